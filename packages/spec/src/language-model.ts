@@ -1,0 +1,152 @@
+import { z } from "zod";
+import type { CallOptions, SpecificationVersion } from "./call-options.js";
+import { idSchema, type Id } from "./ids.js";
+import { jsonObjectSchema, type JsonValue } from "./json.js";
+import { issueCode, createValidator } from "./validation.js";
+
+/** A tool the model may call, described by a JSON schema of its arguments. */
+export interface ToolDefinition {
+  readonly name: Id;
+  readonly description: string;
+  /** JSON schema of the arguments object. */
+  readonly parameters: { readonly [key: string]: JsonValue };
+}
+
+/** A tool call the model made. `arguments` is the raw JSON text: parsing is the consumer's job. */
+export interface ToolCall {
+  readonly id: Id;
+  readonly name: string;
+  readonly arguments: string;
+}
+
+export type ChatMessage =
+  | { readonly role: "system"; readonly content: string }
+  | { readonly role: "user"; readonly content: string }
+  | { readonly role: "assistant"; readonly content: string; readonly toolCalls?: readonly ToolCall[] }
+  | { readonly role: "tool"; readonly toolCallId: Id; readonly content: string };
+
+/** Sampling options; a backend ignores none silently (it rejects what it cannot honour). */
+export interface SamplingOptions {
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly topK?: number;
+  readonly maxTokens?: number;
+  readonly seed?: number;
+  readonly stop?: readonly string[];
+}
+
+export interface LanguageModelRequest {
+  readonly messages: readonly ChatMessage[];
+  readonly tools?: readonly ToolDefinition[];
+  readonly toolChoice?: "auto" | "none" | "required" | { readonly name: string };
+  readonly sampling?: SamplingOptions;
+  /** Ask for per-token log-probabilities of the response. */
+  readonly logprobs?: boolean;
+  /** Ask for the serving engine's prompt and response token ids, so training never re-tokenizes. */
+  readonly returnTokenIds?: boolean;
+  /** Extra HTTP headers, e.g. a session id for a gateway. */
+  readonly headers?: { readonly [name: string]: string };
+}
+
+export interface TokenUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "error" | "other";
+
+export interface LanguageModelResponse {
+  readonly text: string;
+  readonly toolCalls: readonly ToolCall[];
+  readonly finishReason: FinishReason;
+  readonly usage: TokenUsage;
+  /** The model that answered, as the backend reports it. */
+  readonly modelId?: string;
+  /** Present when the backend returns them. */
+  readonly promptTokenIds?: readonly number[];
+  readonly responseTokenIds?: readonly number[];
+  /** One log-probability per response token, aligned with `responseTokenIds` when both are present. */
+  readonly responseLogprobs?: readonly number[];
+}
+
+/** A chat language model. Async: models are remote or heavy. */
+export interface LanguageModel {
+  readonly specificationVersion: SpecificationVersion;
+  /** e.g. `openai-compatible`, `transformers-js`, `llama-cpp`. */
+  readonly provider: string;
+  readonly modelId: string;
+  generate(request: LanguageModelRequest, options?: CallOptions): Promise<LanguageModelResponse>;
+}
+
+const tokenIdsSchema = z.array(z.number().int().min(0));
+const logprobSchema = z.number().max(0);
+
+export const toolDefinitionSchema = z.strictObject({
+  name: idSchema,
+  description: z.string(),
+  parameters: jsonObjectSchema,
+});
+
+export const toolCallSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1).max(256),
+  arguments: z.string(),
+});
+
+export const chatMessageSchema = z.discriminatedUnion("role", [
+  z.strictObject({ role: z.literal("system"), content: z.string() }),
+  z.strictObject({ role: z.literal("user"), content: z.string() }),
+  z.strictObject({ role: z.literal("assistant"), content: z.string(), toolCalls: z.array(toolCallSchema).optional() }),
+  z.strictObject({ role: z.literal("tool"), toolCallId: idSchema, content: z.string() }),
+]);
+
+export const samplingOptionsSchema = z.strictObject({
+  temperature: z.number().min(0).max(10).optional(),
+  topP: z.number().gt(0).max(1).optional(),
+  topK: z.number().int().min(1).optional(),
+  maxTokens: z.number().int().min(1).optional(),
+  seed: z.number().int().optional(),
+  stop: z.array(z.string().min(1)).max(16).optional(),
+});
+
+export const languageModelRequestSchema = z.strictObject({
+  messages: z.array(chatMessageSchema).min(1),
+  tools: z.array(toolDefinitionSchema).optional(),
+  toolChoice: z
+    .union([z.enum(["auto", "none", "required"]), z.strictObject({ name: z.string().min(1) })])
+    .optional(),
+  sampling: samplingOptionsSchema.optional(),
+  logprobs: z.boolean().optional(),
+  returnTokenIds: z.boolean().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+export const tokenUsageSchema = z.strictObject({
+  promptTokens: z.number().int().min(0),
+  completionTokens: z.number().int().min(0),
+});
+
+export const languageModelResponseSchema = z
+  .strictObject({
+    text: z.string(),
+    toolCalls: z.array(toolCallSchema),
+    finishReason: z.enum(["stop", "length", "tool_calls", "content_filter", "error", "other"]),
+    usage: tokenUsageSchema,
+    modelId: z.string().optional(),
+    promptTokenIds: tokenIdsSchema.optional(),
+    responseTokenIds: tokenIdsSchema.optional(),
+    responseLogprobs: z.array(logprobSchema).optional(),
+  })
+  .refine(
+    (response) =>
+      response.responseTokenIds === undefined ||
+      response.responseLogprobs === undefined ||
+      response.responseTokenIds.length === response.responseLogprobs.length,
+    { message: "responseLogprobs must have one entry per response token", path: ["responseLogprobs"], ...issueCode("inconsistent") },
+  );
+
+export const toolDefinitionValidator = createValidator<ToolDefinition>("ToolDefinition", toolDefinitionSchema);
+export const toolCallValidator = createValidator<ToolCall>("ToolCall", toolCallSchema);
+export const chatMessageValidator = createValidator<ChatMessage>("ChatMessage", chatMessageSchema);
+export const languageModelRequestValidator = createValidator<LanguageModelRequest>("LanguageModelRequest", languageModelRequestSchema);
+export const languageModelResponseValidator = createValidator<LanguageModelResponse>("LanguageModelResponse", languageModelResponseSchema);

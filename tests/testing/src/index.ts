@@ -1,0 +1,9 @@
+export {
+  ServiceRequiredError,
+  checkService,
+  probeSharedFile,
+  requiredServices,
+  sharedDir,
+  type Availability,
+  type ServiceName,
+} from "./service-gate.ts";

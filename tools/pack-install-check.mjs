@@ -1,0 +1,89 @@
+// Packs every published workspace package, installs each tarball into an empty project (with the
+// tarballs of the workspace packages it depends on, and its other dependencies from the registry),
+// imports every entry point it exports, and prints each installed size. Run after the build.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+const workspaces = manifest.workspaces.flatMap((pattern) => {
+  const base = join(root, pattern.replace(/\/\*$/, ""));
+  return readdirSync(base, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(base, entry.name, "package.json")))
+    .map((entry) => ({ folder: join(base, entry.name), manifest: JSON.parse(readFileSync(join(base, entry.name, "package.json"), "utf8")) }));
+});
+const published = workspaces.filter((workspace) => workspace.manifest.private !== true);
+const byName = new Map(published.map((workspace) => [workspace.manifest.name, workspace]));
+
+const work = mkdtempSync(join(tmpdir(), "finemem-pack-"));
+const tarballs = new Map();
+const npmEnv = { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip", NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true", npm_config_fund: "false", npm_config_audit: "false" };
+const failures = [];
+const rows = [];
+
+try {
+  for (const workspace of published) {
+    if (!existsSync(join(workspace.folder, "dist"))) throw new Error(`${workspace.manifest.name} is not built (no dist/): run the build first`);
+    const output = execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: workspace.folder, env: npmEnv, encoding: "utf8" });
+    const [packed] = JSON.parse(output);
+    tarballs.set(workspace.manifest.name, { file: join(work, packed.filename), packedSize: packed.size, unpackedSize: packed.unpackedSize });
+  }
+
+  for (const workspace of published) {
+    const name = workspace.manifest.name;
+    const project = join(work, `install-${name.replace(/[@/]/g, "_")}`);
+    mkdirSync(project);
+    // The package, plus the tarball of every workspace package it needs (transitively), so the
+    // check never reaches for an unpublished sibling on the registry.
+    const needed = new Set([name]);
+    const queue = [name];
+    while (queue.length > 0) {
+      const current = byName.get(queue.pop());
+      const { dependencies = {}, peerDependencies = {} } = current.manifest;
+      for (const dependency of Object.keys({ ...dependencies, ...peerDependencies })) {
+        if (byName.has(dependency) && !needed.has(dependency)) {
+          needed.add(dependency);
+          queue.push(dependency);
+        }
+      }
+    }
+    const dependencies = Object.fromEntries([...needed].map((dependency) => [dependency, `file:${tarballs.get(dependency).file}`]));
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "pack-check", private: true, type: "module", dependencies }, null, 2));
+    const entries = Object.keys(workspace.manifest.exports ?? { ".": null })
+      .filter((subpath) => !subpath.endsWith(".json"))
+      .map((subpath) => (subpath === "." ? name : `${name}/${subpath.slice(2)}`));
+    writeFileSync(
+      join(project, "check.mjs"),
+      entries
+        .map((entry, index) => `const m${index} = await import(${JSON.stringify(entry)});\nif (Object.keys(m${index}).length === 0) throw new Error(${JSON.stringify(`${entry} exports nothing`)});`)
+        .join("\n") + `\nconsole.log("imported ${entries.join(", ")}");\n`,
+    );
+    try {
+      execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: project, env: npmEnv, stdio: ["ignore", "pipe", "pipe"] });
+      const imported = execFileSync(process.execPath, ["check.mjs"], { cwd: project, encoding: "utf8" }).trim();
+      const installed = folderSize(join(project, "node_modules", ...name.split("/")));
+      const total = folderSize(join(project, "node_modules"));
+      rows.push({ name, packed: tarballs.get(name).packedSize, installed, total, imported });
+    } catch (error) {
+      failures.push(`${name}: ${error.stderr?.toString() || error.message}`);
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+console.log("package | tarball | installed package | installed with dependencies");
+for (const row of rows) console.log(`${row.name} | ${kib(row.packed)} | ${kib(row.installed)} | ${kib(row.total)}   (${row.imported})`);
+for (const failure of failures) console.log(`FAILED ${failure}`);
+console.log(`pack-and-install: ${rows.length} of ${published.length} packages installed and imported`);
+process.exitCode = failures.length > 0 || rows.length !== published.length ? 1 : 0;
+
+function folderSize(path) {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.size;
+  return readdirSync(path).reduce((total, entry) => total + folderSize(join(path, entry)), 0);
+}
