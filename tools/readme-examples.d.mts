@@ -5,3 +5,4 @@ export interface ReadmeExample {
 }
 export function readReadmeExamples(readmePath: string): ReadmeExample[];
 export function runReadmeExample(example: ReadmeExample, readmePath: string): Promise<string>;
+export function testReadmeExamples(readmePath: string): Promise<void>;

@@ -56,3 +56,22 @@ export async function runReadmeExample(example, readmePath) {
   }
   return printed.join("\n");
 }
+
+/**
+ * Declares the vitest tests for a README: it has at least one example, and each prints its
+ * documented output. Call it from the package's `src/readme.test.ts`.
+ * @param {string} readmePath
+ */
+export async function testReadmeExamples(readmePath) {
+  const { describe, expect, it } = await import("vitest");
+  const examples = readReadmeExamples(readmePath);
+  describe("README", () => {
+    it("has a runnable example", () => expect(examples.length).toBeGreaterThan(0));
+    for (const example of examples) {
+      it(`example at line ${example.line} prints its documented output`, async () => {
+        expect(example.expectedOutput, "a `text output` block follows the example").not.toBeNull();
+        expect(await runReadmeExample(example, readmePath)).toBe(example.expectedOutput);
+      });
+    }
+  });
+}

@@ -38,7 +38,12 @@ export const retrievedItemSchema = z.strictObject({
   rank: z.number().int().min(1),
 });
 
-/** Query → ranked items. BM25, dense or hybrid retrievers implement this. */
+/**
+ * Query → ranked items. BM25, dense or hybrid retrievers implement this. The request carries the view
+ * being asked about: a retriever with its own index (a store's incremental BM25) may answer from that
+ * index for `view.namespace` when the index is at `view.step`; any other retriever ranks `view.items`.
+ * Either way the answer is a ranking of the view's items, so results never depend on where they came from.
+ */
 export interface Retriever {
   readonly specificationVersion: SpecificationVersion;
   /** A stable name, e.g. `bm25-okapi`, recorded in results. */
