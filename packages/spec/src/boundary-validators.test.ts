@@ -202,16 +202,11 @@ describe("cross-field rules", () => {
     expect(boundaryValidators.MemoryView.validate({ ...view, layout: "typed", items: [typedItem] }).ok).toBe(true);
   });
 
-  it("log-probabilities align with response tokens", () => {
-    const result = boundaryValidators.LanguageModelResponse.validate({
-      text: "",
-      toolCalls: [],
-      finishReason: "stop",
-      usage: { promptTokens: 1, completionTokens: 2 },
-      responseTokenIds: [1, 2],
-      responseLogprobs: [-0.1],
-    });
+  it.each(["LanguageModelResponse", "PolicyDecision", "TrainingSample"] as const)("%s: log-probabilities align with response tokens", (name) => {
+    const base = cases[name].sample as Record<string, unknown>;
+    const result = boundaryValidators[name].validate({ ...base, responseTokenIds: [1, 2], responseLogprobs: [-0.1] });
     expect(result.ok ? null : [result.error.code, result.error.path]).toEqual(["inconsistent", ["responseLogprobs"]]);
+    expect(boundaryValidators[name].validate({ ...base, responseTokenIds: [1, 2], responseLogprobs: [-0.1, -0.2] }).ok).toBe(true);
   });
 
   it("a step record has one result per operation, in order", () => {

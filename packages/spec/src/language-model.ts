@@ -137,13 +137,25 @@ export const languageModelResponseSchema = z
     responseTokenIds: tokenIdsSchema.optional(),
     responseLogprobs: z.array(logprobSchema).optional(),
   })
-  .refine(
-    (response) =>
-      response.responseTokenIds === undefined ||
-      response.responseLogprobs === undefined ||
-      response.responseTokenIds.length === response.responseLogprobs.length,
-    { message: "responseLogprobs must have one entry per response token", path: ["responseLogprobs"], ...issueCode("inconsistent") },
-  );
+  .superRefine((response, ctx) => checkLogprobAlignment(response, ctx));
+
+/**
+ * Adds an `inconsistent` issue at `responseLogprobs` unless there is one log-probability per response
+ * token. Shared by every value that carries generated tokens (responses, decisions, training samples).
+ */
+export function checkLogprobAlignment(
+  value: { readonly responseTokenIds?: readonly number[] | undefined; readonly responseLogprobs?: readonly number[] | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (value.responseTokenIds === undefined || value.responseLogprobs === undefined) return;
+  if (value.responseTokenIds.length === value.responseLogprobs.length) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["responseLogprobs"],
+    message: `one log-probability per response token: ${value.responseTokenIds.length} tokens, ${value.responseLogprobs.length} log-probabilities`,
+    ...issueCode("inconsistent"),
+  });
+}
 
 export const toolDefinitionValidator = createValidator<ToolDefinition>("ToolDefinition", toolDefinitionSchema);
 export const toolCallValidator = createValidator<ToolCall>("ToolCall", toolCallSchema);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { CallOptions, SpecificationVersion } from "./call-options.js";
 import { contentSchema, idSchema, stepSchema, type Id } from "./ids.js";
-import { tokenUsageSchema, type TokenUsage } from "./language-model.js";
+import { checkLogprobAlignment, tokenUsageSchema, type TokenUsage } from "./language-model.js";
 import { memoryViewSchema, type MemoryLayout, type MemoryView } from "./memory.js";
 import { memoryOperationSchema, type MemoryOperation } from "./operation.js";
 import { issueCode, createValidator } from "./validation.js";
@@ -125,13 +125,7 @@ export const policyDecisionSchema = z
         });
       }
     });
-    if (
-      decision.responseTokenIds !== undefined &&
-      decision.responseLogprobs !== undefined &&
-      decision.responseTokenIds.length !== decision.responseLogprobs.length
-    ) {
-      ctx.addIssue({ code: "custom", path: ["responseLogprobs"], message: "one log-probability per response token", ...issueCode("inconsistent") });
-    }
+    checkLogprobAlignment(decision, ctx);
   });
 
 /** What a policy sees at step t: the chunk c_t and the memory M_{t-1}. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CallOptions, SpecificationVersion } from "./call-options.js";
 import { idSchema, stepSchema, type Id } from "./ids.js";
+import { checkLogprobAlignment } from "./language-model.js";
 import { actionLogprobSchema, type ActionLogprob } from "./policy.js";
 import { stepRewardComponentsSchema, type StepRewardComponents } from "./rewards.js";
 import { issueCode, createValidator } from "./validation.js";
@@ -35,13 +36,7 @@ export const trainingSampleSchema = z
     if (sample.reward !== sample.rewards.total) {
       ctx.addIssue({ code: "custom", path: ["reward"], message: "reward must equal rewards.total", ...issueCode("inconsistent") });
     }
-    if (
-      sample.responseTokenIds !== undefined &&
-      sample.responseLogprobs !== undefined &&
-      sample.responseTokenIds.length !== sample.responseLogprobs.length
-    ) {
-      ctx.addIssue({ code: "custom", path: ["responseLogprobs"], message: "one log-probability per response token", ...issueCode("inconsistent") });
-    }
+    checkLogprobAlignment(sample, ctx);
   });
 
 /** One rollout: a policy run over one instance's chunks. */
