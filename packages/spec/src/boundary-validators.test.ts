@@ -246,6 +246,14 @@ describe("cross-field rules", () => {
     expect(result.ok ? null : [result.error.code, result.error.path]).toEqual(["inconsistent", ["retrieved", 0, "rank"]]);
   });
 
+  it("names every unknown field at its own path", () => {
+    const result = boundaryValidators.Chunk.validate({ id: "c1", text: "x", extra: 1, more: 2 });
+    expect(result.ok ? [] : result.error.issues.map((issue) => [issue.code, issue.path])).toEqual([
+      ["unknown_field", ["extra"]],
+      ["unknown_field", ["more"]],
+    ]);
+  });
+
   it("lists every issue, with the first as the error's code and path", () => {
     const result = boundaryValidators.Chunk.validate({ id: "bad id", text: "" });
     expect(result.ok).toBe(false);

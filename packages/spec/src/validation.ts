@@ -85,7 +85,11 @@ export function issueCode(code: ValidationCode): { params: { finememCode: Valida
 type ZodIssue = z.core.$ZodIssue;
 
 function toIssues(issues: readonly ZodIssue[], root: unknown): ValidationIssue[] {
-  return issues.map((issue) => toIssue(issue, root));
+  return issues.flatMap((issue) => {
+    // zod reports all unknown keys of an object in one issue; name each one at its own path.
+    if (issue.code !== "unrecognized_keys") return [toIssue(issue, root)];
+    return issue.keys.map((key) => toIssue({ ...issue, keys: [key] }, root));
+  });
 }
 
 function toIssue(issue: ZodIssue, root: unknown): ValidationIssue {
@@ -117,6 +121,8 @@ function toIssue(issue: ZodIssue, root: unknown): ValidationIssue {
       if (discriminator !== undefined) {
         const found = lookup(root, path);
         const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
+        // The operation union is the one union discriminated by operation types; every other
+        // discriminated union (message roles, result statuses) reports an unknown variant.
         const code: ValidationCode = options.includes("INSERT") ? "unknown_operation" : "unknown_variant";
         return at(code, `unknown ${discriminator} ${JSON.stringify(found.value)}; expected one of ${options.join(", ")}`);
       }
