@@ -1,0 +1,531 @@
+import { tokenizeForBm25 } from "./tokenize.js";
+
+/** rank_bm25's BM25Okapi defaults, which Mem-α uses unchanged. */
+export interface Bm25Parameters {
+  readonly k1: number;
+  readonly b: number;
+  /** Negative idf values are replaced by `epsilon × average idf`. */
+  readonly epsilon: number;
+}
+
+export const BM25_OKAPI_DEFAULTS: Bm25Parameters = Object.freeze({ k1: 1.5, b: 0.75, epsilon: 0.25 });
+
+/** One hit of {@link Bm25Index.search}. */
+export interface Bm25Hit {
+  /** The key the document was added under. */
+  readonly key: number;
+  readonly score: number;
+}
+
+export interface Bm25SearchOptions {
+  readonly topK: number;
+  /** Only documents whose kind is in this list (kinds are small integers given to `add`). */
+  readonly kinds?: readonly number[];
+}
+
+const INITIAL_POSTINGS = 4;
+// A term's posting list is compacted once it holds this many dead entries and more dead than live.
+const COMPACT_MIN_DEAD = 16;
+
+/**
+ * An incremental BM25 inverted index whose scores equal rank_bm25's `BM25Okapi.get_scores` over the
+ * live documents, taken in the order they were added.
+ *
+ * - Documents are added under a caller's integer `key` (the tie-break: smaller keys rank first, as the
+ *   earlier insertion does in Mem-α's stable sort) and an optional integer `kind` for filtering.
+ * - `remove` makes a document dead at once: document frequencies, the document count and the average
+ *   length fall immediately; its postings are skipped and compacted away lazily.
+ * - Scores follow rank_bm25's floating-point order: query terms in order (repeats included), each
+ *   term adding `idf · tf(k1+1) / (tf + k1(1 − b + b·dl/avgdl))`. The average idf (needed only when a
+ *   query term has a negative idf) sums idf over the vocabulary in first-appearance order, which is
+ *   rank_bm25's dict order for an index built without removals. After removals or re-adds the order
+ *   is the index's own, so that one sum may differ from a fresh build in the last bits (about 1e-14).
+ *
+ * Storage is typed arrays: per term a growable list of (document slot, term frequency) pairs, per
+ * slot its length, key, kind and liveness, so queries touch only the postings of the query's terms.
+ */
+export class Bm25Index {
+  readonly parameters: Bm25Parameters;
+
+  // Vocabulary.
+  private termIds = new Map<string, number>();
+  private termNames: string[] = [];
+  private documentFrequency = new Int32Array(64);
+  private postings: Int32Array[] = []; // interleaved [slot, tf, slot, tf, ...]
+  private postingLength = new Int32Array(64); // used int32 cells of each list
+  private deadPostings = new Int32Array(64);
+  // Live terms in first-appearance order; an entry is stale when `vocabularyPosition` points elsewhere.
+  private vocabularyOrder: number[] = [];
+  private vocabularyPosition = new Int32Array(64);
+  private liveTerms = 0;
+  // Per-document term counting without allocation: a term was seen in the document being added
+  // when its mark equals the document epoch.
+  private termSeenInDocument = new Int32Array(64);
+  private termPositionInDocument = new Int32Array(64);
+  private documentEpoch = 0;
+  private scratchTerms = new Int32Array(64);
+  private scratchFrequencies = new Int32Array(64);
+
+  // Documents (slots are never reused, so a dead slot's postings can be recognised).
+  private slotCount = 0;
+  private slotLength = new Int32Array(64);
+  private slotKey = new Float64Array(64);
+  private slotKind = new Uint8Array(64);
+  private slotAlive = new Uint8Array(64);
+  // Each live slot's distinct terms, interleaved [termId, tf, ...], in one pool (read on removal).
+  private termPool = new Int32Array(1024);
+  private poolUsed = 0;
+  private deadPoolCells = 0;
+  private slotTermsStart = new Int32Array(64);
+  private slotTermsCount = new Int32Array(64);
+  private keyToSlot = new Map<number, number>();
+  private liveDocuments = 0;
+  private totalLength = 0;
+
+  // Query scratch space, reused across queries.
+  private accumulator = new Float64Array(64);
+  private touchedEpoch = new Int32Array(64);
+  private epoch = 0;
+  private touched = new Int32Array(64);
+
+  private averageIdfCache: { revision: number; value: number } | undefined;
+  private revision = 0;
+
+  constructor(parameters: Partial<Bm25Parameters> = {}) {
+    this.parameters = Object.freeze({ ...BM25_OKAPI_DEFAULTS, ...parameters });
+  }
+
+  /** Live documents. */
+  get size(): number {
+    return this.liveDocuments;
+  }
+
+  /** Whether a document is live under `key`. */
+  has(key: number): boolean {
+    return this.keyToSlot.has(key);
+  }
+
+  /** Adds a document from its text (tokenized as Mem-α does). Replaces any live document under `key`. */
+  add(key: number, text: string, kind = 0): void {
+    this.addTokens(key, tokenizeForBm25(text), kind);
+  }
+
+  /** Adds a document from tokens already produced by {@link tokenizeForBm25}. */
+  addTokens(key: number, tokens: readonly string[], kind = 0): void {
+    if (this.keyToSlot.has(key)) this.remove(key);
+    const slot = this.slotCount++;
+    this.ensureSlotCapacity(this.slotCount);
+    this.slotLength[slot] = tokens.length;
+    this.slotKey[slot] = key;
+    this.slotKind[slot] = kind;
+    this.slotAlive[slot] = 1;
+    this.keyToSlot.set(key, slot);
+    this.liveDocuments += 1;
+    this.totalLength += tokens.length;
+
+    // Term frequencies in first-appearance order within the document (rank_bm25's dict order),
+    // counted in scratch arrays rather than a Map per document: adds are the hot path of a step.
+    this.documentEpoch += 1;
+    let distinct = 0;
+    if (this.scratchTerms.length < tokens.length) {
+      this.scratchTerms = new Int32Array(tokens.length * 2);
+      this.scratchFrequencies = new Int32Array(tokens.length * 2);
+    }
+    for (const token of tokens) {
+      let termId = this.termIds.get(token);
+      if (termId === undefined) termId = this.createTerm(token);
+      if (this.termSeenInDocument[termId] === this.documentEpoch) {
+        this.scratchFrequencies[this.termPositionInDocument[termId]!]! += 1;
+      } else {
+        this.termSeenInDocument[termId] = this.documentEpoch;
+        this.termPositionInDocument[termId] = distinct;
+        this.scratchTerms[distinct] = termId;
+        this.scratchFrequencies[distinct] = 1;
+        distinct += 1;
+      }
+    }
+    this.ensurePoolCapacity(this.poolUsed + distinct * 2);
+    this.slotTermsStart[slot] = this.poolUsed;
+    this.slotTermsCount[slot] = distinct;
+    for (let position = 0; position < distinct; position++) {
+      const termId = this.scratchTerms[position]!;
+      const frequency = this.scratchFrequencies[position]!;
+      this.termPool[this.poolUsed++] = termId;
+      this.termPool[this.poolUsed++] = frequency;
+      if (this.documentFrequency[termId] === 0) {
+        this.vocabularyPosition[termId] = this.vocabularyOrder.length;
+        this.vocabularyOrder.push(termId);
+        this.liveTerms += 1;
+      }
+      this.documentFrequency[termId]! += 1;
+      this.appendPosting(termId, slot, frequency);
+    }
+    this.revision += 1;
+  }
+
+  /** Removes the live document under `key`; returns false when there is none. */
+  remove(key: number): boolean {
+    const slot = this.keyToSlot.get(key);
+    if (slot === undefined) return false;
+    this.keyToSlot.delete(key);
+    this.slotAlive[slot] = 0;
+    this.liveDocuments -= 1;
+    this.totalLength -= this.slotLength[slot]!;
+    const start = this.slotTermsStart[slot]!;
+    const end = start + this.slotTermsCount[slot]! * 2;
+    this.deadPoolCells += end - start;
+    for (let cursor = start; cursor < end; cursor += 2) {
+      const termId = this.termPool[cursor]!;
+      this.documentFrequency[termId]! -= 1;
+      this.deadPostings[termId]! += 1;
+      if (this.documentFrequency[termId] === 0) {
+        this.vocabularyPosition[termId] = -1;
+        this.liveTerms -= 1;
+        this.postingLength[termId] = 0;
+        this.deadPostings[termId] = 0;
+      } else if (this.deadPostings[termId]! >= COMPACT_MIN_DEAD && this.deadPostings[termId]! > this.documentFrequency[termId]!) {
+        this.compactTerm(termId);
+      }
+    }
+    if (this.vocabularyOrder.length > 64 && this.vocabularyOrder.length > 2 * this.liveTerms) this.compactVocabulary();
+    if (this.deadPoolCells > 4096 && this.deadPoolCells * 2 > this.poolUsed) this.compactPool();
+    this.revision += 1;
+    return true;
+  }
+
+  /**
+   * Scores every live document for a tokenized query, in the order documents were added
+   * (rank_bm25's `get_scores`). Meant for tests and small corpora; `search` is the fast path.
+   */
+  scoreAll(queryTokens: readonly string[]): { keys: number[]; scores: number[] } {
+    const keys: number[] = [];
+    const scores: number[] = [];
+    if (this.liveDocuments === 0) return { keys, scores };
+    this.accumulate(queryTokens);
+    const slots: number[] = [];
+    for (const slot of this.keyToSlot.values()) slots.push(slot);
+    slots.sort((a, b) => this.slotKey[a]! - this.slotKey[b]!);
+    for (const slot of slots) {
+      keys.push(this.slotKey[slot]!);
+      scores.push(this.touchedEpoch[slot] === this.epoch ? this.accumulator[slot]! : 0);
+    }
+    return { keys, scores };
+  }
+
+  /**
+   * The best `topK` live documents for a query: score descending, ties by smaller key. Documents the
+   * query does not touch score 0 and are included when fewer than `topK` score above 0, as in
+   * Mem-α, which sorts every memory by score and takes the first k.
+   */
+  search(query: string | readonly string[], options: Bm25SearchOptions): Bm25Hit[] {
+    const topK = Math.floor(options.topK);
+    if (this.liveDocuments === 0 || !(topK > 0)) return [];
+    const tokens = typeof query === "string" ? tokenizeForBm25(query) : query;
+    const touchedCount = this.accumulate(tokens);
+    const kindMask = options.kinds === undefined ? undefined : kindsToMask(options.kinds);
+
+    const positive = new TopK(topK);
+    let negatives: number[] | undefined;
+    for (let index = 0; index < touchedCount; index++) {
+      const slot = this.touched[index]!;
+      if (kindMask !== undefined && (kindMask & (1 << this.slotKind[slot]!)) === 0) continue;
+      const score = this.accumulator[slot]!;
+      if (score > 0) positive.offer(slot, score, this.slotKey[slot]!);
+      else if (score < 0) (negatives ??= []).push(slot);
+    }
+    const hits: Bm25Hit[] = positive.drain().map((slot) => ({ key: this.slotKey[slot]!, score: this.accumulator[slot]! }));
+    if (hits.length >= topK) return hits;
+
+    // Fill with zero-score documents (touched with a zero sum, or untouched), smallest keys first.
+    const zeros = new TopK(topK - hits.length);
+    for (const slot of this.keyToSlot.values()) {
+      if (kindMask !== undefined && (kindMask & (1 << this.slotKind[slot]!)) === 0) continue;
+      if (this.touchedEpoch[slot] === this.epoch && this.accumulator[slot] !== 0) continue;
+      zeros.offer(slot, 0, this.slotKey[slot]!);
+    }
+    for (const slot of zeros.drain()) hits.push({ key: this.slotKey[slot]!, score: 0 });
+    if (hits.length >= topK || negatives === undefined) return hits;
+
+    negatives.sort((a, b) => this.accumulator[b]! - this.accumulator[a]! || this.slotKey[a]! - this.slotKey[b]!);
+    for (const slot of negatives) {
+      if (hits.length >= topK) break;
+      hits.push({ key: this.slotKey[slot]!, score: this.accumulator[slot]! });
+    }
+    return hits;
+  }
+
+  /** An independent copy (used by copy-on-write forks of a store). */
+  clone(): Bm25Index {
+    const copy = new Bm25Index(this.parameters);
+    copy.termIds = new Map(this.termIds);
+    copy.termNames = [...this.termNames];
+    copy.documentFrequency = this.documentFrequency.slice();
+    copy.postings = this.postings.map((list, termId) => list.slice(0, this.postingLength[termId]! + INITIAL_POSTINGS));
+    copy.postingLength = this.postingLength.slice();
+    copy.deadPostings = this.deadPostings.slice();
+    copy.vocabularyOrder = [...this.vocabularyOrder];
+    copy.vocabularyPosition = this.vocabularyPosition.slice();
+    copy.liveTerms = this.liveTerms;
+    copy.slotCount = this.slotCount;
+    copy.slotLength = this.slotLength.slice();
+    copy.slotKey = this.slotKey.slice();
+    copy.slotKind = this.slotKind.slice();
+    copy.slotAlive = this.slotAlive.slice();
+    copy.termPool = this.termPool.slice(0, Math.max(this.poolUsed, 1024));
+    copy.poolUsed = this.poolUsed;
+    copy.deadPoolCells = this.deadPoolCells;
+    copy.slotTermsStart = this.slotTermsStart.slice();
+    copy.slotTermsCount = this.slotTermsCount.slice();
+    copy.termSeenInDocument = new Int32Array(this.termSeenInDocument.length);
+    copy.termPositionInDocument = new Int32Array(this.termPositionInDocument.length);
+    copy.keyToSlot = new Map(this.keyToSlot);
+    copy.liveDocuments = this.liveDocuments;
+    copy.totalLength = this.totalLength;
+    copy.accumulator = new Float64Array(this.accumulator.length);
+    copy.touchedEpoch = new Int32Array(this.touchedEpoch.length);
+    copy.touched = new Int32Array(this.touched.length);
+    copy.revision = this.revision;
+    return copy;
+  }
+
+  /** rank_bm25's `average_idf`: the mean idf over the live vocabulary, in first-appearance order. */
+  averageIdf(): number {
+    if (this.averageIdfCache?.revision === this.revision) return this.averageIdfCache.value;
+    const documents = this.liveDocuments;
+    let sum = 0;
+    let count = 0;
+    for (let position = 0; position < this.vocabularyOrder.length; position++) {
+      const termId = this.vocabularyOrder[position]!;
+      if (this.vocabularyPosition[termId] !== position) continue;
+      const frequency = this.documentFrequency[termId]!;
+      sum += Math.log(documents - frequency + 0.5) - Math.log(frequency + 0.5);
+      count += 1;
+    }
+    // rank_bm25 divides by zero here when every document is empty; no query term can then match, so
+    // the value is never used and 0 keeps scores finite.
+    const value = count === 0 ? 0 : sum / count;
+    this.averageIdfCache = { revision: this.revision, value };
+    return value;
+  }
+
+  /** Adds each query term's contribution into the accumulator; returns how many slots it touched. */
+  private accumulate(queryTokens: readonly string[]): number {
+    const { k1, b, epsilon } = this.parameters;
+    const documents = this.liveDocuments;
+    const averageLength = this.totalLength / documents;
+    const k1PlusOne = k1 + 1;
+    const oneMinusB = 1 - b;
+    this.epoch += 1;
+    if (this.epoch === 0x7fffffff) {
+      this.touchedEpoch.fill(0);
+      this.epoch = 1;
+    }
+    const epoch = this.epoch;
+    const accumulator = this.accumulator;
+    const touchedEpoch = this.touchedEpoch;
+    const slotAlive = this.slotAlive;
+    const slotLength = this.slotLength;
+    let touchedCount = 0;
+    for (const token of queryTokens) {
+      const termId = this.termIds.get(token);
+      if (termId === undefined) continue;
+      const frequency = this.documentFrequency[termId]!;
+      if (frequency === 0) continue;
+      let idf = Math.log(documents - frequency + 0.5) - Math.log(frequency + 0.5);
+      if (idf < 0) idf = epsilon * this.averageIdf();
+      // An idf of exactly 0 adds 0 to every document (rank_bm25 keeps it at 0, not at the floor).
+      if (idf === 0) continue;
+      const list = this.postings[termId]!;
+      const length = this.postingLength[termId]!;
+      for (let cursor = 0; cursor < length; cursor += 2) {
+        const slot = list[cursor]!;
+        if (slotAlive[slot] === 0) continue;
+        const tf = list[cursor + 1]!;
+        // The same operations in the same order as rank_bm25's numpy expression.
+        const contribution = idf * ((tf * k1PlusOne) / (tf + k1 * (oneMinusB + (b * slotLength[slot]!) / averageLength)));
+        if (touchedEpoch[slot] !== epoch) {
+          touchedEpoch[slot] = epoch;
+          accumulator[slot] = 0;
+          this.touched[touchedCount++] = slot;
+        }
+        accumulator[slot]! += contribution;
+      }
+    }
+    return touchedCount;
+  }
+
+  private createTerm(token: string): number {
+    const termId = this.termNames.length;
+    this.termIds.set(token, termId);
+    this.termNames.push(token);
+    if (termId >= this.documentFrequency.length) {
+      const capacity = this.documentFrequency.length * 2;
+      this.documentFrequency = grow(this.documentFrequency, capacity);
+      this.postingLength = grow(this.postingLength, capacity);
+      this.deadPostings = grow(this.deadPostings, capacity);
+      this.vocabularyPosition = grow(this.vocabularyPosition, capacity);
+      this.termSeenInDocument = grow(this.termSeenInDocument, capacity);
+      this.termPositionInDocument = grow(this.termPositionInDocument, capacity);
+    }
+    this.postings.push(new Int32Array(INITIAL_POSTINGS));
+    return termId;
+  }
+
+  private appendPosting(termId: number, slot: number, frequency: number): void {
+    let list = this.postings[termId]!;
+    const length = this.postingLength[termId]!;
+    if (length + 2 > list.length) {
+      list = grow(list, list.length * 2);
+      this.postings[termId] = list;
+    }
+    list[length] = slot;
+    list[length + 1] = frequency;
+    this.postingLength[termId] = length + 2;
+  }
+
+  private compactTerm(termId: number): void {
+    const list = this.postings[termId]!;
+    const length = this.postingLength[termId]!;
+    let write = 0;
+    for (let read = 0; read < length; read += 2) {
+      if (this.slotAlive[list[read]!] === 0) continue;
+      list[write] = list[read]!;
+      list[write + 1] = list[read + 1]!;
+      write += 2;
+    }
+    this.postingLength[termId] = write;
+    this.deadPostings[termId] = 0;
+  }
+
+  private compactVocabulary(): void {
+    const order: number[] = [];
+    for (let position = 0; position < this.vocabularyOrder.length; position++) {
+      const termId = this.vocabularyOrder[position]!;
+      if (this.vocabularyPosition[termId] !== position) continue;
+      this.vocabularyPosition[termId] = order.length;
+      order.push(termId);
+    }
+    this.vocabularyOrder = order;
+  }
+
+  private ensurePoolCapacity(needed: number): void {
+    if (needed <= this.termPool.length) return;
+    let capacity = this.termPool.length;
+    while (capacity < needed) capacity *= 2;
+    this.termPool = grow(this.termPool, capacity);
+  }
+
+  /** Drops the term lists of dead slots from the pool. */
+  private compactPool(): void {
+    const pool = new Int32Array(Math.max(1024, (this.poolUsed - this.deadPoolCells) * 2));
+    let used = 0;
+    for (const slot of this.keyToSlot.values()) {
+      const start = this.slotTermsStart[slot]!;
+      const cells = this.slotTermsCount[slot]! * 2;
+      pool.set(this.termPool.subarray(start, start + cells), used);
+      this.slotTermsStart[slot] = used;
+      used += cells;
+    }
+    this.termPool = pool;
+    this.poolUsed = used;
+    this.deadPoolCells = 0;
+  }
+
+  private ensureSlotCapacity(needed: number): void {
+    if (needed <= this.slotLength.length) return;
+    let capacity = this.slotLength.length;
+    while (capacity < needed) capacity *= 2;
+    this.slotLength = grow(this.slotLength, capacity);
+    this.slotKey = grow(this.slotKey, capacity);
+    this.slotKind = grow(this.slotKind, capacity);
+    this.slotAlive = grow(this.slotAlive, capacity);
+    this.slotTermsStart = grow(this.slotTermsStart, capacity);
+    this.slotTermsCount = grow(this.slotTermsCount, capacity);
+    this.accumulator = grow(this.accumulator, capacity);
+    this.touchedEpoch = grow(this.touchedEpoch, capacity);
+    this.touched = grow(this.touched, capacity);
+  }
+}
+
+type TypedArray = Int32Array | Float64Array | Uint8Array;
+
+function grow<T extends TypedArray>(array: T, capacity: number): T {
+  const bigger = new (array.constructor as new (length: number) => T)(capacity);
+  bigger.set(array);
+  return bigger;
+}
+
+function kindsToMask(kinds: readonly number[]): number {
+  let mask = 0;
+  for (const kind of kinds) mask |= 1 << kind;
+  return mask;
+}
+
+/**
+ * A bounded min-heap keeping the best `capacity` entries by (score descending, key ascending).
+ * The root is the worst kept entry, so most candidates are rejected with one comparison.
+ */
+class TopK {
+  private readonly slots: number[] = [];
+  private readonly scores: number[] = [];
+  private readonly keys: number[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  offer(slot: number, score: number, key: number): void {
+    if (this.capacity <= 0) return;
+    if (this.slots.length < this.capacity) {
+      this.slots.push(slot);
+      this.scores.push(score);
+      this.keys.push(key);
+      this.siftUp(this.slots.length - 1);
+      return;
+    }
+    if (!better(score, key, this.scores[0]!, this.keys[0]!)) return;
+    this.slots[0] = slot;
+    this.scores[0] = score;
+    this.keys[0] = key;
+    this.siftDown(0);
+  }
+
+  /** The kept slots, best first. */
+  drain(): number[] {
+    const order = this.slots.map((_, index) => index);
+    order.sort((a, b) => (better(this.scores[a]!, this.keys[a]!, this.scores[b]!, this.keys[b]!) ? -1 : 1));
+    return order.map((index) => this.slots[index]!);
+  }
+
+  private siftUp(index: number): void {
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!better(this.scores[parent]!, this.keys[parent]!, this.scores[index]!, this.keys[index]!)) break;
+      this.swap(index, parent);
+      index = parent;
+    }
+  }
+
+  private siftDown(index: number): void {
+    const length = this.slots.length;
+    for (;;) {
+      const left = index * 2 + 1;
+      const right = left + 1;
+      let worst = index;
+      if (left < length && better(this.scores[worst]!, this.keys[worst]!, this.scores[left]!, this.keys[left]!)) worst = left;
+      if (right < length && better(this.scores[worst]!, this.keys[worst]!, this.scores[right]!, this.keys[right]!)) worst = right;
+      if (worst === index) return;
+      this.swap(index, worst);
+      index = worst;
+    }
+  }
+
+  private swap(a: number, b: number): void {
+    [this.slots[a], this.slots[b]] = [this.slots[b]!, this.slots[a]!];
+    [this.scores[a], this.scores[b]] = [this.scores[b]!, this.scores[a]!];
+    [this.keys[a], this.keys[b]] = [this.keys[b]!, this.keys[a]!];
+  }
+}
+
+/** True when (scoreA, keyA) ranks before (scoreB, keyB). */
+function better(scoreA: number, keyA: number, scoreB: number, keyB: number): boolean {
+  return scoreA > scoreB || (scoreA === scoreB && keyA < keyB);
+}

@@ -1,0 +1,18 @@
+/**
+ * @finemem/memory/testing: the conformance suite every memory backend runs, ours or a third party's.
+ *
+ * ```ts
+ * import { it } from "vitest";
+ * import { memoryBackendConformance } from "@finemem/memory/testing";
+ * for (const c of memoryBackendConformance(harness)) it(`${c.group}: ${c.name}`, c.run);
+ * ```
+ */
+export {
+  ConformanceFailure,
+  type ConformanceCase,
+  type ConformanceHarness,
+  type ConformanceStoreOptions,
+} from "./conformance-harness.js";
+export { memoryBackendConformance } from "./conformance-suite.js";
+export { FLAT_SCENARIOS, IMPOSSIBLE_REASONS, TYPED_SCENARIOS, type ReasonScenario } from "./reason-code-scenarios.js";
+export { inMemoryHarness } from "./in-memory-harness.js";
