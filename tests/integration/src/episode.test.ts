@@ -1,4 +1,5 @@
-// One whole Fine-Mem episode wired through the spec's test doubles, imported by their public names.
+// One whole Fine-Mem episode wired through the spec's test doubles and the real store, imported by
+// their public names.
 // The reward arithmetic here is a hand-written reading of FINEMEM.md §2–§4 (the real composer and
 // attributor are separate packages); the expected numbers below were worked out by hand.
 import {
@@ -11,6 +12,7 @@ import {
   type BenchmarkInstance,
   type EvidenceRecord,
   type MemoryItem,
+  type MemoryStore,
   type MemoryView,
   type OperationResult,
   type PolicyDecision,
@@ -28,7 +30,8 @@ import {
   createScriptedPolicy,
   createWhitespaceTokenCounter,
 } from "@finemem/spec/test";
-import { describe, expect, it } from "vitest";
+import { createInMemoryStore } from "@finemem/memory";
+import { beforeEach, describe, expect, it } from "vitest";
 
 const instance: BenchmarkInstance = {
   instanceId: "toy-0",
@@ -128,11 +131,19 @@ interface EpisodeTrace {
   readonly chunkScores: number[];
   readonly finalView: MemoryView;
   readonly evidence: EvidenceRecord[];
-  readonly store: ReturnType<typeof createInMemoryStoreDouble>;
+  readonly store: MemoryStore;
 }
 
+// The same episode runs on the spec's test double and on @finemem/memory's real store: both
+// implement the spec's MemoryStore, so every hand-computed number below must hold for each.
+const STORES: readonly [string, () => MemoryStore][] = [
+  ["the spec's store double", () => createInMemoryStoreDouble()],
+  ["@finemem/memory's in-memory store", () => createInMemoryStore()],
+];
+let makeStore: () => MemoryStore = STORES[0]![1];
+
 async function runEpisode(): Promise<EpisodeTrace> {
-  const store = createInMemoryStoreDouble();
+  const store = makeStore();
   const policy = createScriptedPolicy(script as never);
   const reader = createReader();
   const namespace = { run: "toy-run" };
@@ -182,7 +193,11 @@ async function attribute(trace: EpisodeTrace, records: readonly EvidenceRecord[]
   return { global, unattributed: global - attributed, evidence: evidenceShare.slice(1) };
 }
 
-describe("one episode through the doubles", () => {
+describe.each(STORES)("one episode on %s", (_name, factory) => {
+  beforeEach(() => {
+    makeStore = factory;
+  });
+
   it("produces the hand-computed memory, evidence and step rewards, and feeds a trainer", async () => {
     const trace = await runEpisode();
     const weights = DEFAULT_REWARD_WEIGHTS;

@@ -1,3 +1,4 @@
+import { logOfHalfInteger } from "./precise-log.js";
 import { tokenizeForBm25 } from "./tokenize.js";
 
 /** rank_bm25's BM25Okapi defaults, which Mem-α uses unchanged. */
@@ -40,6 +41,9 @@ const COMPACT_MIN_DEAD = 16;
  *   query term has a negative idf) sums idf over the vocabulary in first-appearance order, which is
  *   rank_bm25's dict order for an index built without removals. After removals or re-adds the order
  *   is the index's own, so that one sum may differ from a fresh build in the last bits (about 1e-14).
+ *
+ * Logarithms are correctly rounded (`precise-log.ts`), as glibc's are for all but rare arguments,
+ * rather than V8's `Math.log`, which rounds about 1% of them the other way from rank_bm25's.
  *
  * Storage is typed arrays: per term a growable list of (document slot, term frequency) pairs, per
  * slot its length, key, kind and liveness, so queries touch only the postings of the query's terms.
@@ -298,7 +302,7 @@ export class Bm25Index {
       const termId = this.vocabularyOrder[position]!;
       if (this.vocabularyPosition[termId] !== position) continue;
       const frequency = this.documentFrequency[termId]!;
-      sum += Math.log(documents - frequency + 0.5) - Math.log(frequency + 0.5);
+      sum += logOfHalfInteger(documents - frequency) - logOfHalfInteger(frequency);
       count += 1;
     }
     // rank_bm25 divides by zero here when every document is empty; no query term can then match, so
@@ -331,7 +335,7 @@ export class Bm25Index {
       if (termId === undefined) continue;
       const frequency = this.documentFrequency[termId]!;
       if (frequency === 0) continue;
-      let idf = Math.log(documents - frequency + 0.5) - Math.log(frequency + 0.5);
+      let idf = logOfHalfInteger(documents - frequency) - logOfHalfInteger(frequency);
       if (idf < 0) idf = epsilon * this.averageIdf();
       // An idf of exactly 0 adds 0 to every document (rank_bm25 keeps it at 0, not at the floor).
       if (idf === 0) continue;

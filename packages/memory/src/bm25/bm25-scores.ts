@@ -1,4 +1,5 @@
 import { BM25_OKAPI_DEFAULTS, type Bm25Parameters } from "./bm25-index.js";
+import { logOfHalfInteger } from "./precise-log.js";
 
 /**
  * rank_bm25's `BM25Okapi(corpus).get_scores(query)` computed from scratch: one score per document of
@@ -29,7 +30,7 @@ export function bm25Scores(
   let idfSum = 0;
   const negative: string[] = [];
   for (const [token, frequency] of documentFrequency) {
-    const value = Math.log(corpus.length - frequency + 0.5) - Math.log(frequency + 0.5);
+    const value = logOfHalfInteger(corpus.length - frequency) - logOfHalfInteger(frequency);
     idf.set(token, value);
     idfSum += value;
     if (value < 0) negative.push(token);
