@@ -254,7 +254,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /**
  * Builds a version with its keys always in one order (exports compare byte for byte) and absent
  * optional fields left out. Property assignment rather than conditional spreads: this is the hot
- * path of every write. Versions are never mutated after this; they are shared with forks.
+ * path of every write. Versions are frozen: views, histories and forks share them.
  */
 function makeVersion(
   itemId: Id,
@@ -274,7 +274,7 @@ function makeVersion(
   if (stamp.sourceChunkId !== undefined) version.sourceChunkId = stamp.sourceChunkId;
   version.previousVersion = previousVersion;
   version.tombstone = tombstone;
-  return version;
+  return Object.freeze(version);
 }
 
 function firstHolder(holders: Id | readonly Id[] | undefined): Id | undefined {
@@ -323,5 +323,5 @@ function itemOf(record: ItemRecord, version: MemoryItemVersion): MemoryItem {
   item.step = version.step;
   item.operationId = version.operationId;
   if (version.sourceChunkId !== undefined) item.sourceChunkId = version.sourceChunkId;
-  return item;
+  return Object.freeze(item);
 }

@@ -149,3 +149,21 @@ describe("the BM25 retriever", () => {
     expect(unbound).toEqual(hits);
   });
 });
+
+describe("shared objects", () => {
+  it("hands out frozen items, views and versions, so a caller cannot change a fork's memory", async () => {
+    const store = createInMemoryStore();
+    await store.apply(step(1, [insert("Ada lives in Paris")]));
+    const fork = await store.fork();
+    const view = await store.view({});
+    expect(Object.isFrozen(view)).toBe(true);
+    expect(Object.isFrozen(view.items)).toBe(true);
+    expect(Object.isFrozen(view.items[0])).toBe(true);
+    expect(() => {
+      (view.items[0] as { content: string }).content = "tampered";
+    }).toThrow(TypeError);
+    const [version] = await store.history({}, "m1");
+    expect(Object.isFrozen(version)).toBe(true);
+    expect((await fork.view({})).items[0]!.content).toBe("Ada lives in Paris");
+  });
+});
