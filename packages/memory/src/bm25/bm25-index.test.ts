@@ -120,4 +120,29 @@ describe("the incremental BM25 index", () => {
     const { scores } = index.scoreAll(tokenizeForBm25("shared word3 term2 rare49"));
     scores.forEach((score, position) => expect(Math.abs(score - expected.scores[position]!)).toBeLessThanOrEqual(1e-9));
   });
+
+  it("renumbers its slots under endless updates, keeping scores and tie order", () => {
+    const index = new Bm25Index();
+    const live = new Map<number, string>();
+    for (let round = 0; round < 10_000; round++) {
+      const key = round % 5;
+      const text = `fact ${round % 7} about subject${key} ${round % 2 === 0 ? "even" : "odd"} kind${round % 3}`;
+      index.add(key, text, round % 2);
+      live.set(key, text);
+      if (round % 11 === 0) {
+        index.remove(4);
+        live.delete(4);
+      }
+    }
+    // 10,000 adds without renumbering would hold 10,000 slots.
+    expect(index.allocatedSlots).toBeLessThan(4096);
+    for (const query of ["fact 3 subject2", "even kind1", "odd", "nothing"]) {
+      const expected = scratchRanking(live, query);
+      const { keys, scores } = index.scoreAll(tokenizeForBm25(query));
+      expect(keys).toEqual(expected.keys);
+      scores.forEach((score, position) => expect(score).toBe(expected.scores[position]));
+      expect(index.search(query, { topK: 10 }).map((hit) => hit.key)).toEqual(expected.order.map((entry) => entry.key));
+    }
+    expect(index.search("fact", { topK: 10, kinds: [1] }).every((hit) => index.has(hit.key))).toBe(true);
+  });
 });

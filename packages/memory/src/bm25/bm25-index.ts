@@ -27,6 +27,8 @@ export interface Bm25SearchOptions {
 const INITIAL_POSTINGS = 4;
 // A term's posting list is compacted once it holds this many dead entries and more dead than live.
 const COMPACT_MIN_DEAD = 16;
+// Slots are renumbered once at least this many exist and fewer than a third are live.
+const COMPACT_MIN_SLOTS = 4096;
 
 /**
  * An incremental BM25 inverted index whose scores equal rank_bm25's `BM25Okapi.get_scores` over the
@@ -102,6 +104,14 @@ export class Bm25Index {
   /** Live documents. */
   get size(): number {
     return this.liveDocuments;
+  }
+
+  /**
+   * Document slots held, live and dead (each update or removal leaves a dead one). Past 4096 slots the
+   * index renumbers them whenever fewer than a third are live, so long-lived memory stays bounded.
+   */
+  get allocatedSlots(): number {
+    return this.slotCount;
   }
 
   /** Whether a document is live under `key`. */
@@ -192,7 +202,10 @@ export class Bm25Index {
       }
     }
     if (this.vocabularyOrder.length > 64 && this.vocabularyOrder.length > 2 * this.liveTerms) this.compactVocabulary();
-    if (this.deadPoolCells > 4096 && this.deadPoolCells * 2 > this.poolUsed) this.compactPool();
+    // Slots are never reused (a dead slot's postings must stay recognisable), so a long-lived index
+    // that keeps updating renumbers its live slots once most slots are dead.
+    if (this.slotCount >= COMPACT_MIN_SLOTS && this.liveDocuments * 3 < this.slotCount) this.compactSlots();
+    else if (this.deadPoolCells > 4096 && this.deadPoolCells * 2 > this.poolUsed) this.compactPool();
     this.revision += 1;
     return true;
   }
@@ -417,6 +430,58 @@ export class Bm25Index {
     let capacity = this.termPool.length;
     while (capacity < needed) capacity *= 2;
     this.termPool = grow(this.termPool, capacity);
+  }
+
+  /**
+   * Renumbers the live slots 0..n−1 in their order and rebuilds the postings and the term pool from
+   * them. Scores do not depend on slot numbers or posting order, only on each document's terms.
+   */
+  private compactSlots(): void {
+    const live: number[] = [];
+    for (let slot = 0; slot < this.slotCount; slot++) if (this.slotAlive[slot] === 1) live.push(slot);
+    const capacity = Math.max(64, live.length * 2);
+    const length = new Int32Array(capacity);
+    const key = new Float64Array(capacity);
+    const kind = new Uint8Array(capacity);
+    const alive = new Uint8Array(capacity);
+    const termsStart = new Int32Array(capacity);
+    const termsCount = new Int32Array(capacity);
+    const pool = new Int32Array(Math.max(1024, this.poolUsed - this.deadPoolCells));
+    this.postingLength.fill(0);
+    this.deadPostings.fill(0);
+    let used = 0;
+    live.forEach((oldSlot, slot) => {
+      length[slot] = this.slotLength[oldSlot]!;
+      key[slot] = this.slotKey[oldSlot]!;
+      kind[slot] = this.slotKind[oldSlot]!;
+      alive[slot] = 1;
+      this.keyToSlot.set(key[slot]!, slot);
+      const start = this.slotTermsStart[oldSlot]!;
+      const cells = this.slotTermsCount[oldSlot]! * 2;
+      termsStart[slot] = used;
+      termsCount[slot] = cells / 2;
+      for (let cursor = start; cursor < start + cells; cursor += 2) {
+        const termId = this.termPool[cursor]!;
+        const frequency = this.termPool[cursor + 1]!;
+        pool[used++] = termId;
+        pool[used++] = frequency;
+        this.appendPosting(termId, slot, frequency);
+      }
+    });
+    this.slotLength = length;
+    this.slotKey = key;
+    this.slotKind = kind;
+    this.slotAlive = alive;
+    this.slotTermsStart = termsStart;
+    this.slotTermsCount = termsCount;
+    this.slotCount = live.length;
+    this.termPool = pool;
+    this.poolUsed = used;
+    this.deadPoolCells = 0;
+    this.accumulator = new Float64Array(capacity);
+    this.touchedEpoch = new Int32Array(capacity);
+    this.touched = new Int32Array(capacity);
+    this.epoch = 0;
   }
 
   /** Drops the term lists of dead slots from the pool. */
