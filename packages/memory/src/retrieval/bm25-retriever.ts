@@ -1,4 +1,5 @@
 import { SPECIFICATION_VERSION, throwIfAborted, type MemoryView, type RetrievalRequest, type RetrievedItem, type Retriever } from "@finemem/spec";
+import { searchByType } from "./search-by-type.js";
 import { Bm25Index, type Bm25Parameters } from "../bm25/bm25-index.js";
 import { KIND_OF_TYPE } from "../store/namespace-state.js";
 import type { InMemoryStore } from "../store/in-memory-store.js";
@@ -41,17 +42,7 @@ export function createBm25Retriever(options: Bm25RetrieverOptions = {}): Retriev
       };
       const fromStore = options.parameters === undefined ? options.store?.searchView(request.view, request.query, searchOptions) : undefined;
       if (fromStore !== undefined) return fromStore;
-      const index = indexOf(request.view);
-      const types = request.memoryTypes ?? (request.view.layout === "typed" ? (["core", "semantic", "episodic"] as const) : [undefined]);
-      const kinds = types.map((type) => KIND_OF_TYPE[type ?? "flat"]);
-      const groups = request.perType ? kinds.map((kind) => [kind]) : [kinds];
-      const results: RetrievedItem[] = [];
-      for (const group of groups) {
-        index.search(request.query, { topK: request.topK, kinds: group }).forEach((hit, rank) => {
-          results.push({ item: request.view.items[hit.key]!, score: hit.score, rank: rank + 1 });
-        });
-      }
-      return results;
+      return searchByType(indexOf(request.view), request.view.layout, request.query, request, (key) => request.view.items[key]!);
     },
   };
 }

@@ -9,7 +9,6 @@ import {
   type Id,
   type MemoryItemVersion,
   type MemoryLayout,
-  type MemoryType,
   type MemoryView,
   type Namespace,
   type OperationResult,
@@ -33,7 +32,8 @@ import { createTokenLedger, type TokenLedger } from "../tokens/token-ledger.js";
 import { applyStep, type StoreRules } from "./apply-step.js";
 import { ApplyRequestError, MemoryImportError, StoreClosedError } from "./errors.js";
 import type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "./memory-backend.js";
-import { KIND_OF_TYPE, NamespaceState } from "./namespace-state.js";
+import { searchByType } from "../retrieval/search-by-type.js";
+import { NamespaceState } from "./namespace-state.js";
 import { canonicalNamespace, namespaceKey } from "./namespace-key.js";
 import { stepWeightsOf } from "./provenance.js";
 
@@ -66,11 +66,6 @@ export class StoreOptionsError extends FineMemError {
     super("invalid_option", `${key}: ${message}`, { path: [key] });
   }
 }
-
-const MEMORY_TYPES_OF_LAYOUT: Readonly<Record<MemoryLayout, readonly (MemoryType | undefined)[]>> = {
-  flat: [undefined],
-  typed: ["core", "semantic", "episodic"],
-};
 
 /**
  * The in-memory {@link MemoryBackend}: the reference implementation every other backend is checked
@@ -251,16 +246,7 @@ export class InMemoryStore implements MemoryBackend {
   }
 
   private searchState(state: NamespaceState, query: string, options: SearchOptions): RetrievedItem[] {
-    const topK = options.topK ?? 20;
-    const types = options.memoryTypes ?? MEMORY_TYPES_OF_LAYOUT[this.layout];
-    const kinds = types.map((type) => KIND_OF_TYPE[type ?? "flat"]);
-    const groups = options.perType ? kinds.map((kind) => [kind]) : [kinds];
-    const results: RetrievedItem[] = [];
-    for (const group of groups) {
-      const hits = state.index.search(query, { topK, kinds: group });
-      hits.forEach((hit, index) => results.push({ item: state.recordAt(hit.key).current!, score: hit.score, rank: index + 1 }));
-    }
-    return results;
+    return searchByType(state.index, this.layout, query, { ...options, topK: options.topK ?? 20 }, (key) => state.recordAt(key).current!);
   }
 
   private ensureOpen(what: string, options: CallOptions | undefined): void {

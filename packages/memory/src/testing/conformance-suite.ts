@@ -1,8 +1,10 @@
 import { REJECTION_REASONS, createSeededRandom, type MemoryLayout, type MemoryOperation, type Namespace, type OperationResult } from "@finemem/spec";
 import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { firstDifferingLine } from "../export/export-format.js";
 import { TRUNCATION_MARKER } from "../store/core-truncation.js";
 import { createInMemoryStore } from "../store/in-memory-store.js";
 import type { MemoryBackend } from "../store/memory-backend.js";
+import { namespaceKey } from "../store/namespace-key.js";
 import {
   check,
   checkEqual,
@@ -383,7 +385,7 @@ async function runScenario(harness: ConformanceHarness, layout: MemoryLayout, sc
     check(result.operationId === operationId, `the result names operation ${operationId}, got ${result.operationId}`);
     check(result.message.length > 0, "a rejection carries a message");
     const after = await store.exportJsonl();
-    check(after === before, `the export changed after a rejected operation (first differing line ${firstDifference(before, after)})`);
+    check(after === before, `the export changed after a rejected operation (first differing line ${firstDifferingLine(before, after)})`);
     checkEqual(await store.view(DEFAULT_NAMESPACE), viewBefore, "the view changed after a rejected operation");
     // The namespace still accepts good work, and the rejected operation consumed no item id.
     const next = await store.apply({ namespace: DEFAULT_NAMESPACE, step: 2, operations: [{ operationId: "after", operation: { type: "SKIP" } }] });
@@ -429,13 +431,5 @@ async function writeHistory(store: MemoryBackend, layout: MemoryLayout): Promise
 }
 
 function compareNamespaces(a: Namespace, b: Namespace): number {
-  const key = (namespace: Namespace) => JSON.stringify([namespace.user ?? null, namespace.agent ?? null, namespace.run ?? null]);
-  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
-}
-
-function firstDifference(left: string, right: string): number {
-  const a = left.split("\n");
-  const b = right.split("\n");
-  for (let index = 0; index < Math.max(a.length, b.length); index++) if (a[index] !== b[index]) return index + 1;
-  return -1;
+  return namespaceKey(a) < namespaceKey(b) ? -1 : namespaceKey(a) > namespaceKey(b) ? 1 : 0;
 }
