@@ -15,6 +15,7 @@ export { KNOWN_DATASET_REPOS, PINNED_REVISIONS, defaultRevision, type RevisionCh
 
 // Loaders.
 export type { BadRowPolicy } from "./loaders/bad-rows.js";
+export type { LoadProgress, ProgressOptions } from "./loaders/load-progress.js";
 export { MEMORY_AGENT_BENCH_SPLITS, MEMORY_AGENT_BENCH_SPLIT_NAMES, competencyOf, type MemoryAgentBenchSplit } from "./loaders/data-sources.js";
 export { MEMALPHA_REPOS, createMemalphaLoader, type MemalphaLoaderOptions, type MemalphaRepo } from "./loaders/memalpha-loader.js";
 export { MEMORY_AGENT_BENCH_REPO, createMemoryAgentBenchLoader, type MemoryAgentBenchLoaderOptions } from "./loaders/memory-agent-bench-loader.js";

@@ -130,8 +130,15 @@ describe("MemoryAgentBench rows", () => {
 
   it("skips bad rows with a warning when asked, and keeps the good ones", async () => {
     const warnings: string[] = [];
-    const loader = mab([{ ...good, context: "" }, good, { ...good, answers: [] }], { skipBadRows: true, onWarning: (message) => warnings.push(message) });
+    const progress: string[] = [];
+    const loader = mab([{ ...good, context: "" }, good, { ...good, answers: [] }], {
+      skipBadRows: true,
+      onWarning: (message) => warnings.push(message),
+      onProgress: (event) => progress.push(event.kind === "file" ? `file ${event.keptRows}/${event.rows}` : `row ${event.row} ${event.done}/${event.keptRows}`),
+    });
     const instances = await collect(loader);
+    // Skipped rows count as done: a progress bar still reaches its end.
+    expect(progress).toEqual(["file 3/3", "row 0 1/3", "row 1 2/3", "row 2 3/3"]);
     expect(instances.map((instance) => instance.source.row)).toEqual([1]);
     expect(loader.skipped.map((skip) => [skip.row, skip.error.code])).toEqual([
       [0, "empty_chunks"],

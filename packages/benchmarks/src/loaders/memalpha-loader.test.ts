@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalDirectorySource } from "../sources/local-source.js";
 import { memalphaParquet, memalphaRow } from "../test-fixtures/parquet-fixtures.js";
 import { startFakeHub, type FakeHub } from "../testing/fake-hub.js";
+import type { LoadProgress } from "./load-progress.js";
 import { createMemalphaLoader } from "./memalpha-loader.js";
 
 const COMMIT = "1234567890abcdef1234567890abcdef12345678";
@@ -105,6 +106,17 @@ describe("Memalpha loader", () => {
       ["infbench_sum_eng_shots2", "LRU", "memalpha"],
     ]);
     expect(instances.every((instance) => instance.source.repo === repo)).toBe(true);
+  });
+
+  it("reports progress: the file when it is ready, then each kept row", async () => {
+    const events: LoadProgress[] = [];
+    const loader = createMemalphaLoader({ source: createLocalDirectorySource({ path: join(folder, "mirror") }), split: "test", onWarning: () => {}, onProgress: (event) => events.push(event) });
+    await collect(loader, { dataSources: ["squad", "booksum"] });
+    expect(events.map((event) => (event.kind === "file" ? `file ${event.file} ${event.keptRows}/${event.rows}` : `row ${event.row} ${event.done}/${event.keptRows}`))).toEqual([
+      "file test.parquet 2/3",
+      "row 0 1/2",
+      "row 2 2/2",
+    ]);
   });
 
   it("filters by data source and honours the limit", async () => {

@@ -16,12 +16,13 @@ import { openRowFile } from "../rows/open-row-file.js";
 import type { DatasetFileSource } from "../sources/dataset-file-source.js";
 import { createHubSource, type HubSourceOptions } from "../sources/hub-source.js";
 import { buildRow, warn, type BadRowPolicy } from "./bad-rows.js";
+import type { ProgressOptions } from "./load-progress.js";
 import { competencyOf, safeId } from "./data-sources.js";
 
 export const MEMALPHA_REPOS = ["YuWangX/Memalpha", "YuWangX/Memalpha-Memoryagentbench"] as const;
 export type MemalphaRepo = (typeof MEMALPHA_REPOS)[number];
 
-export interface MemalphaLoaderOptions extends BadRowPolicy {
+export interface MemalphaLoaderOptions extends BadRowPolicy, ProgressOptions {
   /** Default `YuWangX/Memalpha`. */
   readonly repo?: MemalphaRepo;
   /** Where the files come from; default: the hub (branch `main`, unpinned, with a warning). */
@@ -65,12 +66,16 @@ export function createMemalphaLoader(options: MemalphaLoaderOptions = {}): Datas
         // data_source is small: read it for every row first, then decode only the rows kept.
         const dataSources = await rows.readColumn("data_source");
         const present = COLUMNS.filter((column) => rows.columns.includes(column));
+        const isKept = (row: number) => {
+          const dataSource = dataSources[row];
+          return wanted === null || (typeof dataSource === "string" && wanted.has(dataSource));
+        };
+        const keptRows = dataSources.filter((_, row) => isKept(row)).length;
+        options.onProgress?.({ kind: "file", file: rows.file, revision: resolved.revision, sha256: resolved.sha256, rows: rows.numRows, keptRows });
+        let done = 0;
         for (const group of rows.rowGroups) {
           const keep: number[] = [];
-          for (let row = group.start; row < group.end; row++) {
-            const dataSource = dataSources[row];
-            if (wanted === null || (typeof dataSource === "string" && wanted.has(dataSource))) keep.push(row);
-          }
+          for (let row = group.start; row < group.end; row++) if (isKept(row)) keep.push(row);
           if (keep.length === 0) continue;
           throwIfAborted(callOptions.signal);
           const first = keep[0]!;
@@ -79,6 +84,7 @@ export function createMemalphaLoader(options: MemalphaLoaderOptions = {}): Datas
             const instance = buildRow(options, skipped, rows.file, row, () =>
               rowToInstance(decoded[row - first]!, { file: rows.file, row, protocol: options.protocol ?? "memalpha", onWarning: (text) => warn(options, text) }, resolvedSource(resolved, row)),
             );
+            options.onProgress?.({ kind: "row", file: rows.file, row, done: ++done, keptRows });
             if (instance === null) continue;
             yield instance;
             if (++produced >= limit) return;

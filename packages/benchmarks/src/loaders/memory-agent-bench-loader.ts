@@ -21,11 +21,12 @@ import type { RowFile } from "../rows/row-file.js";
 import type { DatasetFileSource, ResolvedDatasetFile } from "../sources/dataset-file-source.js";
 import { createHubSource, type HubSourceOptions } from "../sources/hub-source.js";
 import { buildRow, type BadRowPolicy } from "./bad-rows.js";
+import type { ProgressOptions } from "./load-progress.js";
 import { MEMORY_AGENT_BENCH_SPLITS, MEMORY_AGENT_BENCH_SPLIT_NAMES, safeId, type MemoryAgentBenchSplit } from "./data-sources.js";
 
 export const MEMORY_AGENT_BENCH_REPO = "ai-hyz/MemoryAgentBench";
 
-export interface MemoryAgentBenchLoaderOptions extends BadRowPolicy {
+export interface MemoryAgentBenchLoaderOptions extends BadRowPolicy, ProgressOptions {
   /**
    * Where the files come from. Default: the hub (`ai-hyz/MemoryAgentBench` at the pinned commit)
    * through the standard HF cache, configured by `hub`.
@@ -81,10 +82,13 @@ export function createMemoryAgentBenchLoader(options: MemoryAgentBenchLoaderOpti
         const resolved = await source.fetchFile(file, callOptions);
         const rows = await openRowFile(resolved);
         const keep = await rowsToKeep(rows, wanted, options, skipped);
+        options.onProgress?.({ kind: "file", file: rows.file, revision: resolved.revision, sha256: resolved.sha256, rows: rows.numRows, keptRows: keep.length });
+        let done = 0;
         for await (const { row, values } of readKeptRows(rows, keep, callOptions)) {
           const instance = buildRow(options, skipped, rows.file, row, () =>
             rowToInstance(values, { row, split, resolved, chunkTokens, counter: counter!, protocol: options.protocol ?? "memoryagentbench", file: rows.file }),
           );
+          options.onProgress?.({ kind: "row", file: rows.file, row, done: ++done, keptRows: keep.length });
           if (instance === null) continue;
           yield instance;
           if (++produced >= limit) return;
