@@ -23,8 +23,6 @@ export const ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
 const WHITESPACE_CHAR = new RegExp(`^[${PY_WHITESPACE_CLASS}]$`, "u");
 const WHITESPACE_RUN = new RegExp(`[${PY_WHITESPACE_CLASS}]+`, "u");
-const LEADING_WHITESPACE = new RegExp(`^[${PY_WHITESPACE_CLASS}]+`, "u");
-const TRAILING_WHITESPACE = new RegExp(`[${PY_WHITESPACE_CLASS}]+$`, "u");
 const WORD_CHAR = new RegExp(`^[${PY_WORD_CLASS}]$`, "u");
 const DECIMAL_DIGITS = /^\p{Nd}+$/u;
 
@@ -48,7 +46,14 @@ export function isPyDecimalString(text: string): boolean {
  * points in `chars`, from both ends).
  */
 export function pyStrip(text: string, chars?: string): string {
-  if (chars === undefined) return text.replace(LEADING_WHITESPACE, "").replace(TRAILING_WHITESPACE, "");
+  if (chars === undefined) {
+    // A scan rather than /\s+$/, which backtracks quadratically over long texts full of spaces.
+    let start = 0;
+    let end = text.length;
+    while (start < end && isPySpace(text[start]!)) start += 1;
+    while (end > start && isPySpace(text[end - 1]!)) end -= 1;
+    return text.slice(start, end);
+  }
   const strip = new Set(Array.from(chars));
   const points = Array.from(text);
   let start = 0;
