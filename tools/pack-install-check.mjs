@@ -55,17 +55,27 @@ try {
     const entries = Object.keys(workspace.manifest.exports ?? { ".": null })
       .filter((subpath) => !subpath.endsWith(".json"))
       .map((subpath) => (subpath === "." ? name : `${name}/${subpath.slice(2)}`));
-    writeFileSync(
-      join(project, "check.mjs"),
-      entries
+    const importScript = (list) =>
+      list
         .map((entry, index) => `const m${index} = await import(${JSON.stringify(entry)});\nif (Object.keys(m${index}).length === 0) throw new Error(${JSON.stringify(`${entry} exports nothing`)});`)
-        .join("\n") + `\nconsole.log("imported ${entries.join(", ")}");\n`,
-    );
+        .join("\n") + `\nconsole.log("imported ${list.join(", ")}");\n`;
+    // Optional peers (database drivers, model runtimes) are what a user adds for one entry point:
+    // the main entry must import without them, and every entry must import once they are added.
+    const { peerDependencies = {}, peerDependenciesMeta = {}, devDependencies = {} } = workspace.manifest;
+    const optionalPeers = Object.keys(peerDependencies).filter((peer) => peerDependenciesMeta[peer]?.optional === true && !byName.has(peer));
     try {
       execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: project, env: npmEnv, stdio: ["ignore", "pipe", "pipe"] });
-      const imported = execFileSync(process.execPath, ["check.mjs"], { cwd: project, encoding: "utf8" }).trim();
+      writeFileSync(join(project, "check-main.mjs"), importScript([name]));
+      let imported = execFileSync(process.execPath, ["check-main.mjs"], { cwd: project, encoding: "utf8" }).trim();
       const installed = folderSize(join(project, "node_modules", ...name.split("/")));
       const total = folderSize(join(project, "node_modules"));
+      if (optionalPeers.length > 0) {
+        const peers = optionalPeers.map((peer) => `${peer}@${devDependencies[peer] ?? peerDependencies[peer]}`);
+        execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...peers], { cwd: project, env: npmEnv, stdio: ["ignore", "pipe", "pipe"] });
+      }
+      writeFileSync(join(project, "check.mjs"), importScript(entries));
+      imported = execFileSync(process.execPath, ["check.mjs"], { cwd: project, encoding: "utf8" }).trim();
+      if (optionalPeers.length > 0) imported += `; optional peers: ${optionalPeers.join(", ")}`;
       rows.push({ name, packed: tarballs.get(name).packedSize, installed, total, imported });
     } catch (error) {
       failures.push(`${name}: ${error.stderr?.toString() || error.message}`);

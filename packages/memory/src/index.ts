@@ -16,5 +16,8 @@ export { stepWeightsOf } from "./store/provenance.js";
 export { MEMORY_EXPORT_FORMAT, MEMORY_EXPORT_FORMAT_VERSION, type ExportSettings } from "./export/export-format.js";
 export { createBm25Retriever, type Bm25RetrieverOptions } from "./retrieval/bm25-retriever.js";
 export { promptView, type RecentItemsOptions } from "./prompt-view.js";
+export { StoreLockedError } from "./persistent/directory-lock.js";
+export { PersistentStore, type PersistentStoreOptions } from "./persistent/persistent-store.js";
+export type { SqlClient } from "./persistent/sql-client.js";
 export { createO200kTokenCounter } from "./tokens/o200k-token-counter.js";
 export { createTokenLedger, type TokenLedger } from "./tokens/token-ledger.js";

@@ -1,0 +1,377 @@
+// Benchmark of the persistent memory stores (PGlite, PostgreSQL) side by side with the in-memory store.
+// Usage: npm run bench:persistent -w @finemem/memory [-- --items=10000 --single-op-items=2000 --queries=200]
+// Measures, on the shared deterministic corpus:
+//   1. insert throughput: N INSERTs at 1, 10 and 100 operations per apply (one apply = one step = one
+//      transaction for the persistent stores), and its ratio to the in-memory store;
+//   2. top-20 search latency (p50, p99) at N items, on the store of the 100 ops/apply run;
+//   3. reopen time (close, then open again, which replays the operation log) and whether the export
+//      after reopening equals the export before closing.
+// PostgreSQL is used when FINEMEM_POSTGRES_URL (an admin connection) or the default local socket
+// answers: the bench creates a database finemem_bench_<random> and drops it at the end.
+// Timings are of the machine it runs on; nothing here asserts them.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import v8 from "node:v8";
+import vm from "node:vm";
+
+const TOP_K = 20;
+const WARM_UP_QUERIES = 20;
+const OPS_PER_APPLY = [1, 10, 100];
+const NAMESPACE = {};
+const STORE_OPTIONS = { layout: "flat", allowDuplicateInserts: true };
+const POSTGRES_ADMIN_URL = process.env.FINEMEM_POSTGRES_URL ?? "postgresql://root@/postgres?host=/var/run/postgresql";
+
+// ---- Setup: flags, the built package and the shared corpus generator -------------------------
+
+const flags = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, "").split("=")));
+const itemCount = Number(flags.items ?? 10_000);
+const singleOpItems = Math.min(itemCount, Number(flags["single-op-items"] ?? 2_000));
+const queryLimit = Number(flags.queries ?? 200);
+if (!(Number.isInteger(itemCount) && itemCount >= 1) || !(Number.isInteger(singleOpItems) && singleOpItems >= 1) || !(queryLimit > 0)) {
+  fail("usage: persistent-bench.mjs [--items=10000] [--single-op-items=2000] [--queries=200] (positive integers)");
+}
+
+const distDir = path.resolve(import.meta.dirname, "../dist");
+for (const entry of ["index.js", "pglite.js", "postgres.js"]) {
+  if (!existsSync(path.join(distDir, entry))) fail(`dist/${entry} is missing: run \`npm run build -w @finemem/memory\` first`);
+}
+// Imported dynamically so that a missing build gives the message above instead of a module error.
+const { createInMemoryStore } = await import(path.join(distDir, "index.js"));
+const { openPgliteStore } = await import(path.join(distDir, "pglite.js"));
+const { openPostgresStore } = await import(path.join(distDir, "postgres.js"));
+const { default: pg } = await import("pg");
+
+const sharedDir = process.env.FINEMEM_SHARED_DIR ?? path.resolve(import.meta.dirname, "../../../../shared");
+const corpusScript = path.join(sharedDir, "reference/bm25-bench-corpus.mjs");
+if (!existsSync(corpusScript)) fail(`corpus generator not found at ${corpusScript}; set FINEMEM_SHARED_DIR to the shared directory`);
+
+// A full collection between runs keeps one backend's garbage from pausing the next one's timings.
+if (typeof globalThis.gc !== "function") {
+  v8.setFlagsFromString("--expose-gc");
+  globalThis.gc = vm.runInNewContext("gc");
+}
+
+function fail(message) {
+  console.error(message);
+  process.exit(1);
+}
+
+function progress(message) {
+  process.stderr.write(`  … ${message}\n`);
+}
+
+// The generator is run, not copied, so this bench always uses the corpus the reference numbers used.
+function loadCorpus(count) {
+  const json = execFileSync(process.execPath, [corpusScript, String(count)], { maxBuffer: 1 << 30 });
+  const { docs, queries } = JSON.parse(json);
+  return { docs, queries: queries.slice(0, queryLimit) };
+}
+
+// ---- Cleanup: temp directories and the temp database, also on Ctrl-C ----------------------------
+
+const cleanups = [];
+let cleanedUp = false;
+async function cleanUp() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      console.error(`cleanup failed: ${error.message}`);
+    }
+  }
+}
+process.on("SIGINT", () => {
+  progress("interrupted: cleaning up");
+  cleanUp().finally(() => process.exit(130));
+});
+
+// ---- Backends: open(label) a fresh store, reopen(label) the same one ---------------------------
+
+function inMemoryBackend() {
+  return {
+    name: "in-memory (createInMemoryStore)",
+    persistent: false,
+    open: async () => createInMemoryStore(STORE_OPTIONS),
+  };
+}
+
+async function pgliteBackend() {
+  const root = await mkdtemp(path.join(os.tmpdir(), "finemem-persistent-bench-"));
+  cleanups.push(() => rm(root, { recursive: true, force: true }));
+  const directory = (label) => path.join(root, label);
+  return {
+    name: "PGlite (temp directory)",
+    persistent: true,
+    open: (label) => openPgliteStore({ directory: directory(label), ...STORE_OPTIONS }),
+    reopen: (label) => openPgliteStore({ directory: directory(label), ...STORE_OPTIONS }),
+    discard: (label) => rm(directory(label), { recursive: true, force: true }),
+  };
+}
+
+// The admin URL with its database swapped (a socket URL has no host, which URL() refuses).
+function databaseUrl(adminUrl, name) {
+  const [base = "", query] = adminUrl.split("?", 2);
+  return `${base.replace(/\/[^/]*$/, `/${name}`)}${query === undefined ? "" : `?${query}`}`;
+}
+
+async function adminQuery(sql) {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return await client.query(sql);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The PostgreSQL backend, or `{ skipped: reason }` when no server answers. */
+async function postgresBackend() {
+  let version;
+  try {
+    version = (await adminQuery("SHOW server_version")).rows[0].server_version;
+  } catch (error) {
+    return { skipped: `no PostgreSQL at ${POSTGRES_ADMIN_URL} (${error.message}); set FINEMEM_POSTGRES_URL` };
+  }
+  const name = `finemem_bench_${randomBytes(4).toString("hex")}`;
+  try {
+    await adminQuery(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    return { skipped: `could not create database ${name} via ${POSTGRES_ADMIN_URL} (${error.message})` };
+  }
+  progress(`PostgreSQL ${version}: created database ${name}`);
+  cleanups.push(async () => {
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    progress(`dropped database ${name}`);
+  });
+  const connectionString = databaseUrl(POSTGRES_ADMIN_URL, name);
+  // One schema per run: each is its own store (the store allows one per schema).
+  const options = (label) => ({ connectionString, schema: `bench_${label.replace(/\W/g, "_")}`, ...STORE_OPTIONS });
+  return {
+    name: `PostgreSQL ${version.split(" ")[0]} (pg, temp database)`,
+    persistent: true,
+    open: (label) => openPostgresStore(options(label)),
+    reopen: (label) => openPostgresStore(options(label)),
+    discard: async () => {},
+  };
+}
+
+// ---- Measurement --------------------------------------------------------------------------
+
+function percentile(sortedValues, fraction) {
+  // Nearest rank: the smallest value with at least `fraction` of the values at or below it.
+  return sortedValues[Math.max(0, Math.ceil(fraction * sortedValues.length) - 1)];
+}
+
+/**
+ * Applies `docs` as INSERTs, `opsPerApply` per step. Returns the seconds for all of them and, when
+ * `checkpoint` is given, the seconds for the first `checkpoint` documents.
+ */
+async function insertAll(store, docs, opsPerApply, checkpoint) {
+  let applied = 0;
+  let checkpointSeconds;
+  const start = performance.now();
+  for (let from = 0, step = 1; from < docs.length; from += opsPerApply, step++) {
+    const operations = [];
+    for (let i = from; i < Math.min(from + opsPerApply, docs.length); i++) {
+      operations.push({ operationId: `op-${i}`, operation: { type: "INSERT", content: docs[i] } });
+    }
+    for (const result of await store.apply({ namespace: NAMESPACE, step, operations })) {
+      if (result.status === "applied") applied++;
+      else throw new Error(`unexpected rejection: ${JSON.stringify(result)}`);
+    }
+    if (checkpoint !== undefined && checkpointSeconds === undefined && from + operations.length >= checkpoint) {
+      checkpointSeconds = (performance.now() - start) / 1000;
+    }
+  }
+  return { applied, seconds: (performance.now() - start) / 1000, checkpointSeconds };
+}
+
+const topKey = (hits) => hits.map((hit) => hit.item.operationId).join(",");
+
+async function measureQueries(store, queries) {
+  for (const query of queries.slice(0, WARM_UP_QUERIES)) await store.search(NAMESPACE, query, { topK: TOP_K });
+  globalThis.gc();
+  const latencies = [];
+  const keys = [];
+  for (const query of queries) {
+    const start = performance.now();
+    const hits = await store.search(NAMESPACE, query, { topK: TOP_K });
+    latencies.push(performance.now() - start);
+    keys.push(topKey(hits));
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), keys };
+}
+
+async function measureBackend(backend, corpus, reference) {
+  const row = { name: backend.name, inserts: {} };
+  let kept;
+  for (const opsPerApply of OPS_PER_APPLY) {
+    const label = `ops_${opsPerApply}`;
+    // Persistent stores run 1 op/apply on the first --single-op-items documents only.
+    const count = backend.persistent && opsPerApply === 1 ? singleOpItems : corpus.docs.length;
+    globalThis.gc();
+    const openStart = performance.now();
+    const store = await backend.open(label);
+    const openMs = performance.now() - openStart;
+    progress(`${backend.name}: ${opsPerApply} op${opsPerApply === 1 ? "" : "s"}/apply, ${count.toLocaleString("en-US")} INSERTs (store opened in ${openMs.toFixed(0)} ms)`);
+    const checkpoint = !backend.persistent && opsPerApply === 1 && singleOpItems < count ? singleOpItems : undefined;
+    const { applied, seconds, checkpointSeconds } = await insertAll(store, corpus.docs.slice(0, count), opsPerApply, checkpoint);
+    row.inserts[opsPerApply] = { count, capped: count < corpus.docs.length, perSecond: count / seconds };
+    if (checkpointSeconds !== undefined) row.singleOpPrefixPerSecond = singleOpItems / checkpointSeconds;
+    if (opsPerApply === OPS_PER_APPLY.at(-1)) {
+      kept = { store, label };
+      row.held = applied;
+    } else {
+      await store.close();
+      await backend.discard?.(label);
+    }
+  }
+
+  progress(`${backend.name}: ${corpus.queries.length} top-${TOP_K} searches at ${row.held.toLocaleString("en-US")} items`);
+  globalThis.gc();
+  const queries = await measureQueries(kept.store, corpus.queries);
+  row.p50 = queries.p50;
+  row.p99 = queries.p99;
+  row.keys = queries.keys;
+  if (reference !== undefined) row.sameTop = queries.keys.every((key, i) => key === reference.keys[i]);
+
+  if (backend.persistent) {
+    const before = await kept.store.exportJsonl();
+    await kept.store.close();
+    globalThis.gc();
+    progress(`${backend.name}: reopening (replays ${OPS_PER_APPLY.at(-1)}-op steps of ${row.held.toLocaleString("en-US")} items)`);
+    const reopenStart = performance.now();
+    const reopened = await backend.reopen(kept.label);
+    row.reopenMs = performance.now() - reopenStart;
+    const after = await reopened.exportJsonl();
+    row.exportOk = before === after;
+    row.exportBytes = before.length;
+    await reopened.close();
+    await backend.discard?.(kept.label);
+  } else {
+    await kept.store.close?.();
+  }
+  return row;
+}
+
+/** Runs the code paths once on throwaway in-memory stores, so the first timed run is not the JIT's warm-up. */
+async function warmUp(corpus) {
+  const docs = corpus.docs.slice(0, Math.min(1_000, corpus.docs.length));
+  for (const opsPerApply of OPS_PER_APPLY) {
+    const store = createInMemoryStore(STORE_OPTIONS);
+    await insertAll(store, docs, opsPerApply);
+    for (const query of corpus.queries.slice(0, WARM_UP_QUERIES)) await store.search(NAMESPACE, query, { topK: TOP_K });
+  }
+}
+
+// ---- Output -------------------------------------------------------------------------------
+
+const formatNumber = (value, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const formatMs = (ms) => (ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+const formatRatio = (ratio) => `${ratio >= 1 ? ratio.toFixed(2) : ratio.toPrecision(2)}×`;
+
+function insertCell(row, memoryRow, opsPerApply) {
+  const insert = row.inserts[opsPerApply];
+  const mark = insert.capped ? "†" : "";
+  if (row === memoryRow) return `${formatNumber(insert.perSecond)}${mark}`;
+  const memory = memoryRow.inserts[opsPerApply];
+  // Compared over the same documents: a capped run against the in-memory rate over the same prefix.
+  const reference = insert.capped && memoryRow.singleOpPrefixPerSecond !== undefined ? memoryRow.singleOpPrefixPerSecond : memory.perSecond;
+  return `${formatNumber(insert.perSecond)}${mark} (${formatRatio(insert.perSecond / reference)})`;
+}
+
+function printTable(rows) {
+  const memoryRow = rows[0];
+  const header = [
+    "backend",
+    ...OPS_PER_APPLY.map((ops) => `inserts/s, ${ops} op${ops === 1 ? "" : "s"}/apply (× in-memory)`),
+    `items`,
+    "query p50 ms",
+    "query p99 ms",
+    `top-${TOP_K} = in-memory`,
+    "reopen ms",
+    "export after reopen",
+  ];
+  const lines = rows.map((row) => {
+    if (row.skipped !== undefined) return [row.name, "skipped (see notes)", ...header.slice(2).map(() => "—")];
+    return [
+      row.name,
+      ...OPS_PER_APPLY.map((ops) => insertCell(row, memoryRow, ops)),
+      formatNumber(row.held),
+      formatMs(row.p50),
+      formatMs(row.p99),
+      row === memoryRow ? "(reference)" : row.sameTop ? "yes" : "NO",
+      row.reopenMs === undefined ? "—" : formatNumber(row.reopenMs),
+      row.exportOk === undefined ? "—" : row.exportOk ? "ok" : "MISMATCH",
+    ];
+  });
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? "").length)));
+  const render = (line) => `| ${line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(" | ")} |`;
+  console.log(render(header));
+  console.log(`|${widths.map((width, column) => (column === 0 ? `:${"-".repeat(width + 1)}` : `${"-".repeat(width + 1)}:`)).join("|")}|`);
+  for (const line of lines) console.log(render(line));
+}
+
+// ---- Main ---------------------------------------------------------------------------------
+
+console.log("@finemem/memory persistent-store bench");
+console.log(`Node ${process.version}; ${os.platform()} ${os.arch()}; CPU ${os.cpus()[0]?.model ?? "unknown"}; ${os.cpus().length} cores; ${formatNumber(os.totalmem() / 2 ** 30, 1)} GiB RAM`);
+console.log(
+  `${formatNumber(itemCount)} items, ${OPS_PER_APPLY.join("/")} INSERTs per apply (persistent stores: 1 op/apply on the first ${formatNumber(singleOpItems)}), ` +
+    `top-${TOP_K} queries ×${formatNumber(Math.min(queryLimit, 200))} after ${WARM_UP_QUERIES} warm-up`,
+);
+console.log("Timings are of this machine and this run; nothing asserts them.");
+console.log("");
+
+let exitCode = 0;
+try {
+  progress(`generating corpus of ${formatNumber(itemCount)} facts`);
+  const corpus = loadCorpus(itemCount);
+  progress("warming up on throwaway in-memory stores");
+  await warmUp(corpus);
+
+  const rows = [];
+  const memoryRow = await measureBackend(inMemoryBackend(), corpus);
+  rows.push(memoryRow);
+  rows.push(await measureBackend(await pgliteBackend(), corpus, memoryRow));
+  const postgres = await postgresBackend();
+  if (postgres.skipped !== undefined) {
+    progress(`PostgreSQL skipped: ${postgres.skipped}`);
+    rows.push({ name: "PostgreSQL", skipped: postgres.skipped });
+  } else {
+    rows.push(await measureBackend(postgres, corpus, memoryRow));
+  }
+
+  printTable(rows);
+  console.log("");
+  console.log("Notes:");
+  for (const row of rows) if (row.skipped !== undefined) console.log(`- ${row.name} skipped: ${row.skipped}.`);
+  if (singleOpItems < itemCount) {
+    console.log(
+      `- † 1 op/apply: the persistent stores insert only the first ${formatNumber(singleOpItems)} items (--single-op-items); their ratio is to the in-memory` +
+        ` rate over the same first ${formatNumber(singleOpItems)} (${formatNumber(memoryRow.singleOpPrefixPerSecond ?? 0)}/s); the in-memory cell is over all ${formatNumber(itemCount)}.`,
+    );
+  }
+  console.log("- inserts/s = INSERTs applied ÷ time of all the applies (store open excluded); one apply = one step = one transaction");
+  console.log("  (log row + one version row per item) for the persistent stores. The corpus repeats documents; allowDuplicateInserts keeps every copy.");
+  console.log(`- queries run on the store of the ${OPS_PER_APPLY.at(-1)} ops/apply run (all ${formatNumber(itemCount)} items); persistent stores answer from their`);
+  console.log("  in-memory replica; the PostgreSQL store is shared, so each search first reads log rows other writers committed (one round trip).");
+  console.log(`- top-${TOP_K} = in-memory: every timed query returned the same operation ids, in the same order, as the in-memory store.`);
+  console.log("- reopen ms = open on the existing directory/schema (PGlite start-up or pool connect, plus replaying the whole log);");
+  console.log(`  export after reopen: exportJsonl() after reopening is byte-identical to before closing (${formatNumber((rows[1].exportBytes ?? 0) / 2 ** 20, 1)} MiB).`);
+  console.log("- latency: one search call, p = nearest rank.");
+} catch (error) {
+  console.error(error);
+  exitCode = 1;
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);

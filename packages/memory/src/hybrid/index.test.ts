@@ -1,0 +1,34 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { writeTinySynonymModel } from "./tiny-synonym-model.js";
+
+// onnxruntime-node's native addon is mapped into the process when transformers.js is imported.
+const onnxruntimeLoaded = () =>
+  ((process.report.getReport() as unknown as { sharedObjects: string[] }).sharedObjects ?? []).some((path) => path.includes("onnxruntime"));
+
+it("imports without loading transformers.js or onnxruntime; creating an embedder loads them", async () => {
+  expect(onnxruntimeLoaded()).toBe(false);
+  const hybrid = await import("./index.js");
+  expect(Object.keys(hybrid).sort()).toEqual([
+    "EMBEDDER_DTYPE_SUFFIXES",
+    "EmbedderError",
+    "HybridOptionsError",
+    "InMemoryEmbeddingCache",
+    "createHybridRetriever",
+    "createInMemoryEmbeddingCache",
+    "createTransformersEmbedder",
+    "reciprocalRankFusion",
+  ]);
+  expect(onnxruntimeLoaded()).toBe(false);
+
+  const work = await mkdtemp(join(tmpdir(), "finemem-hybrid-index-"));
+  try {
+    const embedder = await hybrid.createTransformersEmbedder({ model: (await writeTinySynonymModel(work)).dir, threads: 1 });
+    expect(onnxruntimeLoaded()).toBe(true);
+    await embedder.dispose();
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});

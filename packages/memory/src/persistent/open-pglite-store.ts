@@ -1,0 +1,61 @@
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { acquireDirectoryLock } from "./directory-lock.js";
+import { PersistentStore, type PersistentStoreOptions } from "./persistent-store.js";
+import { pgliteClient } from "./pglite-client.js";
+
+export interface PgliteStoreOptions extends Omit<PersistentStoreOptions, "shared"> {
+  /**
+   * The store's folder: PGlite's data goes in `<directory>/pgdata`, the writer lock is
+   * `<directory>/finemem.lock`. Omit for a store that lives in memory only.
+   */
+  readonly directory?: string;
+}
+
+/**
+ * Opens (or creates) a memory store in embedded PostgreSQL (PGlite): the default for persistent use,
+ * no server to run. One writer per directory: a second open while the first is alive, in this or
+ * another process, fails with `StoreLockedError` and leaves the data as it was. First open of a new
+ * directory takes a few seconds (PGlite initialises a cluster); a reopen is fast.
+ */
+export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<PersistentStore> {
+  if (options.directory === undefined) {
+    const db = await PGlite.create();
+    return openOn(db, options, async () => db.close());
+  }
+  const directory = resolve(options.directory);
+  await mkdir(directory, { recursive: true });
+  const lock = await acquireDirectoryLock(join(directory, "finemem.lock"));
+  let db: PGlite;
+  try {
+    db = await PGlite.create(join(directory, "pgdata"));
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  return openOn(db, options, async () => {
+    try {
+      await db.close();
+    } finally {
+      await lock.release();
+    }
+  });
+}
+
+async function openOn(db: PGlite, options: PersistentStoreOptions, onClose: () => Promise<void>): Promise<PersistentStore> {
+  try {
+    return await PersistentStore.open(pgliteClient(db), { ...options, shared: false }, onClose);
+  } catch (error) {
+    await onClose();
+    throw error;
+  }
+}
+
+/**
+ * A store in one schema of a PGlite instance you manage (several stores can share one instance, one
+ * schema each; closing the store leaves the instance open). No directory lock: you own the instance.
+ */
+export function openPgliteSchemaStore(db: PGlite, options: PersistentStoreOptions = {}): Promise<PersistentStore> {
+  return PersistentStore.open({ ...pgliteClient(db), close: async () => {} }, { ...options, shared: false });
+}

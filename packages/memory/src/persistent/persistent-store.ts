@@ -1,0 +1,314 @@
+import {
+  SPECIFICATION_VERSION,
+  throwIfAborted,
+  type ApplyRequest,
+  type CallOptions,
+  type Id,
+  type MemoryItemVersion,
+  type MemoryLayout,
+  type MemoryView,
+  type Namespace,
+  type OperationResult,
+  type ProvenancePolicy,
+  type RetrievedItem,
+  type StepWeights,
+} from "@finemem/spec";
+import { decodeExport } from "../export/export-format.js";
+import { StoreClosedError } from "../store/errors.js";
+import { StoreOptionsError, createInMemoryStore, type InMemoryStore, type InMemoryStoreOptions } from "../store/in-memory-store.js";
+import type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "../store/memory-backend.js";
+import { namespaceKey } from "../store/namespace-key.js";
+import type { TokenLedger } from "../tokens/token-ledger.js";
+import type { EmbeddingCache } from "../hybrid/embedding-cache.js";
+import type { SqlClient } from "./sql-client.js";
+import { PERSISTENT_SCHEMA_VERSION, checkSchemaName, ensureSchema } from "./store-schema.js";
+import { versionEmbeddingCache } from "./version-embedding-cache.js";
+
+export interface PersistentStoreOptions extends InMemoryStoreOptions {
+  /** The PostgreSQL schema holding this store's tables (default `finemem`). One store per schema. */
+  readonly schema?: string;
+  /**
+   * Whether other processes may write the same schema (a shared PostgreSQL server). Then every call
+   * first reads the log rows others committed, and writers serialise on an advisory lock. PGlite
+   * stores are single-writer (a directory lock), so they skip both.
+   */
+  readonly shared?: boolean;
+  /** @internal A test hook run inside a write's transaction after part of its rows are written. */
+  readonly beforeCommit?: (seq: number) => Promise<void>;
+}
+
+interface LogRow extends Record<string, unknown> {
+  seq: string | number;
+  kind: "apply" | "forget" | "import";
+  payload: string;
+}
+
+interface ForgetPayload {
+  readonly namespace: Namespace;
+  readonly sourceChunkId: Id;
+  readonly options: DeleteBySourceOptions;
+}
+
+/**
+ * A {@link MemoryBackend} on PostgreSQL (a server through `pg`, or PGlite embedded). The operation
+ * log is the source of truth: each write (one step's apply, a forget by source chunk, an import) is
+ * one transaction that appends a log row and the item versions it created, so a step's operations
+ * are all durable or none is. On open the log is replayed into an in-memory replica, which answers
+ * reads and BM25 search at in-memory speed and computes each write's results before it commits.
+ * Forks are in-memory (rollouts never write the database).
+ */
+export class PersistentStore implements MemoryBackend {
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  readonly layout: MemoryLayout;
+  private closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly client: SqlClient,
+    private readonly schema: string,
+    private replica: InMemoryStore,
+    private lastSeq: number,
+    private readonly options: PersistentStoreOptions,
+    private readonly onClose: () => Promise<void>,
+  ) {
+    this.layout = replica.layout;
+  }
+
+  /**
+   * Opens the store in `schema`, creating its tables when missing and replaying its log. A schema
+   * written under other settings (layout, caps, token encoding) is refused with a
+   * {@link StoreOptionsError} rather than reinterpreted.
+   */
+  static async open(client: SqlClient, options: PersistentStoreOptions = {}, onClose: () => Promise<void> = async () => {}): Promise<PersistentStore> {
+    const schema = checkSchemaName(options.schema ?? "finemem");
+    await ensureSchema(client, schema);
+    const replica = createInMemoryStore(options);
+    const settings = settingsOf(await replica.exportJsonl());
+    await client.transaction(async (tx) => {
+      const rows = (await tx.query<{ key: string; value: string }>(`SELECT key, value FROM "${schema}".finemem_meta`)).rows;
+      const meta = new Map(rows.map((row) => [row.key, row.value]));
+      const version = meta.get("schema_version");
+      if (version !== undefined && Number(version) > PERSISTENT_SCHEMA_VERSION) {
+        throw new StoreOptionsError("schema", `schema ${schema} was written by a newer store (schema version ${version}, this one reads ${PERSISTENT_SCHEMA_VERSION})`);
+      }
+      const stored = meta.get("settings");
+      if (stored !== undefined && stored !== settings) {
+        throw new StoreOptionsError("settings", `schema ${schema} holds a store with settings ${stored}; this one was opened with ${settings}`);
+      }
+      if (stored === undefined) {
+        await tx.query(`INSERT INTO "${schema}".finemem_meta (key, value) VALUES ('schema_version', $1), ('settings', $2) ON CONFLICT (key) DO NOTHING`, [
+          String(PERSISTENT_SCHEMA_VERSION),
+          settings,
+        ]);
+      }
+    });
+    const store = new PersistentStore(client, schema, replica, 0, options, onClose);
+    await store.catchUp(client);
+    return store;
+  }
+
+  /** Token counts of the current items, cached per version. */
+  get tokens(): TokenLedger {
+    return this.replica.tokens;
+  }
+
+  apply(request: ApplyRequest, options?: CallOptions): Promise<readonly OperationResult[]> {
+    return this.write("apply", request, (working) => working.apply(request, options), options);
+  }
+
+  deleteBySource(namespace: Namespace, sourceChunkId: Id, options: DeleteBySourceOptions, callOptions?: CallOptions): Promise<readonly OperationResult[]> {
+    const payload: ForgetPayload = { namespace, sourceChunkId, options };
+    return this.write("forget", payload, (working) => working.deleteBySource(namespace, sourceChunkId, options, callOptions), callOptions);
+  }
+
+  async importJsonl(text: string, options?: CallOptions): Promise<void> {
+    await this.write("import", text, async (working) => {
+      await working.importJsonl(text, options);
+      return [];
+    }, options);
+  }
+
+  async view(namespace: Namespace, options?: CallOptions): Promise<MemoryView> {
+    return (await this.reader(options)).view(namespace, options);
+  }
+
+  async history(namespace: Namespace, itemId: Id, options?: CallOptions): Promise<readonly MemoryItemVersion[]> {
+    return (await this.reader(options)).history(namespace, itemId, options);
+  }
+
+  async provenance(namespace: Namespace, itemId: Id, policy: ProvenancePolicy, options?: CallOptions): Promise<StepWeights> {
+    return (await this.reader(options)).provenance(namespace, itemId, policy, options);
+  }
+
+  async search(namespace: Namespace, query: string, options?: SearchOptions, callOptions?: CallOptions): Promise<readonly RetrievedItem[]> {
+    return (await this.reader(callOptions)).search(namespace, query, options, callOptions);
+  }
+
+  /** Answers from this store's BM25 index when `view` is its current view (see `createBm25Retriever`). */
+  searchView(view: MemoryView, query: string, options: SearchOptions): readonly RetrievedItem[] | undefined {
+    return this.closed ? undefined : this.replica.searchView(view, query, options);
+  }
+
+  /**
+   * An embedding cache (for `createHybridRetriever({ cache })`) that stores each vector on its item
+   * version's row, so embeddings survive restarts and are computed once per version.
+   */
+  embeddingCache(): EmbeddingCache {
+    return versionEmbeddingCache(this.client, this.schema);
+  }
+
+  /** An in-memory fork of the current state: its writes stay in memory and never reach the database. */
+  async fork(options?: CallOptions): Promise<MemoryBackend> {
+    return (await this.reader(options)).fork(options);
+  }
+
+  async namespaces(options?: CallOptions): Promise<readonly Namespace[]> {
+    return (await this.reader(options)).namespaces(options);
+  }
+
+  async exportJsonl(options?: CallOptions): Promise<string> {
+    return (await this.reader(options)).exportJsonl(options);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    await this.onClose();
+  }
+
+  private ensureOpen(what: string, options: CallOptions | undefined): void {
+    if (this.closed) throw new StoreClosedError(what);
+    throwIfAborted(options?.signal);
+  }
+
+  /** The replica, brought up to date with what other processes committed (shared schemas only). */
+  private async reader(options: CallOptions | undefined): Promise<InMemoryStore> {
+    this.ensureOpen("read", options);
+    if (this.options.shared === true) await this.serialised(() => this.catchUp(this.client));
+    return this.replica;
+  }
+
+  /** Replays the log rows committed after the last one this replica has seen. */
+  private async catchUp(client: SqlClient): Promise<void> {
+    const { rows } = await client.query<LogRow>(`SELECT seq, kind, payload FROM "${this.schema}".finemem_log WHERE seq > $1 ORDER BY seq`, [this.lastSeq]);
+    for (const row of rows) {
+      await replay(this.replica, row);
+      this.lastSeq = Number(row.seq);
+    }
+  }
+
+  /** Rebuilds the replica from the whole log: after a write whose commit failed had already changed it. */
+  private async rebuild(): Promise<void> {
+    this.replica = createInMemoryStore(this.options);
+    this.lastSeq = 0;
+    await this.catchUp(this.client);
+  }
+
+  /** In-process writes and catch-ups run one at a time, in call order. */
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * One write: applied to the replica, then recorded in one transaction (the log row and the versions
+   * it created). Applying to the replica in place keeps a step O(its operations); if the commit fails
+   * after that, the replica is rebuilt from the log, so the database and the replica never disagree.
+   */
+  private write(
+    kind: LogRow["kind"],
+    payload: unknown,
+    run: (replica: InMemoryStore) => Promise<readonly OperationResult[]>,
+    options: CallOptions | undefined,
+  ): Promise<readonly OperationResult[]> {
+    this.ensureOpen(kind === "apply" ? "apply" : kind === "forget" ? "deleteBySource" : "importJsonl", options);
+    return this.serialised(async () => {
+      this.ensureOpen(kind, options);
+      let touched = false;
+      try {
+        return await this.client.transaction(async (tx) => {
+          if (this.options.shared === true) {
+            await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`finemem-writer:${this.schema}`]);
+            await this.catchUp(tx);
+          }
+          // A rejected request (ApplyRequestError, a bad import) throws before it changes anything.
+          const results = await run(this.replica);
+          touched = true;
+          if (kind === "forget" && results.length === 0) return results;
+          const seq = this.lastSeq + 1;
+          const request = payload as { namespace?: Namespace; step?: number };
+          await tx.query(`INSERT INTO "${this.schema}".finemem_log (seq, kind, namespace_key, step, payload) VALUES ($1, $2, $3, $4, $5)`, [
+            seq,
+            kind,
+            request.namespace === undefined ? null : namespaceKey(request.namespace),
+            kind === "apply" ? (request.step ?? null) : kind === "forget" ? (payload as ForgetPayload).options.step : null,
+            typeof payload === "string" ? payload : JSON.stringify(payload),
+          ]);
+          const versions = kind === "import" ? importedVersions(payload as string) : await createdVersions(this.replica, request.namespace!, results);
+          // Two multi-row statements, not one per version; the test hook runs between them, after the
+          // log row and half the versions are written.
+          const half = Math.ceil(versions.length / 2);
+          await insertVersions(tx, this.schema, seq, versions.slice(0, half));
+          await this.options.beforeCommit?.(seq);
+          await insertVersions(tx, this.schema, seq, versions.slice(half));
+          this.lastSeq = seq;
+          return results;
+        });
+      } catch (error) {
+        // A failed commit leaves the replica ahead of the database: rebuild it from what was committed.
+        if (touched) await this.rebuild();
+        throw error;
+      }
+    });
+  }
+}
+
+async function replay(store: InMemoryStore, row: LogRow): Promise<void> {
+  if (row.kind === "apply") await store.apply(JSON.parse(row.payload) as ApplyRequest);
+  else if (row.kind === "forget") {
+    const { namespace, sourceChunkId, options } = JSON.parse(row.payload) as ForgetPayload;
+    await store.deleteBySource(namespace, sourceChunkId, options);
+  } else await store.importJsonl(row.payload);
+}
+
+/** The versions a step's applied results wrote, read back from the working replica. */
+async function createdVersions(working: InMemoryStore, namespace: Namespace, results: readonly OperationResult[]) {
+  const out: { namespace: Namespace; version: MemoryItemVersion }[] = [];
+  for (const result of results) {
+    if (result.status !== "applied" || result.itemId === null || result.version === null) continue;
+    const version = (await working.history(namespace, result.itemId)).find((candidate) => candidate.version === result.version);
+    if (version !== undefined) out.push({ namespace, version });
+  }
+  return out;
+}
+
+function importedVersions(text: string): { namespace: Namespace; version: MemoryItemVersion }[] {
+  return decodeExport(text).records.flatMap(({ record }) => (record.record === "version" ? [{ namespace: record.namespace, version: record.version }] : []));
+}
+
+const VERSION_COLUMNS = 10;
+
+async function insertVersions(tx: SqlClient, schema: string, seq: number, versions: readonly { namespace: Namespace; version: MemoryItemVersion }[]): Promise<void> {
+  // PostgreSQL takes at most 65,535 parameters in one statement.
+  for (let start = 0; start < versions.length; start += 5000) {
+    const batch = versions.slice(start, start + 5000);
+    const params: unknown[] = [];
+    const rows = batch.map(({ namespace, version }) => {
+      const base = params.length;
+      params.push(namespaceKey(namespace), version.itemId, version.version, version.memoryType ?? null, version.content, version.tombstone, version.step, version.operationId, version.sourceChunkId ?? null, seq);
+      return `(${Array.from({ length: VERSION_COLUMNS }, (_, index) => `$${base + index + 1}`).join(", ")})`;
+    });
+    await tx.query(
+      `INSERT INTO "${schema}".finemem_versions (namespace_key, item_id, version, memory_type, content, deleted, step, operation_id, source_chunk_id, seq) VALUES ${rows.join(", ")}`,
+      params,
+    );
+  }
+}
+
+/** The settings line of an export header, as canonical JSON. */
+function settingsOf(exported: string): string {
+  const header = JSON.parse(exported.slice(0, exported.indexOf("\n"))) as { settings: Record<string, unknown> };
+  return JSON.stringify(Object.fromEntries(Object.entries(header.settings).sort(([a], [b]) => (a < b ? -1 : 1))));
+}
