@@ -85,6 +85,8 @@ export class PersistentStore implements MemoryBackend {
     const replica = createInMemoryStore(options);
     const settings = settingsOf(await replica.exportJsonl());
     await client.transaction(async (tx) => {
+      // Two first opens at once must not both record their settings: the second waits and compares.
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`finemem-meta:${schema}`]);
       const rows = (await tx.query<{ key: string; value: string }>(`SELECT key, value FROM "${schema}".finemem_meta`)).rows;
       const meta = new Map(rows.map((row) => [row.key, row.value]));
       const version = meta.get("schema_version");
