@@ -2,16 +2,14 @@
 // Usage: npm run bench -w @finemem/memory [-- --sizes=1000,10000 --queries=200]
 // Measures insert throughput (BM25 only, no embeddings) and top-20 query latency (p50, p99) on the
 // shared deterministic corpus. Timings are of the machine it runs on; nothing here asserts them.
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { create as createOrama, insertMultiple as oramaInsertMultiple, search as oramaSearch } from "@orama/orama";
 import MiniSearch from "minisearch";
 import createWinkBm25 from "wink-bm25-text-search";
+import { corpusScriptPath, enableGc, fail, loadCorpus, progress } from "./bench-support.mjs";
 
 const TOP_K = 20;
 const WARM_UP_QUERIES = 20;
@@ -30,32 +28,8 @@ if (!existsSync(distEntry)) fail("dist/index.js is missing: run `npm run build -
 // Imported dynamically so that a missing build gives the message above instead of a module error.
 const { Bm25Index, createInMemoryStore, tokenizeForBm25 } = await import(distEntry);
 
-const sharedDir = process.env.FINEMEM_SHARED_DIR ?? path.resolve(import.meta.dirname, "../../../../shared");
-const corpusScript = path.join(sharedDir, "reference/bm25-bench-corpus.mjs");
-if (!existsSync(corpusScript)) fail(`corpus generator not found at ${corpusScript}; set FINEMEM_SHARED_DIR to the shared directory`);
-
-// A full collection between engines keeps one engine's garbage from pausing the next one's timings.
-// `npm run bench` starts node without --expose-gc, so enable it at run time when it is absent.
-if (typeof globalThis.gc !== "function") {
-  v8.setFlagsFromString("--expose-gc");
-  globalThis.gc = vm.runInNewContext("gc");
-}
-
-function fail(message) {
-  console.error(message);
-  process.exit(1);
-}
-
-function progress(message) {
-  process.stderr.write(`  … ${message}\n`);
-}
-
-// The generator is run, not copied, so this bench always uses the corpus the reference numbers used.
-function loadCorpus(count) {
-  const json = execFileSync(process.execPath, [corpusScript, String(count)], { maxBuffer: 1 << 30 });
-  const { docs, queries } = JSON.parse(json);
-  return { docs, queries: queries.slice(0, queryLimit) };
-}
+corpusScriptPath();
+enableGc();
 
 // ---- Engines: each has build(docs) and search(query) returning the top-20 results -------------
 
@@ -251,7 +225,7 @@ console.log("");
 const engineFactories = [ourIndexEngine, () => ourStoreEngine(1), () => ourStoreEngine(10), () => ourStoreEngine(100), miniSearchEngine, winkEngine, oramaEngine];
 for (const [sizeIndex, size] of sizes.entries()) {
   progress(`generating corpus of ${formatNumber(size)} facts`);
-  const corpus = loadCorpus(size);
+  const corpus = loadCorpus(size, queryLimit);
   if (sizeIndex === 0) await sanityCheck(corpus);
   const rows = [];
   // One engine at a time, dropped before the next is built, so they do not share the heap.

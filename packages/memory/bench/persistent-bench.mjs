@@ -9,15 +9,13 @@
 // PostgreSQL is used when FINEMEM_POSTGRES_URL (an admin connection) or the default local socket
 // answers: the bench creates a database finemem_bench_<random> and drops it at the end.
 // Timings are of the machine it runs on; nothing here asserts them.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import v8 from "node:v8";
-import vm from "node:vm";
+import { corpusScriptPath, enableGc, fail, loadCorpus, progress } from "./bench-support.mjs";
 
 const TOP_K = 20;
 const WARM_UP_QUERIES = 20;
@@ -46,31 +44,8 @@ const { openPgliteStore } = await import(path.join(distDir, "pglite.js"));
 const { openPostgresStore } = await import(path.join(distDir, "postgres.js"));
 const { default: pg } = await import("pg");
 
-const sharedDir = process.env.FINEMEM_SHARED_DIR ?? path.resolve(import.meta.dirname, "../../../../shared");
-const corpusScript = path.join(sharedDir, "reference/bm25-bench-corpus.mjs");
-if (!existsSync(corpusScript)) fail(`corpus generator not found at ${corpusScript}; set FINEMEM_SHARED_DIR to the shared directory`);
-
-// A full collection between runs keeps one backend's garbage from pausing the next one's timings.
-if (typeof globalThis.gc !== "function") {
-  v8.setFlagsFromString("--expose-gc");
-  globalThis.gc = vm.runInNewContext("gc");
-}
-
-function fail(message) {
-  console.error(message);
-  process.exit(1);
-}
-
-function progress(message) {
-  process.stderr.write(`  … ${message}\n`);
-}
-
-// The generator is run, not copied, so this bench always uses the corpus the reference numbers used.
-function loadCorpus(count) {
-  const json = execFileSync(process.execPath, [corpusScript, String(count)], { maxBuffer: 1 << 30 });
-  const { docs, queries } = JSON.parse(json);
-  return { docs, queries: queries.slice(0, queryLimit) };
-}
+corpusScriptPath();
+enableGc();
 
 // ---- Cleanup: temp directories and the temp database, also on Ctrl-C ----------------------------
 
@@ -334,7 +309,7 @@ console.log("");
 let exitCode = 0;
 try {
   progress(`generating corpus of ${formatNumber(itemCount)} facts`);
-  const corpus = loadCorpus(itemCount);
+  const corpus = loadCorpus(itemCount, queryLimit);
   progress("warming up on throwaway in-memory stores");
   await warmUp(corpus);
 
