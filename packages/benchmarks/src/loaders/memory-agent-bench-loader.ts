@@ -126,16 +126,12 @@ async function splitFiles(source: DatasetFileSource, options: MemoryAgentBenchLo
   return out;
 }
 
-/** Reads only the `metadata` column and returns the rows whose `metadata.source` is wanted. */
+/** Reads only `metadata.source` (one leaf, not the struct) and returns the rows whose source is wanted. */
 async function rowsToKeep(rows: RowFile, wanted: Set<string> | null, policy: BadRowPolicy, skipped: SkippedRow[]): Promise<number[]> {
-  const metadata = await rows.readColumn("metadata");
+  const sources = await rows.readField(["metadata", "source"]);
   const keep: number[] = [];
-  for (const [row, value] of metadata.entries()) {
-    const sourceName = buildRow(policy, skipped, rows.file, row, () => {
-      const at: FieldContext = { file: rows.file, row, field: "metadata" };
-      if (typeof value !== "object" || value === null || Array.isArray(value)) throw new DatasetError("wrong_type", "expected a struct", at);
-      return readString((value as Record<string, unknown>)["source"], { ...at, field: "metadata.source" });
-    });
+  for (const [row, value] of sources.entries()) {
+    const sourceName = buildRow(policy, skipped, rows.file, row, () => readString(value, { file: rows.file, row, field: "metadata.source" }));
     if (sourceName !== null && (wanted === null || wanted.has(sourceName))) keep.push(row);
   }
   return keep;

@@ -39,6 +39,16 @@ export async function openJsonlRowFile(localPath: string, file: string): Promise
         return row[column];
       });
     },
+    async readField(path) {
+      const [column] = path;
+      if (column === undefined) throw new RangeError("readField needs a path");
+      return rows.map((row, index) => {
+        requireColumn(column, index);
+        let value: unknown = row[column];
+        for (const key of path.slice(1)) value = value === null || value === undefined || typeof value !== "object" ? null : (value as Record<string, unknown>)[key];
+        return value ?? null;
+      });
+    },
     async readRows(rowStart, rowEnd, wanted) {
       const out: Record<string, unknown>[] = [];
       for (let index = rowStart; index < rowEnd; index++) {

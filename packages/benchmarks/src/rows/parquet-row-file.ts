@@ -55,10 +55,57 @@ export async function openParquetRowFile(localPath: string, file: string): Promi
       const rows = await read(0, numRows, [column]);
       return rows.map((row) => row[column]);
     },
+    async readField(path) {
+      const [column] = path;
+      if (column === undefined) throw new RangeError("readField needs a path");
+      requireColumns([column]);
+      const projected = projectToLeaf(metadata, path);
+      if (projected === null) throw new DatasetError("missing_column", `no field ${path.join(".")}`, { file, field: path.join(".") });
+      let rows: Record<string, unknown>[];
+      try {
+        rows = (await parquetReadObjects({ file: file_, metadata: projected, columns: [column] })) as Record<string, unknown>[];
+      } catch (cause) {
+        throw new DatasetError("corrupt_file", `cannot decode ${path.join(".")} (${describe(cause)})`, { file, field: path.join(".") }, { cause });
+      }
+      return rows.map((row) => {
+        let value: unknown = row[column];
+        for (const key of path.slice(1)) value = value === null || value === undefined ? null : (value as Record<string, unknown>)[key];
+        return value ?? null;
+      });
+    },
     readRows: read,
   };
 }
 
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/**
+ * The file's metadata narrowed to one leaf: the schema keeps only the nodes on `path` (and whatever
+ * lies below its end), each row group only that leaf's column chunks. hyparquet then reads and
+ * assembles just those bytes; the chunk offsets are absolute, so nothing else moves. `null` when the
+ * path does not lead into the schema.
+ */
+function projectToLeaf(metadata: FileMetaData, path: readonly string[]): FileMetaData | null {
+  const tree = parquetSchema(metadata);
+  const schema: FileMetaData["schema"] = [];
+  let found = true;
+  const visit = (node: typeof tree, depth: number): void => {
+    const children = depth < path.length ? node.children.filter((child) => child.element.name === path[depth]) : node.children;
+    if (depth < path.length && children.length === 0) found = false;
+    schema.push(children.length === node.children.length ? node.element : { ...node.element, num_children: children.length });
+    for (const child of children) visit(child, depth + 1);
+  };
+  visit(tree, 0);
+  if (!found) return null;
+  const prefix = path.join("\u0000");
+  const row_groups = metadata.row_groups.map((group) => ({
+    ...group,
+    columns: group.columns.filter((chunk) => {
+      const chunkPath = (chunk.meta_data?.path_in_schema ?? []).join("\u0000");
+      return chunkPath === prefix || chunkPath.startsWith(`${prefix}\u0000`);
+    }),
+  }));
+  return { ...metadata, schema, row_groups };
 }

@@ -12,6 +12,12 @@ export interface RowFile {
   readonly rowGroups: readonly { readonly start: number; readonly end: number }[];
   /** One column for every row. */
   readColumn(column: string): Promise<unknown[]>;
+  /**
+   * One nested field for every row, e.g. `["metadata", "source"]`, decoding only that leaf (not the
+   * whole struct: MemoryAgentBench's `metadata` also holds LongMemEval's multi-megabyte sessions).
+   * A row whose parent value is null gives `null`.
+   */
+  readField(path: readonly string[]): Promise<unknown[]>;
   /** Rows `[rowStart, rowEnd)`, with only the named columns. */
   readRows(rowStart: number, rowEnd: number, columns: readonly string[]): Promise<Record<string, unknown>[]>;
 }
