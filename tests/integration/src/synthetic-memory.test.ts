@@ -3,9 +3,11 @@
 // changed facts to their stale originals; one that updates in place keeps them; both answer each
 // chunk's K questions right after that chunk's step (the chunk-level step reward's setting).
 import { generateSyntheticBenchmark, parseSyntheticStatement, scoreAnswer, splitSentences } from "@finemem/benchmarks";
-import { createBm25Retriever, createInMemoryStore } from "@finemem/memory";
+import { PGlite } from "@electric-sql/pglite";
+import { createBm25Retriever, createInMemoryStore, type MemoryBackend } from "@finemem/memory";
+import { openPgliteSchemaStore } from "@finemem/memory/pglite";
 import type { BenchmarkInstance, Gold, MemoryOperation } from "@finemem/spec";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 type Manager = "append-only" | "update-in-place";
 type Order = "oldest-first" | "newest-first";
@@ -21,10 +23,16 @@ interface EpisodeScores {
  * Runs one instance: each chunk is a step whose operations the manager derives from its sentences;
  * `newest-first` feeds the chunks in reverse so that BM25 ties go to the newest statement.
  */
-async function runEpisode(instance: BenchmarkInstance, manager: Manager, order: Order): Promise<EpisodeScores> {
-  const store = createInMemoryStore({ allowDuplicateInserts: true });
-  const retriever = createBm25Retriever({ store });
+async function runEpisode(
+  instance: BenchmarkInstance,
+  manager: Manager,
+  order: Order,
+  openStore: () => Promise<MemoryBackend> = async () => createInMemoryStore({ allowDuplicateInserts: true }),
+): Promise<EpisodeScores> {
   const namespace = { run: instance.instanceId };
+  const store = await openStore();
+  // The spec retriever over the store's view: any backend's view works.
+  const retriever = createBm25Retriever();
   const itemOf = new Map<string, string>();
   const answerTopOne = async (question: string) => {
     const [hit] = await retriever.retrieve({ query: question, view: await store.view(namespace), topK: 1 });
@@ -67,6 +75,7 @@ async function runEpisode(instance: BenchmarkInstance, manager: Manager, order: 
     const value = await score(await answerTopOne(question.question), question.gold);
     (question.metadata?.["kind"] === "changed" ? changed : unchanged).push(value);
   }
+  await store.close();
   return { changed, unchanged, chunk };
 }
 
@@ -100,5 +109,25 @@ describe("the synthetic benchmark on the real store", () => {
     // A chunk that restates a changed fact asks about the new value: the stale original answers it for
     // the append-only manager.
     expect(inPlace.chunk).toBeGreaterThan(appendOnly.chunk);
+  });
+});
+
+describe("the same episodes on the PGlite store", () => {
+  let db: PGlite;
+  let schemas = 0;
+  beforeAll(async () => {
+    db = await PGlite.create();
+  });
+  afterAll(() => db.close());
+
+  it("give exactly the in-memory store's scores: backends are interchangeable under the benchmark", async () => {
+    const instances = generateSyntheticBenchmark({ seed: 0 });
+    for (const instance of instances) {
+      const inMemory = await runEpisode(instance, "update-in-place", "oldest-first");
+      const persistent = await runEpisode(instance, "update-in-place", "oldest-first", () =>
+        openPgliteSchemaStore(db, { schema: `episode_${++schemas}`, allowDuplicateInserts: true }),
+      );
+      expect(persistent).toEqual(inMemory);
+    }
   });
 });

@@ -75,6 +75,16 @@ describe("createHybridRetriever", () => {
     for (let index = 1; index < hybrid.length; index++) expect(hybrid[index]!.score).toBeLessThanOrEqual(hybrid[index - 1]!.score);
   });
 
+  it("weights the rankings: a heavier BM25 lets the lexical distractor win the close call", async () => {
+    const view = await flatView(["Which day did Ada arrive in Paris?", "Bob purchased a bicycle.", "Ada bought an automobile."]);
+    const request = { query: "Which car did Ada purchase?", view, topK: 3 };
+    const lexicalFirst = await createHybridRetriever({ embedder, weights: { bm25: 2 } }).retrieve(request);
+    expect(lexicalFirst[0]!.item.content).toBe("Which day did Ada arrive in Paris?");
+    const denseFirst = await createHybridRetriever({ embedder, weights: { dense: 2 } }).retrieve(request);
+    expect(denseFirst[0]!.item.content).toBe("Ada bought an automobile.");
+    expect(createHybridRetriever({ embedder }).weights).toEqual({ bm25: 1, dense: 1 });
+  });
+
   it("finds a paraphrase sharing no word with the query, where BM25 scores nothing above zero", async () => {
     const view = await flatView(["Carol plays the violin.", "Bob visited the physician on Monday.", "Dan bought a car."]);
     const request = { query: "automobile purchase", view, topK: 3 };
@@ -187,6 +197,8 @@ describe("createHybridRetriever", () => {
       [{ embedder, bm25: {} }, "bm25"],
       [{ embedder, cache: { getMany() {} } }, "cache"],
       [{ embedder, topK: 3 }, "topK"],
+      [{ embedder, weights: { dense: -1 } }, "weights"],
+      [{ embedder, weights: { bm25: Number.POSITIVE_INFINITY } }, "weights"],
     ] as const) {
       expect(() => createHybridRetriever(options as never)).toThrow(expect.objectContaining({ name: "HybridOptionsError", code: "invalid_option", path: [key] }));
     }

@@ -14,6 +14,15 @@ describe("reciprocalRankFusion", () => {
     expect(reciprocalRankFusion([[], []], 60)).toEqual([]);
     expect(reciprocalRankFusion([[4]], 0)).toEqual([{ key: 4, score: 1 }]);
   });
+
+  it("scales each ranking by its weight, so the heavier ranker wins the close calls", () => {
+    // Plain RRF: 5 is first in ranking A, 2 first in ranking B; the tie goes to the smaller key.
+    expect(reciprocalRankFusion([[5, 2], [2, 5]], 60, [2, 1]).map((hit) => hit.key)).toEqual([5, 2]);
+    expect(reciprocalRankFusion([[5, 2], [2, 5]], 60, [2, 1])[0]!.score).toBeCloseTo(2 / 61 + 1 / 62, 15);
+    expect(reciprocalRankFusion([[5, 2], [2, 5]], 60, [1, 1])).toEqual(reciprocalRankFusion([[5, 2], [2, 5]], 60));
+    // Weight 0 removes a ranking's say entirely.
+    expect(reciprocalRankFusion([[5, 2], [2, 5]], 60, [0, 1]).map((hit) => hit.key)).toEqual([2, 5]);
+  });
 });
 
 describe("rankByCosine", () => {
