@@ -124,10 +124,13 @@ function applyRuleList(word: string, rules: readonly Rule[]): string {
   return word;
 }
 
+// Built once: the stemmer runs on every token ROUGE scores.
+const STEP_1A_RULES: readonly Rule[] = [rule("sses", "ss", null), rule("ies", "i", null), rule("ss", "ss", null), rule("s", "", null)];
+
 function step1a(word: string): string {
   // NLTK: "ties" → "tie" (not "ti"), while "ponies" → "poni".
   if (word.endsWith("ies") && word.length === 4) return word.slice(0, -3) + "ie";
-  return applyRuleList(word, [rule("sses", "ss", null), rule("ies", "i", null), rule("ss", "ss", null), rule("s", "", null)]);
+  return applyRuleList(word, STEP_1A_RULES);
 }
 
 function step1b(word: string): string {
@@ -158,15 +161,14 @@ function step1b(word: string): string {
   ]);
 }
 
+const STEP_1C_RULES: readonly Rule[] = [rule("y", "i", (stem) => stem.length > 1 && isConsonant(stem, stem.length - 1))];
+
 function step1c(word: string): string {
   // NLTK: y → i only after a consonant that is not the whole stem ("happy" → "happi", "enjoy" and "by" stay).
-  return applyRuleList(word, [rule("y", "i", (stem) => stem.length > 1 && isConsonant(stem, stem.length - 1))]);
+  return applyRuleList(word, STEP_1C_RULES);
 }
 
-function step2(word: string): string {
-  // NLTK tries "alli" → "al" first and, when it applies, runs step 2 again on the result.
-  if (word.endsWith("alli") && hasPositiveMeasure(word.slice(0, -4))) return step2(word.slice(0, -4) + "al");
-  return applyRuleList(word, [
+const STEP_2_RULES: readonly Rule[] = [
     rule("ational", "ate", hasPositiveMeasure),
     rule("tional", "tion", hasPositiveMeasure),
     rule("enci", "ence", hasPositiveMeasure),
@@ -189,12 +191,16 @@ function step2(word: string): string {
     rule("biliti", "ble", hasPositiveMeasure),
     rule("fulli", "ful", hasPositiveMeasure),
     // The "l" of "logi" stays with the stem, so "geologi" measures "geo" + "l".
-    rule("logi", "log", () => hasPositiveMeasure(word.slice(0, -3))),
-  ]);
+    rule("logi", "log", (stem) => hasPositiveMeasure(`${stem}l`)),
+  ];
+
+function step2(word: string): string {
+  // NLTK tries "alli" → "al" first and, when it applies, runs step 2 again on the result.
+  if (word.endsWith("alli") && hasPositiveMeasure(word.slice(0, -4))) return step2(word.slice(0, -4) + "al");
+  return applyRuleList(word, STEP_2_RULES);
 }
 
-function step3(word: string): string {
-  return applyRuleList(word, [
+const STEP_3_RULES: readonly Rule[] = [
     rule("icate", "ic", hasPositiveMeasure),
     rule("ative", "", hasPositiveMeasure),
     rule("alize", "al", hasPositiveMeasure),
@@ -202,11 +208,13 @@ function step3(word: string): string {
     rule("ical", "ic", hasPositiveMeasure),
     rule("ful", "", hasPositiveMeasure),
     rule("ness", "", hasPositiveMeasure),
-  ]);
+  ];
+
+function step3(word: string): string {
+  return applyRuleList(word, STEP_3_RULES);
 }
 
-function step4(word: string): string {
-  return applyRuleList(word, [
+const STEP_4_RULES: readonly Rule[] = [
     rule("al", "", measureAboveOne),
     rule("ance", "", measureAboveOne),
     rule("ence", "", measureAboveOne),
@@ -226,7 +234,10 @@ function step4(word: string): string {
     rule("ous", "", measureAboveOne),
     rule("ive", "", measureAboveOne),
     rule("ize", "", measureAboveOne),
-  ]);
+  ];
+
+function step4(word: string): string {
+  return applyRuleList(word, STEP_4_RULES);
 }
 
 function step5a(word: string): string {
