@@ -1,0 +1,84 @@
+import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryLayout, type MemoryOperation, type MemoryPolicy, type PolicyDecision, type PolicyInput } from "@finemem/spec";
+import { splitSentences } from "@finemem/benchmarks";
+import { deterministicDecision } from "../policy/deterministic-decision.js";
+import { PolicyOptionsError } from "../policy/policy-options-error.js";
+import { factKeyOf, relationOverlap, type FactKey } from "./fact-key.js";
+
+export interface HeuristicPolicyOptions {
+  /** `flat` (default) or `typed`, where every fact is a semantic item. */
+  readonly layout?: MemoryLayout;
+}
+
+/** A fact the memory will hold after this step: an item already stored, or one this step inserts. */
+interface Slot {
+  readonly target: { readonly kind: "stored"; readonly id: string } | { readonly kind: "inserted"; readonly index: number };
+  key: FactKey;
+  content: string;
+  /** When the slot last changed: later wins ties, as the most recent statement of a fact should. */
+  recency: number;
+}
+
+/**
+ * The embedded default memory manager, which needs no model. It splits the chunk into sentences (one
+ * fact each), and for each finds the item about the same subject whose relation words overlap most
+ * (see `factKeyOf`): it UPDATEs that item with the new sentence, or INSERTs the sentence when no item
+ * matches. A sentence already stored word for word is left alone; a chunk that changes nothing is a
+ * SKIP. Within one step, a second statement of the same fact replaces the first, so one chunk never
+ * writes two versions of a fact.
+ */
+export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): MemoryPolicy {
+  const layout = options.layout ?? "flat";
+  if (layout !== "flat" && layout !== "typed") throw new PolicyOptionsError("layout", `expected "flat" or "typed", got ${JSON.stringify(layout)}`);
+  return {
+    specificationVersion: SPECIFICATION_VERSION,
+    policyId: layout === "flat" ? "heuristic" : "heuristic-typed",
+    layout,
+    async decide(input: PolicyInput, callOptions?: CallOptions): Promise<PolicyDecision> {
+      throwIfAborted(callOptions?.signal);
+      const factItems = input.view.items.filter((item) => layout === "flat" || item.memoryType === "semantic");
+      const stored = new Set(factItems.map((item) => item.content.trim()));
+      const slots: Slot[] = factItems.map((item) => ({ target: { kind: "stored", id: item.id }, key: factKeyOf(item.content), content: item.content, recency: item.step }));
+      const inserts: string[] = [];
+      const updates = new Map<string, string>();
+      let clock = input.step;
+      for (const span of splitSentences(input.chunk.text)) {
+        const sentence = span.text.trim();
+        if (sentence.length === 0 || stored.has(sentence)) continue;
+        const key = factKeyOf(sentence);
+        const slot = bestSlot(slots, key);
+        clock += 1e-6;
+        if (slot === undefined) {
+          slots.push({ target: { kind: "inserted", index: inserts.length }, key, content: sentence, recency: clock });
+          inserts.push(sentence);
+        } else {
+          slot.key = key;
+          slot.content = sentence;
+          slot.recency = clock;
+          if (slot.target.kind === "inserted") inserts[slot.target.index] = sentence;
+          else updates.set(slot.target.id, sentence);
+        }
+        stored.add(sentence);
+      }
+      const memoryType = layout === "typed" ? { memoryType: "semantic" as const } : {};
+      const operations: MemoryOperation[] = [
+        ...[...updates].map(([id, content]) => ({ type: "UPDATE" as const, id, content, ...memoryType })),
+        ...inserts.map((content) => ({ type: "INSERT" as const, content, ...memoryType })),
+      ];
+      return deterministicDecision(operations.length === 0 ? [{ type: "SKIP" }] : operations);
+    },
+  };
+}
+
+/** The slot with the most shared relation words; ties go to the most recently written. */
+function bestSlot(slots: readonly Slot[], key: FactKey): Slot | undefined {
+  let best: Slot | undefined;
+  let bestOverlap = 0;
+  for (const slot of slots) {
+    const overlap = relationOverlap(slot.key, key);
+    if (overlap > bestOverlap || (overlap === bestOverlap && overlap > 0 && best !== undefined && slot.recency > best.recency)) {
+      best = slot;
+      bestOverlap = overlap;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,53 @@
+/**
+ * Markdown code fences (```json … ```) that models put around JSON even when told not to. The parser
+ * looks through them and records the repair `code_fence`.
+ */
+
+const FENCE = "```";
+const LANGUAGE = /[A-Za-z0-9_+.-]*/y;
+/** How far back to look for a fence's opening line before a JSON value (whitespace included). */
+const LOOK_BEHIND = 64;
+
+/**
+ * When a fence opens at `at` (``` plus an optional language tag), the index after it and the whitespace
+ * that follows; otherwise `at`.
+ */
+export function skipFenceOpening(text: string, at: number): number {
+  if (!text.startsWith(FENCE, at)) return at;
+  LANGUAGE.lastIndex = at + FENCE.length;
+  const language = LANGUAGE.exec(text);
+  return skipAnyWhitespace(text, at + FENCE.length + (language?.[0].length ?? 0));
+}
+
+/** When a fence closes at `at` (after optional whitespace), the index after it; otherwise `at`. */
+export function skipFenceClosing(text: string, at: number): number {
+  const fence = skipAnyWhitespace(text, at);
+  return text.startsWith(FENCE, fence) ? fence + FENCE.length : at;
+}
+
+/**
+ * True when the JSON value spanning `start`..`end` of prose sits inside a fence: ``` (with an optional
+ * language tag) just before it and ``` just after it, whitespace aside.
+ */
+export function isFenced(text: string, start: number, end: number): boolean {
+  let before = start;
+  const stop = Math.max(0, start - LOOK_BEHIND);
+  while (before > stop && isWhitespace(text.charCodeAt(before - 1))) before--;
+  while (before > stop && isLanguageChar(text.charCodeAt(before - 1))) before--;
+  if (before < FENCE.length || !text.startsWith(FENCE, before - FENCE.length)) return false;
+  return skipFenceClosing(text, end) !== end;
+}
+
+function skipAnyWhitespace(text: string, from: number): number {
+  let index = from;
+  while (index < text.length && isWhitespace(text.charCodeAt(index))) index++;
+  return index;
+}
+
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+function isLanguageChar(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f || code === 0x2b || code === 0x2e || code === 0x2d;
+}

@@ -1,0 +1,187 @@
+import { MAX_JSON_DEPTH } from "./lenient-json.js";
+
+const enum Expect {
+  /** Any value. */
+  Value,
+  /** A value or `]` (just after `[`). */
+  ValueOrEnd,
+  /** A key or `}` (just after `{`). */
+  KeyOrEnd,
+  /** A key (after a `,` in an object). */
+  Key,
+  Colon,
+  /** `,` or the container's closing bracket. */
+  Separator,
+}
+
+const OBJECT = 1;
+const ARRAY = 2;
+/** A run of string characters that need no attention: no quote, backslash or control character. */
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const HEX4 = /^[0-9A-Fa-f]{4}$/;
+
+/**
+ * Where the strict JSON object or array that starts at `start` (a `{` or `[`) ends: the index after its
+ * closing bracket, or -1 as soon as the text stops being strict JSON (or ends, or nests deeper than
+ * the lenient reader goes).
+ *
+ * A recognizer, not a parser: it builds nothing, so that the exact slice can go to the native
+ * `JSON.parse` (fast, and the arbiter of "strict") before the lenient reader is tried. It stops at the
+ * first character `JSON.parse` would reject, so a failed attempt costs no more than the lenient reader
+ * spends on the same text: scanning stays linear even when every `{` of a reply starts a broken value.
+ */
+export function strictJsonExtent(text: string, start: number): number {
+  const stack: number[] = [];
+  const length = text.length;
+  let expect = Expect.Value;
+  let index = start;
+  while (index < length) {
+    const code = text.charCodeAt(index);
+    if (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09) {
+      index++;
+      continue;
+    }
+    switch (expect) {
+      case Expect.ValueOrEnd:
+        if (code === 0x5d) {
+          stack.pop();
+          index++;
+          if (stack.length === 0) return index;
+          expect = Expect.Separator;
+          continue;
+        }
+        expect = Expect.Value;
+        continue;
+      case Expect.Value:
+        if (code === 0x7b || code === 0x5b) {
+          if (stack.length >= MAX_JSON_DEPTH) return -1;
+          stack.push(code === 0x7b ? OBJECT : ARRAY);
+          expect = code === 0x7b ? Expect.KeyOrEnd : Expect.ValueOrEnd;
+          index++;
+          continue;
+        }
+        index = scalarEnd(text, index, code);
+        if (index === -1) return -1;
+        expect = Expect.Separator;
+        continue;
+      case Expect.KeyOrEnd:
+        if (code === 0x7d) {
+          stack.pop();
+          index++;
+          if (stack.length === 0) return index;
+          expect = Expect.Separator;
+          continue;
+        }
+        expect = Expect.Key;
+        continue;
+      case Expect.Key:
+        if (code !== 0x22) return -1;
+        index = stringEnd(text, index + 1);
+        if (index === -1) return -1;
+        expect = Expect.Colon;
+        continue;
+      case Expect.Colon:
+        if (code !== 0x3a) return -1;
+        index++;
+        expect = Expect.Value;
+        continue;
+      case Expect.Separator: {
+        const container = stack[stack.length - 1];
+        if (code === 0x2c) {
+          index++;
+          expect = container === OBJECT ? Expect.Key : Expect.Value;
+          continue;
+        }
+        if ((container === OBJECT && code === 0x7d) || (container === ARRAY && code === 0x5d)) {
+          stack.pop();
+          index++;
+          if (stack.length === 0) return index;
+          continue;
+        }
+        return -1;
+      }
+    }
+  }
+  return -1;
+}
+
+/** The end of a string, number or literal at `index`, or -1. */
+function scalarEnd(text: string, index: number, code: number): number {
+  if (code === 0x22) return stringEnd(text, index + 1);
+  if (code === 0x2d || (code >= 0x30 && code <= 0x39)) {
+    NUMBER.lastIndex = index;
+    const match = NUMBER.exec(text);
+    return match === null ? -1 : index + match[0].length;
+  }
+  for (const literal of ["true", "false", "null"]) {
+    if (text.startsWith(literal, index)) return index + literal.length;
+  }
+  return -1;
+}
+
+/** The index after the `"` closing a string whose content starts at `from`, or -1 if not strict. */
+function stringEnd(text: string, from: number): number {
+  let index = from;
+  for (;;) {
+    PLAIN_RUN.lastIndex = index;
+    index += PLAIN_RUN.exec(text)![0].length;
+    if (index >= text.length) return -1;
+    const code = text.charCodeAt(index);
+    if (code === 0x22) return index + 1;
+    if (code !== 0x5c) return -1;
+    const escaped = text[index + 1];
+    if (escaped === "u") {
+      if (!HEX4.test(text.slice(index + 2, index + 6))) return -1;
+      index += 6;
+    } else if (escaped !== undefined && '"\\/bfnrt'.includes(escaped)) {
+      index += 2;
+    } else {
+      return -1;
+    }
+  }
+}
+
+/**
+ * The cheap version of {@link strictJsonExtent}: balances brackets outside double-quoted strings,
+ * jumping over strings with `indexOf`, without checking the grammar. Returns the index after the
+ * closing bracket; when there is none (or a single quote outside a string makes the text non-strict),
+ * returns `-(stop + 1)` where `stop` is where it gave up, so the caller can charge what it scanned.
+ *
+ * Cheaper per character than the recognizer, but a broken value can send it to the end of the text
+ * where the lenient reader would stop at once: callers give it a budget (see `readJsonAt`).
+ */
+export function balancedJsonExtent(text: string, start: number): number {
+  let depth = 0;
+  for (let index = start; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 0x22) {
+      const close = closingQuote(text, index + 1);
+      if (close === -1) return -(text.length + 1);
+      index = close;
+    } else if (code === 0x7b || code === 0x5b) {
+      // Deeper than the lenient reader goes is refused the same way on every path.
+      if (++depth > MAX_JSON_DEPTH) return -(index + 1);
+    } else if (code === 0x7d || code === 0x5d) {
+      depth--;
+      if (depth <= 0) return index + 1;
+    } else if (code === 0x27) {
+      return -(index + 1);
+    }
+  }
+  return -(text.length + 1);
+}
+
+/** The index of the unescaped `"` that closes a string whose content starts at `from`, or -1. */
+function closingQuote(text: string, from: number): number {
+  let searchFrom = from;
+  for (;;) {
+    const quote = text.indexOf('"', searchFrom);
+    if (quote === -1) return -1;
+    // The quote is escaped when an odd number of backslashes precede it (within this string).
+    let backslashes = 0;
+    for (let back = quote - 1; back >= from && text.charCodeAt(back) === 0x5c; back--) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    searchFrom = quote + 1;
+  }
+}
