@@ -13,6 +13,7 @@
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseManagerReply, renderOperations } from "../dist/index.js";
+import { createSeededRandom } from "@finemem/spec";
 
 const FORMATS = ["openai-tool-calls", "tool-call-tags", "qwen-agent", "bare-json"];
 const WORDS = ["Maya", "moved", "to", "Lyon", "in", "2021", "and", "works", "as", "a", "nurse", "at", "the", "city", "hospital", "her", "brother", "Tom", "plays", "chess", "every", "Sunday", "she", "likes", "green", "tea", "doesn't", "\"Le Bistro\"", "is", "their", "favourite", "place"];
@@ -33,7 +34,9 @@ export async function runParserBench(options = {}) {
     if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be an integer > 0, got ${value}`);
   }
 
-  const random = mulberry32(20240501);
+  // Seeded, so every run benches the same replies.
+  const seeded = createSeededRandom(20240501);
+  const random = () => seeded.next();
   const operations = Array.from({ length: calls }, (_, index) => operationFor(index, sentence(random, chars)));
   const prose = Array.from({ length: calls + 1 }, (_, index) => (index === 0 ? "I read the chunk and will record what changed." : index === calls ? "That is everything worth keeping." : "Next:"));
   const peerText = JSON.stringify(renderOperations(operations, { toolSet: "flat", format: "openai-tool-calls" }).toolCalls.map((call) => ({ name: call.name, arguments: JSON.parse(call.arguments) })));
@@ -128,17 +131,6 @@ function sentence(random, chars) {
   return `${text.slice(0, chars).trimEnd()}.`;
 }
 
-/** A small seeded generator, so every run benches the same replies. */
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -3,8 +3,8 @@
 // chat-completions protocol. The "model" behind the server is a stand-in that writes one INSERT per
 // sentence (what an untrained manager tends to do); what is under test is the path, not the model.
 import { generateSyntheticBenchmark, splitSentences } from "@finemem/benchmarks";
-import { createBaseline, createExtractiveReader, createHeuristicPolicy, createOpenAICompatibleModel, renderOperations, type BaselineName } from "@finemem/policy";
-import { startOpenAIReplayServer } from "@finemem/policy/testing";
+import { createBaseline, createExtractiveReader, createHeuristicPolicy, createLlmReasoner, createOpenAICompatibleModel, createUsageLedger, renderOperations, type BaselineName } from "@finemem/policy";
+import { chatCompletion, startOpenAIReplayServer } from "@finemem/policy/testing";
 import type { MemoryOperation } from "@finemem/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluatePolicy, meanChunkScore, meanScore, type PolicyEvaluation } from "./support/evaluate-policy.js";
@@ -93,5 +93,32 @@ describe("memory managers through one evaluation path on the synthetic benchmark
     // An append-only manager keeps the stale originals, which the reader finds first.
     expect(result.changed).toBeLessThan(0.6);
     expect(model.ledger.snapshot().roles["manager"]).toMatchObject({ calls: server.requests.length - before, failedCalls: 0 });
+  });
+});
+
+describe("the LLM reasoning agent over HTTP in the same path", () => {
+  it("reads the numbered notes, cites them, and is accounted under its own role", async () => {
+    // A stand-in reader: answers with its first note and cites it.
+    const server = await startOpenAIReplayServer((body: unknown) => {
+      const user = (body as { messages: { role: string; content: string }[] }).messages[1]!.content;
+      const first = /^\[1\] (.*)$/m.exec(user)?.[1] ?? "I do not know.";
+      return { body: chatCompletion({ content: `${first}\nEvidence: [1]`, usage: { promptTokens: 200, completionTokens: 20 } }) };
+    });
+    try {
+      const ledger = createUsageLedger({ spendingCapUsd: 1 });
+      const model = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "stand-in-reader", role: "reasoner", ledger, pricing: { promptUsdPerMillion: 0.5, completionUsdPerMillion: 1.5 } });
+      const reasoner = createLlmReasoner({ model, cite: true });
+      const instance = instances[0]!;
+      const evaluation = await evaluatePolicy(instance, createHeuristicPolicy(), reasoner);
+      const questions = instance.questions.length + instance.chunkQuestions.flat().length;
+      expect(server.requests).toHaveLength(questions);
+      // BM25's top note over a memory that holds only the latest facts answers nearly every question.
+      expect(evaluation.score).toBeGreaterThanOrEqual(0.9);
+      const usage = ledger.snapshot().roles["reasoner"]!;
+      expect(usage).toMatchObject({ calls: questions, failedCalls: 0, promptTokens: 200 * questions, completionTokens: 20 * questions });
+      expect(usage.costUsd).toBeCloseTo(questions * (200 * 0.5 + 20 * 1.5) / 1e6, 12);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,22 +1,15 @@
 import { AbortedError, type LanguageModelRequest } from "@finemem/spec";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createManualClock } from "../testing/manual-clock.js";
-import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer, type ReplayScript } from "../testing/openai-replay-server.js";
+import { chatCompletion } from "../testing/openai-replay-server.js";
 import { SpendingCapError } from "./errors.js";
 import { createOpenAICompatibleModel } from "./openai-compatible-model.js";
 import { createUsageLedger } from "./usage-ledger.js";
+import { rejection, useReplayServers } from "../testing/replay-server-fixture.test-support.js";
 
 // Spending caps, concurrency, cancellation and shared accounting, over real HTTP on a manual clock.
 
-const servers: OpenAIReplayServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-async function serve(script: ReplayScript): Promise<OpenAIReplayServer> {
-  const server = await startOpenAIReplayServer(script);
-  servers.push(server);
-  return server;
-}
+const serve = useReplayServers();
 
 const ask = (content: string): LanguageModelRequest => ({ messages: [{ role: "user", content }] });
 const answer = (promptTokens: number, completionTokens: number) => ({ body: chatCompletion({ usage: { promptTokens, completionTokens } }) });
@@ -29,14 +22,6 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("spending caps", () => {
   it("once cost reaches spendingCapUsd, the next call throws SpendingCapError and sends nothing", async () => {

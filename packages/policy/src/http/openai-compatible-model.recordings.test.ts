@@ -1,23 +1,15 @@
 import { readFileSync } from "node:fs";
 import type { LanguageModelRequest } from "@finemem/spec";
-import { afterEach, describe, expect, it } from "vitest";
-import { startOpenAIReplayServer, type OpenAIReplayServer, type ReplayScript } from "../testing/openai-replay-server.js";
+import { describe, expect, it } from "vitest";
 import { createOpenAICompatibleModel } from "./openai-compatible-model.js";
+import { useReplayServers } from "../testing/replay-server-fixture.test-support.js";
 
 // Real HTTP against the replay server, replaying the hand-written recordings of each server's shape.
 
 const recording = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`./__recordings__/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
 
-const servers: OpenAIReplayServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-async function serve(script: ReplayScript): Promise<OpenAIReplayServer> {
-  const server = await startOpenAIReplayServer(script);
-  servers.push(server);
-  return server;
-}
+const serve = useReplayServers();
 
 const managerRequest: LanguageModelRequest = {
   messages: [

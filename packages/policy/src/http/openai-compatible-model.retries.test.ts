@@ -1,50 +1,29 @@
-import type { LanguageModelRequest } from "@finemem/spec";
-import { afterEach, describe, expect, it } from "vitest";
+import { createSeededRandom, type LanguageModelRequest } from "@finemem/spec";
+import { describe, expect, it } from "vitest";
 import { createManualClock } from "../testing/manual-clock.js";
-import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer, type ReplayScript } from "../testing/openai-replay-server.js";
+import { chatCompletion, type OpenAIReplayServer } from "../testing/openai-replay-server.js";
 import { MalformedResponseError, ModelHttpError, ModelNetworkError, ModelTimeoutError, UnsupportedOptionError } from "./errors.js";
 import { createOpenAICompatibleModel, type OpenAICompatibleModel } from "./openai-compatible-model.js";
 import type { OpenAICompatibleModelOptions } from "./model-options.js";
+import { rejection, useReplayServers } from "../testing/replay-server-fixture.test-support.js";
 
 // Real HTTP against the replay server; every wait and timeout runs on a manual clock, so the tests
 // assert exact delays and never sleep. A test awaits `whenTimerPending` (the real I/O resolves on the
 // real event loop) before it advances the clock.
 
-const servers: OpenAIReplayServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-async function serve(script: ReplayScript): Promise<OpenAIReplayServer> {
-  const server = await startOpenAIReplayServer(script);
-  servers.push(server);
-  return server;
-}
+const serve = useReplayServers();
 
 const request: LanguageModelRequest = { messages: [{ role: "user", content: "Where does Maya live?" }] };
 const ok = () => ({ body: chatCompletion({ content: "Lyon", usage: { promptTokens: 10, completionTokens: 2 } }) });
 const rateLimited = (retryAfter: string) => ({ status: 429, headers: { "retry-after": retryAfter }, body: { error: { message: "rate limited" } } });
 const serverError = (status = 500) => ({ status, body: { error: { message: `upstream failed with ${status}` } } });
 
-/** A small seeded generator (mulberry32) so that jittered delays are known in advance. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded random source, so that jittered delays are known in advance. */
+const seeded = (seed: number) => {
+  const random = createSeededRandom(seed);
+  return () => random.next();
+};
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 function modelFor(server: OpenAIReplayServer, clock = createManualClock(), options: Partial<OpenAICompatibleModelOptions> = {}): OpenAICompatibleModel {
   return createOpenAICompatibleModel({ baseURL: server.baseURL, model: "m", clock, random: () => 0.5, ...options });

@@ -99,7 +99,6 @@ type Mutation =
   | { readonly kind: "truncate"; readonly at: number }
   | { readonly kind: "duplicate"; readonly at: number; readonly length: number };
 
-const positionArbitrary = fc.double({ min: 0, max: 1, noNaN: true });
 const insertedText = fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 3 }), fc.string({ unit: "binary", maxLength: 2 }));
 const mutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 20 }) }),

@@ -1,15 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer, type ReplayScript } from "./openai-replay-server.js";
+import { describe, expect, it } from "vitest";
+import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer } from "./openai-replay-server.js";
+import { useReplayServers } from "./replay-server-fixture.test-support.js";
 
-const servers: OpenAIReplayServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-async function serve(script: ReplayScript): Promise<OpenAIReplayServer> {
-  const server = await startOpenAIReplayServer(script);
-  servers.push(server);
-  return server;
-}
+const serve = useReplayServers();
 
 const post = (server: OpenAIReplayServer, body: unknown, init: RequestInit = {}) =>
   fetch(`${server.baseURL}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), ...init });

@@ -1,0 +1,26 @@
+// Test-only: replay servers that close after each test, and a helper that awaits an expected failure.
+import { afterEach } from "vitest";
+import { startOpenAIReplayServer, type OpenAIReplayServer, type ReplayScript } from "./openai-replay-server.js";
+
+/** Returns `serve(script)`: starts a replay server that is closed after the current test. */
+export function useReplayServers(): (script: ReplayScript) => Promise<OpenAIReplayServer> {
+  const servers: OpenAIReplayServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (script) => {
+    const server = await startOpenAIReplayServer(script);
+    servers.push(server);
+    return server;
+  };
+}
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to fail");
+}
