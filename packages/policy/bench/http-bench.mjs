@@ -21,6 +21,7 @@ import { pathToFileURL } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { createOpenAICompatibleModel } from "../dist/index.js";
 import { chatCompletion, startOpenAIReplayServer } from "../dist/testing/index.js";
+import { median, readNumericOptions } from "./bench-support.mjs";
 
 const TARGET_RATIO = 0.9;
 
@@ -173,26 +174,8 @@ export function formatHttpBench(result) {
   ].join("\n");
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** Reads L, C, N and ROUNDS from `NAME=value` or `--long-name=value` arguments, then the environment. */
-function readOptions(argv, env) {
-  const names = { L: "latencyMs", C: "concurrency", N: "requests", ROUNDS: "rounds" };
-  const long = { "--latency-ms": "L", "--concurrency": "C", "--requests": "N", "--rounds": "ROUNDS" };
-  const given = {};
-  for (const [short, key] of Object.entries(names)) if (env[short] !== undefined && env[short] !== "") given[key] = Number(env[short]);
-  for (const argument of argv) {
-    const [flag, value] = argument.split("=", 2);
-    const short = long[flag] ?? flag.toUpperCase();
-    if (value === undefined || !(short in names)) throw new Error(`unknown argument ${JSON.stringify(argument)}; expected L=, C=, N=, ROUNDS= or --latency-ms=, --concurrency=, --requests=, --rounds=`);
-    given[names[short]] = Number(value);
-  }
-  return given;
-}
+const readOptions = (argv, env) =>
+  readNumericOptions(argv, env, { L: "latencyMs", C: "concurrency", N: "requests", ROUNDS: "rounds" }, { "--latency-ms": "L", "--concurrency": "C", "--requests": "N", "--rounds": "ROUNDS" });
 
 if (!isMainThread && workerData?.httpBenchServer !== undefined) {
   await serveInWorker(workerData.httpBenchServer);

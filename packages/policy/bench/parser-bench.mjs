@@ -14,6 +14,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseManagerReply, renderOperations } from "../dist/index.js";
 import { createSeededRandom } from "@finemem/spec";
+import { median, readNumericOptions } from "./bench-support.mjs";
 
 const FORMATS = ["openai-tool-calls", "tool-call-tags", "qwen-agent", "bare-json"];
 const WORDS = ["Maya", "moved", "to", "Lyon", "in", "2021", "and", "works", "as", "a", "nurse", "at", "the", "city", "hospital", "her", "brother", "Tom", "plays", "chess", "every", "Sunday", "she", "likes", "green", "tea", "doesn't", "\"Le Bistro\"", "is", "their", "favourite", "place"];
@@ -131,26 +132,7 @@ function sentence(random, chars) {
   return `${text.slice(0, chars).trimEnd()}.`;
 }
 
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** Reads CALLS, CHARS, MS and ROUNDS from `NAME=value` or `--long-name=value` arguments, then the environment. */
-function readOptions(argv, env) {
-  const names = { CALLS: "calls", CHARS: "chars", MS: "ms", ROUNDS: "rounds" };
-  const given = {};
-  for (const [short, key] of Object.entries(names)) if (env[short] !== undefined && env[short] !== "") given[key] = Number(env[short]);
-  for (const argument of argv) {
-    const [flag, value] = argument.split("=", 2);
-    const short = flag.startsWith("--") ? flag.slice(2).toUpperCase() : flag.toUpperCase();
-    if (value === undefined || !(short in names)) throw new Error(`unknown argument ${JSON.stringify(argument)}; expected CALLS=, CHARS=, MS=, ROUNDS= or --calls=, --chars=, --ms=, --rounds=`);
-    given[names[short]] = Number(value);
-  }
-  return given;
-}
+const readOptions = (argv, env) => readNumericOptions(argv, env, { CALLS: "calls", CHARS: "chars", MS: "ms", ROUNDS: "rounds" });
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = await runParserBench(readOptions(process.argv.slice(2), process.env));
