@@ -95,3 +95,19 @@ describe("the heuristic policy", () => {
     expect(() => createHeuristicPolicy({ layout: "graph" as never })).toThrow(expect.objectContaining({ code: "invalid_option", path: ["layout"] }));
   });
 });
+
+describe("the heuristic policy on longer sentences", () => {
+  it("pairs two long sentences about one subject only when a third of their relation words match", async () => {
+    const policy = createHeuristicPolicy();
+    const view = {
+      namespace: {},
+      layout: "flat" as const,
+      step: 1,
+      items: [{ id: "m1", content: "Harry Potter walked through the great hall towards the castle library after dinner.", version: 1, createdStep: 1, step: 1, operationId: "o1" }],
+    };
+    const unrelated = await policy.decide({ step: 2, chunk: { id: "c2", text: "Harry Potter noticed an owl carrying a letter over the castle gate." }, view });
+    expect(unrelated.operations).toEqual([{ type: "INSERT", content: "Harry Potter noticed an owl carrying a letter over the castle gate." }]);
+    const restated = await policy.decide({ step: 2, chunk: { id: "c2", text: "Harry Potter walked through the great hall towards the castle kitchens after dinner." }, view });
+    expect(restated.operations).toEqual([{ type: "UPDATE", id: "m1", content: "Harry Potter walked through the great hall towards the castle kitchens after dinner." }]);
+  });
+});

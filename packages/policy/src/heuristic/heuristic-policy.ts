@@ -37,7 +37,16 @@ export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): Mem
       throwIfAborted(callOptions?.signal);
       const factItems = input.view.items.filter((item) => layout === "flat" || item.memoryType === "semantic");
       const stored = new Set(factItems.map((item) => item.content.trim()));
-      const slots: Slot[] = factItems.map((item) => ({ target: { kind: "stored", id: item.id }, key: factKeyOf(item.content), content: item.content, recency: item.step }));
+      // Only facts about the same subject can pair, so slots are grouped by subject: a step costs the
+      // number of items about each sentence's subject, not the size of the whole memory.
+      const slotsBySubject = new Map<string, Slot[]>();
+      const addSlot = (slot: Slot) => {
+        if (slot.key.subject === undefined) return;
+        const list = slotsBySubject.get(slot.key.subject);
+        if (list === undefined) slotsBySubject.set(slot.key.subject, [slot]);
+        else list.push(slot);
+      };
+      for (const item of factItems) addSlot({ target: { kind: "stored", id: item.id }, key: factKeyOf(item.content), content: item.content, recency: item.step });
       const inserts: string[] = [];
       const updates = new Map<string, string>();
       let clock = input.step;
@@ -45,12 +54,13 @@ export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): Mem
         const sentence = span.text.trim();
         if (sentence.length === 0 || stored.has(sentence)) continue;
         const key = factKeyOf(sentence);
-        const slot = bestSlot(slots, key);
+        const slot = key.subject === undefined ? undefined : bestSlot(slotsBySubject.get(key.subject) ?? [], key);
         clock += 1e-6;
         if (slot === undefined) {
-          slots.push({ target: { kind: "inserted", index: inserts.length }, key, content: sentence, recency: clock });
+          addSlot({ target: { kind: "inserted", index: inserts.length }, key, content: sentence, recency: clock });
           inserts.push(sentence);
         } else {
+          // The subject is unchanged (it is how the slot was found), so the slot stays in its group.
           slot.key = key;
           slot.content = sentence;
           slot.recency = clock;
@@ -69,12 +79,17 @@ export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): Mem
   };
 }
 
-/** The slot with the most shared relation words; ties go to the most recently written. */
+/**
+ * The slot with the most shared relation words; ties go to the most recently written. Short facts
+ * ("X's age is 39 years") pair on one shared word; longer sentences need a third of the shorter one's
+ * relation words, so two long sentences about one person do not pair on a single common word.
+ */
 function bestSlot(slots: readonly Slot[], key: FactKey): Slot | undefined {
   let best: Slot | undefined;
   let bestOverlap = 0;
   for (const slot of slots) {
     const overlap = relationOverlap(slot.key, key);
+    if (overlap < Math.ceil(Math.min(slot.key.relation.size, key.relation.size) / 3)) continue;
     if (overlap > bestOverlap || (overlap === bestOverlap && overlap > 0 && best !== undefined && slot.recency > best.recency)) {
       best = slot;
       bestOverlap = overlap;
