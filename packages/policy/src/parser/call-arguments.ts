@@ -1,4 +1,4 @@
-import { ID_PATTERN, type ParseFailureReason } from "@finemem/spec";
+import { isId, type ParseFailureReason } from "@finemem/spec";
 import { isPlainObject, quoteForMessage, describeValue } from "./call-item.js";
 import { skipFenceOpening } from "./code-fence.js";
 import { readJsonText } from "./read-json.js";
@@ -46,7 +46,7 @@ export function decodeArguments(value: unknown, textIsNative: boolean, repairs: 
 
 function decodeArgumentText(text: string, isWholeOutput: boolean, repairs: RepairLog): unknown {
   let body = text;
-  const start = skipLeadingWhitespace(body);
+  const start = body.length - body.trimStart().length;
   const afterOpening = skipFenceOpening(body, start);
   if (afterOpening !== start) {
     repairs.add("code_fence");
@@ -62,12 +62,6 @@ function decodeArgumentText(text: string, isWholeOutput: boolean, repairs: Repai
   }
   repairs.addAll(result.repairs);
   return result.value;
-}
-
-function skipLeadingWhitespace(text: string): number {
-  let index = 0;
-  while (index < text.length && /\s/.test(text[index]!)) index++;
-  return index;
 }
 
 /** A required string argument; absent or not a string is `invalid_arguments`. */
@@ -91,7 +85,7 @@ export function requireId(args: Readonly<Record<string, unknown>>, key: string):
   const value = args[key];
   if (typeof value !== "string") fail("invalid_arguments", `argument "${key}" must be a string id, got ${describeValue(value)}`);
   if (value.trim().length === 0) fail("missing_id", `argument "${key}" is empty: the item to change must be named by its id`);
-  if (!ID_PATTERN.test(value)) {
+  if (!isId(value)) {
     fail("invalid_arguments", `argument "${key}" is not an id: ${quoteForMessage(value)} (ids are letters, digits, '.', '_', ':' or '-', starting with a letter or digit)`);
   }
   return value;

@@ -3,6 +3,8 @@
  * looks through them and records the repair `code_fence`.
  */
 
+import { isJsonWhitespace, skipJsonWhitespace } from "./json-lexicon.js";
+
 const FENCE = "```";
 const LANGUAGE = /[A-Za-z0-9_+.-]*/y;
 /** How far back to look for a fence's opening line before a JSON value (whitespace included). */
@@ -16,12 +18,12 @@ export function skipFenceOpening(text: string, at: number): number {
   if (!text.startsWith(FENCE, at)) return at;
   LANGUAGE.lastIndex = at + FENCE.length;
   const language = LANGUAGE.exec(text);
-  return skipAnyWhitespace(text, at + FENCE.length + (language?.[0].length ?? 0));
+  return skipJsonWhitespace(text, at + FENCE.length + (language?.[0].length ?? 0));
 }
 
 /** When a fence closes at `at` (after optional whitespace), the index after it; otherwise `at`. */
 export function skipFenceClosing(text: string, at: number): number {
-  const fence = skipAnyWhitespace(text, at);
+  const fence = skipJsonWhitespace(text, at);
   return text.startsWith(FENCE, fence) ? fence + FENCE.length : at;
 }
 
@@ -32,20 +34,10 @@ export function skipFenceClosing(text: string, at: number): number {
 export function isFenced(text: string, start: number, end: number): boolean {
   let before = start;
   const stop = Math.max(0, start - LOOK_BEHIND);
-  while (before > stop && isWhitespace(text.charCodeAt(before - 1))) before--;
+  while (before > stop && isJsonWhitespace(text.charCodeAt(before - 1))) before--;
   while (before > stop && isLanguageChar(text.charCodeAt(before - 1))) before--;
   if (before < FENCE.length || !text.startsWith(FENCE, before - FENCE.length)) return false;
   return skipFenceClosing(text, end) !== end;
-}
-
-function skipAnyWhitespace(text: string, from: number): number {
-  let index = from;
-  while (index < text.length && isWhitespace(text.charCodeAt(index))) index++;
-  return index;
-}
-
-function isWhitespace(code: number): boolean {
-  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
 
 function isLanguageChar(code: number): boolean {

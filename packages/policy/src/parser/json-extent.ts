@@ -1,3 +1,4 @@
+import { HEX4, JSON_NUMBER, isJsonWhitespace } from "./json-lexicon.js";
 import { MAX_JSON_DEPTH } from "./lenient-json.js";
 
 const enum Expect {
@@ -18,8 +19,6 @@ const OBJECT = 1;
 const ARRAY = 2;
 /** A run of string characters that need no attention: no quote, backslash or control character. */
 const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const HEX4 = /^[0-9A-Fa-f]{4}$/;
 
 /**
  * Where the strict JSON object or array that starts at `start` (a `{` or `[`) ends: the index after its
@@ -38,7 +37,7 @@ export function strictJsonExtent(text: string, start: number): number {
   let index = start;
   while (index < length) {
     const code = text.charCodeAt(index);
-    if (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09) {
+    if (isJsonWhitespace(code)) {
       index++;
       continue;
     }
@@ -110,8 +109,8 @@ export function strictJsonExtent(text: string, start: number): number {
 function scalarEnd(text: string, index: number, code: number): number {
   if (code === 0x22) return stringEnd(text, index + 1);
   if (code === 0x2d || (code >= 0x30 && code <= 0x39)) {
-    NUMBER.lastIndex = index;
-    const match = NUMBER.exec(text);
+    JSON_NUMBER.lastIndex = index;
+    const match = JSON_NUMBER.exec(text);
     return match === null ? -1 : index + match[0].length;
   }
   for (const literal of ["true", "false", "null"]) {

@@ -1,3 +1,4 @@
+import { BARE_KEY, HEX4, JSON_NUMBER, skipJsonWhitespace } from "./json-lexicon.js";
 import type { RepairName } from "./repairs.js";
 
 /** Why a JSON value could not be read: cut off by the end of the input, or not JSON at all. */
@@ -35,9 +36,7 @@ class JsonFailure {
   ) {}
 }
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const NUMBER_TAIL = /[\d.eE+-]*/y;
-const IDENTIFIER = /[A-Za-z_$][\w$-]*/y;
 const LITERALS: readonly { readonly word: string; readonly value: unknown; readonly python: boolean }[] = [
   { word: "true", value: true, python: false },
   { word: "false", value: false, python: false },
@@ -47,7 +46,6 @@ const LITERALS: readonly { readonly word: string; readonly value: unknown; reado
   { word: "None", value: null, python: true },
 ];
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
-const HEX4 = /^[0-9A-Fa-f]{4}$/;
 const HEX_PREFIX = /^[0-9A-Fa-f]{0,3}$/;
 
 /**
@@ -180,8 +178,8 @@ class LenientReader {
       this.repair("single_quoted_strings");
       return this.string("'");
     }
-    IDENTIFIER.lastIndex = this.position;
-    const match = IDENTIFIER.exec(this.text);
+    BARE_KEY.lastIndex = this.position;
+    const match = BARE_KEY.exec(this.text);
     if (match === null) this.malformed("expected a key");
     this.repair("unquoted_keys");
     this.position += match[0].length;
@@ -249,8 +247,8 @@ class LenientReader {
   }
 
   private number(): number {
-    NUMBER.lastIndex = this.position;
-    const match = NUMBER.exec(this.text);
+    JSON_NUMBER.lastIndex = this.position;
+    const match = JSON_NUMBER.exec(this.text);
     const length = match === null ? 0 : match[0].length;
     NUMBER_TAIL.lastIndex = this.position + length;
     const tail = NUMBER_TAIL.exec(this.text)?.[0] ?? "";
@@ -285,14 +283,7 @@ class LenientReader {
   }
 
   private skipWhitespace(): void {
-    const { text, limit } = this;
-    let index = this.position;
-    while (index < limit) {
-      const code = text.charCodeAt(index);
-      if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) break;
-      index++;
-    }
-    this.position = index;
+    this.position = skipJsonWhitespace(this.text, this.position, this.limit);
   }
 
   private requireMore(expected: string): void {

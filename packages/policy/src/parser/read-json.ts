@@ -1,4 +1,5 @@
 import { balancedJsonExtent, strictJsonExtent } from "./json-extent.js";
+import { skipJsonWhitespace } from "./json-lexicon.js";
 import { readLenientJson, type JsonReadResult } from "./lenient-json.js";
 
 /**
@@ -62,15 +63,4 @@ export function readJsonText(text: string): JsonReadResult {
     return { ok: false, reason: "malformed_json", message: `malformed JSON at character ${after}: unexpected text after the value`, end: after };
   }
   return result;
-}
-
-/** The first index at or after `from` that is not JSON whitespace (space, tab, CR, LF). */
-export function skipJsonWhitespace(text: string, from: number): number {
-  let index = from;
-  while (index < text.length) {
-    const code = text.charCodeAt(index);
-    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) break;
-    index++;
-  }
-  return index;
 }

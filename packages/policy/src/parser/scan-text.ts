@@ -2,7 +2,8 @@ import { failedItem, type CallItem } from "./call-item.js";
 import { CALL_LIKE_FIRST_KEYS, classifyPayload } from "./classify-payload.js";
 import { isFenced, skipFenceClosing, skipFenceOpening } from "./code-fence.js";
 import { NextOccurrence } from "./next-occurrence.js";
-import { fastScanBudget, readJsonAt, skipJsonWhitespace, type FastScanBudget } from "./read-json.js";
+import { BARE_KEY, skipJsonWhitespace } from "./json-lexicon.js";
+import { fastScanBudget, readJsonAt, type FastScanBudget } from "./read-json.js";
 import type { RepairName } from "./repairs.js";
 
 const OPEN_TAG = "<tool_call>";
@@ -11,7 +12,6 @@ const FUNCTION_MARK = "✿FUNCTION✿";
 const ARGS_MARK = "✿ARGS✿";
 const RESULT_MARK = "✿RESULT✿";
 const RETURN_MARK = "✿RETURN✿";
-const IDENTIFIER = /[A-Za-z_$][\w$-]*/y;
 
 /**
  * Finds the call-like fragments in a reply's text, in order: `<tool_call>` blocks (Hermes and Qwen
@@ -239,8 +239,8 @@ export function candidateKey(text: string, at: number): string | undefined {
     key = text.slice(position + 1, index);
     position = index + 1;
   } else {
-    IDENTIFIER.lastIndex = position;
-    const match = IDENTIFIER.exec(text);
+    BARE_KEY.lastIndex = position;
+    const match = BARE_KEY.exec(text);
     if (match === null) return undefined;
     key = match[0];
     position += key.length;
