@@ -1,7 +1,7 @@
 import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryPolicy, type PolicyDecision, type PolicyInput, type TokenCounter } from "@finemem/spec";
 import { createO200kTokenCounter } from "@finemem/memory";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
-import { PolicyOptionsError } from "../policy/policy-options-error.js";
+import { positiveIntegerOption } from "../policy/policy-options-error.js";
 
 export interface LongContextPolicyOptions {
   /**
@@ -23,8 +23,7 @@ export const DEFAULT_LONG_CONTEXT_TOKENS = 32_768;
  * A reader that retrieves anything gets the whole window, since it is the only item.
  */
 export function createLongContextPolicy(options: LongContextPolicyOptions = {}): MemoryPolicy {
-  const maxTokens = options.maxTokens ?? DEFAULT_LONG_CONTEXT_TOKENS;
-  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new PolicyOptionsError("maxTokens", `expected an integer ≥ 1, got ${maxTokens}`);
+  const maxTokens = positiveIntegerOption("maxTokens", options.maxTokens ?? DEFAULT_LONG_CONTEXT_TOKENS);
   const counter = options.tokenCounter ?? createO200kTokenCounter();
   const separator = options.separator ?? "\n\n";
   return {

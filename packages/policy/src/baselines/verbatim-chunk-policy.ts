@@ -1,6 +1,6 @@
 import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryLayout, type MemoryPolicy, type PolicyDecision, type PolicyInput } from "@finemem/spec";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
-import { PolicyOptionsError } from "../policy/policy-options-error.js";
+import { layoutOption } from "../policy/policy-options-error.js";
 
 export interface VerbatimChunkPolicyOptions {
   /** `flat` (default) or `typed`, where each chunk is a semantic item. */
@@ -12,8 +12,7 @@ export interface VerbatimChunkPolicyOptions {
  * retrieves the top 2 items this is the papers' RAG-Top2 baseline. A chunk with no text is a SKIP.
  */
 export function createVerbatimChunkPolicy(options: VerbatimChunkPolicyOptions = {}): MemoryPolicy {
-  const layout = options.layout ?? "flat";
-  if (layout !== "flat" && layout !== "typed") throw new PolicyOptionsError("layout", `expected "flat" or "typed", got ${JSON.stringify(layout)}`);
+  const layout = layoutOption(options.layout ?? "flat");
   return {
     specificationVersion: SPECIFICATION_VERSION,
     policyId: "verbatim-chunks",

@@ -1,7 +1,7 @@
 import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryLayout, type MemoryOperation, type MemoryPolicy, type PolicyDecision, type PolicyInput } from "@finemem/spec";
 import { splitSentences } from "@finemem/benchmarks";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
-import { PolicyOptionsError } from "../policy/policy-options-error.js";
+import { layoutOption } from "../policy/policy-options-error.js";
 import { factKeyOf, relationOverlap, type FactKey } from "./fact-key.js";
 
 export interface HeuristicPolicyOptions {
@@ -27,8 +27,7 @@ interface Slot {
  * writes two versions of a fact.
  */
 export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): MemoryPolicy {
-  const layout = options.layout ?? "flat";
-  if (layout !== "flat" && layout !== "typed") throw new PolicyOptionsError("layout", `expected "flat" or "typed", got ${JSON.stringify(layout)}`);
+  const layout = layoutOption(options.layout ?? "flat");
   return {
     specificationVersion: SPECIFICATION_VERSION,
     policyId: layout === "flat" ? "heuristic" : "heuristic-typed",

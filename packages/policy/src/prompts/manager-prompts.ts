@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import type { ToolDefinition } from "@finemem/spec";
 import { toolSetOf, type ToolSetId } from "../tools/tool-sets.js";
+import { versionedPromptHash } from "./prompt-text.js";
 
 /**
  * How the model is asked to write its calls:
@@ -89,7 +89,7 @@ export function toolsOf(template: ManagerPromptTemplate): readonly ToolDefinitio
  * the version, both texts, the call style and the tool definitions. Recorded as `promptHash`.
  */
 export function managerPromptHash(template: ManagerPromptTemplate, callStyle: CallStyle): string {
-  const material = JSON.stringify({
+  return versionedPromptHash(template.version, {
     version: template.version,
     toolSet: template.toolSet,
     system: template.system,
@@ -98,5 +98,4 @@ export function managerPromptHash(template: ManagerPromptTemplate, callStyle: Ca
     textCallInstructions: callStyle === "text" ? template.textCallInstructions : null,
     tools: toolsOf(template),
   });
-  return `${template.version}:${createHash("sha256").update(material).digest("hex").slice(0, 16)}`;
 }

@@ -1,6 +1,7 @@
 import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type EvidenceRecord, type LanguageModel, type Reasoner, type ReasonerInput, type Retriever, type SamplingOptions } from "@finemem/spec";
 import { createBm25Retriever } from "@finemem/memory";
-import { PolicyOptionsError } from "../policy/policy-options-error.js";
+import { fillPlaceholders } from "../prompts/prompt-text.js";
+import { positiveIntegerOption } from "../policy/policy-options-error.js";
 import { questionPrefixFor } from "./question-prefixes.js";
 import { READER_PROMPT, readerPromptHash, splitCitations, type ReaderPromptTemplate } from "./reader-prompts.js";
 import { evidenceItemsOf, retrieveEvidence } from "./retrieve-evidence.js";
@@ -22,19 +23,13 @@ export interface LlmReasonerOptions {
   readonly reasonerId?: string;
 }
 
-// Placeholders are filled in one pass, so a note containing "{question}" stays as written.
-function fill(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{(prefix|memory|question|cite)\}/g, (whole, key: string) => values[key] ?? whole);
-}
-
 /**
  * The frozen reasoning agent over a language model: retrieve the top k items for the question (the
  * whole question is the query), show them numbered, ask the model. The evidence record holds the
  * retrieved set (the paper's M_j) and, when `cite` is on, the items the model cited.
  */
 export function createLlmReasoner(options: LlmReasonerOptions): Reasoner & { readonly promptHash: string } {
-  const topK = options.topK ?? 20;
-  if (!Number.isInteger(topK) || topK < 1) throw new PolicyOptionsError("topK", `expected an integer ≥ 1, got ${topK}`);
+  const topK = positiveIntegerOption("topK", options.topK ?? 20);
   const retriever = options.retriever ?? createBm25Retriever();
   const template = options.prompt ?? READER_PROMPT;
   const cite = options.cite ?? false;
@@ -54,7 +49,7 @@ export function createLlmReasoner(options: LlmReasonerOptions): Reasoner & { rea
             { role: "system", content: template.system },
             {
               role: "user",
-              content: fill(template.user, {
+              content: fillPlaceholders(template.user, {
                 prefix: prefix === undefined ? "" : `${prefix}\n\n`,
                 memory,
                 question: input.question.text,

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { versionedPromptHash } from "../prompts/prompt-text.js";
 
 /**
  * The reasoning agent's prompt, versioned and hashed like the manager's. Items are numbered in the
@@ -22,8 +22,7 @@ export const READER_PROMPT: ReaderPromptTemplate = {
 };
 
 export function readerPromptHash(template: ReaderPromptTemplate): string {
-  const material = JSON.stringify({ version: template.version, system: template.system, user: template.user, cite: template.citeInstruction });
-  return `${template.version}:${createHash("sha256").update(material).digest("hex").slice(0, 16)}`;
+  return versionedPromptHash(template.version, { version: template.version, system: template.system, user: template.user, cite: template.citeInstruction });
 }
 
 const EVIDENCE_LINE = /^[ \t]*\**evidence\**[ \t]*:[ \t]*(.*)$/gim;
