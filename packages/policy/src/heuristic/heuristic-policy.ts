@@ -1,4 +1,4 @@
-import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryLayout, type MemoryOperation, type MemoryPolicy, type PolicyDecision, type PolicyInput } from "@finemem/spec";
+import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryItem, type MemoryLayout, type MemoryOperation, type MemoryPolicy, type PolicyDecision, type PolicyInput } from "@finemem/spec";
 import { splitSentences } from "@finemem/benchmarks";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
 import { layoutOption } from "../policy/policy-options-error.js";
@@ -28,6 +28,14 @@ interface Slot {
  */
 export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): MemoryPolicy {
   const layout = layoutOption(options.layout ?? "flat");
+  // Stores hand out the same frozen item object until the item is written again, so each stored
+  // fact is read once, not once per step (every step would otherwise re-read the whole memory).
+  const storedKeys = new WeakMap<MemoryItem, FactKey>();
+  const keyOfItem = (item: MemoryItem): FactKey => {
+    let key = storedKeys.get(item);
+    if (key === undefined) storedKeys.set(item, (key = factKeyOf(item.content)));
+    return key;
+  };
   return {
     specificationVersion: SPECIFICATION_VERSION,
     policyId: layout === "flat" ? "heuristic" : "heuristic-typed",
@@ -45,7 +53,7 @@ export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): Mem
         if (list === undefined) slotsBySubject.set(slot.key.subject, [slot]);
         else list.push(slot);
       };
-      for (const item of factItems) addSlot({ target: { kind: "stored", id: item.id }, key: factKeyOf(item.content), content: item.content, recency: item.step });
+      for (const item of factItems) addSlot({ target: { kind: "stored", id: item.id }, key: keyOfItem(item), content: item.content, recency: item.step });
       const inserts: string[] = [];
       const updates = new Map<string, string>();
       let clock = input.step;
