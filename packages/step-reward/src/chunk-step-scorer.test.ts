@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { AbortedError, SPECIFICATION_VERSION, type MemoryItem, type MemoryView, type Reasoner } from "@finemem/spec";
+import { createChunkStepScorer } from "./chunk-step-scorer.js";
+import { StepRewardError } from "./step-reward-error.js";
+
+const view = (step: number, contents: string[]): MemoryView => ({
+  namespace: {},
+  layout: "flat",
+  step,
+  items: contents.map((content, index): MemoryItem => ({ id: `m${index + 1}`, content, version: 1, createdStep: 1, step: 1, operationId: `o${index}` })),
+});
+
+// Answers with every item that shares a capitalised word with the question; counts calls in flight.
+let inFlight = 0;
+let peak = 0;
+const reader: Reasoner = {
+  specificationVersion: SPECIFICATION_VERSION,
+  reasonerId: "name-reader",
+  async answer({ question, memory }) {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+    inFlight--;
+    const names = question.text.match(/\b[A-Z][a-z]+\b/g) ?? [];
+    const hits = memory.items.filter((item) => names.some((name) => name !== "Who" && name !== "Where" && item.content.includes(name)));
+    return {
+      questionId: question.id,
+      retrieved: hits.map((item, index) => ({ itemId: item.id, version: 1, rank: index + 1, score: 1 })),
+      answer: hits.map((item) => item.content).join(" "),
+      score: null,
+    };
+  },
+};
+
+const questions = [
+  { id: "c1.q0", question: "Where does Ada live?", gold: "Lyon" },
+  { id: "c1.q1", question: "Where does Bo work?", gold: "Corvex" },
+];
+
+describe("the chunk-level step scorer", () => {
+  it("r_chunk(t) is the share of chunk t's questions answered right from M_t, under the instance's metric", async () => {
+    const scorer = createChunkStepScorer({ reasoner: reader });
+    const full = await scorer.scoreStep({ step: 1, questions, memory: view(1, ["Ada lives in Lyon.", "Bo works at Corvex."]), dataSource: "synthetic", protocol: "memoryagentbench" });
+    expect(full.score).toBe(1);
+    expect(full.answers.map((answer) => answer.retrievedItemIds)).toEqual([["m1"], ["m2"]]);
+    const half = await scorer.scoreStep({ step: 1, questions, memory: view(1, ["Ada lives in Lyon."]), dataSource: "synthetic", protocol: "memoryagentbench" });
+    expect(half.score).toBe(0.5);
+    expect(half.answers[1]).toEqual({ questionId: "c1.q1", answer: "", score: 0, retrievedItemIds: [] });
+  });
+
+  it("a chunk without questions scores null, not 0", async () => {
+    const scorer = createChunkStepScorer({ reasoner: reader });
+    expect(await scorer.scoreStep({ step: 2, questions: [], memory: view(2, []), dataSource: "synthetic", protocol: "memoryagentbench" })).toEqual({ step: 2, score: null, answers: [] });
+  });
+
+  it("answers many steps' questions through one bounded pool, results in step order", async () => {
+    peak = 0;
+    const scorer = createChunkStepScorer({ reasoner: reader, concurrency: 3 });
+    const inputs = Array.from({ length: 6 }, (_, index) => ({
+      step: index + 1,
+      questions,
+      memory: view(index + 1, index % 2 === 0 ? ["Ada lives in Lyon.", "Bo works at Corvex."] : []),
+      dataSource: "synthetic",
+      protocol: "memoryagentbench" as const,
+    }));
+    const scores = await scorer.scoreSteps(inputs);
+    expect(scores.map((score) => score.score)).toEqual([1, 0, 1, 0, 1, 0]);
+    expect(scores.map((score) => score.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(peak).toBe(3);
+  });
+
+  it("stops on abort and refuses a bad concurrency", async () => {
+    const scorer = createChunkStepScorer({ reasoner: reader });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      scorer.scoreStep({ step: 1, questions, memory: view(1, []), dataSource: "synthetic", protocol: "memoryagentbench" }, { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(AbortedError);
+    expect(() => createChunkStepScorer({ reasoner: reader, concurrency: 0 })).toThrow(StepRewardError);
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { compressionReward } from "./compression-reward.js";
+import { StepRewardError } from "./step-reward-error.js";
+
+describe("the compression reward", () => {
+  it("is 1 − L(M_T) / Σ_t L(c_t) from recorded counts", () => {
+    expect(compressionReward({ memoryTokens: 250, chunkTokens: [400, 400, 200] })).toBe(0.75);
+    expect(compressionReward({ memoryTokens: 0, chunkTokens: 10 })).toBe(1);
+    // A memory longer than its history is penalised, not clipped.
+    expect(compressionReward({ memoryTokens: 30, chunkTokens: 20 })).toBe(-0.5);
+  });
+
+  it.each([
+    [{ memoryTokens: Number.NaN, chunkTokens: 10 }, "invalid_token_count", ["memoryTokens"]],
+    [{ memoryTokens: 5, chunkTokens: [10, -1] }, "invalid_token_count", ["chunkTokens", 1]],
+    [{ memoryTokens: 5, chunkTokens: [1.5] }, "invalid_token_count", ["chunkTokens", 0]],
+    [{ memoryTokens: 0, chunkTokens: [0, 0] }, "empty_history", ["chunkTokens"]],
+  ] as const)("refuses %j", (input, code, path) => {
+    const error = (() => {
+      try {
+        compressionReward(input);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(StepRewardError);
+    expect(error).toMatchObject({ code, path });
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import type { MemoryOperation, OperationResult, ParseOutcome } from "@finemem/spec";
+import { formatReward } from "./format-reward.js";
+import { StepRewardError } from "./step-reward-error.js";
+
+const applied = (operationId: string): OperationResult => ({ operationId, status: "applied", itemId: "m1", version: 1 });
+const duplicate = (operationId: string): OperationResult => ({ operationId, status: "rejected", reason: "duplicate_insert", message: "same content" });
+const parsed = (fragment: number, operationIndex: number): ParseOutcome => ({ fragment, status: "parsed", operationIndex, repairs: [] });
+const failed = (fragment: number): ParseOutcome => ({ fragment, status: "failed", reason: "malformed_json", message: "bad" });
+
+const insert: MemoryOperation = { type: "INSERT", content: "a fact" };
+const skip: MemoryOperation = { type: "SKIP" };
+
+describe("the format reward", () => {
+  it("is the share of calls that parsed, validated and executed", () => {
+    const reward = formatReward(
+      { operations: [insert, insert, skip], parseOutcomes: [parsed(0, 0), failed(1), { fragment: 2, status: "repaired", operationIndex: 1, repairs: ["trailing_comma"] }, parsed(3, 2)] },
+      [applied("a"), duplicate("b"), applied("c")],
+    );
+    // 4 calls: one parse failure, one exact-duplicate INSERT (unsuccessful, as in Mem-α), two successes.
+    expect(reward).toEqual({ score: 0.5, calls: 4, succeeded: 2, parseFailures: 1, rejected: { duplicate_insert: 1 }, skipsNotCounted: 0 });
+  });
+
+  it("scores a step with no call 0, and a failed-only reply 0", () => {
+    expect(formatReward({ operations: [], parseOutcomes: [] }, []).score).toBe(0);
+    expect(formatReward({ operations: [], parseOutcomes: [failed(0)] }, []).score).toBe(0);
+  });
+
+  it("counts an explicit SKIP as a success unless configured otherwise", () => {
+    const decision = { operations: [skip], parseOutcomes: [parsed(0, 0)] };
+    expect(formatReward(decision, [{ operationId: "s", status: "applied", itemId: null, version: null }]).score).toBe(1);
+    const strict = formatReward(decision, [{ operationId: "s", status: "applied", itemId: null, version: null }], { skipSucceeds: false });
+    expect(strict).toMatchObject({ score: 0, skipsNotCounted: 1 });
+  });
+
+  it("counts each operation as a call when a policy reports no parse outcomes", () => {
+    expect(formatReward({ operations: [insert, insert], parseOutcomes: [] }, [applied("a"), duplicate("b")]).score).toBe(0.5);
+  });
+
+  it("refuses results that do not line up with the operations", () => {
+    expect(() => formatReward({ operations: [insert], parseOutcomes: [parsed(0, 0)] }, [])).toThrow(StepRewardError);
+    expect(() => formatReward({ operations: [insert], parseOutcomes: [parsed(0, 3)] }, [applied("a")])).toThrow(/past the 1 results/);
+  });
+});
