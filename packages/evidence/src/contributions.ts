@@ -102,7 +102,9 @@ export function checkAttributionInput(input: AttributionInput): CheckedInput {
           unknownItemIds.push(item.itemId);
           weights.set(item.itemId, null);
         } else {
-          const checked = stepWeightsValidator.validate(found);
+          // The plain check accepts well-formed maps without zod's cost (attribution runs in a trainer's
+          // hot loop); only a map it doubts goes through spec's validator, which names the defect.
+          const checked = isPlainStepWeights(found) ? { ok: true as const } : stepWeightsValidator.validate(found);
           if (!checked.ok) {
             throw new AttributionError(
               "invalid_step_weights",
@@ -159,4 +161,19 @@ export function walkCredit(
       if (empty) onUnattributed({ question: index, itemId: item.itemId, reason: "no_step", amount: itemCredit });
     }
   });
+}
+
+/** True for a map of non-negative integer step keys to weights in [0, 1] summing to 1 (or empty): spec's `StepWeights` rule. */
+function isPlainStepWeights(weights: unknown): boolean {
+  if (typeof weights !== "object" || weights === null || Array.isArray(weights)) return false;
+  let sum = 0;
+  let count = 0;
+  for (const key in weights) {
+    if (!/^(0|[1-9][0-9]*)$/.test(key)) return false;
+    const weight = (weights as Record<string, unknown>)[key];
+    if (typeof weight !== "number" || !(weight >= 0 && weight <= 1)) return false;
+    sum += weight;
+    count++;
+  }
+  return count === 0 || Math.abs(sum - 1) <= STEP_WEIGHT_SUM_TOLERANCE;
 }

@@ -22,7 +22,7 @@ export interface StepCreditExplanation {
   readonly evidence: number;
   /** r_EARA(t). */
   readonly eara: number;
-  /** Largest first. */
+  /** Largest first; lines worth 0 (questions that scored 0) are left out. */
   readonly lines: readonly CreditLine[];
 }
 
@@ -44,6 +44,8 @@ export function explainCredit(input: AttributionInput): CreditExplanation {
   walkCredit(
     checked,
     (contribution) => {
+      // A question that scored 0 pays nothing; listing it would only bury the lines that did pay.
+      if (contribution.amount === 0) return;
       const question = checked.questions[contribution.question]!;
       const share = question.items.find((item) => item.itemId === contribution.itemId)!.share;
       lines[contribution.step - 1]!.push({ questionId: question.questionId, score: question.score, itemId: contribution.itemId, share, amount: contribution.amount });

@@ -5,6 +5,7 @@
 import { scoreAnswer } from "@finemem/benchmarks";
 import { createInMemoryStore, createO200kTokenCounter, type MemoryBackend } from "@finemem/memory";
 import type { BenchmarkInstance, MemoryPolicy, PolicyDecision, Reasoner } from "@finemem/spec";
+import { createChunkStepScorer } from "@finemem/step-reward";
 
 export interface QuestionResult {
   readonly id: string;
@@ -41,6 +42,7 @@ export async function evaluatePolicy(
   const namespace = { run: instance.instanceId };
   const score = async (prediction: string, gold: BenchmarkInstance["questions"][number]["gold"]) =>
     (await scoreAnswer({ protocol: instance.protocol, dataSource: instance.dataSource, prediction, gold })).score;
+  const stepScorer = createChunkStepScorer({ reasoner });
   const decisions: PolicyDecision[] = [];
   const chunkScores: number[] = [];
   let applied = 0;
@@ -56,12 +58,9 @@ export async function evaluatePolicy(
       operations: decision.operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation })),
     });
     for (const result of results) result.status === "applied" ? (applied += 1) : (rejected += 1);
-    const view = await store.view(namespace);
-    const questions = instance.chunkQuestions[index] ?? [];
-    const scores = await Promise.all(
-      questions.map(async (question) => score((await reasoner.answer({ question: { id: question.id, text: question.question, dataSource: instance.dataSource }, memory: view })).answer, question.gold)),
-    );
-    chunkScores.push(mean(scores));
+    const memory = await store.view(namespace);
+    const { score: chunkScore } = await stepScorer.scoreStep({ step, questions: instance.chunkQuestions[index] ?? [], memory, dataSource: instance.dataSource, protocol: instance.protocol });
+    chunkScores.push(chunkScore ?? 0);
   }
   const finalView = await store.view(namespace);
   const questions: QuestionResult[] = [];
