@@ -1,3 +1,4 @@
+import { rejection } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
 import { attributeEvidence } from "./attribute-evidence.js";
 import { AttributionError } from "./attribution-error.js";
@@ -10,14 +11,10 @@ const base: AttributionInput = {
   stepWeights: { m1: { 2: 1 } },
 };
 
-function failure(input: AttributionInput): AttributionError {
-  try {
-    attributeEvidence(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(AttributionError);
-    return error as AttributionError;
-  }
-  throw new Error("expected an AttributionError");
+async function failure(input: AttributionInput): Promise<AttributionError> {
+  const error = await rejection(() => attributeEvidence(input));
+  expect(error).toBeInstanceOf(AttributionError);
+  return error as AttributionError;
 }
 
 describe("attribution of bad input: a typed error naming what was wrong, never a silent NaN", () => {
@@ -26,8 +23,8 @@ describe("attribution of bad input: a typed error naming what was wrong, never a
     ["fractional T", { steps: 1.5 }, "invalid_steps", ["steps"]],
     ["NaN β", { beta: Number.NaN }, "invalid_beta", ["beta"]],
     ["β above 1", { beta: 1.2 }, "invalid_beta", ["beta"]],
-  ] as const)("%s", (_name, patch, code, path) => {
-    const error = failure({ ...base, ...patch });
+  ] as const)("%s", async (_name, patch, code, path) => {
+    const error = await failure({ ...base, ...patch });
     expect(error.code).toBe(code);
     expect(error.path).toEqual(path);
   });
@@ -36,16 +33,16 @@ describe("attribution of bad input: a typed error naming what was wrong, never a
     ["a score above 1", 1.5],
     ["a negative score", -0.1],
     ["a NaN score", Number.NaN],
-  ])("%s", (_name, score) => {
-    const error = failure({ ...base, questions: [{ questionId: "q1", score, items: equalShares(["m1"]) }] });
+  ])("%s", async (_name, score) => {
+    const error = await failure({ ...base, questions: [{ questionId: "q1", score, items: equalShares(["m1"]) }] });
     expect(error.code).toBe("invalid_score");
     expect(error.path).toEqual(["questions", 0, "score"]);
     expect(error.message).toContain("q1");
   });
 
-  it("an evidence id not in the memory: an error by default, U on request", () => {
+  it("an evidence id not in the memory: an error by default, U on request", async () => {
     const input = { ...base, questions: [{ questionId: "q1", score: 0.5, items: equalShares(["m1", "m9"]) }] };
-    const error = failure(input);
+    const error = await failure(input);
     expect(error.code).toBe("unknown_evidence_item");
     expect(error.path).toEqual(["questions", 0, "items", 1, "itemId"]);
     expect(error.message).toContain("m9");
@@ -55,20 +52,19 @@ describe("attribution of bad input: a typed error naming what was wrong, never a
     expect(attribution.unknownItemIds).toEqual(["m9"]);
   });
 
-  it("φ weights that do not sum to 1, or are NaN", () => {
-    expect(failure({ ...base, stepWeights: { m1: { 1: 0.5, 2: 0.3 } } }).code).toBe("invalid_step_weights");
-    const nan = failure({ ...base, stepWeights: { m1: { 2: Number.NaN } } });
+  it("φ weights that do not sum to 1, or are NaN", async () => {
+    expect((await failure({ ...base, stepWeights: { m1: { 1: 0.5, 2: 0.3 } } })).code).toBe("invalid_step_weights");
+    const nan = await failure({ ...base, stepWeights: { m1: { 2: Number.NaN } } });
     expect(nan.code).toBe("invalid_step_weights");
     expect(nan.path.slice(0, 2)).toEqual(["stepWeights", "m1"]);
   });
 
-  it("shares that do not sum to 1, NaN shares, a repeated item or question", () => {
-    expect(failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: 0.4 }] }] }).code).toBe("invalid_shares");
-    expect(failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: Number.NaN }] }] }).code).toBe("invalid_shares");
-    expect(
-      failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: 0.5 }, { itemId: "m1", share: 0.5 }] }] }).code,
+  it("shares that do not sum to 1, NaN shares, a repeated item or question", async () => {
+    expect((await failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: 0.4 }] }] })).code).toBe("invalid_shares");
+    expect((await failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: Number.NaN }] }] })).code).toBe("invalid_shares");
+    expect((await failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: 0.5 }, { itemId: "m1", share: 0.5 }] }] })).code,
     ).toBe("duplicate_item");
-    expect(failure({ ...base, questions: [...base.questions, ...base.questions] }).code).toBe("duplicate_question");
+    expect((await failure({ ...base, questions: [...base.questions, ...base.questions] })).code).toBe("duplicate_question");
   });
 
   it("defined values: a question with no evidence goes to U; no scored question gives zeros", () => {

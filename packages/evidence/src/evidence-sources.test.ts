@@ -1,3 +1,4 @@
+import { rejection } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
 import type { EvidenceRecord } from "@finemem/spec";
 import { attributeEvidence } from "./attribute-evidence.js";
@@ -30,14 +31,8 @@ describe("evidence sources", () => {
     expect(attribution.questionsWithoutEvidence).toBe(1);
   });
 
-  it("an unscored record is refused with its index", () => {
-    const error = (() => {
-      try {
-        evidenceFromRecords([record("q1", 1, []), record("q2", null, ["m1"])]);
-      } catch (caught) {
-        return caught;
-      }
-    })();
+  it("an unscored record is refused with its index", async () => {
+    const error = await rejection(() => evidenceFromRecords([record("q1", 1, []), record("q2", null, ["m1"])]));
     expect(error).toBeInstanceOf(AttributionError);
     expect(error).toMatchObject({ code: "unscored_record", path: [1, "score"] });
   });

@@ -76,6 +76,7 @@ export {
   type TokenCounter,
 } from "./retrieval.js";
 export { createSeededRandom, type RandomSource } from "./random.js";
+export { createConcurrencyLimiter, type ConcurrencyLimiter, type ReleaseSlot } from "./concurrency-limiter.js";
 export { mapWithConcurrency } from "./map-with-concurrency.js";
 export {
   chatMessageSchema,

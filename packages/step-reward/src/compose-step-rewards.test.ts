@@ -1,3 +1,4 @@
+import { rejection } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_REWARD_WEIGHTS } from "@finemem/spec";
 import { composeStepRewards, resolveRewardWeights } from "./compose-step-rewards.js";
@@ -28,35 +29,23 @@ describe("the composer", () => {
     expect(resolveRewardWeights({ beta: 0.2 })).toEqual({ ...DEFAULT_REWARD_WEIGHTS, beta: 0.2 });
   });
 
-  it("refuses NaN or negative weights, naming the key", () => {
+  it("refuses NaN or negative weights, naming the key", async () => {
     for (const [weights, key] of [
       [{ chunk: Number.NaN }, "chunk"],
       [{ compression: -1 }, "compression"],
       [{ beta: 2 }, "beta"],
       [{ content: Number.POSITIVE_INFINITY }, "content"],
     ] as const) {
-      const error = (() => {
-        try {
-          composeStepRewards([{ format: 1 }], { weights });
-        } catch (caught) {
-          return caught as StepRewardError;
-        }
-      })();
+      const error = (await rejection(() => composeStepRewards([{ format: 1 }], { weights }))) as StepRewardError;
       expect(error).toBeInstanceOf(StepRewardError);
       expect(error).toMatchObject({ code: "invalid_weights", path: [key] });
       expect(error!.message).toContain(key);
     }
   });
 
-  it("refuses NaN or out-of-range components, naming the step and term", () => {
+  it("refuses NaN or out-of-range components, naming the step and term", async () => {
     expect(() => composeStepRewards([{ format: 1 }, { format: Number.NaN }])).toThrow(/step 2: format/);
-    const error = (() => {
-      try {
-        composeStepRewards([{ format: 1, chunk: 1.5 }]);
-      } catch (caught) {
-        return caught;
-      }
-    })();
+    const error = await rejection(() => composeStepRewards([{ format: 1, chunk: 1.5 }]));
     expect(error).toMatchObject({ code: "invalid_component", path: [0, "chunk"] });
     expect(() => composeStepRewards([{ format: 1, eara: Number.NaN }])).toThrow(StepRewardError);
     expect(() => composeStepRewards([{ format: 1 }], { compression: Number.NaN })).toThrow(StepRewardError);

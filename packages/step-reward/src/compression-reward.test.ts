@@ -1,3 +1,4 @@
+import { rejection } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
 import { compressionReward } from "./compression-reward.js";
 import { StepRewardError } from "./step-reward-error.js";
@@ -15,14 +16,8 @@ describe("the compression reward", () => {
     [{ memoryTokens: 5, chunkTokens: [10, -1] }, "invalid_token_count", ["chunkTokens", 1]],
     [{ memoryTokens: 5, chunkTokens: [1.5] }, "invalid_token_count", ["chunkTokens", 0]],
     [{ memoryTokens: 0, chunkTokens: [0, 0] }, "empty_history", ["chunkTokens"]],
-  ] as const)("refuses %j", (input, code, path) => {
-    const error = (() => {
-      try {
-        compressionReward(input);
-      } catch (caught) {
-        return caught;
-      }
-    })();
+  ] as const)("refuses %j", async (input, code, path) => {
+    const error = await rejection(() => compressionReward(input));
     expect(error).toBeInstanceOf(StepRewardError);
     expect(error).toMatchObject({ code, path });
   });

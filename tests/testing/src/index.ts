@@ -7,3 +7,4 @@ export {
   type Availability,
   type ServiceName,
 } from "./service-gate.ts";
+export { rejection } from "./rejection.ts";

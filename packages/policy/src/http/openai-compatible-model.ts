@@ -1,6 +1,7 @@
 import {
   AbortedError,
   SPECIFICATION_VERSION,
+  createConcurrencyLimiter,
   languageModelRequestValidator,
   throwIfAborted,
   type CallOptions,
@@ -10,7 +11,6 @@ import {
   type SpecificationVersion,
 } from "@finemem/spec";
 import { sleep } from "./clock.js";
-import { createConcurrencyLimiter } from "./concurrency-limiter.js";
 import { ModelConfigError, ModelHttpError, ModelNetworkError, ModelTimeoutError } from "./errors.js";
 import { resolveModelOptions, type OpenAICompatibleModelOptions, type ResolvedModelOptions } from "./model-options.js";
 import { toChatCompletionBody } from "./request-mapping.js";

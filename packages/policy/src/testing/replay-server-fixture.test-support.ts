@@ -1,4 +1,4 @@
-// Test-only: replay servers that close after each test, and a helper that awaits an expected failure.
+// Test-only: replay servers that close after each test (and, re-exported, the shared helper that awaits an expected failure).
 import { afterEach } from "vitest";
 import { startOpenAIReplayServer, type OpenAIReplayServer, type ReplayScript } from "./openai-replay-server.js";
 
@@ -15,12 +15,4 @@ export function useReplayServers(): (script: ReplayScript) => Promise<OpenAIRepl
   };
 }
 
-/** The error a promise rejects with; fails the test when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to fail");
-}
+export { rejection } from "@finemem/testing";

@@ -1,4 +1,4 @@
-import { AbortedError } from "@finemem/spec";
+import { AbortedError } from "./errors.js";
 import { describe, expect, it } from "vitest";
 import { createConcurrencyLimiter } from "./concurrency-limiter.js";
 
@@ -49,5 +49,24 @@ describe("createConcurrencyLimiter", () => {
     (await next)();
     await expect(limiter.acquire(AbortSignal.abort())).rejects.toBeInstanceOf(AbortedError);
     expect(limiter.active()).toBe(0);
+  });
+
+  it("run() holds a slot for the call and gives it back when the call settles, failed or not", async () => {
+    const limiter = createConcurrencyLimiter(1);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const first = limiter.run(async () => {
+      await gate;
+      throw new Error("boom");
+    });
+    const controller = new AbortController();
+    const queued = limiter.run(async () => "never", controller.signal);
+    expect(limiter.queued()).toBe(1);
+    controller.abort();
+    await expect(queued).rejects.toBeInstanceOf(AbortedError);
+    open();
+    await expect(first).rejects.toThrow("boom");
+    expect(limiter.active()).toBe(0);
+    await expect(limiter.run(async () => "next")).resolves.toBe("next");
   });
 });

@@ -1,0 +1,331 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { AbortedError, SPECIFICATION_VERSION, type Chunk, type LanguageModel, type Metric } from "@finemem/spec";
+import { describe, expect, it } from "vitest";
+import { createChunkQaBuilder } from "./build-chunk-qa.js";
+import { ChunkQaError } from "./chunk-qa-error.js";
+import type { ChunkQaBuilderOptions, ChunkQaProgress } from "./chunk-qa-options.js";
+import { chunkQaPromptHash } from "./chunk-qa-prompts.js";
+import { rejection, scriptedQaModels, useTempDirs, type ScriptedChunk } from "./chunk-qa.test-support.js";
+
+const tempDir = useTempDirs();
+
+const ACME: ScriptedChunk = {
+  chunk: { id: "c1", text: "Ada Park founded Acme in Lisbon in 1987. Its first product was a kettle." },
+  pairs: [
+    { question: "Who founded Acme?", answer: "Ada Park", verifierSays: "It was Ada Park." },
+    { question: "What did Ada Park found?", answer: "Acme", verifierSays: "unknown" },
+    { question: "In which city was Acme founded?", answer: "Lisbon" },
+    { question: "who founded ACME", answer: "Ada Park" },
+    { question: "In which year was Acme founded?", answer: "1987" },
+    { question: "What was Acme's first product?", answer: "a kettle", verifierSays: "a toaster" },
+    { question: "What was the first product of Acme?", answer: "kettle" },
+  ],
+};
+
+/** A world of `count` chunks with three verifiable pairs each. */
+function world(count: number): ScriptedChunk[] {
+  return Array.from({ length: count }, (_, i) => ({
+    chunk: { id: `doc:c${i + 1}`, text: `Chunk ${i + 1}: Mira ${i + 1} owns ${i + 3} cats and lives in Town${i + 1}.` },
+    pairs: [
+      { question: `How many cats does Mira ${i + 1} own?`, answer: String(i + 3) },
+      { question: `Where does Mira ${i + 1} live?`, answer: `Town${i + 1}` },
+      { question: `Who owns ${i + 3} cats in chunk ${i + 1}?`, answer: `Mira ${i + 1}` },
+    ],
+  }));
+}
+
+const chunksOf = (entries: readonly ScriptedChunk[]): Chunk[] => entries.map((entry) => entry.chunk);
+
+function builderFor(entries: readonly ScriptedChunk[], options: Partial<ChunkQaBuilderOptions> = {}) {
+  const models = scriptedQaModels(entries);
+  const builder = createChunkQaBuilder({ generator: models.generator, verifier: models.verifier, ...options });
+  return { builder, models };
+}
+
+describe("createChunkQaBuilder", () => {
+  it("keeps verified, distinct pairs: unverifiable and duplicate ones are dropped", async () => {
+    const { builder, models } = builderFor([ACME]);
+    const result = await builder.build([ACME.chunk]);
+    expect(result.questions).toEqual([
+      [
+        { id: "c1.q0", question: "Who founded Acme?", gold: "Ada Park" },
+        { id: "c1.q1", question: "In which city was Acme founded?", gold: "Lisbon" },
+        { id: "c1.q2", question: "In which year was Acme founded?", gold: "1987" },
+        { id: "c1.q3", question: "What was the first product of Acme?", gold: "kettle" },
+      ],
+    ]);
+    expect(result.stats[0]).toEqual({
+      chunkId: "c1",
+      cached: false,
+      generatorAttempts: 1,
+      generated: 7,
+      invalid: 0,
+      surplus: 0,
+      unverifiable: 2,
+      duplicates: 1,
+      available: 4,
+      kept: 4,
+    });
+    expect(result.calls).toEqual({ generator: 1, verifier: 7 });
+    expect(models.verifier.calls).toHaveLength(7);
+    // Deterministic by default, and the generator is asked for the candidate count.
+    expect(models.generator.calls[0]?.sampling).toEqual({ temperature: 0 });
+    expect(models.generator.calls[0]?.messages[1]?.content).toContain("Write 10 question-answer pairs");
+  });
+
+  it("keeps at most K questions per chunk, the generator's first", async () => {
+    const { builder } = builderFor([ACME], { questionsPerChunk: 2 });
+    const result = await builder.build([ACME.chunk]);
+    expect(result.questions[0]?.map((question) => question.id)).toEqual(["c1.q0", "c1.q1"]);
+    expect(result.stats[0]).toMatchObject({ available: 4, kept: 2 });
+  });
+
+  it("verifies at most candidatesPerChunk pairs, counting the rest as surplus", async () => {
+    const { builder, models } = builderFor([ACME], { questionsPerChunk: 2, candidatesPerChunk: 3 });
+    const result = await builder.build([ACME.chunk]);
+    expect(models.verifier.calls).toHaveLength(3);
+    expect(result.stats[0]).toMatchObject({ generated: 7, surplus: 4, unverifiable: 1, kept: 2 });
+  });
+
+  it("makes no model call on a second build with the same cache, and gives the same questions", async () => {
+    const cachePath = join(tempDir(), "qa.jsonl");
+    const entries = world(4);
+    const first = await builderFor(entries, { cachePath }).builder.build(chunksOf(entries));
+    expect(first.calls).toEqual({ generator: 4, verifier: 12 });
+    expect(readFileSync(cachePath, "utf8").trim().split("\n")).toHaveLength(4);
+
+    const { builder, models } = builderFor(entries, { cachePath });
+    const second = await builder.build(chunksOf(entries));
+    expect(second.calls).toEqual({ generator: 0, verifier: 0 });
+    expect(models.generator.calls.length + models.verifier.calls.length).toBe(0);
+    expect(second.cachedChunks).toBe(4);
+    expect(second.questions).toEqual(first.questions);
+    expect(second.stats.every((stats) => stats.cached)).toBe(true);
+  });
+
+  it("applies K and the duplicate threshold on read: changing them makes no call, changing the candidate count does", async () => {
+    const cachePath = join(tempDir(), "qa.jsonl");
+    await builderFor([ACME], { cachePath }).builder.build([ACME.chunk]);
+
+    const fewer = await builderFor([ACME], { cachePath, questionsPerChunk: 1, duplicateThreshold: 1 }).builder.build([ACME.chunk]);
+    expect(fewer.calls).toEqual({ generator: 0, verifier: 0 });
+    expect(fewer.questions[0]).toHaveLength(1);
+
+    const more = await builderFor([ACME], { cachePath, candidatesPerChunk: 12 }).builder.build([ACME.chunk]);
+    expect(more.calls.generator).toBe(1);
+  });
+
+  it("resumes an aborted build: the rebuild calls the models only for the chunks not yet finished", async () => {
+    const cachePath = join(tempDir(), "qa.jsonl");
+    const entries = world(5);
+    const uninterrupted = await builderFor(entries).builder.build(chunksOf(entries));
+
+    const controller = new AbortController();
+    const seen: ChunkQaProgress[] = [];
+    const onProgress = (progress: ChunkQaProgress) => {
+      seen.push(progress);
+      if (progress.done === 2) controller.abort();
+    };
+    const killed = builderFor(entries, { cachePath, concurrency: 1, onProgress });
+    const error = await rejection(killed.builder.build(chunksOf(entries), { signal: controller.signal }));
+    expect(error).toBeInstanceOf(AbortedError);
+    expect(killed.models.generatedFor()).toEqual(entries.slice(0, 2).map((entry) => entry.chunk.text));
+    expect(seen.map((progress) => progress.done)).toEqual([0, 1, 2]);
+    expect(seen[2]).toEqual({ done: 2, total: 5, cached: 0, calls: { generator: 2, verifier: 6 }, keptPairs: 6 });
+
+    const restart = builderFor(entries, { cachePath });
+    const resumed = await restart.builder.build(chunksOf(entries));
+    expect(restart.models.generatedFor()).toEqual(entries.slice(2).map((entry) => entry.chunk.text));
+    expect(resumed.calls).toEqual({ generator: 3, verifier: 9 });
+    expect(resumed.cachedChunks).toBe(2);
+    expect(resumed.questions).toEqual(uninterrupted.questions);
+  });
+
+  it("recovers from a kill mid-write: the torn line is cut and only its chunk is rebuilt", async () => {
+    const cachePath = join(tempDir(), "qa.jsonl");
+    const entries = world(3);
+    const full = await builderFor(entries, { cachePath }).builder.build(chunksOf(entries));
+    const text = readFileSync(cachePath, "utf8");
+    writeFileSync(cachePath, text.slice(0, text.length - 30));
+
+    const { builder, models } = builderFor(entries, { cachePath });
+    const result = await builder.build(chunksOf(entries));
+    expect(result.repairedCacheBytes).toBeGreaterThan(0);
+    expect(models.generatedFor()).toEqual([entries[2]!.chunk.text]);
+    expect(result.questions).toEqual(full.questions);
+    const after = readFileSync(cachePath, "utf8");
+    expect(after.endsWith("\n")).toBe(true);
+    expect(after.trim().split("\n")).toHaveLength(3);
+  });
+
+  it("stops on a corrupt line in the middle of the cache before any model call, and leaves the file as it was", async () => {
+    const cachePath = join(tempDir(), "qa.jsonl");
+    const entries = world(3);
+    await builderFor(entries, { cachePath }).builder.build(chunksOf(entries));
+    const [first, , third] = readFileSync(cachePath, "utf8").split("\n");
+    const damaged = `${first}\n{"format": 1, "key": \n${third}\n`;
+    writeFileSync(cachePath, damaged);
+
+    const { builder, models } = builderFor(entries, { cachePath });
+    const error = await rejection(builder.build(chunksOf(entries)));
+    expect(error).toBeInstanceOf(ChunkQaError);
+    expect(error).toMatchObject({ code: "corrupt_cache", file: cachePath, line: 2 });
+    expect(models.generator.calls).toHaveLength(0);
+    expect(readFileSync(cachePath, "utf8")).toBe(damaged);
+  });
+
+  it("retries a malformed generator reply once", async () => {
+    const good = JSON.stringify({ pairs: [{ question: "Who founded Acme?", answer: "Ada Park" }] });
+    const { builder, models } = builderFor([{ chunk: ACME.chunk, pairs: ["Sorry, I can't do JSON today.", good] }]);
+    const result = await builder.build([ACME.chunk]);
+    expect(models.generator.calls).toHaveLength(2);
+    expect(result.stats[0]).toMatchObject({ generatorAttempts: 2, kept: 0, unverifiable: 1 });
+  });
+
+  it("fails with a typed error naming the chunk when every attempt is malformed; finished chunks stay cached", async () => {
+    const cachePath = join(tempDir(), "qa.jsonl");
+    const entries = [...world(1), { chunk: { id: "doc:bad", text: "A chunk the generator chokes on." }, pairs: ['{"pairs": [{"question": "Who', "<think>hmm"] }];
+    const { builder, models } = builderFor(entries, { cachePath, concurrency: 1 });
+    const error = await rejection(builder.build(chunksOf(entries)));
+    expect(error).toBeInstanceOf(ChunkQaError);
+    expect(error).toMatchObject({ code: "malformed_generator_reply", chunkId: "doc:bad", path: ["chunks", 1] });
+    expect((error as Error).message).toContain("empty_reply");
+    expect(models.generatedFor().filter((text) => text === entries[1]!.chunk.text)).toHaveLength(2);
+    expect(readFileSync(cachePath, "utf8").trim().split("\n")).toHaveLength(1);
+
+    const three = builderFor(entries, { maxGeneratorAttempts: 3 });
+    await rejection(three.builder.build([entries[1]!.chunk]));
+    expect(three.models.generator.calls).toHaveLength(3);
+  });
+
+  it("builds chunks with the same text once", async () => {
+    const entries = world(1);
+    const twin: Chunk = { id: "other:c9", text: entries[0]!.chunk.text };
+    const { builder, models } = builderFor(entries);
+    const result = await builder.build([entries[0]!.chunk, twin]);
+    expect(models.generator.calls).toHaveLength(1);
+    expect(result.questions[1]?.map((question) => question.id)).toEqual(["other:c9.q0", "other:c9.q1", "other:c9.q2"]);
+    expect(result.questions[1]?.map((question) => question.question)).toEqual(result.questions[0]?.map((question) => question.question));
+  });
+
+  it("keeps model calls in flight within the concurrency", async () => {
+    const entries = world(6);
+    const models = scriptedQaModels(entries);
+    let inFlight = 0;
+    let most = 0;
+    const tracked = (model: LanguageModel): LanguageModel => ({
+      ...model,
+      async generate(request, options) {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return model.generate(request, options);
+      },
+    });
+    const builder = createChunkQaBuilder({ generator: tracked(models.generator), verifier: tracked(models.verifier), concurrency: 3 });
+    await builder.build(chunksOf(entries));
+    expect(most).toBe(3);
+  });
+
+  it("scores the verifier's answer with the metric given, after its thinking, against minVerifierScore", async () => {
+    const inputs: unknown[] = [];
+    const halfCredit: Metric = {
+      specificationVersion: SPECIFICATION_VERSION,
+      name: "half",
+      protocol: "memoryagentbench",
+      judged: false,
+      async score(input) {
+        inputs.push(input);
+        return { score: input.prediction === input.gold ? 1 : 0.5 };
+      },
+    };
+    const entry: ScriptedChunk = { chunk: ACME.chunk, pairs: [{ question: "Who founded Acme?", answer: "Ada Park", verifierSays: "<think>Let me see.</think> Ada" }] };
+    const strict = await builderFor([entry], { metric: halfCredit, dataSource: "my_source" }).builder.build([entry.chunk]);
+    expect(strict.questions[0]).toEqual([]);
+    expect(inputs[0]).toEqual({ prediction: "Ada", gold: "Ada Park", dataSource: "my_source", question: "Who founded Acme?" });
+    const lenient = await builderFor([entry], { metric: halfCredit, minVerifierScore: 0.5 }).builder.build([entry.chunk]);
+    expect(lenient.questions[0]).toHaveLength(1);
+  });
+
+  it("plans the cost of a build without calling a model or touching the cache file", async () => {
+    const cachePath = join(tempDir(), "qa.jsonl");
+    const entries = world(4);
+    const fresh = builderFor(entries, { cachePath, candidatesPerChunk: 6 });
+    expect(await fresh.builder.plan(chunksOf(entries))).toEqual({
+      chunks: 4,
+      cachedChunks: 0,
+      uncachedChunks: 4,
+      textsToBuild: 4,
+      maxCalls: { generator: 8, verifier: 24, total: 32 },
+    });
+    expect(existsSync(cachePath)).toBe(false);
+    await fresh.builder.build(chunksOf(entries.slice(0, 3)));
+    appendFileSync(cachePath, '{"format": 1, "ke');
+    const before = readFileSync(cachePath, "utf8");
+    const later = builderFor(entries, { cachePath, candidatesPerChunk: 6 });
+    expect(await later.builder.plan(chunksOf(entries))).toMatchObject({ cachedChunks: 3, uncachedChunks: 1, maxCalls: { total: 8 } });
+    expect(readFileSync(cachePath, "utf8")).toBe(before);
+    expect(later.models.generator.calls).toHaveLength(0);
+  });
+
+  it("reports the prompt hash it keys the cache by", () => {
+    const { builder } = builderFor([]);
+    expect(builder.promptHash).toBe(chunkQaPromptHash());
+  });
+
+  it("refuses to start when already aborted", async () => {
+    const { builder, models } = builderFor(world(1));
+    const error = await rejection(builder.build(chunksOf(world(1)), { signal: AbortSignal.abort() }));
+    expect(error).toBeInstanceOf(AbortedError);
+    expect(models.generator.calls).toHaveLength(0);
+  });
+
+  it.each([
+    [{ id: "bad id", text: "x" }, ["chunks", 0, "id"]],
+    [{ id: "c1", text: "   " }, ["chunks", 0, "text"]],
+    [{ id: "c".repeat(126), text: "x" }, ["chunks", 0, "id"]],
+  ])("refuses an invalid chunk %#", async (chunk, path) => {
+    const { builder } = builderFor([]);
+    const error = await rejection(builder.build([chunk]));
+    expect(error).toMatchObject({ code: "invalid_chunk", path });
+  });
+
+  it.each([
+    ["questionsPerChunk", 0],
+    ["questionsPerChunk", 2.5],
+    ["candidatesPerChunk", 3],
+    ["concurrency", 0],
+    ["duplicateThreshold", 0],
+    ["duplicateThreshold", 1.5],
+    ["minVerifierScore", Number.NaN],
+    ["maxGeneratorAttempts", 0],
+    ["maxQuestionChars", -1],
+    ["dataSource", ""],
+    ["cachePath", ""],
+    ["metric", { score: 1 }],
+    ["onProgress", "log"],
+    ["generator", undefined],
+    ["verifier", { modelId: "v" }],
+    ["prompts", { version: "v", generator: { system: "", user: "no passage" }, verifier: { system: "", user: "{passage} {question}" } }],
+    ["cacheFile", "qa.jsonl"],
+  ] as const)("refuses option %s = %j, naming it", (option, value) => {
+    const models = scriptedQaModels([]);
+    const options = { generator: models.generator, verifier: models.verifier, [option]: value } as unknown as ChunkQaBuilderOptions;
+    let error: unknown;
+    try {
+      createChunkQaBuilder(options);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ChunkQaError);
+    expect(error).toMatchObject({ code: "invalid_options", path: [option] });
+    expect((error as Error).message).toContain(option);
+  });
+
+  it("checks sampling with the spec's rules, naming the bad field", () => {
+    const models = scriptedQaModels([]);
+    const make = () => createChunkQaBuilder({ generator: models.generator, verifier: models.verifier, verifierSampling: { temperature: -1 } });
+    expect(make).toThrow(expect.objectContaining({ code: "invalid_options", path: ["verifierSampling", "temperature"] }));
+  });
+});
