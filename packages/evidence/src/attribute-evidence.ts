@@ -1,6 +1,6 @@
 import type { Id } from "@finemem/spec";
 import { CompensatedSum, compensatedTotal } from "./compensated-sum.js";
-import { checkAttributionInput, walkCredit, type AttributionInput } from "./contributions.js";
+import { checkAttributionInput, walkCredit, type AttributionInput, type CheckedInput } from "./contributions.js";
 
 /** The episode's evidence-anchored attribution (FINEMEM.md §3). Step t's values are at index t − 1. */
 export interface Attribution {
@@ -35,7 +35,11 @@ export interface Attribution {
  *   outside [0, 1], shares not summing to 1, an invalid φ, an unknown item under the default policy)
  */
 export function attributeEvidence(input: AttributionInput): Attribution {
-  const checked = checkAttributionInput(input);
+  return attributeChecked(checkAttributionInput(input));
+}
+
+/** The attribution of an input already checked (the explainer reuses its check). */
+export function attributeChecked(checked: CheckedInput): Attribution {
   const { steps, beta, questions } = checked;
   const perStep = Array.from({ length: steps }, () => new CompensatedSum());
   const unattributed = new CompensatedSum();

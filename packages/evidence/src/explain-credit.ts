@@ -1,5 +1,5 @@
 import type { Id } from "@finemem/spec";
-import { attributeEvidence } from "./attribute-evidence.js";
+import { attributeChecked } from "./attribute-evidence.js";
 import { checkAttributionInput, walkCredit, type AttributionInput, type UnattributedCredit } from "./contributions.js";
 
 /** One question's credit to one step through one item. */
@@ -37,8 +37,8 @@ export interface CreditExplanation {
 
 /** The attribution of `input` with, for each step, the questions and items that gave it credit. */
 export function explainCredit(input: AttributionInput): CreditExplanation {
-  const attribution = attributeEvidence(input);
   const checked = checkAttributionInput(input);
+  const attribution = attributeChecked(checked);
   const lines: CreditLine[][] = Array.from({ length: attribution.steps }, () => []);
   const unattributedLines: CreditExplanation["unattributedLines"][number][] = [];
   walkCredit(

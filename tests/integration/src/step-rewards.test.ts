@@ -2,7 +2,7 @@
 // the extractive reader, the benchmark's metric router, the step scorer, the attributor and the
 // composer. The step reward sees facts a policy kept and misses facts it skipped; a whole episode's
 // step records validate as the run log's lines and keep the attribution's conservation law.
-import { generateSyntheticBenchmark, scoreAnswer, splitSentences } from "@finemem/benchmarks";
+import { createMetric, generateSyntheticBenchmark, scoreAnswer, splitSentences } from "@finemem/benchmarks";
 import { attributeEpisode, explainCredit, leaveOneOutEvidence, subsampleQuestions } from "@finemem/evidence";
 import { createInMemoryStore } from "@finemem/memory";
 import { createExtractiveReader, createHeuristicPolicy } from "@finemem/policy";
@@ -20,7 +20,6 @@ import {
 } from "@finemem/spec";
 import { composeStepRewards, compressionReward, createChunkStepScorer, formatReward } from "@finemem/step-reward";
 import { describe, expect, it } from "vitest";
-import { createMetric } from "@finemem/benchmarks";
 
 /** Inserts the sentences of each chunk that `keep` selects (all of them by default): a policy that stores every fact, or one that skips some. */
 function sentencePolicy(keep: (sentenceIndex: number) => boolean = () => true): MemoryPolicy {
