@@ -2,9 +2,13 @@ export {
   ServiceRequiredError,
   checkService,
   probeSharedFile,
+  probeVulkanDriver,
   requiredServices,
   sharedDir,
   type Availability,
   type ServiceName,
 } from "./service-gate.ts";
 export { rejection } from "./rejection.ts";
+export { writeTinyCausalLm, type TinyCausalLm, type TinyCausalLmOptions } from "./tiny-causal-lm.ts";
+export { deadEndpoint, startFakeModelHub, type FakeModelHub, type FakeModelHubRequest } from "./fake-model-hub.ts";
+export { CORRUPT_GGUF_KINDS, tinyGgufBytes, writeCorruptGguf, writeTinyGguf, type CorruptGgufKind, type TinyGguf, type TinyGgufOptions } from "./tiny-gguf.ts";

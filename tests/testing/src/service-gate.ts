@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FineMemError } from "@finemem/spec";
@@ -63,4 +63,17 @@ export function sharedDir(env: Env = process.env): string {
 export function probeSharedFile(relativePath: string, env: Env = process.env): string | null {
   const path = join(sharedDir(env), relativePath);
   return existsSync(path) ? null : `${path} does not exist`;
+}
+
+/**
+ * A probe for {@link checkService}("webgpu"): `null` when a Vulkan loader and at least one Vulkan
+ * driver (ICD) are installed, which is what Dawn (inside onnxruntime-node's WebGPU provider) needs on a
+ * machine without a GPU: Mesa's lavapipe, from `mesa-vulkan-drivers` (Mesa ≥ 25).
+ */
+export function probeVulkanDriver(): string | null {
+  const loaders = ["/usr/lib/x86_64-linux-gnu/libvulkan.so.1", "/usr/lib/aarch64-linux-gnu/libvulkan.so.1", "/usr/lib/libvulkan.so.1", "/usr/lib64/libvulkan.so.1"];
+  if (!loaders.some((path) => existsSync(path))) return "no Vulkan loader (apt-get install libvulkan1)";
+  const icdFolders = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d"];
+  const drivers = icdFolders.flatMap((folder) => (existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith(".json")) : []));
+  return drivers.length > 0 ? null : "no Vulkan driver (apt-get install mesa-vulkan-drivers, Mesa ≥ 25 for lavapipe)";
 }

@@ -17,6 +17,8 @@ export interface HubSnapshotRequest {
   /** Make no request: everything must already be in the cache. */
   readonly offline: boolean;
   readonly dtype: EmbedderDtype;
+  /** Files fetched too when the repository has them (e.g. `generation_config.json`); absent ones are skipped. */
+  readonly optionalFiles?: readonly string[];
   readonly fetch?: typeof fetch;
   readonly signal?: AbortSignal;
 }
@@ -116,6 +118,14 @@ export async function resolveHubSnapshot(request: HubSnapshotRequest): Promise<H
     throw new EmbedderError("load_failed", `${CONFIG_FILE} of ${request.repo}@${commit} is not valid JSON`, { cause: error });
   }
   await Promise.all(modelFilesAfterConfig(config, request.dtype).map(fetchFile));
+  await Promise.all(
+    (request.optionalFiles ?? []).map((file) =>
+      fetchFile(file).catch((error: unknown) => {
+        if (error instanceof EmbedderError && (error.code === "model_not_found" || error.code === "not_cached")) return;
+        throw error;
+      }),
+    ),
+  );
   return { dir: snapshot, commit };
 }
 

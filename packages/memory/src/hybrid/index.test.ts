@@ -16,10 +16,12 @@ it("imports without loading transformers.js or onnxruntime; creating an embedder
     "EmbedderError",
     "HybridOptionsError",
     "InMemoryEmbeddingCache",
+    "checkLocalModelFolder",
     "createHybridRetriever",
     "createInMemoryEmbeddingCache",
     "createTransformersEmbedder",
     "reciprocalRankFusion",
+    "resolveHubSnapshot",
   ]);
   expect(onnxruntimeLoaded()).toBe(false);
 

@@ -7,6 +7,8 @@
 export { createTransformersEmbedder, type TransformersEmbedder } from "./transformers-embedder.js";
 export type { TransformersEmbedderOptions } from "./embedder-options.js";
 export { EMBEDDER_DTYPE_SUFFIXES, type EmbedderDtype } from "./model-files.js";
+export { resolveHubSnapshot, type HubSnapshot, type HubSnapshotRequest } from "./hub-snapshot.js";
+export { checkLocalModelFolder } from "./local-model-folder.js";
 export { createHybridRetriever, type HybridRetriever, type HybridRetrieverOptions } from "./hybrid-retriever.js";
 export {
   InMemoryEmbeddingCache,

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, readlink, rm, stat, unlink } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { deadEndpoint, startFakeHub, type FakeHub } from "./fake-hub-server.js";
+import { deadEndpoint, startFakeModelHub, type FakeModelHub } from "@finemem/testing";
 import { createTransformersEmbedder, type TransformersEmbedder } from "./transformers-embedder.js";
 import { writeTinySynonymModel, type TinySynonymModel } from "./tiny-synonym-model.js";
 
@@ -135,14 +135,14 @@ describe("createTransformersEmbedder with a local folder", () => {
 
 describe("createTransformersEmbedder with a hub repository", () => {
   const repo = "finemem/tiny-synonym-bert";
-  let hub: FakeHub;
+  let hub: FakeModelHub;
 
   beforeAll(async () => {
     // @huggingface/hub announces each download on console.debug.
     vi.spyOn(console, "debug").mockImplementation(() => undefined);
     const files = new Map<string, Uint8Array>();
     for (const file of model.files) files.set(file, await readFile(join(model.dir, ...file.split("/"))));
-    hub = await startFakeHub(repo, files);
+    hub = await startFakeModelHub(repo, files);
   });
   afterAll(async () => {
     vi.restoreAllMocks();

@@ -1,10 +1,9 @@
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
 import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type Embedder } from "@finemem/spec";
 import { resolveEmbedderOptions, type TransformersEmbedderOptions } from "./embedder-options.js";
 import { EmbedderError } from "./errors.js";
 import { resolveHubSnapshot } from "./hub-snapshot.js";
-import { CONFIG_FILE, modelFilesAfterConfig, type EmbedderDtype } from "./model-files.js";
+import { checkLocalModelFolder } from "./local-model-folder.js";
+import type { EmbedderDtype } from "./model-files.js";
 import { importOptional } from "./optional-import.js";
 
 /** A spec {@link Embedder} running a transformers.js feature-extraction model in-process on the CPU. */
@@ -49,7 +48,7 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
   let defaultModelId: string;
   if (resolved.source.kind === "local") {
     modelPath = resolved.source.dir;
-    await checkLocalModel(modelPath, resolved.dtype);
+    await checkLocalModelFolder(modelPath, resolved.dtype);
     revision = null;
     defaultModelId = modelPath;
   } else {
@@ -139,26 +138,4 @@ async function run(extractor: FeatureExtractor, texts: readonly string[]): Promi
   } catch (error) {
     throw new EmbedderError("inference_failed", `the model failed on a batch of ${texts.length} texts: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
-}
-
-/** Checks that a local folder holds what transformers.js will read, so a wrong path fails clearly. */
-async function checkLocalModel(dir: string, dtype: EmbedderDtype): Promise<void> {
-  const isDirectory = await stat(dir).then((entry) => entry.isDirectory(), () => false);
-  if (!isDirectory) throw new EmbedderError("model_not_found", `no model folder at ${dir}`);
-  let configText: string;
-  try {
-    configText = await readFile(join(dir, CONFIG_FILE), "utf8");
-  } catch (error) {
-    throw new EmbedderError("model_not_found", `${join(dir, CONFIG_FILE)} does not exist: ${dir} is not a transformers.js model folder`, { cause: error });
-  }
-  let config: unknown;
-  try {
-    config = JSON.parse(configText);
-  } catch (error) {
-    throw new EmbedderError("load_failed", `${join(dir, CONFIG_FILE)} is not valid JSON`, { cause: error });
-  }
-  const files = modelFilesAfterConfig(config, dtype);
-  const present = await Promise.all(files.map((file) => stat(join(dir, ...file.split("/"))).then((entry) => entry.isFile(), () => false)));
-  const missing = files.filter((_, index) => !present[index]);
-  if (missing.length > 0) throw new EmbedderError("model_not_found", `${dir} lacks ${missing.join(", ")} (needed for dtype ${dtype})`);
 }

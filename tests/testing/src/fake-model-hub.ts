@@ -1,5 +1,5 @@
 /**
- * Test-only: a local HTTP server answering the three hub endpoints `@huggingface/hub` uses to put a
+ * A local HTTP server answering the three hub endpoints `@huggingface/hub` uses to put a
  * model repository into the cache, for one repository at one commit:
  *
  * - `GET  /api/models/<repo>/revision/<rev>`  → model info with `sha` (modelInfo, to resolve a branch);
@@ -13,25 +13,25 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export interface FakeHubRequest {
+export interface FakeModelHubRequest {
   readonly method: string;
   /** Path and query, as received. */
   readonly url: string;
 }
 
-export interface FakeHub {
+export interface FakeModelHub {
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
   readonly repo: string;
   /** The head commit of `main`. */
   readonly commit: string;
-  readonly requests: FakeHubRequest[];
+  readonly requests: FakeModelHubRequest[];
   close(): Promise<void>;
 }
 
-export async function startFakeHub(repo: string, files: ReadonlyMap<string, Uint8Array>): Promise<FakeHub> {
+export async function startFakeModelHub(repo: string, files: ReadonlyMap<string, Uint8Array>): Promise<FakeModelHub> {
   const commit = sha1(`commit of ${repo}`);
-  const requests: FakeHubRequest[] = [];
+  const requests: FakeModelHubRequest[] = [];
   const entries = new Map(
     [...files].map(([path, bytes]) => {
       const gitOid = sha1(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]));
