@@ -1,4 +1,4 @@
-import { STEP_WEIGHT_SUM_TOLERANCE, formatPath, stepWeightsValidator, type Id, type StepWeights } from "@finemem/spec";
+import { STEP_WEIGHT_SUM_TOLERANCE, formatPath, isStepWeights, stepWeightsValidator, type Id, type StepWeights } from "@finemem/spec";
 import { AttributionError } from "./attribution-error.js";
 import { lookupStepWeights, type QuestionEvidence, type StepWeightLookup } from "./question-evidence.js";
 
@@ -102,9 +102,9 @@ export function checkAttributionInput(input: AttributionInput): CheckedInput {
           unknownItemIds.push(item.itemId);
           weights.set(item.itemId, null);
         } else {
-          // The plain check accepts well-formed maps without zod's cost (attribution runs in a trainer's
-          // hot loop); only a map it doubts goes through spec's validator, which names the defect.
-          const checked = isPlainStepWeights(found) ? { ok: true as const } : stepWeightsValidator.validate(found);
+          // spec's plain check accepts well-formed maps without zod's cost (attribution runs in a trainer's
+          // hot loop); only a map it refuses goes through the validator, which names the defect.
+          const checked = isStepWeights(found) ? { ok: true as const } : stepWeightsValidator.validate(found);
           if (!checked.ok) {
             throw new AttributionError(
               "invalid_step_weights",
@@ -161,19 +161,4 @@ export function walkCredit(
       if (empty) onUnattributed({ question: index, itemId: item.itemId, reason: "no_step", amount: itemCredit });
     }
   });
-}
-
-/** True for a map of non-negative integer step keys to weights in [0, 1] summing to 1 (or empty): spec's `StepWeights` rule. */
-function isPlainStepWeights(weights: unknown): boolean {
-  if (typeof weights !== "object" || weights === null || Array.isArray(weights)) return false;
-  let sum = 0;
-  let count = 0;
-  for (const key in weights) {
-    if (!/^(0|[1-9][0-9]*)$/.test(key)) return false;
-    const weight = (weights as Record<string, unknown>)[key];
-    if (typeof weight !== "number" || !(weight >= 0 && weight <= 1)) return false;
-    sum += weight;
-    count++;
-  }
-  return count === 0 || Math.abs(sum - 1) <= STEP_WEIGHT_SUM_TOLERANCE;
 }

@@ -57,6 +57,7 @@ export {
   DEFAULT_PROVENANCE_POLICY,
   PROVENANCE_POLICIES,
   STEP_WEIGHT_SUM_TOLERANCE,
+  isStepWeights,
   provenancePolicySchema,
   stepWeightsSchema,
   stepWeightsValidator,

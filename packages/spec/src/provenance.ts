@@ -24,9 +24,31 @@ export const STEP_WEIGHT_SUM_TOLERANCE = 1e-9;
 
 export const provenancePolicySchema = z.enum(PROVENANCE_POLICIES);
 
+/** A step key of {@link StepWeights}: a non-negative integer without leading zeros. */
+const STEP_KEY = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * True when `value` is valid {@link StepWeights}: the same rule as {@link stepWeightsValidator}, without
+ * zod's cost, for hot loops (attribution checks thousands of maps per episode). Use the validator to
+ * learn what is wrong with a map this refuses.
+ */
+export function isStepWeights(value: unknown): value is StepWeights {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  let sum = 0;
+  let count = 0;
+  for (const key in value) {
+    if (!STEP_KEY.test(key)) return false;
+    const weight = (value as Record<string, unknown>)[key];
+    if (typeof weight !== "number" || !(weight >= 0 && weight <= 1)) return false;
+    sum += weight;
+    count++;
+  }
+  return count === 0 || Math.abs(sum - 1) <= STEP_WEIGHT_SUM_TOLERANCE;
+}
+
 export const stepWeightsSchema = z
   .record(
-    z.string().regex(/^(0|[1-9][0-9]*)$/, { message: "step keys are non-negative integers" }),
+    z.string().regex(STEP_KEY, { message: "step keys are non-negative integers" }),
     z.number().min(0).max(1),
   )
   .superRefine((weights, ctx) => {
