@@ -179,3 +179,12 @@ describe("a hub model, through the Hugging Face cache", () => {
     expect(error).toMatchObject({ code: "download_failed", modelPath: "tiny/other" });
   });
 });
+
+describe("defaults", () => {
+  it("an unset temperature samples (1, as in the OpenAI API), so a seed decides the reply", async () => {
+    const unset = (seed: number) => model.generate({ messages: request.messages, sampling: { seed, maxTokens: 16 } });
+    const replies = await Promise.all([1, 2, 3, 4].map(unset));
+    expect(new Set(replies.map((reply) => reply.text)).size).toBeGreaterThan(1);
+    expect(replies[0]).toEqual(await model.generate({ messages: request.messages, sampling: { temperature: 1, seed: 1, maxTokens: 16 } }));
+  });
+});

@@ -59,8 +59,9 @@ type CallableClass = new () => object;
  * - The prompt is the model's own chat template (`apply_chat_template` with the request's tools), so
  *   a model trained on tool calls sees them as it was trained; calls come back in the text
  *   (`<tool_call>` blocks and the like), which `parseManagerReply` reads.
- * - Decoding is greedy at temperature 0 (or unset) and sampled otherwise, drawing from the request's
- *   seed, so one seed gives one reply whatever else the process does. Sampling only reads the request:
+ * - Decoding is greedy at temperature 0 and sampled otherwise, drawing from the request's seed, so one
+ *   seed gives one reply whatever else the process does. An unset temperature is 1, as in the OpenAI
+ *   API and the llama.cpp backend, so swapping backends never changes how a request is decoded. Sampling only reads the request:
  *   the model's generation_config.json defaults (repetition penalty and the like) are not applied.
  * - Every reply carries its token ids and one log-probability per generated token, under the
  *   distribution the token was drawn from (softmax(logits / T) after top-k / top-p; plain softmax for
@@ -155,7 +156,7 @@ interface GenerationJob {
 async function generateOnce(transformers: Transformers, tokenizer: Tokenizer, model: CausalModel, job: GenerationJob): Promise<LanguageModelResponse> {
   const sampling = job.request.sampling ?? {};
   const rule: ChoiceRule = {
-    temperature: sampling.temperature ?? 0,
+    temperature: sampling.temperature ?? 1,
     ...(sampling.topK === undefined ? {} : { topK: sampling.topK }),
     ...(sampling.topP === undefined ? {} : { topP: sampling.topP }),
   };
