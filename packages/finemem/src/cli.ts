@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `finemem` command. Ctrl-C stops the run after the work in flight; finished steps and questions
+// are in the run's journals, so the same command resumes.
+import { runCli } from "./cli/main.js";
+
+const controller = new AbortController();
+process.once("SIGINT", () => controller.abort(new Error("interrupted (SIGINT)")));
+process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal });

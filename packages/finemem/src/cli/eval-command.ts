@@ -1,0 +1,63 @@
+import { join, resolve } from "node:path";
+import { buildComponents, defaultRunId, recordedConfig } from "../config/build-components.js";
+import type { FineMemConfig } from "../config/config-schema.js";
+import { writeReport } from "../report/write-report.js";
+import { evaluate, type Evaluation } from "../run/evaluate.js";
+import { createProgressReporter } from "../run/progress-reporter.js";
+import { RUN_FILES } from "../run/run-files.js";
+import { writeLine, type CliIo } from "./cli-io.js";
+import { formatResultsTable } from "./results-table.js";
+
+export interface EvalCommandOptions {
+  /** Draw no progress bar. */
+  readonly quiet?: boolean;
+}
+
+/**
+ * `finemem eval`: builds the policy, reasoner and datasets from the configuration, runs (or resumes)
+ * the evaluation in `<run.out>/<run id>/`, prints the results table and writes the HTML report.
+ */
+export async function evalCommand(config: FineMemConfig, io: CliIo, options: EvalCommandOptions = {}): Promise<Evaluation> {
+  const components = buildComponents(config, { env: io.env, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
+  const runId = config.run.id ?? defaultRunId(config);
+  const runDir = resolve(io.cwd, config.run.out, runId);
+  writeLine(io.stderr, `finemem eval: run ${runId} in ${runDir} (policy ${components.policy.policyId}, reasoner ${components.reasoner.reasonerId})`);
+  const progress = createProgressReporter({
+    label: "eval",
+    total: 0,
+    stream: options.quiet === true ? null : io.stderr,
+    usage: () => {
+      const total = components.ledger.snapshot().total;
+      return { tokens: total.promptTokens + total.completionTokens, costUsd: total.costUsd };
+    },
+  });
+  const evaluation = await evaluate({
+    runId,
+    runDir,
+    instances: components.loadInstances({ onWarning: (message) => writeLine(io.stderr, `warning: ${message}`), ...(io.signal === undefined ? {} : { signal: io.signal }) }),
+    policy: components.policy,
+    reasoner: components.reasoner,
+    metric: components.metricFor,
+    seed: config.run.seed,
+    rollouts: config.run.rollouts,
+    concurrency: config.run.concurrency,
+    rewards: {
+      weights: { beta: config.rewards.beta, chunk: config.rewards.chunk, compression: config.rewards.compression, content: config.rewards.content },
+      provenance: config.rewards.provenance,
+      evidence: config.rewards.evidence,
+      skipSucceeds: config.rewards.skipSucceeds,
+      questionFraction: config.rewards.questionFraction,
+    },
+    manifest: { models: components.modelIds, promptHashes: components.promptHashes, config: recordedConfig(config) },
+    progress,
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
+  });
+  progress.finish();
+  writeLine(io.stdout, `finemem eval · run ${runId} · policy ${evaluation.summary.policyId} · reasoner ${evaluation.summary.reasonerId}`);
+  writeLine(io.stdout, formatResultsTable(evaluation.summary));
+  writeLine(io.stdout);
+  writeLine(io.stdout, `steps (every reward component): ${join(runDir, RUN_FILES.steps)}`);
+  writeLine(io.stdout, `results: ${join(runDir, RUN_FILES.results)}`);
+  if (config.report.html) writeLine(io.stdout, `report: ${await writeReport(runDir, { worstQuestions: config.report.worstQuestions })}`);
+  return evaluation;
+}

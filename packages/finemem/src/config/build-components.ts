@@ -1,0 +1,204 @@
+import { createHash } from "node:crypto";
+import {
+  JUDGE_PROMPT_HASH,
+  createMemalphaLoader,
+  createMemoryAgentBenchLoader,
+  createMetric,
+  createSingleFileSource,
+  createSyntheticLoader,
+} from "@finemem/benchmarks";
+import {
+  MANAGER_PROMPTS,
+  createBaseline,
+  createExtractiveReader,
+  createHeuristicPolicy,
+  createLlmMemoryPolicy,
+  createLlmReasoner,
+  createOpenAICompatibleModel,
+  createUsageLedger,
+  managerPromptHash,
+  type OpenAICompatibleModel,
+  type UsageLedger,
+} from "@finemem/policy";
+import type { BenchmarkInstance, DatasetLoader, JsonValue, MemoryPolicy, Metric, Reasoner } from "@finemem/spec";
+import type { DatasetConfig, FineMemConfig, ModelRole } from "./config-schema.js";
+import { ConfigError } from "./load-config.js";
+
+/** What a configuration builds: the models by role, the policy, the reasoner, the instances. */
+export interface RunComponents {
+  readonly models: Partial<Record<ModelRole, OpenAICompatibleModel>>;
+  /** Tokens and cost per role, shared by every model (the progress bar's counters). */
+  readonly ledger: UsageLedger;
+  readonly policy: MemoryPolicy;
+  readonly reasoner: Reasoner;
+  readonly metricFor: (instance: BenchmarkInstance) => Metric;
+  /** Model id per role, as the manifest records them. */
+  readonly modelIds: Record<string, string>;
+  readonly promptHashes: Record<string, string>;
+  loadInstances(options?: { readonly signal?: AbortSignal; readonly onWarning?: (message: string) => void }): AsyncIterable<BenchmarkInstance>;
+}
+
+export interface BuildOptions {
+  /** Read for `apiKeyEnv`; default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** For tests: the fetch the models and hub use. */
+  readonly fetch?: typeof fetch;
+}
+
+/** Builds every component a run needs; a role the configuration asks for but does not define is a {@link ConfigError}. */
+export function buildComponents(config: FineMemConfig, options: BuildOptions = {}): RunComponents {
+  const env = options.env ?? process.env;
+  const ledger = createUsageLedger(config.run.spendingCapUsd === undefined ? {} : { spendingCapUsd: config.run.spendingCapUsd });
+  const models: Partial<Record<ModelRole, OpenAICompatibleModel>> = {};
+  for (const [role, model] of Object.entries(config.models) as [ModelRole, FineMemConfig["models"][ModelRole]][]) {
+    if (model === undefined || role === "embedder") continue;
+    const apiKey = model.apiKey ?? (model.apiKeyEnv === undefined ? undefined : env[model.apiKeyEnv]);
+    if (model.apiKeyEnv !== undefined && apiKey === undefined) throw new ConfigError(`models.${role}.apiKeyEnv`, `the name of a set environment variable`, JSON.stringify(model.apiKeyEnv), "config");
+    models[role] = createOpenAICompatibleModel({
+      baseURL: model.baseUrl,
+      model: model.model,
+      role,
+      ledger,
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(model.engine === undefined ? {} : { engine: model.engine }),
+      ...(model.timeoutMs === undefined ? {} : { timeoutMs: model.timeoutMs }),
+      ...(model.concurrency === undefined ? {} : { concurrency: model.concurrency }),
+      ...(model.pricing === undefined ? {} : { pricing: model.pricing }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+  }
+  const need = (role: ModelRole, why: string): OpenAICompatibleModel => {
+    const model = models[role];
+    if (model === undefined) throw new ConfigError(`models.${role}`, `a model endpoint (baseUrl and model) because ${why}`, "nothing (the key is missing)", "default");
+    return model;
+  };
+
+  const promptHashes: Record<string, string> = {};
+  let policy: MemoryPolicy;
+  let readerTopK = config.reasoner.topK;
+  const policyConfig = config.policy;
+  if (policyConfig.kind === "heuristic") policy = createHeuristicPolicy();
+  else if (policyConfig.kind === "baseline") {
+    const prompted = policyConfig.name.startsWith("prompted-");
+    const baseline = createBaseline(policyConfig.name, {
+      ...(prompted ? { model: need("manager", `policy ${policyConfig.name} prompts a model`) } : {}),
+      ...(policyConfig.longContextTokens === undefined ? {} : { longContextTokens: policyConfig.longContextTokens }),
+    });
+    policy = baseline.policy;
+    readerTopK = baseline.readerTopK ?? readerTopK;
+    if (prompted) promptHashes["manager"] = managerPromptHash(MANAGER_PROMPTS[policyConfig.name === "prompted-flat" ? "flat" : "memalpha"], "tools");
+  } else {
+    const prompt = policyConfig.prompt ?? "flat";
+    const callStyle = policyConfig.callStyle ?? "tools";
+    policy = createLlmMemoryPolicy({
+      model: need("manager", "policy kind llm is a served model"),
+      prompt,
+      callStyle,
+      sampling: { temperature: policyConfig.temperature ?? 0, ...(policyConfig.maxTokens === undefined ? {} : { maxTokens: policyConfig.maxTokens }) },
+      logprobs: false,
+    });
+    promptHashes["manager"] = managerPromptHash(MANAGER_PROMPTS[prompt], callStyle);
+  }
+
+  let reasoner: Reasoner;
+  if (config.reasoner.kind === "extractive") reasoner = createExtractiveReader(readerTopK === undefined ? {} : { topK: readerTopK });
+  else {
+    const llm = createLlmReasoner({
+      model: need("reasoner", "reasoner kind llm is a served model"),
+      sampling: { temperature: 0, maxTokens: config.reasoner.maxTokens ?? 256 },
+      ...(readerTopK === undefined ? {} : { topK: readerTopK }),
+      ...(config.reasoner.cite === undefined ? {} : { cite: config.reasoner.cite }),
+    });
+    reasoner = llm;
+    promptHashes["reasoner"] = llm.promptHash;
+  }
+
+  const judge = models.judge;
+  if (judge !== undefined) promptHashes["judge"] = JUDGE_PROMPT_HASH;
+  const metrics = new Map<string, Metric>();
+  const metricFor = (instance: BenchmarkInstance): Metric => {
+    let metric = metrics.get(instance.protocol);
+    if (metric === undefined) metrics.set(instance.protocol, (metric = createMetric(instance.protocol, judge === undefined ? {} : { judge })));
+    return metric;
+  };
+
+  const modelIds: Record<string, string> = { manager: policy.policyId, reasoner: reasoner.reasonerId };
+  for (const [role, model] of Object.entries(models)) modelIds[role] = model.modelId;
+
+  return {
+    models,
+    ledger,
+    policy,
+    reasoner,
+    metricFor,
+    modelIds,
+    promptHashes,
+    async *loadInstances(loadOptions = {}) {
+      for (const [index, dataset] of config.datasets.entries()) {
+        const { loader, request } = loaderOf(dataset, index, options.fetch, loadOptions.onWarning);
+        yield* loader.load(request, loadOptions.signal === undefined ? {} : { signal: loadOptions.signal });
+      }
+    },
+  };
+}
+
+function loaderOf(dataset: DatasetConfig, index: number, fetchImpl: typeof fetch | undefined, onWarning: ((message: string) => void) | undefined): { loader: DatasetLoader; request: { dataSources?: readonly string[]; limit?: number } } {
+  const warnings = onWarning === undefined ? {} : { onWarning };
+  if (dataset.kind === "synthetic") {
+    const loader = createSyntheticLoader({
+      ...(dataset.seed === undefined ? {} : { seed: dataset.seed }),
+      ...(dataset.instances === undefined ? {} : { instanceCount: dataset.instances }),
+      ...(dataset.chunks === undefined ? {} : { chunkCount: dataset.chunks }),
+      ...(dataset.factsPerChunk === undefined ? {} : { factsPerChunk: dataset.factsPerChunk }),
+      ...(dataset.questionsPerChunk === undefined ? {} : { questionsPerChunk: dataset.questionsPerChunk }),
+      ...(dataset.changedShare === undefined ? {} : { changedShare: dataset.changedShare }),
+    });
+    return { loader, request: {} };
+  }
+  const hub = { ...(dataset.hub ?? {}), ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }) };
+  const request = { ...(dataset.dataSources === undefined ? {} : { dataSources: dataset.dataSources }), ...(dataset.limit === undefined ? {} : { limit: dataset.limit }) };
+  if (dataset.kind === "memoryagentbench") {
+    const loader = createMemoryAgentBenchLoader({
+      ...warnings,
+      ...(dataset.file === undefined ? { hub } : { source: createSingleFileSource({ path: dataset.file }) }),
+      ...(dataset.splits === undefined ? {} : { splits: dataset.splits }),
+      ...(dataset.chunkTokens === undefined ? {} : { chunkTokens: dataset.chunkTokens }),
+    });
+    return { loader, request };
+  }
+  if (dataset.kind === "memalpha") {
+    const loader = createMemalphaLoader({ ...warnings, hub, ...(dataset.repo === undefined ? {} : { repo: dataset.repo }), ...(dataset.split === undefined ? {} : { split: dataset.split }) });
+    return { loader, request };
+  }
+  throw new ConfigError(`datasets[${index}].kind`, "synthetic, memoryagentbench or memalpha", JSON.stringify((dataset as { kind: unknown }).kind), "config");
+}
+
+/**
+ * The configuration as the manifest records it: API keys removed, so a manifest can be shared.
+ */
+export function recordedConfig(config: FineMemConfig): JsonValue {
+  const models = Object.fromEntries(Object.entries(config.models).map(([role, model]) => [role, model === undefined ? undefined : { ...model, apiKey: model.apiKey === undefined ? undefined : "(set)" }]));
+  return JSON.parse(JSON.stringify({ ...config, models })) as JsonValue;
+}
+
+/**
+ * The run id the same configuration always gets, so running the same command again resumes the run:
+ * a hash of everything that changes results (not where files go, concurrency, or the report).
+ */
+export function defaultRunId(config: FineMemConfig): string {
+  const { out: _out, id: _id, concurrency: _concurrency, ...run } = config.run;
+  const relevant = { ...recordedConfig({ ...config, report: { html: true, worstQuestions: 10 } }) as object, run };
+  return `eval-${createHash("sha256").update(canonicalJson(relevant)).digest("hex").slice(0, 12)}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value === "object" && value !== null) {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,130 @@
+// The configuration of the `finemem` CLI: one schema, so a file, environment variables and flags are
+// all checked the same way and every error names the key and the value it expects.
+import { BASELINE_NAMES, MEMALPHA_REPOS_LIST, SERVING_ENGINES_LIST } from "./known-values.js";
+import { PROVENANCE_POLICIES } from "@finemem/spec";
+import { z } from "zod";
+
+const positiveInt = z.number().int().min(1);
+const nonEmpty = z.string().min(1);
+
+/** One model role: any OpenAI-compatible endpoint. */
+export const modelRoleSchema = z.strictObject({
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  model: nonEmpty,
+  /** The key itself; prefer `apiKeyEnv` so it stays out of files and manifests. */
+  apiKey: nonEmpty.optional(),
+  /** The environment variable holding the key. */
+  apiKeyEnv: nonEmpty.optional(),
+  engine: z.enum(SERVING_ENGINES_LIST).optional(),
+  timeoutMs: positiveInt.optional(),
+  concurrency: positiveInt.optional(),
+  pricing: z.strictObject({ promptUsdPerMillion: z.number().min(0), completionUsdPerMillion: z.number().min(0) }).optional(),
+});
+
+/** The roles a model can play; each is configured on its own. */
+export const MODEL_ROLES = ["manager", "reasoner", "generator", "verifier", "judge", "embedder"] as const;
+export type ModelRole = (typeof MODEL_ROLES)[number];
+
+const hubSchema = z.strictObject({
+  revision: nonEmpty.optional(),
+  hubUrl: z.url({ protocol: /^https?$/ }).optional(),
+  cacheDir: nonEmpty.optional(),
+  cache: z.enum(["default", "cache-first", "offline"]).optional(),
+});
+
+export const datasetSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("synthetic"),
+    seed: z.union([nonEmpty, z.number().int()]).optional(),
+    instances: positiveInt.optional(),
+    chunks: positiveInt.optional(),
+    factsPerChunk: positiveInt.optional(),
+    questionsPerChunk: positiveInt.optional(),
+    changedShare: z.number().min(0).max(1).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("memoryagentbench"),
+    /** A local `.jsonl` or `.parquet` file in the dataset's row format; default: the hub. */
+    file: nonEmpty.optional(),
+    splits: z.array(z.enum(["Accurate_Retrieval", "Test_Time_Learning", "Long_Range_Understanding", "Conflict_Resolution"])).min(1).optional(),
+    dataSources: z.array(nonEmpty).min(1).optional(),
+    chunkTokens: positiveInt.optional(),
+    limit: positiveInt.optional(),
+    hub: hubSchema.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("memalpha"),
+    repo: z.enum(MEMALPHA_REPOS_LIST).optional(),
+    /** Parquet files whose name starts with this (`train`, `test`). */
+    split: nonEmpty.optional(),
+    dataSources: z.array(nonEmpty).min(1).optional(),
+    limit: positiveInt.optional(),
+    hub: hubSchema.optional(),
+  }),
+]);
+
+export const policySchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("heuristic") }),
+  z.strictObject({ kind: z.literal("baseline"), name: z.enum(BASELINE_NAMES), longContextTokens: positiveInt.optional() }),
+  z.strictObject({
+    kind: z.literal("llm"),
+    prompt: z.enum(["flat", "memalpha"]).optional(),
+    callStyle: z.enum(["tools", "text"]).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: positiveInt.optional(),
+  }),
+]);
+
+export const reasonerSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("extractive"), topK: positiveInt.optional() }),
+  z.strictObject({ kind: z.literal("llm"), topK: positiveInt.optional(), cite: z.boolean().optional(), maxTokens: positiveInt.optional() }),
+]);
+
+export const configSchema = z.strictObject({
+  run: z
+    .strictObject({
+      /** Default: derived from the configuration, so the same command resumes the same run. */
+      id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "letters, digits, '.', '_' or '-' (at most 128, starting with a letter or digit)").optional(),
+      out: nonEmpty.default("finemem-runs"),
+      seed: nonEmpty.default("finemem"),
+      rollouts: positiveInt.default(1),
+      concurrency: z.strictObject({ episodes: positiveInt.default(2), questions: positiveInt.default(8) }).prefault({}),
+      /** Stop spending once the models together have cost this many US dollars. */
+      spendingCapUsd: z.number().positive().optional(),
+    })
+    .prefault({}),
+  datasets: z.array(datasetSchema).min(1).default([{ kind: "synthetic" }]),
+  policy: policySchema.default({ kind: "heuristic" }),
+  reasoner: reasonerSchema.default({ kind: "extractive" }),
+  models: z.strictObject(Object.fromEntries(MODEL_ROLES.map((role) => [role, modelRoleSchema.optional()])) as Record<ModelRole, z.ZodOptional<typeof modelRoleSchema>>).prefault({}),
+  rewards: z
+    .strictObject({
+      beta: z.number().min(0).max(1).default(0.5),
+      chunk: z.number().min(0).default(0.5),
+      compression: z.number().min(0).default(0.05),
+      content: z.number().min(0).default(0),
+      provenance: z.enum(PROVENANCE_POLICIES).default("last-writer"),
+      evidence: z.enum(["retrieved", "cited"]).default("retrieved"),
+      skipSucceeds: z.boolean().default(true),
+      questionFraction: z.number().gt(0).max(1).default(1),
+    })
+    .prefault({}),
+  chunkQa: z
+    .strictObject({
+      /** The per-chunk question cache; when set, `eval` attaches (and builds, with generator and verifier) each chunk's questions. */
+      cache: nonEmpty.optional(),
+      perChunk: positiveInt.default(5),
+      candidates: positiveInt.default(10),
+    })
+    .prefault({}),
+  report: z.strictObject({ html: z.boolean().default(true), worstQuestions: positiveInt.default(10) }).prefault({}),
+});
+
+/** The configuration as written (every field optional). */
+export type FineMemConfigInput = z.input<typeof configSchema>;
+/** The configuration with every default filled in. */
+export type FineMemConfig = z.output<typeof configSchema>;
+export type DatasetConfig = z.output<typeof datasetSchema>;
+export type PolicyConfig = z.output<typeof policySchema>;
+export type ReasonerConfig = z.output<typeof reasonerSchema>;
+export type ModelRoleConfig = z.output<typeof modelRoleSchema>;

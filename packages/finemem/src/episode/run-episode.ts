@@ -1,0 +1,224 @@
+import { createMetric } from "@finemem/benchmarks";
+import { QUESTION_SAMPLE_FRACTIONS, attributeEpisode, subsampleQuestions, type EpisodeAttribution, type RecordEvidenceSource } from "@finemem/evidence";
+import { createInMemoryStore, createO200kTokenCounter, createTokenLedger } from "@finemem/memory";
+import {
+  mapWithConcurrency,
+  stepRecordValidator,
+  throwIfAborted,
+  type BenchmarkInstance,
+  type GlobalQuestion,
+  type MemoryPolicy,
+  type MemoryStore,
+  type MemoryView,
+  type Metric,
+  type Namespace,
+  type ProvenancePolicy,
+  type Reasoner,
+  type RewardWeights,
+  type StepRecord,
+  type TokenCounter,
+} from "@finemem/spec";
+import { composeStepRewards, compressionReward, createChunkStepScorer, formatReward } from "@finemem/step-reward";
+import { RunError, positiveInteger } from "../run/run-error.js";
+import { createMemoryCheckpoint, type EpisodeCheckpoint, type RecordedQuestion, type RecordedStep } from "./episode-checkpoint.js";
+
+/** How an episode's rewards are computed (FINEMEM.md §3–§4); every field has the paper's default. */
+export interface EpisodeRewardOptions {
+  /** β and the component weights, merged over spec's defaults. */
+  readonly weights?: Partial<RewardWeights>;
+  /** φ, default `last-writer`. */
+  readonly provenance?: ProvenancePolicy;
+  /** Which items of a record are the evidence M_j: `retrieved` (the paper's, default) or `cited`. */
+  readonly evidence?: RecordEvidenceSource;
+  /** Whether an explicit SKIP is a successful call for r_format (default true). */
+  readonly skipSucceeds?: boolean;
+  /** Share of the global questions scored: 1 for evaluation (default), 0.2 in training. */
+  readonly questionFraction?: number;
+}
+
+/** One unit of work finished: a step or a global question; `resumed` when it came from the checkpoint. */
+export interface EpisodeProgress {
+  readonly kind: "step" | "question";
+  readonly resumed: boolean;
+}
+
+export interface RunEpisodeOptions {
+  readonly instance: BenchmarkInstance;
+  readonly policy: MemoryPolicy;
+  /** The frozen reasoning agent: it answers each chunk's questions after its step and the global questions on M_T. */
+  readonly reasoner: Reasoner;
+  /** Where memory lives; default a new in-memory store in the policy's layout. Must hold no steps of `namespace` yet. */
+  readonly store?: MemoryStore;
+  /** Default `{ run: <instanceId> }`. */
+  readonly namespace?: Namespace;
+  /** Recorded in the step records. Default `episode`. */
+  readonly runId?: string;
+  /** Which of the G rollouts this is (0-based). */
+  readonly rollout?: number;
+  /** Seeds the question subsample (when `questionFraction` < 1). Default `runId`. */
+  readonly seed?: string;
+  /** Default: the instance protocol's scorer. */
+  readonly metric?: Metric;
+  readonly rewards?: EpisodeRewardOptions;
+  /** Reasoner calls in flight for the chunk questions of a step, and for the global questions. Default 8. */
+  readonly concurrency?: number;
+  /** Counts memory and chunk lengths; default o200k. */
+  readonly tokenCounter?: TokenCounter;
+  /** Finished steps and questions to replay instead of recomputing, and where new ones are recorded. */
+  readonly checkpoint?: EpisodeCheckpoint;
+  readonly onProgress?: (event: EpisodeProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface EpisodeResult {
+  readonly instance: BenchmarkInstance;
+  readonly rollout: number;
+  readonly policyId: string;
+  readonly reasonerId: string;
+  /** The run log's lines, one per step, every reward component beside the total. */
+  readonly stepRecords: readonly StepRecord[];
+  readonly steps: readonly RecordedStep[];
+  /** The scored global questions, in the instance's order. */
+  readonly questions: readonly RecordedQuestion[];
+  readonly attribution: EpisodeAttribution;
+  /** r_comp. */
+  readonly compression: number;
+  /** L(M_T) and Σ_t L(c_t) in tokens. */
+  readonly memoryTokens: number;
+  readonly chunkTokens: number;
+  readonly finalView: MemoryView;
+  readonly store: MemoryStore;
+  readonly namespace: Namespace;
+}
+
+export const DEFAULT_EPISODE_CONCURRENCY = 8;
+
+/**
+ * One episode: chunks → policy → store, each chunk's questions answered from M_t right after its
+ * step, the global questions answered on M_T and scored by the data source's metric, then every
+ * per-step reward (format, chunk, evidence N_t, r_EARA, compression) composed and kept apart.
+ *
+ * With a checkpoint, finished steps are replayed through the store (their recorded operations,
+ * no policy or reasoner call) and finished questions are reused; a replay that the store answers
+ * differently is a `resume_mismatch`, never silently mixed.
+ */
+export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeResult> {
+  const { instance, policy, reasoner, signal } = options;
+  const concurrency = positiveInteger("concurrency", options.concurrency ?? DEFAULT_EPISODE_CONCURRENCY);
+  const store = options.store ?? createInMemoryStore({ layout: policy.layout });
+  const namespace = options.namespace ?? { run: instance.instanceId };
+  const runId = options.runId ?? "episode";
+  const rollout = options.rollout ?? 0;
+  const metric = options.metric ?? createMetric(instance.protocol);
+  const checkpoint = options.checkpoint ?? createMemoryCheckpoint();
+  const ledger = createTokenLedger(options.tokenCounter ?? createO200kTokenCounter());
+  const rewards = options.rewards ?? {};
+  const scorer = createChunkStepScorer({ reasoner, metric, concurrency });
+  const progress = options.onProgress ?? (() => {});
+  const callOptions = signal === undefined ? {} : { signal };
+
+  const steps: RecordedStep[] = [];
+  for (const [index, chunk] of instance.chunks.entries()) {
+    throwIfAborted(signal);
+    const step = index + 1;
+    const operationsOf = (decision: RecordedStep["decision"]) => decision.operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation }));
+    const recorded = checkpoint.steps.get(step);
+    if (recorded !== undefined) {
+      const results = await store.apply({ namespace, step, sourceChunkId: chunk.id, operations: operationsOf(recorded.decision) }, callOptions);
+      if (JSON.stringify(results) !== JSON.stringify(recorded.results) || recorded.chunkId !== chunk.id) {
+        throw new RunError(
+          "resume_mismatch",
+          `instance ${instance.instanceId} rollout ${rollout} step ${step}: replaying the recorded operations gave other outcomes than recorded; the journal belongs to another run or store`,
+          ["steps", step],
+        );
+      }
+      steps.push(recorded);
+      progress({ kind: "step", resumed: true });
+      continue;
+    }
+    const decision = await policy.decide({ step, chunk, view: await store.view(namespace, callOptions), instanceId: instance.instanceId }, callOptions);
+    const results = await store.apply({ namespace, step, sourceChunkId: chunk.id, operations: operationsOf(decision) }, callOptions);
+    const memory = await store.view(namespace, callOptions);
+    const chunkScore = await scorer.scoreStep({ step, questions: instance.chunkQuestions[index] ?? [], memory, dataSource: instance.dataSource, protocol: instance.protocol }, callOptions);
+    const finished: RecordedStep = { step, chunkId: chunk.id, decision, results, chunkScore: chunkScore.score, chunkAnswers: chunkScore.answers, memoryTokens: ledger.view(memory) };
+    await checkpoint.recordStep(finished);
+    steps.push(finished);
+    progress({ kind: "step", resumed: false });
+  }
+
+  const finalView = await store.view(namespace, callOptions);
+  const asked = subsampleQuestions(instance.questions, { fraction: rewards.questionFraction ?? QUESTION_SAMPLE_FRACTIONS.evaluation, seed: `${options.seed ?? runId}/${instance.instanceId}/${rollout}` });
+  const questions = await mapWithConcurrency(asked, concurrency, async (question) => {
+    const recorded = checkpoint.questions.get(question.id);
+    if (recorded !== undefined) {
+      progress({ kind: "question", resumed: true });
+      return recorded;
+    }
+    const answered = await answerQuestion(question, instance, reasoner, metric, finalView, signal);
+    await checkpoint.recordQuestion(answered);
+    progress({ kind: "question", resumed: false });
+    return answered;
+  }, signal);
+
+  const attribution = await attributeEpisode({
+    store,
+    namespace,
+    steps: instance.chunks.length,
+    evidence: questions.map((question) => question.record),
+    ...(rewards.evidence === undefined ? {} : { source: rewards.evidence }),
+    ...(rewards.provenance === undefined ? {} : { provenance: rewards.provenance }),
+    ...(rewards.weights?.beta === undefined ? {} : { beta: rewards.weights.beta }),
+    ...callOptions,
+  });
+  const memoryTokens = ledger.view(finalView);
+  const chunkTokenCounts = instance.chunks.map((chunk) => ledger.text(chunk.text));
+  const chunkTokens = chunkTokenCounts.reduce((sum, count) => sum + count, 0);
+  const compression = compressionReward({ memoryTokens, chunkTokens: chunkTokenCounts });
+  const components = composeStepRewards(
+    steps.map((step, index) => ({
+      format: formatReward(step.decision, step.results, rewards.skipSucceeds === undefined ? {} : { skipSucceeds: rewards.skipSucceeds }).score,
+      chunk: step.chunkScore,
+      evidence: attribution.evidence[index] ?? 0,
+      eara: attribution.eara[index] ?? 0,
+    })),
+    { compression, ...(rewards.weights === undefined ? {} : { weights: rewards.weights }) },
+  );
+  const stepRecords = steps.map((step, index) =>
+    stepRecordValidator.parse({
+      runId,
+      instanceId: instance.instanceId,
+      rollout,
+      step: step.step,
+      chunkId: step.chunkId,
+      operations: step.decision.operations.map((operation, position) => ({ operationId: `s${step.step}.${position}`, operation })),
+      results: step.results,
+      parseOutcomes: step.decision.parseOutcomes,
+      actionLogprob: step.decision.actionLogprob,
+      rewards: components[index],
+      memoryTokens: step.memoryTokens,
+    }),
+  );
+  return {
+    instance,
+    rollout,
+    policyId: policy.policyId,
+    reasonerId: reasoner.reasonerId,
+    stepRecords,
+    steps,
+    questions,
+    attribution,
+    compression,
+    memoryTokens,
+    chunkTokens,
+    finalView,
+    store,
+    namespace,
+  };
+}
+
+async function answerQuestion(question: GlobalQuestion, instance: BenchmarkInstance, reasoner: Reasoner, metric: Metric, memory: MemoryView, signal: AbortSignal | undefined): Promise<RecordedQuestion> {
+  const callOptions = signal === undefined ? {} : { signal };
+  const record = await reasoner.answer({ question: { id: question.id, text: question.question, dataSource: instance.dataSource }, memory }, callOptions);
+  const scored = await metric.score({ prediction: record.answer, gold: question.gold, dataSource: instance.dataSource, question: question.question }, callOptions);
+  return { questionId: question.id, record: { ...record, score: scored.score }, ...(scored.details === undefined ? {} : { details: scored.details }) };
+}
