@@ -19,3 +19,32 @@ export { buildComponents, defaultRunId, type BuildOptions, type RunComponents } 
 export { runCli, USAGE } from "./cli/main.js";
 export type { CliIo } from "./cli/cli-io.js";
 export { formatResultsTable } from "./cli/results-table.js";
+export {
+  DEFAULT_MANAGER_CHUNK_TOKENS,
+  DEFAULT_RECALL_TOP_K,
+  createMemoryManager,
+  type MemoryManager,
+  type MemoryManagerOptions,
+  type MemoryStep,
+  type Recall,
+  type RecallOptions,
+  type RecalledItem,
+} from "./agent/memory-manager.js";
+export { MemoryManagerError, type MemoryManagerErrorCode } from "./agent/memory-manager-error.js";
+export { checkConversationTurn, renderConversationTurn, type ConversationTurn, type TurnRenderer } from "./agent/conversation-turn.js";
+export { EMPTY_RECALL_PROMPT, RECALL_PROMPT_HEADER, renderRecallPrompt } from "./agent/recall-prompt.js";
+export { createStoreSearchRetriever } from "./agent/store-search-retriever.js";
+export { DataCommandError, type DataCommandErrorCode } from "./data/data-command-error.js";
+export { DATASET_IDS, findDataset, formatDatasetList, listDatasets, resolveSplits, type DatasetId, type DatasetInfo, type DatasetSplitInfo } from "./data/dataset-catalog.js";
+export { downloadDataset, formatDownload, type DatasetDownload, type DownloadDatasetOptions, type DownloadProgress, type DownloadedFile, type HubAccessOptions } from "./data/download-dataset.js";
+export type { InstanceInput } from "./data/instance-input.js";
+export { formatInspection, inspectDataset, primaryMetricOf, type CountSummary, type DataSourceSummary, type DatasetInspection, type InspectDatasetOptions, type SourceFile } from "./data/inspect-dataset.js";
+export { formatChunkQaEstimate, type ChunkQaEstimate, type ChunkQaPricing, type ChunkQaScenario, type TokenEstimate } from "./data/chunk-qa-estimate.js";
+export { buildDatasetChunkQa, formatChunkQaResult, type BuildDatasetChunkQaOptions, type DatasetChunkQaBuilderOptions, type DatasetChunkQaResult } from "./data/build-dataset-chunk-qa.js";
+export { readRunDirectory, type RunDirectory } from "./report/read-run-directory.js";
+export { RunDirectoryError, type RunDirectoryErrorCode } from "./report/run-directory-error.js";
+export { renderReport, type RenderReportOptions } from "./report/render-report.js";
+export { writeReport } from "./report/write-report.js";
+export { DEFAULT_WORST_QUESTIONS } from "./report/evidence-chains.js";
+export { PUBLISHED_FIGURES, PUBLISHED_METHODS, publishedBenchmarkOf, type PublishedBenchmark, type PublishedFigures, type PublishedMethod } from "./report/published-figures.js";
+export { episodeLineValidator, questionResultLineValidator, runSummaryValidator } from "./report/run-file-validators.js";

@@ -1,6 +1,9 @@
 export {
   ServiceRequiredError,
+  DEFAULT_CHROMIUM_PATH,
   checkService,
+  chromiumPath,
+  probeChromium,
   probeSharedFile,
   probeVulkanDriver,
   requiredServices,

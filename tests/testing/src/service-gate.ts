@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FineMemError } from "@finemem/spec";
@@ -76,4 +76,28 @@ export function probeVulkanDriver(): string | null {
   const icdFolders = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d"];
   const drivers = icdFolders.flatMap((folder) => (existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith(".json")) : []));
   return drivers.length > 0 ? null : "no Vulkan driver (apt-get install mesa-vulkan-drivers, Mesa ≥ 25 for lavapipe)";
+}
+
+/** Where {@link probeChromium} looks unless `FINEMEM_CHROMIUM_PATH` names another executable: Debian's `chromium` package. */
+export const DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium";
+
+/** The Chromium executable the browser tests launch: `FINEMEM_CHROMIUM_PATH`, else {@link DEFAULT_CHROMIUM_PATH}. */
+export function chromiumPath(env: Env = process.env): string {
+  return env.FINEMEM_CHROMIUM_PATH ? env.FINEMEM_CHROMIUM_PATH : DEFAULT_CHROMIUM_PATH;
+}
+
+/**
+ * A probe for {@link checkService}("chromium"): `null` when an executable file exists at
+ * {@link chromiumPath}. The browser tests drive it with playwright-core, which downloads no browser,
+ * so CI installs Debian's `chromium` package (.ci/run) rather than Playwright's builds.
+ */
+export function probeChromium(env: Env = process.env): string | null {
+  const path = chromiumPath(env);
+  try {
+    if (!statSync(path).isFile()) return `${path} is not a file`;
+    accessSync(path, constants.X_OK);
+    return null;
+  } catch {
+    return `no Chromium executable at ${path} (apt-get install chromium, or set FINEMEM_CHROMIUM_PATH)`;
+  }
 }

@@ -1,5 +1,8 @@
 import { join, resolve } from "node:path";
-import { buildComponents, defaultRunId, recordedConfig } from "../config/build-components.js";
+import type { BenchmarkInstance } from "@finemem/spec";
+import { buildComponents, defaultRunId, recordedConfig, type RunComponents } from "../config/build-components.js";
+import { ConfigError } from "../config/load-config.js";
+import { buildDatasetChunkQa } from "../data/build-dataset-chunk-qa.js";
 import type { FineMemConfig } from "../config/config-schema.js";
 import { writeReport } from "../report/write-report.js";
 import { evaluate, type Evaluation } from "../run/evaluate.js";
@@ -7,6 +10,30 @@ import { createProgressReporter } from "../run/progress-reporter.js";
 import { RUN_FILES } from "../run/run-files.js";
 import { writeLine, type CliIo } from "./cli-io.js";
 import { formatResultsTable } from "./results-table.js";
+
+/**
+ * With `chunkQa.cache` set, each chunk gets its verified questions from the cache (built there and
+ * then by the configured generator and verifier for chunks it lacks), so r_chunk is measured.
+ */
+async function withCachedChunkQuestions(config: FineMemConfig, components: RunComponents, instances: AsyncIterable<BenchmarkInstance>, io: CliIo): Promise<readonly BenchmarkInstance[]> {
+  const model = (role: "generator" | "verifier") => {
+    const found = components.models[role];
+    if (found === undefined) throw new ConfigError(`models.${role}`, `a model endpoint (baseUrl and model) because chunkQa.cache is set`, "nothing (the key is missing)", "default");
+    return found;
+  };
+  const built = await buildDatasetChunkQa({
+    instances,
+    generator: model("generator"),
+    verifier: model("verifier"),
+    cachePath: resolve(io.cwd, config.chunkQa.cache!),
+    options: { questionsPerChunk: config.chunkQa.perChunk, candidatesPerChunk: config.chunkQa.candidates },
+    confirm: async () => true,
+    stream: null,
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
+  });
+  writeLine(io.stderr, `chunk questions: ${built.cachedChunks} chunks from the cache, ${built.builtChunks} built`);
+  return built.instances;
+}
 
 export interface EvalCommandOptions {
   /** Draw no progress bar. */
@@ -31,10 +58,11 @@ export async function evalCommand(config: FineMemConfig, io: CliIo, options: Eva
       return { tokens: total.promptTokens + total.completionTokens, costUsd: total.costUsd };
     },
   });
+  const loaded = components.loadInstances({ onWarning: (message) => writeLine(io.stderr, `warning: ${message}`), ...(io.signal === undefined ? {} : { signal: io.signal }) });
   const evaluation = await evaluate({
     runId,
     runDir,
-    instances: components.loadInstances({ onWarning: (message) => writeLine(io.stderr, `warning: ${message}`), ...(io.signal === undefined ? {} : { signal: io.signal }) }),
+    instances: config.chunkQa.cache === undefined ? loaded : await withCachedChunkQuestions(config, components, loaded, io),
     policy: components.policy,
     reasoner: components.reasoner,
     metric: components.metricFor,

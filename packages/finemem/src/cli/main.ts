@@ -4,7 +4,7 @@ import { loadConfig, type LoadedConfig } from "../config/load-config.js";
 import { writeReport } from "../report/write-report.js";
 import { writeLine, type CliIo } from "./cli-io.js";
 import { CONFIG_FLAG_OPTIONS, overridesFromFlags, type ConfigFlagValues } from "./config-flags.js";
-import { dataCommand } from "./data-command.js";
+import { DATA_FLAG_OPTIONS, dataCommand } from "./data-command.js";
 import { evalCommand } from "./eval-command.js";
 
 export const USAGE = `Usage: finemem <command> [options]
@@ -15,8 +15,8 @@ Commands:
                             JSONL logs and an HTML report; the same command again resumes the run
   data list                 the datasets finemem reads
   data download <dataset>   fetch a dataset's files into the Hugging Face cache
-  data inspect              instances, chunks, questions and metric of the configured datasets
-  data build-chunk-qa       build the verified per-chunk questions (cost estimate first, resumable)
+  data inspect [dataset]    instances, chunks, questions and metric of the configured datasets
+  data build-chunk-qa [dataset]  build the verified per-chunk questions (cost estimate first, resumable)
   report <run folder>       write the run's self-contained report.html
 
 Options (eval and data):
@@ -33,6 +33,8 @@ Options (eval and data):
                             role: manager, reasoner, generator, verifier, judge, embedder
   --set <key>=<value>       any configuration key, e.g. --set rewards.beta=0.3
   --quiet                   no progress bar
+  --split <name>  --revision <rev>  --hub-url <url>  --cache-dir <folder>
+                            (data download) which files, at which commit, from which hub, into which cache
   --dry-run                 (data build-chunk-qa) print the cost estimate only
   --yes                     (data build-chunk-qa) start without asking
 
@@ -48,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { ...CONFIG_FLAG_OPTIONS, quiet: { type: "boolean" }, "dry-run": { type: "boolean" }, yes: { type: "boolean" }, help: { type: "boolean", short: "h" }, worst: { type: "string" } },
+      options: { ...CONFIG_FLAG_OPTIONS, ...DATA_FLAG_OPTIONS, quiet: { type: "boolean" }, "dry-run": { type: "boolean" }, yes: { type: "boolean" }, help: { type: "boolean", short: "h" } },
     });
   } catch (error) {
     writeLine(io.stderr, `finemem: ${(error as Error).message}`);

@@ -1,0 +1,24 @@
+import { FineMemError, type PathSegment } from "@finemem/spec";
+
+/**
+ * What was wrong with a memory manager's configuration or input.
+ * - `invalid_option`: an option out of range or of the wrong kind (the option is in the path).
+ * - `layout_mismatch`: the policy writes one memory layout and the store keeps the other.
+ * - `invalid_turn`: a conversation turn without a role or content (the field is in the path).
+ * - `invalid_question`: a recall question that is empty or whitespace only.
+ */
+export type MemoryManagerErrorCode = "invalid_option" | "layout_mismatch" | "invalid_turn" | "invalid_question";
+
+export class MemoryManagerError extends FineMemError {
+  declare readonly code: MemoryManagerErrorCode;
+
+  constructor(code: MemoryManagerErrorCode, message: string, path: readonly PathSegment[] = [], cause?: unknown) {
+    super(code, message, { path, cause });
+  }
+}
+
+/** `value` when it is an integer ≥ 1; otherwise a {@link MemoryManagerError} naming `option`. */
+export function positiveIntegerOption(option: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new MemoryManagerError("invalid_option", `${option} must be an integer ≥ 1, got ${String(value)}`, [option]);
+  return value;
+}
