@@ -76,6 +76,12 @@ try {
       writeFileSync(join(project, "check.mjs"), importScript(entries));
       imported = execFileSync(process.execPath, ["check.mjs"], { cwd: project, encoding: "utf8" }).trim();
       if (optionalPeers.length > 0) imported += `; optional peers: ${optionalPeers.join(", ")}`;
+      // A package with a command line: the installed bin runs its main job, as `npx <bin>` would for a user.
+      for (const bin of Object.keys(workspace.manifest.bin ?? {})) {
+        const output = execFileSync(join(project, "node_modules", ".bin", bin), ["eval", "--quiet"], { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        if (!/average over/.test(output)) throw new Error(`${bin} eval printed no results table:\n${output}`);
+        imported += `; ran ${bin} eval`;
+      }
       rows.push({ name, packed: tarballs.get(name).packedSize, installed, total, imported });
     } catch (error) {
       failures.push(`${name}: ${error.stderr?.toString() || error.message}`);

@@ -63,7 +63,8 @@ export function overridesFromFlags(values: ConfigFlagValues): ConfigOverride[] {
   const limitValue = limit === undefined ? undefined : integerFlag("limit", "datasets[].limit", limit);
   const datasets = [
     ...list("dataset").map((kind) => ({ kind, ...(limitValue === undefined || kind === "synthetic" ? {} : { limit: limitValue }), ...(limitValue !== undefined && kind === "synthetic" ? { instances: limitValue } : {}) })),
-    ...list("file").map((file) => ({ kind: "memoryagentbench", file, ...(limitValue === undefined ? {} : { limit: limitValue }) })),
+    // --split names the split of files whose names do not start with one (data download reads it too).
+    ...list("file").map((file) => ({ kind: "memoryagentbench", file, ...(list("split").length === 1 ? { split: list("split")[0] } : {}), ...(limitValue === undefined ? {} : { limit: limitValue }) })),
   ];
   if (datasets.length > 0) overrides.push({ key: "datasets", value: datasets, origin: list("file").length > 0 ? "flag --file" : "flag --dataset" });
   const simple: readonly [string, string][] = [["out", "run.out"], ["run-id", "run.id"], ["seed", "run.seed"]];

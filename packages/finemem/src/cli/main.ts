@@ -24,7 +24,8 @@ Options (eval and data):
   --policy <name>           heuristic | llm | rag-top2 | long-context | prompted-flat | prompted-memalpha
   --reasoner <kind>         extractive | llm
   --dataset <kind>          synthetic | memoryagentbench | memalpha (repeatable; replaces the configured list)
-  --file <path>             a MemoryAgentBench-format .jsonl or .parquet file (repeatable; replaces the list)
+  --file <path>             a MemoryAgentBench-format .jsonl or .parquet file (repeatable; replaces the list);
+                            --split <name> gives its split when the file name does not start with one
   --limit <n>               instances per dataset
   --out <folder>            where runs go (default finemem-runs)
   --run-id <id>             default: derived from the configuration, so a rerun resumes

@@ -162,6 +162,7 @@ function loaderOf(dataset: DatasetConfig, index: number, fetchImpl: typeof fetch
       ...warnings,
       ...(dataset.file === undefined ? { hub } : { source: createSingleFileSource({ path: dataset.file }) }),
       ...(dataset.splits === undefined ? {} : { splits: dataset.splits }),
+      ...(dataset.split === undefined ? {} : { split: dataset.split }),
       ...(dataset.chunkTokens === undefined ? {} : { chunkTokens: dataset.chunkTokens }),
     });
     return { loader, request };

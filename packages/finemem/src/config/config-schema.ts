@@ -46,6 +46,8 @@ export const datasetSchema = z.discriminatedUnion("kind", [
     kind: z.literal("memoryagentbench"),
     /** A local `.jsonl` or `.parquet` file in the dataset's row format; default: the hub. */
     file: nonEmpty.optional(),
+    /** The split of `file` when its name does not start with one (it sets the competency). */
+    split: z.enum(["Accurate_Retrieval", "Test_Time_Learning", "Long_Range_Understanding", "Conflict_Resolution"]).optional(),
     splits: z.array(z.enum(["Accurate_Retrieval", "Test_Time_Learning", "Long_Range_Understanding", "Conflict_Resolution"])).min(1).optional(),
     dataSources: z.array(nonEmpty).min(1).optional(),
     chunkTokens: positiveInt.optional(),

@@ -1,0 +1,117 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./main.js";
+
+const SAMPLE = "data/memoryagentbench/Conflict_Resolution-factconsolidation_sh_6k.jsonl";
+const shared = await checkService("shared", () => probeSharedFile(SAMPLE));
+
+async function cli(args: readonly string[], cwd = mkdtempSync(join(tmpdir(), "finemem-cli-")), env: Record<string, string> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const chunks = { stdout: "", stderr: "" };
+  stdout.on("data", (data) => (chunks.stdout += String(data)));
+  stderr.on("data", (data) => (chunks.stderr += String(data)));
+  const code = await runCli(args, { stdout, stderr, env, cwd });
+  return { code, cwd, ...chunks };
+}
+
+describe("finemem eval", () => {
+  it("with no configuration runs the synthetic benchmark, prints the results table and writes the logs and the report", async () => {
+    const run = await cli(["eval", "--quiet"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/data source\s+competency\s+metric\s+instances\s+questions\s+score\s+memory tokens/);
+    expect(run.stdout).toMatch(/synthetic\s+CR\s+substring_exact_match\s+5\s+200\s+\d\.\d{3}/);
+    const report = /report: (.*)/.exec(run.stdout)?.[1];
+    expect(report).toBeDefined();
+    expect(readFileSync(report!, "utf8")).toMatch(/^<!DOCTYPE html>/i);
+    for (const file of ["manifest.json", "steps.jsonl", "results.jsonl", "episodes.jsonl", "summary.json"]) expect(existsSync(join(report!, "..", file))).toBe(true);
+  });
+
+  it.runIf(shared.available)("on a MemoryAgentBench-format file prints its sub-dataset with the sub-dataset's metric", async () => {
+    const run = await cli(["eval", "--quiet", "--file", join(sharedDir(), SAMPLE)]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/factconsolidation_sh_6k\s+CR\s+substring_exact_match\s+1\s+100\s+0\.\d{3}/);
+    expect(run.stdout).not.toContain("synthetic");
+  });
+
+  it("a second run of the same command resumes: the same run id, every unit replayed", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "finemem-cli-"));
+    const first = await cli(["eval", "--quiet", "--dataset", "synthetic", "--limit", "1"], cwd);
+    const second = await cli(["eval", "--dataset", "synthetic", "--limit", "1"], cwd);
+    expect(second.code).toBe(0);
+    expect(/run (eval-\w+)/.exec(second.stdout)?.[1]).toBe(/run (eval-\w+)/.exec(first.stdout)?.[1]);
+    expect(second.stderr).toMatch(/resumed 50/);
+  });
+
+  it("configuration errors exit with 2 and name the key and the expected value", async () => {
+    const policy = await cli(["eval", "--policy", "random"]);
+    expect(policy.code).toBe(2);
+    expect(policy.stderr).toContain("config key policy (from flag --policy): expected heuristic, llm or a baseline (rag-top2, long-context, prompted-flat, prompted-memalpha), got \"random\"");
+    const rollouts = await cli(["eval", "--rollouts", "two"]);
+    expect(rollouts.stderr).toContain("config key run.rollouts (from flag --rollouts): expected an integer, got \"two\"");
+    const manager = await cli(["eval", "--policy", "llm"]);
+    expect(manager.code).toBe(2);
+    expect(manager.stderr).toMatch(/config key models\.manager: expected a model endpoint \(baseUrl and model\) because policy kind llm is a served model/);
+    const env = await cli(["eval", "--policy", "llm"], undefined, { FINEMEM_MANAGER_BASE_URL: "localhost:8000", FINEMEM_MANAGER_MODEL: "m" });
+    expect(env.stderr).toContain("config key models.manager.baseUrl (from env FINEMEM_MANAGER_BASE_URL): expected an http(s) URL");
+    const set = await cli(["eval", "--set", "rewards.beta"]);
+    expect(set.stderr).toContain("expected key=value");
+  });
+
+  it("a missing dataset file fails the run (exit 1) naming the file", async () => {
+    const run = await cli(["eval", "--quiet", "--file", "/nonexistent/Conflict_Resolution-rows.jsonl"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("/nonexistent/Conflict_Resolution-rows.jsonl");
+    expect(run.stderr).toContain("[missing_file]");
+    const unnamed = await cli(["eval", "--quiet", "--file", "/nonexistent/rows.jsonl"]);
+    expect(unnamed.stderr).toContain("cannot tell the split of rows.jsonl");
+    const named = await cli(["eval", "--quiet", "--file", "/nonexistent/rows.jsonl", "--split", "Accurate_Retrieval"]);
+    expect(named.stderr).toContain("[missing_file]");
+  });
+});
+
+describe("finemem data, report and usage", () => {
+  it("lists the datasets", async () => {
+    const run = await cli(["data", "list"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("ai-hyz/MemoryAgentBench");
+    expect(run.stdout).toContain("YuWangX/Memalpha");
+  });
+
+  it.runIf(shared.available)("inspects a dataset file before any model call", async () => {
+    const run = await cli(["data", "inspect", "--file", join(sharedDir(), SAMPLE)]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("factconsolidation_sh_6k");
+    expect(run.stdout).toContain("substring_exact_match");
+  });
+
+  it("build-chunk-qa needs a cache path, a generator and a verifier", async () => {
+    const noCache = await cli(["data", "build-chunk-qa"]);
+    expect(noCache.code).toBe(2);
+    expect(noCache.stderr).toContain("config key chunkQa.cache");
+    const noModels = await cli(["data", "build-chunk-qa", "--set", "chunkQa.cache=qa.jsonl"]);
+    expect(noModels.stderr).toContain("config key models.generator");
+  });
+
+  it("report needs a run folder, and names a missing file", async () => {
+    expect((await cli(["report"])).code).toBe(2);
+    const missing = await cli(["report", mkdtempSync(join(tmpdir(), "finemem-empty-"))]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("manifest.json");
+  });
+
+  it("prints usage for help, and refuses unknown commands and flags", async () => {
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: finemem <command>");
+    expect((await cli(["train"])).code).toBe(2);
+    const flag = await cli(["eval", "--colour"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("--colour");
+    expect((await cli(["data", "frobnicate"])).code).toBe(2);
+  });
+});
