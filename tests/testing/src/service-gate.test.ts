@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ServiceRequiredError, checkService, probeSharedFile, requiredServices, sharedDir } from "./index.ts";
+import { ServiceRequiredError, checkService, chromiumPath, probeChromium, probeSharedFile, requiredServices, sharedDir } from "./index.ts";
 
 describe("service gate", () => {
   it("parses FINEMEM_REQUIRE", () => {
@@ -48,5 +48,14 @@ describe.skipIf(!shared.available)("the shared folder", () => {
   it("holds the method description every package follows", async () => {
     const { readFileSync } = await import("node:fs");
     expect(readFileSync(join(sharedDir(), "FINEMEM.md"), "utf8")).toMatch(/Evidence-Anchored Reward Attribution/);
+  });
+});
+
+describe("the Chromium probe", () => {
+  it("finds the executable FINEMEM_CHROMIUM_PATH names, else Debian's, and says why it cannot", () => {
+    expect(chromiumPath({})).toBe("/usr/bin/chromium");
+    expect(probeChromium({ FINEMEM_CHROMIUM_PATH: process.execPath })).toBeNull();
+    expect(probeChromium({ FINEMEM_CHROMIUM_PATH: "/nonexistent/chromium" })).toMatch(/no Chromium executable at \/nonexistent\/chromium/);
+    expect(probeChromium({ FINEMEM_CHROMIUM_PATH: tmpdir() })).toMatch(/is not a file/);
   });
 });
