@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { buildComponents } from "../config/build-components.js";
-import type { FineMemConfig, ModelRole } from "../config/config-schema.js";
+import type { FineMemConfig } from "../config/config-schema.js";
 import { ConfigError, type LoadedConfig } from "../config/load-config.js";
 import { buildDatasetChunkQa, formatChunkQaResult } from "../data/build-dataset-chunk-qa.js";
 import type { ChunkQaEstimate } from "../data/chunk-qa-estimate.js";
@@ -51,7 +51,7 @@ export async function dataCommand(args: readonly string[], values: ConfigFlagVal
     }
     case "inspect": {
       const { config } = await loadConfig();
-      const components = buildComponents(datasetNamed(config, name), { env: io.env, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
+      const components = await buildComponents(datasetNamed(config, name), { env: io.env, cwd: io.cwd, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
       const inspection = await inspectDataset({ instances: components.loadInstances({ onWarning: (message) => writeLine(io.stderr, `warning: ${message}`) }), ...(io.signal === undefined ? {} : { signal: io.signal }) });
       writeLine(io.stdout, formatInspection(inspection));
       return 0;
@@ -60,8 +60,8 @@ export async function dataCommand(args: readonly string[], values: ConfigFlagVal
       const { config } = await loadConfig();
       const chosen = datasetNamed(config, name);
       if (chosen.chunkQa.cache === undefined) throw new ConfigError("chunkQa.cache", "the path of the question cache (a JSONL file; an interrupted build resumes from it)", "nothing (the key is missing)", "default");
-      const components = buildComponents(chosen, { env: io.env, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
-      const model = (role: ModelRole) => {
+      const components = await buildComponents(chosen, { env: io.env, cwd: io.cwd, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
+      const model = (role: "generator" | "verifier") => {
         const found = components.models[role];
         if (found === undefined) throw new ConfigError(`models.${role}`, `a model endpoint (baseUrl and model): build-chunk-qa needs a ${role}`, "nothing (the key is missing)", "default");
         return found;

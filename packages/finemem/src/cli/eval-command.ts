@@ -45,7 +45,7 @@ export interface EvalCommandOptions {
  * the evaluation in `<run.out>/<run id>/`, prints the results table and writes the HTML report.
  */
 export async function evalCommand(config: FineMemConfig, io: CliIo, options: EvalCommandOptions = {}): Promise<Evaluation> {
-  const components = buildComponents(config, { env: io.env, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
+  const components = await buildComponents(config, { env: io.env, cwd: io.cwd, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
   const runId = config.run.id ?? defaultRunId(config);
   const runDir = resolve(io.cwd, config.run.out, runId);
   writeLine(io.stderr, `finemem eval: run ${runId} in ${runDir} (policy ${components.policy.policyId}, reasoner ${components.reasoner.reasonerId})`);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { resolve } from "node:path";
 import {
   JUDGE_PROMPT_HASH,
   createMemalphaLoader,
@@ -20,13 +21,19 @@ import {
   type OpenAICompatibleModel,
   type UsageLedger,
 } from "@finemem/policy";
-import type { BenchmarkInstance, DatasetLoader, JsonValue, MemoryPolicy, Metric, Reasoner } from "@finemem/spec";
+import type { BenchmarkInstance, DatasetLoader, Embedder, JsonValue, MemoryPolicy, Metric, Reasoner, Retriever } from "@finemem/spec";
 import type { DatasetConfig, FineMemConfig, ModelRole } from "./config-schema.js";
 import { ConfigError } from "./load-config.js";
 
 /** What a configuration builds: the models by role, the policy, the reasoner, the instances. */
+/** The roles served by an OpenAI-compatible chat endpoint (the embedder runs in-process). */
+const CHAT_ROLES = ["manager", "reasoner", "generator", "verifier", "judge"] as const satisfies readonly ModelRole[];
+type ChatRole = (typeof CHAT_ROLES)[number];
+
 export interface RunComponents {
-  readonly models: Partial<Record<ModelRole, OpenAICompatibleModel>>;
+  readonly models: Partial<Record<ChatRole, OpenAICompatibleModel>>;
+  /** The embedder, when `models.embedder` is configured and the reasoner retrieves with `hybrid`. */
+  readonly embedder: Embedder | undefined;
   /** Tokens and cost per role, shared by every model (the progress bar's counters). */
   readonly ledger: UsageLedger;
   readonly policy: MemoryPolicy;
@@ -38,22 +45,58 @@ export interface RunComponents {
   loadInstances(options?: { readonly signal?: AbortSignal; readonly onWarning?: (message: string) => void }): AsyncIterable<BenchmarkInstance>;
 }
 
+/** BM25 and dense ranks fused; the fused list is as long as the reader's top k. */
+async function hybridRetriever(embedder: Embedder, topK: number | undefined): Promise<Retriever> {
+  const { createHybridRetriever } = await import("@finemem/memory/hybrid");
+  return createHybridRetriever({ embedder, ...(topK === undefined ? {} : { k: topK }) });
+}
+
 export interface BuildOptions {
+  /** Resolves a local embedder folder given as `./…` or `../…`; default `process.cwd()`. */
+  readonly cwd?: string;
   /** Read for `apiKeyEnv`; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** For tests: the fetch the models and hub use. */
   readonly fetch?: typeof fetch;
 }
 
+/** An API key given directly or through the environment variable `apiKeyEnv` names. */
+function keyOf(role: ModelRole, model: { readonly apiKey?: string | undefined; readonly apiKeyEnv?: string | undefined }, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const apiKey = model.apiKey ?? (model.apiKeyEnv === undefined ? undefined : env[model.apiKeyEnv]);
+  if (model.apiKeyEnv !== undefined && apiKey === undefined) throw new ConfigError(`models.${role}.apiKeyEnv`, "the name of a set environment variable", JSON.stringify(model.apiKeyEnv), "config");
+  return apiKey;
+}
+
+/**
+ * The in-process embedder (`@finemem/memory/hybrid`, loaded only when asked for, with its optional
+ * peers). A local folder given relative to the working directory is resolved against `cwd`.
+ */
+async function buildEmbedder(config: FineMemConfig, env: Readonly<Record<string, string | undefined>>, cwd: string, fetchImpl: typeof fetch | undefined): Promise<Embedder> {
+  const embedder = config.models.embedder;
+  if (embedder === undefined) throw new ConfigError("models.embedder", "an embedder (model: a hub repository id or a local folder) because reasoner.retrieval is hybrid", "nothing (the key is missing)", "default");
+  const { createTransformersEmbedder } = await import("@finemem/memory/hybrid");
+  const accessToken = keyOf("embedder", embedder, env);
+  return createTransformersEmbedder({
+    model: /^\.{1,2}\//.test(embedder.model) ? resolve(cwd, embedder.model) : embedder.model,
+    ...(embedder.baseUrl === undefined ? {} : { hubUrl: embedder.baseUrl }),
+    ...(accessToken === undefined ? {} : { accessToken }),
+    ...(embedder.revision === undefined ? {} : { revision: embedder.revision }),
+    ...(embedder.cacheDir === undefined ? {} : { cacheDir: embedder.cacheDir }),
+    ...(embedder.dtype === undefined ? {} : { dtype: embedder.dtype }),
+    ...(embedder.threads === undefined ? {} : { threads: embedder.threads }),
+    ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
+  });
+}
+
 /** Builds every component a run needs; a role the configuration asks for but does not define is a {@link ConfigError}. */
-export function buildComponents(config: FineMemConfig, options: BuildOptions = {}): RunComponents {
+export async function buildComponents(config: FineMemConfig, options: BuildOptions = {}): Promise<RunComponents> {
   const env = options.env ?? process.env;
   const ledger = createUsageLedger(config.run.spendingCapUsd === undefined ? {} : { spendingCapUsd: config.run.spendingCapUsd });
-  const models: Partial<Record<ModelRole, OpenAICompatibleModel>> = {};
-  for (const [role, model] of Object.entries(config.models) as [ModelRole, FineMemConfig["models"][ModelRole]][]) {
-    if (model === undefined || role === "embedder") continue;
-    const apiKey = model.apiKey ?? (model.apiKeyEnv === undefined ? undefined : env[model.apiKeyEnv]);
-    if (model.apiKeyEnv !== undefined && apiKey === undefined) throw new ConfigError(`models.${role}.apiKeyEnv`, `the name of a set environment variable`, JSON.stringify(model.apiKeyEnv), "config");
+  const models: Partial<Record<ChatRole, OpenAICompatibleModel>> = {};
+  for (const role of CHAT_ROLES) {
+    const model = config.models[role];
+    if (model === undefined) continue;
+    const apiKey = keyOf(role, model, env);
     models[role] = createOpenAICompatibleModel({
       baseURL: model.baseUrl,
       model: model.model,
@@ -67,7 +110,7 @@ export function buildComponents(config: FineMemConfig, options: BuildOptions = {
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     });
   }
-  const need = (role: ModelRole, why: string): OpenAICompatibleModel => {
+  const need = (role: ChatRole, why: string): OpenAICompatibleModel => {
     const model = models[role];
     if (model === undefined) throw new ConfigError(`models.${role}`, `a model endpoint (baseUrl and model) because ${why}`, "nothing (the key is missing)", "default");
     return model;
@@ -100,10 +143,13 @@ export function buildComponents(config: FineMemConfig, options: BuildOptions = {
     promptHashes["manager"] = managerPromptHash(MANAGER_PROMPTS[prompt], callStyle);
   }
 
+  const embedder = config.reasoner.retrieval === "hybrid" ? await buildEmbedder(config, env, options.cwd ?? process.cwd(), options.fetch) : undefined;
+  const retriever = embedder === undefined ? undefined : await hybridRetriever(embedder, readerTopK);
   let reasoner: Reasoner;
-  if (config.reasoner.kind === "extractive") reasoner = createExtractiveReader(readerTopK === undefined ? {} : { topK: readerTopK });
+  if (config.reasoner.kind === "extractive") reasoner = createExtractiveReader({ ...(readerTopK === undefined ? {} : { topK: readerTopK }), ...(retriever === undefined ? {} : { retriever }) });
   else {
     const llm = createLlmReasoner({
+      ...(retriever === undefined ? {} : { retriever }),
       model: need("reasoner", "reasoner kind llm is a served model"),
       sampling: { temperature: 0, maxTokens: config.reasoner.maxTokens ?? 256 },
       ...(readerTopK === undefined ? {} : { topK: readerTopK }),
@@ -124,9 +170,11 @@ export function buildComponents(config: FineMemConfig, options: BuildOptions = {
 
   const modelIds: Record<string, string> = { manager: policy.policyId, reasoner: reasoner.reasonerId };
   for (const [role, model] of Object.entries(models)) modelIds[role] = model.modelId;
+  if (embedder !== undefined) modelIds["embedder"] = embedder.modelId;
 
   return {
     models,
+    embedder,
     ledger,
     policy,
     reasoner,

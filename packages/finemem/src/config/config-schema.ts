@@ -1,5 +1,6 @@
 // The configuration of the `finemem` CLI: one schema, so a file, environment variables and flags are
 // all checked the same way and every error names the key and the value it expects.
+import { EMBEDDER_DTYPE_SUFFIXES, type EmbedderDtype } from "@finemem/memory/hybrid";
 import { BASELINE_NAMES, MEMALPHA_REPOS_LIST, SERVING_ENGINES_LIST } from "./known-values.js";
 import { PROVENANCE_POLICIES } from "@finemem/spec";
 import { z } from "zod";
@@ -19,6 +20,22 @@ export const modelRoleSchema = z.strictObject({
   timeoutMs: positiveInt.optional(),
   concurrency: positiveInt.optional(),
   pricing: z.strictObject({ promptUsdPerMillion: z.number().min(0), completionUsdPerMillion: z.number().min(0) }).optional(),
+});
+
+/**
+ * The embedder runs in-process (transformers.js, `@finemem/memory/hybrid`): `model` is a hub
+ * repository id or a local folder (absolute, or starting with `./` or `../`), `baseUrl` the hub, the
+ * key a hub token.
+ */
+export const embedderRoleSchema = z.strictObject({
+  model: nonEmpty,
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  apiKey: nonEmpty.optional(),
+  apiKeyEnv: nonEmpty.optional(),
+  revision: nonEmpty.optional(),
+  cacheDir: nonEmpty.optional(),
+  dtype: z.enum(Object.keys(EMBEDDER_DTYPE_SUFFIXES) as [EmbedderDtype, ...EmbedderDtype[]]).optional(),
+  threads: positiveInt.optional(),
 });
 
 /** The roles a model can play; each is configured on its own. */
@@ -77,9 +94,12 @@ export const policySchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
+/** How the reasoning agent retrieves: BM25 (the papers'), or BM25 and the embedder's dense ranking fused by reciprocal rank. */
+const retrievalSchema = z.enum(["bm25", "hybrid"]).optional();
+
 export const reasonerSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("extractive"), topK: positiveInt.optional() }),
-  z.strictObject({ kind: z.literal("llm"), topK: positiveInt.optional(), cite: z.boolean().optional(), maxTokens: positiveInt.optional() }),
+  z.strictObject({ kind: z.literal("extractive"), topK: positiveInt.optional(), retrieval: retrievalSchema }),
+  z.strictObject({ kind: z.literal("llm"), topK: positiveInt.optional(), cite: z.boolean().optional(), maxTokens: positiveInt.optional(), retrieval: retrievalSchema }),
 ]);
 
 export const configSchema = z.strictObject({
@@ -98,7 +118,16 @@ export const configSchema = z.strictObject({
   datasets: z.array(datasetSchema).min(1).default([{ kind: "synthetic" }]),
   policy: policySchema.default({ kind: "heuristic" }),
   reasoner: reasonerSchema.default({ kind: "extractive" }),
-  models: z.strictObject(Object.fromEntries(MODEL_ROLES.map((role) => [role, modelRoleSchema.optional()])) as Record<ModelRole, z.ZodOptional<typeof modelRoleSchema>>).prefault({}),
+  models: z
+    .strictObject({
+      manager: modelRoleSchema.optional(),
+      reasoner: modelRoleSchema.optional(),
+      generator: modelRoleSchema.optional(),
+      verifier: modelRoleSchema.optional(),
+      judge: modelRoleSchema.optional(),
+      embedder: embedderRoleSchema.optional(),
+    } satisfies Record<ModelRole, z.ZodOptional<z.ZodType>>)
+    .prefault({}),
   rewards: z
     .strictObject({
       beta: z.number().min(0).max(1).default(0.5),
@@ -130,3 +159,4 @@ export type DatasetConfig = z.output<typeof datasetSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type ReasonerConfig = z.output<typeof reasonerSchema>;
 export type ModelRoleConfig = z.output<typeof modelRoleSchema>;
+export type EmbedderRoleConfig = z.output<typeof embedderRoleSchema>;

@@ -8,7 +8,7 @@ import { createInMemoryStore } from "../store/in-memory-store.js";
 import { createHybridRetriever } from "./hybrid-retriever.js";
 import { InMemoryEmbeddingCache } from "./embedding-cache.js";
 import { createTransformersEmbedder, type TransformersEmbedder } from "./transformers-embedder.js";
-import { writeTinySynonymModel } from "./tiny-synonym-model.js";
+import { writeTinySynonymModel } from "@finemem/testing";
 
 let work: string;
 let embedder: TransformersEmbedder;

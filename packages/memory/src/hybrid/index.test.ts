@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { writeTinySynonymModel } from "./tiny-synonym-model.js";
+import { writeTinySynonymModel } from "@finemem/testing";
 
 // onnxruntime-node's native addon is mapped into the process when transformers.js is imported.
 const onnxruntimeLoaded = () =>

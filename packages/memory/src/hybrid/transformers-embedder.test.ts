@@ -2,9 +2,8 @@ import { cp, mkdtemp, readFile, readlink, rm, stat, unlink } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { deadEndpoint, startFakeModelHub, type FakeModelHub } from "@finemem/testing";
+import { deadEndpoint, startFakeModelHub, writeTinySynonymModel, type FakeModelHub, type TinySynonymModel } from "@finemem/testing";
 import { createTransformersEmbedder, type TransformersEmbedder } from "./transformers-embedder.js";
-import { writeTinySynonymModel, type TinySynonymModel } from "./tiny-synonym-model.js";
 
 let work: string;
 let model: TinySynonymModel;

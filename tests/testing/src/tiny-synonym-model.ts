@@ -14,8 +14,8 @@
  * "Which … did …" in a query does not pull towards any text that happens to share them. Special
  * tokens get a short shared axis, so a text of unknown words still has a non-zero vector.
  *
- * Not exported from the package: only tests and this package's fixtures use it. Needs the dev
- * dependency onnx-proto; no Python, no network, a few milliseconds.
+ * Shared by the tests of the embedder (@finemem/memory/hybrid) and of hybrid retrieval in finemem. Needs
+ * onnx-proto; no Python, no network, a few milliseconds.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";

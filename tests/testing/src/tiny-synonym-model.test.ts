@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { TINY_STOPWORDS, TINY_SYNONYMS, TINY_WORDS, writeTinySynonymModel } from "./tiny-synonym-model.js";
+import { TINY_STOPWORDS, TINY_SYNONYMS, TINY_WORDS, writeTinySynonymModel } from "./tiny-synonym-model.ts";
 
 it("writes the four files transformers.js reads, quickly and reproducibly", async () => {
   const work = await mkdtemp(join(tmpdir(), "finemem-tiny-model-"));
