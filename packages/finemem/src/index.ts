@@ -38,7 +38,7 @@ export { DataCommandError, type DataCommandErrorCode } from "./data/data-command
 export { DATASET_IDS, findDataset, formatDatasetList, listDatasets, resolveSplits, type DatasetId, type DatasetInfo, type DatasetSplitInfo } from "./data/dataset-catalog.js";
 export { downloadDataset, formatDownload, type DatasetDownload, type DownloadDatasetOptions, type DownloadProgress, type DownloadedFile, type HubAccessOptions } from "./data/download-dataset.js";
 export type { InstanceInput } from "./data/instance-input.js";
-export { formatInspection, inspectDataset, primaryMetricOf, type CountSummary, type DataSourceSummary, type DatasetInspection, type InspectDatasetOptions, type SourceFile } from "./data/inspect-dataset.js";
+export { formatInspection, inspectDataset, type CountSummary, type DataSourceSummary, type DatasetInspection, type InspectDatasetOptions, type SourceFile } from "./data/inspect-dataset.js";
 export { formatChunkQaEstimate, type ChunkQaEstimate, type ChunkQaPricing, type ChunkQaScenario, type TokenEstimate } from "./data/chunk-qa-estimate.js";
 export { buildDatasetChunkQa, formatChunkQaResult, type BuildDatasetChunkQaOptions, type DatasetChunkQaBuilderOptions, type DatasetChunkQaResult } from "./data/build-dataset-chunk-qa.js";
 export { readRunDirectory, type RunDirectory } from "./report/read-run-directory.js";

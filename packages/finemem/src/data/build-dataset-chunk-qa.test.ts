@@ -9,11 +9,12 @@ import { Writable } from "node:stream";
 import { generateSyntheticInstance, resolveSyntheticOptions } from "@finemem/benchmarks";
 import { createO200kTokenCounter } from "@finemem/memory";
 import { createOpenAICompatibleModel, type ModelPricing } from "@finemem/policy";
-import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer, type ReplayEntry } from "@finemem/policy/testing";
+import { startOpenAIReplayServer, type OpenAIReplayServer } from "@finemem/policy/testing";
 import { AbortedError, benchmarkInstanceValidator, type BenchmarkInstance } from "@finemem/spec";
 import { CHUNK_QA_PROMPTS, type ChunkQaProgress } from "@finemem/step-reward";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDatasetChunkQa, formatChunkQaResult, type BuildDatasetChunkQaOptions } from "./build-dataset-chunk-qa.js";
+import { chunkQaStandIn as standIn, passageOf, type ChatBody } from "./test-support/chunk-qa-stand-in.js";
 import { ASSUMED_PAIR_TOKENS, MESSAGE_OVERHEAD_TOKENS, REPLY_PRIMING_TOKENS } from "./chunk-qa-estimate.js";
 
 const SHARED_TEXT = "The founder of Acme is Ada Park. The city of Acme is Lisbon. The colour of Acme is teal.";
@@ -36,35 +37,6 @@ const INSTANCES = [
   instance("demo.b", [SHARED_TEXT, "The owner of Kettle is Rui Lopes. The year of Kettle is 1999."]),
 ];
 const DISTINCT_TEXTS = [...new Set(INSTANCES.flatMap((item) => item.chunks.map((chunk) => chunk.text)))];
-const FACT = /The (\w+) of (\w+) is ([^.]+)\./g;
-
-interface ChatBody {
-  readonly model: string;
-  readonly messages: readonly { readonly role: string; readonly content: string }[];
-}
-
-function passageOf(body: ChatBody): string {
-  const user = body.messages.findLast((message) => message.role === "user")?.content ?? "";
-  return /<passage>\n([\s\S]*?)\n<\/passage>/.exec(user)?.[1] ?? "";
-}
-
-/** A generator listing one pair per fact plus one the passage cannot answer; a verifier answering from the passage. */
-function standIn(requestBody: unknown): ReplayEntry {
-  const body = requestBody as ChatBody;
-  const passage = passageOf(body);
-  const facts = [...passage.matchAll(FACT)].map(([, attribute, subject, value]) => ({ attribute: attribute!, subject: subject!, value: value! }));
-  const usage = { promptTokens: Math.ceil(JSON.stringify(body.messages).length / 4), completionTokens: 30 };
-  if (body.messages[0]?.content === CHUNK_QA_PROMPTS.generator.system) {
-    const pairs = facts.map((fact) => ({ question: `What is the ${fact.attribute} of ${fact.subject}?`, answer: fact.value }));
-    pairs.push({ question: `What is the weight of ${facts[0]?.subject ?? "it"}?`, answer: "heavy" });
-    return { body: chatCompletion({ content: JSON.stringify({ pairs }), model: body.model, usage }) };
-  }
-  const user = body.messages.findLast((message) => message.role === "user")?.content ?? "";
-  const [, attribute, subject] = /What is the (\w+) of (\w+)\?/.exec(user) ?? [];
-  const fact = facts.find((candidate) => candidate.attribute === attribute && candidate.subject === subject);
-  return { body: chatCompletion({ content: fact?.value ?? "unknown", model: body.model, usage: { ...usage, completionTokens: 3 } }) };
-}
-
 function capture(): { stream: Writable; text: () => string } {
   const parts: string[] = [];
   const stream = new Writable({

@@ -16,7 +16,8 @@ import type { BenchmarkInstance } from "@finemem/spec";
 import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
 import { DataCommandError } from "./data-command-error.js";
-import { formatInspection, inspectDataset, primaryMetricOf } from "./inspect-dataset.js";
+import { metricNameOf } from "../run/run-aggregates.js";
+import { formatInspection, inspectDataset } from "./inspect-dataset.js";
 
 const counter = createO200kTokenCounter();
 const KNOBS = { seed: "inspect", instanceCount: 3, chunkCount: 4 };
@@ -78,9 +79,9 @@ describe("inspectDataset on the synthetic benchmark", () => {
   });
 
   it("names MemoryAgentBench's primary metric per sub-dataset", () => {
-    expect(primaryMetricOf("memoryagentbench", "icl_banking77_5900shot_balance")).toBe("exact_match");
-    expect(primaryMetricOf("memoryagentbench", "eventqa_full")).toBe("eventqa_recall");
-    expect(primaryMetricOf("memalpha", "booksum")).toBe("memalpha:booksum");
+    expect(metricNameOf("memoryagentbench", "icl_banking77_5900shot_balance")).toBe("exact_match");
+    expect(metricNameOf("memoryagentbench", "eventqa_full")).toBe("eventqa_recall");
+    expect(metricNameOf("memalpha", "booksum")).toBe("memalpha:booksum");
   });
 });
 

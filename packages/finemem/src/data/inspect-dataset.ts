@@ -1,8 +1,8 @@
 // `finemem data inspect`: what a dataset holds, per data source, before anyone spends a model call on
 // it: sizes, whether chunk questions exist yet, how it will be scored, and exactly which file it is.
-import { memoryAgentBenchPrimaryMetric } from "@finemem/benchmarks";
 import { createO200kTokenCounter } from "@finemem/memory";
 import type { BenchmarkInstance, Competency, MetricProtocol, TokenCounter } from "@finemem/spec";
+import { metricNameOf } from "../run/run-aggregates.js";
 import { iterateInstances, type InstanceInput } from "./instance-input.js";
 
 export interface InspectDatasetOptions extends InstanceInput {
@@ -53,11 +53,6 @@ export interface DatasetInspection {
   /** e.g. `o200k_base`. */
   readonly tokenEncoding: string;
   readonly dataSources: readonly DataSourceSummary[];
-}
-
-/** The score name questions of `dataSource` are reported under. */
-export function primaryMetricOf(protocol: MetricProtocol, dataSource: string): string {
-  return protocol === "memoryagentbench" ? memoryAgentBenchPrimaryMetric(dataSource) : `memalpha:${dataSource}`;
 }
 
 interface Accumulator {
@@ -131,7 +126,7 @@ function summarise(group: Accumulator): DataSourceSummary {
     dataSource: group.dataSource,
     protocol: group.protocol,
     competencies: [...group.competencies].sort(),
-    primaryMetric: primaryMetricOf(group.protocol, group.dataSource),
+    primaryMetric: metricNameOf(group.protocol, group.dataSource),
     instances: group.instances,
     chunks: countSummary(group.chunks),
     globalQuestions: countSummary(group.questions),
