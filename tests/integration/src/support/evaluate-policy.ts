@@ -1,11 +1,10 @@
 // The one evaluation path every memory manager goes through in these tests: chunks → policy → store,
 // each chunk's questions answered right after its step, the global questions on the final memory, all
 // scored by the benchmark's metric router. A trained manager, the heuristic and every baseline are
-// measured the same way (the `finemem` package will own the full runner).
-import { scoreAnswer } from "@finemem/benchmarks";
-import { createInMemoryStore, createO200kTokenCounter, type MemoryBackend } from "@finemem/memory";
+// measured the same way: through finemem's episode runner, reduced to the figures these tests compare.
+import { createInMemoryStore, type MemoryBackend } from "@finemem/memory";
 import type { BenchmarkInstance, MemoryPolicy, PolicyDecision, Reasoner } from "@finemem/spec";
-import { createChunkStepScorer } from "@finemem/step-reward";
+import { runEpisode } from "finemem";
 
 export interface QuestionResult {
   readonly id: string;
@@ -39,49 +38,27 @@ export async function evaluatePolicy(
   openStore: () => Promise<MemoryBackend> | MemoryBackend = () => createInMemoryStore({ layout: policy.layout }),
 ): Promise<PolicyEvaluation> {
   const store = await openStore();
-  const namespace = { run: instance.instanceId };
-  const score = async (prediction: string, gold: BenchmarkInstance["questions"][number]["gold"]) =>
-    (await scoreAnswer({ protocol: instance.protocol, dataSource: instance.dataSource, prediction, gold })).score;
-  const stepScorer = createChunkStepScorer({ reasoner });
-  const decisions: PolicyDecision[] = [];
-  const chunkScores: number[] = [];
-  let applied = 0;
-  let rejected = 0;
-  for (const [index, chunk] of instance.chunks.entries()) {
-    const step = index + 1;
-    const decision = await policy.decide({ step, chunk, view: await store.view(namespace), instanceId: instance.instanceId });
-    decisions.push(decision);
-    const results = await store.apply({
-      namespace,
-      step,
-      sourceChunkId: chunk.id,
-      operations: decision.operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation })),
-    });
-    for (const result of results) result.status === "applied" ? (applied += 1) : (rejected += 1);
-    const memory = await store.view(namespace);
-    const { score: chunkScore } = await stepScorer.scoreStep({ step, questions: instance.chunkQuestions[index] ?? [], memory, dataSource: instance.dataSource, protocol: instance.protocol });
-    chunkScores.push(chunkScore ?? 0);
+  try {
+    const episode = await runEpisode({ instance, policy, reasoner, store });
+    const results = episode.steps.flatMap((step) => step.results);
+    const kinds = new Map(instance.questions.map((question) => [question.id, question.metadata?.["kind"]]));
+    return {
+      policyId: policy.policyId,
+      reasonerId: reasoner.reasonerId,
+      decisions: episode.steps.map((step) => step.decision),
+      applied: results.filter((result) => result.status === "applied").length,
+      rejected: results.filter((result) => result.status === "rejected").length,
+      chunkScores: episode.steps.map((step) => step.chunkScore ?? 0),
+      questions: episode.questions.map(({ questionId, record }) => {
+        const kind = kinds.get(questionId);
+        return { id: questionId, kind: typeof kind === "string" ? kind : undefined, answer: record.answer, score: record.score };
+      }),
+      score: episode.attribution.global,
+      memoryTokens: episode.memoryTokens,
+    };
+  } finally {
+    await store.close();
   }
-  const finalView = await store.view(namespace);
-  const questions: QuestionResult[] = [];
-  for (const question of instance.questions) {
-    const record = await reasoner.answer({ question: { id: question.id, text: question.question, dataSource: instance.dataSource }, memory: finalView });
-    const kind = question.metadata?.["kind"];
-    questions.push({ id: question.id, kind: typeof kind === "string" ? kind : undefined, answer: record.answer, score: await score(record.answer, question.gold) });
-  }
-  await store.close();
-  const counter = createO200kTokenCounter();
-  return {
-    policyId: policy.policyId,
-    reasonerId: reasoner.reasonerId,
-    decisions,
-    applied,
-    rejected,
-    chunkScores,
-    questions,
-    score: mean(questions.map((question) => question.score)),
-    memoryTokens: finalView.items.reduce((total, item) => total + counter.count(item.content), 0),
-  };
 }
 
 export function meanScore(evaluations: readonly PolicyEvaluation[], kind?: string): number {
