@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInMemoryStore, type MemoryBackend } from "@finemem/memory";
 import {
@@ -20,6 +20,7 @@ import { runEpisode, type EpisodeResult, type EpisodeRewardOptions } from "../ep
 import { openEpisodeJournal } from "./episode-journal.js";
 import { episodeLineOf, questionLinesOf, summarize } from "./run-aggregates.js";
 import { RunError, positiveInteger } from "./run-error.js";
+import { writeAtomically } from "./write-atomically.js";
 import { RUN_FILES, type EpisodeLine, type QuestionResultLine, type RunSummary } from "./run-files.js";
 
 /** The parts of the run manifest only the caller knows. */
@@ -192,11 +193,4 @@ function datasetsOf(instances: readonly BenchmarkInstance[]): DatasetSource[] {
     files.set(JSON.stringify(file), file);
   }
   return [...files.values()];
-}
-
-/** Writes a file whole or not at all: a kill mid-write leaves the previous file (or none). */
-export async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
 }
