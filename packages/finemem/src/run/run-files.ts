@@ -58,7 +58,11 @@ export interface QuestionResultLine {
   readonly evidence: readonly EvidenceChainItem[];
 }
 
-/** Counts of one episode's operations. */
+/**
+ * Counts of one episode's operations: every operation the policy emitted under its type, applied or
+ * not, and `rejected` for those the store refused (the report's operation mix splits applied from
+ * rejected instead).
+ */
 export interface OperationMix {
   readonly INSERT: number;
   readonly UPDATE: number;
