@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { aggregateScores } from "@finemem/benchmarks";
 import { createSeededRandom, encodeJsonlLine, type Competency, type IdentifiedOperation, type OperationResult, type RunManifest, type StepRecord, type StepWeights } from "@finemem/spec";
 import { RUN_FILES, type EpisodeLine, type EvidenceChainItem, type QuestionResultLine, type RunSummary } from "../../run/run-files.js";
+import type { RunDirectory } from "../read-run-directory.js";
 
 export interface FixtureRunOptions {
   readonly runId?: string;
@@ -18,14 +19,8 @@ export interface FixtureRunOptions {
   readonly questionsPerInstance?: number;
 }
 
-export interface FixtureRun {
-  readonly dir: string;
-  readonly manifest: RunManifest;
-  readonly steps: readonly StepRecord[];
-  readonly results: readonly QuestionResultLine[];
-  readonly episodes: readonly EpisodeLine[];
-  readonly summary: RunSummary;
-}
+/** What was written: the same shape as reading it back. */
+export type FixtureRun = RunDirectory;
 
 /** The question that carries markup (instance `squad-0`, rollout 0); it scores 0, so it is among the worst. */
 export const HOSTILE_QUESTION = `What did <script>window.__pwned = 1</script> say about "Ada" & 'Lyon'?`;
