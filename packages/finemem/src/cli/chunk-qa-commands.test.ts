@@ -4,12 +4,11 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { startOpenAIReplayServer, type OpenAIReplayServer } from "@finemem/policy/testing";
 import { decodeJsonl, stepRecordValidator } from "@finemem/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chunkQaStandIn } from "../data/test-support/chunk-qa-stand-in.js";
-import { runCli } from "./main.js";
+import { runCliCaptured } from "./test-support/run-cli-captured.js";
 
 const FACTS = ["The capital of Norland is Varn.", "The river of Norland is Tesk.", "The mascot of Brio is Otter.", "The owner of Kettle is Rui.", "The year of Kettle is 1999."];
 
@@ -51,16 +50,7 @@ describe("finemem data build-chunk-qa and eval with the question cache", () => {
   });
   afterAll(async () => server.close());
 
-  const cli = async (args: readonly string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = "";
-    let err = "";
-    stdout.on("data", (data) => (out += String(data)));
-    stderr.on("data", (data) => (err += String(data)));
-    const code = await runCli(["--config", configFile, ...args], { stdout, stderr, env: {}, cwd: folder });
-    return { code, stdout: out, stderr: err };
-  };
+  const cli = (args: readonly string[]) => runCliCaptured(["--config", configFile, ...args], { cwd: folder });
 
   it("estimates first, builds on --yes, and the evaluation takes every chunk's questions from the cache", async () => {
     const dryRun = await cli(["data", "build-chunk-qa", "--dry-run", "--quiet"]);

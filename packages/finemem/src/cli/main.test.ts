@@ -1,22 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./main.js";
+import { runCliCaptured } from "./test-support/run-cli-captured.js";
 
 const SAMPLE = "data/memoryagentbench/Conflict_Resolution-factconsolidation_sh_6k.jsonl";
 const shared = await checkService("shared", () => probeSharedFile(SAMPLE));
 
 async function cli(args: readonly string[], cwd = mkdtempSync(join(tmpdir(), "finemem-cli-")), env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks = { stdout: "", stderr: "" };
-  stdout.on("data", (data) => (chunks.stdout += String(data)));
-  stderr.on("data", (data) => (chunks.stderr += String(data)));
-  const code = await runCli(args, { stdout, stderr, env, cwd });
-  return { code, cwd, ...chunks };
+  return { cwd, ...(await runCliCaptured(args, { cwd, env })) };
 }
 
 describe("finemem eval", () => {

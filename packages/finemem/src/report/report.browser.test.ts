@@ -4,7 +4,6 @@
 // files. A full-page screenshot is kept as a CI artifact for a human look.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { PassThrough } from "node:stream";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { aggregateScores, type AggregateTable } from "@finemem/benchmarks";
@@ -12,22 +11,12 @@ import { checkService, chromiumPath, probeChromium } from "@finemem/testing";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunDirectory, type RunDirectory } from "./read-run-directory.js";
-import { runCli } from "../cli/main.js";
+import { runCliCaptured } from "../cli/test-support/run-cli-captured.js";
 import { writeReport } from "./write-report.js";
 
-/**
- * The run directory the browser test reports on. Today the generated fixture; once src/run/evaluate.ts
- * lands, this is the one function to swap for a real (small, offline) evaluation run written under `root`.
- */
 /** A real run: `finemem eval` on two synthetic instances with two rollouts each (the heuristic policy, the extractive reader). */
 async function prepareRunDirectory(root: string): Promise<string> {
-  const output = new PassThrough();
-  const code = await runCli(["eval", "--dataset", "synthetic", "--limit", "2", "--rollouts", "2", "--out", root, "--quiet", "--set", "report.html=false"], {
-    stdout: output,
-    stderr: new PassThrough(),
-    env: {},
-    cwd: root,
-  });
+  const { code } = await runCliCaptured(["eval", "--dataset", "synthetic", "--limit", "2", "--rollouts", "2", "--out", root, "--quiet", "--set", "report.html=false"], { cwd: root });
   expect(code).toBe(0);
   const [runId] = readdirSync(root).filter((name) => name.startsWith("eval-"));
   return join(root, runId!);
