@@ -12,3 +12,12 @@ export interface Summary {
 }
 export function parseAllowedSkips(text: string): AllowedSkip[];
 export function summarize(reports: { workspace: string; report: unknown }[], allowed: AllowedSkip[]): Summary;
+/** `.test-results/run-started`, relative to the monorepo root: .ci/run writes it when it starts. */
+export const RUN_STARTED_MARKER: string;
+export interface WorkspacesSummary {
+  /** `skipped:` and `problem:` lines, then the closing `N passed, N failed, N skipped`. */
+  lines: string[];
+  /** False when there is any problem (the exit code is then 1). */
+  ok: boolean;
+}
+export function summarizeWorkspaces(root: string, options?: { runStartedAt?: number }): WorkspacesSummary;

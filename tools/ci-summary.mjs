@@ -1,7 +1,15 @@
 // Adds up the vitest JSON reports of every workspace, applies the skip policy of .ci/allowed-skips,
 // and prints the closing line `N passed, N failed, N skipped`. Exit code 1 when a test failed, a
 // test file could not run, a workspace with tests left no report, or a skip is not allowed.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+//
+// The JSON report alone can read green while the run was red: vitest 4 leaves unhandled errors out of
+// it, a run that found no test file reports nothing, and a report left over from an earlier run looks
+// like a fresh one. So each of those counts as a failed test in the closing line, with a `problem:`
+// line naming the workspace and the cause: the run record that tools/vitest-preset.mjs's
+// RunRecordReporter writes beside the report (`.test-results/run.json`: unhandled errors, test files
+// run, exit code) supplies the first two, and the mtime of the marker .ci/run writes when it starts
+// (`.test-results/run-started`) the third.
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -61,37 +69,113 @@ export function summarize(reports, allowed) {
   return { passed, failed, skipped, skips, problems };
 }
 
-function main() {
-  const root = process.cwd();
+/** The marker .ci/run writes when it starts; reports older than it are from an earlier run. */
+export const RUN_STARTED_MARKER = join(".test-results", "run-started");
+
+/**
+ * Reads every workspace's report and run record under `root` (the monorepo: its package.json lists
+ * the workspaces) and returns the lines to print, the closing `N passed, N failed, N skipped` last.
+ * @param {string} root
+ * @param {{ runStartedAt?: number }} [options] epoch ms; files last written before it are stale
+ */
+export function summarizeWorkspaces(root, options = {}) {
+  const { runStartedAt } = options;
   const allowedPath = join(root, ".ci", "allowed-skips");
   const allowed = existsSync(allowedPath) ? parseAllowedSkips(readFileSync(allowedPath, "utf8")) : [];
   const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-  const reports = [];
-  const missing = [];
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  const skips = [];
+  const problems = [];
+  const at = (ms) => new Date(ms).toISOString();
+  /** The parsed JSON at `path`, or a problem why it cannot be counted (missing, stale, unreadable). */
+  const readFresh = (path) => {
+    if (!existsSync(path)) return { missing: true };
+    const written = statSync(path).mtimeMs;
+    if (runStartedAt !== undefined && written < runStartedAt) {
+      return { problem: `${relative(root, path)} was written at ${at(written)}, before this run started at ${at(runStartedAt)}: a stale file from an earlier run, not counted` };
+    }
+    try {
+      return { value: JSON.parse(readFileSync(path, "utf8")) };
+    } catch (error) {
+      return { problem: `${relative(root, path)} is not valid JSON (${error.message})` };
+    }
+  };
+
   for (const pattern of manifest.workspaces) {
     const base = join(root, pattern.replace(/\/\*$/, ""));
-    for (const entry of readdirSync(base, { withFileTypes: true })) {
+    if (!existsSync(base)) continue;
+    for (const entry of readdirSync(base, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (!entry.isDirectory()) continue;
       const folder = join(base, entry.name);
       const packageJson = join(folder, "package.json");
       if (!existsSync(packageJson)) continue;
       const workspace = JSON.parse(readFileSync(packageJson, "utf8"));
       if (!workspace.scripts?.test) continue;
-      const reportPath = join(folder, ".test-results", "report.json");
-      if (!existsSync(reportPath)) {
-        missing.push(relative(root, folder));
+      const name = workspace.name ?? relative(root, folder);
+      // Each cause below is one failure: a run that went wrong must not close with `0 failed`.
+      const fail = (problem) => {
+        total.failed += 1;
+        problems.push(`${name}: ${problem}`);
+      };
+
+      const report = readFresh(join(folder, ".test-results", "report.json"));
+      if (report.missing) {
+        fail(`has a test script but wrote no report (did its tests run?): ${relative(root, folder)}/.test-results/report.json is missing`);
         continue;
       }
-      reports.push({ workspace: workspace.name, report: JSON.parse(readFileSync(reportPath, "utf8")) });
+      if (report.problem) {
+        fail(report.problem);
+        continue;
+      }
+      const summary = summarize([{ workspace: name, report: report.value }], allowed);
+      total.passed += summary.passed;
+      total.failed += summary.failed;
+      total.skipped += summary.skipped;
+      skips.push(...summary.skips);
+      problems.push(...summary.problems);
+      let failures = summary.failed;
+      const failHere = (problem) => {
+        failures += 1;
+        fail(problem);
+      };
+
+      const record = readFresh(join(folder, ".test-results", "run.json"));
+      if (record.missing || record.problem) {
+        failHere(record.problem ?? `wrote a report but no run record (${relative(root, folder)}/.test-results/run.json), so an unhandled error or a crash would go unseen: does its vitest config use tools/vitest-preset.mjs?`);
+        continue;
+      }
+      const run = record.value;
+      for (const error of run.unhandledErrors ?? []) {
+        const where = [error.file && relative(root, error.file), error.test && `test "${error.test}"`].filter(Boolean).join(", ");
+        failHere(`unhandled error: ${error.name}: ${error.message}${where ? ` (in ${where})` : ""}`);
+      }
+      if ((report.value.testResults ?? []).length === 0 || run.testFiles === 0) {
+        failHere("no test file found: vitest ran no test file, yet the workspace has a test script");
+      }
+      if (run.reason === "interrupted") failHere("the test run was interrupted before it finished");
+      if (run.exitCode === null || run.exitCode === undefined) {
+        failHere("vitest never exited normally (its run record has no exit code): it crashed or was killed");
+      } else if (run.exitCode !== 0 && failures === 0) {
+        // The catch-all: whatever made vitest exit non-zero, the closing line must not read green.
+        failHere(`vitest exited with code ${run.exitCode} though its report shows no failure`);
+      }
     }
   }
-  const summary = summarize(reports, allowed);
-  for (const skip of summary.skips) console.log(`skipped: ${skip.workspace} :: ${skip.name} :: ${skip.reason ?? "NOT ALLOWED"}`);
-  for (const folder of missing) summary.problems.push(`${folder}: has a test script but wrote no report (did its tests run?)`);
-  for (const problem of summary.problems) console.log(`problem: ${problem}`);
-  const failed = summary.failed + missing.length;
-  console.log(`${summary.passed} passed, ${failed} failed, ${summary.skipped} skipped`);
-  process.exitCode = summary.problems.length > 0 ? 1 : 0;
+
+  const lines = [];
+  for (const skip of skips) lines.push(`skipped: ${skip.workspace} :: ${skip.name} :: ${skip.reason ?? "NOT ALLOWED"}`);
+  for (const problem of problems) lines.push(`problem: ${problem}`);
+  lines.push(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  return { lines, ok: problems.length === 0 };
+}
+
+function main() {
+  const root = process.cwd();
+  const marker = join(root, RUN_STARTED_MARKER);
+  const runStartedAt = existsSync(marker) ? statSync(marker).mtimeMs : undefined;
+  const { lines, ok } = summarizeWorkspaces(root, { runStartedAt });
+  for (const line of lines) console.log(line);
+  process.exitCode = ok ? 0 : 1;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) main();

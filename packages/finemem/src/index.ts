@@ -6,6 +6,7 @@
  */
 export { runEpisode, DEFAULT_EPISODE_CONCURRENCY, type EpisodeProgress, type EpisodeResult, type EpisodeRewardOptions, type RunEpisodeOptions } from "./episode/run-episode.js";
 export { runRollouts, type RunRolloutsOptions } from "./episode/run-rollouts.js";
+export { toRolloutGroup, type ToRolloutGroupOptions } from "./episode/to-rollout-group.js";
 export { createMemoryCheckpoint, type EpisodeCheckpoint, type RecordedQuestion, type RecordedStep } from "./episode/episode-checkpoint.js";
 export { evaluate, type EvaluateOptions, type Evaluation, type EvaluationProgress, type ManifestDetails } from "./run/evaluate.js";
 export { openEpisodeJournal } from "./run/episode-journal.js";

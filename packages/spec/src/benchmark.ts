@@ -22,17 +22,43 @@ export type Gold = string | readonly string[];
 
 export const goldSchema = z.union([z.string(), z.array(z.string())]);
 
+/**
+ * The scorer a chunk question is scored by: the (protocol, data source) route of the metric its pair
+ * was verified with, independent of the instance's own data source. A question's pair was kept
+ * because the verifier's answer passed this metric, so r_chunk must use the same one.
+ */
+export interface ChunkQuestionMetric {
+  readonly protocol: MetricProtocol;
+  /** The data source the metric routes by, e.g. `chunk_qa` (substring exact match under memoryagentbench). */
+  readonly dataSource: string;
+}
+
+/**
+ * The route of a question that carries none (synthetic or user-supplied questions, caches written
+ * before questions recorded their metric): MemoryAgentBench's substring exact match, the chunk-QA
+ * verifier's default.
+ */
+export const DEFAULT_CHUNK_QUESTION_METRIC: ChunkQuestionMetric = Object.freeze({ protocol: "memoryagentbench", dataSource: "chunk_qa" });
+
+export const chunkQuestionMetricSchema = z.strictObject({
+  protocol: z.enum(METRIC_PROTOCOLS),
+  dataSource: z.string().min(1).max(256),
+});
+
 /** One of a chunk's K questions for the chunk-level step reward. */
 export interface ChunkQuestion {
   readonly id: Id;
   readonly question: string;
   readonly gold: Gold;
+  /** The metric the question is scored by; absent means {@link DEFAULT_CHUNK_QUESTION_METRIC}. */
+  readonly metric?: ChunkQuestionMetric;
 }
 
 export const chunkQuestionSchema = z.strictObject({
   id: idSchema,
   question: contentSchema,
   gold: goldSchema,
+  metric: chunkQuestionMetricSchema.optional(),
 });
 
 /** A question answered once on the final memory M_T. */
@@ -161,6 +187,7 @@ export interface Metric {
 }
 
 export const chunkQuestionValidator = createValidator<ChunkQuestion>("ChunkQuestion", chunkQuestionSchema);
+export const chunkQuestionMetricValidator = createValidator<ChunkQuestionMetric>("ChunkQuestionMetric", chunkQuestionMetricSchema);
 export const globalQuestionValidator = createValidator<GlobalQuestion>("GlobalQuestion", globalQuestionSchema);
 export const datasetSourceValidator = createValidator<DatasetSource>("DatasetSource", datasetSourceSchema);
 export const benchmarkInstanceValidator = createValidator<BenchmarkInstance>("BenchmarkInstance", benchmarkInstanceSchema);

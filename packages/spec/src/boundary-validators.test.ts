@@ -28,7 +28,19 @@ const insert = { type: "INSERT", content: "Bob likes tea." };
 const update = { type: "UPDATE", id: "m1", content: "Alice lives in Lyon." };
 const rewards = { format: 1, chunk: 0.6, evidence: 0.25, eara: 0.3, compression: 0.4, content: null, total: 1.62 };
 const source = { repo: "ai-hyz/MemoryAgentBench", revision: "7ea066982b140a19337e17e60d45d4076e042faf", file: "data/x.parquet", sha256: "a".repeat(64), row: 0 };
-const sample = { step: 1, reward: 1.62, rewards, actionLogprob: { value: -1.5, source: "tokens", count: 3 }, responseTokenIds: [5, 6, 7], responseLogprobs: [-0.5, -0.5, -0.5] };
+const llm = {
+  promptMessages: [{ role: "system", content: "You manage memory." }, { role: "user", content: "Alice moved to Lyon." }],
+  responseText: "",
+  responseToolCalls: [{ id: "call_1", name: "memory_insert", arguments: '{"content": "Alice lives in Lyon."}' }],
+  promptTokenIds: [11, 12, 13],
+  responseTokenIds: [5, 6, 7],
+  responseLogprobs: [-0.5, -0.5, -0.5],
+  finishReason: "tool_calls",
+  truncated: false,
+  sampling: { temperature: 1, maxTokens: 2048 },
+  logprobDistribution: "sampled",
+};
+const sample = { instanceId: "i1", rollout: 0, step: 1, dataSource: "squad", reward: 1.62, rewards, actionLogprob: { value: -1.5, source: "tokens", count: 3 }, llm };
 
 const cases: Record<BoundaryTypeName, Case> = {
   Namespace: { sample: { user: "u1", run: "r1" }, missing: { na: "every field is optional" }, wrongType: ["user"], nesting: ["run"], id: ["user"], content: noContent, operation: noOperation, unknownField: [] },
@@ -83,9 +95,9 @@ const cases: Record<BoundaryTypeName, Case> = {
     sample: { runId: "run1", specificationVersion: "v1", createdAt: "2026-11-24T04:00:00Z", seed: "42", models: { manager: "Qwen/Qwen3-4B" }, promptHashes: { "flat-v1": "abc123" }, datasets: [source] },
     missing: ["seed"], wrongType: ["models"], nesting: ["seed"], id: ["runId"], content: noContent, operation: noOperation, unknownField: ["datasets", 0],
   },
-  TrainingSample: { sample, missing: ["rewards"], wrongType: ["responseTokenIds"], nesting: ["step"], id: { na: "a sample's identity is its rollout and step" }, content: noContent, operation: noOperation, unknownField: ["actionLogprob"] },
-  RolloutGroup: { sample: { instanceId: "i1", rollouts: [{ rolloutId: "i1:0", seed: "7", samples: [sample] }] }, missing: ["rollouts", 0, "seed"], wrongType: ["rollouts"], nesting: ["rollouts", 0, "samples", 0, "reward"], id: ["rollouts", 0, "rolloutId"], content: noContent, operation: noOperation, unknownField: ["rollouts", 0] },
-  TrainerUpdateRequest: { sample: { groups: [{ instanceId: "i1", rollouts: [{ rolloutId: "i1:0", seed: "7", samples: [sample] }] }], grouping: "pooled" }, missing: ["grouping"], wrongType: ["groups"], nesting: ["grouping"], id: ["groups", 0, "instanceId"], content: noContent, operation: noOperation, unknownField: ["groups", 0] },
+  TrainingSample: { sample, missing: ["llm", "promptTokenIds"], wrongType: ["llm", "responseTokenIds"], nesting: ["step"], id: ["instanceId"], content: noContent, operation: noOperation, unknownField: ["llm"] },
+  RolloutGroup: { sample: { instanceId: "i1", rollouts: [{ rolloutId: "i1:r0", rollout: 0, seed: "7", samples: [sample] }] }, missing: ["rollouts", 0, "seed"], wrongType: ["rollouts"], nesting: ["rollouts", 0, "samples", 0, "reward"], id: ["rollouts", 0, "rolloutId"], content: noContent, operation: noOperation, unknownField: ["rollouts", 0] },
+  TrainerUpdateRequest: { sample: { groups: [{ instanceId: "i1", rollouts: [{ rolloutId: "i1:r0", rollout: 0, seed: "7", samples: [sample] }] }], grouping: "pooled" }, missing: ["grouping"], wrongType: ["groups"], nesting: ["grouping"], id: ["groups", 0, "instanceId"], content: noContent, operation: noOperation, unknownField: ["groups", 0] },
   TrainerMetrics: { sample: { updateStep: 1, samples: 8, meanReward: 0.4, loss: 0.1, extra: { clipFraction: 0.02 } }, missing: ["extra"], wrongType: ["meanReward"], nesting: ["loss"], id: noId, content: noContent, operation: noOperation, unknownField: [] },
 };
 
@@ -202,11 +214,18 @@ describe("cross-field rules", () => {
     expect(boundaryValidators.MemoryView.validate({ ...view, layout: "typed", items: [typedItem] }).ok).toBe(true);
   });
 
-  it.each(["LanguageModelResponse", "PolicyDecision", "TrainingSample"] as const)("%s: log-probabilities align with response tokens", (name) => {
+  it.each(["LanguageModelResponse", "PolicyDecision"] as const)("%s: log-probabilities align with response tokens", (name) => {
     const base = cases[name].sample as Record<string, unknown>;
     const result = boundaryValidators[name].validate({ ...base, responseTokenIds: [1, 2], responseLogprobs: [-0.1] });
     expect(result.ok ? null : [result.error.code, result.error.path]).toEqual(["inconsistent", ["responseLogprobs"]]);
     expect(boundaryValidators[name].validate({ ...base, responseTokenIds: [1, 2], responseLogprobs: [-0.1, -0.2] }).ok).toBe(true);
+  });
+
+  it("TrainingSample: log-probabilities align with response tokens in the llm record", () => {
+    const result = boundaryValidators.TrainingSample.validate({ ...sample, actionLogprob: { value: -0.1, source: "tokens", count: 1 }, llm: { ...llm, responseTokenIds: [1, 2], responseLogprobs: [-0.1] } });
+    expect(result.ok ? null : [result.error.code, result.error.path]).toEqual(["inconsistent", ["llm", "responseLogprobs"]]);
+    const aligned = { ...sample, actionLogprob: { value: -0.3, source: "tokens", count: 2 }, llm: { ...llm, responseTokenIds: [1, 2], responseLogprobs: [-0.1, -0.2] } };
+    expect(boundaryValidators.TrainingSample.validate(aligned).ok).toBe(true);
   });
 
   it("a step record has one result per operation, in order", () => {

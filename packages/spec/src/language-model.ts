@@ -55,6 +55,24 @@ export interface TokenUsage {
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "error" | "other";
 
+/**
+ * The distribution a token's log-probability was taken under.
+ *
+ * - `sampled`: the distribution the token was actually drawn from: the model's logits after
+ *   temperature, after top-k / top-p truncation (renormalised over the tokens kept) and after any
+ *   grammar mask. This is the behaviour policy μ of an importance ratio π_θ / μ, and the one a
+ *   training record should carry.
+ * - `raw`: the model's own softmax over the whole vocabulary, before temperature, truncation and
+ *   masks. Engines that can return nothing else give this (vLLM's default `--logprobs-mode
+ *   raw_logprobs`). It equals `sampled` only at temperature 1 without truncation or mask; a trainer
+ *   correcting for the sampler has to know which it got.
+ *
+ * A greedy decoder (temperature 0) draws from a point mass, so its log-probabilities are `raw`.
+ */
+export type LogprobDistribution = "sampled" | "raw";
+
+export const LOGPROB_DISTRIBUTIONS = ["sampled", "raw"] as const satisfies readonly LogprobDistribution[];
+
 export interface LanguageModelResponse {
   readonly text: string;
   readonly toolCalls: readonly ToolCall[];
@@ -67,6 +85,8 @@ export interface LanguageModelResponse {
   readonly responseTokenIds?: readonly number[];
   /** One log-probability per response token, aligned with `responseTokenIds` when both are present. */
   readonly responseLogprobs?: readonly number[];
+  /** Which distribution `responseLogprobs` were taken under, when the backend knows; absent when it cannot tell. */
+  readonly logprobDistribution?: LogprobDistribution;
 }
 
 /** A chat language model. Async: models are remote or heavy. */
@@ -80,6 +100,8 @@ export interface LanguageModel {
 
 const tokenIdsSchema = z.array(z.number().int().min(0));
 const logprobSchema = z.number().max(0);
+export const logprobDistributionSchema = z.enum(LOGPROB_DISTRIBUTIONS);
+export const finishReasonSchema = z.enum(["stop", "length", "tool_calls", "content_filter", "error", "other"]);
 
 export const toolDefinitionSchema = z.strictObject({
   name: idSchema,
@@ -130,28 +152,31 @@ export const languageModelResponseSchema = z
   .strictObject({
     text: z.string(),
     toolCalls: z.array(toolCallSchema),
-    finishReason: z.enum(["stop", "length", "tool_calls", "content_filter", "error", "other"]),
+    finishReason: finishReasonSchema,
     usage: tokenUsageSchema,
     modelId: z.string().optional(),
     promptTokenIds: tokenIdsSchema.optional(),
     responseTokenIds: tokenIdsSchema.optional(),
     responseLogprobs: z.array(logprobSchema).optional(),
+    logprobDistribution: logprobDistributionSchema.optional(),
   })
   .superRefine((response, ctx) => checkLogprobAlignment(response, ctx));
 
 /**
- * Adds an `inconsistent` issue at `responseLogprobs` unless there is one log-probability per response
- * token. Shared by every value that carries generated tokens (responses, decisions, training samples).
+ * Adds an `inconsistent` issue at `responseLogprobs` (under `at`, for a nested record) unless there is
+ * one log-probability per response token. Shared by every value that carries generated tokens
+ * (responses, decisions, training samples).
  */
 export function checkLogprobAlignment(
   value: { readonly responseTokenIds?: readonly number[] | undefined; readonly responseLogprobs?: readonly number[] | undefined },
   ctx: z.RefinementCtx,
+  at: readonly (string | number)[] = [],
 ): void {
   if (value.responseTokenIds === undefined || value.responseLogprobs === undefined) return;
   if (value.responseTokenIds.length === value.responseLogprobs.length) return;
   ctx.addIssue({
     code: "custom",
-    path: ["responseLogprobs"],
+    path: [...at, "responseLogprobs"],
     message: `one log-probability per response token: ${value.responseTokenIds.length} tokens, ${value.responseLogprobs.length} log-probabilities`,
     ...issueCode("inconsistent"),
   });

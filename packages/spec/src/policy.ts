@@ -1,10 +1,25 @@
 import { z } from "zod";
 import type { CallOptions, SpecificationVersion } from "./call-options.js";
 import { contentSchema, idSchema, stepSchema, type Id } from "./ids.js";
-import { checkLogprobAlignment, tokenUsageSchema, type TokenUsage } from "./language-model.js";
+import { jsonValueSchema, type JsonValue } from "./json.js";
+import {
+  chatMessageSchema,
+  checkLogprobAlignment,
+  finishReasonSchema,
+  logprobDistributionSchema,
+  samplingOptionsSchema,
+  tokenUsageSchema,
+  toolCallSchema,
+  type ChatMessage,
+  type FinishReason,
+  type LogprobDistribution,
+  type SamplingOptions,
+  type TokenUsage,
+  type ToolCall,
+} from "./language-model.js";
 import { memoryViewSchema, type MemoryLayout, type MemoryView } from "./memory.js";
 import { memoryOperationSchema, type MemoryOperation } from "./operation.js";
-import { issueCode, createValidator } from "./validation.js";
+import { issueCode, createValidator, type Validator } from "./validation.js";
 
 /** One piece of the history, read by one policy step. */
 export interface Chunk {
@@ -52,6 +67,15 @@ export type ParseOutcome =
       readonly status: "failed";
       readonly reason: ParseFailureReason;
       readonly message: string;
+    }
+  | {
+      readonly fragment: number;
+      /**
+       * The reader itself failed (a bug of ours, not the model's output): counted neither for nor
+       * against the policy by the format reward, and logged with its message.
+       */
+      readonly status: "internal_error";
+      readonly message: string;
     };
 
 export const parseOutcomeSchema = z.discriminatedUnion("status", [
@@ -65,6 +89,11 @@ export const parseOutcomeSchema = z.discriminatedUnion("status", [
     fragment: z.number().int().min(0),
     status: z.literal("failed"),
     reason: z.enum(PARSE_FAILURE_REASONS),
+    message: z.string().max(2000),
+  }),
+  z.strictObject({
+    fragment: z.number().int().min(0),
+    status: z.literal("internal_error"),
     message: z.string().max(2000),
   }),
 ]);
@@ -100,6 +129,33 @@ export interface PolicyDecision {
   readonly responseTokenIds?: readonly number[];
   readonly responseLogprobs?: readonly number[];
   readonly usage?: TokenUsage;
+
+  // What a trainer needs to recompute the action's log-probability, returned when the input had
+  // `training: true` (evaluation leaves these out, keeping run logs small).
+
+  /** LLM policies: the chat messages sent to the engine; `promptTokenIds` are the engine's rendering of them. */
+  readonly promptMessages?: readonly ChatMessage[];
+  /** LLM policies: the response text as the engine returned it (empty when a tool parser took every call out). */
+  readonly responseText?: string;
+  /** LLM policies: the calls the engine's tool parser took out of the response; their tokens are among `responseTokenIds`. */
+  readonly responseToolCalls?: readonly ToolCall[];
+  /** LLM policies: why the generation ended, as the engine said; `length` is a truncated response. */
+  readonly finishReason?: FinishReason;
+  /** LLM policies: the sampling settings the request carried (a setting left out took the engine's default). */
+  readonly sampling?: SamplingOptions;
+  /** LLM policies: the distribution `responseLogprobs` were taken under, when the engine says. */
+  readonly logprobDistribution?: LogprobDistribution;
+  /**
+   * Decision policies: everything the policy needs to recompute its decisions' log-probabilities
+   * under new parameters (features, candidate sets, choices), as JSON that the policy's
+   * {@link MemoryPolicy.replayValidator} accepts.
+   */
+  readonly replay?: JsonValue;
+  /**
+   * Decision policies: the log-probability of each discrete decision under the distribution it was
+   * sampled from; `actionLogprob` (source `decisions`) is their sum.
+   */
+  readonly decisionLogprobs?: readonly number[];
 }
 
 export const policyDecisionSchema = z
@@ -113,10 +169,18 @@ export const policyDecisionSchema = z
     responseTokenIds: z.array(z.number().int().min(0)).optional(),
     responseLogprobs: z.array(z.number().max(0)).optional(),
     usage: tokenUsageSchema.optional(),
+    promptMessages: z.array(chatMessageSchema).optional(),
+    responseText: z.string().optional(),
+    responseToolCalls: z.array(toolCallSchema).optional(),
+    finishReason: finishReasonSchema.optional(),
+    sampling: samplingOptionsSchema.optional(),
+    logprobDistribution: logprobDistributionSchema.optional(),
+    replay: jsonValueSchema.optional(),
+    decisionLogprobs: z.array(z.number().max(0)).optional(),
   })
   .superRefine((decision, ctx) => {
     decision.parseOutcomes.forEach((outcome, index) => {
-      if (outcome.status !== "failed" && outcome.operationIndex >= decision.operations.length) {
+      if ((outcome.status === "parsed" || outcome.status === "repaired") && outcome.operationIndex >= decision.operations.length) {
         ctx.addIssue({
           code: "custom",
           path: ["parseOutcomes", index, "operationIndex"],
@@ -134,6 +198,12 @@ export interface PolicyInput {
   readonly chunk: Chunk;
   readonly view: MemoryView;
   readonly instanceId?: Id;
+  /**
+   * True when the step is a training rollout: the policy then returns what a trainer needs to
+   * recompute the action's log-probability (an LLM policy asks its engine for token ids and
+   * log-probabilities; a decision policy attaches its replay payload). Evaluation leaves it unset.
+   */
+  readonly training?: boolean;
 }
 
 export const policyInputSchema = z.strictObject({
@@ -141,6 +211,7 @@ export const policyInputSchema = z.strictObject({
   chunk: chunkSchema,
   view: memoryViewSchema,
   instanceId: idSchema.optional(),
+  training: z.boolean().optional(),
 });
 
 /** The memory manager π_θ: chunk + memory view → operations. */
@@ -150,6 +221,12 @@ export interface MemoryPolicy {
   readonly policyId: string;
   readonly layout: MemoryLayout;
   decide(input: PolicyInput, options?: CallOptions): Promise<PolicyDecision>;
+  /**
+   * A decision policy that returns `replay` payloads when training gives the validator of its
+   * payload here, so a trainer (and `toRolloutGroup` in finemem) refuses a payload the policy
+   * could not replay before an update depends on it. LLM policies have none.
+   */
+  readonly replayValidator?: Validator<JsonValue>;
 }
 
 export const chunkValidator = createValidator<Chunk>("Chunk", chunkSchema);

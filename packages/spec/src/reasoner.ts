@@ -81,6 +81,11 @@ export interface ReasonerInput {
 export interface Reasoner {
   readonly specificationVersion: SpecificationVersion;
   readonly reasonerId: string;
+  /**
+   * Whether its records carry `citedItemIds` (possibly empty). `false` lets a caller that needs cited
+   * evidence refuse it before any work; absent means unknown, checked record by record.
+   */
+  readonly cites?: boolean;
   answer(input: ReasonerInput, options?: CallOptions): Promise<EvidenceRecord>;
 }
 

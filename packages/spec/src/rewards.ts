@@ -30,8 +30,11 @@ export const rewardWeightsSchema = z.strictObject({
  * (no chunk questions, evaluation without EARA) is `null`, never a silent 0.
  */
 export interface StepRewardComponents {
-  /** r_format(t): share of the step's calls that parsed, validated and executed. */
-  readonly format: number;
+  /**
+   * r_format(t): share of the step's calls that parsed, validated and executed; `null` when the step's
+   * only calls met an internal parser error (no call the policy can be judged on).
+   */
+  readonly format: number | null;
   /** r_chunk(t): share of chunk t's questions answered correctly from M_t. */
   readonly chunk: number | null;
   /** N_t: the step's normalized evidence contribution. */
@@ -47,7 +50,7 @@ export interface StepRewardComponents {
 }
 
 export const stepRewardComponentsSchema = z.strictObject({
-  format: unitIntervalSchema,
+  format: unitIntervalSchema.nullable(),
   chunk: unitIntervalSchema.nullable(),
   evidence: unitIntervalSchema.nullable(),
   eara: z.number().finite().nullable(),

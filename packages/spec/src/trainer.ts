@@ -1,56 +1,204 @@
 import { z } from "zod";
 import type { CallOptions, SpecificationVersion } from "./call-options.js";
-import { idSchema, stepSchema, type Id } from "./ids.js";
-import { checkLogprobAlignment } from "./language-model.js";
+import { idSchema, type Id } from "./ids.js";
+import { jsonValueSchema, type JsonValue } from "./json.js";
+import {
+  chatMessageSchema,
+  checkLogprobAlignment,
+  finishReasonSchema,
+  logprobDistributionSchema,
+  samplingOptionsSchema,
+  toolCallSchema,
+  type ChatMessage,
+  type FinishReason,
+  type LogprobDistribution,
+  type SamplingOptions,
+  type ToolCall,
+} from "./language-model.js";
 import { actionLogprobSchema, type ActionLogprob } from "./policy.js";
 import { stepRewardComponentsSchema, type StepRewardComponents } from "./rewards.js";
-import { issueCode, createValidator } from "./validation.js";
+import { issueCode, createValidator, type ValidationCode } from "./validation.js";
+
+/**
+ * The part of a training sample that lets a trainer recompute an LLM policy's action
+ * log-probability under new parameters without re-tokenizing: the token ids exactly as the serving
+ * engine produced them, and the behaviour log-probability of each response token.
+ *
+ * Behaviour log-probabilities are meant to be taken under the distribution the token was sampled
+ * from (`sampled`: after temperature, top-k / top-p truncation and grammar masks; see
+ * {@link LogprobDistribution}); `logprobDistribution` records which the engine actually gave, or
+ * `null` when the engine did not say.
+ */
+export interface LlmSampleRecord {
+  /** The chat messages sent; `promptTokenIds` are the engine's rendering of them (tools included). */
+  readonly promptMessages: readonly ChatMessage[];
+  /** The response text as the engine returned it (empty when a tool parser took every call out). */
+  readonly responseText: string;
+  /** The calls the engine's tool parser took out of the response; their tokens are in `responseTokenIds`. */
+  readonly responseToolCalls: readonly ToolCall[];
+  readonly promptTokenIds: readonly number[];
+  /** Every generated token, the end-of-turn token included when the engine generated one. */
+  readonly responseTokenIds: readonly number[];
+  /** One behaviour log-probability per response token. */
+  readonly responseLogprobs: readonly number[];
+  readonly finishReason: FinishReason;
+  /** True exactly when `finishReason` is `length`: the response was cut at the token limit. */
+  readonly truncated: boolean;
+  /** The sampling settings the request carried; a setting left out took the engine's default. */
+  readonly sampling: SamplingOptions;
+  readonly logprobDistribution: LogprobDistribution | null;
+}
+
+export const llmSampleRecordSchema = z.strictObject({
+  promptMessages: z.array(chatMessageSchema).min(1),
+  responseText: z.string(),
+  responseToolCalls: z.array(toolCallSchema),
+  promptTokenIds: z.array(z.number().int().min(0)).min(1),
+  responseTokenIds: z.array(z.number().int().min(0)),
+  responseLogprobs: z.array(z.number().max(0)),
+  finishReason: finishReasonSchema,
+  truncated: z.boolean(),
+  sampling: samplingOptionsSchema,
+  logprobDistribution: logprobDistributionSchema.nullable(),
+});
+
+/** The part of a training sample that lets a decision policy (a small in-process policy) replay its choices. */
+export interface DecisionSampleRecord {
+  /** The policy's own payload, checked by its `replayValidator`. */
+  readonly replay: JsonValue;
+  /** The log-probability of each discrete decision under the distribution it was sampled from. */
+  readonly decisionLogprobs: readonly number[];
+}
+
+export const decisionSampleRecordSchema = z.strictObject({
+  replay: jsonValueSchema,
+  decisionLogprobs: z.array(z.number().max(0)),
+});
 
 /**
  * One RL sample: one chunk step of one rollout (prompt = system + memory view + chunk, response =
  * the generation holding all of the step's calls), with its reward and every component.
+ *
+ * An LLM policy's sample has `llm` and an `actionLogprob` from `tokens`; a decision policy's has
+ * `decisions` and an `actionLogprob` from `decisions`; a policy without log-probabilities (the
+ * heuristic) has neither and a null `actionLogprob`. `actionLogprob.value` is min(0, Σ) of the
+ * per-token (per-decision) log-probabilities and `count` their number.
  */
 export interface TrainingSample {
+  readonly instanceId: Id;
+  /** Which of the G rollouts (0-based), as in the step records. */
+  readonly rollout: number;
+  /** t, from 1. */
   readonly step: number;
+  readonly dataSource: string;
+  /** r(t), equal to `rewards.total`. */
   readonly reward: number;
   readonly rewards: StepRewardComponents;
   readonly actionLogprob: ActionLogprob | null;
-  /** Token ids as the serving engine produced them; present for LLM policies. */
-  readonly promptTokenIds?: readonly number[];
-  readonly responseTokenIds?: readonly number[];
-  /** One behaviour log-probability per response token. */
-  readonly responseLogprobs?: readonly number[];
+  readonly llm?: LlmSampleRecord;
+  readonly decisions?: DecisionSampleRecord;
 }
+
+/**
+ * How far `actionLogprob.value` may be from min(0, Σ log-probabilities): |a − s| ≤ 1e-6 · max(1, |s|).
+ * Relative for long responses (thousands of tokens summed in another order), absolute near 0.
+ */
+export const ACTION_LOGPROB_TOLERANCE = 1e-6;
 
 export const trainingSampleSchema = z
   .strictObject({
-    step: stepSchema,
+    instanceId: idSchema,
+    rollout: z.number().int().min(0),
+    step: z.number().int().min(1),
+    dataSource: z.string().min(1).max(256),
     reward: z.number().finite(),
     rewards: stepRewardComponentsSchema,
     actionLogprob: actionLogprobSchema.nullable(),
-    promptTokenIds: z.array(z.number().int().min(0)).optional(),
-    responseTokenIds: z.array(z.number().int().min(0)).optional(),
-    responseLogprobs: z.array(z.number().max(0)).optional(),
+    llm: llmSampleRecordSchema.optional(),
+    decisions: decisionSampleRecordSchema.optional(),
   })
   .superRefine((sample, ctx) => {
-    if (sample.reward !== sample.rewards.total) {
-      ctx.addIssue({ code: "custom", path: ["reward"], message: "reward must equal rewards.total", ...issueCode("inconsistent") });
+    const issue = (path: (string | number)[], message: string, code: ValidationCode = "inconsistent") =>
+      ctx.addIssue({ code: "custom", path, message, ...issueCode(code) });
+    if (sample.reward !== sample.rewards.total) issue(["reward"], "reward must equal rewards.total");
+    if (sample.llm !== undefined && sample.decisions !== undefined) {
+      issue(["decisions"], "a sample is an LLM policy's (llm) or a decision policy's (decisions), not both");
+      return;
     }
-    checkLogprobAlignment(sample, ctx);
+    if (sample.llm !== undefined) {
+      checkLogprobAlignment(sample.llm, ctx, ["llm"]);
+      if (sample.llm.truncated !== (sample.llm.finishReason === "length")) {
+        issue(["llm", "truncated"], `truncated must be ${sample.llm.finishReason === "length"} when finishReason is ${sample.llm.finishReason}`);
+      }
+      checkActionLogprob(sample.actionLogprob, "tokens", sample.llm.responseLogprobs, issue);
+      return;
+    }
+    if (sample.decisions !== undefined) {
+      checkActionLogprob(sample.actionLogprob, "decisions", sample.decisions.decisionLogprobs, issue);
+      return;
+    }
+    // A log-probability alone cannot be recomputed under new parameters, so a trainer cannot use it.
+    if (sample.actionLogprob?.source === "tokens") {
+      issue(["llm"], "a token log-probability needs its llm record (token ids and one log-probability per token); run the episodes with training: true", "missing_field");
+    } else if (sample.actionLogprob?.source === "decisions") {
+      issue(["decisions"], "a decision log-probability needs its decisions record (replay payload and one log-probability per decision); run the episodes with training: true", "missing_field");
+    }
   });
 
-/** One rollout: a policy run over one instance's chunks. */
+function checkActionLogprob(
+  actionLogprob: ActionLogprob | null,
+  source: ActionLogprob["source"],
+  parts: readonly number[],
+  issue: (path: (string | number)[], message: string) => void,
+): void {
+  const what = source === "tokens" ? "llm.responseLogprobs" : "decisions.decisionLogprobs";
+  if (actionLogprob === null) return issue(["actionLogprob"], `expected the sum of ${what}, got null`);
+  if (actionLogprob.source !== source) return issue(["actionLogprob", "source"], `expected "${source}" beside ${source === "tokens" ? "llm" : "decisions"}, got "${actionLogprob.source}"`);
+  if (actionLogprob.count !== parts.length) return issue(["actionLogprob", "count"], `expected ${parts.length} (the length of ${what}), got ${actionLogprob.count}`);
+  const sum = Math.min(0, parts.reduce((total, value) => total + value, 0));
+  if (Math.abs(actionLogprob.value - sum) > ACTION_LOGPROB_TOLERANCE * Math.max(1, Math.abs(sum))) {
+    issue(["actionLogprob", "value"], `expected min(0, Σ ${what}) = ${sum} (to 1e-6 relative), got ${actionLogprob.value}`);
+  }
+}
+
+/** One rollout: a policy run over one instance's chunks; sample t is step t. */
 export interface Rollout {
+  /** Unique within the group, e.g. `<instanceId>:r<rollout>`. */
   readonly rolloutId: Id;
+  /** Which of the G rollouts (0-based); every sample repeats it. */
+  readonly rollout: number;
   readonly seed: string;
+  /** Steps 1..T in order, each once. Rollouts of one group may differ in T. */
   readonly samples: readonly TrainingSample[];
 }
 
-export const rolloutSchema = z.strictObject({
-  rolloutId: idSchema,
-  seed: z.string().min(1).max(256),
-  samples: z.array(trainingSampleSchema).min(1),
-});
+export const rolloutSchema = z
+  .strictObject({
+    rolloutId: idSchema,
+    rollout: z.number().int().min(0),
+    seed: z.string().min(1).max(256),
+    samples: z.array(trainingSampleSchema).min(1),
+  })
+  .superRefine((rollout, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message, ...issueCode("inconsistent") });
+    const seenAt = new Map<number, number>();
+    for (const [index, sample] of rollout.samples.entries()) {
+      const earlier = seenAt.get(sample.step);
+      // Only the first numbering defect is reported: every later sample would be off by the same slip.
+      if (earlier !== undefined) {
+        issue(["samples", index, "step"], `step ${sample.step} appears twice in rollout ${rollout.rolloutId} (also samples[${earlier}])`);
+        break;
+      }
+      if (sample.step !== index + 1) {
+        issue(["samples", index, "step"], `steps are numbered 1..T in order: samples[${index}] must be step ${index + 1}, got ${sample.step}`);
+        break;
+      }
+      seenAt.set(sample.step, index);
+    }
+    for (const [index, sample] of rollout.samples.entries()) {
+      if (sample.rollout !== rollout.rollout) issue(["samples", index, "rollout"], `expected rollout ${rollout.rollout} (its rollout's), got ${sample.rollout}`);
+    }
+  });
 
 /** The G rollouts of one instance, over which GRPO normalises advantages. */
 export interface RolloutGroup {
@@ -58,10 +206,33 @@ export interface RolloutGroup {
   readonly rollouts: readonly Rollout[];
 }
 
-export const rolloutGroupSchema = z.strictObject({
-  instanceId: idSchema,
-  rollouts: z.array(rolloutSchema).min(1),
-});
+export const rolloutGroupSchema = z
+  .strictObject({
+    instanceId: idSchema,
+    rollouts: z.array(rolloutSchema).min(1),
+  })
+  .superRefine((group, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message, ...issueCode("inconsistent") });
+    const ids = new Map<string, number>();
+    const indices = new Map<number, number>();
+    const dataSource = group.rollouts[0]?.samples[0]?.dataSource;
+    for (const [index, rollout] of group.rollouts.entries()) {
+      const sameId = ids.get(rollout.rolloutId);
+      if (sameId !== undefined) issue(["rollouts", index, "rolloutId"], `rolloutId ${rollout.rolloutId} is also rollouts[${sameId}]'s`);
+      else ids.set(rollout.rolloutId, index);
+      const sameIndex = indices.get(rollout.rollout);
+      if (sameIndex !== undefined) issue(["rollouts", index, "rollout"], `rollout ${rollout.rollout} is also rollouts[${sameIndex}]'s`);
+      else indices.set(rollout.rollout, index);
+      for (const [position, sample] of rollout.samples.entries()) {
+        if (sample.instanceId !== group.instanceId) {
+          issue(["rollouts", index, "samples", position, "instanceId"], `expected the group's instance ${group.instanceId}, got ${sample.instanceId}`);
+        }
+        if (sample.dataSource !== dataSource) {
+          issue(["rollouts", index, "samples", position, "dataSource"], `one instance has one data source: expected ${String(dataSource)}, got ${sample.dataSource}`);
+        }
+      }
+    }
+  });
 
 /**
  * How advantages are grouped: `pooled` (Mem-α: all steps of all G rollouts of an instance form one

@@ -38,19 +38,19 @@ const questions = [
 ];
 
 describe("the chunk-level step scorer", () => {
-  it("r_chunk(t) is the share of chunk t's questions answered right from M_t, under the instance's metric", async () => {
+  it("r_chunk(t) is the share of chunk t's questions answered right from M_t, under each question's metric", async () => {
     const scorer = createChunkStepScorer({ reasoner: reader });
-    const full = await scorer.scoreStep({ step: 1, questions, memory: view(1, ["Ada lives in Lyon.", "Bo works at Corvex."]), dataSource: "synthetic", protocol: "memoryagentbench" });
+    const full = await scorer.scoreStep({ step: 1, questions, memory: view(1, ["Ada lives in Lyon.", "Bo works at Corvex."]) });
     expect(full.score).toBe(1);
     expect(full.answers.map((answer) => answer.retrievedItemIds)).toEqual([["m1"], ["m2"]]);
-    const half = await scorer.scoreStep({ step: 1, questions, memory: view(1, ["Ada lives in Lyon."]), dataSource: "synthetic", protocol: "memoryagentbench" });
+    const half = await scorer.scoreStep({ step: 1, questions, memory: view(1, ["Ada lives in Lyon."]) });
     expect(half.score).toBe(0.5);
     expect(half.answers[1]).toEqual({ questionId: "c1.q1", answer: "", score: 0, retrievedItemIds: [] });
   });
 
   it("a chunk without questions scores null, not 0", async () => {
     const scorer = createChunkStepScorer({ reasoner: reader });
-    expect(await scorer.scoreStep({ step: 2, questions: [], memory: view(2, []), dataSource: "synthetic", protocol: "memoryagentbench" })).toEqual({ step: 2, score: null, answers: [] });
+    expect(await scorer.scoreStep({ step: 2, questions: [], memory: view(2, []) })).toEqual({ step: 2, score: null, answers: [] });
   });
 
   it("answers many steps' questions through one bounded pool, results in step order", async () => {
@@ -60,8 +60,6 @@ describe("the chunk-level step scorer", () => {
       step: index + 1,
       questions,
       memory: view(index + 1, index % 2 === 0 ? ["Ada lives in Lyon.", "Bo works at Corvex."] : []),
-      dataSource: "synthetic",
-      protocol: "memoryagentbench" as const,
     }));
     const scores = await scorer.scoreSteps(inputs);
     expect(scores.map((score) => score.score)).toEqual([1, 0, 1, 0, 1, 0]);
@@ -74,7 +72,7 @@ describe("the chunk-level step scorer", () => {
     const controller = new AbortController();
     controller.abort();
     await expect(
-      scorer.scoreStep({ step: 1, questions, memory: view(1, []), dataSource: "synthetic", protocol: "memoryagentbench" }, { signal: controller.signal }),
+      scorer.scoreStep({ step: 1, questions, memory: view(1, []) }, { signal: controller.signal }),
     ).rejects.toBeInstanceOf(AbortedError);
     expect(() => createChunkStepScorer({ reasoner: reader, concurrency: 0 })).toThrow(StepRewardError);
   });

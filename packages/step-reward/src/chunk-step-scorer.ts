@@ -1,5 +1,6 @@
 import { createMetric } from "@finemem/benchmarks";
 import {
+  DEFAULT_CHUNK_QUESTION_METRIC,
   mapWithConcurrency,
   type CallOptions,
   type ChunkQuestion,
@@ -17,7 +18,12 @@ export const DEFAULT_STEP_SCORER_CONCURRENCY = 8;
 export interface ChunkStepScorerOptions {
   /** The frozen reasoning agent (the same one that answers the global questions). */
   readonly reasoner: Reasoner;
-  /** The metric; default the instance protocol's scorer from `@finemem/benchmarks`. */
+  /**
+   * One metric for every question, overriding each question's own route. Default: each question is
+   * scored by the metric its pair was verified with (`question.metric`, or
+   * `DEFAULT_CHUNK_QUESTION_METRIC`, substring exact match), never by the instance's data source: a
+   * chunk question is a factoid about the chunk whatever benchmark the chunk came from.
+   */
   readonly metric?: Metric;
   /** Reasoner calls in flight at once, across every step of a batch. Default 8. */
   readonly concurrency?: number;
@@ -29,9 +35,6 @@ export interface ChunkStepInput {
   readonly questions: readonly ChunkQuestion[];
   /** M_t: the memory after step t's operations were applied. */
   readonly memory: MemoryView;
-  readonly dataSource: string;
-  /** Routes the default metric. */
-  readonly protocol: MetricProtocol;
 }
 
 export interface ChunkAnswer {
@@ -77,12 +80,12 @@ export function createChunkStepScorer(options: ChunkStepScorerOptions): ChunkSte
       tasks,
       concurrency,
       async ({ input, question }): Promise<ChunkAnswer> => {
-        const record = await options.reasoner.answer(
-          { question: { id: question.id, text: question.question, dataSource: input.dataSource }, memory: input.memory },
-          callOptions,
-        );
-        const { score } = await metricFor(input.protocol).score(
-          { prediction: record.answer, gold: question.gold, dataSource: input.dataSource, question: question.question },
+        // No data source goes to the reasoner: a per-source instruction (the `\boxed{label}` of the
+        // classification sources) would be wrong for a factoid question about the chunk.
+        const record = await options.reasoner.answer({ question: { id: question.id, text: question.question }, memory: input.memory }, callOptions);
+        const route = question.metric ?? DEFAULT_CHUNK_QUESTION_METRIC;
+        const { score } = await metricFor(route.protocol).score(
+          { prediction: record.answer, gold: question.gold, dataSource: route.dataSource, question: question.question },
           callOptions,
         );
         return { questionId: question.id, answer: record.answer, score, retrievedItemIds: record.retrieved.map((item) => item.itemId) };

@@ -24,6 +24,13 @@ describe("the composer", () => {
     expect(step!.content).toBe(0.5);
   });
 
+  it("keeps a null format (no call to judge) as null, adding nothing", () => {
+    // 0.2 + 0 + 0.5·1 + 0.05·0.4 = 0.72.
+    const [step] = composeStepRewards([{ format: null, chunk: 1, eara: 0.2 }], { compression: 0.4 });
+    expect(step!.format).toBeNull();
+    expect(step!.total).toBeCloseTo(0.72, 15);
+  });
+
   it("defaults to the paper's weights", () => {
     expect(resolveRewardWeights()).toEqual(DEFAULT_REWARD_WEIGHTS);
     expect(resolveRewardWeights({ beta: 0.2 })).toEqual({ ...DEFAULT_REWARD_WEIGHTS, beta: 0.2 });

@@ -9,8 +9,8 @@ import { StepRewardError } from "./step-reward-error.js";
 
 /** One step's reward terms as numbers; `null` or absent means "not computed" (kept as `null`, adds 0). */
 export interface StepRewardTerms {
-  /** r_format(t) ∈ [0, 1]. */
-  readonly format: number;
+  /** r_format(t) ∈ [0, 1]; null when no call could be judged (only internal parser errors). */
+  readonly format: number | null;
   /** r_chunk(t) ∈ [0, 1]; null when the chunk has no questions. */
   readonly chunk?: number | null;
   /** N_t ∈ [0, 1], reported beside r_EARA. */
@@ -53,8 +53,9 @@ export function composeStepRewards(steps: readonly StepRewardTerms[], options: C
     const chunk = terms.chunk ?? null;
     const eara = terms.eara ?? null;
     const content = terms.content ?? null;
-    const total = (eara ?? 0) + terms.format + weights.chunk * (chunk ?? 0) + weights.compression * (compression ?? 0) + weights.content * (content ?? 0);
-    const components: StepRewardComponents = { format: terms.format, chunk, evidence: terms.evidence ?? null, eara, compression, content, total };
+    const format = terms.format ?? null;
+    const total = (eara ?? 0) + (format ?? 0) + weights.chunk * (chunk ?? 0) + weights.compression * (compression ?? 0) + weights.content * (content ?? 0);
+    const components: StepRewardComponents = { format, chunk, evidence: terms.evidence ?? null, eara, compression, content, total };
     const checked = stepRewardComponentsValidator.validate(components);
     if (!checked.ok) {
       const term = checked.error.path[0];

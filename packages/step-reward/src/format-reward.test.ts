@@ -18,12 +18,22 @@ describe("the format reward", () => {
       [applied("a"), duplicate("b"), applied("c")],
     );
     // 4 calls: one parse failure, one exact-duplicate INSERT (unsuccessful, as in Mem-α), two successes.
-    expect(reward).toEqual({ score: 0.5, calls: 4, succeeded: 2, parseFailures: 1, rejected: { duplicate_insert: 1 }, skipsNotCounted: 0 });
+    expect(reward).toEqual({ score: 0.5, calls: 4, succeeded: 2, parseFailures: 1, rejected: { duplicate_insert: 1 }, skipsNotCounted: 0, internalErrors: 0 });
   });
 
   it("scores a step with no call 0, and a failed-only reply 0", () => {
     expect(formatReward({ operations: [], parseOutcomes: [] }, []).score).toBe(0);
     expect(formatReward({ operations: [], parseOutcomes: [failed(0)] }, []).score).toBe(0);
+  });
+
+  it("leaves internal parser errors out: neither for nor against the policy", () => {
+    const internal: ParseOutcome = { fragment: 1, status: "internal_error", message: "internal parser error: bug" };
+    // 2 calls counted (the internal error is not one): one applied, one parse failure → 1/2.
+    const mixed = formatReward({ operations: [insert], parseOutcomes: [parsed(0, 0), internal, failed(2)] }, [applied("a")]);
+    expect(mixed).toMatchObject({ score: 0.5, calls: 2, succeeded: 1, parseFailures: 1, internalErrors: 1 });
+    // Only an internal error: no call to judge, so no score (not 0, which would charge the policy).
+    const only = formatReward({ operations: [], parseOutcomes: [{ ...internal, fragment: 0 }] }, []);
+    expect(only).toMatchObject({ score: null, calls: 0, internalErrors: 1 });
   });
 
   it("counts an explicit SKIP as a success unless configured otherwise", () => {

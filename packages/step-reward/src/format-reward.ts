@@ -8,8 +8,12 @@ export interface FormatRewardOptions {
 
 /** r_format(t) and what it was made of. */
 export interface FormatReward {
-  /** Successful calls / calls; 0 for a step with no call. */
-  readonly score: number;
+  /**
+   * Successful calls / calls; 0 for a step with no call; `null` when every call met an internal
+   * parser error (nothing the policy can be judged on).
+   */
+  readonly score: number | null;
+  /** Calls counted: every parse outcome but internal errors. */
   readonly calls: number;
   readonly succeeded: number;
   /** Calls whose text did not parse or validate. */
@@ -18,13 +22,17 @@ export interface FormatReward {
   readonly rejected: Readonly<Partial<Record<RejectionReason, number>>>;
   /** SKIPs not counted as successes (only under `skipSucceeds: false`). */
   readonly skipsNotCounted: number;
+  /** Fragments our reader failed on (a parser bug): counted neither for nor against the policy. */
+  readonly internalErrors: number;
 }
 
 /**
  * The format reward: the share of the step's calls that parsed, validated and executed (FINEMEM.md §4).
  * A call is one parse outcome of the decision (one tool call, one `<tool_call>` block, one JSON
  * object); it succeeds when it became an operation that the store applied. A step with no call scores
- * 0. A decision with operations but no parse outcomes (a policy with no text to parse) counts each
+ * 0. An `internal_error` outcome (the reader failed, not the model) is left out of the calls; a step
+ * whose only calls are internal errors scores `null`, so the total lacks the format term rather than
+ * charging the policy for our bug. A decision with operations but no parse outcomes (a policy with no text to parse) counts each
  * operation as one parsed call.
  *
  * @param results the store's results for `decision.operations`, in the same order
@@ -46,8 +54,13 @@ export function formatReward(
   let succeeded = 0;
   let parseFailures = 0;
   let skipsNotCounted = 0;
+  let internalErrors = 0;
   const rejected: Partial<Record<RejectionReason, number>> = {};
   outcomes.forEach((outcome, index) => {
+    if (outcome.status === "internal_error") {
+      internalErrors++;
+      return;
+    }
     if (outcome.status === "failed") {
       parseFailures++;
       return;
@@ -66,5 +79,7 @@ export function formatReward(
     }
     succeeded++;
   });
-  return { score: outcomes.length === 0 ? 0 : succeeded / outcomes.length, calls: outcomes.length, succeeded, parseFailures, rejected, skipsNotCounted };
+  const calls = outcomes.length - internalErrors;
+  const score = calls > 0 ? succeeded / calls : internalErrors > 0 ? null : 0;
+  return { score, calls, succeeded, parseFailures, rejected, skipsNotCounted, internalErrors };
 }

@@ -118,10 +118,13 @@ describe("chunk question construction over OpenAI-compatible HTTP", () => {
     const pairCount = WORLD.reduce((sum, entry) => sum + entry.pairs.length, 0);
     expect(reference.calls).toEqual({ generator: 4, verifier: pairCount });
     expect(server.requests.length - start).toBe(4 + pairCount);
+    // Each kept pair records the metric route it was verified under (the builder's default, substring
+    // exact match), for r_chunk to score it the same way.
+    const metric = { protocol: "memoryagentbench", dataSource: "chunk_qa" };
     expect(reference.questions[0]).toEqual([
-      { id: "lme:s1:c1.q0", question: "Who founded Acme Kettles?", gold: "Ada Park" },
-      { id: "lme:s1:c1.q1", question: "In which city was Acme Kettles founded?", gold: "Lisbon" },
-      { id: "lme:s1:c1.q2", question: "What was the first Acme Kettles model called?", gold: "the Tagus" },
+      { id: "lme:s1:c1.q0", question: "Who founded Acme Kettles?", gold: "Ada Park", metric },
+      { id: "lme:s1:c1.q1", question: "In which city was Acme Kettles founded?", gold: "Lisbon", metric },
+      { id: "lme:s1:c1.q2", question: "What was the first Acme Kettles model called?", gold: "the Tagus", metric },
     ]);
     expect(reference.stats[0]).toMatchObject({ generated: 5, unverifiable: 1, duplicates: 1, kept: 3 });
     expect(reference.questions[1]?.map((question) => question.gold)).toEqual(["Porto", "Rui Lopes"]);

@@ -63,7 +63,7 @@ async function runEpisode(instance: BenchmarkInstance, policy: MemoryPolicy) {
       sourceChunkId: chunk.id,
       operations: decision.operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation })),
     });
-    const { score } = await scorer.scoreStep({ step, questions: instance.chunkQuestions[index]!, memory: await store.view(namespace), dataSource: instance.dataSource, protocol: instance.protocol });
+    const { score } = await scorer.scoreStep({ step, questions: instance.chunkQuestions[index]!, memory: await store.view(namespace) });
     steps.push({ decision, results, chunkScore: score });
   }
   const finalView = await store.view(namespace);
@@ -138,7 +138,7 @@ describe("a whole episode's rewards (heuristic policy, real store)", () => {
     );
     expect(lines).toHaveLength(steps);
     for (const reward of rewards) {
-      expect(reward.total).toBeCloseTo(reward.eara! + reward.format + 0.5 * reward.chunk! + 0.05 * compression, 12);
+      expect(reward.total).toBeCloseTo(reward.eara! + reward.format! + 0.5 * reward.chunk! + 0.05 * compression, 12);
     }
     // The explanation accounts for each step's evidence credit.
     const explanation = explainCredit(attribution.input);

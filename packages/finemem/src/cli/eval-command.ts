@@ -75,6 +75,7 @@ export async function evalCommand(config: FineMemConfig, io: CliIo, options: Eva
       evidence: config.rewards.evidence,
       skipSucceeds: config.rewards.skipSucceeds,
       questionFraction: config.rewards.questionFraction,
+      ...(components.contentJudge === undefined ? {} : { contentJudge: components.contentJudge }),
     },
     manifest: { models: components.modelIds, promptHashes: components.promptHashes, config: recordedConfig(config) },
     progress,

@@ -49,6 +49,32 @@ describe("buildComponents", () => {
     await expect(buildComponents(keyEnv, { env: {} })).rejects.toMatchObject({ key: "models.judge.apiKeyEnv", expected: "the name of a set environment variable" });
   });
 
+  it("a content weight above 0 needs the judge role, and builds the content-validity judge from it", async () => {
+    await expect(buildComponents(await configOf({ "rewards.content": 0.1 }))).rejects.toMatchObject({
+      name: "ConfigError",
+      key: "rewards.content",
+      expected: expect.stringContaining("models.judge"),
+    });
+    const off = await buildComponents(await configOf({}));
+    expect(off.contentJudge).toBeUndefined();
+    const on = await buildComponents(await configOf({ "rewards.content": 0.1, "models.judge": { baseUrl: "http://127.0.0.1:9/v1", model: "judge-model" } }));
+    expect(on.contentJudge?.promptHash).toMatch(/^finemem-content-validity-v1:/);
+    expect(on.promptHashes["contentJudge"]).toBe(on.contentJudge?.promptHash);
+  });
+
+  it("cited evidence makes an LLM reader cite, and refuses one configured not to", async () => {
+    const reasoner = { baseUrl: "http://127.0.0.1:9/v1", model: "reader" };
+    const cited = await buildComponents(await configOf({ "rewards.evidence": "cited", reasoner: { kind: "llm" }, "models.reasoner": reasoner }));
+    expect(cited.reasoner.cites).toBe(true);
+    const plain = await buildComponents(await configOf({ reasoner: { kind: "llm" }, "models.reasoner": reasoner }));
+    expect(plain.reasoner.cites).toBe(false);
+    await expect(buildComponents(await configOf({ "rewards.evidence": "cited", reasoner: { kind: "llm", cite: false }, "models.reasoner": reasoner }))).rejects.toMatchObject({
+      key: "rewards.evidence",
+    });
+    // The extractive reader cites the item its sentence came from.
+    expect((await buildComponents(await configOf({ "rewards.evidence": "cited" }))).reasoner.cites).toBe(true);
+  });
+
   it("records the LLM manager's prompt hash and model ids; keys never reach the manifest; the run id ignores where files go", async () => {
     const config = await configOf({ policy: { kind: "llm", prompt: "memalpha" }, "models.manager": { baseUrl: "http://127.0.0.1:9/v1", model: "Mem-alpha-4B", apiKey: "secret" } });
     const components = await buildComponents(config);

@@ -21,6 +21,7 @@ import {
   type OpenAICompatibleModel,
   type UsageLedger,
 } from "@finemem/policy";
+import { createContentValidityJudge, type ContentValidityJudge } from "@finemem/step-reward";
 import type { BenchmarkInstance, DatasetLoader, Embedder, JsonValue, MemoryPolicy, Metric, Reasoner, Retriever } from "@finemem/spec";
 import type { DatasetConfig, FineMemConfig, ModelRole } from "./config-schema.js";
 import { ConfigError } from "./load-config.js";
@@ -38,6 +39,8 @@ export interface RunComponents {
   readonly ledger: UsageLedger;
   readonly policy: MemoryPolicy;
   readonly reasoner: Reasoner;
+  /** The content-validity judge (the `judge` role), built when `rewards.content` > 0. */
+  readonly contentJudge: ContentValidityJudge | undefined;
   readonly metricFor: (instance: BenchmarkInstance) => Metric;
   /** Model id per role, as the manifest records them. */
   readonly modelIds: Record<string, string>;
@@ -145,6 +148,10 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
 
   const embedder = config.reasoner.retrieval === "hybrid" ? await buildEmbedder(config, env, options.cwd ?? process.cwd(), options.fetch) : undefined;
   const retriever = embedder === undefined ? undefined : await hybridRetriever(embedder, readerTopK);
+  if (config.rewards.evidence === "cited" && config.reasoner.kind === "llm" && config.reasoner.cite === false) {
+    // Every question would have no evidence and go to U: the attribution would be silently empty.
+    throw new ConfigError("rewards.evidence", 'evidence "retrieved", or a reasoner that cites (reasoner.cite: true) for evidence "cited"', '"cited" with reasoner.cite false', "config");
+  }
   let reasoner: Reasoner;
   if (config.reasoner.kind === "extractive") reasoner = createExtractiveReader({ ...(readerTopK === undefined ? {} : { topK: readerTopK }), ...(retriever === undefined ? {} : { retriever }) });
   else {
@@ -153,7 +160,8 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
       model: need("reasoner", "reasoner kind llm is a served model"),
       sampling: { temperature: 0, maxTokens: config.reasoner.maxTokens ?? 256 },
       ...(readerTopK === undefined ? {} : { topK: readerTopK }),
-      ...(config.reasoner.cite === undefined ? {} : { cite: config.reasoner.cite }),
+      // Cited evidence asks the reader to cite unless the configuration said otherwise.
+      ...(config.reasoner.cite === undefined ? (config.rewards.evidence === "cited" ? { cite: true } : {}) : { cite: config.reasoner.cite }),
     });
     reasoner = llm;
     promptHashes["reasoner"] = llm.promptHash;
@@ -161,6 +169,14 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
 
   const judge = models.judge;
   if (judge !== undefined) promptHashes["judge"] = JUDGE_PROMPT_HASH;
+  let contentJudge: ContentValidityJudge | undefined;
+  if (config.rewards.content > 0) {
+    if (judge === undefined) {
+      throw new ConfigError("rewards.content", `a judge model (models.judge) for a content weight above 0, or rewards.content: 0`, `${config.rewards.content} with no models.judge`, "config");
+    }
+    contentJudge = createContentValidityJudge({ model: judge });
+    promptHashes["contentJudge"] = contentJudge.promptHash;
+  }
   const metrics = new Map<string, Metric>();
   const metricFor = (instance: BenchmarkInstance): Metric => {
     let metric = metrics.get(instance.protocol);
@@ -178,6 +194,7 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
     ledger,
     policy,
     reasoner,
+    contentJudge,
     metricFor,
     modelIds,
     promptHashes,

@@ -52,6 +52,9 @@ const GENERATOR_PRICE: ModelPricing = { promptUsdPerMillion: 0.15, completionUsd
 const VERIFIER_PRICE: ModelPricing = { promptUsdPerMillion: 0.1, completionUsdPerMillion: 0.3 };
 const counter = createO200kTokenCounter();
 
+/** The route every kept pair was verified under (the builder's default, substring exact match): r_chunk scores it the same way. */
+const VERIFIED_BY = { protocol: "memoryagentbench", dataSource: "chunk_qa" };
+
 describe("buildDatasetChunkQa over OpenAI-compatible HTTP", () => {
   let server: OpenAIReplayServer;
   let folder: string;
@@ -143,15 +146,15 @@ describe("buildDatasetChunkQa over OpenAI-compatible HTTP", () => {
     for (const item of reference) expect(benchmarkInstanceValidator.validate(item).ok).toBe(true);
     expect(reference[0]!.chunkQuestions).toEqual([
       [
-        { id: "c0.q0", question: "What is the capital of Norland?", gold: "Varn" },
-        { id: "c0.q1", question: "What is the river of Norland?", gold: "Tesk" },
+        { id: "c0.q0", question: "What is the capital of Norland?", gold: "Varn", metric: VERIFIED_BY },
+        { id: "c0.q1", question: "What is the river of Norland?", gold: "Tesk", metric: VERIFIED_BY },
       ],
       [
-        { id: "c1.q0", question: "What is the founder of Acme?", gold: "Ada Park" },
-        { id: "c1.q1", question: "What is the city of Acme?", gold: "Lisbon" },
+        { id: "c1.q0", question: "What is the founder of Acme?", gold: "Ada Park", metric: VERIFIED_BY },
+        { id: "c1.q1", question: "What is the city of Acme?", gold: "Lisbon", metric: VERIFIED_BY },
       ],
       // One fact: the unanswerable pair was dropped by the verifier, so fewer than K remain.
-      [{ id: "c2.q0", question: "What is the mascot of Brio?", gold: "Otter" }],
+      [{ id: "c2.q0", question: "What is the mascot of Brio?", gold: "Otter", metric: VERIFIED_BY }],
     ]);
     // The repeated text shares the generation, under this instance's own chunk id.
     expect(reference[1]!.chunkQuestions[0]).toEqual(reference[0]!.chunkQuestions[1]!.map((question, index) => ({ ...question, id: `c0.q${index}` })));

@@ -11,6 +11,8 @@ export interface RecordedStep {
   /** r_chunk(t), null when the chunk has no questions. */
   readonly chunkScore: number | null;
   readonly chunkAnswers: readonly ChunkAnswer[];
+  /** r_content(t) when the content-validity judge ran (null: the step wrote nothing to judge). */
+  readonly contentScore?: number | null;
   /** o200k tokens of M_t. */
   readonly memoryTokens: number;
 }

@@ -18,7 +18,7 @@ describe("runEpisode", () => {
       expect(record.results.map((result) => result.operationId)).toEqual(record.operations.map((operation) => operation.operationId));
       const { format, chunk, evidence, eara, compression, total } = record.rewards;
       expect(chunk).not.toBeNull();
-      expect(total).toBeCloseTo(eara! + format + 0.5 * chunk! + 0.05 * compression!, 12);
+      expect(total).toBeCloseTo(eara! + format! + 0.5 * chunk! + 0.05 * compression!, 12);
       expect(evidence).toBe(episode.attribution.evidence[index]);
       expect(record.memoryTokens).toBeGreaterThan(0);
     }
@@ -77,5 +77,25 @@ describe("runRollouts", () => {
     expect(partial!.stepRecords.every((record) => record.rollout === 1)).toBe(true);
     expect((await base.view({ run: instance!.instanceId })).items).toEqual([]);
     await expect(runRollouts({ instance: instance!, rollouts: 0, policy: createHeuristicPolicy(), reasoner: createExtractiveReader() })).rejects.toMatchObject({ code: "invalid_options", path: ["rollouts"] });
+  });
+
+  it("the G rollouts of an instance answer the same sampled questions; instances and seeds get their own samples", async () => {
+    // 20 questions at fraction 0.2: 4 asked per rollout. The same question ids under a second
+    // instance id must not simply repeat the first instance's sample.
+    const [many] = generateSyntheticBenchmark({ seed: 5, instanceCount: 1, chunkCount: 4, factsPerChunk: 10, questionsPerChunk: 10 });
+    expect(many!.questions.length).toBe(20);
+    const twin = { ...many!, instanceId: `${many!.instanceId}-twin` };
+    const sampled = async (of: typeof many, seed: string) =>
+      (await runRollouts({ instance: of!, rollouts: 4, policy: createHeuristicPolicy(), reasoner: createExtractiveReader(), rewards: { questionFraction: 0.2 }, seed })).map((episode) =>
+        episode.questions.map((question) => question.questionId),
+      );
+    const group = await sampled(many, "iteration-1");
+    expect(group[0]).toHaveLength(4);
+    for (const rollout of group) expect(rollout).toEqual(group[0]);
+    const twinGroup = await sampled(twin, "iteration-1");
+    for (const rollout of twinGroup) expect(rollout).toEqual(twinGroup[0]);
+    expect(twinGroup[0]).not.toEqual(group[0]);
+    const nextIteration = await sampled(many, "iteration-2");
+    expect(nextIteration[0]).not.toEqual(group[0]);
   });
 });

@@ -18,7 +18,7 @@ import {
   type StepRecord,
   type TokenCounter,
 } from "@finemem/spec";
-import { composeStepRewards, compressionReward, createChunkStepScorer, formatReward } from "@finemem/step-reward";
+import { composeStepRewards, compressionReward, createChunkStepScorer, formatReward, resolveRewardWeights, type ContentValidityJudge } from "@finemem/step-reward";
 import { RunError, positiveInteger } from "../run/run-error.js";
 import { createMemoryCheckpoint, type EpisodeCheckpoint, type RecordedQuestion, type RecordedStep } from "./episode-checkpoint.js";
 
@@ -34,6 +34,11 @@ export interface EpisodeRewardOptions {
   readonly skipSucceeds?: boolean;
   /** Share of the global questions scored: 1 for evaluation (default), 0.2 in training. */
   readonly questionFraction?: number;
+  /**
+   * Judges each step's written entries against its chunk for r_content(t). Required when
+   * `weights.content` > 0 (the judge runs only then); a `RunError` `content_judge_required` otherwise.
+   */
+  readonly contentJudge?: ContentValidityJudge;
 }
 
 /** One unit of work finished: a step or a global question; `resumed` when it came from the checkpoint. */
@@ -55,9 +60,17 @@ export interface RunEpisodeOptions {
   readonly runId?: string;
   /** Which of the G rollouts this is (0-based). */
   readonly rollout?: number;
-  /** Seeds the question subsample (when `questionFraction` < 1). Default `runId`. */
+  /**
+   * Seeds the question subsample (when `questionFraction` < 1) together with the instance id, and
+   * not the rollout: the G rollouts of one instance answer the same questions, as GRPO compares them.
+   * A trainer passes a new seed per iteration. Default `runId`.
+   */
   readonly seed?: string;
-  /** Default: the instance protocol's scorer. */
+  /**
+   * Scores the global questions. Default: the instance protocol's scorer. Chunk questions are not
+   * scored by it: each is scored by the metric its pair was verified with (`ChunkQuestion.metric`,
+   * substring exact match by default).
+   */
   readonly metric?: Metric;
   readonly rewards?: EpisodeRewardOptions;
   /** Reasoner calls in flight for the chunk questions of a step, and for the global questions. Default 8. */
@@ -67,6 +80,11 @@ export interface RunEpisodeOptions {
   /** Finished steps and questions to replay instead of recomputing, and where new ones are recorded. */
   readonly checkpoint?: EpisodeCheckpoint;
   readonly onProgress?: (event: EpisodeProgress) => void;
+  /**
+   * A training rollout: the policy is asked for what a trainer needs (token ids and behaviour
+   * log-probabilities, or its replay payload). Default false (evaluation).
+   */
+  readonly training?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -113,7 +131,27 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
   const checkpoint = options.checkpoint ?? createMemoryCheckpoint();
   const ledger = createTokenLedger(options.tokenCounter ?? createO200kTokenCounter());
   const rewards = options.rewards ?? {};
-  const scorer = createChunkStepScorer({ reasoner, metric, concurrency });
+  // Chunk questions route by their own recorded metric, never by the instance's (see `metric`).
+  const scorer = createChunkStepScorer({ reasoner, concurrency });
+  const weights = resolveRewardWeights(rewards.weights);
+  const contentJudge = weights.content > 0 ? rewards.contentJudge : undefined;
+  if (weights.content > 0 && contentJudge === undefined) {
+    throw new RunError(
+      "content_judge_required",
+      `rewards.weights.content is ${weights.content}, but no content-validity judge was given: pass rewards.contentJudge (createContentValidityJudge from @finemem/step-reward) or set the weight to 0`,
+      ["rewards", "contentJudge"],
+    );
+  }
+  const evidenceSource = rewards.evidence ?? "retrieved";
+  if (evidenceSource === "cited" && reasoner.cites === false) {
+    throw new RunError("evidence_not_cited", `rewards.evidence is "cited", but reasoner ${reasoner.reasonerId} does not cite: use a citing reasoner (e.g. createLlmReasoner({ cite: true })) or evidence "retrieved"`, ["rewards", "evidence"]);
+  }
+  const judgeContent = async (chunk: BenchmarkInstance["chunks"][number], decision: RecordedStep["decision"], results: RecordedStep["results"]): Promise<number | null> => {
+    if (contentJudge === undefined) return null;
+    // Only what the store applied was written; a rejected INSERT wrote nothing to judge.
+    const applied = decision.operations.filter((_, position) => results[position]?.status === "applied");
+    return (await contentJudge.judge({ chunk, operations: applied }, callOptions)).score;
+  };
   const progress = options.onProgress ?? (() => {});
   const callOptions = signal === undefined ? {} : { signal };
 
@@ -132,22 +170,37 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
           ["steps", step],
         );
       }
-      steps.push(recorded);
+      // A journal written without the judge (or before it recorded r_content) is judged now.
+      const replayed = contentJudge !== undefined && recorded.contentScore === undefined ? { ...recorded, contentScore: await judgeContent(chunk, recorded.decision, recorded.results) } : recorded;
+      steps.push(replayed);
       progress({ kind: "step", resumed: true });
       continue;
     }
-    const decision = await policy.decide({ step, chunk, view: await store.view(namespace, callOptions), instanceId: instance.instanceId }, callOptions);
+    const decision = await policy.decide(
+      { step, chunk, view: await store.view(namespace, callOptions), instanceId: instance.instanceId, ...(options.training === true ? { training: true } : {}) },
+      callOptions,
+    );
     const results = await store.apply({ namespace, step, sourceChunkId: chunk.id, operations: operationsOf(decision) }, callOptions);
     const memory = await store.view(namespace, callOptions);
-    const chunkScore = await scorer.scoreStep({ step, questions: instance.chunkQuestions[index] ?? [], memory, dataSource: instance.dataSource, protocol: instance.protocol }, callOptions);
-    const finished: RecordedStep = { step, chunkId: chunk.id, decision, results, chunkScore: chunkScore.score, chunkAnswers: chunkScore.answers, memoryTokens: ledger.view(memory) };
+    const chunkScore = await scorer.scoreStep({ step, questions: instance.chunkQuestions[index] ?? [], memory }, callOptions);
+    const contentScore = await judgeContent(chunk, decision, results);
+    const finished: RecordedStep = {
+      step,
+      chunkId: chunk.id,
+      decision,
+      results,
+      chunkScore: chunkScore.score,
+      chunkAnswers: chunkScore.answers,
+      ...(contentJudge === undefined ? {} : { contentScore }),
+      memoryTokens: ledger.view(memory),
+    };
     await checkpoint.recordStep(finished);
     steps.push(finished);
     progress({ kind: "step", resumed: false });
   }
 
   const finalView = await store.view(namespace, callOptions);
-  const asked = subsampleQuestions(instance.questions, { fraction: rewards.questionFraction ?? QUESTION_SAMPLE_FRACTIONS.evaluation, seed: `${options.seed ?? runId}/${instance.instanceId}/${rollout}` });
+  const asked = subsampleQuestions(instance.questions, { fraction: rewards.questionFraction ?? QUESTION_SAMPLE_FRACTIONS.evaluation, seed: `${options.seed ?? runId}/${instance.instanceId}` });
   const questions = await mapWithConcurrency(asked, concurrency, async (question) => {
     const recorded = checkpoint.questions.get(question.id);
     if (recorded !== undefined) {
@@ -155,6 +208,14 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
       return recorded;
     }
     const answered = await answerQuestion(question, instance, reasoner, metric, finalView, signal);
+    if (evidenceSource === "cited" && answered.record.citedItemIds === undefined) {
+      // Without cited ids every question would go to U in silence: the reward would be wrong, not low.
+      throw new RunError(
+        "evidence_not_cited",
+        `rewards.evidence is "cited", but reasoner ${reasoner.reasonerId} answered question ${question.id} without citedItemIds: use a citing reasoner (e.g. createLlmReasoner({ cite: true })) or evidence "retrieved"`,
+        ["rewards", "evidence"],
+      );
+    }
     await checkpoint.recordQuestion(answered);
     progress({ kind: "question", resumed: false });
     return answered;
@@ -165,9 +226,9 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
     namespace,
     steps: instance.chunks.length,
     evidence: questions.map((question) => question.record),
-    ...(rewards.evidence === undefined ? {} : { source: rewards.evidence }),
+    source: evidenceSource,
     ...(rewards.provenance === undefined ? {} : { provenance: rewards.provenance }),
-    ...(rewards.weights?.beta === undefined ? {} : { beta: rewards.weights.beta }),
+    beta: weights.beta,
     ...callOptions,
   });
   const memoryTokens = ledger.view(finalView);
@@ -180,8 +241,9 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
       chunk: step.chunkScore,
       evidence: attribution.evidence[index] ?? 0,
       eara: attribution.eara[index] ?? 0,
+      content: step.contentScore ?? null,
     })),
-    { compression, ...(rewards.weights === undefined ? {} : { weights: rewards.weights }) },
+    { compression, weights },
   );
   const stepRecords = steps.map((step, index) =>
     stepRecordValidator.parse({

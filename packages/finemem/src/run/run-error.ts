@@ -7,8 +7,12 @@ import { FineMemError, type PathSegment } from "@finemem/spec";
  * - `corrupt_journal`: a journal line other than a torn last line does not parse.
  * - `invalid_options`: a runner option out of range (named in the message and path).
  * - `no_instances`: the datasets gave nothing to evaluate.
+ * - `mixed_instances`: training records of one group were asked from episodes of several instances.
+ * - `not_recorded_for_training`: an episode's decisions lack what a trainer needs (token ids,
+ *   log-probabilities, replay payloads): it was run without `training: true`.
+ * - `invalid_replay`: a decision policy's replay payload is refused by its replay validator.
  */
-export type RunErrorCode = "resume_mismatch" | "corrupt_journal" | "invalid_options" | "no_instances";
+export type RunErrorCode = "resume_mismatch" | "corrupt_journal" | "invalid_options" | "no_instances" | "content_judge_required" | "evidence_not_cited" | "mixed_instances" | "not_recorded_for_training" | "invalid_replay";
 
 export class RunError extends FineMemError {
   declare readonly code: RunErrorCode;

@@ -66,11 +66,19 @@ describe("resolveModelOptions", () => {
     ["a clock without timers", { ...valid, clock: { now: (): number => 0 } }, ["clock"], /setTimeout/],
     ["an empty role", { ...valid, role: "" }, ["role"], /role name/],
     ["a ledger cap without pricing", { ...valid, ledger: createUsageLedger({ spendingCapUsd: 1 }) }, ["pricing"], /spendingCapUsd/],
+    ["an unknown log-probability distribution", { ...valid, logprobDistribution: "processed" }, ["logprobDistribution"], /"sampled".*"raw"/],
   ])("%s → ModelConfigError naming the option", (_name, options, path, message) => {
     const error = configError(options);
     expect(error.code).toBe("model_config");
     expect(error.path).toEqual(path);
     expect(error.message).toMatch(message);
+  });
+
+  it("takes the log-probability distribution from the engine unless declared", () => {
+    expect(resolveModelOptions(valid).logprobDistribution).toBeUndefined();
+    expect(resolveModelOptions({ ...valid, engine: "vllm" }).logprobDistribution).toBe("raw");
+    expect(resolveModelOptions({ ...valid, engine: "vllm", logprobDistribution: "sampled" }).logprobDistribution).toBe("sampled");
+    expect(resolveModelOptions({ ...valid, engine: "sglang", logprobDistribution: "raw" }).logprobDistribution).toBe("raw");
   });
 
   it("accepts a complete, valid configuration", () => {

@@ -1,7 +1,8 @@
+import { LOGPROB_DISTRIBUTIONS, type LogprobDistribution } from "@finemem/spec";
 import { systemClock, type Clock } from "./clock.js";
 import { ModelConfigError } from "./errors.js";
 import { DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy } from "./retry-policy.js";
-import { SERVING_ENGINES, type ServingEngine } from "./serving-engine.js";
+import { ENGINE_CAPABILITIES, SERVING_ENGINES, type ServingEngine } from "./serving-engine.js";
 import { createUsageLedger, type UsageLedger } from "./usage-ledger.js";
 
 /** Prices in US dollars per million tokens, as providers list them. */
@@ -42,6 +43,13 @@ export interface OpenAICompatibleModelOptions {
    * for vLLM). They act as defaults: a field the request sets itself (temperature, ...) wins.
    */
   readonly extraBody?: Readonly<Record<string, unknown>>;
+  /**
+   * The distribution the server's log-probabilities are taken under, recorded on every response that
+   * has them (training records carry it). Default `raw` for engine `vllm` (its default
+   * `--logprobs-mode raw_logprobs`; declare `sampled` for a server started with
+   * `--logprobs-mode processed_logprobs`), and not recorded for the other engines unless declared.
+   */
+  readonly logprobDistribution?: LogprobDistribution;
 }
 
 /** Options after validation, with the defaults filled in. */
@@ -61,6 +69,7 @@ export interface ResolvedModelOptions {
   readonly ledger: UsageLedger;
   readonly pricing: ModelPricing | undefined;
   readonly extraBody: Readonly<Record<string, unknown>>;
+  readonly logprobDistribution: LogprobDistribution | undefined;
 }
 
 const OPTION_KEYS = new Set([
@@ -79,6 +88,7 @@ const OPTION_KEYS = new Set([
   "ledger",
   "pricing",
   "extraBody",
+  "logprobDistribution",
 ]);
 
 /**
@@ -161,7 +171,19 @@ export function resolveModelOptions(options: OpenAICompatibleModelOptions): Reso
     ledger,
     pricing,
     extraBody: resolveExtraBody(options.extraBody),
+    logprobDistribution: resolveLogprobDistribution(options.logprobDistribution, engine),
   };
+}
+
+function resolveLogprobDistribution(value: unknown, engine: ServingEngine): LogprobDistribution | undefined {
+  if (value === undefined) return ENGINE_CAPABILITIES[engine].logprobDistribution;
+  if (typeof value !== "string" || !(LOGPROB_DISTRIBUTIONS as readonly string[]).includes(value)) {
+    throw new ModelConfigError(
+      ["logprobDistribution"],
+      `expected "sampled" (after temperature, top-k / top-p and grammar masks) or "raw" (the model's own softmax), got ${describe(value)}`,
+    );
+  }
+  return value as LogprobDistribution;
 }
 
 function resolveBaseURL(value: unknown): string {

@@ -116,6 +116,8 @@ describe("OpenAI-compatible model on recorded responses", () => {
     expect(response.responseTokenIds).toEqual(choice.token_ids);
     expect(response.responseLogprobs).toHaveLength(85);
     expect(response.responseLogprobs?.[0]).toBe(0);
+    // vLLM's default --logprobs-mode is raw_logprobs: the body cannot say so, the engine default does.
+    expect(response.logprobDistribution).toBe("raw");
 
     expect(model.ledger.snapshot().roles.manager).toEqual({
       calls: 1,
@@ -137,6 +139,7 @@ describe("OpenAI-compatible model on recorded responses", () => {
     expect(server.requests[0]!.headers.authorization).toBeUndefined();
     expect(response).toMatchObject({ text: "Maya, Alice's sister, has lived in Lyon since 2021.", finishReason: "stop", usage: { promptTokens: 87, completionTokens: 15 } });
     expect(response.responseLogprobs).toHaveLength(14);
+    expect(response).not.toHaveProperty("logprobDistribution");
   });
 
   it("Ollama: a tool call next to empty content, with a function tool choice", async () => {

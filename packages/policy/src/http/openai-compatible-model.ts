@@ -115,7 +115,9 @@ async function runAttempts(
           json = parseJsonBody(outcome.text);
           const mapped = mapChatCompletion(json, expect, outcome.text);
           ledger.recordSuccess(role, { ...mapped.response.usage, costUsd: costOf(config, mapped.response.usage), usageReported: mapped.usageReported });
-          return mapped.response;
+          // The body cannot say which distribution its log-probabilities are from: the configuration does.
+          if (mapped.response.responseLogprobs === undefined || config.logprobDistribution === undefined) return mapped.response;
+          return { ...mapped.response, logprobDistribution: config.logprobDistribution };
         } catch (error) {
           const reported = readReportedUsage(json);
           if (reported !== undefined) spentOnFailure = { ...reported, costUsd: costOf(config, reported), usageReported: true };

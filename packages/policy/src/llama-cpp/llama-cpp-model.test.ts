@@ -106,6 +106,7 @@ describe("grammar-constrained replies", () => {
     expect(logprobs.every((value) => value <= 0 && Number.isFinite(value))).toBe(true);
     // Content characters are drawn from ~90 printable ones: far from certain.
     expect(Math.min(...logprobs)).toBeLessThan(-1);
+    expect(response.logprobDistribution).toBe("sampled");
   });
 
   it("answers a tool request with toolChoice none in text", async () => {
@@ -135,6 +136,7 @@ describe("determinism and independence", () => {
     expect(without.text).toBe(withLogprobs.text);
     expect(without.responseLogprobs).toBeUndefined();
     expect(without.responseTokenIds).toBeUndefined();
+    expect(without).not.toHaveProperty("logprobDistribution");
   });
 
   it("decodes greedily at temperature 0: the same reply with any seed or none", async () => {
@@ -142,6 +144,10 @@ describe("determinism and independence", () => {
     expect((await memalpha.generate(request(undefined, 0))).text).toBe(greedy.text);
     expect((await memalpha.generate(request(123, 0))).text).toBe(greedy.text);
     expect(parse(greedy, "memalpha").parseOutcomes.every((outcome) => outcome.status === "parsed")).toBe(true);
+    // Greedy under a grammar: a masked softmax, neither sampled nor raw, so nothing is claimed; without one, raw.
+    expect(greedy).not.toHaveProperty("logprobDistribution");
+    const unconstrained = await plain.generate({ messages: MESSAGES, sampling: { temperature: 0, maxTokens: 8 }, logprobs: true });
+    expect(unconstrained.logprobDistribution).toBe("raw");
   });
 
   it("draws a fresh seed per call when none is given", async () => {

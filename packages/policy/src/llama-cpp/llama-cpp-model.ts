@@ -8,6 +8,7 @@ import {
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
+  type LogprobDistribution,
   type SamplingOptions,
   type SpecificationVersion,
 } from "@finemem/spec";
@@ -99,11 +100,12 @@ export function createLlamaCppModel(options: LlamaCppModelOptions): LlamaCppMode
         throw new ContextOverflowError({ promptTokens: prompt.tokens.length, maxTokens, contextSize, modelPath: config.modelPath });
       }
       const constrained = grammar !== undefined;
+      const plan = samplingPlan(sampling);
       const output = await sampleTokens({
         runtime: loaded,
         promptTokens: prompt.tokens,
         maxTokens,
-        sampling: samplingPlan(sampling),
+        sampling: plan,
         constrained,
         // The grammar decides where a constrained reply ends; the chat format's stop texts could occur
         // inside its content. A caller's own stop texts always apply.
@@ -124,6 +126,7 @@ export function createLlamaCppModel(options: LlamaCppModelOptions): LlamaCppMode
         modelId: config.modelId,
         ...(checked.returnTokenIds === true ? { promptTokenIds: Array.from(prompt.tokens, Number), responseTokenIds: Array.from(output.tokens, Number) } : {}),
         ...(checked.logprobs === true ? { responseLogprobs: [...output.logprobs] } : {}),
+        ...(checked.logprobs === true ? logprobDistributionOf(plan, constrained) : {}),
       };
     } finally {
       release();
@@ -162,6 +165,17 @@ export function createLlamaCppModel(options: LlamaCppModelOptions): LlamaCppMode
 }
 
 /** The request's sampling with the OpenAI API's defaults made explicit (node-llama-cpp's own differ: greedy, top-k 40, top-p 0.95). */
+/**
+ * Sampling draws each token from the distribution after grammar mask, top-k, top-p and temperature,
+ * and `confidence` is its probability there: `sampled`. A greedy call has no sampled distribution;
+ * its confidence is the model's own softmax (`raw`) without a grammar, and a grammar-masked softmax,
+ * which is neither, with one: nothing is recorded then.
+ */
+function logprobDistributionOf(plan: SamplingPlan, constrained: boolean): { logprobDistribution?: LogprobDistribution } {
+  if (plan.temperature > 0) return { logprobDistribution: "sampled" };
+  return constrained ? {} : { logprobDistribution: "raw" };
+}
+
 function samplingPlan(sampling: SamplingOptions): SamplingPlan {
   return {
     temperature: sampling.temperature ?? 1,

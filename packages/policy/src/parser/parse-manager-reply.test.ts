@@ -9,7 +9,9 @@ function parse(text: string, toolSet: ToolSetId = "flat", toolCalls?: ToolCall[]
 
 /** The outcomes in short: `parsed`, the repairs' names, or the failure reason. */
 function summary(parsed: ParsedReply): (string | readonly string[])[] {
-  return parsed.parseOutcomes.map((outcome) => (outcome.status === "failed" ? outcome.reason : outcome.status === "parsed" ? "parsed" : outcome.repairs));
+  return parsed.parseOutcomes.map((outcome) =>
+    outcome.status === "failed" ? outcome.reason : outcome.status === "internal_error" ? "internal_error" : outcome.status === "parsed" ? "parsed" : outcome.repairs,
+  );
 }
 
 const call = (name: string, args: unknown): string => JSON.stringify({ name, arguments: args });
@@ -113,7 +115,7 @@ describe("formats", () => {
   it("numbers tool_calls first, then the text's fragments by position", () => {
     const parsed = parse(`${tagged("memory_skip", {})} {"type": "DELETE", "id": "m7"}`, "flat", [toolCall(0, "memory_insert", '{"content": "first"}')]);
     expect(parsed.operations).toStrictEqual([{ type: "INSERT", content: "first" }, { type: "SKIP" }, { type: "DELETE", id: "m7" }]);
-    expect(parsed.parseOutcomes.map((outcome) => [outcome.fragment, outcome.status === "failed" ? -1 : outcome.operationIndex])).toStrictEqual([
+    expect(parsed.parseOutcomes.map((outcome) => [outcome.fragment, outcome.status === "failed" || outcome.status === "internal_error" ? -1 : outcome.operationIndex])).toStrictEqual([
       [0, 0],
       [1, 1],
       [2, 2],
@@ -382,5 +384,36 @@ describe("failures", () => {
     expect(() => parseManagerReply({ text: "" }, { toolSet: "nope" as ToolSetId })).toThrow(TypeError);
     expect(() => parseManagerReply({ text: "" }, { toolSet: "flat", maxInputChars: -1 })).toThrow(TypeError);
     expect(() => parseManagerReply({ text: "" }, { toolSet: "flat", maxInputChars: Number.NaN })).toThrow(TypeError);
+  });
+});
+
+describe("a failure of the reader itself", () => {
+  // A tool call whose fields cannot be read stands in for a bug in the parser: the error comes from
+  // our side of the boundary, never from anything the model wrote.
+  const poisoned = { id: "call_0", get name(): string { throw new Error("planted reader fault"); }, arguments: "{}" } as unknown as ToolCall;
+
+  it("is an internal_error outcome, not the model's malformed_json, and is reported to the caller", () => {
+    const seen: unknown[] = [];
+    const parsed = parseManagerReply({ text: "", toolCalls: [poisoned] }, { toolSet: "flat", onInternalError: (error) => seen.push(error) });
+    expect(parsed.operations).toEqual([]);
+    expect(parsed.parseOutcomes).toHaveLength(1);
+    expect(parsed.parseOutcomes[0]).toMatchObject({ fragment: 0, status: "internal_error" });
+    expect((parsed.parseOutcomes[0] as { message: string }).message).toMatch(/^internal parser error: .*planted reader fault/);
+    expect(seen).toHaveLength(1);
+    expect(String(seen[0])).toMatch(/planted reader fault/);
+  });
+
+  it("emits a process warning when no handler is given", async () => {
+    const warnings: Error[] = [];
+    const listen = (warning: Error) => warnings.push(warning);
+    process.on("warning", listen);
+    try {
+      parseManagerReply({ text: "", toolCalls: [poisoned] }, { toolSet: "flat" });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", listen);
+    }
+    expect(warnings.map((warning) => warning.name)).toEqual(["FineMemParserWarning"]);
+    expect(warnings[0]!.message).toMatch(/internal_error/);
   });
 });

@@ -15,6 +15,11 @@ export interface ParseReplyOptions {
   readonly toolSet: ToolSetId;
   /** Characters of `text` read at most; the rest is ignored (`inputCapped`). Default 262_144. */
   readonly maxInputChars?: number;
+  /**
+   * Told of a failure of the reader itself (a bug of ours, reported as an `internal_error` outcome).
+   * Default: a process warning (`FineMemParserWarning`), so the bug is seen without stopping the run.
+   */
+  readonly onInternalError?: (error: unknown) => void;
 }
 
 export interface ParsedReply {
@@ -49,10 +54,16 @@ export function parseManagerReply(reply: { readonly text: string; readonly toolC
   try {
     return { ...collectOutcomes(findFragments(text, reply.toolCalls, toolSet), toolSet), inputCapped };
   } catch (error) {
-    // Unreachable by design; a parser bug must still not take down a rollout.
-    const message = clipMessage(`internal parser error: ${String(error)}`);
-    return { operations: [], parseOutcomes: [{ fragment: 0, status: "failed", reason: "malformed_json", message }], inputCapped };
+    // Unreachable by design; a parser bug must still not take down a rollout, nor be charged to the
+    // model as malformed output: it is its own outcome, which the format reward leaves out.
+    const message = clipMessage(`internal parser error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    (options.onInternalError ?? warnOfInternalError)(error);
+    return { operations: [], parseOutcomes: [{ fragment: 0, status: "internal_error", message }], inputCapped };
   }
+}
+
+function warnOfInternalError(error: unknown): void {
+  process.emitWarning(`the manager reply parser failed; the step's reply is recorded as an internal_error outcome: ${String(error)}`, { type: "FineMemParserWarning" });
 }
 
 /** Every call-like fragment of the reply, in fragment order. */

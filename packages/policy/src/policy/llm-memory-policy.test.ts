@@ -126,3 +126,56 @@ describe("structured tool calls and text together", () => {
     expect(decision.parseOutcomes).toHaveLength(1);
   });
 });
+
+describe("training steps", () => {
+  const replied = response({
+    text: "",
+    finishReason: "length",
+    toolCalls: [{ id: "call_0", name: "memory_insert", arguments: '{"content": "Ada has a cat."}' }],
+    promptTokenIds: [151644, 8948, 198],
+    responseTokenIds: [151657, 198, 4913],
+    responseLogprobs: [-0.125, -0.25, -0.5],
+    logprobDistribution: "raw",
+  });
+
+  it("ask for token ids and log-probabilities whatever the options say, and carry what a trainer needs", async () => {
+    const model = createScriptedLanguageModel([replied]);
+    const sampling = { temperature: 1, topP: 0.95, maxTokens: 3 };
+    const policy = createLlmMemoryPolicy({ model, sampling, logprobs: false, returnTokenIds: false });
+    const decision = await policy.decide({ step: 2, chunk, view, training: true });
+
+    const request = model.calls[0]!;
+    expect(request).toMatchObject({ logprobs: true, returnTokenIds: true, sampling });
+    expect(decision).toMatchObject({
+      promptMessages: request.messages,
+      responseText: "",
+      responseToolCalls: [{ id: "call_0", name: "memory_insert", arguments: '{"content": "Ada has a cat."}' }],
+      finishReason: "length",
+      sampling,
+      logprobDistribution: "raw",
+      promptTokenIds: [151644, 8948, 198],
+      responseTokenIds: [151657, 198, 4913],
+      responseLogprobs: [-0.125, -0.25, -0.5],
+    });
+    // -0.125 - 0.25 - 0.5, exact in binary.
+    expect(decision.actionLogprob).toEqual({ value: -0.875, source: "tokens", count: 3 });
+    expect(policyDecisionValidator.validate(decision).ok).toBe(true);
+  });
+
+  it("records empty sampling settings when the policy sets none, and no distribution when the engine does not say", async () => {
+    const { logprobDistribution: _unsaid, ...withoutDistribution } = replied;
+    const decision = await createLlmMemoryPolicy({ model: createScriptedLanguageModel([withoutDistribution]) }).decide({ step: 2, chunk, view, training: true });
+    expect(decision.sampling).toEqual({});
+    expect(decision).not.toHaveProperty("logprobDistribution");
+  });
+
+  it("evaluation steps keep today's request and leave the training fields out", async () => {
+    const model = createScriptedLanguageModel([replied]);
+    const decision = await createLlmMemoryPolicy({ model }).decide({ step: 2, chunk, view });
+    expect(model.calls[0]!.logprobs).toBe(true);
+    expect(model.calls[0]!.returnTokenIds).toBeUndefined();
+    for (const field of ["promptMessages", "responseText", "responseToolCalls", "finishReason", "sampling", "logprobDistribution"]) {
+      expect(decision, field).not.toHaveProperty(field);
+    }
+  });
+});

@@ -14,9 +14,12 @@ export interface LlmMemoryPolicyOptions {
   readonly callStyle?: CallStyle;
   /** Rollouts sample at temperature 1.0 with at most 2048 new tokens in the papers' training runs. */
   readonly sampling?: SamplingOptions;
-  /** Ask for per-token log-probabilities (needed for the action's log-probability). Default true. */
+  /** Ask for per-token log-probabilities (needed for the action's log-probability). Default true; always on in training steps. */
   readonly logprobs?: boolean;
-  /** Ask the serving engine for prompt and response token ids (vLLM, SGLang), for training. Default false. */
+  /**
+   * Ask the serving engine for prompt and response token ids (vLLM, SGLang). Default false; always
+   * on in training steps (`PolicyInput.training`), which need an engine that returns them.
+   */
   readonly returnTokenIds?: boolean;
   /** Extra HTTP headers for every call, e.g. a session id for verl's agent gateway. */
   readonly headers?: { readonly [name: string]: string };
@@ -40,6 +43,11 @@ function rawOutputOf(response: LanguageModelResponse): string {
  * call of the step, parsed into operations with one outcome per call-like fragment. The action's
  * log-probability is the sum of the response tokens' log-probabilities when the backend returns them.
  * Model errors (HTTP, spending cap, abort) propagate: a step that never got a reply has no decision.
+ *
+ * A training step (`input.training`) asks for token ids and log-probabilities whatever the options
+ * say, and the decision carries what a trainer needs besides them: the messages sent, the response
+ * text and tool calls, the finish reason, the sampling settings and the distribution the engine took
+ * the log-probabilities under. Evaluation steps leave those out.
  */
 export function createLlmMemoryPolicy(options: LlmMemoryPolicyOptions): MemoryPolicy {
   const template = typeof options.prompt === "object" ? options.prompt : MANAGER_PROMPTS[options.prompt ?? "flat"];
@@ -56,13 +64,15 @@ export function createLlmMemoryPolicy(options: LlmMemoryPolicyOptions): MemoryPo
     async decide(input: PolicyInput, callOptions?: CallOptions): Promise<PolicyDecision> {
       throwIfAborted(callOptions?.signal);
       const view = options.viewWindow === undefined ? input.view : promptView(input.view, options.viewWindow);
+      const training = input.training === true;
+      const messages = buildManagerMessages(template, callStyle, view, input.chunk);
       const response = await options.model.generate(
         {
-          messages: buildManagerMessages(template, callStyle, view, input.chunk),
+          messages,
           ...(callStyle === "tools" ? { tools: toolsOf(template), toolChoice: "auto" as const } : {}),
           ...(options.sampling === undefined ? {} : { sampling: options.sampling }),
-          ...(logprobs ? { logprobs: true } : {}),
-          ...(options.returnTokenIds === true ? { returnTokenIds: true } : {}),
+          ...(logprobs || training ? { logprobs: true } : {}),
+          ...(options.returnTokenIds === true || training ? { returnTokenIds: true } : {}),
           ...(options.headers === undefined ? {} : { headers: options.headers }),
         },
         callOptions,
@@ -85,6 +95,16 @@ export function createLlmMemoryPolicy(options: LlmMemoryPolicyOptions): MemoryPo
         ...(response.responseTokenIds === undefined ? {} : { responseTokenIds: response.responseTokenIds }),
         ...(logprobValues === undefined ? {} : { responseLogprobs: logprobValues }),
         usage: response.usage,
+        ...(training
+          ? {
+              promptMessages: messages,
+              responseText: response.text,
+              responseToolCalls: response.toolCalls,
+              finishReason: response.finishReason,
+              sampling: options.sampling ?? {},
+              ...(response.logprobDistribution === undefined ? {} : { logprobDistribution: response.logprobDistribution }),
+            }
+          : {}),
       };
     },
   };

@@ -32,6 +32,7 @@ export function createExtractiveReader(options: ExtractiveReaderOptions = {}): R
   return {
     specificationVersion: SPECIFICATION_VERSION,
     reasonerId: options.readerId ?? `extractive:${retriever.retrieverId}:top${topK}`,
+    cites: true,
     async answer(input: ReasonerInput, callOptions?: CallOptions): Promise<EvidenceRecord> {
       throwIfAborted(callOptions?.signal);
       const retrieved = await retrieveEvidence(retriever, input.question.text, input.memory, { topK }, callOptions);
@@ -42,7 +43,8 @@ export function createExtractiveReader(options: ExtractiveReaderOptions = {}): R
       return {
         questionId: input.question.id,
         retrieved: evidenceItemsOf(retrieved),
-        ...(best === undefined ? {} : { citedItemIds: [best.itemId] }),
+        // An empty list when nothing was found: it cited nothing, which is not "does not cite".
+        citedItemIds: best === undefined ? [] : [best.itemId],
         answer: best?.text ?? "",
         score: null,
       };

@@ -38,6 +38,7 @@ export function createLlmReasoner(options: LlmReasonerOptions): Reasoner & { rea
     specificationVersion: SPECIFICATION_VERSION,
     reasonerId: options.reasonerId ?? `llm:${options.model.modelId}:${retriever.retrieverId}:top${topK}`,
     promptHash: readerPromptHash(template),
+    cites: cite,
     async answer(input: ReasonerInput, callOptions?: CallOptions): Promise<EvidenceRecord> {
       throwIfAborted(callOptions?.signal);
       const retrieved = await retrieveEvidence(retriever, input.question.text, input.memory, { topK }, callOptions);

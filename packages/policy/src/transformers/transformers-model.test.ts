@@ -54,6 +54,8 @@ describe("the transformers.js language model (offline, tiny generated model)", (
     expect(second).toEqual(first);
     expect(first.responseTokenIds).toHaveLength(24);
     expect(first.finishReason).toBe("length");
+    // A greedy choice has no sampled distribution: its log-probabilities are the model's own softmax (checked below).
+    expect(first.logprobDistribution).toBe("raw");
     expect(first.usage).toEqual({ promptTokens: first.promptTokenIds!.length, completionTokens: 24 });
 
     const tokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
@@ -91,6 +93,7 @@ describe("the transformers.js language model (offline, tiny generated model)", (
     for (const response of [a, ...others]) {
       expect(languageModelResponseValidator.validate(response).ok).toBe(true);
       expect(response.responseLogprobs).toHaveLength(response.responseTokenIds!.length);
+      expect(response.logprobDistribution).toBe("sampled");
     }
   });
 

@@ -246,6 +246,9 @@ async function generateOnce(transformers: Transformers, tokenizer: Tokenizer, mo
     modelId: job.modelId,
     ...(job.request.returnTokenIds === true ? { promptTokenIds, responseTokenIds } : {}),
     ...(job.request.logprobs === true ? { responseLogprobs: logprobs.map((value) => Math.min(0, value)), ...(job.request.returnTokenIds === true ? {} : { responseTokenIds }) } : {}),
+    // chooseToken returns the probability in the distribution it drew from (after temperature, top-k
+    // and top-p); a greedy choice has none to draw from and returns the model's own softmax.
+    ...(job.request.logprobs === true ? { logprobDistribution: rule.temperature > 0 ? "sampled" : "raw" } : {}),
   });
 }
 

@@ -55,7 +55,7 @@ describe("recording trainer and whitespace token counter", () => {
     const rewards = { format: 1, chunk: null, evidence: null, eara: null, compression: null, content: null, total: 1 };
     const metrics = await trainer.update({
       grouping: "per-step",
-      groups: [{ instanceId: "i1", rollouts: [{ rolloutId: "r0", seed: "1", samples: [{ step: 1, reward: 1, rewards, actionLogprob: null }] }] }],
+      groups: [{ instanceId: "i1", rollouts: [{ rolloutId: "r0", rollout: 0, seed: "1", samples: [{ instanceId: "i1", rollout: 0, step: 1, dataSource: "squad", reward: 1, rewards, actionLogprob: null }] }] }],
     });
     expect(metrics).toEqual({ updateStep: 1, samples: 1, meanReward: 1, extra: {} });
     await expect(trainer.update({ grouping: "pooled", groups: [] })).rejects.toMatchObject({ code: "out_of_range", path: ["groups"] });

@@ -37,6 +37,9 @@ function world(count: number): ScriptedChunk[] {
 
 const chunksOf = (entries: readonly ScriptedChunk[]): Chunk[] => entries.map((entry) => entry.chunk);
 
+/** The route a pair verified by the default metric records: MemoryAgentBench's substring exact match. */
+const SUBSTRING = { protocol: "memoryagentbench", dataSource: "chunk_qa" } as const;
+
 function builderFor(entries: readonly ScriptedChunk[], options: Partial<ChunkQaBuilderOptions> = {}) {
   const models = scriptedQaModels(entries);
   const builder = createChunkQaBuilder({ generator: models.generator, verifier: models.verifier, ...options });
@@ -49,10 +52,10 @@ describe("createChunkQaBuilder", () => {
     const result = await builder.build([ACME.chunk]);
     expect(result.questions).toEqual([
       [
-        { id: "c1.q0", question: "Who founded Acme?", gold: "Ada Park" },
-        { id: "c1.q1", question: "In which city was Acme founded?", gold: "Lisbon" },
-        { id: "c1.q2", question: "In which year was Acme founded?", gold: "1987" },
-        { id: "c1.q3", question: "What was the first product of Acme?", gold: "kettle" },
+        { id: "c1.q0", question: "Who founded Acme?", gold: "Ada Park", metric: SUBSTRING },
+        { id: "c1.q1", question: "In which city was Acme founded?", gold: "Lisbon", metric: SUBSTRING },
+        { id: "c1.q2", question: "In which year was Acme founded?", gold: "1987", metric: SUBSTRING },
+        { id: "c1.q3", question: "What was the first product of Acme?", gold: "kettle", metric: SUBSTRING },
       ],
     ]);
     expect(result.stats[0]).toEqual({
@@ -246,6 +249,10 @@ describe("createChunkQaBuilder", () => {
     expect(inputs[0]).toEqual({ prediction: "Ada", gold: "Ada Park", dataSource: "my_source", question: "Who founded Acme?" });
     const lenient = await builderFor([entry], { metric: halfCredit, minVerifierScore: 0.5 }).builder.build([entry.chunk]);
     expect(lenient.questions[0]).toHaveLength(1);
+    // The kept question records the route it was verified under, for r_chunk to score it the same way.
+    expect(lenient.questions[0]![0]!.metric).toEqual({ protocol: "memoryagentbench", dataSource: "chunk_qa" });
+    const mine = await builderFor([entry], { metric: halfCredit, minVerifierScore: 0.5, dataSource: "my_source" }).builder.build([entry.chunk]);
+    expect(mine.questions[0]![0]!.metric).toEqual({ protocol: "memoryagentbench", dataSource: "my_source" });
   });
 
   it("plans the cost of a build without calling a model or touching the cache file", async () => {

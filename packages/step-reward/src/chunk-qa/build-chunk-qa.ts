@@ -274,7 +274,9 @@ async function buildEntry(
 /** Duplicates and K are applied on read, so changing either needs no model call. */
 function chooseQuestions(entry: ChunkQaCacheEntry, chunk: Chunk, options: ResolvedChunkQaOptions): { questions: ChunkQuestion[]; duplicates: number; available: number } {
   const { kept, duplicates } = removeNearDuplicates(entry.verified, options.duplicateThreshold);
-  const questions = kept.slice(0, options.questionsPerChunk).map((pair, index) => ({ id: `${chunk.id}.q${index}`, question: pair.question, gold: pair.answer }));
+  // Each question carries the metric its pair passed verification under, so r_chunk scores it the same way.
+  const metric = { protocol: options.metric.protocol, dataSource: options.dataSource };
+  const questions = kept.slice(0, options.questionsPerChunk).map((pair, index) => ({ id: `${chunk.id}.q${index}`, question: pair.question, gold: pair.answer, metric }));
   return { questions, duplicates: duplicates.length, available: kept.length };
 }
 
