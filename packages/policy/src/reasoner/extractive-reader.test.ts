@@ -20,9 +20,11 @@ describe("the extractive reader", () => {
     expect(evidenceRecordValidator.validate(record).ok).toBe(true);
   });
 
-  it("returns an empty answer and no evidence on an empty memory", async () => {
-    const record = await createExtractiveReader().answer({ question: { id: "q1", text: "Who?" }, memory: flatView() });
-    expect(record).toEqual({ questionId: "q1", retrieved: [], answer: "", score: null });
+  it("returns an empty answer and no evidence on an empty memory, citing nothing (it is a reader that cites)", async () => {
+    const reader = createExtractiveReader();
+    const record = await reader.answer({ question: { id: "q1", text: "Who?" }, memory: flatView() });
+    expect(record).toEqual({ questionId: "q1", retrieved: [], citedItemIds: [], answer: "", score: null });
+    expect(reader.cites).toBe(true);
   });
 
   it("reads the core paragraph first in the typed layout", async () => {
