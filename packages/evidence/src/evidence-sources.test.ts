@@ -35,5 +35,6 @@ describe("evidence sources", () => {
     const error = await rejection(() => evidenceFromRecords([record("q1", 1, []), record("q2", null, ["m1"])]));
     expect(error).toBeInstanceOf(AttributionError);
     expect(error).toMatchObject({ code: "unscored_record", path: [1, "score"] });
+    expect((error as AttributionError).message).toContain('"q2"');
   });
 });

@@ -86,12 +86,71 @@ describe("leave-one-out evidence", () => {
     expect(q1.items[1]!.share).toBeCloseTo(0.4, 12);
   });
 
+  it("equal shares (the default) split a question evenly among the items whose removal lowered it", async () => {
+    // Removing m2 (Paris) costs 0.6 and removing m4 (river) 0.4, but by default each gets half.
+    const partial: Metric = { ...metric, async score({ prediction }) { return { score: (prediction.includes("Paris") ? 0.6 : 0) + (prediction.includes("river") ? 0.4 : 0) }; } };
+    const scored = (await records()).map((record) => ({ ...record, score: record.questionId === "q1" ? 1 : 0 }));
+    const result = await leaveOneOutEvidence({ reasoner, metric: partial, memory, dataSource: "test", questions, records: scored });
+    expect(result.questions[0]).toEqual({ questionId: "q1", score: 1, items: [{ itemId: "m2", share: 0.5 }, { itemId: "m4", share: 0.5 }] });
+  });
+
+  it("drop-proportional shares divide each drop by the sum of the drops", async () => {
+    // q1's answer joins m1, m2 and m4: Lyon 1/4 + Paris 1/2 + river 1/8 = 7/8. Without m1 it keeps
+    // Lyon (m4 has it too): no drop. Without m2: 3/8, a drop of 1/2. Without m4: 3/4, a drop of 1/8.
+    // Shares: (1/2) / (5/8) = 0.8 and (1/8) / (5/8) = 0.2.
+    const weighted: Metric = {
+      ...metric,
+      async score({ prediction }) {
+        return { score: (prediction.includes("Lyon") ? 0.25 : 0) + (prediction.includes("Paris") ? 0.5 : 0) + (prediction.includes("river") ? 0.125 : 0) };
+      },
+    };
+    const scored = (await records()).map((record) => ({ ...record, score: record.questionId === "q1" ? 0.875 : 0 }));
+    const result = await leaveOneOutEvidence({ reasoner, metric: weighted, memory, dataSource: "test", questions, records: scored, shares: "drop" });
+    expect(result.removals).toEqual([
+      { questionId: "q1", itemId: "m1", scoreWithout: 0.875, drop: 0 },
+      { questionId: "q1", itemId: "m2", scoreWithout: 0.375, drop: 0.5 },
+      { questionId: "q1", itemId: "m4", scoreWithout: 0.75, drop: 0.125 },
+    ]);
+    const [m2, m4] = result.questions[0]!.items;
+    expect(m2).toMatchObject({ itemId: "m2" });
+    expect(m2!.share).toBeCloseTo(0.8, 12);
+    expect(m4).toMatchObject({ itemId: "m4" });
+    expect(m4!.share).toBeCloseTo(0.2, 12);
+  });
+
+  it("cited candidates: only the cited items are tried", async () => {
+    // q1 cites m1 and m2 out of its three retrieved items; the others cite nothing and are not re-answered.
+    const scored = (await records()).map((record) => (record.questionId === "q1" ? { ...record, citedItemIds: ["m1", "m2"] } : record));
+    const result = await leaveOneOutEvidence({ reasoner, metric, memory, dataSource: "test", questions, records: scored, candidates: "cited" });
+    expect(result.calls).toBe(2);
+    expect(result.removals.map((removal) => removal.itemId)).toEqual(["m1", "m2"]);
+    expect(result.questions.map((question) => question.items)).toEqual([[{ itemId: "m2", share: 1 }], [], []]);
+  });
+
+  it("passes the caller's signal to every reasoner and metric call, and no signal when there is none", async () => {
+    const seen: unknown[] = [];
+    const watchedReasoner: Reasoner = { ...reasoner, answer: (input, options) => (seen.push(options), reasoner.answer(input, options)) };
+    const watchedMetric: Metric = { ...metric, score: (input, options) => (seen.push(options), metric.score(input, options)) };
+    const scored = await records();
+    await leaveOneOutEvidence({ reasoner: watchedReasoner, metric: watchedMetric, memory, dataSource: "test", questions, records: scored });
+    // Four re-answers (see above), each answered and scored.
+    expect(seen).toHaveLength(8);
+    for (const options of seen) expect(options).toStrictEqual({});
+    seen.length = 0;
+    const controller = new AbortController();
+    await leaveOneOutEvidence({ reasoner: watchedReasoner, metric: watchedMetric, memory, dataSource: "test", questions, records: scored, signal: controller.signal });
+    expect(seen).toHaveLength(8);
+    for (const options of seen) expect(options).toStrictEqual({ signal: controller.signal });
+  });
+
   it("refuses a record without its question", async () => {
     const scored = await records();
     await expect(leaveOneOutEvidence({ reasoner, metric, memory, dataSource: "test", questions: questions.slice(1), records: scored })).rejects.toMatchObject({
       code: "missing_question",
       path: ["records", 0, "questionId"],
     });
-    await expect(leaveOneOutEvidence({ reasoner, metric, memory, dataSource: "test", questions: questions.slice(1), records: scored })).rejects.toBeInstanceOf(AttributionError);
+    const error = await leaveOneOutEvidence({ reasoner, metric, memory, dataSource: "test", questions: questions.slice(1), records: scored }).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(AttributionError);
+    expect((error as AttributionError).message).toContain('"q1"');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSeededRandom } from "@finemem/spec";
+import { createSeededRandom, type RandomSource } from "@finemem/spec";
 import { AttributionError } from "./attribution-error.js";
 import { QUESTION_SAMPLE_FRACTIONS, subsampleQuestions } from "./subsample-questions.js";
 
@@ -33,7 +33,33 @@ describe("seeded subsampling of the global questions", () => {
     for (const question of questions) expect(Math.abs(counts.get(question)! - 400)).toBeLessThan(100);
   });
 
-  it.each([0, -0.2, 1.5, Number.NaN])("refuses fraction %s", (fraction) => {
-    expect(() => subsampleQuestions(questions, { seed: 1, fraction })).toThrow(AttributionError);
+  it.each([0, -0.2, 1.5, Number.NaN, "0.5" as unknown as number])("refuses fraction %s", (fraction) => {
+    let error: unknown;
+    try {
+      subsampleQuestions(questions, { seed: 1, fraction });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(AttributionError);
+    expect(error).toMatchObject({ code: "invalid_fraction", path: ["fraction"] });
+    expect((error as AttributionError).message).toContain(`got ${fraction}`);
+  });
+
+  it("draws from the random source it is given", () => {
+    // A source whose every draw is 0: the partial Fisher–Yates shuffle then swaps each index with
+    // itself, and the sample is the first 20% of the list.
+    const zeros: RandomSource = { seed: "zeros", next: () => 0, int: () => 0, fork: () => zeros };
+    expect(subsampleQuestions(questions, { seed: zeros })).toEqual(questions.slice(0, 10));
+  });
+
+  it("takes no draw when it takes every question", () => {
+    const refusing: RandomSource = {
+      seed: "refusing",
+      next: () => expect.unreachable("no draw"),
+      int: () => expect.unreachable("no draw"),
+      fork: () => expect.unreachable("no fork"),
+    };
+    expect(subsampleQuestions(questions, { seed: refusing, fraction: 1 })).toEqual(questions);
+    expect(subsampleQuestions([], { seed: refusing })).toEqual([]);
   });
 });

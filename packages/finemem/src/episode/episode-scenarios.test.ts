@@ -10,16 +10,19 @@ import { RunError } from "../run/run-error.js";
 import { runEpisode, type RunEpisodeOptions } from "./run-episode.js";
 import { createKeywordReasoner } from "./test-support/keyword-reasoner.js";
 
-const source = { repo: "scenario", revision: "v1", file: "scenario", sha256: null };
-
-// Chunk lengths in whitespace words: c1 7, c2 4, c3 8, c4 4 → Σ_t L(c_t) = 23.
-const instance: BenchmarkInstance = {
-  instanceId: "scenario-0",
+/** A synthetic-source instance scored by substring exact match (MemoryAgentBench's route for it). */
+const scenarioInstance = (instanceId: string, content: Pick<BenchmarkInstance, "chunks" | "chunkQuestions" | "questions">): BenchmarkInstance => ({
+  instanceId,
   dataSource: "synthetic",
   competency: "CR",
   protocol: "memoryagentbench",
-  source,
+  source: { repo: "scenario", revision: "v1", file: "scenario", sha256: null },
   metadata: {},
+  ...content,
+});
+
+// Chunk lengths in whitespace words: c1 7, c2 4, c3 8, c4 4 → Σ_t L(c_t) = 23.
+const instance = scenarioInstance("scenario-0", {
   chunks: [
     { id: "c1", text: "Ada lives in Paris. Bo plays chess." },
     { id: "c2", text: "Ada moved to Lyon." },
@@ -44,7 +47,7 @@ const instance: BenchmarkInstance = {
     { id: "g3", question: "What does Erin collect?", gold: "unknown" },
     { id: "g4", question: "What does the friend of Ada own?", gold: "bike" },
   ],
-};
+});
 
 const keywords = {
   "c1.q0": ["Ada"],
@@ -214,20 +217,14 @@ describe("an episode's per-step rewards, worked by hand", () => {
 
 describe("the typed layout", () => {
   // Step 1 writes the core paragraph and a semantic fact; step 2 rewrites the fact and adds an event.
-  const typed: BenchmarkInstance = {
-    instanceId: "typed-0",
-    dataSource: "synthetic",
-    competency: "CR",
-    protocol: "memoryagentbench",
-    source,
-    metadata: {},
+  const typed = scenarioInstance("typed-0", {
     chunks: [
       { id: "t1", text: "The user is Ada. Ada lives in Paris." },
       { id: "t2", text: "On Monday Ada moved to Lyon." },
     ],
     chunkQuestions: [[{ id: "t1.q0", question: "Where does Ada live?", gold: "Paris" }], [{ id: "t2.q0", question: "When did Ada move?", gold: "Monday" }]],
     questions: [{ id: "h1", question: "Where does Ada live now?", gold: "Lyon" }],
-  };
+  });
   const policy = () =>
     createScriptedPolicy(
       (input): MemoryOperation[] =>
