@@ -71,6 +71,8 @@ export function summarize(reports, allowed) {
 
 /** The marker .ci/run writes when it starts; reports older than it are from an earlier run. */
 export const RUN_STARTED_MARKER = join(".test-results", "run-started");
+/** Where .ci/run lists its failed phases, one `<phase>\t<exit code>` a line. */
+export const FAILED_PHASES_FILE = join(".test-results", "failed-phases");
 
 /**
  * Reads every workspace's report and run record under `root` (the monorepo: its package.json lists
@@ -159,6 +161,17 @@ export function summarizeWorkspaces(root, options = {}) {
         // The catch-all: whatever made vitest exit non-zero, the closing line must not read green.
         failHere(`vitest exited with code ${run.exitCode} though its report shows no failure`);
       }
+    }
+  }
+
+  // Phases of .ci/run that failed outside the test runners (install, the main job, the pack check…).
+  const failedPhases = join(root, FAILED_PHASES_FILE);
+  if (existsSync(failedPhases) && (runStartedAt === undefined || statSync(failedPhases).mtimeMs >= runStartedAt)) {
+    for (const line of readFileSync(failedPhases, "utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      const [phase, code] = line.split("\t");
+      total.failed += 1;
+      problems.push(`.ci/run: phase ${phase} failed (exit ${code})`);
     }
   }
 

@@ -221,6 +221,23 @@ describe(".ci/run's summary over a workspace tree", () => {
     ]);
   });
 
+  it("a phase of .ci/run that failed outside the test runners counts as a failure; one from an earlier run does not", () => {
+    const root = monorepo();
+    results(workspace(root, "a"), [passedFile("one")], cleanRun);
+    // As .ci/run's phase() appends it: the phase's name, a tab, its exit code.
+    mkdirSync(join(root, ".test-results"));
+    writeFileSync(join(root, ".test-results", "failed-phases"), "main-job\t1\nwiring-mutations\t1\n");
+    expect(summarizeWorkspaces(root)).toEqual({
+      lines: ["problem: .ci/run: phase main-job failed (exit 1)", "problem: .ci/run: phase wiring-mutations failed (exit 1)", "1 passed, 2 failed, 0 skipped"],
+      ok: false,
+    });
+    // Written at t = 1,000 s, before a run that started at t = 2,000 s: stale, not counted. The
+    // report and run record are made fresh (t = 3,000 s) so that only the phases file is stale.
+    utimesSync(join(root, ".test-results", "failed-phases"), 1_000, 1_000);
+    for (const file of ["report.json", "run.json"]) utimesSync(join(root, "packages", "a", ".test-results", file), 3_000, 3_000);
+    expect(summarizeWorkspaces(root, { runStartedAt: 2_000_000 })).toEqual({ lines: ["1 passed, 0 failed, 0 skipped"], ok: true });
+  });
+
   it("keeps the skip policy of the tree's .ci/allowed-skips", () => {
     const root = monorepo();
     mkdirSync(join(root, ".ci"));
