@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AbortedError, SPECIFICATION_VERSION, type MemoryItem, type MemoryView, type Reasoner } from "@finemem/spec";
+import { AbortedError, SPECIFICATION_VERSION, type MemoryItem, type MemoryView, type Metric, type MetricInput, type Reasoner } from "@finemem/spec";
 import { createChunkStepScorer } from "./chunk-step-scorer.js";
 import { StepRewardError } from "./step-reward-error.js";
 
@@ -67,6 +67,53 @@ describe("the chunk-level step scorer", () => {
     expect(peak).toBe(3);
   });
 
+  it("scores a question by the route it records, else by substring match", async () => {
+    const scorer = createChunkStepScorer({ reasoner: reader });
+    // The reader answers "Ada lives in Lyon." for both. The unrouted question is scored by substring
+    // match: "lyon" occurs in the answer, 1. The icl route scores exact match of the parsed output:
+    // "ada lives in lyon" is not "lyon", 0. Mean (1 + 0) / 2 = 0.5.
+    const routed = [
+      { id: "c1.q0", question: "Where does Ada live?", gold: "Lyon" },
+      { id: "c1.q1", question: "Where does Ada live?", gold: "Lyon", metric: { protocol: "memoryagentbench", dataSource: "icl_demo" } },
+    ] as const;
+    const result = await scorer.scoreStep({ step: 1, questions: routed, memory: view(1, ["Ada lives in Lyon."]) });
+    expect(result.answers.map((answer) => answer.score)).toEqual([1, 0]);
+    expect(result.score).toBe(0.5);
+  });
+
+  it("a metric passed in overrides every question's route, and gets the route's data source", async () => {
+    const inputs: MetricInput[] = [];
+    const quarter: Metric = {
+      specificationVersion: SPECIFICATION_VERSION,
+      name: "quarter",
+      protocol: "memalpha",
+      judged: false,
+      async score(input) {
+        inputs.push(input);
+        return { score: 0.25 };
+      },
+    };
+    const scorer = createChunkStepScorer({ reasoner: reader, metric: quarter });
+    const routed = [{ ...questions[0]!, metric: { protocol: "memoryagentbench", dataSource: "icl_demo" } }, questions[1]!] as const;
+    const result = await scorer.scoreStep({ step: 3, questions: routed, memory: view(3, ["Ada lives in Lyon."]) });
+    // Two questions at 0.25 each: mean 0.25, though substring match would have given 1 and 0.
+    expect(result).toMatchObject({ step: 3, score: 0.25 });
+    expect(inputs).toEqual([
+      { prediction: "Ada lives in Lyon.", gold: "Lyon", dataSource: "icl_demo", question: "Where does Ada live?" },
+      { prediction: "", gold: "Corvex", dataSource: "chunk_qa", question: "Where does Bo work?" },
+    ]);
+  });
+
+  it("sends the reasoner the question and M_t, and no data source", async () => {
+    const seen: unknown[] = [];
+    const spy: Reasoner = { ...reader, reasonerId: "spy", answer: async (input, options) => (seen.push(input), reader.answer(input, options)) };
+    const scorer = createChunkStepScorer({ reasoner: spy });
+    expect(scorer.reasonerId).toBe("spy");
+    const memory = view(1, ["Ada lives in Lyon."]);
+    await scorer.scoreStep({ step: 1, questions: [questions[0]!], memory });
+    expect(seen).toEqual([{ question: { id: "c1.q0", text: "Where does Ada live?" }, memory }]);
+  });
+
   it("stops on abort and refuses a bad concurrency", async () => {
     const scorer = createChunkStepScorer({ reasoner: reader });
     const controller = new AbortController();
@@ -75,5 +122,6 @@ describe("the chunk-level step scorer", () => {
       scorer.scoreStep({ step: 1, questions, memory: view(1, []) }, { signal: controller.signal }),
     ).rejects.toBeInstanceOf(AbortedError);
     expect(() => createChunkStepScorer({ reasoner: reader, concurrency: 0 })).toThrow(StepRewardError);
+    expect(() => createChunkStepScorer({ reasoner: reader, concurrency: 2.5 })).toThrow(expect.objectContaining({ code: "invalid_options", path: ["concurrency"] }));
   });
 });

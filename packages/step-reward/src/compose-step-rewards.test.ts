@@ -50,8 +50,15 @@ describe("the composer", () => {
     }
   });
 
+  it("states each weight's range in its message: only β has an upper bound", () => {
+    expect(() => resolveRewardWeights({ beta: 2 })).toThrow("reward weight beta: expected a finite number ≥ 0 and ≤ 1, got 2");
+    expect(() => resolveRewardWeights({ chunk: -0.5 })).toThrow("reward weight chunk: expected a finite number ≥ 0, got -0.5");
+    // A weight above 1 is fine for every term but β.
+    expect(resolveRewardWeights({ chunk: 3 }).chunk).toBe(3);
+  });
+
   it("refuses NaN or out-of-range components, naming the step and term", async () => {
-    expect(() => composeStepRewards([{ format: 1 }, { format: Number.NaN }])).toThrow(/step 2: format/);
+    expect(() => composeStepRewards([{ format: 1 }, { format: Number.NaN }])).toThrow(/^step 2: format is NaN: \S/);
     const error = await rejection(() => composeStepRewards([{ format: 1, chunk: 1.5 }]));
     expect(error).toMatchObject({ code: "invalid_component", path: [0, "chunk"] });
     expect(() => composeStepRewards([{ format: 1, eara: Number.NaN }])).toThrow(StepRewardError);

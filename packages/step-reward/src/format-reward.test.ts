@@ -1,3 +1,4 @@
+import { rejection } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
 import type { MemoryOperation, OperationResult, ParseOutcome } from "@finemem/spec";
 import { formatReward } from "./format-reward.js";
@@ -47,8 +48,26 @@ describe("the format reward", () => {
     expect(formatReward({ operations: [insert, insert], parseOutcomes: [] }, [applied("a"), duplicate("b")]).score).toBe(0.5);
   });
 
-  it("refuses results that do not line up with the operations", () => {
-    expect(() => formatReward({ operations: [insert], parseOutcomes: [parsed(0, 0)] }, [])).toThrow(StepRewardError);
-    expect(() => formatReward({ operations: [insert], parseOutcomes: [parsed(0, 3)] }, [applied("a")])).toThrow(/past the 1 results/);
+  it("under skipSucceeds: false still counts every other applied operation", () => {
+    // INSERT applied, SKIP applied, INSERT applied: 2 successes of 3 calls, the SKIP set aside.
+    const reward = formatReward(
+      { operations: [insert, skip, insert], parseOutcomes: [parsed(0, 0), parsed(1, 1), parsed(2, 2)] },
+      [applied("a"), { operationId: "s", status: "applied", itemId: null, version: null }, applied("c")],
+      { skipSucceeds: false },
+    );
+    expect(reward).toEqual({ score: 2 / 3, calls: 3, succeeded: 2, parseFailures: 0, rejected: {}, skipsNotCounted: 1, internalErrors: 0 });
+  });
+
+  it("refuses results that do not line up with the operations", async () => {
+    const short = await rejection(() => formatReward({ operations: [insert], parseOutcomes: [parsed(0, 0)] }, []));
+    expect(short).toBeInstanceOf(StepRewardError);
+    expect(short).toMatchObject({ code: "inconsistent_results", path: ["results"], message: "one result per operation: 1 operations, 0 results" });
+    // More results than operations is as wrong as fewer, even with nothing pointing past them.
+    const extra = await rejection(() => formatReward({ operations: [], parseOutcomes: [] }, [applied("a")]));
+    expect(extra).toMatchObject({ code: "inconsistent_results", path: ["results"] });
+    const past = await rejection(() => formatReward({ operations: [insert], parseOutcomes: [failed(0), parsed(1, 3)] }, [applied("a")]));
+    expect(past).toBeInstanceOf(StepRewardError);
+    expect(past).toMatchObject({ code: "inconsistent_results", path: ["parseOutcomes", 1, "operationIndex"] });
+    expect((past as Error).message).toContain("parse outcome 1 points at operation 3, past the 1 results");
   });
 });

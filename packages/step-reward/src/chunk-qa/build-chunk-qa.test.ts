@@ -335,4 +335,142 @@ describe("createChunkQaBuilder", () => {
     const make = () => createChunkQaBuilder({ generator: models.generator, verifier: models.verifier, verifierSampling: { temperature: -1 } });
     expect(make).toThrow(expect.objectContaining({ code: "invalid_options", path: ["verifierSampling", "temperature"] }));
   });
+
+  it("plans without a cache file: every chunk uncached, twins built once", async () => {
+    const entries = world(2);
+    const twin: Chunk = { id: "other:c1", text: entries[0]!.chunk.text };
+    const { builder } = builderFor(entries, { maxGeneratorAttempts: 3 });
+    // Two distinct texts: 2 × 3 generator attempts and 2 × 10 verifier calls at most.
+    expect(await builder.plan([...chunksOf(entries), twin])).toEqual({
+      chunks: 3,
+      cachedChunks: 0,
+      uncachedChunks: 3,
+      textsToBuild: 2,
+      maxCalls: { generator: 6, verifier: 20, total: 26 },
+    });
+  });
+
+  it("stops planning when aborted", async () => {
+    const cachePath = join(tempDir(), "qa.jsonl");
+    const { builder } = builderFor(world(1), { cachePath });
+    await expect(builder.plan(chunksOf(world(1)), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it("counts the generator attempts of a shared text once, on the first of its chunks", async () => {
+    const entries = world(1);
+    const twin: Chunk = { id: "other:c9", text: entries[0]!.chunk.text };
+    const result = await builderFor(entries).builder.build([entries[0]!.chunk, twin]);
+    expect(result.stats.map((stats) => [stats.chunkId, stats.generatorAttempts, stats.kept])).toEqual([
+      ["doc:c1", 1, 3],
+      ["other:c9", 0, 3],
+    ]);
+  });
+
+  it("applies the length bounds when reading the reply, and counts dropped entries as generated", async () => {
+    const entry: ScriptedChunk = {
+      chunk: ACME.chunk,
+      pairs: [
+        { question: "Who founded Acme?", answer: "Ada Park" },
+        { question: "In which year was Acme founded?", answer: "1987" },
+        { question: "Where?", answer: "" },
+      ],
+    };
+    // "Ada Park" is 8 characters, over maxAnswerChars 5; the empty answer is dropped too: 3 generated,
+    // 2 invalid, 1 verified.
+    const result = await builderFor([entry], { maxAnswerChars: 5 }).builder.build([entry.chunk]);
+    expect(result.stats[0]).toMatchObject({ generated: 3, invalid: 2, surplus: 0, unverifiable: 0, kept: 1 });
+    expect(result.questions[0]!.map((question) => question.gold)).toEqual(["1987"]);
+  });
+
+  it("passes the abort signal to the generator, the verifier and the metric", async () => {
+    const signals: [string, AbortSignal | undefined][] = [];
+    const models = scriptedQaModels([ACME]);
+    const watched = (name: string, model: LanguageModel): LanguageModel => ({
+      ...model,
+      generate(request, options) {
+        signals.push([name, options?.signal]);
+        return model.generate(request, options);
+      },
+    });
+    const metric: Metric = {
+      specificationVersion: SPECIFICATION_VERSION,
+      name: "exact",
+      protocol: "memoryagentbench",
+      judged: false,
+      async score(input, options) {
+        signals.push(["metric", options?.signal]);
+        return { score: input.prediction === input.gold ? 1 : 0 };
+      },
+    };
+    const builder = createChunkQaBuilder({ generator: watched("generator", models.generator), verifier: watched("verifier", models.verifier), metric, candidatesPerChunk: 5, questionsPerChunk: 1 });
+    const controller = new AbortController();
+    await builder.build([ACME.chunk], { signal: controller.signal });
+    expect(new Set(signals.map(([name]) => name))).toEqual(new Set(["generator", "verifier", "metric"]));
+    expect(signals.every(([, signal]) => signal === controller.signal)).toBe(true);
+  });
+
+  it("fails with the verifier's own error once every verifier call of the chunk has ended", async () => {
+    const models = scriptedQaModels([ACME]);
+    const broken = new Error("verifier down");
+    let finished = 0;
+    const verifier: LanguageModel = {
+      ...models.verifier,
+      async generate(request, options) {
+        await new Promise((resolve) => setImmediate(resolve));
+        finished++;
+        if (request.messages[1]!.content.includes("Who founded Acme?")) throw broken;
+        return models.verifier.generate(request, options);
+      },
+    };
+    const builder = createChunkQaBuilder({ generator: models.generator, verifier });
+    const error = await rejection(builder.build([ACME.chunk]));
+    expect(error).toBe(broken);
+    expect(finished).toBe(7);
+  });
+
+  it("quotes the last malformed reply in the error, cut at 160 characters", async () => {
+    const long = "No pairs. ".repeat(20);
+    const one = builderFor([{ chunk: ACME.chunk, pairs: [long] }], { maxGeneratorAttempts: 1 });
+    const error = await rejection(one.builder.build([ACME.chunk]));
+    expect((error as Error).message).toBe(`chunk "c1": 1 generator reply held no readable list of pairs; the last: no_json (the reply holds no JSON), reply "${long.slice(0, 160)}…"`);
+    // Exactly 160 characters are quoted whole.
+    const exact = "x".repeat(160);
+    const two = builderFor([{ chunk: ACME.chunk, pairs: [exact] }]);
+    expect((await rejection(two.builder.build([ACME.chunk])) as Error).message).toBe(
+      `chunk "c1": 2 generator replies held no readable list of pairs; the last: no_json (the reply holds no JSON), reply "${exact}"`,
+    );
+  });
+
+  it("refuses chunks that are not a list, or not chunks, before any call", async () => {
+    const { builder, models } = builderFor([]);
+    const notList = await rejection(builder.build("c1" as unknown as Chunk[]));
+    expect(notList).toBeInstanceOf(ChunkQaError);
+    expect(notList).toMatchObject({ code: "invalid_chunk", path: ["chunks"], message: "expected an array of chunks" });
+    for (const [chunk, path, message] of [
+      [null, ["chunks", 0, "id"], "chunks[0]: expected a chunk with an id matching ID_PATTERN"],
+      ["c1", ["chunks", 0, "id"], "chunks[0]: expected a chunk with an id matching ID_PATTERN"],
+      [{ id: "bad id", text: "x" }, ["chunks", 0, "id"], "chunks[0]: expected a chunk with an id matching ID_PATTERN"],
+      [{ id: "c1", text: 5 }, ["chunks", 0, "text"], 'chunk "c1": expected non-empty text'],
+      [{ id: "c1", text: " " }, ["chunks", 0, "text"], 'chunk "c1": expected non-empty text'],
+    ] as const) {
+      const error = await rejection(builder.plan([chunk as unknown as Chunk]));
+      expect(error).toBeInstanceOf(ChunkQaError);
+      expect(error).toMatchObject({ code: "invalid_chunk", path, message });
+    }
+    expect(models.generator.calls).toHaveLength(0);
+  });
+
+  it("refuses a chunk id too long to carry its last question id, which depends on K", async () => {
+    // Ids are at most 128 characters. With K = 10 the last question id ends in ".q9": 125 + 3 = 128 fits,
+    // 126 + 3 = 129 does not.
+    const { builder } = builderFor([], { questionsPerChunk: 10 });
+    expect(await builder.plan([{ id: "c".repeat(125), text: "x" }])).toMatchObject({ chunks: 1 });
+    const error = await rejection(builder.plan([{ id: "c".repeat(126), text: "x" }]));
+    expect(error).toMatchObject({
+      code: "invalid_chunk",
+      path: ["chunks", 0, "id"],
+      chunkId: "c".repeat(126),
+      message: `chunk "${"c".repeat(126)}": its question ids (${"c".repeat(126)}.q9) would exceed 128 characters; use a shorter chunk id`,
+    });
+  });
 });

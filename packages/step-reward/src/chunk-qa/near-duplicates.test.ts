@@ -29,4 +29,23 @@ describe("near-duplicate questions", () => {
     // 1 vs 2: 4/6; 2 vs 3: 4/6; 1 vs 3: 3/7 — at 0.6 the middle one goes, and the last one stays.
     expect(removeNearDuplicates(items, 0.6).kept).toEqual([items[0], items[2]]);
   });
+
+  it("names the most similar kept question, the earliest on a tie", () => {
+    const items = [q("Red blue green gold?"), q("Red blue pink grey?"), q("Red blue green gold pink?"), q("Red blue green pink?"), q("Red blue pink grey green?")];
+    // Kept: 0 and 1 (2 shared of 6 distinct tokens, 1/3 < 0.5). Then, against 0 and 1:
+    // 2: 4/5 = 0.8 and 3/6 = 0.5 → of 0; 3: 3/5 and 3/5, a tie → of 0; 4: 3/6 and 4/5 → of 1.
+    const result = removeNearDuplicates(items, 0.5);
+    expect(result.kept).toEqual([items[0], items[1]]);
+    expect(result.duplicates).toEqual([
+      { index: 2, of: 0, similarity: 0.8 },
+      { index: 3, of: 0, similarity: 0.6 },
+      { index: 4, of: 1, similarity: 0.8 },
+    ]);
+  });
+
+  it("an empty question is unlike any other, and like another empty one", () => {
+    expect(questionSimilarity("The?", "Who founded Acme?")).toBe(0);
+    expect(questionSimilarity("Who founded Acme?", "...")).toBe(0);
+    expect(removeNearDuplicates([q("?"), q("Who?"), q("the")], 0.8).kept).toEqual([q("?"), q("Who?")]);
+  });
 });

@@ -1,4 +1,5 @@
 import { generateSyntheticBenchmark } from "@finemem/benchmarks";
+import type { ChunkQuestion } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
 import { ChunkQaError } from "./chunk-qa-error.js";
 import { withChunkQuestions } from "./with-chunk-questions.js";
@@ -16,8 +17,15 @@ describe("withChunkQuestions", () => {
     expect(instance!.chunkQuestions).toEqual(before);
   });
 
-  it("refuses a list count that does not match the chunks", () => {
+  it("refuses a list count that does not match the chunks, or no list at all", () => {
+    const chunks = instance!.chunks.length;
     expect(() => withChunkQuestions(instance!, [[]])).toThrow(expect.objectContaining({ code: "invalid_questions", path: ["chunkQuestions"] }));
+    expect(() => withChunkQuestions(instance!, [[]])).toThrow(`instance "${instance!.instanceId}": expected one question list per chunk (${chunks}), got 1 lists`);
+    const tooMany = Array.from({ length: chunks + 1 }, () => []);
+    expect(() => withChunkQuestions(instance!, tooMany)).toThrow(`got ${chunks + 1} lists`);
+    const notAList = "c1.q0" as unknown as ChunkQuestion[][];
+    expect(() => withChunkQuestions(instance!, notAList)).toThrow(expect.objectContaining({ code: "invalid_questions", path: ["chunkQuestions"] }));
+    expect(() => withChunkQuestions(instance!, notAList)).toThrow(/got not an array$/);
   });
 
   it("refuses a malformed question, naming its path", () => {
@@ -31,5 +39,6 @@ describe("withChunkQuestions", () => {
     }
     expect(error).toBeInstanceOf(ChunkQaError);
     expect(error).toMatchObject({ code: "invalid_questions", path: ["chunkQuestions", 1, 0, "id"] });
+    expect((error as Error).message).toMatch(new RegExp(`^instance "${instance!.instanceId}": \\S`));
   });
 });
