@@ -8,14 +8,12 @@ import { ValidationError, type ValidationCode } from "./validation.js";
 // sum that is exact in binary floating point, so the expected actionLogprob values are exact too.
 const rewards = { format: 1, chunk: 0.5, evidence: 0.25, eara: 0.3, compression: 0.2, content: null, total: 1.56 };
 
+/** What every sample of the group names: its instance, rollout, step and source, and its reward. */
+const sampleHead = (rollout: number, step: number) => ({ instanceId: "syn-0", rollout, step, dataSource: "synthetic", reward: 1.56, rewards });
+
 function llmSample(rollout: number, step: number) {
   return {
-    instanceId: "syn-0",
-    rollout,
-    step,
-    dataSource: "synthetic",
-    reward: 1.56,
-    rewards,
+    ...sampleHead(rollout, step),
     // -0.25 - 0.5 - 1.25 = -2
     actionLogprob: { value: -2, source: "tokens", count: 3 },
     llm: {
@@ -35,12 +33,7 @@ function llmSample(rollout: number, step: number) {
 
 function decisionSample(rollout: number, step: number) {
   return {
-    instanceId: "syn-0",
-    rollout,
-    step,
-    dataSource: "synthetic",
-    reward: 1.56,
-    rewards,
+    ...sampleHead(rollout, step),
     // log(1/2) + log(1/4) = -3·ln 2
     actionLogprob: { value: -3 * Math.LN2, source: "decisions", count: 2 },
     decisions: { replay: { choices: ["INSERT", "SKIP"], p: [0.5, 0.25] }, decisionLogprobs: [-Math.LN2, -2 * Math.LN2] },
