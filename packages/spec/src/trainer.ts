@@ -19,6 +19,11 @@ import { actionLogprobSchema, type ActionLogprob } from "./policy.js";
 import { stepRewardComponentsSchema, type StepRewardComponents } from "./rewards.js";
 import { issueCode, createValidator, type ValidationCode } from "./validation.js";
 
+/** One refusal of a training value, at `path`, with the typed code its ValidationError carries. */
+function addIssue(ctx: z.RefinementCtx, path: (string | number)[], message: string, code: ValidationCode = "inconsistent"): void {
+  ctx.addIssue({ code: "custom", path, message, ...issueCode(code) });
+}
+
 /**
  * The part of a training sample that lets a trainer recompute an LLM policy's action
  * log-probability under new parameters without re-tokenizing: the token ids exactly as the serving
@@ -118,8 +123,7 @@ export const trainingSampleSchema = z
     decisions: decisionSampleRecordSchema.optional(),
   })
   .superRefine((sample, ctx) => {
-    const issue = (path: (string | number)[], message: string, code: ValidationCode = "inconsistent") =>
-      ctx.addIssue({ code: "custom", path, message, ...issueCode(code) });
+    const issue = (path: (string | number)[], message: string, code?: ValidationCode) => addIssue(ctx, path, message, code);
     if (sample.reward !== sample.rewards.total) issue(["reward"], "reward must equal rewards.total");
     if (sample.llm !== undefined && sample.decisions !== undefined) {
       issue(["decisions"], "a sample is an LLM policy's (llm) or a decision policy's (decisions), not both");
@@ -180,7 +184,7 @@ export const rolloutSchema = z
     samples: z.array(trainingSampleSchema).min(1),
   })
   .superRefine((rollout, ctx) => {
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message, ...issueCode("inconsistent") });
+    const issue = (path: (string | number)[], message: string) => addIssue(ctx, path, message);
     const seenAt = new Map<number, number>();
     for (const [index, sample] of rollout.samples.entries()) {
       const earlier = seenAt.get(sample.step);
@@ -212,7 +216,7 @@ export const rolloutGroupSchema = z
     rollouts: z.array(rolloutSchema).min(1),
   })
   .superRefine((group, ctx) => {
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message, ...issueCode("inconsistent") });
+    const issue = (path: (string | number)[], message: string) => addIssue(ctx, path, message);
     const ids = new Map<string, number>();
     const indices = new Map<number, number>();
     const dataSource = group.rollouts[0]?.samples[0]?.dataSource;

@@ -32,8 +32,8 @@ export interface FormatReward {
  * object); it succeeds when it became an operation that the store applied. A step with no call scores
  * 0. An `internal_error` outcome (the reader failed, not the model) is left out of the calls; a step
  * whose only calls are internal errors scores `null`, so the total lacks the format term rather than
- * charging the policy for our bug. A decision with operations but no parse outcomes (a policy with no text to parse) counts each
- * operation as one parsed call.
+ * charging the policy for our bug. A decision with operations but no parse outcomes (a policy with no
+ * text to parse) counts each operation as one parsed call.
  *
  * @param results the store's results for `decision.operations`, in the same order
  * @throws {StepRewardError} `inconsistent_results` when results and operations do not line up

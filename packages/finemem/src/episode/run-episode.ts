@@ -134,26 +134,27 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
   // Chunk questions route by their own recorded metric, never by the instance's (see `metric`).
   const scorer = createChunkStepScorer({ reasoner, concurrency });
   const weights = resolveRewardWeights(rewards.weights);
-  const contentJudge = weights.content > 0 ? rewards.contentJudge : undefined;
-  if (weights.content > 0 && contentJudge === undefined) {
+  if (weights.content > 0 && rewards.contentJudge === undefined) {
     throw new RunError(
       "content_judge_required",
       `rewards.weights.content is ${weights.content}, but no content-validity judge was given: pass rewards.contentJudge (createContentValidityJudge from @finemem/step-reward) or set the weight to 0`,
       ["rewards", "contentJudge"],
     );
   }
+  // The judge runs only when its term counts.
+  const contentJudge = weights.content > 0 ? rewards.contentJudge : undefined;
   const evidenceSource = rewards.evidence ?? "retrieved";
   if (evidenceSource === "cited" && reasoner.cites === false) {
     throw new RunError("evidence_not_cited", `rewards.evidence is "cited", but reasoner ${reasoner.reasonerId} does not cite: use a citing reasoner (e.g. createLlmReasoner({ cite: true })) or evidence "retrieved"`, ["rewards", "evidence"]);
   }
+  const progress = options.onProgress ?? (() => {});
+  const callOptions = signal === undefined ? {} : { signal };
   const judgeContent = async (chunk: BenchmarkInstance["chunks"][number], decision: RecordedStep["decision"], results: RecordedStep["results"]): Promise<number | null> => {
     if (contentJudge === undefined) return null;
     // Only what the store applied was written; a rejected INSERT wrote nothing to judge.
     const applied = decision.operations.filter((_, position) => results[position]?.status === "applied");
     return (await contentJudge.judge({ chunk, operations: applied }, callOptions)).score;
   };
-  const progress = options.onProgress ?? (() => {});
-  const callOptions = signal === undefined ? {} : { signal };
 
   const steps: RecordedStep[] = [];
   for (const [index, chunk] of instance.chunks.entries()) {

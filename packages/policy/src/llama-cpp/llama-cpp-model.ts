@@ -165,17 +165,6 @@ export function createLlamaCppModel(options: LlamaCppModelOptions): LlamaCppMode
 }
 
 /** The request's sampling with the OpenAI API's defaults made explicit (node-llama-cpp's own differ: greedy, top-k 40, top-p 0.95). */
-/**
- * Sampling draws each token from the distribution after grammar mask, top-k, top-p and temperature,
- * and `confidence` is its probability there: `sampled`. A greedy call has no sampled distribution;
- * its confidence is the model's own softmax (`raw`) without a grammar, and a grammar-masked softmax,
- * which is neither, with one: nothing is recorded then.
- */
-function logprobDistributionOf(plan: SamplingPlan, constrained: boolean): { logprobDistribution?: LogprobDistribution } {
-  if (plan.temperature > 0) return { logprobDistribution: "sampled" };
-  return constrained ? {} : { logprobDistribution: "raw" };
-}
-
 function samplingPlan(sampling: SamplingOptions): SamplingPlan {
   return {
     temperature: sampling.temperature ?? 1,
@@ -185,4 +174,15 @@ function samplingPlan(sampling: SamplingOptions): SamplingPlan {
     // (node-llama-cpp would use the current second, giving calls within a second the same draws).
     seed: sampling.seed === undefined ? randomInt(0, 2 ** 32) : ((sampling.seed % 2 ** 32) + 2 ** 32) % 2 ** 32,
   };
+}
+
+/**
+ * Sampling draws each token from the distribution after grammar mask, top-k, top-p and temperature,
+ * and `confidence` is its probability there: `sampled`. A greedy call has no sampled distribution;
+ * its confidence is the model's own softmax (`raw`) without a grammar, and a grammar-masked softmax,
+ * which is neither, with one: nothing is recorded then.
+ */
+function logprobDistributionOf(plan: SamplingPlan, constrained: boolean): { logprobDistribution?: LogprobDistribution } {
+  if (plan.temperature > 0) return { logprobDistribution: "sampled" };
+  return constrained ? {} : { logprobDistribution: "raw" };
 }
