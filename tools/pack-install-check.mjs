@@ -1,10 +1,25 @@
 // Packs every published workspace package, installs each tarball into an empty project (with the
 // tarballs of the workspace packages it depends on, and its other dependencies from the registry),
-// imports every entry point it exports, and prints each installed size. Run after the build.
+// imports every entry point it exports, runs the README examples of the packages listed below, and
+// prints each installed size. Run after the build.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import ts from "typescript";
+import { readReadmeExamples } from "./readme-examples.mjs";
+
+/**
+ * Packages whose README examples also run in the scratch install, on the package's tarball and its
+ * dependencies alone (before any optional peer is added), and must print their documented output
+ * there as they do in the package's readme test. List a package here only when its examples need no
+ * service, model, optional peer, dev dependency or file of the repository.
+ */
+const README_EXAMPLES_FROM_TARBALL = new Set(["@finemem/agent"]);
+
+/** The console.log of tools/readme-examples.mjs (strings as they are, other values as JSON), so outputs compare the same. */
+const CONSOLE_LOG_AS_IN_README_TESTS =
+  'console.log = (...values) => process.stdout.write(values.map((value) => (typeof value === "string" ? value : JSON.stringify(value))).join(" ") + "\\n");\n';
 
 const root = resolve(import.meta.dirname, "..");
 const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -69,12 +84,13 @@ try {
       let imported = execFileSync(process.execPath, ["check-main.mjs"], { cwd: project, encoding: "utf8" }).trim();
       const installed = folderSize(join(project, "node_modules", ...name.split("/")));
       const total = folderSize(join(project, "node_modules"));
+      const readmeExamples = README_EXAMPLES_FROM_TARBALL.has(name) ? `; ${runReadmeExamples(workspace.folder, project)}` : "";
       if (optionalPeers.length > 0) {
         const peers = optionalPeers.map((peer) => `${peer}@${devDependencies[peer] ?? peerDependencies[peer]}`);
         execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...peers], { cwd: project, env: npmEnv, stdio: ["ignore", "pipe", "pipe"] });
       }
       writeFileSync(join(project, "check.mjs"), importScript(entries));
-      imported = execFileSync(process.execPath, ["check.mjs"], { cwd: project, encoding: "utf8" }).trim();
+      imported = execFileSync(process.execPath, ["check.mjs"], { cwd: project, encoding: "utf8" }).trim() + readmeExamples;
       if (optionalPeers.length > 0) imported += `; optional peers: ${optionalPeers.join(", ")}`;
       // A package with a command line: the installed bin runs its main job, as `npx <bin>` would for a user.
       for (const bin of Object.keys(workspace.manifest.bin ?? {})) {
@@ -97,6 +113,27 @@ for (const row of rows) console.log(`${row.name} | ${kib(row.packed)} | ${kib(ro
 for (const failure of failures) console.log(`FAILED ${failure}`);
 console.log(`pack-and-install: ${rows.length} of ${published.length} packages installed and imported`);
 process.exitCode = failures.length > 0 || rows.length !== published.length ? 1 : 0;
+
+/**
+ * Runs each `ts example` of the package's README in the scratch project (type-stripped to plain
+ * JavaScript, so it runs on Node 20) and checks that it prints its `text output` block.
+ * @returns {string} what ran, for the summary line
+ */
+function runReadmeExamples(folder, project) {
+  const examples = readReadmeExamples(join(folder, "README.md"));
+  if (examples.length === 0) throw new Error("README_EXAMPLES_FROM_TARBALL lists it, but its README has no `ts example`");
+  for (const example of examples) {
+    if (example.expectedOutput === null) throw new Error(`README example at line ${example.line} has no \`text output\` block`);
+    const { outputText } = ts.transpileModule(example.code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    const file = `readme-example-line-${example.line}.mjs`;
+    writeFileSync(join(project, file), CONSOLE_LOG_AS_IN_README_TESTS + outputText);
+    const printed = execFileSync(process.execPath, [file], { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).replace(/\n$/, "");
+    if (printed !== example.expectedOutput) {
+      throw new Error(`README example at line ${example.line} printed\n${printed}\ninstead of\n${example.expectedOutput}`);
+    }
+  }
+  return `ran ${examples.length} README example${examples.length === 1 ? "" : "s"}`;
+}
 
 function folderSize(path) {
   const stats = statSync(path);

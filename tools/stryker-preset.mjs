@@ -25,7 +25,6 @@ export const NOT_MUTATED = [
   { glob: "!src/**/*.test.ts", matches: (file) => file.endsWith(".test.ts") },
   { glob: "!src/**/*.test-d.ts", matches: (file) => file.endsWith(".test-d.ts") },
   { glob: "!src/**/test-support/**", matches: (file) => file.split("/").includes("test-support") },
-  { glob: "!src/**/*.test-support.ts", matches: (file) => file.endsWith(".test-support.ts") },
   { glob: "!src/**/testing/**", matches: (file) => file.split("/").includes("testing") },
 ];
 

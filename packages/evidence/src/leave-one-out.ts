@@ -1,4 +1,5 @@
-import { mapWithConcurrency, type EvidenceRecord, type GlobalQuestion, type Id, type MemoryView, type Metric, type Reasoner } from "@finemem/spec";
+import type { EvidenceRecord, GlobalQuestion, Id, MemoryView, Metric, Reasoner } from "@finemem/spec";
+import { mapWithConcurrency } from "@finemem/utils";
 import { AttributionError } from "./attribution-error.js";
 import { evidenceFromRecords, type RecordEvidenceSource } from "./evidence-sources.js";
 import type { QuestionEvidence } from "./question-evidence.js";

@@ -1,4 +1,5 @@
-import { mapWithConcurrency, type CallOptions, type Id, type MemoryStore, type Namespace, type ProvenancePolicy, type StepWeights } from "@finemem/spec";
+import type { CallOptions, Id, MemoryStore, Namespace, ProvenancePolicy, StepWeights } from "@finemem/spec";
+import { mapWithConcurrency } from "@finemem/utils";
 import type { QuestionEvidence } from "./question-evidence.js";
 
 export interface CollectStepWeightsOptions extends CallOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSeededRandom, type RandomSource } from "@finemem/spec";
+import { createSeededRandom, type RandomSource } from "@finemem/utils";
 import { AttributionError } from "./attribution-error.js";
 import { QUESTION_SAMPLE_FRACTIONS, subsampleQuestions } from "./subsample-questions.js";
 

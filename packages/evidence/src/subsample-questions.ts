@@ -1,4 +1,4 @@
-import { createSeededRandom, type RandomSource } from "@finemem/spec";
+import { createSeededRandom, type RandomSource } from "@finemem/utils";
 import { AttributionError } from "./attribution-error.js";
 
 /** Share of the global questions scored per episode: 20% in training (the paper's), all in evaluation. */

@@ -19,5 +19,4 @@ export { promptView, type RecentItemsOptions } from "./prompt-view.js";
 export { StoreLockedError } from "./persistent/directory-lock.js";
 export { PersistentStore, type PersistentStoreOptions } from "./persistent/persistent-store.js";
 export type { SqlClient } from "./persistent/sql-client.js";
-export { createO200kTokenCounter } from "./tokens/o200k-token-counter.js";
 export { createTokenLedger, type TokenLedger } from "./tokens/token-ledger.js";

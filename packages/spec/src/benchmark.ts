@@ -9,7 +9,7 @@ import { issueCode, createValidator } from "./validation.js";
 export type Competency = "AR" | "TTL" | "LRU" | "CR";
 export const COMPETENCIES = ["AR", "TTL", "LRU", "CR"] as const satisfies readonly Competency[];
 
-/** Which original scorer a question is scored like (FINEMEM.md §5). */
+/** Which original scorer a question is scored like (docs/method.md §17). */
 export type MetricProtocol = "memalpha" | "memoryagentbench";
 export const METRIC_PROTOCOLS = ["memalpha", "memoryagentbench"] as const satisfies readonly MetricProtocol[];
 
@@ -58,7 +58,7 @@ export const chunkQuestionSchema = z.strictObject({
   id: idSchema,
   question: contentSchema,
   gold: goldSchema,
-  metric: chunkQuestionMetricSchema.optional(),
+  metric: chunkQuestionMetricSchema.exactOptional(),
 });
 
 /** A question answered once on the final memory M_T. */
@@ -73,7 +73,7 @@ export const globalQuestionSchema = z.strictObject({
   id: idSchema,
   question: contentSchema,
   gold: goldSchema,
-  metadata: jsonObjectSchema.optional(),
+  metadata: jsonObjectSchema.exactOptional(),
 });
 
 /** Where an instance came from; recorded with every result. */
@@ -95,7 +95,7 @@ export const datasetSourceSchema = z.strictObject({
   revision: z.string().min(1).max(256),
   file: z.string().min(1).max(1024),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
-  row: z.number().int().min(0).optional(),
+  row: z.number().int().min(0).exactOptional(),
 });
 
 /** One evaluation or training instance: the chunks, their step questions, the global questions. */
@@ -169,10 +169,10 @@ export interface MetricResult {
 
 export const metricResultSchema = z.strictObject({
   score: unitIntervalSchema,
-  details: z.record(z.string(), z.number()).optional(),
+  details: z.record(z.string(), z.number()).exactOptional(),
   judge: z
     .strictObject({ modelId: z.string().min(1), promptHash: z.string().min(1), ownPrompt: z.literal(true) })
-    .optional(),
+    .exactOptional(),
 });
 
 /** A per-question metric. Async because judged metrics call a model. */

@@ -1,7 +1,9 @@
 /**
  * @finemem/spec: the versioned interfaces (`specificationVersion: "v1"`) every Fine-Mem package
- * implements or consumes, runtime validators for everything that crosses a process boundary, the typed
- * error base, and the small runtime helpers every package shares (seeded randomness, JSONL).
+ * implements or consumes, runtime validators for everything that crosses a process boundary, and the
+ * typed error base. Only contracts live here: the runtime helpers every package shares (seeded
+ * randomness, JSONL, bounded concurrency) are `@finemem/utils`', so a contract never changes because a
+ * helper did.
  */
 export { SPECIFICATION_VERSION, type CallOptions, type SpecificationVersion } from "./call-options.js";
 export { AbortedError, FineMemError, formatPath, isFineMemError, throwIfAborted, type FineMemErrorOptions, type PathSegment } from "./errors.js";
@@ -76,9 +78,6 @@ export {
   type Retriever,
   type TokenCounter,
 } from "./retrieval.js";
-export { createSeededRandom, type RandomSource } from "./random.js";
-export { createConcurrencyLimiter, type ConcurrencyLimiter, type ReleaseSlot } from "./concurrency-limiter.js";
-export { mapWithConcurrency } from "./map-with-concurrency.js";
 export {
   chatMessageSchema,
   chatMessageValidator,
@@ -204,5 +203,4 @@ export {
   type TrainerUpdateRequest,
   type TrainingSample,
 } from "./trainer.js";
-export { JsonlError, decodeJsonl, encodeJsonlLine } from "./jsonl.js";
 export { boundaryValidators, type BoundaryTypeName } from "./boundary-validators.js";

@@ -118,29 +118,29 @@ export const toolCallSchema = z.strictObject({
 export const chatMessageSchema = z.discriminatedUnion("role", [
   z.strictObject({ role: z.literal("system"), content: z.string() }),
   z.strictObject({ role: z.literal("user"), content: z.string() }),
-  z.strictObject({ role: z.literal("assistant"), content: z.string(), toolCalls: z.array(toolCallSchema).optional() }),
+  z.strictObject({ role: z.literal("assistant"), content: z.string(), toolCalls: z.array(toolCallSchema).exactOptional() }),
   z.strictObject({ role: z.literal("tool"), toolCallId: idSchema, content: z.string() }),
 ]);
 
 export const samplingOptionsSchema = z.strictObject({
-  temperature: z.number().min(0).max(10).optional(),
-  topP: z.number().gt(0).max(1).optional(),
-  topK: z.number().int().min(1).optional(),
-  maxTokens: z.number().int().min(1).optional(),
-  seed: z.number().int().optional(),
-  stop: z.array(z.string().min(1)).max(16).optional(),
+  temperature: z.number().min(0).max(10).exactOptional(),
+  topP: z.number().gt(0).max(1).exactOptional(),
+  topK: z.number().int().min(1).exactOptional(),
+  maxTokens: z.number().int().min(1).exactOptional(),
+  seed: z.number().int().exactOptional(),
+  stop: z.array(z.string().min(1)).max(16).exactOptional(),
 });
 
 export const languageModelRequestSchema = z.strictObject({
   messages: z.array(chatMessageSchema).min(1),
-  tools: z.array(toolDefinitionSchema).optional(),
+  tools: z.array(toolDefinitionSchema).exactOptional(),
   toolChoice: z
     .union([z.enum(["auto", "none", "required"]), z.strictObject({ name: z.string().min(1) })])
-    .optional(),
-  sampling: samplingOptionsSchema.optional(),
-  logprobs: z.boolean().optional(),
-  returnTokenIds: z.boolean().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+    .exactOptional(),
+  sampling: samplingOptionsSchema.exactOptional(),
+  logprobs: z.boolean().exactOptional(),
+  returnTokenIds: z.boolean().exactOptional(),
+  headers: z.record(z.string(), z.string()).exactOptional(),
 });
 
 export const tokenUsageSchema = z.strictObject({
@@ -154,11 +154,11 @@ export const languageModelResponseSchema = z
     toolCalls: z.array(toolCallSchema),
     finishReason: finishReasonSchema,
     usage: tokenUsageSchema,
-    modelId: z.string().optional(),
-    promptTokenIds: tokenIdsSchema.optional(),
-    responseTokenIds: tokenIdsSchema.optional(),
-    responseLogprobs: z.array(logprobSchema).optional(),
-    logprobDistribution: logprobDistributionSchema.optional(),
+    modelId: z.string().exactOptional(),
+    promptTokenIds: tokenIdsSchema.exactOptional(),
+    responseTokenIds: tokenIdsSchema.exactOptional(),
+    responseLogprobs: z.array(logprobSchema).exactOptional(),
+    logprobDistribution: logprobDistributionSchema.exactOptional(),
   })
   .superRefine((response, ctx) => checkLogprobAlignment(response, ctx));
 

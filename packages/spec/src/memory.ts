@@ -28,9 +28,9 @@ export interface Namespace {
 }
 
 export const namespaceSchema = z.strictObject({
-  user: idSchema.optional(),
-  agent: idSchema.optional(),
-  run: idSchema.optional(),
+  user: idSchema.exactOptional(),
+  agent: idSchema.exactOptional(),
+  run: idSchema.exactOptional(),
 });
 
 /** One current memory item, as the policy and the reasoning agent see it. */
@@ -57,13 +57,13 @@ export interface MemoryItem {
 const itemFields = {
   id: idSchema,
   content: contentSchema,
-  memoryType: memoryTypeSchema.optional(),
-  timestamp: z.string().max(256).optional(),
+  memoryType: memoryTypeSchema.exactOptional(),
+  timestamp: z.string().max(256).exactOptional(),
   version: z.number().int().min(1),
   createdStep: stepSchema,
   step: stepSchema,
   operationId: idSchema,
-  sourceChunkId: idSchema.optional(),
+  sourceChunkId: idSchema.exactOptional(),
 };
 
 export const memoryItemSchema = z
@@ -100,11 +100,11 @@ export const memoryItemVersionSchema = z
     itemId: idSchema,
     version: z.number().int().min(1),
     content: z.string(),
-    memoryType: memoryTypeSchema.optional(),
-    timestamp: z.string().max(256).optional(),
+    memoryType: memoryTypeSchema.exactOptional(),
+    timestamp: z.string().max(256).exactOptional(),
     step: stepSchema,
     operationId: idSchema,
-    sourceChunkId: idSchema.optional(),
+    sourceChunkId: idSchema.exactOptional(),
     previousVersion: z.number().int().min(1).nullable(),
     tombstone: z.boolean(),
   })

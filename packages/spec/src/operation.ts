@@ -41,19 +41,19 @@ export type OperationType = (typeof OPERATION_TYPES)[number];
 export const insertOperationSchema = z.strictObject({
   type: z.literal("INSERT"),
   content: contentSchema,
-  memoryType: memoryTypeSchema.optional(),
-  timestamp: z.string().max(256).optional(),
+  memoryType: memoryTypeSchema.exactOptional(),
+  timestamp: z.string().max(256).exactOptional(),
 });
 export const updateOperationSchema = z.strictObject({
   type: z.literal("UPDATE"),
   id: idSchema,
   content: contentSchema,
-  memoryType: memoryTypeSchema.optional(),
+  memoryType: memoryTypeSchema.exactOptional(),
 });
 export const deleteOperationSchema = z.strictObject({
   type: z.literal("DELETE"),
   id: idSchema,
-  memoryType: memoryTypeSchema.optional(),
+  memoryType: memoryTypeSchema.exactOptional(),
 });
 export const skipOperationSchema = z.strictObject({ type: z.literal("SKIP") });
 

@@ -164,19 +164,19 @@ export const policyDecisionSchema = z
     parseOutcomes: z.array(parseOutcomeSchema),
     rawOutput: z.string(),
     actionLogprob: actionLogprobSchema.nullable(),
-    promptHash: z.string().min(1).max(128).optional(),
-    promptTokenIds: z.array(z.number().int().min(0)).optional(),
-    responseTokenIds: z.array(z.number().int().min(0)).optional(),
-    responseLogprobs: z.array(z.number().max(0)).optional(),
-    usage: tokenUsageSchema.optional(),
-    promptMessages: z.array(chatMessageSchema).optional(),
-    responseText: z.string().optional(),
-    responseToolCalls: z.array(toolCallSchema).optional(),
-    finishReason: finishReasonSchema.optional(),
-    sampling: samplingOptionsSchema.optional(),
-    logprobDistribution: logprobDistributionSchema.optional(),
-    replay: jsonValueSchema.optional(),
-    decisionLogprobs: z.array(z.number().max(0)).optional(),
+    promptHash: z.string().min(1).max(128).exactOptional(),
+    promptTokenIds: z.array(z.number().int().min(0)).exactOptional(),
+    responseTokenIds: z.array(z.number().int().min(0)).exactOptional(),
+    responseLogprobs: z.array(z.number().max(0)).exactOptional(),
+    usage: tokenUsageSchema.exactOptional(),
+    promptMessages: z.array(chatMessageSchema).exactOptional(),
+    responseText: z.string().exactOptional(),
+    responseToolCalls: z.array(toolCallSchema).exactOptional(),
+    finishReason: finishReasonSchema.exactOptional(),
+    sampling: samplingOptionsSchema.exactOptional(),
+    logprobDistribution: logprobDistributionSchema.exactOptional(),
+    replay: jsonValueSchema.exactOptional(),
+    decisionLogprobs: z.array(z.number().max(0)).exactOptional(),
   })
   .superRefine((decision, ctx) => {
     decision.parseOutcomes.forEach((outcome, index) => {
@@ -210,8 +210,8 @@ export const policyInputSchema = z.strictObject({
   step: stepSchema,
   chunk: chunkSchema,
   view: memoryViewSchema,
-  instanceId: idSchema.optional(),
-  training: z.boolean().optional(),
+  instanceId: idSchema.exactOptional(),
+  training: z.boolean().exactOptional(),
 });
 
 /** The memory manager π_θ: chunk + memory view → operations. */

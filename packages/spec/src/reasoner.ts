@@ -15,7 +15,7 @@ export interface Question {
 export const questionSchema = z.strictObject({
   id: idSchema,
   text: contentSchema,
-  dataSource: z.string().min(1).max(256).optional(),
+  dataSource: z.string().min(1).max(256).exactOptional(),
 });
 
 /** One item the answer was grounded on: the exact version, with its retrieval rank and score. */
@@ -51,7 +51,7 @@ export const evidenceRecordSchema = z
   .strictObject({
     questionId: idSchema,
     retrieved: z.array(evidenceItemSchema),
-    citedItemIds: z.array(idSchema).optional(),
+    citedItemIds: z.array(idSchema).exactOptional(),
     answer: z.string(),
     score: unitIntervalSchema.nullable(),
   })

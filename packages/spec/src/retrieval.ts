@@ -27,8 +27,8 @@ export const retrievalRequestSchema = z.strictObject({
   query: z.string(),
   view: memoryViewSchema,
   topK: z.number().int().min(1),
-  memoryTypes: z.array(memoryTypeSchema).optional(),
-  perType: z.boolean().optional(),
+  memoryTypes: z.array(memoryTypeSchema).exactOptional(),
+  perType: z.boolean().exactOptional(),
 });
 
 

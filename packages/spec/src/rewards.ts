@@ -3,7 +3,7 @@ import { stepSchema, unitIntervalSchema } from "./ids.js";
 import { createValidator } from "./validation.js";
 
 /**
- * Weights of the total step reward (FINEMEM.md §4):
+ * Weights of the total step reward (docs/method.md §14):
  * r(t) = r_EARA(t) + r_format(t) + chunk·r_chunk(t) + compression·r_comp + content·r_content(t),
  * with r_EARA(t) = (1 − beta)·r_global / T + beta·N_t.
  */

@@ -37,7 +37,7 @@ export const stepRecordSchema = z
     parseOutcomes: z.array(parseOutcomeSchema),
     actionLogprob: actionLogprobSchema.nullable(),
     rewards: stepRewardComponentsSchema,
-    memoryTokens: z.number().int().min(0).optional(),
+    memoryTokens: z.number().int().min(0).exactOptional(),
   })
   .superRefine((record, ctx) => {
     if (record.results.length !== record.operations.length) {
@@ -76,7 +76,7 @@ export const runManifestSchema = z.strictObject({
   models: z.record(z.string().min(1), z.string().min(1)),
   promptHashes: z.record(z.string().min(1), z.string().min(1)),
   datasets: z.array(datasetSourceSchema),
-  config: jsonValueSchema.optional(),
+  config: jsonValueSchema.exactOptional(),
 });
 
 export const stepRecordValidator = createValidator<StepRecord>("StepRecord", stepRecordSchema);

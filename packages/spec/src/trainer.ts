@@ -119,8 +119,8 @@ export const trainingSampleSchema = z
     reward: z.number().finite(),
     rewards: stepRewardComponentsSchema,
     actionLogprob: actionLogprobSchema.nullable(),
-    llm: llmSampleRecordSchema.optional(),
-    decisions: decisionSampleRecordSchema.optional(),
+    llm: llmSampleRecordSchema.exactOptional(),
+    decisions: decisionSampleRecordSchema.exactOptional(),
   })
   .superRefine((sample, ctx) => {
     const issue = (path: (string | number)[], message: string, code?: ValidationCode) => addIssue(ctx, path, message, code);
@@ -270,8 +270,8 @@ export const trainerMetricsSchema = z.strictObject({
   updateStep: z.number().int().min(0),
   samples: z.number().int().min(0),
   meanReward: z.number().finite(),
-  loss: z.number().finite().optional(),
-  klDivergence: z.number().finite().optional(),
+  loss: z.number().finite().exactOptional(),
+  klDivergence: z.number().finite().exactOptional(),
   extra: z.record(z.string(), z.number()),
 });
 

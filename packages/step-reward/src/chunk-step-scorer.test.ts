@@ -122,6 +122,6 @@ describe("the chunk-level step scorer", () => {
       scorer.scoreStep({ step: 1, questions, memory: view(1, []) }, { signal: controller.signal }),
     ).rejects.toBeInstanceOf(AbortedError);
     expect(() => createChunkStepScorer({ reasoner: reader, concurrency: 0 })).toThrow(StepRewardError);
-    expect(() => createChunkStepScorer({ reasoner: reader, concurrency: 2.5 })).toThrow(expect.objectContaining({ code: "invalid_options", path: ["concurrency"] }));
+    expect(() => createChunkStepScorer({ reasoner: reader, concurrency: 2.5 })).toThrow(expect.objectContaining({ code: "invalid_option", path: ["concurrency"] }));
   });
 });

@@ -1,7 +1,6 @@
 import { createMetric } from "@finemem/benchmarks";
 import {
   DEFAULT_CHUNK_QUESTION_METRIC,
-  mapWithConcurrency,
   type CallOptions,
   type ChunkQuestion,
   type Id,
@@ -10,7 +9,8 @@ import {
   type MetricProtocol,
   type Reasoner,
 } from "@finemem/spec";
-import { positiveInteger } from "./step-reward-error.js";
+import { mapWithConcurrency, positiveInteger } from "@finemem/utils";
+import { invalidOption } from "./step-reward-error.js";
 
 /** Default reasoner calls in flight. */
 export const DEFAULT_STEP_SCORER_CONCURRENCY = 8;
@@ -60,12 +60,12 @@ export interface ChunkStepScorer {
 }
 
 /**
- * The chunk-level step reward (FINEMEM.md §2): after step t the reasoning agent answers chunk t's K
+ * The chunk-level step reward (docs/method.md §6): after step t the reasoning agent answers chunk t's K
  * questions from M_t, and r_chunk(t) = (1/K) Σ_j correct_j. Answers of many steps (or many rollouts)
  * share one bounded pool, so a served reasoner sees a steady batch of requests.
  */
 export function createChunkStepScorer(options: ChunkStepScorerOptions): ChunkStepScorer {
-  const concurrency = positiveInteger("concurrency", options.concurrency ?? DEFAULT_STEP_SCORER_CONCURRENCY);
+  const concurrency = positiveInteger("concurrency", options.concurrency ?? DEFAULT_STEP_SCORER_CONCURRENCY, invalidOption);
   const metrics = new Map<MetricProtocol, Metric>();
   const metricFor = (protocol: MetricProtocol): Metric => {
     if (options.metric !== undefined) return options.metric;

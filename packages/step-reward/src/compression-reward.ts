@@ -8,7 +8,7 @@ export interface CompressionInput {
 }
 
 /**
- * r_comp = 1 − L(M_T) / Σ_t L(c_t) (FINEMEM.md §4; Mem-α counts with o200k_base). It takes recorded
+ * r_comp = 1 − L(M_T) / Σ_t L(c_t) (docs/method.md §8; Mem-α counts with o200k_base). It takes recorded
  * counts, never text, so the reward costs a division however large the memory. Negative when the
  * memory holds more tokens than the history it came from.
  *

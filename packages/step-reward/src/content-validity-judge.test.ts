@@ -117,6 +117,6 @@ describe("the content-validity judge", () => {
   it("refuses a concurrency below 1, naming it", () => {
     const model = createScriptedLanguageModel([]);
     expect(() => createContentValidityJudge({ model, concurrency: 0 })).toThrow(StepRewardError);
-    expect(() => createContentValidityJudge({ model, concurrency: 0 })).toThrow(expect.objectContaining({ code: "invalid_options", path: ["concurrency"] }));
+    expect(() => createContentValidityJudge({ model, concurrency: 0 })).toThrow(expect.objectContaining({ code: "invalid_option", path: ["concurrency"] }));
   });
 });

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { isJudgeVerdictCorrect } from "@finemem/benchmarks";
-import { mapWithConcurrency, type CallOptions, type Chunk, type LanguageModel, type MemoryOperation, type SamplingOptions } from "@finemem/spec";
-import { positiveInteger } from "./step-reward-error.js";
+import type { CallOptions, Chunk, LanguageModel, MemoryOperation, SamplingOptions } from "@finemem/spec";
+import { mapWithConcurrency, positiveInteger } from "@finemem/utils";
+import { invalidOption } from "./step-reward-error.js";
 
 /** Bumped whenever the wording changes; every judged figure names the prompt through its hash. */
 export const CONTENT_VALIDITY_PROMPT_VERSION = "finemem-content-validity-v1";
 
-/** This project's own prompt (FINEMEM.md §5: judge prompts are written here). `{chunk}` and `{entry}` are filled in. */
+/** This project's own prompt (docs/method.md §17: judge prompts are written here). `{chunk}` and `{entry}` are filled in. */
 export const CONTENT_VALIDITY_PROMPT = [
   "A memory manager read the passage below and wrote one entry into its long-term memory.",
   "",
@@ -58,7 +59,7 @@ export interface ContentValidityJudge {
  * benchmark's judge uses (the reply holds "yes" and not "no"), so an evasive reply counts as invalid.
  */
 export function createContentValidityJudge(options: ContentValidityJudgeOptions): ContentValidityJudge {
-  const concurrency = positiveInteger("concurrency", options.concurrency ?? 4);
+  const concurrency = positiveInteger("concurrency", options.concurrency ?? 4, invalidOption);
   const sampling = options.sampling ?? { temperature: 0, maxTokens: 8 };
   return {
     promptHash: CONTENT_VALIDITY_PROMPT_HASH,

@@ -27,7 +27,7 @@ export interface FormatReward {
 }
 
 /**
- * The format reward: the share of the step's calls that parsed, validated and executed (FINEMEM.md §4).
+ * The format reward: the share of the step's calls that parsed, validated and executed (docs/method.md §5).
  * A call is one parse outcome of the decision (one tool call, one `<tool_call>` block, one JSON
  * object); it succeeds when it became an operation that the store applied. A step with no call scores
  * 0. An `internal_error` outcome (the reader failed, not the model) is left out of the calls; a step

@@ -1,7 +1,8 @@
 import { FineMemError } from "@finemem/spec";
 import { rejection } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
-import { StepRewardError, positiveInteger } from "./step-reward-error.js";
+import { positiveInteger } from "@finemem/utils";
+import { StepRewardError, invalidOption } from "./step-reward-error.js";
 
 describe("StepRewardError", () => {
   it("is a FineMemError carrying its code, with an empty path unless one is given", () => {
@@ -12,15 +13,15 @@ describe("StepRewardError", () => {
   });
 });
 
-describe("positiveInteger", () => {
+describe("positiveInteger with this package's invalidOption", () => {
   it("passes 1 and larger integers through", () => {
-    expect(positiveInteger("concurrency", 1)).toBe(1);
-    expect(positiveInteger("concurrency", 64)).toBe(64);
+    expect(positiveInteger("concurrency", 1, invalidOption)).toBe(1);
+    expect(positiveInteger("concurrency", 64, invalidOption)).toBe(64);
   });
 
   it.each([0, -2, 1.5, Number.NaN, Number.POSITIVE_INFINITY])("refuses %s, naming the option", async (value) => {
-    const error = await rejection(() => positiveInteger("concurrency", value));
+    const error = await rejection(() => positiveInteger("concurrency", value, invalidOption));
     expect(error).toBeInstanceOf(StepRewardError);
-    expect(error).toMatchObject({ code: "invalid_options", path: ["concurrency"], message: `concurrency must be an integer ≥ 1, got ${value}` });
+    expect(error).toMatchObject({ code: "invalid_option", path: ["concurrency"], message: `concurrency must be an integer ≥ 1, got ${value}` });
   });
 });

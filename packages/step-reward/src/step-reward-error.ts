@@ -7,9 +7,9 @@ import { FineMemError, type PathSegment } from "@finemem/spec";
  * - `inconsistent_results`: a step's operation results do not line up with its operations.
  * - `invalid_token_count`: a token count is not an integer ≥ 0.
  * - `empty_history`: the chunks hold no token, so the compression ratio is undefined.
- * - `invalid_options`: a scorer or judge option out of range (named in the message).
+ * - `invalid_option`: a scorer or judge option out of range (named in the message).
  */
-export type StepRewardErrorCode = "invalid_weights" | "invalid_component" | "inconsistent_results" | "invalid_token_count" | "empty_history" | "invalid_options";
+export type StepRewardErrorCode = "invalid_weights" | "invalid_component" | "inconsistent_results" | "invalid_token_count" | "empty_history" | "invalid_option";
 
 export class StepRewardError extends FineMemError {
   declare readonly code: StepRewardErrorCode;
@@ -19,8 +19,10 @@ export class StepRewardError extends FineMemError {
   }
 }
 
-/** An integer option ≥ 1, or a typed error naming it. */
-export function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new StepRewardError("invalid_options", `${name} must be an integer ≥ 1, got ${value}`, [name]);
-  return value;
+/**
+ * The error factory this package passes to `@finemem/utils`' option checks: an `invalid_option`
+ * {@link StepRewardError} naming the option in its path and message (`<name> must be <expected>, got <value>`).
+ */
+export function invalidOption(name: string, expected: string, value: unknown): StepRewardError {
+  return new StepRewardError("invalid_option", `${name} must be ${expected}, got ${String(value)}`, [name]);
 }

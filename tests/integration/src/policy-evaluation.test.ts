@@ -2,12 +2,13 @@
 // papers' baselines, and prompted LLM managers behind a real HTTP server speaking the OpenAI
 // chat-completions protocol. The "model" behind the server is a stand-in that writes one INSERT per
 // sentence (what an untrained manager tends to do); what is under test is the path, not the model.
-import { generateSyntheticBenchmark, splitSentences } from "@finemem/benchmarks";
+import { generateSyntheticBenchmark } from "@finemem/benchmarks";
 import { createBaseline, createExtractiveReader, createHeuristicPolicy, createLlmReasoner, createOpenAICompatibleModel, createUsageLedger, renderOperations, type BaselineName } from "@finemem/policy";
 import { chatCompletion, startOpenAIReplayServer } from "@finemem/policy/testing";
 import type { MemoryOperation } from "@finemem/spec";
+import { splitSentences } from "@finemem/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluatePolicy, meanChunkScore, meanScore, type PolicyEvaluation } from "./support/evaluate-policy.js";
+import { evaluatePolicy, meanChunkScore, meanScore, type PolicyEvaluation } from "./test-support/evaluate-policy.js";
 
 const instances = [0, 1].flatMap((seed) => generateSyntheticBenchmark({ seed, instanceCount: 1 }));
 

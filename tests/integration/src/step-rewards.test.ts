@@ -2,14 +2,12 @@
 // the extractive reader, the benchmark's metric router, the step scorer, the attributor and the
 // composer. The step reward sees facts a policy kept and misses facts it skipped; a whole episode's
 // step records validate as the run log's lines and keep the attribution's conservation law.
-import { createMetric, generateSyntheticBenchmark, scoreAnswer, splitSentences } from "@finemem/benchmarks";
+import { createMetric, generateSyntheticBenchmark, scoreAnswer } from "@finemem/benchmarks";
 import { attributeEpisode, explainCredit, leaveOneOutEvidence, subsampleQuestions } from "@finemem/evidence";
 import { createInMemoryStore } from "@finemem/memory";
 import { createExtractiveReader, createHeuristicPolicy } from "@finemem/policy";
 import {
   SPECIFICATION_VERSION,
-  createSeededRandom,
-  encodeJsonlLine,
   stepRecordValidator,
   type BenchmarkInstance,
   type EvidenceRecord,
@@ -18,6 +16,7 @@ import {
   type OperationResult,
   type PolicyDecision,
 } from "@finemem/spec";
+import { createSeededRandom, encodeJsonlLine, splitSentences } from "@finemem/utils";
 import { composeStepRewards, compressionReward, createChunkStepScorer, formatReward } from "@finemem/step-reward";
 import { describe, expect, it } from "vitest";
 

@@ -2,11 +2,12 @@
 // by their public names: what the embedded default will measure. A manager that only appends loses the
 // changed facts to their stale originals; one that updates in place keeps them; both answer each
 // chunk's K questions right after that chunk's step (the chunk-level step reward's setting).
-import { generateSyntheticBenchmark, parseSyntheticStatement, scoreAnswer, splitSentences } from "@finemem/benchmarks";
+import { generateSyntheticBenchmark, parseSyntheticStatement, scoreAnswer } from "@finemem/benchmarks";
 import { PGlite } from "@electric-sql/pglite";
 import { createBm25Retriever, createInMemoryStore, type MemoryBackend } from "@finemem/memory";
 import { openPgliteSchemaStore } from "@finemem/memory/pglite";
 import type { BenchmarkInstance, Gold, MemoryOperation } from "@finemem/spec";
+import { splitSentences } from "@finemem/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 type Manager = "append-only" | "update-in-place";

@@ -105,6 +105,13 @@ describe("workspace structure", () => {
     }
   });
 
+  it("@finemem/utils, the owner of every shared runtime helper, depends on @finemem/spec alone at run time", () => {
+    // So that any package can take a helper from it without pulling in a domain package.
+    const utils = all.find((workspace) => workspace.name === "@finemem/utils")!;
+    const { dependencies = {}, peerDependencies = {}, optionalDependencies = {} } = utils.manifest;
+    expect(Object.keys({ ...dependencies, ...peerDependencies, ...optionalDependencies }).filter((name) => names.has(name))).toEqual(["@finemem/spec"]);
+  });
+
   it("published packages never dev-depend on published siblings (cross-package tests live in a private workspace)", () => {
     const published = new Set(all.filter((workspace) => !workspace.manifest.private).map((workspace) => workspace.name));
     for (const workspace of all.filter((candidate) => published.has(candidate.name))) {
@@ -112,6 +119,25 @@ describe("workspace structure", () => {
       expect(siblings, workspace.name).toEqual([]);
       const runtime = Object.keys({ ...workspace.manifest.dependencies, ...workspace.manifest.peerDependencies });
       expect(runtime.filter((name) => names.has(name) && !published.has(name)), `${workspace.name} needs a private package at run time`).toEqual([]);
+    }
+  });
+
+  it("@finemem/agent needs only the store and the policies: no benchmarks, rewards, YAML or CLI, even transitively", () => {
+    const agent = all.find((workspace) => workspace.name === "@finemem/agent")!;
+    const runtime = (workspace: Workspace) => Object.keys({ ...workspace.manifest.dependencies, ...workspace.manifest.peerDependencies });
+    expect(runtime(agent).sort()).toEqual(["@finemem/memory", "@finemem/policy", "@finemem/spec", "@finemem/utils"]);
+    const installed = new Set<string>();
+    const queue = [agent.name];
+    while (queue.length > 0) {
+      const workspace = all.find((candidate) => candidate.name === queue.pop());
+      for (const dependency of workspace === undefined ? [] : runtime(workspace)) {
+        if (installed.has(dependency)) continue;
+        installed.add(dependency);
+        queue.push(dependency);
+      }
+    }
+    for (const forbidden of ["@finemem/benchmarks", "@finemem/step-reward", "@finemem/evidence", "finemem", "yaml"]) {
+      expect(installed.has(forbidden), `@finemem/agent pulls in ${forbidden}`).toBe(false);
     }
   });
 
@@ -139,6 +165,36 @@ describe("workspace structure", () => {
       }
     }
     expect(offences).toEqual([]);
+  });
+});
+
+describe("contributor documents match the workspace", () => {
+  const rootScripts: Record<string, string> = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts;
+
+  for (const file of ["README.md", "CONTRIBUTING.md", "docs/architecture.md", "docs/method.md"]) {
+    it(`${file}: every \`npm run\` script exists and every repository path it names exists`, () => {
+      const text = readFileSync(join(root, file), "utf8");
+      const scripts = [...text.matchAll(/npm run ([a-z][\w:.-]*)/g)].map((match) => match[1]!);
+      expect(scripts.filter((script) => rootScripts[script] === undefined), "scripts the root package.json lacks").toEqual([]);
+      const paths = [...text.matchAll(/(?:`|\]\()((?:packages|tests|tools|docs|\.ci|\.changeset)\/[\w./-]*[\w/])(?:`|\)|#)/g)].map((match) => match[1]!);
+      expect(paths.filter((path) => !path.includes("*") && !path.includes("<") && !existsSync(join(root, path))), "paths that do not exist").toEqual([]);
+    });
+  }
+
+  it("CONTRIBUTING.md's package recipe names files every published package has", () => {
+    for (const workspace of workspaces().filter((candidate) => candidate.manifest.private !== true)) {
+      for (const file of ["LICENSE", "README.md", "tsup.config.ts", "vitest.config.ts", "tsconfig.json", "src/readme.test.ts"]) {
+        expect(existsSync(join(workspace.folder, file)), `${workspace.name}: ${file}`).toBe(true);
+      }
+      const manifest = workspace.manifest as Workspace["manifest"] & { repository?: { directory?: string }; homepage?: string; bugs?: unknown; license?: string; scripts?: Record<string, string> };
+      expect(manifest.repository?.directory, `${workspace.name}: repository.directory`).toBe(relative(root, workspace.folder));
+      expect(manifest.homepage, `${workspace.name}: homepage`).toBeDefined();
+      expect(manifest.bugs, `${workspace.name}: bugs`).toBeDefined();
+      expect(manifest.license, `${workspace.name}: license`).toBe("MIT");
+      for (const script of ["api-report", "build", "check-exports", "test", "typecheck"]) {
+        expect(manifest.scripts?.[script], `${workspace.name}: the ${script} script`).toBeDefined();
+      }
+    }
   });
 });
 

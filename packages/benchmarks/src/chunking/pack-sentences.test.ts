@@ -1,9 +1,8 @@
-import { createO200kTokenCounter } from "@finemem/memory";
+import { createO200kTokenCounter, splitSentences } from "@finemem/utils";
 import { createWhitespaceTokenCounter } from "@finemem/spec/test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { packSentences } from "./pack-sentences.js";
-import { splitSentences } from "./split-sentences.js";
 
 describe("packSentences", () => {
   const words = createWhitespaceTokenCounter();

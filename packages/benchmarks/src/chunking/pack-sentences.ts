@@ -1,5 +1,5 @@
 import type { TokenCounter } from "@finemem/spec";
-import { splitSentences, type SentenceSpan } from "./split-sentences.js";
+import { splitSentences, type SentenceSpan } from "@finemem/utils";
 
 /** MemoryAgentBench's chunk size in o200k tokens. */
 export const DEFAULT_CHUNK_TOKENS = 4096;

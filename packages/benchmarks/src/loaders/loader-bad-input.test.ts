@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DatasetError } from "../dataset-error.js";
 import { createLocalDirectorySource, createSingleFileSource } from "../sources/local-source.js";
 import { PINNED_REVISIONS } from "../sources/revision-policy.js";
-import { memalphaParquet, memalphaRow, memoryAgentBenchParquet, type MemalphaRow, type MemoryAgentBenchRow } from "../test-fixtures/parquet-fixtures.js";
+import { memalphaParquet, memalphaRow, memoryAgentBenchParquet, type MemalphaRow, type MemoryAgentBenchRow } from "../test-support/parquet-fixtures.js";
 import { startFakeHub, type FakeHub } from "../testing/fake-hub.js";
 import { createMemalphaLoader } from "./memalpha-loader.js";
 import { createMemoryAgentBenchLoader } from "./memory-agent-bench-loader.js";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { benchmarkInstanceValidator, type BenchmarkInstance, type DatasetLoader } from "@finemem/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalDirectorySource } from "../sources/local-source.js";
-import { memalphaParquet, memalphaRow } from "../test-fixtures/parquet-fixtures.js";
+import { memalphaParquet, memalphaRow } from "../test-support/parquet-fixtures.js";
 import { startFakeHub, type FakeHub } from "../testing/fake-hub.js";
 import type { LoadProgress } from "./load-progress.js";
 import { createMemalphaLoader } from "./memalpha-loader.js";

@@ -3,13 +3,12 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createO200kTokenCounter } from "@finemem/memory";
+import { createO200kTokenCounter, splitSentences } from "@finemem/utils";
 import { benchmarkInstanceValidator, type BenchmarkInstance } from "@finemem/spec";
 import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { splitSentences } from "../chunking/split-sentences.js";
 import { PINNED_REVISIONS } from "../sources/revision-policy.js";
-import { memoryAgentBenchParquet, type MemoryAgentBenchRow } from "../test-fixtures/parquet-fixtures.js";
+import { memoryAgentBenchParquet, type MemoryAgentBenchRow } from "../test-support/parquet-fixtures.js";
 import { startFakeHub, type FakeHub } from "../testing/fake-hub.js";
 import { createMemoryAgentBenchLoader } from "./memory-agent-bench-loader.js";
 

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { createO200kTokenCounter } from "@finemem/memory";
+import { createO200kTokenCounter } from "@finemem/utils";
 import {
   SPECIFICATION_VERSION,
   throwIfAborted,

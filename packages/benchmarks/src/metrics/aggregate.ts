@@ -1,11 +1,11 @@
 /**
- * Result tables from per-question scores, the way FINEMEM.md §5 and Mem-α average: the mean over an
+ * Result tables from per-question scores, the way docs/method.md §18 and Mem-α average: the mean over an
  * instance's questions, then per data source the mean of its instance means (each instance counts
  * once, however many questions it has). Above that, this project's choice, since the papers print
  * per-source columns and an average of them:
  * - a competency's figure is the mean of its data sources' means (each source counts once);
  * - the `average` is the mean of all data-source means — the papers' "Average" column, recomputed
- *   from the columns (FINEMEM.md: some printed averages are not the mean of their own columns).
+ *   from the columns (docs/method.md §18: some printed averages are not the mean of their own columns).
  * Sums run in sorted key order, so the figures do not depend on the order of the rows.
  */
 import { COMPETENCIES, type Competency } from "@finemem/spec";

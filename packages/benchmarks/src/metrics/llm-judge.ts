@@ -1,6 +1,6 @@
 /**
  * The LLM judge for the sources Mem-α scores by asking a model (lme_train, `longmemeval_s*`). The
- * prompt is this project's own (FINEMEM.md §5: judge prompts are written here, never copied), is
+ * prompt is this project's own (docs/method.md §17: judge prompts are written here, never copied), is
  * versioned, and is identified in every result by its sha256, so a judged figure always says which
  * model judged it with which prompt. The verdict rule is Mem-α's: correct iff the lowercased reply
  * contains "yes" and does not contain "no" — as substrings, so "I do not know, yes" is NOT correct.

@@ -1,6 +1,6 @@
 // Edge cases of Mem-α's scorer beyond the shared goldens.
 import { describe, expect, it } from "vitest";
-import { thrown } from "../test-fixtures/thrown.js";
+import { thrown } from "../test-support/thrown.js";
 import { computeMemalphaScore, evaluateWrtSource, extractAnswerFromResponse, isMemalphaJudgedSource, stripThinking } from "./memalpha-scorer.js";
 import { JudgeRequiredError, MetricInputError, UnsupportedMetricError } from "./metric-errors.js";
 

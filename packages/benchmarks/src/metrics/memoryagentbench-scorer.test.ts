@@ -1,7 +1,7 @@
 // Edge cases beyond the shared goldens. Expected values were computed with the original functions
 // under CPython 3.11.
 import { describe, expect, it } from "vitest";
-import { thrown } from "../test-fixtures/thrown.js";
+import { thrown } from "../test-support/thrown.js";
 import { calculateMetrics, drqaMetricMaxOverGroundTruths, f1Score, normalizeAnswer, parseOutput, postProcess, substringExactMatchScore } from "./memoryagentbench-scorer.js";
 import { MetricInputError, UnsupportedMetricError } from "./metric-errors.js";
 

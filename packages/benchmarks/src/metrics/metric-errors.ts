@@ -32,7 +32,7 @@ export class MetricInputError extends FineMemError {
 }
 
 /**
- * A (protocol, data source) pair this port does not score. FINEMEM.md §5: a rule that is not
+ * A (protocol, data source) pair this port does not score. docs/method.md §17: a rule that is not
  * implemented is reported, never silently mapped to another rule.
  */
 export class UnsupportedMetricError extends FineMemError {

@@ -1,5 +1,5 @@
 /**
- * One entry point for per-question scores, routed by (protocol, data source) as FINEMEM.md §5 says:
+ * One entry point for per-question scores, routed by (protocol, data source) as docs/method.md §17 says:
  * - `memalpha` (the default for the YuWangX repos): Mem-α's `_compute_score`, whose float is the
  *   score; lme_train and the literal `longmemeval_s*` go to the LLM judge.
  * - `memoryagentbench` (the default for `ai-hyz` rows): MemoryAgentBench's `post_process`; the score
@@ -7,7 +7,7 @@
  *   ruler_recall for ruler_niah_*, substring exact match for every other route (ruler_qa,
  *   factconsolidation, longmemeval, infbench…) — and every figure goes into `details`.
  * A prediction holding `</think>` is scored on the text after it under both protocols (Mem-α's rule,
- * which FINEMEM.md applies to every metric; MemoryAgentBench's own scorer has none). A rule the
+ * which docs/method.md §17 applies to every metric; MemoryAgentBench's own scorer has none). A rule the
  * originals do not score is reported with {@link UnsupportedMetricError}, never mapped to another.
  */
 import {
@@ -35,7 +35,7 @@ export interface ScoreAnswerInput extends MetricInput {
 export interface ScoreAnswerOptions extends JudgeOptions {
   readonly judge?: LanguageModel;
   /**
-   * Judge `longmemeval_s*` sources under memalpha too, as FINEMEM.md §5 reads Mem-α. Off by default:
+   * Judge `longmemeval_s*` sources under memalpha too, as docs/method.md §17 reads Mem-α. Off by default:
    * Mem-α's recorded scorer compares the source with the literal string `longmemeval_s*`, so a real
    * `longmemeval_s` row is scored by substring match there (the goldens record that).
    */

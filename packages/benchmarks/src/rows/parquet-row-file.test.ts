@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetError } from "../dataset-error.js";
-import { memoryAgentBenchParquet } from "../test-fixtures/parquet-fixtures.js";
+import { memoryAgentBenchParquet } from "../test-support/parquet-fixtures.js";
 import { openParquetRowFile } from "./parquet-row-file.js";
 
 let folder: string;

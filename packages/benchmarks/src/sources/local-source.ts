@@ -3,7 +3,7 @@ import { basename, join, resolve } from "node:path";
 import { throwIfAborted, type CallOptions } from "@finemem/spec";
 import { DatasetError } from "../dataset-error.js";
 import type { DatasetFileSource, ResolvedDatasetFile } from "./dataset-file-source.js";
-import { sha256File } from "./sha256-file.js";
+import { sha256File } from "@finemem/utils";
 
 export interface LocalDirectorySourceOptions {
   /** A folder laid out like the hub repo (e.g. holding `data/Conflict_Resolution-00000-of-00001.parquet`). */

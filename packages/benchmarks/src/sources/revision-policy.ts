@@ -10,8 +10,6 @@ export const PINNED_REVISIONS: { readonly [repo: string]: string } = {
 /** The dataset repos this package knows how to load. */
 export const KNOWN_DATASET_REPOS = ["ai-hyz/MemoryAgentBench", "YuWangX/Memalpha", "YuWangX/Memalpha-Memoryagentbench"] as const;
 
-export const COMMIT_PATTERN = /^[0-9a-f]{40}$/;
-
 export interface RevisionChoice {
   readonly revision: string;
   /** Set when the revision is a moving ref rather than a commit. */
@@ -26,9 +24,4 @@ export function defaultRevision(repo: string): RevisionChoice {
     revision: "main",
     warning: `${repo} has no pinned commit: reading branch main; results record the commit the hub reports`,
   };
-}
-
-/** Whether `revision` names an immutable commit (so a cached snapshot of it can be served as is). */
-export function isCommit(revision: string): boolean {
-  return COMMIT_PATTERN.test(revision);
 }

@@ -4,7 +4,8 @@
  * some code built an object), so equal benchmarks serialise to equal bytes and files can be compared
  * or hashed across runs and versions of this code.
  */
-import { benchmarkInstanceValidator, decodeJsonl, encodeJsonlLine, type BenchmarkInstance } from "@finemem/spec";
+import { benchmarkInstanceValidator, type BenchmarkInstance } from "@finemem/spec";
+import { decodeJsonl, encodeJsonlLine } from "@finemem/utils";
 
 function canonicalize(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonicalize);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseSyntheticQuestion } from "./statement-parser.js";
 import { generateSyntheticBenchmark } from "./synthetic-generator.js";
 import type { SyntheticOptionsInput } from "./synthetic-options.js";
-import { chunkStatements, containmentScore, exactReader, latestFactMemory, mean } from "./synthetic-test-helpers.js";
+import { chunkStatements, containmentScore, exactReader, latestFactMemory, mean } from "./test-support/synthetic-readers.js";
 
 const SEEDS = [0, 1, 2, 3, 4];
 const VARIANTS: readonly SyntheticOptionsInput[] = [

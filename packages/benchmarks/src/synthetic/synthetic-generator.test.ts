@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { matchSyntheticStatement } from "./statement-parser.js";
 import { generateSyntheticBenchmark, generateSyntheticInstance } from "./synthetic-generator.js";
 import { resolveSyntheticOptions } from "./synthetic-options.js";
-import { allStatements, chunkStatements, containmentScore, exactReader, latestFactMemory } from "./synthetic-test-helpers.js";
+import { allStatements, chunkStatements, containmentScore, exactReader, latestFactMemory } from "./test-support/synthetic-readers.js";
 
 const options = fc
   .record({

@@ -12,18 +12,18 @@
  *
  * Protocol and competency: golds are single short values scored by containment, so the instance uses
  * the `memoryagentbench` protocol (normalised substring match, which data source `synthetic` falls
- * under as "the rest" in FINEMEM.md §5). Competency is `CR` (Conflict Resolution: the question wants
+ * under as "the rest" in docs/method.md §17). Competency is `CR` (Conflict Resolution: the question wants
  * the latest of conflicting statements, as in MemoryAgentBench's FactConsolidation) whenever the
  * instance holds a changed fact, and `AR` (Accurate Retrieval) when nothing changes.
  */
 import { createHash } from "node:crypto";
-import { FineMemError, createSeededRandom, type BenchmarkInstance, type ChunkQuestion, type GlobalQuestion, type JsonValue, type RandomSource } from "@finemem/spec";
+import { FineMemError, type BenchmarkInstance, type ChunkQuestion, type GlobalQuestion, type JsonValue } from "@finemem/spec";
+import { createSeededRandom, type RandomSource } from "@finemem/utils";
 import { planFactSchedule, type FactSchedule } from "./fact-schedule.js";
 import {
   SYNTHETIC_GENERATOR_VERSION,
   canonicalInstanceOptionsJson,
   resolveSyntheticOptions,
-  type SyntheticOptions,
   type SyntheticOptionsInput,
 } from "./synthetic-options.js";
 import {

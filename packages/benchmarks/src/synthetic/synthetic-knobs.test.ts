@@ -2,7 +2,7 @@ import type { BenchmarkInstance } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
 import { parseSyntheticStatement, type ParsedStatement } from "./statement-parser.js";
 import { generateSyntheticBenchmark } from "./synthetic-generator.js";
-import { chunkStatements } from "./synthetic-test-helpers.js";
+import { chunkStatements } from "./test-support/synthetic-readers.js";
 
 /** Each chunk's facts, read from its text. */
 function facts(instance: BenchmarkInstance): ParsedStatement[][] {

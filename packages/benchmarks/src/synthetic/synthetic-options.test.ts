@@ -1,6 +1,6 @@
 import { FineMemError, isFineMemError } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
-import { thrown } from "../test-fixtures/thrown.js";
+import { thrown } from "../test-support/thrown.js";
 import { generateSyntheticBenchmark, generateSyntheticInstance } from "./synthetic-generator.js";
 import { createSyntheticLoader } from "./synthetic-loader.js";
 import { SYNTHETIC_DEFAULT_OPTIONS, SyntheticOptionsError, resolveSyntheticOptions, type SyntheticOptionsInput } from "./synthetic-options.js";

@@ -46,14 +46,14 @@ export interface SyntheticOptions {
 
 /** What callers pass: any subset of the options; the rest take their defaults. */
 export interface SyntheticOptionsInput {
-  readonly seed?: number | string;
-  readonly instanceCount?: number;
-  readonly chunkCount?: number;
-  readonly factsPerChunk?: number;
-  readonly questionsPerChunk?: number;
-  readonly changedShare?: number;
-  readonly distractorShare?: number;
-  readonly paraphraseShare?: number;
+  readonly seed?: number | string | undefined;
+  readonly instanceCount?: number | undefined;
+  readonly chunkCount?: number | undefined;
+  readonly factsPerChunk?: number | undefined;
+  readonly questionsPerChunk?: number | undefined;
+  readonly changedShare?: number | undefined;
+  readonly distractorShare?: number | undefined;
+  readonly paraphraseShare?: number | undefined;
 }
 
 /**

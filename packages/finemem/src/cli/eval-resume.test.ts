@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSyntheticBenchmark } from "@finemem/benchmarks";
 import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer, type ReplayEntry } from "@finemem/policy/testing";
-import { createSeededRandom } from "@finemem/spec";
+import { createSeededRandom } from "@finemem/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CLI = join(import.meta.dirname, "..", "..", "dist", "cli.js");

@@ -15,7 +15,7 @@ const score = (value: number | null) => (value === null ? "—" : value.toFixed(
 
 /**
  * The results of a run as the papers print them: one row per data source with its metric, then each
- * competency and the average of the data sources (recomputed from the rows, FINEMEM.md §5).
+ * competency and the average of the data sources (recomputed from the rows, docs/method.md §18).
  */
 export function formatResultsTable(summary: RunSummary): string {
   const sources = summary.table.dataSources.map((row) => [

@@ -1,6 +1,6 @@
 // The configuration of the `finemem` CLI: one schema, so a file, environment variables and flags are
 // all checked the same way and every error names the key and the value it expects.
-import { EMBEDDER_DTYPE_SUFFIXES, type EmbedderDtype } from "@finemem/memory/hybrid";
+import { TRANSFORMERS_DTYPE_SUFFIXES, type TransformersDtype } from "@finemem/utils";
 import { BASELINE_NAMES, MEMALPHA_REPOS_LIST, SERVING_ENGINES_LIST } from "./known-values.js";
 import { PROVENANCE_POLICIES } from "@finemem/spec";
 import { z } from "zod";
@@ -34,7 +34,7 @@ export const embedderRoleSchema = z.strictObject({
   apiKeyEnv: nonEmpty.optional(),
   revision: nonEmpty.optional(),
   cacheDir: nonEmpty.optional(),
-  dtype: z.enum(Object.keys(EMBEDDER_DTYPE_SUFFIXES) as [EmbedderDtype, ...EmbedderDtype[]]).optional(),
+  dtype: z.enum(Object.keys(TRANSFORMERS_DTYPE_SUFFIXES) as [TransformersDtype, ...TransformersDtype[]]).optional(),
   threads: positiveInt.optional(),
 });
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { generateSyntheticInstance, resolveSyntheticOptions } from "@finemem/benchmarks";
-import { createO200kTokenCounter } from "@finemem/memory";
+import { createO200kTokenCounter } from "@finemem/utils";
 import { createOpenAICompatibleModel, type ModelPricing } from "@finemem/policy";
 import { startOpenAIReplayServer, type OpenAIReplayServer } from "@finemem/policy/testing";
 import { AbortedError, benchmarkInstanceValidator, type BenchmarkInstance } from "@finemem/spec";
@@ -209,7 +209,7 @@ describe("buildDatasetChunkQa over OpenAI-compatible HTTP", () => {
   });
 
   it("names a missing cache path and a missing input", async () => {
-    await expect(run("")).rejects.toMatchObject({ code: "invalid_options", path: ["cachePath"] });
+    await expect(run("")).rejects.toMatchObject({ code: "invalid_option", path: ["cachePath"] });
     await expect(run(join(folder, "none.jsonl"), { instances: undefined as never })).rejects.toMatchObject({ code: "no_input" });
   });
 });

@@ -1,7 +1,7 @@
 // `finemem data build-chunk-qa`: the verified per-chunk questions of a whole dataset, built once with
 // the configured generator and verifier. The estimate comes first (and may end the command there);
 // the builder's JSONL cache makes an interrupted build resume where it stopped.
-import { createO200kTokenCounter } from "@finemem/memory";
+import { createO200kTokenCounter } from "@finemem/utils";
 import type { BenchmarkInstance, Chunk, ChunkQuestion, LanguageModel, TokenCounter } from "@finemem/spec";
 import { isId, throwIfAborted } from "@finemem/spec";
 import { createChunkQaBuilder, withChunkQuestions, type ChunkQaBuilderOptions, type ChunkQaCalls, type ChunkQaProgress } from "@finemem/step-reward";
@@ -70,13 +70,13 @@ interface Slot {
  * Reads the instances, estimates the build, then (unless `dryRun` or declined) builds the chunk
  * questions of every instance that lacks them and returns the instances with their questions.
  *
- * @throws {DataCommandError} `no_input`, `invalid_options`
- * @throws {ChunkQaError} from the builder: `invalid_options`, `malformed_generator_reply`, `corrupt_cache`, `invalid_questions`
+ * @throws {DataCommandError} `no_input`, `invalid_option`
+ * @throws {ChunkQaError} from the builder: `invalid_option`, `malformed_generator_reply`, `corrupt_cache`, `invalid_question`
  * @throws {AbortedError} when `signal` fires; the chunks finished so far stay in the cache
  */
 export async function buildDatasetChunkQa(options: BuildDatasetChunkQaOptions): Promise<DatasetChunkQaResult> {
   if (typeof options.cachePath !== "string" || options.cachePath.trim() === "") {
-    throw new DataCommandError("invalid_options", `cachePath must be a file path for the JSONL cache, got ${JSON.stringify(options.cachePath)}`, ["cachePath"]);
+    throw new DataCommandError("invalid_option", `cachePath must be a file path for the JSONL cache, got ${JSON.stringify(options.cachePath)}`, ["cachePath"]);
   }
   const { signal } = options;
   const callOptions = signal === undefined ? {} : { signal };

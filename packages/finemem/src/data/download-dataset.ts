@@ -2,7 +2,8 @@
 // @finemem/benchmarks' hub source, so a later load (and the Python tools) read them with no request.
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { DatasetError, createHubSource, type DatasetFileSource, type HubCacheMode } from "@finemem/benchmarks";
+import { DatasetError, createHubSource, type DatasetFileSource } from "@finemem/benchmarks";
+import type { HubCacheMode } from "@finemem/utils";
 import { throwIfAborted, type CallOptions } from "@finemem/spec";
 import { findDataset, resolveSplits, type DatasetId, type DatasetInfo } from "./dataset-catalog.js";
 
@@ -17,7 +18,7 @@ export interface HubAccessOptions {
   /** Default `HF_TOKEN`. */
   readonly token?: string;
   readonly fetch?: typeof fetch;
-  /** Default `default` (`offline` under `HF_HUB_OFFLINE=1`); see @finemem/benchmarks' `HubCacheMode`. */
+  /** Default `default` (`offline` under `HF_HUB_OFFLINE=1`); see @finemem/utils' `HubCacheMode`. */
   readonly cache?: HubCacheMode;
 }
 

@@ -11,7 +11,7 @@ import {
   createSyntheticLoader,
   generateSyntheticBenchmark,
 } from "@finemem/benchmarks";
-import { createO200kTokenCounter } from "@finemem/memory";
+import { createO200kTokenCounter } from "@finemem/utils";
 import type { BenchmarkInstance } from "@finemem/spec";
 import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
@@ -75,7 +75,7 @@ describe("inspectDataset on the synthetic benchmark", () => {
   it("wants exactly one of a loader and instances, and a limit ≥ 0", async () => {
     await expect(inspectDataset({})).rejects.toSatisfy((error) => error instanceof DataCommandError && error.code === "no_input" && /got neither/.test(error.message));
     await expect(inspectDataset({ instances, loader: createSyntheticLoader() })).rejects.toMatchObject({ code: "no_input", message: expect.stringContaining("got both") });
-    await expect(inspectDataset({ instances, limit: -1 })).rejects.toMatchObject({ code: "invalid_options", path: ["limit"] });
+    await expect(inspectDataset({ instances, limit: -1 })).rejects.toMatchObject({ code: "invalid_option", path: ["limit"] });
   });
 
   it("names MemoryAgentBench's primary metric per sub-dataset", () => {

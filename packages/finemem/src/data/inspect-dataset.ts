@@ -1,12 +1,12 @@
 // `finemem data inspect`: what a dataset holds, per data source, before anyone spends a model call on
 // it: sizes, whether chunk questions exist yet, how it will be scored, and exactly which file it is.
-import { createO200kTokenCounter } from "@finemem/memory";
+import { createO200kTokenCounter } from "@finemem/utils";
 import type { BenchmarkInstance, Competency, MetricProtocol, TokenCounter } from "@finemem/spec";
 import { metricNameOf } from "../run/run-aggregates.js";
 import { iterateInstances, type InstanceInput } from "./instance-input.js";
 
 export interface InspectDatasetOptions extends InstanceInput {
-  /** Default o200k (`createO200kTokenCounter`), the encoding FINEMEM.md counts lengths in. */
+  /** Default o200k (`createO200kTokenCounter`), the encoding docs/method.md §8 counts lengths in. */
   readonly tokenCounter?: TokenCounter;
   readonly signal?: AbortSignal;
 }
@@ -71,7 +71,7 @@ interface Accumulator {
 /**
  * Reads the instances (lazily, one at a time) and summarises them per (data source, protocol).
  *
- * @throws {DataCommandError} `no_input`, `invalid_options`
+ * @throws {DataCommandError} `no_input`, `invalid_option`
  * @throws whatever the loader throws (e.g. `DatasetError`), and {@link AbortedError} when `signal` fires
  */
 export async function inspectDataset(options: InspectDatasetOptions): Promise<DatasetInspection> {

@@ -1,7 +1,8 @@
 // Where the data commands get instances: a loader (read lazily, so a multi-gigabyte split is never
 // held whole) or instances already in hand (tests, or a caller that filtered them itself).
 import { throwIfAborted, type BenchmarkInstance, type DatasetLoader } from "@finemem/spec";
-import { DataCommandError, optionalInteger } from "./data-command-error.js";
+import { integerAtLeast } from "@finemem/utils";
+import { DataCommandError, invalidDataOption } from "./data-command-error.js";
 
 export interface InstanceInput {
   /** Read with `load({ limit, dataSources })`. Exactly one of `loader` and `instances`. */
@@ -16,10 +17,10 @@ export interface InstanceInput {
 /**
  * The instances of `input`, honouring `limit` and `dataSources` for given instances as a loader does.
  *
- * @throws {DataCommandError} `no_input` when neither or both of `loader` and `instances` are given; `invalid_options` for a bad limit
+ * @throws {DataCommandError} `no_input` when neither or both of `loader` and `instances` are given; `invalid_option` for a bad limit
  */
 export async function* iterateInstances(input: InstanceInput, signal?: AbortSignal): AsyncGenerator<BenchmarkInstance> {
-  const given = optionalInteger("limit", input.limit, 0);
+  const given = input.limit === undefined ? undefined : integerAtLeast("limit", input.limit, 0, invalidDataOption);
   const limit = given ?? Number.POSITIVE_INFINITY;
   if ((input.loader === undefined) === (input.instances === undefined)) {
     throw new DataCommandError("no_input", `expected exactly one of loader and instances, got ${input.loader === undefined ? "neither" : "both"}`, [input.loader === undefined ? "loader" : "instances"]);

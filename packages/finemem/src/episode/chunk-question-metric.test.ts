@@ -6,7 +6,7 @@ import { createScriptedPolicy } from "@finemem/spec/test";
 import { describe, expect, it } from "vitest";
 import { runEpisode } from "./run-episode.js";
 
-// Every route of the metric router (FINEMEM.md §5): MemoryAgentBench's sub-datasets, Memalpha's
+// Every route of the metric router (docs/method.md §17): MemoryAgentBench's sub-datasets, Memalpha's
 // sources (lme_train and the literal longmemeval_s* are judged there), and the synthetic benchmark.
 const DATA_SOURCES = [
   "squad",

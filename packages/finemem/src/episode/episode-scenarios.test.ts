@@ -1,6 +1,6 @@
 // Scenario tests of runEpisode's wiring: a scripted policy, the real store, and a reasoner that is right
 // exactly when the gold's item is in the memory it is shown (test-support/keyword-reasoner.ts). Every
-// expected reward below is worked out by hand from FINEMEM.md §2–§4 in the comments next to it; no
+// expected reward below is worked out by hand from docs/method.md §5–§14 in the comments next to it; no
 // reward package is asked for an expected value.
 import { DEFAULT_REWARD_WEIGHTS, type BenchmarkInstance, type MemoryOperation, type PolicyDecision, type PolicyInput } from "@finemem/spec";
 import { createScriptedLanguageModel, createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/test";

@@ -53,11 +53,11 @@ describe("runEpisode: defaults", () => {
 });
 
 describe("runEpisode: concurrency", () => {
-  it.each([0, -1, 2.5])("refuses concurrency %s with invalid_options at [concurrency], before any policy call", async (concurrency) => {
+  it.each([0, -1, 2.5])("refuses concurrency %s with invalid_option at [concurrency], before any policy call", async (concurrency) => {
     const policy = twoChunkPolicy();
     const refused = runEpisode({ instance, policy, reasoner: createKeywordReasoner(keywords).reasoner, concurrency });
     await expect(refused).rejects.toBeInstanceOf(RunError);
-    await expect(refused).rejects.toMatchObject({ code: "invalid_options", path: ["concurrency"], message: expect.stringContaining(`concurrency must be an integer ≥ 1, got ${concurrency}`) });
+    await expect(refused).rejects.toMatchObject({ code: "invalid_option", path: ["concurrency"], message: expect.stringContaining(`concurrency must be an integer ≥ 1, got ${concurrency}`) });
     expect(policy.inputs).toHaveLength(0);
   });
 

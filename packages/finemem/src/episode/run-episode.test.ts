@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryCheckpoint } from "./episode-checkpoint.js";
 import { runEpisode } from "./run-episode.js";
 import { runRollouts } from "./run-rollouts.js";
-import { countPolicy, countReasoner } from "./counting-doubles.js";
+import { countPolicy, countReasoner } from "./test-support/counting-doubles.js";
 
 const [instance] = generateSyntheticBenchmark({ seed: 11, instanceCount: 1, chunkCount: 4, factsPerChunk: 4, questionsPerChunk: 2 });
 
@@ -76,7 +76,7 @@ describe("runRollouts", () => {
     expect(partial!.finalView.items.length).toBeLessThan(full!.finalView.items.length);
     expect(partial!.stepRecords.every((record) => record.rollout === 1)).toBe(true);
     expect((await base.view({ run: instance!.instanceId })).items).toEqual([]);
-    await expect(runRollouts({ instance: instance!, rollouts: 0, policy: createHeuristicPolicy(), reasoner: createExtractiveReader() })).rejects.toMatchObject({ code: "invalid_options", path: ["rollouts"] });
+    await expect(runRollouts({ instance: instance!, rollouts: 0, policy: createHeuristicPolicy(), reasoner: createExtractiveReader() })).rejects.toMatchObject({ code: "invalid_option", path: ["rollouts"] });
   });
 
   it("the G rollouts of an instance answer the same sampled questions; instances and seeds get their own samples", async () => {

@@ -1,8 +1,7 @@
 import { createMetric } from "@finemem/benchmarks";
 import { QUESTION_SAMPLE_FRACTIONS, attributeEpisode, subsampleQuestions, type EpisodeAttribution, type RecordEvidenceSource } from "@finemem/evidence";
-import { createInMemoryStore, createO200kTokenCounter, createTokenLedger } from "@finemem/memory";
+import { createInMemoryStore, createTokenLedger } from "@finemem/memory";
 import {
-  mapWithConcurrency,
   stepRecordValidator,
   throwIfAborted,
   type BenchmarkInstance,
@@ -18,11 +17,12 @@ import {
   type StepRecord,
   type TokenCounter,
 } from "@finemem/spec";
+import { createO200kTokenCounter, mapWithConcurrency, positiveInteger } from "@finemem/utils";
 import { composeStepRewards, compressionReward, createChunkStepScorer, formatReward, resolveRewardWeights, type ContentValidityJudge } from "@finemem/step-reward";
-import { RunError, positiveInteger } from "../run/run-error.js";
+import { RunError, invalidRunOption } from "../run/run-error.js";
 import { createMemoryCheckpoint, type EpisodeCheckpoint, type RecordedQuestion, type RecordedStep } from "./episode-checkpoint.js";
 
-/** How an episode's rewards are computed (FINEMEM.md §3–§4); every field has the paper's default. */
+/** How an episode's rewards are computed (docs/method.md §10–§14); every field has the paper's default. */
 export interface EpisodeRewardOptions {
   /** β and the component weights, merged over spec's defaults. */
   readonly weights?: Partial<RewardWeights>;
@@ -122,7 +122,7 @@ export const DEFAULT_EPISODE_CONCURRENCY = 8;
  */
 export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeResult> {
   const { instance, policy, reasoner, signal } = options;
-  const concurrency = positiveInteger("concurrency", options.concurrency ?? DEFAULT_EPISODE_CONCURRENCY);
+  const concurrency = positiveInteger("concurrency", options.concurrency ?? DEFAULT_EPISODE_CONCURRENCY, invalidRunOption);
   const store = options.store ?? createInMemoryStore({ layout: policy.layout });
   const namespace = options.namespace ?? { run: instance.instanceId };
   const runId = options.runId ?? "episode";

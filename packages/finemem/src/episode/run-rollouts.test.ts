@@ -15,10 +15,10 @@ function rollouts(options: Partial<RunRolloutsOptions> & Pick<RunRolloutsOptions
 }
 
 describe("runRollouts", () => {
-  it.each([0, 1.5])("refuses rollouts = %s with invalid_options at [rollouts]", async (count) => {
+  it.each([0, 1.5])("refuses rollouts = %s with invalid_option at [rollouts]", async (count) => {
     const refused = rollouts({ rollouts: count });
     await expect(refused).rejects.toBeInstanceOf(RunError);
-    await expect(refused).rejects.toMatchObject({ code: "invalid_options", path: ["rollouts"] });
+    await expect(refused).rejects.toMatchObject({ code: "invalid_option", path: ["rollouts"] });
   });
 
   it("runs exactly G rollouts, numbered 0..G−1, one policy per rollout when given a function", async () => {

@@ -1,6 +1,7 @@
 import { createInMemoryStore, type MemoryBackend } from "@finemem/memory";
 import type { MemoryPolicy } from "@finemem/spec";
-import { positiveInteger } from "../run/run-error.js";
+import { positiveInteger } from "@finemem/utils";
+import { invalidRunOption } from "../run/run-error.js";
 import type { EpisodeCheckpoint } from "./episode-checkpoint.js";
 import { runEpisode, type EpisodeResult, type RunEpisodeOptions } from "./run-episode.js";
 
@@ -20,7 +21,7 @@ export interface RunRolloutsOptions extends Omit<RunEpisodeOptions, "store" | "r
  * served policy batches within a step through its own concurrency.
  */
 export async function runRollouts(options: RunRolloutsOptions): Promise<EpisodeResult[]> {
-  const rollouts = positiveInteger("rollouts", options.rollouts);
+  const rollouts = positiveInteger("rollouts", options.rollouts, invalidRunOption);
   const policyFor = typeof options.policy === "function" ? options.policy : () => options.policy as MemoryPolicy;
   const base = options.store ?? createInMemoryStore({ layout: policyFor(0).layout });
   const results: EpisodeResult[] = [];

@@ -42,8 +42,8 @@ beforeAll(async () => {
 const HINT = "run the episodes with training: true (runEpisode or runRollouts) so the policy records what a trainer needs";
 
 describe("toRolloutGroup: the episodes", () => {
-  it("none: invalid_options at [episodes]", () => {
-    expect(() => toRolloutGroup([])).toThrow(expect.objectContaining({ code: "invalid_options", path: ["episodes"], message: "expected the G episodes of one instance, got none" }));
+  it("none: invalid_option at [episodes]", () => {
+    expect(() => toRolloutGroup([])).toThrow(expect.objectContaining({ code: "invalid_option", path: ["episodes"], message: "expected the G episodes of one instance, got none" }));
   });
 
   it("two instances: mixed_instances naming both", async () => {
@@ -57,11 +57,11 @@ describe("toRolloutGroup: the episodes", () => {
     );
   });
 
-  it("a step record without its step: invalid_options at [episodes, i, steps, position]", () => {
+  it("a step record without its step: invalid_option at [episodes, i, steps, position]", () => {
     const truncated: EpisodeResult = { ...plain, steps: plain.steps.slice(0, 1) };
     expect(() => toRolloutGroup([truncated])).toThrow(RunError);
     expect(() => toRolloutGroup([truncated])).toThrow(
-      expect.objectContaining({ code: "invalid_options", path: ["episodes", 0, "steps", 1], message: "episodes[0] has a step record for step 2 but no step" }),
+      expect.objectContaining({ code: "invalid_option", path: ["episodes", 0, "steps", 1], message: "episodes[0] has a step record for step 2 but no step" }),
     );
   });
 
@@ -125,10 +125,10 @@ describe("toRolloutGroup: a decision policy's decision", () => {
     replay: { pInsert: 0.5, sentences: ["Ada lives in Paris."], choices: ["INSERT"] },
   };
 
-  it("without a replay validator: invalid_options at [replayValidator], naming the step", () => {
+  it("without a replay validator: invalid_option at [replayValidator], naming the step", () => {
     expect(() => toRolloutGroup([withDecision(plain, recorded)])).toThrow(
       expect.objectContaining({
-        code: "invalid_options",
+        code: "invalid_option",
         path: ["replayValidator"],
         message: "instance tiny-0 rollout 0 step 1 carries a replay payload: pass replayValidator (the policy's MemoryPolicy.replayValidator) so it is checked",
       }),

@@ -144,7 +144,7 @@ describe("toRolloutGroup: a decision policy", () => {
       expect.objectContaining({ code: "not_recorded_for_training", path: ["episodes", 0, "steps", 0, "decision", "replay"] }),
     );
     const episodes = await rolloutsOf(true);
-    expect(() => toRolloutGroup(episodes)).toThrow(expect.objectContaining({ code: "invalid_options", path: ["replayValidator"] }));
+    expect(() => toRolloutGroup(episodes)).toThrow(expect.objectContaining({ code: "invalid_option", path: ["replayValidator"] }));
 
     const tampered = withStep(episodes[1]!, 1, (decision) => ({ ...decision, replay: { ...(decision.replay as object), pInsert: 2 } }));
     expect(() => toRolloutGroup([episodes[0]!, tampered], { replayValidator: coinFlipReplayValidator })).toThrow(

@@ -52,7 +52,7 @@ const LLM_FIELDS = ["promptTokenIds", "responseTokenIds", "responseLogprobs", "p
  */
 export function toRolloutGroup(episodes: readonly EpisodeResult[], options: ToRolloutGroupOptions = {}): RolloutGroup {
   const first = episodes[0];
-  if (first === undefined) throw new RunError("invalid_options", "expected the G episodes of one instance, got none", ["episodes"]);
+  if (first === undefined) throw new RunError("invalid_option", "expected the G episodes of one instance, got none", ["episodes"]);
   const instanceId = first.instance.instanceId;
   episodes.forEach((episode, index) => {
     if (episode.instance.instanceId !== instanceId) {
@@ -69,7 +69,7 @@ export function toRolloutGroup(episodes: readonly EpisodeResult[], options: ToRo
     const samples = episode.stepRecords.map((record, position): TrainingSample => {
       const decision = episode.steps[position]?.decision;
       const at: PathSegment[] = ["episodes", index, "steps", position, "decision"];
-      if (decision === undefined) throw new RunError("invalid_options", `episodes[${index}] has a step record for step ${record.step} but no step`, at.slice(0, 4));
+      if (decision === undefined) throw new RunError("invalid_option", `episodes[${index}] has a step record for step ${record.step} but no step`, at.slice(0, 4));
       const where = `instance ${instanceId} rollout ${episode.rollout} step ${record.step}`;
       return {
         instanceId,
@@ -127,7 +127,7 @@ function decisionRecordOf(
     if (decision[field] === undefined) throw new RunError("not_recorded_for_training", `${where}: the decision policy's decision has no ${field}; ${TRAINING_HINT}`, [...at, field]);
   }
   if (replayValidator === undefined) {
-    throw new RunError("invalid_options", `${where} carries a replay payload: pass replayValidator (the policy's MemoryPolicy.replayValidator) so it is checked`, ["replayValidator"]);
+    throw new RunError("invalid_option", `${where} carries a replay payload: pass replayValidator (the policy's MemoryPolicy.replayValidator) so it is checked`, ["replayValidator"]);
   }
   const checked = replayValidator.validate(decision.replay);
   if (!checked.ok) {

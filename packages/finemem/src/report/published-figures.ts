@@ -1,6 +1,6 @@
 // Reference figures printed in the Mem-α paper (Wang et al., "Mem-α: Learning Memory Construction via
 // Reinforcement Learning", arXiv 2509.25911, main results; Qwen3-32B reasoning agent), as quoted in
-// FINEMEM.md §5. These are the printed values, deliberately not recomputed: some printed averages are
+// docs/method.md §18. These are the printed values, deliberately not recomputed: some printed averages are
 // not the mean of their own columns (Mem-α's Memalpha row prints 0.642, its columns average 0.619),
 // which is why this project's own averages are always recomputed from its columns and the report shows
 // the printed ones beside them, marked as printed.
@@ -23,7 +23,7 @@ export interface PublishedFigures {
 }
 
 export const PUBLISHED_FIGURES: PublishedFigures = Object.freeze({
-  citation: "Mem-α paper (arXiv 2509.25911), Qwen3-32B reasoning agent; printed values as quoted in FINEMEM.md §5",
+  citation: "Mem-α paper (arXiv 2509.25911), Qwen3-32B reasoning agent; printed values as quoted in docs/method.md §18",
   reasoner: "Qwen3-32B",
   memAlphaBySource: Object.freeze({
     squad: { label: "SQuAD", value: 0.786 },

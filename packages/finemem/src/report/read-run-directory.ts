@@ -2,7 +2,8 @@
 // the CLI's table both start here, so a corrupt run fails once, with the file and line at fault.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { JsonlError, decodeJsonl, runManifestValidator, stepRecordValidator, type RunManifest, type StepRecord, type Validator } from "@finemem/spec";
+import { runManifestValidator, stepRecordValidator, type RunManifest, type StepRecord, type Validator } from "@finemem/spec";
+import { JsonlError, decodeJsonl } from "@finemem/utils";
 import { RUN_FILES, type EpisodeLine, type QuestionResultLine, type RunSummary } from "../run/run-files.js";
 import { RunDirectoryError } from "./run-directory-error.js";
 import { episodeLineValidator, questionResultLineValidator, runSummaryValidator } from "./run-file-validators.js";

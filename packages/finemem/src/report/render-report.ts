@@ -70,7 +70,7 @@ function renderHeader(run: RunDirectory): string {
   const models = Object.entries(manifest.models).map(([role, model]) => `<tr${attributes({ "data-key": role })}>${textCell("role", role)}${textCell("model", model)}</tr>`);
   const prompts = Object.entries(manifest.promptHashes).map(([prompt, hash]) => `<tr${attributes({ "data-key": prompt })}>${textCell("prompt", prompt)}${textCell("hash", hash, { className: "mono" })}</tr>`);
   const datasets = manifest.datasets.map((source) => {
-    // An unpinned revision cannot be reproduced: FINEMEM.md §5 asks for the warning with every result.
+    // An unpinned revision cannot be reproduced: docs/method.md §16 asks for the warning with every result.
     const unpinned = source.revision.startsWith("unpinned:");
     return `<tr${attributes({ "data-key": `${source.repo}/${source.file}`, class: unpinned ? "warn" : undefined })}>${textCell("repo", source.repo)}${textCell("revision", unpinned ? `${source.revision} (unpinned)` : source.revision, { className: "mono" })}${textCell("file", source.file)}${textCell("row", source.row === undefined ? NO_VALUE : String(source.row))}${textCell("sha256", source.sha256 ?? NO_VALUE, { className: "mono" })}</tr>`;
   });
@@ -155,7 +155,7 @@ function renderResults(run: RunDirectory): string {
 
 function renderStepRewards(run: RunDirectory): string {
   const means = meanRewardsPerStep(run.steps);
-  // r_content is off by default (FINEMEM.md §4); its column would be all dashes.
+  // r_content is off by default (docs/method.md §9); its column would be all dashes.
   const components = STEP_COMPONENTS.filter((component) => component !== "content" || means.some((step) => step.rewards.content !== null));
   const rows = means.map(
     (step) =>

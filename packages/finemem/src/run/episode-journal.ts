@@ -1,5 +1,5 @@
 import { appendFile, readFile, truncate } from "node:fs/promises";
-import { encodeJsonlLine } from "@finemem/spec";
+import { encodeJsonlLine } from "@finemem/utils";
 import type { EpisodeCheckpoint, RecordedQuestion, RecordedStep } from "../episode/episode-checkpoint.js";
 import { RunError } from "./run-error.js";
 

@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { aggregateScores, generateSyntheticBenchmark } from "@finemem/benchmarks";
 import { createExtractiveReader, createHeuristicPolicy } from "@finemem/policy";
-import { decodeJsonl, runManifestValidator, stepRecordValidator } from "@finemem/spec";
+import { runManifestValidator, stepRecordValidator } from "@finemem/spec";
+import { decodeJsonl } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
-import { countPolicy, countReasoner } from "../episode/counting-doubles.js";
+import { countPolicy, countReasoner } from "../episode/test-support/counting-doubles.js";
 import { evaluate } from "./evaluate.js";
 import { scoreRowsOf } from "./run-aggregates.js";
 import type { EpisodeLine, QuestionResultLine } from "./run-files.js";
@@ -50,8 +51,8 @@ describe("evaluate", () => {
   it("refuses no instances, duplicate instance ids and bad counts", async () => {
     const base = { runId: "r", policy: createHeuristicPolicy(), reasoner: createExtractiveReader() };
     await expect(evaluate({ ...base, instances: [] })).rejects.toMatchObject({ code: "no_instances" });
-    await expect(evaluate({ ...base, instances: [instances[0]!, instances[0]!] })).rejects.toMatchObject({ code: "invalid_options", message: expect.stringContaining("appears twice") });
-    await expect(evaluate({ ...base, instances, rollouts: 0 })).rejects.toMatchObject({ code: "invalid_options", path: ["rollouts"] });
+    await expect(evaluate({ ...base, instances: [instances[0]!, instances[0]!] })).rejects.toMatchObject({ code: "invalid_option", message: expect.stringContaining("appears twice") });
+    await expect(evaluate({ ...base, instances, rollouts: 0 })).rejects.toMatchObject({ code: "invalid_option", path: ["rollouts"] });
     await expect(evaluate({ ...base, instances, concurrency: { episodes: -1 } })).rejects.toMatchObject({ path: ["concurrency.episodes"] });
   });
 

@@ -3,8 +3,6 @@ import { join } from "node:path";
 import { createInMemoryStore, type MemoryBackend } from "@finemem/memory";
 import {
   SPECIFICATION_VERSION,
-  encodeJsonlLine,
-  mapWithConcurrency,
   runManifestValidator,
   type BenchmarkInstance,
   type DatasetSource,
@@ -15,11 +13,12 @@ import {
   type RunManifest,
   type StepRecord,
 } from "@finemem/spec";
+import { encodeJsonlLine, mapWithConcurrency, positiveInteger } from "@finemem/utils";
 import { createMemoryCheckpoint } from "../episode/episode-checkpoint.js";
 import { runEpisode, type EpisodeResult, type EpisodeRewardOptions } from "../episode/run-episode.js";
 import { openEpisodeJournal } from "./episode-journal.js";
 import { episodeLineOf, questionLinesOf, summarize } from "./run-aggregates.js";
-import { RunError, positiveInteger } from "./run-error.js";
+import { RunError, invalidRunOption } from "./run-error.js";
 import { writeAtomically } from "./write-atomically.js";
 import { RUN_FILES, type EpisodeLine, type QuestionResultLine, type RunSummary } from "./run-files.js";
 
@@ -84,14 +83,14 @@ export interface Evaluation {
  * or reasoner call for finished work, and writes the same files.
  */
 export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
-  const rollouts = positiveInteger("rollouts", options.rollouts ?? 1);
-  const episodesInFlight = positiveInteger("concurrency.episodes", options.concurrency?.episodes ?? 2);
+  const rollouts = positiveInteger("rollouts", options.rollouts ?? 1, invalidRunOption);
+  const episodesInFlight = positiveInteger("concurrency.episodes", options.concurrency?.episodes ?? 2, invalidRunOption);
   const instances: BenchmarkInstance[] = [];
   for await (const instance of options.instances) instances.push(instance);
   if (instances.length === 0) throw new RunError("no_instances", "the datasets gave no instance to evaluate", ["datasets"]);
   const seen = new Set<string>();
   for (const instance of instances) {
-    if (seen.has(instance.instanceId)) throw new RunError("invalid_options", `instance ${instance.instanceId} appears twice; instance ids name journal files and must be unique`, ["instances"]);
+    if (seen.has(instance.instanceId)) throw new RunError("invalid_option", `instance ${instance.instanceId} appears twice; instance ids name journal files and must be unique`, ["instances"]);
     seen.add(instance.instanceId);
   }
   const policyFor = typeof options.policy === "function" ? options.policy : () => options.policy as MemoryPolicy;

@@ -1,7 +1,4 @@
 import {
-  JsonlError,
-  decodeJsonl,
-  encodeJsonlLine,
   identifiedOperationValidator,
   memoryItemValidator,
   memoryItemVersionValidator,
@@ -15,6 +12,7 @@ import {
   type Namespace,
   type OperationResult,
 } from "@finemem/spec";
+import { JsonlError, decodeJsonl, encodeJsonlLine } from "@finemem/utils";
 import { MemoryImportError } from "../store/errors.js";
 
 /** The `format` field of an export's first line. */

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
-import { HybridOptionsError } from "./errors.js";
-import { EMBEDDER_DTYPE_SUFFIXES, isEmbedderDtype, type EmbedderDtype } from "./model-files.js";
+import { TRANSFORMERS_DTYPE_SUFFIXES, isHubOffline, isTransformersDtype, positiveInteger, type TransformersDtype } from "@finemem/utils";
+import { HybridOptionsError, hybridOptionError } from "./errors.js";
 
 export interface TransformersEmbedderOptions {
   /**
@@ -25,7 +25,7 @@ export interface TransformersEmbedderOptions {
    */
   readonly cache?: "default" | "offline";
   /** Which ONNX weights to load (`onnx/model.onnx` for fp32, `onnx/model_quantized.onnx` for q8, …). Default `fp32`. */
-  readonly dtype?: EmbedderDtype;
+  readonly dtype?: TransformersDtype;
   /** Texts per model call. Default 32. */
   readonly batchSize?: number;
   /** onnxruntime intra-op threads. Default: onnxruntime's choice (one per core). */
@@ -48,7 +48,7 @@ export interface ResolvedEmbedderOptions {
   readonly accessToken: string | undefined;
   readonly cacheDir: string | undefined;
   readonly offline: boolean;
-  readonly dtype: EmbedderDtype;
+  readonly dtype: TransformersDtype;
   readonly batchSize: number;
   readonly threads: number | undefined;
   readonly modelId: string | undefined;
@@ -72,11 +72,9 @@ export function resolveEmbedderOptions(options: TransformersEmbedderOptions, env
     if (typeof value !== "string" || value.trim() === "") throw new HybridOptionsError(key, "must be a non-empty string");
     return value;
   };
-  const positiveInteger = (key: "batchSize" | "threads"): number | undefined => {
+  const optionalPositiveInteger = (key: "batchSize" | "threads"): number | undefined => {
     const value = options[key];
-    if (value === undefined) return undefined;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) throw new HybridOptionsError(key, "must be an integer ≥ 1");
-    return value;
+    return value === undefined ? undefined : positiveInteger(key, value, hybridOptionError);
   };
 
   let source: ModelSource;
@@ -114,7 +112,7 @@ export function resolveEmbedderOptions(options: TransformersEmbedderOptions, env
   const cache = options.cache;
   if (cache !== undefined && cache !== "default" && cache !== "offline") throw new HybridOptionsError("cache", 'must be "default" or "offline"');
   const dtype = options.dtype ?? "fp32";
-  if (!isEmbedderDtype(dtype)) throw new HybridOptionsError("dtype", `must be one of ${Object.keys(EMBEDDER_DTYPE_SUFFIXES).join(", ")}`);
+  if (!isTransformersDtype(dtype)) throw new HybridOptionsError("dtype", `must be one of ${Object.keys(TRANSFORMERS_DTYPE_SUFFIXES).join(", ")}`);
   if (options.fetch !== undefined && typeof options.fetch !== "function") throw new HybridOptionsError("fetch", "must be a function");
 
   return {
@@ -122,15 +120,11 @@ export function resolveEmbedderOptions(options: TransformersEmbedderOptions, env
     hubUrl,
     accessToken,
     cacheDir: optionalString("cacheDir"),
-    offline: cache === undefined ? isTruthy(environment["HF_HUB_OFFLINE"]) : cache === "offline",
+    offline: cache === undefined ? isHubOffline(environment) : cache === "offline",
     dtype,
-    batchSize: positiveInteger("batchSize") ?? 32,
-    threads: positiveInteger("threads"),
+    batchSize: optionalPositiveInteger("batchSize") ?? 32,
+    threads: optionalPositiveInteger("threads"),
     modelId: optionalString("modelId"),
     fetch: options.fetch,
   };
-}
-
-function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && ["1", "true", "yes", "on"].includes(value.trim().toLowerCase());
 }

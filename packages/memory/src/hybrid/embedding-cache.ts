@@ -1,5 +1,6 @@
 import type { Id, Namespace } from "@finemem/spec";
-import { HybridOptionsError } from "./errors.js";
+import { positiveInteger } from "@finemem/utils";
+import { hybridOptionError } from "./errors.js";
 
 /**
  * What an embedding is cached under: one version of one memory item, embedded by one model.
@@ -51,9 +52,7 @@ export class InMemoryEmbeddingCache implements EmbeddingCache {
 
   constructor(options: InMemoryEmbeddingCacheOptions = {}) {
     const maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
-    if (maxEntries !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxEntries) || maxEntries < 1)) {
-      throw new HybridOptionsError("maxEntries", "must be an integer ≥ 1");
-    }
+    if (maxEntries !== Number.POSITIVE_INFINITY) positiveInteger("maxEntries", maxEntries, hybridOptionError);
     this.maxEntries = maxEntries;
   }
 

@@ -1,4 +1,5 @@
 import { FineMemError, type FineMemErrorOptions } from "@finemem/spec";
+import { HubError, type HubErrorCode } from "@finemem/utils";
 
 /** An option of the embedder or the hybrid retriever that is missing, out of range or of the wrong kind. */
 export class HybridOptionsError extends FineMemError {
@@ -6,6 +7,9 @@ export class HybridOptionsError extends FineMemError {
     super("invalid_option", `${key}: ${message}`, { path: [key] });
   }
 }
+
+/** The error factory this entry passes to `@finemem/utils`' option checks: `<key>: must be <expected>`. */
+export const hybridOptionError = (key: string, expected: string): HybridOptionsError => new HybridOptionsError(key, `must be ${expected}`);
 
 /**
  * Why an embedder could not be created or could not embed. Codes:
@@ -33,4 +37,22 @@ export class EmbedderError extends FineMemError {
   constructor(code: EmbedderErrorCode, message: string, options: FineMemErrorOptions = {}) {
     super(code, message, options);
   }
+}
+
+// What a failure to find, fetch or check a model (`@finemem/utils`' hub module) means to an embedder.
+const FROM_HUB: Readonly<Record<HubErrorCode, EmbedderErrorCode>> = {
+  missing_dependency: "missing_dependency",
+  load_failed: "load_failed",
+  not_cached: "not_cached",
+  unknown_revision: "model_not_found",
+  not_found: "model_not_found",
+  download_failed: "download_failed",
+  checksum_mismatch: "download_failed",
+  cache_write_failed: "download_failed",
+  invalid_model: "load_failed",
+};
+
+/** A {@link HubError} as the {@link EmbedderError} of the same meaning and message; any other error as it is. */
+export function embedderErrorOf(error: unknown): unknown {
+  return error instanceof HubError ? new EmbedderError(FROM_HUB[error.code], error.message, { cause: error }) : error;
 }

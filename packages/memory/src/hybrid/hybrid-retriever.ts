@@ -9,10 +9,11 @@ import {
   type RetrievedItem,
   type Retriever,
 } from "@finemem/spec";
+import { finiteAtLeast, positiveInteger } from "@finemem/utils";
 import { createBm25Retriever } from "../retrieval/bm25-retriever.js";
 import { rankByCosine } from "./cosine-ranking.js";
 import { InMemoryEmbeddingCache, type EmbeddingCache, type EmbeddingKey } from "./embedding-cache.js";
-import { EmbedderError, HybridOptionsError } from "./errors.js";
+import { EmbedderError, HybridOptionsError, hybridOptionError } from "./errors.js";
 import { reciprocalRankFusion } from "./reciprocal-rank-fusion.js";
 
 export interface HybridRetrieverOptions {
@@ -79,12 +80,12 @@ export function createHybridRetriever(options: HybridRetrieverOptions): HybridRe
   const bm25 = options.bm25 ?? createBm25Retriever();
   if (typeof bm25?.retrieve !== "function") throw new HybridOptionsError("bm25", "must be a Retriever");
   const k = options.k ?? 60;
-  if (typeof k !== "number" || !Number.isFinite(k) || k < 0) throw new HybridOptionsError("k", "must be a finite number ≥ 0");
+  finiteAtLeast("k", k, 0, hybridOptionError);
   const candidates = options.candidates ?? Number.POSITIVE_INFINITY;
-  if (candidates !== Number.POSITIVE_INFINITY && (!Number.isInteger(candidates) || candidates < 1)) throw new HybridOptionsError("candidates", "must be an integer ≥ 1");
+  if (candidates !== Number.POSITIVE_INFINITY) positiveInteger("candidates", candidates, hybridOptionError);
   const weights = { bm25: options.weights?.bm25 ?? 1, dense: options.weights?.dense ?? 1 };
   for (const [name, weight] of Object.entries(weights)) {
-    if (typeof weight !== "number" || !Number.isFinite(weight) || weight < 0) throw new HybridOptionsError("weights", `${name} must be a finite number ≥ 0`);
+    finiteAtLeast(name, weight, 0, (_name, expected) => new HybridOptionsError("weights", `${name} must be ${expected}`));
   }
   const cache = options.cache ?? new InMemoryEmbeddingCache();
   if (typeof cache?.getMany !== "function" || typeof cache.setMany !== "function") throw new HybridOptionsError("cache", "must be an EmbeddingCache (getMany, setMany)");

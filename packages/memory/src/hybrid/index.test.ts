@@ -12,16 +12,13 @@ it("imports without loading transformers.js or onnxruntime; creating an embedder
   expect(onnxruntimeLoaded()).toBe(false);
   const hybrid = await import("./index.js");
   expect(Object.keys(hybrid).sort()).toEqual([
-    "EMBEDDER_DTYPE_SUFFIXES",
     "EmbedderError",
     "HybridOptionsError",
     "InMemoryEmbeddingCache",
-    "checkLocalModelFolder",
     "createHybridRetriever",
     "createInMemoryEmbeddingCache",
     "createTransformersEmbedder",
     "reciprocalRankFusion",
-    "resolveHubSnapshot",
   ]);
   expect(onnxruntimeLoaded()).toBe(false);
 

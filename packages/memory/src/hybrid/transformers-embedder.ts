@@ -1,10 +1,9 @@
 import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type Embedder } from "@finemem/spec";
+import { checkTransformersModelFolder, importOptionalPeer, resolveTransformersSnapshot, type TransformersDtype } from "@finemem/utils";
 import { resolveEmbedderOptions, type TransformersEmbedderOptions } from "./embedder-options.js";
-import { EmbedderError } from "./errors.js";
-import { resolveHubSnapshot } from "./hub-snapshot.js";
-import { checkLocalModelFolder } from "./local-model-folder.js";
-import type { EmbedderDtype } from "./model-files.js";
-import { importOptional } from "./optional-import.js";
+import { EmbedderError, embedderErrorOf } from "./errors.js";
+
+const ENTRY = "@finemem/memory/hybrid";
 
 /** A spec {@link Embedder} running a transformers.js feature-extraction model in-process on the CPU. */
 export interface TransformersEmbedder extends Embedder {
@@ -12,7 +11,7 @@ export interface TransformersEmbedder extends Embedder {
   readonly modelPath: string;
   /** The commit loaded, for a hub model; `null` for a local folder. */
   readonly revision: string | null;
-  readonly dtype: EmbedderDtype;
+  readonly dtype: TransformersDtype;
   /** Releases the onnxruntime session; `embed` then fails with `disposed`. */
   dispose(): Promise<void>;
 }
@@ -31,8 +30,9 @@ interface FeatureExtractor {
  *
  * Loading is always from a folder by absolute path with `local_files_only`: transformers.js turns a
  * name that looks like a repository id into a hub URL, and an absolute path never looks like one.
- * Hub models are first downloaded into the standard Hugging Face cache by `@huggingface/hub`, which
- * knows the cache layout and revisions; transformers.js' own cache is never used. No process-wide
+ * Hub models are first downloaded into the standard Hugging Face cache by `@finemem/utils`' hub
+ * module (through `@huggingface/hub`, which knows the cache layout and revisions), as every model
+ * and dataset of the project is; transformers.js' own cache is never used. No process-wide
  * setting of transformers.js (`env`) is changed, so other code in the process is unaffected.
  *
  * @throws {HybridOptionsError} for bad options; {@link EmbedderError} when the model cannot be found,
@@ -48,20 +48,25 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
   let defaultModelId: string;
   if (resolved.source.kind === "local") {
     modelPath = resolved.source.dir;
-    await checkLocalModelFolder(modelPath, resolved.dtype);
+    await checkTransformersModelFolder(modelPath, resolved.dtype).catch((error: unknown) => {
+      throw embedderErrorOf(error);
+    });
     revision = null;
     defaultModelId = modelPath;
   } else {
-    const snapshot = await resolveHubSnapshot({
+    const snapshot = await resolveTransformersSnapshot({
       repo: resolved.source.repo,
       revision: resolved.source.revision,
       offline: resolved.offline,
       dtype: resolved.dtype,
+      requiredBy: ENTRY,
       ...(resolved.hubUrl === undefined ? {} : { hubUrl: resolved.hubUrl }),
       ...(resolved.accessToken === undefined ? {} : { accessToken: resolved.accessToken }),
       ...(resolved.cacheDir === undefined ? {} : { cacheDir: resolved.cacheDir }),
       ...(resolved.fetch === undefined ? {} : { fetch: resolved.fetch }),
       ...(signal === undefined ? {} : { signal }),
+    }).catch((error: unknown) => {
+      throw embedderErrorOf(error);
     });
     modelPath = snapshot.dir;
     revision = snapshot.commit;
@@ -70,7 +75,7 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
   const modelId = resolved.modelId ?? (resolved.dtype === "fp32" ? defaultModelId : `${defaultModelId}:${resolved.dtype}`);
   throwIfAborted(signal);
 
-  const transformers = await importOptional("@huggingface/transformers", () => import("@huggingface/transformers"));
+  const transformers = await importOptionalPeer("@huggingface/transformers", ENTRY, () => import("@huggingface/transformers"), (failure) => new EmbedderError(failure.code, failure.message, { cause: failure.cause }));
   let extractor: FeatureExtractor;
   try {
     extractor = (await transformers.pipeline("feature-extraction", modelPath, {

@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { createWhitespaceTokenCounter } from "@finemem/spec/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInMemoryStore } from "../store/in-memory-store.js";
-import { CHILD_CWD, bundleChildScript } from "./child-process-script.js";
+import { CHILD_CWD, bundleChildScript } from "./test-support/child-process-script.js";
 import { DURABILITY_NAMESPACE, durabilityBatch } from "./durability-batches.js";
 import { openPgliteStore } from "./open-pglite-store.js";
 import { openPostgresStore } from "./open-postgres-store.js";
 import type { PersistentStore } from "./persistent-store.js";
-import { createTestDatabase, postgresAvailability, type TestDatabase } from "./postgres-test-database.js";
+import { createTestDatabase, postgresAvailability, type TestDatabase } from "./test-support/postgres-test-database.js";
 
 const TRIALS = 10;
 const postgres = await postgresAvailability();

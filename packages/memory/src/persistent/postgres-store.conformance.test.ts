@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { memoryBackendConformance, type ConformanceHarness } from "../testing/index.js";
 import { openPostgresStore } from "./open-postgres-store.js";
-import { createTestDatabase, postgresAvailability, type TestDatabase } from "./postgres-test-database.js";
+import { createTestDatabase, postgresAvailability, type TestDatabase } from "./test-support/postgres-test-database.js";
 
 const { available } = await postgresAvailability();
 let database: TestDatabase;

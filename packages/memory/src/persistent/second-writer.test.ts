@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createWhitespaceTokenCounter } from "@finemem/spec/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHILD_CWD, bundleChildScript } from "./child-process-script.js";
+import { CHILD_CWD, bundleChildScript } from "./test-support/child-process-script.js";
 import { StoreLockedError } from "./directory-lock.js";
 import { openPgliteStore } from "./open-pglite-store.js";
 

@@ -17,6 +17,7 @@ import {
   type StepWeights,
   type TokenCounter,
 } from "@finemem/spec";
+import { createO200kTokenCounter, finiteAtLeast, integerAtLeast, positiveInteger } from "@finemem/utils";
 import type { Bm25Parameters } from "../bm25/bm25-index.js";
 import {
   MEMORY_EXPORT_FORMAT,
@@ -27,7 +28,6 @@ import {
   type ExportRecord,
   type ExportSettings,
 } from "../export/export-format.js";
-import { createO200kTokenCounter } from "../tokens/o200k-token-counter.js";
 import { createTokenLedger, type TokenLedger } from "../tokens/token-ledger.js";
 import { applyStep, type StoreRules } from "./apply-step.js";
 import { ApplyRequestError, MemoryImportError, StoreClosedError } from "./errors.js";
@@ -66,6 +66,9 @@ export class StoreOptionsError extends FineMemError {
     super("invalid_option", `${key}: ${message}`, { path: [key] });
   }
 }
+
+/** The error factory the store passes to `@finemem/utils`' option checks: `<key>: expected <expected>, got <value>`. */
+const storeOptionError = (key: string, expected: string, value: unknown): StoreOptionsError => new StoreOptionsError(key, `expected ${expected}, got ${String(value)}`);
 
 /**
  * The in-memory {@link MemoryBackend}: the reference implementation every other backend is checked
@@ -284,18 +287,18 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
   const layout = options.layout ?? "flat";
   if (layout !== "flat" && layout !== "typed") throw new StoreOptionsError("layout", `expected "flat" or "typed", got ${JSON.stringify(layout)}`);
   const coreTokenCap = options.coreTokenCap ?? 512;
-  if (!Number.isInteger(coreTokenCap) || coreTokenCap < 16) throw new StoreOptionsError("coreTokenCap", `expected an integer ≥ 16, got ${coreTokenCap}`);
+  integerAtLeast("coreTokenCap", coreTokenCap, 16, storeOptionError);
   const coreOverflow = options.coreOverflow ?? "truncate";
   if (coreOverflow !== "truncate" && coreOverflow !== "reject") throw new StoreOptionsError("coreOverflow", `expected "truncate" or "reject", got ${JSON.stringify(coreOverflow)}`);
   for (const key of ["maxItemTokens", "maxItems"] as const) {
     const value = options[key];
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new StoreOptionsError(key, `expected an integer ≥ 1, got ${value}`);
+    if (value !== undefined) positiveInteger(key, value, storeOptionError);
   }
   if (options.allowDuplicateInserts !== undefined && typeof options.allowDuplicateInserts !== "boolean") {
     throw new StoreOptionsError("allowDuplicateInserts", `expected a boolean, got ${JSON.stringify(options.allowDuplicateInserts)}`);
   }
   for (const [key, value] of Object.entries(options.bm25 ?? {})) {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new StoreOptionsError(`bm25.${key}`, `expected a finite number ≥ 0, got ${value}`);
+    finiteAtLeast(`bm25.${key}`, value, 0, storeOptionError);
   }
   const counter = options.tokenCounter ?? createO200kTokenCounter();
   const rules: StoreRules = {

@@ -1,4 +1,5 @@
-import { REJECTION_REASONS, createSeededRandom, type MemoryLayout, type MemoryOperation, type Namespace, type OperationResult } from "@finemem/spec";
+import { REJECTION_REASONS, type MemoryLayout, type MemoryOperation, type Namespace, type OperationResult } from "@finemem/spec";
+import { createSeededRandom } from "@finemem/utils";
 import { createWhitespaceTokenCounter } from "@finemem/spec/test";
 import { firstDifferingLine } from "../export/export-format.js";
 import { TRUNCATION_MARKER } from "../store/core-truncation.js";

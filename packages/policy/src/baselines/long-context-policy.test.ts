@@ -1,4 +1,4 @@
-import { createO200kTokenCounter } from "@finemem/memory";
+import { createO200kTokenCounter } from "@finemem/utils";
 import { createWhitespaceTokenCounter } from "@finemem/spec/test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

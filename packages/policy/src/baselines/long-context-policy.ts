@@ -1,7 +1,7 @@
 import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryPolicy, type PolicyDecision, type PolicyInput, type TokenCounter } from "@finemem/spec";
-import { createO200kTokenCounter } from "@finemem/memory";
+import { createO200kTokenCounter, positiveInteger } from "@finemem/utils";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
-import { positiveIntegerOption } from "../policy/policy-options-error.js";
+import { policyOptionError } from "../policy/policy-options-error.js";
 
 export interface LongContextPolicyOptions {
   /**
@@ -23,7 +23,7 @@ export const DEFAULT_LONG_CONTEXT_TOKENS = 32_768;
  * A reader that retrieves anything gets the whole window, since it is the only item.
  */
 export function createLongContextPolicy(options: LongContextPolicyOptions = {}): MemoryPolicy {
-  const maxTokens = positiveIntegerOption("maxTokens", options.maxTokens ?? DEFAULT_LONG_CONTEXT_TOKENS);
+  const maxTokens = positiveInteger("maxTokens", options.maxTokens ?? DEFAULT_LONG_CONTEXT_TOKENS, policyOptionError);
   const counter = options.tokenCounter ?? createO200kTokenCounter();
   const separator = options.separator ?? "\n\n";
   return {

@@ -1,5 +1,5 @@
 import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryItem, type MemoryLayout, type MemoryOperation, type MemoryPolicy, type PolicyDecision, type PolicyInput } from "@finemem/spec";
-import { splitSentences } from "@finemem/benchmarks";
+import { splitSentences } from "@finemem/utils";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
 import { layoutOption } from "../policy/policy-options-error.js";
 import { factKeyOf, relationOverlap, type FactKey } from "./fact-key.js";

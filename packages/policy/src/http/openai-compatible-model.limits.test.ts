@@ -5,7 +5,7 @@ import { chatCompletion } from "../testing/openai-replay-server.js";
 import { SpendingCapError } from "./errors.js";
 import { createOpenAICompatibleModel } from "./openai-compatible-model.js";
 import { createUsageLedger } from "./usage-ledger.js";
-import { rejection, useReplayServers } from "../testing/replay-server-fixture.test-support.js";
+import { rejection, useReplayServers } from "../testing/test-support/replay-server-fixture.js";
 
 // Spending caps, concurrency, cancellation and shared accounting, over real HTTP on a manual clock.
 

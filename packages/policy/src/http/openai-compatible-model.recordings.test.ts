@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { LanguageModelRequest } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
 import { createOpenAICompatibleModel } from "./openai-compatible-model.js";
-import { useReplayServers } from "../testing/replay-server-fixture.test-support.js";
+import { useReplayServers } from "../testing/test-support/replay-server-fixture.js";
 
 // Real HTTP against the replay server, replaying the hand-written recordings of each server's shape.
 

@@ -1,11 +1,12 @@
-import { createSeededRandom, type LanguageModelRequest } from "@finemem/spec";
+import type { LanguageModelRequest } from "@finemem/spec";
+import { createSeededRandom } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
 import { createManualClock } from "../testing/manual-clock.js";
 import { chatCompletion, type OpenAIReplayServer } from "../testing/openai-replay-server.js";
 import { MalformedResponseError, ModelHttpError, ModelNetworkError, ModelTimeoutError, UnsupportedOptionError } from "./errors.js";
 import { createOpenAICompatibleModel, type OpenAICompatibleModel } from "./openai-compatible-model.js";
 import type { OpenAICompatibleModelOptions } from "./model-options.js";
-import { rejection, useReplayServers } from "../testing/replay-server-fixture.test-support.js";
+import { rejection, useReplayServers } from "../testing/test-support/replay-server-fixture.js";
 
 // Real HTTP against the replay server; every wait and timeout runs on a manual clock, so the tests
 // assert exact delays and never sleep. A test awaits `whenTimerPending` (the real I/O resolves on the

@@ -1,7 +1,6 @@
 import {
   AbortedError,
   SPECIFICATION_VERSION,
-  createConcurrencyLimiter,
   languageModelRequestValidator,
   throwIfAborted,
   type CallOptions,
@@ -10,6 +9,7 @@ import {
   type LanguageModelResponse,
   type SpecificationVersion,
 } from "@finemem/spec";
+import { createConcurrencyLimiter } from "@finemem/utils";
 import { sleep } from "./clock.js";
 import { ModelConfigError, ModelHttpError, ModelNetworkError, ModelTimeoutError } from "./errors.js";
 import { resolveModelOptions, type OpenAICompatibleModelOptions, type ResolvedModelOptions } from "./model-options.js";

@@ -1,7 +1,6 @@
 import { randomInt } from "node:crypto";
 import {
   SPECIFICATION_VERSION,
-  createConcurrencyLimiter,
   languageModelRequestValidator,
   throwIfAborted,
   type CallOptions,
@@ -12,6 +11,7 @@ import {
   type SamplingOptions,
   type SpecificationVersion,
 } from "@finemem/spec";
+import { createConcurrencyLimiter } from "@finemem/utils";
 import { LocalModelError } from "../local/local-model-error.js";
 import { renderChatPrompt } from "./chat-prompt.js";
 import { ContextOverflowError } from "./context-overflow-error.js";

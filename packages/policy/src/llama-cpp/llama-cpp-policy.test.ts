@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateSyntheticBenchmark } from "@finemem/benchmarks";
 import { writeTinyGguf } from "@finemem/testing";
 import { memoryOperationValidator, policyDecisionValidator } from "@finemem/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLlmMemoryPolicy } from "../policy/llm-memory-policy.js";
 import { runPolicyEpisode } from "../test-support/run-policy-episode.js";
+import { SEED_3_EPISODE } from "../test-support/synthetic-episodes.js";
 import { createLlamaCppModel, type LlamaCppModel } from "./index.js";
 
 let dir: string;
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe("createLlmMemoryPolicy over a local GGUF model", () => {
-  const [instance] = generateSyntheticBenchmark({ seed: 3, instanceCount: 1, chunkCount: 3, factsPerChunk: 2, questionsPerChunk: 1 });
+  const instance = SEED_3_EPISODE;
 
   it.each([
     ["flat", "tools"],
@@ -35,9 +35,9 @@ describe("createLlmMemoryPolicy over a local GGUF model", () => {
     models.push(model);
     const policy = createLlmMemoryPolicy({ model, prompt: toolSet, callStyle, sampling: { temperature: 1, seed: 17 }, returnTokenIds: true });
     expect(policy.policyId).toMatch(/^llm:tiny-llama:/);
-    const trace = await runPolicyEpisode(instance!, policy);
+    const trace = await runPolicyEpisode(instance, policy);
 
-    expect(trace.decisions).toHaveLength(instance!.chunks.length);
+    expect(trace.decisions).toHaveLength(instance.chunks.length);
     let applied = 0;
     for (const [step, decision] of trace.decisions.entries()) {
       expect(policyDecisionValidator.validate(decision).ok).toBe(true);

@@ -1,7 +1,7 @@
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaLogLevel, LlamaModel } from "node-llama-cpp";
 import { ModelConfigError } from "../http/errors.js";
-import { LocalModelError } from "../local/local-model-error.js";
-import { importOptionalPeer } from "../local/optional-peer.js";
+import { importOptionalPeer } from "@finemem/utils";
+import { LocalModelError, peerLoadError } from "../local/local-model-error.js";
 import { checkGgufFile } from "./check-gguf-file.js";
 import { DEFAULT_MAX_CONTEXT_SIZE, type ResolvedLlamaCppOptions } from "./llama-cpp-options.js";
 import { operationGrammarGbnf } from "./operation-grammar.js";
@@ -53,7 +53,7 @@ function sharedLlama(lib: NodeLlamaCpp, options: ResolvedLlamaCppOptions): Promi
 export async function loadLlamaRuntime(options: ResolvedLlamaCppOptions): Promise<LlamaRuntime> {
   const modelPath = options.modelPath;
   await checkGgufFile(modelPath);
-  const lib = await importOptionalPeer("node-llama-cpp", ENTRY, () => import("node-llama-cpp"));
+  const lib = await importOptionalPeer("node-llama-cpp", ENTRY, () => import("node-llama-cpp"), peerLoadError);
   if (options.chatWrapper !== "auto" && !(lib.resolvableChatWrapperTypeNames as readonly string[]).includes(options.chatWrapper)) {
     throw new ModelConfigError(["chatWrapper"], `unknown chat wrapper ${JSON.stringify(options.chatWrapper)}; node-llama-cpp knows ${lib.resolvableChatWrapperTypeNames.join(", ")}`);
   }

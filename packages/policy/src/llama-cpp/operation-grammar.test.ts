@@ -1,4 +1,5 @@
-import { createSeededRandom, memoryOperationValidator, type RandomSource } from "@finemem/spec";
+import { memoryOperationValidator } from "@finemem/spec";
+import { createSeededRandom, type RandomSource } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
 import { parseManagerReply } from "../parser/parse-manager-reply.js";
 import { type GbnfExpression, maxLength, toRegExp } from "./gbnf.js";

@@ -1,4 +1,5 @@
 import { FineMemError } from "@finemem/spec";
+import type { OptionalPeerFailure } from "@finemem/utils";
 
 /**
  * What went wrong with a model that runs in this process (transformers.js, node-llama-cpp).
@@ -21,4 +22,13 @@ export class LocalModelError extends FineMemError {
     super(code, message, { cause: options.cause });
     this.modelPath = options.modelPath;
   }
+}
+
+/**
+ * A runtime that could not be imported (`@finemem/utils`' `importOptionalPeer`) as a {@link LocalModelError}
+ * of the same code (`missing_dependency` or `load_failed`) and message: the factory both local
+ * backends pass when they load their optional peer.
+ */
+export function peerLoadError(failure: OptionalPeerFailure): LocalModelError {
+  return new LocalModelError(failure.code, failure.message, { cause: failure.cause });
 }

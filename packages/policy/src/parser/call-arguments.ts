@@ -1,7 +1,6 @@
 import { isId, type ParseFailureReason } from "@finemem/spec";
 import { isPlainObject, quoteForMessage, describeValue } from "./call-item.js";
-import { skipFenceOpening } from "./code-fence.js";
-import { readJsonText } from "./read-json.js";
+import { readJsonText, skipFenceOpening } from "@finemem/utils";
 import type { RepairLog } from "./repairs.js";
 
 /**

@@ -1,16 +1,14 @@
+import { JSON_TEXT_REPAIRS } from "@finemem/utils";
+
 /**
  * Every repair the reply parser can apply. A fragment that needed any of them is `repaired` (not
  * `parsed`) and its outcome lists their names, so the format reward can tell a clean call from one the
- * parser had to fix, and a report can count which defects a model makes.
+ * parser had to fix, and a report can count which defects a model makes. The JSON-level repairs
+ * (fences, trailing commas, quotes, literals, escapes) are the JSON-in-text reader's, in
+ * `@finemem/utils`; the rest are about manager replies: arguments, tags, operation names.
  */
 const REPAIR_LIST = [
-  { name: "code_fence", description: "A Markdown code fence (```json … ```) around the JSON was removed." },
-  { name: "trailing_commas", description: "A comma before a closing } or ] was ignored." },
-  { name: "single_quoted_strings", description: "A string or key in single quotes was read as a JSON string (\\' is a quote inside it)." },
-  { name: "unquoted_keys", description: "An object key written as a bare identifier was read as a string." },
-  { name: "python_literals", description: "Python's True, False and None were read as true, false and null." },
-  { name: "raw_control_characters", description: "A raw newline, tab or other control character inside a string was kept as that character." },
-  { name: "invalid_escapes", description: "An escape JSON does not define (\\', \\d, a \\u without four hex digits) was read as the escaped character itself." },
+  ...JSON_TEXT_REPAIRS,
   { name: "double_encoded_arguments", description: "Arguments given as a JSON string that holds the arguments object were decoded once more." },
   { name: "empty_arguments", description: "Arguments that were absent or an empty text were read as {}." },
   { name: "parameters_key", description: "A call's \"parameters\" key was read as \"arguments\"." },

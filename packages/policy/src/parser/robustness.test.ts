@@ -5,7 +5,7 @@ import type { ToolSetId } from "../tools/tool-sets.js";
 import { parseManagerReply, type ParsedReply } from "./parse-manager-reply.js";
 import { renderOperations } from "./render-reply.js";
 import { JSON_REPAIRS } from "./repairs.js";
-import { FORMATS, PROSE_WORDS, TOOL_SETS, operationsArbitrary, prosePiecesArbitrary } from "./test-support.js";
+import { FORMATS, PROSE_WORDS, TOOL_SETS, operationsArbitrary, prosePiecesArbitrary } from "./test-support/reply-arbitraries.js";
 
 const MAX_INPUT = 8 * 1024;
 const REPAIR_NAMES: ReadonlySet<string> = new Set(JSON_REPAIRS.map((repair) => repair.name));

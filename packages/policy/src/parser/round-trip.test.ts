@@ -5,7 +5,7 @@ import type { ToolSetId } from "../tools/tool-sets.js";
 import { parseManagerReply } from "./parse-manager-reply.js";
 import { renderOperations, type ReplyFormat } from "./render-reply.js";
 import { JSON_REPAIRS, type RepairName } from "./repairs.js";
-import { FORMATS, TOOL_SETS, defectApplies, operationsArbitrary, prosePiecesArbitrary, renderWithDefect } from "./test-support.js";
+import { FORMATS, TOOL_SETS, defectApplies, operationsArbitrary, prosePiecesArbitrary, renderWithDefect } from "./test-support/reply-arbitraries.js";
 
 const ROUND_TRIP_RUNS = 2000;
 // The acceptance asks for 2,000 generated lists in each format and with each repairable defect.

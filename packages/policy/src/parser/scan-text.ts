@@ -1,9 +1,7 @@
 import { failedItem, type CallItem } from "./call-item.js";
 import { CALL_LIKE_FIRST_KEYS, classifyPayload } from "./classify-payload.js";
-import { isFenced, skipFenceClosing, skipFenceOpening } from "./code-fence.js";
+import { fastScanBudget, isFenced, matchBareKey, readJsonAt, skipFenceClosing, skipFenceOpening, skipJsonWhitespace, type FastScanBudget } from "@finemem/utils";
 import { NextOccurrence } from "./next-occurrence.js";
-import { BARE_KEY, skipJsonWhitespace } from "./json-lexicon.js";
-import { fastScanBudget, readJsonAt, type FastScanBudget } from "./read-json.js";
 import type { RepairName } from "./repairs.js";
 
 const OPEN_TAG = "<tool_call>";
@@ -17,7 +15,8 @@ const RETURN_MARK = "✿RETURN✿";
  * Finds the call-like fragments in a reply's text, in order: `<tool_call>` blocks (Hermes and Qwen
  * templates), Qwen-Agent's `✿FUNCTION✿`/`✿ARGS✿` blocks, and JSON in prose that looks like a call.
  *
- * One left-to-right pass. Each block or JSON value is read JSON-aware, so content that quotes
+ * One left-to-right pass. Each block or JSON value is read JSON-aware (by `@finemem/utils`' JSON-in-text
+ * reader: the strict slice first, then the lenient reader), so content that quotes
  * `</tool_call>` or `✿FUNCTION✿` stays content, and scanning resumes after what was read: the whole pass
  * is linear in the text (no backtracking regular expressions; the searches for the next tag remember
  * their answers).
@@ -239,10 +238,9 @@ export function candidateKey(text: string, at: number): string | undefined {
     key = text.slice(position + 1, index);
     position = index + 1;
   } else {
-    BARE_KEY.lastIndex = position;
-    const match = BARE_KEY.exec(text);
-    if (match === null) return undefined;
-    key = match[0];
+    const bare = matchBareKey(text, position);
+    if (bare === undefined) return undefined;
+    key = bare;
     position += key.length;
   }
   position = skipJsonWhitespace(text, position);

@@ -7,10 +7,12 @@ export class PolicyOptionsError extends FineMemError {
   }
 }
 
-/** `value` when it is an integer ≥ 1; otherwise a {@link PolicyOptionsError} naming `option`. */
-export function positiveIntegerOption(option: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new PolicyOptionsError(option, `expected an integer ≥ 1, got ${value}`);
-  return value;
+/**
+ * The error factory policies, readers and baselines pass to `@finemem/utils`' option checks:
+ * `<option>: expected <expected>, got <value>`, as a {@link PolicyOptionsError} naming `option`.
+ */
+export function policyOptionError(option: string, expected: string, value: unknown): PolicyOptionsError {
+  return new PolicyOptionsError(option, `expected ${expected}, got ${String(value)}`);
 }
 
 /** `value` when it is a memory layout; otherwise a {@link PolicyOptionsError} naming `layout`. */

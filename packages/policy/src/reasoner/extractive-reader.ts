@@ -1,7 +1,7 @@
 import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type EvidenceRecord, type Reasoner, type ReasonerInput, type Retriever } from "@finemem/spec";
 import { createBm25Retriever, tokenizeForBm25 } from "@finemem/memory";
-import { splitSentences } from "@finemem/benchmarks";
-import { positiveIntegerOption } from "../policy/policy-options-error.js";
+import { positiveInteger, splitSentences } from "@finemem/utils";
+import { policyOptionError } from "../policy/policy-options-error.js";
 import { evidenceItemsOf, retrieveEvidence } from "./retrieve-evidence.js";
 
 export interface ExtractiveReaderOptions {
@@ -27,7 +27,7 @@ interface Candidate {
  * match does not, which is why it is the default reader only for the synthetic benchmark.
  */
 export function createExtractiveReader(options: ExtractiveReaderOptions = {}): Reasoner {
-  const topK = positiveIntegerOption("topK", options.topK ?? 20);
+  const topK = positiveInteger("topK", options.topK ?? 20, policyOptionError);
   const retriever = options.retriever ?? createBm25Retriever();
   return {
     specificationVersion: SPECIFICATION_VERSION,

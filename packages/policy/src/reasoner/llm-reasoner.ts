@@ -1,7 +1,8 @@
 import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type EvidenceRecord, type LanguageModel, type Reasoner, type ReasonerInput, type Retriever, type SamplingOptions } from "@finemem/spec";
 import { createBm25Retriever } from "@finemem/memory";
+import { positiveInteger } from "@finemem/utils";
 import { fillPlaceholders } from "../prompts/prompt-text.js";
-import { positiveIntegerOption } from "../policy/policy-options-error.js";
+import { policyOptionError } from "../policy/policy-options-error.js";
 import { questionPrefixFor } from "./question-prefixes.js";
 import { READER_PROMPT, readerPromptHash, splitCitations, type ReaderPromptTemplate } from "./reader-prompts.js";
 import { evidenceItemsOf, retrieveEvidence } from "./retrieve-evidence.js";
@@ -29,7 +30,7 @@ export interface LlmReasonerOptions {
  * retrieved set (the paper's M_j) and, when `cite` is on, the items the model cited.
  */
 export function createLlmReasoner(options: LlmReasonerOptions): Reasoner & { readonly promptHash: string } {
-  const topK = positiveIntegerOption("topK", options.topK ?? 20);
+  const topK = positiveInteger("topK", options.topK ?? 20, policyOptionError);
   const retriever = options.retriever ?? createBm25Retriever();
   const template = options.prompt ?? READER_PROMPT;
   const cite = options.cite ?? false;

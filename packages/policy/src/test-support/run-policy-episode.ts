@@ -9,7 +9,7 @@ export interface EpisodeTrace {
   readonly results: readonly (readonly OperationResult[])[];
 }
 
-export async function runPolicyEpisode(instance: BenchmarkInstance, policy: MemoryPolicy): Promise<EpisodeTrace> {
+export async function runPolicyEpisode(instance: Pick<BenchmarkInstance, "instanceId" | "chunks">, policy: MemoryPolicy): Promise<EpisodeTrace> {
   const store = createInMemoryStore({ layout: policy.layout });
   const namespace = { run: instance.instanceId };
   const views: MemoryView[] = [];

@@ -4,6 +4,7 @@
  * clock so retry delays and timeouts are tested without waiting.
  */
 export { createManualClock, type ManualClock, type PendingTimer } from "./manual-clock.js";
+export type { Clock } from "../http/clock.js";
 export {
   chatCompletion,
   startOpenAIReplayServer,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer } from "./openai-replay-server.js";
-import { useReplayServers } from "./replay-server-fixture.test-support.js";
+import { useReplayServers } from "./test-support/replay-server-fixture.js";
 
 const serve = useReplayServers();
 

@@ -5,5 +5,5 @@
  * are imported only when a model is created.
  */
 export { createTransformersModel, type TransformersModel } from "./transformers-model.js";
-export type { TransformersDevice, TransformersDtype, TransformersModelOptions } from "./transformers-model-options.js";
+export type { TransformersDevice, TransformersModelOptions } from "./transformers-model-options.js";
 export { LocalModelError, type LocalModelErrorCode } from "../local/local-model-error.js";

@@ -1,4 +1,4 @@
-import { isFineMemError } from "@finemem/spec";
+import { HubError, checkTransformersModelFolder, resolveTransformersSnapshot, type HubErrorCode } from "@finemem/utils";
 import { LocalModelError, type LocalModelErrorCode } from "../local/local-model-error.js";
 import type { ResolvedTransformersModelOptions } from "./transformers-model-options.js";
 
@@ -10,27 +10,38 @@ export interface LocatedModel {
   readonly defaultModelId: string;
 }
 
-const SHARED_CODES: ReadonlySet<string> = new Set<LocalModelErrorCode>(["model_not_found", "not_cached", "download_failed", "load_failed", "missing_dependency"]);
+// What a failure to find, fetch or check a model (`@finemem/utils`' hub module) means here.
+const FROM_HUB: Readonly<Record<HubErrorCode, LocalModelErrorCode>> = {
+  missing_dependency: "missing_dependency",
+  load_failed: "load_failed",
+  not_cached: "not_cached",
+  unknown_revision: "model_not_found",
+  not_found: "model_not_found",
+  download_failed: "download_failed",
+  checksum_mismatch: "download_failed",
+  cache_write_failed: "download_failed",
+  invalid_model: "load_failed",
+};
 
 /**
  * Finds the model's folder: a local folder is checked for the files transformers.js will read, a hub
- * model is put into the standard Hugging Face cache. Both go through `@finemem/memory/hybrid`, which
- * owns the hub download (revision → commit, `refs/<branch>`, offline mode) for every transformers.js
- * model of the project; its errors come back as {@link LocalModelError} with the same code.
+ * model is put into the standard Hugging Face cache. Both go through `@finemem/utils`' hub module,
+ * which owns every hub download of the project (revision → commit, `refs/<branch>`, offline mode);
+ * its errors come back as {@link LocalModelError}s of the same meaning, naming the model.
  */
 export async function locateModel(options: ResolvedTransformersModelOptions, signal: AbortSignal | undefined): Promise<LocatedModel> {
-  const hybrid = await import("@finemem/memory/hybrid");
   try {
     if (options.source.kind === "local") {
-      await hybrid.checkLocalModelFolder(options.source.dir, options.dtype);
+      await checkTransformersModelFolder(options.source.dir, options.dtype);
       return { dir: options.source.dir, revision: null, defaultModelId: options.source.dir };
     }
-    const snapshot = await hybrid.resolveHubSnapshot({
+    const snapshot = await resolveTransformersSnapshot({
       repo: options.source.repo,
       revision: options.source.revision,
       offline: options.offline,
       dtype: options.dtype,
       optionalFiles: ["generation_config.json"],
+      requiredBy: "@finemem/policy/transformers",
       ...(options.hubUrl === undefined ? {} : { hubUrl: options.hubUrl }),
       ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
       ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
@@ -39,9 +50,8 @@ export async function locateModel(options: ResolvedTransformersModelOptions, sig
     });
     return { dir: snapshot.dir, revision: snapshot.commit, defaultModelId: `${options.source.repo}@${snapshot.commit}` };
   } catch (error) {
-    if (!isFineMemError(error) || error.code === "aborted") throw error;
-    const code = SHARED_CODES.has(error.code) ? (error.code as LocalModelErrorCode) : "load_failed";
+    if (!(error instanceof HubError)) throw error;
     const modelPath = options.source.kind === "local" ? options.source.dir : options.source.repo;
-    throw new LocalModelError(code, error.message, { modelPath, cause: error });
+    throw new LocalModelError(FROM_HUB[error.code], error.message, { modelPath, cause: error });
   }
 }

@@ -1,4 +1,4 @@
-import { createSeededRandom } from "@finemem/spec";
+import { createSeededRandom } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
 import { chooseToken } from "./token-chooser.js";
 

@@ -1,4 +1,4 @@
-import type { RandomSource } from "@finemem/spec";
+import type { RandomSource } from "@finemem/utils";
 
 /** How one step's token is chosen from the model's logits. */
 export interface ChoiceRule {

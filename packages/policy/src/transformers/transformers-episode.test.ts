@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AutoTokenizer } from "@huggingface/transformers";
-import { generateSyntheticBenchmark } from "@finemem/benchmarks";
 import { policyDecisionValidator } from "@finemem/spec";
 import { writeTinyCausalLm } from "@finemem/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLlmMemoryPolicy } from "../policy/llm-memory-policy.js";
 import { runPolicyEpisode } from "../test-support/run-policy-episode.js";
+import { SEED_2_UNCHANGED_EPISODE } from "../test-support/synthetic-episodes.js";
 import { createTransformersModel, type TransformersModel } from "./transformers-model.js";
 
 const root = mkdtempSync(join(tmpdir(), "finemem-transformers-episode-"));
@@ -28,9 +28,9 @@ afterAll(async () => {
 describe("the memory manager on a transformers.js model", () => {
   for (const callStyle of ["text", "tools"] as const) {
     it(`runs a synthetic episode end to end (${callStyle} call style), with token ids and log-probabilities per step`, async () => {
-      const [instance] = generateSyntheticBenchmark({ seed: 2, instanceCount: 1, chunkCount: 3, factsPerChunk: 2, questionsPerChunk: 1, changedShare: 0 });
+      const instance = SEED_2_UNCHANGED_EPISODE;
       const policy = createLlmMemoryPolicy({ model, callStyle, sampling: { temperature: 1, seed: 11, maxTokens: 48 }, returnTokenIds: true });
-      const trace = await runPolicyEpisode(instance!, policy);
+      const trace = await runPolicyEpisode(instance, policy);
       const tokenizer = await AutoTokenizer.from_pretrained(root, { local_files_only: true });
       expect(trace.decisions).toHaveLength(3);
       for (const [index, decision] of trace.decisions.entries()) {
@@ -41,7 +41,7 @@ describe("the memory manager on a transformers.js model", () => {
         expect(trace.results[index]).toHaveLength(decision.operations.length);
         // What the model read at step t holds chunk t, through the model's own chat template.
         const prompt = tokenizer.decode([...decision.promptTokenIds!], { skip_special_tokens: false });
-        expect(prompt).toContain(instance!.chunks[index]!.text);
+        expect(prompt).toContain(instance.chunks[index]!.text);
         expect(prompt.endsWith("<|im_start|>assistant\n")).toBe(true);
       }
     });

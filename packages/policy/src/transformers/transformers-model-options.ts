@@ -1,13 +1,12 @@
 import { isAbsolute, resolve } from "node:path";
+import { TRANSFORMERS_DTYPE_SUFFIXES, isHubOffline, isTransformersDtype, positiveInteger, type TransformersDtype } from "@finemem/utils";
 import { ModelConfigError } from "../http/errors.js";
 
 /** Where transformers.js runs the model. WebGPU needs a WebGPU-capable onnxruntime build on the machine. */
 export type TransformersDevice = "cpu" | "webgpu";
 
-/** The ONNX weights to load, by transformers.js dtype name (`onnx/model.onnx` is fp32, `onnx/model_q4.onnx` q4, …). */
-export type TransformersDtype = "fp32" | "fp16" | "int8" | "uint8" | "q8" | "q4" | "q4f16" | "bnb4";
-
-const DTYPES: readonly TransformersDtype[] = ["fp32", "fp16", "int8", "uint8", "q8", "q4", "q4f16", "bnb4"];
+/** What a bad numeric option becomes: `Invalid option <name>: expected <expected>, got <value>`. */
+const modelOptionError = (option: string, expected: string, value: unknown): ModelConfigError => new ModelConfigError([option], `expected ${expected}, got ${String(value)}`);
 
 export interface TransformersModelOptions {
   /**
@@ -25,9 +24,9 @@ export interface TransformersModelOptions {
   readonly accessToken?: string;
   /** Hub only: the Hugging Face cache folder. Default `HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`. */
   readonly cacheDir?: string;
-  /** Hub only: `offline` makes no request and needs the model in the cache. Default `offline` when `HF_HUB_OFFLINE` is set, else `default`. */
+  /** Hub only: `offline` makes no request and needs the model in the cache. Default `offline` when `HF_HUB_OFFLINE` is `1`, `true`, `yes` or `on` (as huggingface_hub reads it), else `default`. */
   readonly cache?: "default" | "offline";
-  /** Default `fp32`. */
+  /** The ONNX weights to load, by transformers.js dtype name (`onnx/model.onnx` is fp32, `onnx/model_q4.onnx` q4, …). Default `fp32`. */
   readonly dtype?: TransformersDtype;
   /** Default `cpu`. */
   readonly device?: TransformersDevice;
@@ -74,15 +73,12 @@ export function resolveTransformersModelOptions(options: TransformersModelOption
     throw new ModelConfigError(["model"], `"${model}" is neither a hub repository id (owner/name) nor a folder path (absolute, or starting with ./ or ../)`);
   }
   const dtype = options.dtype ?? "fp32";
-  if (!DTYPES.includes(dtype)) throw new ModelConfigError(["dtype"], `expected one of ${DTYPES.join(", ")}, got ${JSON.stringify(dtype)}`);
+  if (!isTransformersDtype(dtype)) throw new ModelConfigError(["dtype"], `expected one of ${Object.keys(TRANSFORMERS_DTYPE_SUFFIXES).join(", ")}, got ${JSON.stringify(dtype)}`);
   const device = options.device ?? "cpu";
   if (device !== "cpu" && device !== "webgpu") throw new ModelConfigError(["device"], `expected "cpu" or "webgpu", got ${JSON.stringify(device)}`);
-  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
-    throw new ModelConfigError(["threads"], `expected an integer ≥ 1, got ${options.threads}`);
-  }
-  const defaultMaxTokens = options.defaultMaxTokens ?? 512;
-  if (!Number.isInteger(defaultMaxTokens) || defaultMaxTokens < 1) throw new ModelConfigError(["defaultMaxTokens"], `expected an integer ≥ 1, got ${defaultMaxTokens}`);
-  const cache = options.cache ?? (env.HF_HUB_OFFLINE !== undefined && env.HF_HUB_OFFLINE !== "" && env.HF_HUB_OFFLINE !== "0" ? "offline" : "default");
+  if (options.threads !== undefined) positiveInteger("threads", options.threads, modelOptionError);
+  const defaultMaxTokens = positiveInteger("defaultMaxTokens", options.defaultMaxTokens ?? 512, modelOptionError);
+  const cache = options.cache ?? (isHubOffline(env) ? "offline" : "default");
   if (cache !== "default" && cache !== "offline") throw new ModelConfigError(["cache"], `expected "default" or "offline", got ${JSON.stringify(cache)}`);
   return {
     source,

@@ -2,8 +2,6 @@ import { randomBytes } from "node:crypto";
 import {
   AbortedError,
   SPECIFICATION_VERSION,
-  createConcurrencyLimiter,
-  createSeededRandom,
   languageModelRequestValidator,
   languageModelResponseValidator,
   throwIfAborted,
@@ -13,12 +11,13 @@ import {
   type LanguageModelRequest,
   type LanguageModelResponse,
 } from "@finemem/spec";
+import { createConcurrencyLimiter, createSeededRandom, importOptionalPeer } from "@finemem/utils";
 import { UnsupportedOptionError } from "../http/errors.js";
-import { LocalModelError } from "../local/local-model-error.js";
-import { importOptionalPeer } from "../local/optional-peer.js";
+import { LocalModelError, peerLoadError } from "../local/local-model-error.js";
 import { locateModel } from "./locate-model.js";
 import { chooseToken, type ChoiceRule } from "./token-chooser.js";
-import { resolveTransformersModelOptions, type TransformersDevice, type TransformersDtype, type TransformersModelOptions } from "./transformers-model-options.js";
+import type { TransformersDtype } from "@finemem/utils";
+import { resolveTransformersModelOptions, type TransformersDevice, type TransformersModelOptions } from "./transformers-model-options.js";
 
 /** A spec {@link LanguageModel} running an ONNX causal LM in this process with transformers.js. */
 export interface TransformersModel extends LanguageModel {
@@ -80,7 +79,7 @@ export async function createTransformersModel(options: TransformersModelOptions,
   throwIfAborted(signal);
   const located = await locateModel(resolved, signal);
   throwIfAborted(signal);
-  const transformers = await importOptionalPeer("@huggingface/transformers", "@finemem/policy/transformers", () => import("@huggingface/transformers"));
+  const transformers = await importOptionalPeer("@huggingface/transformers", "@finemem/policy/transformers", () => import("@huggingface/transformers"), peerLoadError);
 
   let tokenizer: Tokenizer;
   let model: CausalModel;

@@ -6,7 +6,7 @@ import { createChunkQaBuilder } from "./build-chunk-qa.js";
 import { ChunkQaError } from "./chunk-qa-error.js";
 import type { ChunkQaBuilderOptions, ChunkQaProgress } from "./chunk-qa-options.js";
 import { chunkQaPromptHash } from "./chunk-qa-prompts.js";
-import { rejection, scriptedQaModels, useTempDirs, type ScriptedChunk } from "./chunk-qa.test-support.js";
+import { rejection, scriptedQaModels, useTempDirs, type ScriptedChunk } from "./test-support/scripted-qa-models.js";
 
 const tempDir = useTempDirs();
 
@@ -326,14 +326,14 @@ describe("createChunkQaBuilder", () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ChunkQaError);
-    expect(error).toMatchObject({ code: "invalid_options", path: [option] });
+    expect(error).toMatchObject({ code: "invalid_option", path: [option] });
     expect((error as Error).message).toContain(option);
   });
 
   it("checks sampling with the spec's rules, naming the bad field", () => {
     const models = scriptedQaModels([]);
     const make = () => createChunkQaBuilder({ generator: models.generator, verifier: models.verifier, verifierSampling: { temperature: -1 } });
-    expect(make).toThrow(expect.objectContaining({ code: "invalid_options", path: ["verifierSampling", "temperature"] }));
+    expect(make).toThrow(expect.objectContaining({ code: "invalid_option", path: ["verifierSampling", "temperature"] }));
   });
 
   it("plans without a cache file: every chunk uncached, twins built once", async () => {

@@ -1,15 +1,13 @@
 import {
-  createConcurrencyLimiter,
   isId,
-  mapWithConcurrency,
   throwIfAborted,
   type CallOptions,
-  type ConcurrencyLimiter,
   type Chunk,
   type ChunkQuestion,
   type Id,
   type JsonValue,
 } from "@finemem/spec";
+import { createConcurrencyLimiter, mapWithConcurrency, type ConcurrencyLimiter } from "@finemem/utils";
 import {
   chunkQaCacheKey,
   createChunkQaCacheWriter,
@@ -98,11 +96,11 @@ interface Job {
 }
 
 /**
- * Fine-Mem's offline step-question builder (FINEMEM.md §2): per chunk, the generator writes candidate
+ * Fine-Mem's offline step-question builder (docs/method.md §7): per chunk, the generator writes candidate
  * factoid pairs, the verifier answers each from the chunk alone, pairs it gets wrong under the metric
  * are dropped, near-duplicates are removed and the first K are kept.
  *
- * @throws {ChunkQaError} `invalid_options` naming the bad option
+ * @throws {ChunkQaError} `invalid_option` naming the bad option
  */
 export function createChunkQaBuilder(options: ChunkQaBuilderOptions): ChunkQaBuilder {
   const resolved = resolveChunkQaOptions(options);

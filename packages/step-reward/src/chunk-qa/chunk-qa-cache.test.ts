@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeJsonlLine } from "@finemem/spec";
+import { encodeJsonlLine } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
 import { chunkQaCacheKey, createChunkQaCacheWriter, loadChunkQaCache, sha256Hex, type ChunkQaCacheEntry, type ChunkQaKeyMaterial } from "./chunk-qa-cache.js";
 import { ChunkQaError } from "./chunk-qa-error.js";
-import { rejection, useTempDirs } from "./chunk-qa.test-support.js";
+import { rejection, useTempDirs } from "./test-support/scripted-qa-models.js";
 
 const tempDir = useTempDirs();
 

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { appendFile, mkdir, readFile, truncate } from "node:fs/promises";
 import { dirname } from "node:path";
-import { JsonlError, decodeJsonl, encodeJsonlLine, isId, throwIfAborted, type JsonValue, type PathSegment } from "@finemem/spec";
+import { isId, throwIfAborted, type JsonValue, type PathSegment } from "@finemem/spec";
+import { JsonlError, decodeJsonl, encodeJsonlLine } from "@finemem/utils";
 import { ChunkQaError } from "./chunk-qa-error.js";
 
 /** A candidate pair with the verifier's answer to it, kept so a reader of the cache can see why it stayed or went. */
@@ -76,7 +77,7 @@ export interface LoadedChunkQaCache {
  * `corrupt_cache` naming the file and line, and the file is left untouched: a damaged cache is a
  * person's to look at, never something to overwrite.
  */
-export async function loadChunkQaCache(path: string, options: { readonly repair?: boolean; readonly signal?: AbortSignal } = {}): Promise<LoadedChunkQaCache> {
+export async function loadChunkQaCache(path: string, options: { readonly repair?: boolean | undefined; readonly signal?: AbortSignal | undefined } = {}): Promise<LoadedChunkQaCache> {
   throwIfAborted(options.signal);
   let bytes: Buffer;
   try {

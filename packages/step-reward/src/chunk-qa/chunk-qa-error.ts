@@ -2,13 +2,13 @@ import { FineMemError, type PathSegment } from "@finemem/spec";
 
 /**
  * What went wrong while building chunk questions. Each code is one documented case:
- * - `invalid_options`: a builder option is missing, of the wrong type or out of range (the path names it).
+ * - `invalid_option`: a builder option is missing, of the wrong type or out of range (the path names it).
  * - `invalid_chunk`: a chunk has a malformed id or empty text, or its id is too long to carry question ids.
  * - `malformed_generator_reply`: every generator attempt for a chunk gave a reply without a readable list of pairs.
  * - `corrupt_cache`: a complete line of the cache file is not a valid entry (the file is left as it is).
- * - `invalid_questions`: `withChunkQuestions` got lists that do not fit the instance.
+ * - `invalid_question`: `withChunkQuestions` got lists that do not fit the instance.
  */
-export type ChunkQaErrorCode = "invalid_options" | "invalid_chunk" | "malformed_generator_reply" | "corrupt_cache" | "invalid_questions";
+export type ChunkQaErrorCode = "invalid_option" | "invalid_chunk" | "malformed_generator_reply" | "corrupt_cache" | "invalid_question";
 
 export interface ChunkQaErrorDetails {
   readonly path?: readonly PathSegment[];

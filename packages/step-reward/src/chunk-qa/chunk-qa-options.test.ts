@@ -15,7 +15,7 @@ function refusal(options: unknown): ChunkQaError {
     resolveChunkQaOptions(options as ChunkQaBuilderOptions);
   } catch (error) {
     expect(error).toBeInstanceOf(ChunkQaError);
-    expect(error).toMatchObject({ code: "invalid_options" });
+    expect(error).toMatchObject({ code: "invalid_option" });
     return error as ChunkQaError;
   }
   throw new Error("expected the options to be refused");

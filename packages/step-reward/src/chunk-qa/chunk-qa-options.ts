@@ -99,7 +99,7 @@ const OPTION_KEYS = [
   "onProgress",
 ] as const;
 
-/** Validates `options` and fills in the defaults; the first bad option is a `ChunkQaError` `invalid_options` naming it. */
+/** Validates `options` and fills in the defaults; the first bad option is a `ChunkQaError` `invalid_option` naming it. */
 export function resolveChunkQaOptions(options: ChunkQaBuilderOptions): ResolvedChunkQaOptions {
   if (!isRecord(options)) throw invalid([], `expected an options object, got ${describe(options)}`);
   for (const key of Object.keys(options)) {
@@ -132,7 +132,7 @@ export function resolveChunkQaOptions(options: ChunkQaBuilderOptions): ResolvedC
 }
 
 function invalid(path: readonly (string | number)[], message: string): ChunkQaError {
-  return new ChunkQaError("invalid_options", `${path.length === 0 ? "options" : path.join(".")}: ${message}`, { path });
+  return new ChunkQaError("invalid_option", `${path.length === 0 ? "options" : path.join(".")}: ${message}`, { path });
 }
 
 function integerAtLeast(value: unknown, fallback: number, min: number, name: string, meaning: string): number {

@@ -1,5 +1,5 @@
 /**
- * Chunk question construction for the chunk-level step reward (FINEMEM.md §2): generated, verified,
+ * Chunk question construction for the chunk-level step reward (docs/method.md §7): generated, verified,
  * deduplicated factoid pairs per chunk, with a resumable JSONL cache.
  */
 export { createChunkQaBuilder, type ChunkQaBuildResult, type ChunkQaBuilder, type ChunkQaChunkStats, type ChunkQaPlan } from "./build-chunk-qa.js";

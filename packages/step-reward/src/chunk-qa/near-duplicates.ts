@@ -1,4 +1,4 @@
-import { normalizeAnswer } from "@finemem/benchmarks";
+import { normalizeAnswer } from "@finemem/benchmarks/python-ports";
 
 export const DEFAULT_DUPLICATE_THRESHOLD = 0.8;
 

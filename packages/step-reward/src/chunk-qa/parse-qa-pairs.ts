@@ -1,5 +1,5 @@
-import { normalizeAnswer } from "@finemem/benchmarks";
-import { balancedEnd, fencedBlocks, parseJsonLeniently } from "./json-extent.js";
+import { normalizeAnswer } from "@finemem/benchmarks/python-ports";
+import { fastScanBudget, fencedBlocks, readJsonAt, readJsonText } from "@finemem/utils";
 
 /** A question with its short answer, as the generator wrote it (trimmed). */
 export interface QaPair {
@@ -11,7 +11,7 @@ export interface QaPair {
  * Why a reply held no readable list of pairs:
  * - `empty_reply`: nothing after the thinking, or only whitespace;
  * - `no_json`: no JSON object or array anywhere;
- * - `invalid_json`: brackets were there but no JSON parsed from them (and no whole pair could be salvaged);
+ * - `invalid_json`: brackets were there but no JSON was read from them, even with the reader's repairs (and no whole pair could be salvaged);
  * - `wrong_shape`: JSON parsed, but holds no list of question-answer objects.
  */
 export type QaReplyProblemKind = "empty_reply" | "no_json" | "invalid_json" | "wrong_shape";
@@ -58,8 +58,11 @@ const MAX_JSON_STARTS = 200;
 
 /**
  * Reads the generator's reply: `{"pairs": [...]}`, a bare array of pairs, pair objects one after another, inside
- * code fences or prose, after a `</think>`, with trailing commas. Never throws: a reply with no
- * readable list gives no pairs and a typed problem, which the builder turns into a retry.
+ * code fences or prose, after a `</think>`. Values are read by `@finemem/utils`' JSON-in-text reader
+ * (the same one that reads manager replies): strict JSON first, then the lenient reader, which repairs
+ * what small models get wrong (trailing commas, single quotes, unquoted keys, Python literals, raw
+ * newlines in strings, stray escapes). Never throws: a reply with no readable list gives no pairs and
+ * a typed problem, which the builder turns into a retry.
  */
 export function parseQaPairs(reply: string, options: ParseQaPairsOptions = {}): ParsedQaPairs {
   const limits = { question: options.maxQuestionChars ?? DEFAULT_MAX_QUESTION_CHARS, answer: options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS };
@@ -92,22 +95,21 @@ function failed(kind: QaReplyProblemKind, message: string): ParsedQaPairs {
 /** The first JSON value in `text` (whole, or opening at a bracket) that holds a list of pairs. */
 function findPairList(text: string): { list?: readonly unknown[]; sawJson: boolean; sawBrackets: boolean } {
   let sawJson = false;
-  const whole = parseJsonLeniently(text.trim());
-  if (whole !== undefined) {
+  const whole = readJsonText(text.trim());
+  if (whole.ok) {
     sawJson = true;
     const list = pairListOf(whole.value, 0) ?? (isPairLike(whole.value) ? [whole.value] : undefined);
     if (list !== undefined) return { list, sawJson, sawBrackets: false };
   }
   let sawBrackets = false;
   let starts = 0;
+  const budget = fastScanBudget(text);
   for (let i = 0; i < text.length && starts < MAX_JSON_STARTS; i++) {
     if (text[i] !== "{" && text[i] !== "[") continue;
     sawBrackets = true;
     starts++;
-    const end = balancedEnd(text, i);
-    if (end === undefined) continue;
-    const parsed = parseJsonLeniently(text.slice(i, end));
-    if (parsed === undefined) continue;
+    const parsed = readJsonAt(text, i, budget);
+    if (!parsed.ok) continue;
     sawJson = true;
     const list = pairListOf(parsed.value, 0);
     if (list !== undefined) return { list, sawJson, sawBrackets };
@@ -138,15 +140,14 @@ function pairListOf(value: unknown, depth: number): readonly unknown[] | undefin
 function salvagePairObjects(text: string): unknown[] {
   const pairs: unknown[] = [];
   let starts = 0;
+  const budget = fastScanBudget(text);
   for (let i = 0; i < text.length && starts < MAX_JSON_STARTS; i++) {
     if (text[i] !== "{") continue;
     starts++;
-    const end = balancedEnd(text, i);
-    if (end === undefined) continue;
-    const parsed = parseJsonLeniently(text.slice(i, end));
-    if (parsed !== undefined && isPairLike(parsed.value)) {
+    const parsed = readJsonAt(text, i, budget);
+    if (parsed.ok && isPairLike(parsed.value)) {
       pairs.push(parsed.value);
-      i = end - 1;
+      i = parsed.end - 1;
     }
   }
   return pairs;

@@ -19,12 +19,12 @@ describe("withChunkQuestions", () => {
 
   it("refuses a list count that does not match the chunks, or no list at all", () => {
     const chunks = instance!.chunks.length;
-    expect(() => withChunkQuestions(instance!, [[]])).toThrow(expect.objectContaining({ code: "invalid_questions", path: ["chunkQuestions"] }));
+    expect(() => withChunkQuestions(instance!, [[]])).toThrow(expect.objectContaining({ code: "invalid_question", path: ["chunkQuestions"] }));
     expect(() => withChunkQuestions(instance!, [[]])).toThrow(`instance "${instance!.instanceId}": expected one question list per chunk (${chunks}), got 1 lists`);
     const tooMany = Array.from({ length: chunks + 1 }, () => []);
     expect(() => withChunkQuestions(instance!, tooMany)).toThrow(`got ${chunks + 1} lists`);
     const notAList = "c1.q0" as unknown as ChunkQuestion[][];
-    expect(() => withChunkQuestions(instance!, notAList)).toThrow(expect.objectContaining({ code: "invalid_questions", path: ["chunkQuestions"] }));
+    expect(() => withChunkQuestions(instance!, notAList)).toThrow(expect.objectContaining({ code: "invalid_question", path: ["chunkQuestions"] }));
     expect(() => withChunkQuestions(instance!, notAList)).toThrow(/got not an array$/);
   });
 
@@ -38,7 +38,7 @@ describe("withChunkQuestions", () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ChunkQaError);
-    expect(error).toMatchObject({ code: "invalid_questions", path: ["chunkQuestions", 1, 0, "id"] });
+    expect(error).toMatchObject({ code: "invalid_question", path: ["chunkQuestions", 1, 0, "id"] });
     expect((error as Error).message).toMatch(new RegExp(`^instance "${instance!.instanceId}": \\S`));
   });
 });

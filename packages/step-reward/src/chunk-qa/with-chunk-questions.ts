@@ -6,18 +6,18 @@ import { ChunkQaError } from "./chunk-qa-error.js";
  * `build` returns them). The result is checked as a whole, so a list count that does not match the
  * chunks, or a malformed question, is caught here rather than in the middle of training.
  *
- * @throws {ChunkQaError} `invalid_questions`, with the path of the bad field inside the instance
+ * @throws {ChunkQaError} `invalid_question`, with the path of the bad field inside the instance
  */
 export function withChunkQuestions(instance: BenchmarkInstance, questions: readonly (readonly ChunkQuestion[])[]): BenchmarkInstance {
   if (!Array.isArray(questions) || questions.length !== instance.chunks.length) {
     const count = Array.isArray(questions) ? `${questions.length} lists` : "not an array";
-    throw new ChunkQaError("invalid_questions", `instance "${instance.instanceId}": expected one question list per chunk (${instance.chunks.length}), got ${count}`, {
+    throw new ChunkQaError("invalid_question", `instance "${instance.instanceId}": expected one question list per chunk (${instance.chunks.length}), got ${count}`, {
       path: ["chunkQuestions"],
     });
   }
   const result = benchmarkInstanceValidator.validate({ ...instance, chunkQuestions: questions.map((list) => [...list]) });
   if (!result.ok) {
-    throw new ChunkQaError("invalid_questions", `instance "${instance.instanceId}": ${result.error.message}`, { path: result.error.path, cause: result.error });
+    throw new ChunkQaError("invalid_question", `instance "${instance.instanceId}": ${result.error.message}`, { path: result.error.path, cause: result.error });
   }
   return result.value;
 }

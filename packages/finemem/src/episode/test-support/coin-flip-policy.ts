@@ -1,4 +1,5 @@
-import { SPECIFICATION_VERSION, createSeededRandom, createValidator, type JsonValue, type MemoryOperation, type MemoryPolicy, type PolicyDecision } from "@finemem/spec";
+import { SPECIFICATION_VERSION, createValidator, type JsonValue, type MemoryOperation, type MemoryPolicy, type PolicyDecision } from "@finemem/spec";
+import { createSeededRandom } from "@finemem/utils";
 import { z } from "zod";
 
 /**

@@ -1,12 +1,13 @@
 // A small but complete run directory for the report's tests: valid StepRecords from a simulated
 // memory (inserts, updates, deletes, skips and a rejected update), evidence chains whose φ weights
-// point at the steps that wrote each item, N_t and r_EARA computed from those chains as FINEMEM.md §3
+// point at the steps that wrote each item, N_t and r_EARA computed from those chains as docs/method.md §11–§12
 // defines them, and a summary from benchmarks' aggregateScores, so every figure in the report can be
 // checked against the other files. One question carries markup to check escaping.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { aggregateScores } from "@finemem/benchmarks";
-import { createSeededRandom, encodeJsonlLine, type Competency, type IdentifiedOperation, type OperationResult, type RunManifest, type StepRecord, type StepWeights } from "@finemem/spec";
+import type { Competency, IdentifiedOperation, OperationResult, RunManifest, StepRecord, StepWeights } from "@finemem/spec";
+import { createSeededRandom, encodeJsonlLine } from "@finemem/utils";
 import { RUN_FILES, type EpisodeLine, type EvidenceChainItem, type QuestionResultLine, type RunSummary } from "../../run/run-files.js";
 import type { RunDirectory } from "../read-run-directory.js";
 
@@ -177,7 +178,7 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions = {}): F
           });
         }
 
-        // EARA (FINEMEM.md §3): N_t = Σ_j Σ_{m ∈ M_j} share_m · φ_m(t) · s_j / n; r_EARA(t) = (1 − β)·r_global/T + β·N_t.
+        // EARA (docs/method.md §11): N_t = Σ_j Σ_{m ∈ M_j} share_m · φ_m(t) · s_j / n; r_EARA(t) = (1 − β)·r_global/T + β·N_t.
         const n = questions.length;
         const global = questions.reduce((total, question) => total + question.score, 0) / n;
         const contribution = new Map<number, number>();

@@ -1,0 +1,22 @@
+/**
+ * @finemem/agent: a Fine-Mem memory manager behind a live agent. `observe` each conversation turn
+ * (turns are buffered into o200k-budgeted chunks, one policy step per chunk), `flush` at the end of a
+ * session, `recall` the evidence for a question as ranked items and a prompt block. Depends on
+ * `@finemem/spec`, `@finemem/memory`, `@finemem/policy` and `@finemem/utils` only: no benchmarks,
+ * rewards or command line.
+ */
+export {
+  DEFAULT_MANAGER_CHUNK_TOKENS,
+  DEFAULT_RECALL_TOP_K,
+  createMemoryManager,
+  type MemoryManager,
+  type MemoryManagerOptions,
+  type MemoryStep,
+  type Recall,
+  type RecallOptions,
+  type RecalledItem,
+} from "./memory-manager.js";
+export { MemoryManagerError, type MemoryManagerErrorCode } from "./memory-manager-error.js";
+export { checkConversationTurn, renderConversationTurn, type ConversationTurn, type TurnRenderer } from "./conversation-turn.js";
+export { EMPTY_RECALL_PROMPT, RECALL_PROMPT_HEADER, renderRecallPrompt } from "./recall-prompt.js";
+export { createStoreSearchRetriever } from "./store-search-retriever.js";

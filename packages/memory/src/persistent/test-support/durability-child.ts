@@ -1,0 +1,26 @@
+// The writer the durability test kills: applies batches from `first` on, prints `committed <b>` after
+// each commit, and on batch `killAt` prints `partial <b>` from inside the transaction (after part of
+// the batch's rows are written, before the commit) and waits to be killed.
+import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import type { PersistentStore } from "../persistent-store.js";
+import { durabilityBatch } from "../durability-batches.js";
+import { openPgliteStore } from "../open-pglite-store.js";
+import { openPostgresStore } from "../open-postgres-store.js";
+
+const [backend, location, schema, firstArg, killAtArg] = process.argv.slice(2);
+const first = Number(firstArg);
+const killAt = Number(killAtArg);
+let current = first;
+const beforeCommit = async () => {
+  if (current !== killAt) return;
+  process.stdout.write(`partial ${current}\n`);
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+};
+const options = { tokenCounter: createWhitespaceTokenCounter(), beforeCommit };
+const store: PersistentStore =
+  backend === "pglite" ? await openPgliteStore({ ...options, directory: location! }) : await openPostgresStore({ ...options, connectionString: location!, schema: schema! });
+process.stdout.write("ready\n");
+for (current = first; current <= killAt; current++) {
+  await store.apply(durabilityBatch(current));
+  process.stdout.write(`committed ${current}\n`);
+}
