@@ -1,4 +1,4 @@
 import { defineConfig } from "tsup";
 import { fineMemTsup } from "../../tools/tsup-preset.mjs";
 
-export default defineConfig(fineMemTsup({ index: "src/index.ts", "test/index": "src/test/index.ts" }));
+export default defineConfig(fineMemTsup({ index: "src/index.ts", "testing/index": "src/testing/index.ts" }));

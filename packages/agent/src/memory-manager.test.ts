@@ -1,7 +1,7 @@
 import { createInMemoryStore } from "@finemem/memory";
 import { createHeuristicPolicy } from "@finemem/policy";
 import { AbortedError, type MemoryPolicy } from "@finemem/spec";
-import { createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import type { ConversationTurn } from "./conversation-turn.js";
 import { MemoryManagerError } from "./memory-manager-error.js";

@@ -1,7 +1,7 @@
 // attributeEpisode by hand. The store: m1 written at step 1, m2 at step 2 (T = 2).
 import { describe, expect, it } from "vitest";
 import type { EvidenceRecord } from "@finemem/spec";
-import { createInMemoryStoreDouble } from "@finemem/spec/test";
+import { createInMemoryStoreDouble } from "@finemem/spec/testing";
 import { attributeEpisode } from "./attribute-episode.js";
 
 const namespace = { run: "episode" };

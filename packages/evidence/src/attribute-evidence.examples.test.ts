@@ -5,7 +5,7 @@
 // r_global = (1 + 0.5 + 0 + 1) / 4 = 5/8; U = q4's 1/4; uniform part (1 − β)·r_global / T = 5/48 at β = 0.5.
 import { describe, expect, it } from "vitest";
 import type { ProvenancePolicy } from "@finemem/spec";
-import { createInMemoryStoreDouble } from "@finemem/spec/test";
+import { createInMemoryStoreDouble } from "@finemem/spec/testing";
 import { attributeEvidence } from "./attribute-evidence.js";
 import { equalShares, type QuestionEvidence } from "./question-evidence.js";
 import { collectStepWeights } from "./store-step-weights.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CallOptions, MemoryStore } from "@finemem/spec";
-import { createInMemoryStoreDouble } from "@finemem/spec/test";
+import { createInMemoryStoreDouble } from "@finemem/spec/testing";
 import { equalShares, type QuestionEvidence } from "./question-evidence.js";
 import { collectStepWeights } from "./store-step-weights.js";
 

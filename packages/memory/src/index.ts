@@ -7,16 +7,10 @@
 export { BM25_OKAPI_DEFAULTS, Bm25Index, type Bm25Hit, type Bm25Parameters, type Bm25SearchOptions } from "./bm25/bm25-index.js";
 export { bm25Scores } from "./bm25/bm25-scores.js";
 export { tokenizeForBm25 } from "./bm25/tokenize.js";
-export { TRUNCATION_MARKER, truncateToTokens } from "./store/core-truncation.js";
 export { ApplyRequestError, MemoryImportError, StoreClosedError } from "./store/errors.js";
 export { InMemoryStore, StoreOptionsError, createInMemoryStore, type InMemoryStoreOptions } from "./store/in-memory-store.js";
 export type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "./store/memory-backend.js";
-export { canonicalNamespace, namespaceKey } from "./store/namespace-key.js";
-export { stepWeightsOf } from "./store/provenance.js";
-export { MEMORY_EXPORT_FORMAT, MEMORY_EXPORT_FORMAT_VERSION, type ExportSettings } from "./export/export-format.js";
 export { createBm25Retriever, type Bm25RetrieverOptions } from "./retrieval/bm25-retriever.js";
 export { promptView, type RecentItemsOptions } from "./prompt-view.js";
 export { StoreLockedError } from "./persistent/directory-lock.js";
-export { PersistentStore, type PersistentStoreOptions } from "./persistent/persistent-store.js";
-export type { SqlClient } from "./persistent/sql-client.js";
 export { createTokenLedger, type TokenLedger } from "./tokens/token-ledger.js";

@@ -13,7 +13,7 @@
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseManagerReply, renderOperations } from "../dist/index.js";
-import { createSeededRandom } from "@finemem/spec";
+import { createSeededRandom } from "@finemem/utils";
 import { median, readNumericOptions } from "./bench-support.mjs";
 
 const FORMATS = ["openai-tool-calls", "tool-call-tags", "qwen-agent", "bare-json"];

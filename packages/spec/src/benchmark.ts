@@ -187,7 +187,6 @@ export interface Metric {
 }
 
 export const chunkQuestionValidator = createValidator<ChunkQuestion>("ChunkQuestion", chunkQuestionSchema);
-export const chunkQuestionMetricValidator = createValidator<ChunkQuestionMetric>("ChunkQuestionMetric", chunkQuestionMetricSchema);
 export const globalQuestionValidator = createValidator<GlobalQuestion>("GlobalQuestion", globalQuestionSchema);
 export const datasetSourceValidator = createValidator<DatasetSource>("DatasetSource", datasetSourceSchema);
 export const benchmarkInstanceValidator = createValidator<BenchmarkInstance>("BenchmarkInstance", benchmarkInstanceSchema);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { boundaryValidators, type BoundaryTypeName } from "./boundary-validators.js";
 import { FineMemError, type PathSegment } from "./errors.js";
 import { ValidationError, type ValidationCode } from "./validation.js";
+import { memoryOperationValidator } from "./operation.js";
 
 // One valid value per boundary type, and for each defect kind the path where this test plants it.
 // A defect kind that cannot occur in a type says why instead of giving a path (`na`).
@@ -279,5 +280,25 @@ describe("cross-field rules", () => {
     if (result.ok) return;
     expect(result.error.issues.map((issue) => issue.code)).toEqual(["invalid_id", "empty_content"]);
     expect(result.error.message).toBe("Chunk: id: " + result.error.issues[0]!.message);
+  });
+});
+
+describe("optional fields are exact (exactOptionalPropertyTypes at run time)", () => {
+  it("an absent optional field passes; an optional field set to undefined is a wrong type naming the field", () => {
+    expect(memoryOperationValidator.validate({ type: "INSERT", content: "Rex is a dog." }).ok).toBe(true);
+    const result = memoryOperationValidator.validate({ type: "INSERT", content: "Rex is a dog.", memoryType: undefined });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.code).toBe("wrong_type");
+      expect(result.error.path).toEqual(["memoryType"]);
+      expect(result.error.message).toMatch(/an optional field is left out/);
+    }
+  });
+
+  it("a field that is there with the value undefined is a wrong type; a field that is not there is missing", () => {
+    const undefinedContent = memoryOperationValidator.validate({ type: "INSERT", content: undefined });
+    expect(undefinedContent.ok ? undefined : [undefinedContent.error.code, undefinedContent.error.path]).toEqual(["wrong_type", ["content"]]);
+    const noContent = memoryOperationValidator.validate({ type: "INSERT" });
+    expect(noContent.ok ? undefined : [noContent.error.code, noContent.error.path]).toEqual(["missing_field", ["content"]]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * @finemem/spec: the versioned interfaces (`specificationVersion: "v1"`) every Fine-Mem package
- * implements or consumes, runtime validators for everything that crosses a process boundary, and the
- * typed error base. Only contracts live here: the runtime helpers every package shares (seeded
+ * implements or consumes, runtime validators for everything that crosses a process boundary (the zod
+ * schemas behind them are internal), and the typed error base. Test doubles are on
+ * `@finemem/spec/testing`. Only contracts live here: the runtime helpers every package shares (seeded
  * randomness, JSONL, bounded concurrency) are `@finemem/utils`', so a contract never changes because a
  * helper did.
  */
@@ -12,22 +13,17 @@ export {
   createValidator,
   type ValidationCode,
   type ValidationIssue,
+  type StandardSchemaV1,
   type ValidationResult,
   type Validator,
 } from "./validation.js";
-export { ID_PATTERN, contentSchema, idSchema, isId, stepSchema, unitIntervalSchema, type Id } from "./ids.js";
-export { jsonObjectSchema, jsonValueSchema, type JsonValue } from "./json.js";
+export { ID_PATTERN, isId, type Id } from "./ids.js";
+export type { JsonValue } from "./json.js";
 export {
   CORE_ITEM_ID,
-  memoryItemSchema,
   memoryItemValidator,
-  memoryItemVersionSchema,
   memoryItemVersionValidator,
-  memoryLayoutSchema,
-  memoryTypeSchema,
-  memoryViewSchema,
   memoryViewValidator,
-  namespaceSchema,
   namespaceValidator,
   type MemoryItem,
   type MemoryItemVersion,
@@ -39,11 +35,8 @@ export {
 export {
   OPERATION_TYPES,
   REJECTION_REASONS,
-  identifiedOperationSchema,
   identifiedOperationValidator,
-  memoryOperationSchema,
   memoryOperationValidator,
-  operationResultSchema,
   operationResultValidator,
   type DeleteOperation,
   type IdentifiedOperation,
@@ -60,17 +53,13 @@ export {
   PROVENANCE_POLICIES,
   STEP_WEIGHT_SUM_TOLERANCE,
   isStepWeights,
-  provenancePolicySchema,
-  stepWeightsSchema,
   stepWeightsValidator,
   type ProvenancePolicy,
   type StepWeights,
 } from "./provenance.js";
 export type { ApplyRequest, MemoryStore } from "./store.js";
 export {
-  retrievalRequestSchema,
   retrievalRequestValidator,
-  retrievedItemSchema,
   retrievedItemValidator,
   type Embedder,
   type RetrievalRequest,
@@ -79,20 +68,11 @@ export {
   type TokenCounter,
 } from "./retrieval.js";
 export {
-  chatMessageSchema,
   chatMessageValidator,
-  languageModelRequestSchema,
   languageModelRequestValidator,
-  languageModelResponseSchema,
   languageModelResponseValidator,
-  samplingOptionsSchema,
   LOGPROB_DISTRIBUTIONS,
-  finishReasonSchema,
-  logprobDistributionSchema,
-  tokenUsageSchema,
-  toolCallSchema,
   toolCallValidator,
-  toolDefinitionSchema,
   toolDefinitionValidator,
   type ChatMessage,
   type FinishReason,
@@ -107,14 +87,9 @@ export {
 } from "./language-model.js";
 export {
   PARSE_FAILURE_REASONS,
-  actionLogprobSchema,
-  chunkSchema,
   chunkValidator,
-  parseOutcomeSchema,
   parseOutcomeValidator,
-  policyDecisionSchema,
   policyDecisionValidator,
-  policyInputSchema,
   policyInputValidator,
   type ActionLogprob,
   type Chunk,
@@ -125,10 +100,7 @@ export {
   type PolicyInput,
 } from "./policy.js";
 export {
-  evidenceItemSchema,
-  evidenceRecordSchema,
   evidenceRecordValidator,
-  questionSchema,
   questionValidator,
   type EvidenceItem,
   type EvidenceRecord,
@@ -139,19 +111,11 @@ export {
 export {
   COMPETENCIES,
   METRIC_PROTOCOLS,
-  benchmarkInstanceSchema,
   benchmarkInstanceValidator,
   DEFAULT_CHUNK_QUESTION_METRIC,
-  chunkQuestionMetricSchema,
-  chunkQuestionMetricValidator,
-  chunkQuestionSchema,
   chunkQuestionValidator,
-  datasetSourceSchema,
   datasetSourceValidator,
-  globalQuestionSchema,
   globalQuestionValidator,
-  goldSchema,
-  metricResultSchema,
   metricResultValidator,
   type BenchmarkInstance,
   type ChunkQuestion,
@@ -169,29 +133,19 @@ export {
 } from "./benchmark.js";
 export {
   DEFAULT_REWARD_WEIGHTS,
-  episodeRewardSummarySchema,
   episodeRewardSummaryValidator,
-  rewardWeightsSchema,
   rewardWeightsValidator,
-  stepRewardComponentsSchema,
   stepRewardComponentsValidator,
   type EpisodeRewardSummary,
   type RewardWeights,
   type StepRewardComponents,
 } from "./rewards.js";
-export { runManifestSchema, runManifestValidator, stepRecordSchema, stepRecordValidator, type RunManifest, type StepRecord } from "./run-log.js";
+export { runManifestValidator, stepRecordValidator, type RunManifest, type StepRecord } from "./run-log.js";
 export {
   ACTION_LOGPROB_TOLERANCE,
-  decisionSampleRecordSchema,
-  llmSampleRecordSchema,
-  rolloutGroupSchema,
   rolloutGroupValidator,
-  rolloutSchema,
-  trainerMetricsSchema,
   trainerMetricsValidator,
-  trainerUpdateRequestSchema,
   trainerUpdateRequestValidator,
-  trainingSampleSchema,
   trainingSampleValidator,
   type AdvantageGrouping,
   type DecisionSampleRecord,
@@ -203,4 +157,3 @@ export {
   type TrainerUpdateRequest,
   type TrainingSample,
 } from "./trainer.js";
-export { boundaryValidators, type BoundaryTypeName } from "./boundary-validators.js";

@@ -4,6 +4,16 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
 import type * as spec from "./index.js";
+import type * as benchmark from "./benchmark.js";
+import type * as languageModel from "./language-model.js";
+import type * as memory from "./memory.js";
+import type * as operation from "./operation.js";
+import type * as policy from "./policy.js";
+import type * as reasoner from "./reasoner.js";
+import type * as retrieval from "./retrieval.js";
+import type * as rewards from "./rewards.js";
+import type * as runLog from "./run-log.js";
+import type * as trainer from "./trainer.js";
 
 type DeepMutable<T> = T extends readonly (infer U)[]
   ? DeepMutable<U>[]
@@ -15,48 +25,48 @@ type Doc<T> = DeepMutable<T>;
 
 describe("boundary schemas and interfaces agree field for field", () => {
   it("memory", () => {
-    expectTypeOf<Out<typeof spec.namespaceSchema>>().toEqualTypeOf<Doc<spec.Namespace>>();
-    expectTypeOf<Out<typeof spec.memoryItemSchema>>().toEqualTypeOf<Doc<spec.MemoryItem>>();
-    expectTypeOf<Out<typeof spec.memoryItemVersionSchema>>().toEqualTypeOf<Doc<spec.MemoryItemVersion>>();
-    expectTypeOf<Out<typeof spec.memoryViewSchema>>().toEqualTypeOf<Doc<spec.MemoryView>>();
-    expectTypeOf<Out<typeof spec.memoryOperationSchema>>().toEqualTypeOf<Doc<spec.MemoryOperation>>();
-    expectTypeOf<Out<typeof spec.identifiedOperationSchema>>().toEqualTypeOf<Doc<spec.IdentifiedOperation>>();
-    expectTypeOf<Out<typeof spec.operationResultSchema>>().toEqualTypeOf<Doc<spec.OperationResult>>();
+    expectTypeOf<Out<typeof memory.namespaceSchema>>().toEqualTypeOf<Doc<spec.Namespace>>();
+    expectTypeOf<Out<typeof memory.memoryItemSchema>>().toEqualTypeOf<Doc<spec.MemoryItem>>();
+    expectTypeOf<Out<typeof memory.memoryItemVersionSchema>>().toEqualTypeOf<Doc<spec.MemoryItemVersion>>();
+    expectTypeOf<Out<typeof memory.memoryViewSchema>>().toEqualTypeOf<Doc<spec.MemoryView>>();
+    expectTypeOf<Out<typeof operation.memoryOperationSchema>>().toEqualTypeOf<Doc<spec.MemoryOperation>>();
+    expectTypeOf<Out<typeof operation.identifiedOperationSchema>>().toEqualTypeOf<Doc<spec.IdentifiedOperation>>();
+    expectTypeOf<Out<typeof operation.operationResultSchema>>().toEqualTypeOf<Doc<spec.OperationResult>>();
   });
 
   it("retrieval and models", () => {
-    expectTypeOf<Out<typeof spec.retrievalRequestSchema>>().toEqualTypeOf<Doc<spec.RetrievalRequest>>();
-    expectTypeOf<Out<typeof spec.retrievedItemSchema>>().toEqualTypeOf<Doc<spec.RetrievedItem>>();
-    expectTypeOf<Out<typeof spec.toolDefinitionSchema>>().toEqualTypeOf<Doc<spec.ToolDefinition>>();
-    expectTypeOf<Out<typeof spec.toolCallSchema>>().toEqualTypeOf<Doc<spec.ToolCall>>();
-    expectTypeOf<Out<typeof spec.chatMessageSchema>>().toEqualTypeOf<Doc<spec.ChatMessage>>();
-    expectTypeOf<Out<typeof spec.languageModelRequestSchema>>().toEqualTypeOf<Doc<spec.LanguageModelRequest>>();
-    expectTypeOf<Out<typeof spec.languageModelResponseSchema>>().toEqualTypeOf<Doc<spec.LanguageModelResponse>>();
+    expectTypeOf<Out<typeof retrieval.retrievalRequestSchema>>().toEqualTypeOf<Doc<spec.RetrievalRequest>>();
+    expectTypeOf<Out<typeof retrieval.retrievedItemSchema>>().toEqualTypeOf<Doc<spec.RetrievedItem>>();
+    expectTypeOf<Out<typeof languageModel.toolDefinitionSchema>>().toEqualTypeOf<Doc<spec.ToolDefinition>>();
+    expectTypeOf<Out<typeof languageModel.toolCallSchema>>().toEqualTypeOf<Doc<spec.ToolCall>>();
+    expectTypeOf<Out<typeof languageModel.chatMessageSchema>>().toEqualTypeOf<Doc<spec.ChatMessage>>();
+    expectTypeOf<Out<typeof languageModel.languageModelRequestSchema>>().toEqualTypeOf<Doc<spec.LanguageModelRequest>>();
+    expectTypeOf<Out<typeof languageModel.languageModelResponseSchema>>().toEqualTypeOf<Doc<spec.LanguageModelResponse>>();
   });
 
   it("policy, reasoner and benchmarks", () => {
-    expectTypeOf<Out<typeof spec.chunkSchema>>().toEqualTypeOf<Doc<spec.Chunk>>();
-    expectTypeOf<Out<typeof spec.parseOutcomeSchema>>().toEqualTypeOf<Doc<spec.ParseOutcome>>();
-    expectTypeOf<Out<typeof spec.policyInputSchema>>().toEqualTypeOf<Doc<spec.PolicyInput>>();
-    expectTypeOf<Out<typeof spec.policyDecisionSchema>>().toEqualTypeOf<Doc<spec.PolicyDecision>>();
-    expectTypeOf<Out<typeof spec.questionSchema>>().toEqualTypeOf<Doc<spec.Question>>();
-    expectTypeOf<Out<typeof spec.evidenceRecordSchema>>().toEqualTypeOf<Doc<spec.EvidenceRecord>>();
-    expectTypeOf<Out<typeof spec.chunkQuestionSchema>>().toEqualTypeOf<Doc<spec.ChunkQuestion>>();
-    expectTypeOf<Out<typeof spec.globalQuestionSchema>>().toEqualTypeOf<Doc<spec.GlobalQuestion>>();
-    expectTypeOf<Out<typeof spec.datasetSourceSchema>>().toEqualTypeOf<Doc<spec.DatasetSource>>();
-    expectTypeOf<Out<typeof spec.benchmarkInstanceSchema>>().toEqualTypeOf<Doc<spec.BenchmarkInstance>>();
-    expectTypeOf<Out<typeof spec.metricResultSchema>>().toEqualTypeOf<Doc<spec.MetricResult>>();
+    expectTypeOf<Out<typeof policy.chunkSchema>>().toEqualTypeOf<Doc<spec.Chunk>>();
+    expectTypeOf<Out<typeof policy.parseOutcomeSchema>>().toEqualTypeOf<Doc<spec.ParseOutcome>>();
+    expectTypeOf<Out<typeof policy.policyInputSchema>>().toEqualTypeOf<Doc<spec.PolicyInput>>();
+    expectTypeOf<Out<typeof policy.policyDecisionSchema>>().toEqualTypeOf<Doc<spec.PolicyDecision>>();
+    expectTypeOf<Out<typeof reasoner.questionSchema>>().toEqualTypeOf<Doc<spec.Question>>();
+    expectTypeOf<Out<typeof reasoner.evidenceRecordSchema>>().toEqualTypeOf<Doc<spec.EvidenceRecord>>();
+    expectTypeOf<Out<typeof benchmark.chunkQuestionSchema>>().toEqualTypeOf<Doc<spec.ChunkQuestion>>();
+    expectTypeOf<Out<typeof benchmark.globalQuestionSchema>>().toEqualTypeOf<Doc<spec.GlobalQuestion>>();
+    expectTypeOf<Out<typeof benchmark.datasetSourceSchema>>().toEqualTypeOf<Doc<spec.DatasetSource>>();
+    expectTypeOf<Out<typeof benchmark.benchmarkInstanceSchema>>().toEqualTypeOf<Doc<spec.BenchmarkInstance>>();
+    expectTypeOf<Out<typeof benchmark.metricResultSchema>>().toEqualTypeOf<Doc<spec.MetricResult>>();
   });
 
   it("rewards, logs and training", () => {
-    expectTypeOf<Out<typeof spec.rewardWeightsSchema>>().toEqualTypeOf<Doc<spec.RewardWeights>>();
-    expectTypeOf<Out<typeof spec.stepRewardComponentsSchema>>().toEqualTypeOf<Doc<spec.StepRewardComponents>>();
-    expectTypeOf<Out<typeof spec.episodeRewardSummarySchema>>().toEqualTypeOf<Doc<spec.EpisodeRewardSummary>>();
-    expectTypeOf<Out<typeof spec.stepRecordSchema>>().toEqualTypeOf<Doc<spec.StepRecord>>();
-    expectTypeOf<Out<typeof spec.runManifestSchema>>().toEqualTypeOf<Doc<spec.RunManifest>>();
-    expectTypeOf<Out<typeof spec.trainingSampleSchema>>().toEqualTypeOf<Doc<spec.TrainingSample>>();
-    expectTypeOf<Out<typeof spec.rolloutGroupSchema>>().toEqualTypeOf<Doc<spec.RolloutGroup>>();
-    expectTypeOf<Out<typeof spec.trainerUpdateRequestSchema>>().toEqualTypeOf<Doc<spec.TrainerUpdateRequest>>();
-    expectTypeOf<Out<typeof spec.trainerMetricsSchema>>().toEqualTypeOf<Doc<spec.TrainerMetrics>>();
+    expectTypeOf<Out<typeof rewards.rewardWeightsSchema>>().toEqualTypeOf<Doc<spec.RewardWeights>>();
+    expectTypeOf<Out<typeof rewards.stepRewardComponentsSchema>>().toEqualTypeOf<Doc<spec.StepRewardComponents>>();
+    expectTypeOf<Out<typeof rewards.episodeRewardSummarySchema>>().toEqualTypeOf<Doc<spec.EpisodeRewardSummary>>();
+    expectTypeOf<Out<typeof runLog.stepRecordSchema>>().toEqualTypeOf<Doc<spec.StepRecord>>();
+    expectTypeOf<Out<typeof runLog.runManifestSchema>>().toEqualTypeOf<Doc<spec.RunManifest>>();
+    expectTypeOf<Out<typeof trainer.trainingSampleSchema>>().toEqualTypeOf<Doc<spec.TrainingSample>>();
+    expectTypeOf<Out<typeof trainer.rolloutGroupSchema>>().toEqualTypeOf<Doc<spec.RolloutGroup>>();
+    expectTypeOf<Out<typeof trainer.trainerUpdateRequestSchema>>().toEqualTypeOf<Doc<spec.TrainerUpdateRequest>>();
+    expectTypeOf<Out<typeof trainer.trainerMetricsSchema>>().toEqualTypeOf<Doc<spec.TrainerMetrics>>();
   });
 });

@@ -50,24 +50,53 @@ export type ValidationResult<T> =
 export interface Validator<T> {
   /** The name of the validated type, used in error messages. */
   readonly name: string;
-  /** The underlying zod schema, for composition into larger schemas. */
-  readonly schema: z.ZodType<T>;
   /** Checks `value`; never throws for bad input. */
   validate(value: unknown): ValidationResult<T>;
   /** Checks `value`; throws {@link ValidationError} for bad input. */
   parse(value: unknown): T;
 }
 
-/** Builds a {@link Validator} from a zod schema. */
-export function createValidator<T>(name: string, schema: z.ZodType<T>): Validator<T> {
+/**
+ * A schema of the Standard Schema v1 interface (https://standardschema.dev), which zod 4, Valibot and
+ * ArkType schemas implement: what {@link createValidator} accepts. Only synchronous schemas are
+ * supported; a validator never waits.
+ */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly "~standard": {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (
+      value: unknown,
+    ) =>
+      | { readonly value: Output; readonly issues?: undefined }
+      | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> }
+      | Promise<unknown>;
+    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+  };
+}
+
+/**
+ * Builds a {@link Validator} from a Standard Schema (a zod 4 schema, for one). Issues of a zod schema
+ * are mapped to the specific {@link ValidationCode}s; another library's issues report `invalid_value`
+ * with their message and path.
+ */
+export function createValidator<T>(name: string, schema: StandardSchemaV1<unknown, T>): Validator<T> {
+  const standard = schema["~standard"];
+  const zodSchema = isZodSchema<T>(schema) ? schema : undefined;
   const validate = (value: unknown): ValidationResult<T> => {
-    const result = schema.safeParse(value);
-    if (result.success) return { ok: true, value: result.data };
-    return { ok: false, error: new ValidationError(name, toIssues(result.error.issues, value)) };
+    if (zodSchema !== undefined) {
+      // zod's own entry point: its issues carry the detail the specific codes are read from.
+      const parsed = zodSchema.safeParse(value);
+      if (parsed.success) return { ok: true, value: parsed.data };
+      return { ok: false, error: new ValidationError(name, toIssues(parsed.error.issues, value)) };
+    }
+    const result = standard.validate(value);
+    if (result instanceof Promise) throw new TypeError(`${name}: the schema is asynchronous; a validator must check synchronously`);
+    if (result.issues === undefined) return { ok: true, value: result.value };
+    return { ok: false, error: new ValidationError(name, result.issues.map(toForeignIssue)) };
   };
   return {
     name,
-    schema,
     validate,
     parse(value) {
       const result = validate(value);
@@ -83,6 +112,17 @@ export function issueCode(code: ValidationCode): { params: { finememCode: Valida
 }
 
 type ZodIssue = z.core.$ZodIssue;
+
+function isZodSchema<T>(schema: StandardSchemaV1<unknown, T>): schema is StandardSchemaV1<unknown, T> & Pick<z.ZodType<T>, "safeParse"> {
+  return schema["~standard"].vendor === "zod" && typeof (schema as { safeParse?: unknown }).safeParse === "function";
+}
+
+function toForeignIssue(issue: { readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }): ValidationIssue {
+  const path = (issue.path ?? [])
+    .map((segment) => (typeof segment === "object" && segment !== null ? segment.key : segment))
+    .filter((segment): segment is PathSegment => typeof segment !== "symbol");
+  return { code: "invalid_value", path, message: issue.message };
+}
 
 function toIssues(issues: readonly ZodIssue[], root: unknown): ValidationIssue[] {
   return issues.flatMap((issue) => {
@@ -103,6 +143,9 @@ function toIssue(issue: ZodIssue, root: unknown): ValidationIssue {
   // tripped (a type, an enum, a literal, a union), so callers see the defect rather than zod's mechanism.
   if (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union") {
     const found = lookup(root, path);
+    if (!found.present && found.keyed && path.length > 0) {
+      return at("wrong_type", "expected a value, got undefined (an optional field is left out, never set to undefined)");
+    }
     if (!found.present) return at("missing_field", "required field is missing");
     const expectsObject = issue.code === "invalid_type" && (issue.expected === "object" || issue.expected === "record");
     if (isPlainObject(found.value) && !expectsObject) return at("unexpected_nesting", "expected a plain value, got a nested object");
@@ -150,15 +193,17 @@ function toIssue(issue: ZodIssue, root: unknown): ValidationIssue {
   }
 }
 
-function lookup(root: unknown, path: readonly PathSegment[]): { present: boolean; value?: unknown } {
+function lookup(root: unknown, path: readonly PathSegment[]): { present: boolean; keyed: boolean; value?: unknown } {
   let current: unknown = root;
   for (const segment of path) {
     if (current === null || typeof current !== "object" || !(segment in (current as object))) {
-      return { present: false };
+      return { present: false, keyed: false };
     }
     current = (current as Record<PathSegment, unknown>)[segment];
   }
-  return { present: current !== undefined, value: current };
+  // `keyed`: the field is there, even when its value is `undefined` (an optional field must then be
+  // left out instead: optional fields are exact, as their interfaces declare them).
+  return { present: current !== undefined, keyed: true, value: current };
 }
 
 function isPlainObject(value: unknown): boolean {

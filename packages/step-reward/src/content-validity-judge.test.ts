@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LanguageModel } from "@finemem/spec";
-import { createScriptedLanguageModel } from "@finemem/spec/test";
+import { createScriptedLanguageModel } from "@finemem/spec/testing";
 import { CONTENT_VALIDITY_PROMPT, CONTENT_VALIDITY_PROMPT_HASH, CONTENT_VALIDITY_PROMPT_VERSION, createContentValidityJudge } from "./content-validity-judge.js";
 import { StepRewardError } from "./step-reward-error.js";
 

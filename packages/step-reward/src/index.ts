@@ -9,7 +9,6 @@ export { formatReward, type FormatReward, type FormatRewardOptions } from "./for
 export { compressionReward, type CompressionInput } from "./compression-reward.js";
 export { composeStepRewards, resolveRewardWeights, type ComposeOptions, type StepRewardTerms } from "./compose-step-rewards.js";
 export {
-  DEFAULT_STEP_SCORER_CONCURRENCY,
   createChunkStepScorer,
   type ChunkAnswer,
   type ChunkStepInput,
@@ -18,9 +17,7 @@ export {
   type ChunkStepScorerOptions,
 } from "./chunk-step-scorer.js";
 export {
-  CONTENT_VALIDITY_PROMPT,
   CONTENT_VALIDITY_PROMPT_HASH,
-  CONTENT_VALIDITY_PROMPT_VERSION,
   createContentValidityJudge,
   type ContentValidity,
   type ContentValidityJudge,

@@ -7,9 +7,9 @@
 //   npm run build && npm run bench:rewards -w @finemem/integration-tests   [RUNS=30]
 import { performance } from "node:perf_hooks";
 import { attributeEvidence, collectStepWeights, evidenceFromRecords } from "@finemem/evidence";
-import { createInMemoryStore, createO200kTokenCounter } from "@finemem/memory";
-import { createSeededRandom } from "@finemem/spec";
+import { createInMemoryStore } from "@finemem/memory";
 import { composeStepRewards, compressionReward, formatReward } from "@finemem/step-reward";
+import { createO200kTokenCounter, createSeededRandom } from "@finemem/utils";
 
 const STEPS = 100;
 const QUESTIONS = 100;

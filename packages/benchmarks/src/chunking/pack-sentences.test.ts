@@ -1,5 +1,5 @@
 import { createO200kTokenCounter, splitSentences } from "@finemem/utils";
-import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { packSentences } from "./pack-sentences.js";

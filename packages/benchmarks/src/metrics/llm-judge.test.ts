@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createScriptedLanguageModel } from "@finemem/spec/test";
+import { createScriptedLanguageModel } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import { JUDGE_PROMPT_HASH, JUDGE_PROMPT_TEMPLATE, JUDGE_PROMPT_VERSION, buildJudgePrompt, isJudgeVerdictCorrect, judgeAnswer } from "./llm-judge.js";
 import { JudgeRequiredError } from "./metric-errors.js";

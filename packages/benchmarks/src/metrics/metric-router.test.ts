@@ -1,5 +1,5 @@
 import { metricResultValidator } from "@finemem/spec";
-import { createScriptedLanguageModel } from "@finemem/spec/test";
+import { createScriptedLanguageModel } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import { JUDGE_PROMPT_HASH } from "./llm-judge.js";
 import { JudgeRequiredError, MetricInputError, UnsupportedMetricError } from "./metric-errors.js";

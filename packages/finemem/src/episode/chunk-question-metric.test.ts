@@ -2,7 +2,7 @@
 // verified with (substring exact match unless a question records another), never by the instance's
 // data source, and no judge is ever needed for them.
 import { SPECIFICATION_VERSION, METRIC_PROTOCOLS, type BenchmarkInstance, type ChunkQuestion, type Reasoner } from "@finemem/spec";
-import { createScriptedPolicy } from "@finemem/spec/test";
+import { createScriptedPolicy } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import { runEpisode } from "./run-episode.js";
 

@@ -3,7 +3,7 @@
 // expected reward below is worked out by hand from docs/method.md §5–§14 in the comments next to it; no
 // reward package is asked for an expected value.
 import { DEFAULT_REWARD_WEIGHTS, type BenchmarkInstance, type MemoryOperation, type PolicyDecision, type PolicyInput } from "@finemem/spec";
-import { createScriptedLanguageModel, createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createScriptedLanguageModel, createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { createContentValidityJudge } from "@finemem/step-reward";
 import { describe, expect, it } from "vitest";
 import { RunError } from "../run/run-error.js";

@@ -6,7 +6,7 @@
 // hand in the comment beside it.
 import { createInMemoryStore } from "@finemem/memory";
 import { AbortedError, SPECIFICATION_VERSION, type BenchmarkInstance, type Metric, type Reasoner } from "@finemem/spec";
-import { createConstantReasoner, createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createConstantReasoner, createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { describe, expect, it, vi } from "vitest";
 import { RunError } from "../run/run-error.js";
 import { runEpisode, type RunEpisodeOptions } from "./run-episode.js";

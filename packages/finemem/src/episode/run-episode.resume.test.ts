@@ -2,7 +2,7 @@
 // recorded questions are reused (no reasoner call), a replay the store or the instance contradicts is
 // a resume_mismatch, a step recorded without r_content is judged on replay, and every finished unit
 // of work is reported as a progress event. The two-chunk instance of test-support/two-chunk-episode.ts.
-import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import { RunError } from "../run/run-error.js";
 import { createMemoryCheckpoint, type EpisodeCheckpoint } from "./episode-checkpoint.js";

@@ -2,7 +2,7 @@
 // policy (or one per rollout), the caller's signal and a checkpoint per rollout. The two-chunk
 // instance of test-support/two-chunk-episode.ts.
 import { createInMemoryStore } from "@finemem/memory";
-import { createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { describe, expect, it, vi } from "vitest";
 import { RunError } from "../run/run-error.js";
 import { createMemoryCheckpoint, type EpisodeCheckpoint } from "./episode-checkpoint.js";

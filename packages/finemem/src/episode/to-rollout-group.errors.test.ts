@@ -3,7 +3,7 @@
 // fields, and the error names the first missing one. The episodes are real (the two-chunk instance of
 // test-support/two-chunk-episode.ts); the decisions are swapped in afterwards, as a journal could hold them.
 import { ValidationError, type PolicyDecision } from "@finemem/spec";
-import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RunError } from "../run/run-error.js";
 import { runEpisode, type EpisodeResult } from "./run-episode.js";

@@ -2,10 +2,28 @@
 // summary). Their TypeScript shapes live in run/run-files.ts; a report of a corrupt run must fail with
 // the line at fault rather than render NaN. Objects are not strict: the runner may add fields, and an
 // older report reader must still read a newer run.
-import { COMPETENCIES, METRIC_PROTOCOLS, createValidator, goldSchema, stepWeightsSchema, unitIntervalSchema, type Validator } from "@finemem/spec";
+import { COMPETENCIES, METRIC_PROTOCOLS, createValidator, stepWeightsValidator, type Validator } from "@finemem/spec";
 import { z } from "zod";
 import type { EpisodeLine, QuestionResultLine, RunSummary } from "../run/run-files.js";
 
+/**
+ * A field checked by one of the spec's validators: its issues keep their code, message and path (below
+ * the field's own), as if the spec's schema were part of this one.
+ */
+function checkedBy<T>(validator: Validator<T>): z.ZodType<T> {
+  return z.unknown().transform((value, ctx): T => {
+    const result = validator.validate(value);
+    if (result.ok) return result.value;
+    for (const issue of result.error.issues) {
+      ctx.addIssue({ code: "custom", message: issue.message, path: [...issue.path], params: { finememCode: issue.code } });
+    }
+    return z.NEVER;
+  });
+}
+
+const unitIntervalSchema = z.number().min(0).max(1);
+const goldSchema = z.union([z.string(), z.array(z.string())]);
+const stepWeightsSchema = checkedBy(stepWeightsValidator);
 const competencySchema = z.enum(COMPETENCIES);
 const protocolSchema = z.enum(METRIC_PROTOCOLS);
 const count = z.number().int().min(0);

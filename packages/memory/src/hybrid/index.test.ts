@@ -18,7 +18,6 @@ it("imports without loading transformers.js or onnxruntime; creating an embedder
     "createHybridRetriever",
     "createInMemoryEmbeddingCache",
     "createTransformersEmbedder",
-    "reciprocalRankFusion",
   ]);
   expect(onnxruntimeLoaded()).toBe(false);
 

@@ -16,5 +16,4 @@ export {
   type EmbeddingKey,
   type InMemoryEmbeddingCacheOptions,
 } from "./embedding-cache.js";
-export { reciprocalRankFusion, type FusedHit } from "./reciprocal-rank-fusion.js";
 export { EmbedderError, HybridOptionsError, type EmbedderErrorCode } from "./errors.js";

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInMemoryStore } from "../store/in-memory-store.js";
 import { CHILD_CWD, bundleChildScript } from "./test-support/child-process-script.js";

@@ -2,7 +2,7 @@
 // settings are fixed per schema, versions are materialised in SQL, and on a shared server every
 // process sees one history.
 import { PGlite } from "@electric-sql/pglite";
-import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StoreOptionsError } from "../store/in-memory-store.js";
 import { openPgliteSchemaStore } from "./open-pglite-store.js";

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHILD_CWD, bundleChildScript } from "./test-support/child-process-script.js";
 import { StoreLockedError } from "./directory-lock.js";

@@ -1,5 +1,5 @@
 import type { MemoryOperation, TokenCounter } from "@finemem/spec";
-import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import { createBm25Retriever } from "../retrieval/bm25-retriever.js";
 import { TRUNCATION_MARKER } from "./core-truncation.js";

@@ -43,7 +43,7 @@ export interface MemoryBackend extends MemoryStore {
   fork(callOptions?: CallOptions): Promise<MemoryBackend>;
   /** Namespaces holding at least one applied operation, in a stable order. */
   namespaces(callOptions?: CallOptions): Promise<readonly Namespace[]>;
-  /** The whole store as versioned JSONL (see `MEMORY_EXPORT_FORMAT`); byte-identical for equal states. */
+  /** The whole store as versioned JSONL (format `finemem-memory`); byte-identical for equal states. */
   exportJsonl(callOptions?: CallOptions): Promise<string>;
   /** Loads an export into this store, which must be empty; on any error the store is left unchanged. */
   importJsonl(text: string, callOptions?: CallOptions): Promise<void>;

@@ -1,6 +1,6 @@
 import { REJECTION_REASONS, type MemoryLayout, type MemoryOperation, type Namespace, type OperationResult } from "@finemem/spec";
 import { createSeededRandom } from "@finemem/utils";
-import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { firstDifferingLine } from "../export/export-format.js";
 import { TRUNCATION_MARKER } from "../store/core-truncation.js";
 import { createInMemoryStore } from "../store/in-memory-store.js";

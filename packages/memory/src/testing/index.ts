@@ -14,5 +14,4 @@ export {
   type ConformanceStoreOptions,
 } from "./conformance-harness.js";
 export { memoryBackendConformance } from "./conformance-suite.js";
-export { FLAT_SCENARIOS, IMPOSSIBLE_REASONS, TYPED_SCENARIOS, type ReasonScenario } from "./reason-code-scenarios.js";
 export { inMemoryHarness } from "./in-memory-harness.js";

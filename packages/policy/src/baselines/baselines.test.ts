@@ -1,4 +1,4 @@
-import { createScriptedLanguageModel } from "@finemem/spec/test";
+import { createScriptedLanguageModel } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import { BASELINE_NAMES, createBaseline } from "./baselines.js";
 

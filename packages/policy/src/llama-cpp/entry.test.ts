@@ -8,15 +8,11 @@ describe("@finemem/policy/llama-cpp entry", () => {
     expect(Object.keys(entry).sort()).toEqual(
       [
         "ContextOverflowError",
-        "DEFAULT_MAX_CONTEXT_SIZE",
         "LocalModelError",
         "ModelConfigError",
-        "OPERATION_GRAMMAR_DEFAULTS",
         "UnsupportedOptionError",
-        "checkGgufFile",
         "createLlamaCppModel",
         "operationGrammarGbnf",
-        "operationGrammarMaxChars",
         "operationGrammarTokenBudget",
       ].sort(),
     );

@@ -1,4 +1,4 @@
-import { createScriptedLanguageModel } from "@finemem/spec/test";
+import { createScriptedLanguageModel } from "@finemem/spec/testing";
 import { policyDecisionValidator, type LanguageModelResponse, type MemoryView } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
 import { createLlmMemoryPolicy } from "./llm-memory-policy.js";

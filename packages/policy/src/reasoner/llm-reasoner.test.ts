@@ -1,4 +1,4 @@
-import { createScriptedLanguageModel } from "@finemem/spec/test";
+import { createScriptedLanguageModel } from "@finemem/spec/testing";
 import { evidenceRecordValidator, type MemoryView } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
 import { createLlmReasoner } from "./llm-reasoner.js";

@@ -1,5 +1,5 @@
 import { SPECIFICATION_VERSION, languageModelRequestValidator, type Metric } from "@finemem/spec";
-import { createScriptedLanguageModel } from "@finemem/spec/test";
+import { createScriptedLanguageModel } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import { ChunkQaError } from "./chunk-qa-error.js";
 import { resolveChunkQaOptions, type ChunkQaBuilderOptions } from "./chunk-qa-options.js";

@@ -1,5 +1,5 @@
 import type { BenchmarkInstance, MemoryOperation } from "@finemem/spec";
-import { createScriptedPolicy, type ScriptedStep } from "@finemem/spec/test";
+import { createScriptedPolicy, type ScriptedStep } from "@finemem/spec/testing";
 import type { ContentValidityJudge } from "@finemem/step-reward";
 
 /**

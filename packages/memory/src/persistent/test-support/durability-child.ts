@@ -1,7 +1,7 @@
 // The writer the durability test kills: applies batches from `first` on, prints `committed <b>` after
 // each commit, and on batch `killAt` prints `partial <b>` from inside the transaction (after part of
 // the batch's rows are written, before the commit) and waits to be killed.
-import { createWhitespaceTokenCounter } from "@finemem/spec/test";
+import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import type { PersistentStore } from "../persistent-store.js";
 import { durabilityBatch } from "../durability-batches.js";
 import { openPgliteStore } from "../open-pglite-store.js";

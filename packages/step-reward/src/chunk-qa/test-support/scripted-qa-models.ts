@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Chunk, LanguageModelRequest } from "@finemem/spec";
-import { createScriptedLanguageModel, type ScriptedLanguageModel } from "@finemem/spec/test";
+import { createScriptedLanguageModel, type ScriptedLanguageModel } from "@finemem/spec/testing";
 import { afterEach } from "vitest";
 
 export interface ScriptedPair {
