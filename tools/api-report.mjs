@@ -105,7 +105,7 @@ function runExtractor(workspace, entry, check, scratch) {
     localBuild: !check,
     messageCallback: (message) => {
       // The report's own change notices are summarised below; keep real problems.
-      if (message.messageId === "console-api-report-changed" || message.messageId === "console-api-report-created" || message.messageId === "console-api-report-copied") {
+      if (["console-api-report-changed", "console-api-report-created", "console-api-report-copied", "console-api-report-not-copied"].includes(message.messageId)) {
         message.handled = true;
         return;
       }

@@ -17,7 +17,6 @@ const root = join(import.meta.dirname, "..");
 
 /** name → the package folder whose stryker.config.mjs it runs, and its nx project. */
 const TARGETS = {
-  utils: { dir: "packages/utils", project: "@finemem/utils" },
   evidence: { dir: "packages/evidence", project: "@finemem/evidence" },
   "step-reward": { dir: "packages/step-reward", project: "@finemem/step-reward" },
   episode: { dir: "packages/finemem", project: "finemem" },

@@ -70,10 +70,12 @@ try {
     const entries = Object.keys(workspace.manifest.exports ?? { ".": null })
       .filter((subpath) => !subpath.endsWith(".json"))
       .map((subpath) => (subpath === "." ? name : `${name}/${subpath.slice(2)}`));
-    const importScript = (list) =>
-      list
+    const importScript = (list) => {
+      const imports = list
         .map((entry, index) => `const m${index} = await import(${JSON.stringify(entry)});\nif (Object.keys(m${index}).length === 0) throw new Error(${JSON.stringify(`${entry} exports nothing`)});`)
-        .join("\n") + `\nconsole.log("imported ${list.join(", ")}");\n`;
+        .join("\n");
+      return `${imports}\nconsole.log("imported ${list.join(", ")}");\n`;
+    };
     // Optional peers (database drivers, model runtimes) are what a user adds for one entry point:
     // the main entry must import without them, and every entry must import once they are added.
     const { peerDependencies = {}, peerDependenciesMeta = {}, devDependencies = {} } = workspace.manifest;

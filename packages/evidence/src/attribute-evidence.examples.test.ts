@@ -54,8 +54,12 @@ describe("hand-computed N_t and r_EARA(t)", () => {
       expect(attribution.global).toBe(5 / 8);
       expect(attribution.unattributed).toBe(1 / 4);
       expect(attribution.questionsWithoutEvidence).toBe(1);
-      attribution.evidence.forEach((value, index) => expect(value).toBeCloseTo(expected[policy].evidence[index]!, 15));
-      attribution.eara.forEach((value, index) => expect(value).toBeCloseTo(5 / 48 + 0.5 * expected[policy].evidence[index]!, 15));
+      attribution.evidence.forEach((value, index) => {
+        expect(value).toBeCloseTo(expected[policy].evidence[index]!, 15);
+      });
+      attribution.eara.forEach((value, index) => {
+        expect(value).toBeCloseTo(5 / 48 + 0.5 * expected[policy].evidence[index]!, 15);
+      });
       // Σ r_EARA = r_global − β·U = 5/8 − 1/8.
       expect(attribution.eara.reduce((sum, value) => sum + value, 0)).toBeCloseTo(1 / 2, 15);
     });

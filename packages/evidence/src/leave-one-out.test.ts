@@ -129,8 +129,20 @@ describe("leave-one-out evidence", () => {
 
   it("passes the caller's signal to every reasoner and metric call, and no signal when there is none", async () => {
     const seen: unknown[] = [];
-    const watchedReasoner: Reasoner = { ...reasoner, answer: (input, options) => (seen.push(options), reasoner.answer(input, options)) };
-    const watchedMetric: Metric = { ...metric, score: (input, options) => (seen.push(options), metric.score(input, options)) };
+    const watchedReasoner: Reasoner = {
+      ...reasoner,
+      answer: (input, options) => {
+        seen.push(options);
+        return reasoner.answer(input, options);
+      },
+    };
+    const watchedMetric: Metric = {
+      ...metric,
+      score: (input, options) => {
+        seen.push(options);
+        return metric.score(input, options);
+      },
+    };
     const scored = await records();
     await leaveOneOutEvidence({ reasoner: watchedReasoner, metric: watchedMetric, memory, dataSource: "test", questions, records: scored });
     // Four re-answers (see above), each answered and scored.

@@ -20,7 +20,10 @@ export function promptView(view: MemoryView, options?: RecentItemsOptions): Memo
   view.items.forEach((item, position) => {
     const kind = item.memoryType ?? "flat";
     let list = byKind.get(kind);
-    if (list === undefined) byKind.set(kind, (list = []));
+    if (list === undefined) {
+      list = [];
+      byKind.set(kind, list);
+    }
     list.push({ item, position });
   });
   const kept = new Set<number>();
@@ -32,7 +35,9 @@ export function promptView(view: MemoryView, options?: RecentItemsOptions): Memo
     list
       .sort((a, b) => b.item.step - a.item.step || b.position - a.position)
       .slice(0, limit)
-      .forEach((entry) => kept.add(entry.position));
+      .forEach((entry) => {
+        kept.add(entry.position);
+      });
   }
   return { ...view, items: view.items.filter((_, position) => kept.has(position)) };
 }

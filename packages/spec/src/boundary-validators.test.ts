@@ -279,7 +279,7 @@ describe("cross-field rules", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.issues.map((issue) => issue.code)).toEqual(["invalid_id", "empty_content"]);
-    expect(result.error.message).toBe("Chunk: id: " + result.error.issues[0]!.message);
+    expect(result.error.message).toBe(`Chunk: id: ${result.error.issues[0]!.message}`);
   });
 });
 

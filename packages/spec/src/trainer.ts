@@ -156,9 +156,18 @@ function checkActionLogprob(
   issue: (path: (string | number)[], message: string) => void,
 ): void {
   const what = source === "tokens" ? "llm.responseLogprobs" : "decisions.decisionLogprobs";
-  if (actionLogprob === null) return issue(["actionLogprob"], `expected the sum of ${what}, got null`);
-  if (actionLogprob.source !== source) return issue(["actionLogprob", "source"], `expected "${source}" beside ${source === "tokens" ? "llm" : "decisions"}, got "${actionLogprob.source}"`);
-  if (actionLogprob.count !== parts.length) return issue(["actionLogprob", "count"], `expected ${parts.length} (the length of ${what}), got ${actionLogprob.count}`);
+  if (actionLogprob === null) {
+    issue(["actionLogprob"], `expected the sum of ${what}, got null`);
+    return;
+  }
+  if (actionLogprob.source !== source) {
+    issue(["actionLogprob", "source"], `expected "${source}" beside ${source === "tokens" ? "llm" : "decisions"}, got "${actionLogprob.source}"`);
+    return;
+  }
+  if (actionLogprob.count !== parts.length) {
+    issue(["actionLogprob", "count"], `expected ${parts.length} (the length of ${what}), got ${actionLogprob.count}`);
+    return;
+  }
   const sum = Math.min(0, parts.reduce((total, value) => total + value, 0));
   if (Math.abs(actionLogprob.value - sum) > ACTION_LOGPROB_TOLERANCE * Math.max(1, Math.abs(sum))) {
     issue(["actionLogprob", "value"], `expected min(0, Σ ${what}) = ${sum} (to 1e-6 relative), got ${actionLogprob.value}`);

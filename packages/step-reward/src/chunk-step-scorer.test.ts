@@ -106,7 +106,14 @@ describe("the chunk-level step scorer", () => {
 
   it("sends the reasoner the question and M_t, and no data source", async () => {
     const seen: unknown[] = [];
-    const spy: Reasoner = { ...reader, reasonerId: "spy", answer: async (input, options) => (seen.push(input), reader.answer(input, options)) };
+    const spy: Reasoner = {
+      ...reader,
+      reasonerId: "spy",
+      answer: async (input, options) => {
+        seen.push(input);
+        return reader.answer(input, options);
+      },
+    };
     const scorer = createChunkStepScorer({ reasoner: spy });
     expect(scorer.reasonerId).toBe("spy");
     const memory = view(1, ["Ada lives in Lyon."]);

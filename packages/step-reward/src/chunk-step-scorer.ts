@@ -70,7 +70,10 @@ export function createChunkStepScorer(options: ChunkStepScorerOptions): ChunkSte
   const metricFor = (protocol: MetricProtocol): Metric => {
     if (options.metric !== undefined) return options.metric;
     let metric = metrics.get(protocol);
-    if (metric === undefined) metrics.set(protocol, (metric = createMetric(protocol)));
+    if (metric === undefined) {
+      metric = createMetric(protocol);
+      metrics.set(protocol, metric);
+    }
     return metric;
   };
 
@@ -94,7 +97,9 @@ export function createChunkStepScorer(options: ChunkStepScorerOptions): ChunkSte
     );
     let next = 0;
     return inputs.map((input) => {
-      const own = answers.slice(next, (next += input.questions.length));
+      const start = next;
+      next += input.questions.length;
+      const own = answers.slice(start, next);
       return { step: input.step, score: own.length === 0 ? null : own.reduce((sum, answer) => sum + answer.score, 0) / own.length, answers: own };
     });
   };

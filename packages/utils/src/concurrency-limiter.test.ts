@@ -8,8 +8,14 @@ describe("createConcurrencyLimiter", () => {
     const order: string[] = [];
     const a = await limiter.acquire();
     const b = await limiter.acquire();
-    const c = limiter.acquire().then((release) => (order.push("c"), release));
-    const d = limiter.acquire().then((release) => (order.push("d"), release));
+    const c = limiter.acquire().then((release) => {
+      order.push("c");
+      return release;
+    });
+    const d = limiter.acquire().then((release) => {
+      order.push("d");
+      return release;
+    });
     expect(limiter.active()).toBe(2);
     expect(limiter.queued()).toBe(2);
     a();
@@ -28,9 +34,15 @@ describe("createConcurrencyLimiter", () => {
     const limiter = createConcurrencyLimiter(1);
     const first = await limiter.acquire();
     const order: string[] = [];
-    const queued = limiter.acquire().then((release) => (order.push("queued"), release));
+    const queued = limiter.acquire().then((release) => {
+      order.push("queued");
+      return release;
+    });
     first();
-    const late = limiter.acquire().then((release) => (order.push("late"), release));
+    const late = limiter.acquire().then((release) => {
+      order.push("late");
+      return release;
+    });
     (await queued)();
     (await late)();
     expect(order).toEqual(["queued", "late"]);

@@ -26,7 +26,7 @@ export function codeUnions(text: string): Map<string, string[]> {
   for (const match of text.matchAll(/export type (\w*Code)\s*=\s*((?:\s*\|?\s*"[a-z0-9_]+")+)\s*;/g)) {
     unions.set(match[1]!, [...match[2]!.matchAll(/"([a-z0-9_]+)"/g)].map((literal) => literal[1]!));
   }
-  for (const match of text.matchAll(/class (\w+) extends \w*Error\b[^]*?super\(\s*"([a-z0-9_]+)"/g)) {
+  for (const match of text.matchAll(/class (\w+) extends \w*Error\b[\s\S]*?super\(\s*"([a-z0-9_]+)"/g)) {
     unions.set(match[1]!, [...(unions.get(match[1]!) ?? []), match[2]!]);
   }
   // A class that narrows its code in place: `declare readonly code: "model_http"`, or a constructor

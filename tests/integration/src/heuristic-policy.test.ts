@@ -44,7 +44,7 @@ describe("the heuristic policy on the synthetic benchmark", () => {
   it("keeps exactly the latest fact per subject and relation on synthetic instances with changed facts", async () => {
     const instances = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((seed) => generateSyntheticBenchmark({ seed, instanceCount: 2 }));
     for (const instance of instances) {
-      expect(instance.questions.some((question) => question.metadata?.["kind"] === "changed")).toBe(true);
+      expect(instance.questions.some((question) => question.metadata?.kind === "changed")).toBe(true);
       const trace = await runPolicyEpisode(instance, createHeuristicPolicy());
       expect(trace.finalView.items.map((item) => item.content).sort()).toEqual(latestFacts(instance));
       for (const results of trace.results) for (const result of results) expect(result.status).toBe("applied");
@@ -67,7 +67,7 @@ describe("the extractive reader on the heuristic policy's memory", () => {
     const reader = createExtractiveReader();
     for (const seed of [0, 1, 2]) {
       for (const instance of generateSyntheticBenchmark({ seed, instanceCount: 2, changedShare: 0 })) {
-        expect(instance.questions.every((question) => question.metadata?.["kind"] !== "changed")).toBe(true);
+        expect(instance.questions.every((question) => question.metadata?.kind !== "changed")).toBe(true);
         const trace = await runPolicyEpisode(instance, createHeuristicPolicy());
         for (const question of instance.questions) {
           const record = await reader.answer({ question: { id: question.id, text: question.question, dataSource: instance.dataSource }, memory: trace.finalView });

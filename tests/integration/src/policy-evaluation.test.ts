@@ -93,7 +93,7 @@ describe("memory managers through one evaluation path on the synthetic benchmark
     }
     // An append-only manager keeps the stale originals, which the reader finds first.
     expect(result.changed).toBeLessThan(0.6);
-    expect(model.ledger.snapshot().roles["manager"]).toMatchObject({ calls: server.requests.length - before, failedCalls: 0 });
+    expect(model.ledger.snapshot().roles.manager).toMatchObject({ calls: server.requests.length - before, failedCalls: 0 });
   });
 });
 
@@ -115,7 +115,7 @@ describe("the LLM reasoning agent over HTTP in the same path", () => {
       expect(server.requests).toHaveLength(questions);
       // BM25's top note over a memory that holds only the latest facts answers nearly every question.
       expect(evaluation.score).toBeGreaterThanOrEqual(0.9);
-      const usage = ledger.snapshot().roles["reasoner"]!;
+      const usage = ledger.snapshot().roles.reasoner!;
       expect(usage).toMatchObject({ calls: questions, failedCalls: 0, promptTokens: 200 * questions, completionTokens: 20 * questions });
       expect(usage.costUsd).toBeCloseTo(questions * (200 * 0.5 + 20 * 1.5) / 1e6, 12);
     } finally {

@@ -141,7 +141,9 @@ describe("a whole episode's rewards (heuristic policy, real store)", () => {
     }
     // The explanation accounts for each step's evidence credit.
     const explanation = explainCredit(attribution.input);
-    explanation.steps.forEach((step, index) => expect(step.lines.reduce((sum, line) => sum + line.amount, 0)).toBeCloseTo(attribution.evidence[index]!, 12));
+    explanation.steps.forEach((step, index) => {
+      expect(step.lines.reduce((sum, line) => sum + line.amount, 0)).toBeCloseTo(attribution.evidence[index]!, 12);
+    });
     console.log(
       `episode: T=${steps}, r_global ${attribution.global.toFixed(3)}, U ${attribution.unattributed.toFixed(3)}, r_comp ${compression.toFixed(3)}, ` +
         `r(t) ${rewards.map((reward) => reward.total.toFixed(3)).join(" ")}`,

@@ -95,8 +95,12 @@ describe("templates make a stale original outrank its paraphrased update under B
           for (const order of [[original, update], [update, original]]) {
             const index = new Bm25Index();
             // Padding documents, so that idf values are those of a corpus rather than of two documents.
-            ATTRIBUTES.forEach((other, key) => index.add(100 + key, renderTemplate(other.original, "Other Entity", "Padding")));
-            order.forEach((text, key) => index.add(key, text));
+            ATTRIBUTES.forEach((other, key) => {
+              index.add(100 + key, renderTemplate(other.original, "Other Entity", "Padding"));
+            });
+            order.forEach((text, key) => {
+              index.add(key, text);
+            });
             const [top] = index.search(renderQuestion(attribute, entity), { topK: 1 });
             expect(order[top!.key], attribute.id).toBe(original);
           }
@@ -131,10 +135,14 @@ describe("templates let a perfect memory find the update under BM25", () => {
             const siblings = others.map((other) => renderTemplate(form === "original" ? other.original : other.paraphrases[form % other.paraphrases.length]!, entity, "Othervalue"));
             for (const memory of [[update, ...siblings], [...siblings, update]]) {
               const index = new Bm25Index();
-              ["Other Entity", "Third Party"].forEach((name, n) =>
-                ATTRIBUTES.forEach((other, key) => index.add(100 + 20 * n + key, renderTemplate(other.original, name, "Padding"))),
-              );
-              memory.forEach((text, key) => index.add(key, text));
+              ["Other Entity", "Third Party"].forEach((name, n) => {
+                ATTRIBUTES.forEach((other, key) => {
+                  index.add(100 + 20 * n + key, renderTemplate(other.original, name, "Padding"));
+                });
+              });
+              memory.forEach((text, key) => {
+                index.add(key, text);
+              });
               const [top] = index.search(renderQuestion(attribute, entity), { topK: 1 });
               expect(memory[top!.key], `${attribute.id}: ${paraphrase}`).toBe(update);
             }
@@ -235,7 +243,9 @@ type TieBreak = "oldest-first" | "newest-first";
 function bm25TopOne(memory: readonly string[], order: TieBreak): (question: string) => string {
   const items = order === "oldest-first" ? [...memory] : [...memory].reverse();
   const index = new Bm25Index();
-  items.forEach((text, key) => index.add(key, text));
+  items.forEach((text, key) => {
+    index.add(key, text);
+  });
   return (question) => items[index.search(question, { topK: 1 })[0]!.key]!;
 }
 

@@ -74,7 +74,7 @@ async function runEpisode(
   const unchanged: number[] = [];
   for (const question of instance.questions) {
     const value = await score(await answerTopOne(question.question), question.gold);
-    (question.metadata?.["kind"] === "changed" ? changed : unchanged).push(value);
+    (question.metadata?.kind === "changed" ? changed : unchanged).push(value);
   }
   await store.close();
   return { changed, unchanged, chunk };

@@ -194,15 +194,20 @@ function metadata(contextLength: number, vocab: ReturnType<typeof vocabulary>): 
 function writeScalar(writer: ByteWriter, type: ScalarType, value: string | number | boolean): void {
   switch (type) {
     case ValueType.STRING:
-      return writer.string(String(value));
+      writer.string(String(value));
+      break;
     case ValueType.UINT32:
-      return writer.u32(Number(value));
+      writer.u32(Number(value));
+      break;
     case ValueType.INT32:
-      return writer.i32(Number(value));
+      writer.i32(Number(value));
+      break;
     case ValueType.FLOAT32:
-      return writer.f32(Number(value));
+      writer.f32(Number(value));
+      break;
     case ValueType.BOOL:
-      return writer.u8(value === true ? 1 : 0);
+      writer.u8(value === true ? 1 : 0);
+      break;
   }
 }
 
@@ -244,7 +249,9 @@ export function tinyGgufBytes(options: TinyGgufOptions = {}): Buffer {
   for (const tensor of weights) {
     // Float32Array stores in the platform's byte order; GGUF is little-endian, so write explicitly.
     const buffer = Buffer.alloc(tensor.data.byteLength);
-    tensor.data.forEach((value, index) => buffer.writeFloatLE(value, index * 4));
+    tensor.data.forEach((value, index) => {
+      buffer.writeFloatLE(value, index * 4);
+    });
     writer.bytes(buffer);
     writer.padTo(ALIGNMENT);
   }

@@ -78,7 +78,9 @@ export async function writeTinySynonymModel(dir: string): Promise<TinySynonymMod
   if (new Set(vocabList).size !== vocabList.length) throw new Error("tiny-synonym-model: a word is listed twice");
 
   const embeddings = new Float32Array(vocabList.length * dimensions);
-  rows.forEach((row, tokenId) => (embeddings[tokenId * dimensions + row.axis] = row.weight));
+  rows.forEach((row, tokenId) => {
+    embeddings[tokenId * dimensions + row.axis] = row.weight;
+  });
   const rotation = randomRotation(dimensions, 20240607);
 
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -180,7 +182,10 @@ export async function writeTinySynonymModel(dir: string): Promise<TinySynonymMod
  */
 function randomRotation(size: number, seed: number): Float32Array {
   let state = seed;
-  const random = () => ((state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff) / 0x7fffffff) * 2 - 1;
+  const random = () => {
+    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
+    return (state / 0x7fffffff) * 2 - 1;
+  };
   const rows: Float64Array[] = [];
   while (rows.length < size) {
     const row = Float64Array.from({ length: size }, random);
@@ -197,6 +202,8 @@ function randomRotation(size: number, seed: number): Float32Array {
     rows.push(row);
   }
   const matrix = new Float32Array(size * size);
-  rows.forEach((row, rowIndex) => matrix.set(row, rowIndex * size));
+  rows.forEach((row, rowIndex) => {
+    matrix.set(row, rowIndex * size);
+  });
   return matrix;
 }

@@ -41,16 +41,16 @@ function expectRows(instances: BenchmarkInstance[]): void {
   expect(instances.map((instance) => instance.instanceId)).toEqual(["squad.9007199254740991", "pubmed-rct.2", "booksum.3"]);
   for (const instance of instances) expect(benchmarkInstanceValidator.validate(instance).ok).toBe(true);
   const [squad, pubmed, booksum] = instances as [BenchmarkInstance, BenchmarkInstance, BenchmarkInstance];
-  expect(squad.metadata["memalphaInstanceId"]).toBe(9_007_199_254_740_991);
+  expect(squad.metadata.memalphaInstanceId).toBe(9_007_199_254_740_991);
   // The blank chunk is dropped; the others keep their position in their ids.
   expect(squad.chunks).toEqual([
     { id: "c0", text: "Ada Lovelace lived in London." },
     { id: "c2", text: "Charles Babbage designed the Analytical Engine." },
   ]);
-  expect(squad.metadata["droppedBlankChunks"]).toBe(1);
+  expect(squad.metadata.droppedBlankChunks).toBe(1);
   expect(squad.chunkQuestions).toEqual([[], []]);
   expect(squad.questions.map((question) => question.gold)).toEqual(["London", ["the Analytical Engine", "Analytical Engine"]]);
-  expect(squad.metadata["memalpha"]).toEqual({ original_id: "sq-17", tags: ["history"] });
+  expect(squad.metadata.memalpha).toEqual({ original_id: "sq-17", tags: ["history"] });
   expect([squad.competency, pubmed.competency, booksum.competency]).toEqual(["AR", "TTL", "LRU"]);
   expect(instances.every((instance) => instance.protocol === "memalpha")).toBe(true);
 }

@@ -120,12 +120,12 @@ interface RowContext {
 
 function rowToInstance(values: Record<string, unknown>, context: RowContext, source: BenchmarkInstance["source"]): BenchmarkInstance {
   const at = (field: string): FieldContext => ({ file: context.file, row: context.row, field });
-  const instanceId = readInteger(values["instance_id"], at("instance_id"));
-  const dataSource = readString(values["data_source"], at("data_source"));
+  const instanceId = readInteger(values.instance_id, at("instance_id"));
+  const dataSource = readString(values.data_source, at("data_source"));
   const competency = competencyOf(dataSource);
   if (competency === null) throw new DatasetError("unknown_data_source", `no competency or metric route is known for data source ${JSON.stringify(dataSource)}`, at("data_source"));
 
-  const chunkList = readJsonString(values["chunks"], at("chunks"));
+  const chunkList = readJsonString(values.chunks, at("chunks"));
   if (!Array.isArray(chunkList)) throw new DatasetError("wrong_type", "expected a JSON list of chunk texts", at("chunks"));
   const chunks = [];
   let dropped = 0;
@@ -138,26 +138,26 @@ function rowToInstance(values: Record<string, unknown>, context: RowContext, sou
   if (chunks.length === 0) throw new DatasetError("empty_chunks", chunkList.length === 0 ? "the chunk list is empty" : "every chunk is blank", at("chunks"));
   if (dropped > 0) context.onWarning(`${context.file}, row ${context.row}: dropped ${dropped} blank chunk(s)`);
 
-  const pairs = readJsonString(values["questions_and_answers"], at("questions_and_answers"));
+  const pairs = readJsonString(values.questions_and_answers, at("questions_and_answers"));
   if (!Array.isArray(pairs)) throw new DatasetError("wrong_type", "expected a JSON list of {question, answer}", at("questions_and_answers"));
   const questions: GlobalQuestion[] = pairs.map((pair, index) => {
     const field = `questions_and_answers[${index}]`;
     if (typeof pair !== "object" || pair === null || Array.isArray(pair)) throw new DatasetError("wrong_type", "expected {question, answer}", at(field));
     const record = pair as Record<string, unknown>;
-    const question = readString(record["question"], at(`${field}.question`));
+    const question = readString(record.question, at(`${field}.question`));
     if (!("answer" in record)) throw new DatasetError("length_mismatch", "a question without an answer", at(`${field}.answer`));
-    return { id: `q${index}`, question, gold: readGold(record["answer"], at(`${field}.answer`)), metadata: { index } };
+    return { id: `q${index}`, question, gold: readGold(record.answer, at(`${field}.answer`)), metadata: { index } };
   });
 
-  checkCount(values["num_chunks"], chunkList.length, at("num_chunks"));
-  checkCount(values["num_questions"], pairs.length, at("num_questions"));
+  checkCount(values.num_chunks, chunkList.length, at("num_chunks"));
+  checkCount(values.num_questions, pairs.length, at("num_questions"));
 
   const extra: { [key: string]: JsonValue } = {};
-  if (values["metadata"] !== undefined && values["metadata"] !== null) {
-    const parsed = readJsonString(values["metadata"], at("metadata"));
-    if (parsed !== null) extra["memalpha"] = parsed as JsonValue;
+  if (values.metadata !== undefined && values.metadata !== null) {
+    const parsed = readJsonString(values.metadata, at("metadata"));
+    if (parsed !== null) extra.memalpha = parsed as JsonValue;
   }
-  if (typeof values["prompt"] === "string") extra["prompt"] = values["prompt"];
+  if (typeof values.prompt === "string") extra.prompt = values.prompt;
   return {
     instanceId: safeId(`${dataSource}.${instanceId}`, `memalpha.${instanceId}`),
     dataSource,

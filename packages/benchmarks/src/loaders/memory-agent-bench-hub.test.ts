@@ -111,7 +111,7 @@ function hubContract(label: string, fixture: () => { bytes: Uint8Array; row: Row
       expect(instance.questions.map((question) => question.question)).toEqual(row.questions);
       expect(instance.questions.map((question) => question.gold)).toEqual(row.answers);
       expectChunksReproduceSentences(instance, row.context);
-      const chunking = instance.metadata["chunking"] as { oversizeChunks: number; maxTokens: number; encoding: string };
+      const chunking = instance.metadata.chunking as { oversizeChunks: number; maxTokens: number; encoding: string };
       expect(chunking).toMatchObject({ maxTokens: BUDGET, encoding: "o200k_base" });
       expect(chunking.oversizeChunks > 0).toBe(oversize);
       expect(instance.source).toEqual({

@@ -162,11 +162,11 @@ interface RowContext {
 
 function rowToInstance(values: Record<string, unknown>, context: RowContext): BenchmarkInstance {
   const at = (field: string): FieldContext => ({ file: context.file, row: context.row, field });
-  const metadata = values["metadata"] as Record<string, unknown>;
-  const dataSource = readString(metadata["source"], at("metadata.source"));
-  const text = readString(values["context"], at("context"));
-  const questions = readStringList(values["questions"], at("questions"));
-  const answersValue = values["answers"];
+  const metadata = values.metadata as Record<string, unknown>;
+  const dataSource = readString(metadata.source, at("metadata.source"));
+  const text = readString(values.context, at("context"));
+  const questions = readStringList(values.questions, at("questions"));
+  const answersValue = values.answers;
   if (!Array.isArray(answersValue)) throw new DatasetError("wrong_type", "expected a list of gold lists", at("answers"));
   if (answersValue.length !== questions.length) {
     throw new DatasetError("length_mismatch", `${questions.length} questions but ${answersValue.length} answers`, at("answers"));
@@ -175,7 +175,7 @@ function rowToInstance(values: Record<string, unknown>, context: RowContext): Be
   const packed = packSentences(text, { maxTokens: context.chunkTokens, tokenCounter: context.counter });
   if (packed.length === 0) throw new DatasetError("empty_chunks", "the context holds no sentence", at("context"));
 
-  const qaPairIds = optionalList(metadata["qa_pair_ids"], questions.length);
+  const qaPairIds = optionalList(metadata.qa_pair_ids, questions.length);
   const usedIds = new Set<string>();
   const globalQuestions: GlobalQuestion[] = questions.map((question, index) => {
     if (question.trim() === "") throw new DatasetError("wrong_type", "empty question", at(`questions[${index}]`));

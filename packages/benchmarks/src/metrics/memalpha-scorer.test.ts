@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { thrown } from "../test-support/thrown.js";
 import { computeMemalphaScore, evaluateWrtSource, extractAnswerFromResponse, isMemalphaJudgedSource, stripThinking } from "./memalpha-scorer.js";
-import { JudgeRequiredError, MetricInputError, UnsupportedMetricError } from "./metric-errors.js";
+import { JudgeRequiredError, type MetricInputError, UnsupportedMetricError } from "./metric-errors.js";
 
 describe("stripThinking", () => {
   it("keeps the text between the first and second </think>, and answers Empty while a <think> is left", () => {

@@ -147,7 +147,7 @@ export function calculateMetrics(prediction: string, groundTruths: JsonValue): C
   const f1 = drqaMetricMaxOverGroundTruths((p, g) => f1Score(p, g)[0], prediction, groundTruths);
   const substring = drqaMetricMaxOverGroundTruths(substringExactMatchScore, prediction, groundTruths);
   const scores = flattenGroundTruths(groundTruths).map((gold) => rougeLScores(requireString(gold, "lower"), prediction));
-  const best = (pick: (score: (typeof scores)[number]) => number) => scores.map(pick).reduce((a, b) => (b > a ? b : a));
+  const best = (pick: (score: (typeof scores)[number]) => number) => scores.map(pick).reduce((a, b) => Math.max(a, b));
   return {
     exact_match: exactMatch,
     f1,

@@ -129,7 +129,7 @@ const STEP_1A_RULES: readonly Rule[] = [rule("sses", "ss", null), rule("ies", "i
 
 function step1a(word: string): string {
   // NLTK: "ties" → "tie" (not "ti"), while "ponies" → "poni".
-  if (word.endsWith("ies") && word.length === 4) return word.slice(0, -3) + "ie";
+  if (word.endsWith("ies") && word.length === 4) return `${word.slice(0, -3)}ie`;
   return applyRuleList(word, STEP_1A_RULES);
 }
 
@@ -138,7 +138,7 @@ function step1b(word: string): string {
   if (word.endsWith("ied")) return word.slice(0, -3) + (word.length === 4 ? "ie" : "i");
   if (word.endsWith("eed")) {
     const stem = word.slice(0, -3);
-    return measure(stem) > 0 ? stem + "ee" : word;
+    return measure(stem) > 0 ? `${stem}ee` : word;
   }
   let intermediate: string | null = null;
   for (const suffix of ["ed", "ing"]) {
@@ -196,7 +196,7 @@ const STEP_2_RULES: readonly Rule[] = [
 
 function step2(word: string): string {
   // NLTK tries "alli" → "al" first and, when it applies, runs step 2 again on the result.
-  if (word.endsWith("alli") && hasPositiveMeasure(word.slice(0, -4))) return step2(word.slice(0, -4) + "al");
+  if (word.endsWith("alli") && hasPositiveMeasure(word.slice(0, -4))) return step2(`${word.slice(0, -4)}al`);
   return applyRuleList(word, STEP_2_RULES);
 }
 

@@ -1,4 +1,4 @@
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type FileMetaData } from "hyparquet";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import { DatasetError } from "../dataset-error.js";
 import type { RowFile } from "./row-file.js";
 
@@ -8,7 +8,7 @@ import type { RowFile } from "./row-file.js";
  * `corrupt_file` error naming the file, and a missing column a `missing_column` error.
  */
 export async function openParquetRowFile(localPath: string, file: string): Promise<RowFile> {
-  let buffer;
+  let buffer: AsyncBuffer;
   let metadata: FileMetaData;
   try {
     buffer = await asyncBufferFromFile(localPath);

@@ -62,12 +62,12 @@ export function createHubSource(options: HubSourceOptions): DatasetFileSource & 
   const warn = options.onWarning ?? ((message: string) => console.warn(`[finemem] ${message}`));
   if (choice.warning !== null) warn(choice.warning);
   const revision = choice.revision;
-  const accessToken = options.accessToken ?? process.env["HF_TOKEN"];
+  const accessToken = options.accessToken ?? process.env.HF_TOKEN;
   const hub = openHubRepo({
     repo,
     type: "dataset",
     revision,
-    hubUrl: options.hubUrl ?? process.env["HF_ENDPOINT"] ?? "https://huggingface.co",
+    hubUrl: options.hubUrl ?? process.env.HF_ENDPOINT ?? "https://huggingface.co",
     cache: options.cache ?? (isHubOffline() ? "offline" : "default"),
     requiredBy: "@finemem/benchmarks",
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),

@@ -1,3 +1,4 @@
+import type { Stats } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { throwIfAborted, type CallOptions } from "@finemem/spec";
@@ -73,7 +74,7 @@ export function createSingleFileSource(options: SingleFileSourceOptions): Datase
 }
 
 async function requireFile(path: string): Promise<void> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (cause) {

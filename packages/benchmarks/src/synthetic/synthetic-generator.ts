@@ -290,7 +290,10 @@ class ValuePicker {
 
   pick(random: RandomSource, attribute: AttributeDefinition, exclude: ReadonlySet<string>, candidates: readonly string[] = attribute.values): string {
     let used = this.used.get(attribute.id);
-    if (used === undefined) this.used.set(attribute.id, (used = new Set()));
+    if (used === undefined) {
+      used = new Set();
+      this.used.set(attribute.id, used);
+    }
     const allowed = candidates.filter((value) => !exclude.has(value));
     const fresh = allowed.filter((value) => !used.has(value));
     const value = pick(random, fresh.length > 0 ? fresh : allowed);
@@ -410,7 +413,9 @@ function chooseTemplates(random: RandomSource, chunks: readonly Statement[][], p
 function orderChunks(random: RandomSource, chunks: Statement[][]): void {
   chunks.forEach((statements, c) => {
     const ordered = shuffle(random, statements);
-    ordered.forEach((statement, position) => (statement.position = position));
+    ordered.forEach((statement, position) => {
+      statement.position = position;
+    });
     chunks[c] = ordered;
   });
 }

@@ -64,18 +64,19 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
 
   function route(method: string, url: URL, body: string, request: IncomingMessage, response: ServerResponse): void {
     const path = decodeURIComponent(url.pathname);
-    let match: RegExpExecArray | null;
-    if ((match = /^\/api\/datasets\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(path))) {
-      const repo = options.repos[match[1]!];
-      if (repo === undefined) return notFound(response, "RepoNotFound", "Repository not found");
-      if (!resolveRevision(repo, match[2]!)) return notFound(response, "RevisionNotFound", "Revision Not Found");
-      return json(response, 200, { _id: "fake", id: match[1], sha: repo.commit, private: false, downloads: 0, likes: 0, gated: false, lastModified: "2025-01-01T00:00:00.000Z" });
+    const revisionRoute = /^\/api\/datasets\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(path);
+    if (revisionRoute) {
+      const repo = options.repos[revisionRoute[1]!];
+      if (repo === undefined) return void notFound(response, "RepoNotFound", "Repository not found");
+      if (!resolveRevision(repo, revisionRoute[2]!)) return void notFound(response, "RevisionNotFound", "Revision Not Found");
+      return void json(response, 200, { _id: "fake", id: revisionRoute[1], sha: repo.commit, private: false, downloads: 0, likes: 0, gated: false, lastModified: "2025-01-01T00:00:00.000Z" });
     }
-    if ((match = /^\/api\/datasets\/([^/]+\/[^/]+)\/tree\/([^/]+)\/?(.*)$/.exec(path))) {
-      const repo = options.repos[match[1]!];
-      if (repo === undefined) return notFound(response, "RepoNotFound", "Repository not found");
-      if (!resolveRevision(repo, match[2]!)) return notFound(response, "RevisionNotFound", "Invalid rev id: revision not found");
-      const folder = match[3] ?? "";
+    const treeRoute = /^\/api\/datasets\/([^/]+\/[^/]+)\/tree\/([^/]+)\/?(.*)$/.exec(path);
+    if (treeRoute) {
+      const repo = options.repos[treeRoute[1]!];
+      if (repo === undefined) return void notFound(response, "RepoNotFound", "Repository not found");
+      if (!resolveRevision(repo, treeRoute[2]!)) return void notFound(response, "RevisionNotFound", "Invalid rev id: revision not found");
+      const folder = treeRoute[3] ?? "";
       const prefix = folder === "" ? "" : `${folder}/`;
       const entries = new Map<string, object>();
       for (const [filePath, bytes] of Object.entries(repo.files)) {
@@ -85,43 +86,46 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
         if (slash === -1) entries.set(filePath, fileEntry(filePath, bytes, digests.get(bytes)!));
         else entries.set(prefix + rest.slice(0, slash), { type: "directory", oid: fakeOid(prefix + rest.slice(0, slash)), size: 0, path: prefix + rest.slice(0, slash) });
       }
-      if (entries.size === 0 && folder !== "") return notFound(response, "EntryNotFound", `${folder} does not exist`);
-      return json(response, 200, [...entries.values()]);
+      if (entries.size === 0 && folder !== "") return void notFound(response, "EntryNotFound", `${folder} does not exist`);
+      return void json(response, 200, [...entries.values()]);
     }
-    if (method === "POST" && (match = /^\/api\/datasets\/([^/]+\/[^/]+)\/paths-info\/([^/]+)$/.exec(path))) {
-      const repo = options.repos[match[1]!];
-      if (repo === undefined) return notFound(response, "RepoNotFound", "Repository not found");
-      if (!resolveRevision(repo, match[2]!)) return notFound(response, "RevisionNotFound", "Revision Not Found");
+    const pathsInfoRoute = method === "POST" ? /^\/api\/datasets\/([^/]+\/[^/]+)\/paths-info\/([^/]+)$/.exec(path) : null;
+    if (pathsInfoRoute) {
+      const repo = options.repos[pathsInfoRoute[1]!];
+      if (repo === undefined) return void notFound(response, "RepoNotFound", "Repository not found");
+      if (!resolveRevision(repo, pathsInfoRoute[2]!)) return void notFound(response, "RevisionNotFound", "Revision Not Found");
       const { paths = [] } = JSON.parse(body === "" ? "{}" : body) as { paths?: string[] };
       const found = paths.flatMap((filePath) => {
         const bytes = repo.files[filePath];
         if (bytes === undefined) return [];
         return [{ ...fileEntry(filePath, bytes, digests.get(bytes)!), lastCommit: { id: repo.commit, title: "fake commit", date: "2025-01-01T00:00:00.000Z" }, securityFileStatus: { status: "safe" } }];
       });
-      return json(response, 200, found);
+      return void json(response, 200, found);
     }
-    if ((match = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path))) {
-      const repo = options.repos[match[1]!];
-      if (repo === undefined) return notFound(response, "RepoNotFound", "Repository not found");
-      if (!resolveRevision(repo, match[2]!)) return notFound(response, "RevisionNotFound", "Revision Not Found");
-      const bytes = repo.files[match[3]!];
-      if (bytes === undefined) return notFound(response, "EntryNotFound", "Entry not found");
+    const resolveRoute = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
+    if (resolveRoute) {
+      const repo = options.repos[resolveRoute[1]!];
+      if (repo === undefined) return void notFound(response, "RepoNotFound", "Repository not found");
+      if (!resolveRevision(repo, resolveRoute[2]!)) return void notFound(response, "RevisionNotFound", "Revision Not Found");
+      const bytes = repo.files[resolveRoute[3]!];
+      if (bytes === undefined) return void notFound(response, "EntryNotFound", "Entry not found");
       const digest = digests.get(bytes)!;
-      response.writeHead(302, { Location: `/cdn/${digest}`, "X-Repo-Commit": repo.commit, "X-Linked-ETag": `"${digest}"`, "X-Linked-Size": String(bytes.length), ETag: `"${fakeOid(match[3]!)}"` });
+      response.writeHead(302, { Location: `/cdn/${digest}`, "X-Repo-Commit": repo.commit, "X-Linked-ETag": `"${digest}"`, "X-Linked-Size": String(bytes.length), ETag: `"${fakeOid(resolveRoute[3]!)}"` });
       return void response.end();
     }
-    if ((match = /^\/cdn\/([0-9a-f]{64})$/.exec(path))) {
-      const original = blobs.get(match[1]!);
-      if (original === undefined) return notFound(response, "EntryNotFound", "blob not found");
+    const cdnRoute = /^\/cdn\/([0-9a-f]{64})$/.exec(path);
+    if (cdnRoute) {
+      const original = blobs.get(cdnRoute[1]!);
+      if (original === undefined) return void notFound(response, "EntryNotFound", "blob not found");
       const bytes = options.corruptBytes === true ? corrupt(original) : original;
       const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "");
       if (range !== null) {
         const start = Number(range[1]);
         const end = range[2] === "" ? bytes.length - 1 : Math.min(Number(range[2]), bytes.length - 1);
-        response.writeHead(206, { "Content-Range": `bytes ${start}-${end}/${bytes.length}`, "Content-Length": String(end - start + 1), ETag: `"${match[1]}"`, "Content-Type": "application/octet-stream" });
+        response.writeHead(206, { "Content-Range": `bytes ${start}-${end}/${bytes.length}`, "Content-Length": String(end - start + 1), ETag: `"${cdnRoute[1]}"`, "Content-Type": "application/octet-stream" });
         return void response.end(bytes.subarray(start, end + 1));
       }
-      response.writeHead(200, { "Content-Length": String(bytes.length), ETag: `"${match[1]}"`, "Content-Type": "application/octet-stream" });
+      response.writeHead(200, { "Content-Length": String(bytes.length), ETag: `"${cdnRoute[1]}"`, "Content-Type": "application/octet-stream" });
       return void response.end(bytes);
     }
     notFound(response, "NotFound", `no route for ${method} ${path}`);

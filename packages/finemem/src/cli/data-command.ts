@@ -35,7 +35,7 @@ export async function dataCommand(args: readonly string[], values: ConfigFlagVal
       const hubUrl = text("hub-url");
       const cacheDir = text("cache-dir");
       const revision = text("revision");
-      const splits = Array.isArray(values["split"]) ? (values["split"] as readonly string[]) : undefined;
+      const splits = Array.isArray(values.split) ? (values.split as readonly string[]) : undefined;
       const download = await downloadDataset({
         dataset: name,
         ...(splits === undefined ? {} : { splits }),
@@ -76,8 +76,8 @@ export async function dataCommand(args: readonly string[], values: ConfigFlagVal
         options: { questionsPerChunk: chosen.chunkQa.perChunk, candidatesPerChunk: chosen.chunkQa.candidates },
         pricing: { ...(generatorPricing === undefined ? {} : { generator: generatorPricing }), ...(verifierPricing === undefined ? {} : { verifier: verifierPricing }) },
         dryRun: values["dry-run"] === true,
-        confirm: (estimate) => confirmBuild(estimate, values["yes"] === true, io),
-        stream: values["quiet"] === true ? null : io.stderr,
+        confirm: (estimate) => confirmBuild(estimate, values.yes === true, io),
+        stream: values.quiet === true ? null : io.stderr,
         ...(io.signal === undefined ? {} : { signal: io.signal }),
       });
       writeLine(io.stdout, formatChunkQaResult(result));

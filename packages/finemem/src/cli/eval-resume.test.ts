@@ -87,7 +87,7 @@ describe("finemem eval resumes after SIGKILL", () => {
   const start = (out: string): ChildProcess =>
     spawn(process.execPath, [CLI, "eval", "--config", configFile, "--out", out, "--quiet"], {
       cwd: work,
-      env: { PATH: process.env["PATH"] ?? "" },
+      env: { PATH: process.env.PATH ?? "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
   const finish = (child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> =>
@@ -116,7 +116,7 @@ describe("finemem eval resumes after SIGKILL", () => {
     expect(server.requests.length - before).toBe(total);
 
     // Kill twice at random points (the seed is printed so a failure can be replayed), then let it finish.
-    const seed = process.env["FINEMEM_KILL_SEED"] ?? String(Date.now());
+    const seed = process.env.FINEMEM_KILL_SEED ?? String(Date.now());
     const random = createSeededRandom(seed);
     const killed = join(work, "killed");
     for (let attempt = 0; attempt < 3; attempt++) {

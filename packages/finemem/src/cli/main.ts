@@ -45,7 +45,7 @@ FINEMEM_<ROLE>_API_KEY. Precedence: defaults < file < environment < flags.
 
 /** Exit codes: 0 success, 1 a failed run, 2 a usage or configuration error. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: [...argv],
@@ -60,20 +60,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const [command, ...rest] = parsed.positionals;
   const values = parsed.values as ConfigFlagValues;
-  if (values["help"] === true || command === undefined || command === "help") {
-    writeLine(command === undefined && values["help"] !== true ? io.stderr : io.stdout, USAGE);
-    return command === undefined && values["help"] !== true ? 2 : 0;
+  if (values.help === true || command === undefined || command === "help") {
+    writeLine(command === undefined && values.help !== true ? io.stderr : io.stdout, USAGE);
+    return command === undefined && values.help !== true ? 2 : 0;
   }
   try {
     const config = (): Promise<LoadedConfig> =>
       loadConfig({
-        ...(typeof values["config"] === "string" ? { file: values["config"] } : io.env["FINEMEM_CONFIG"] ? { file: io.env["FINEMEM_CONFIG"] } : {}),
+        ...(typeof values.config === "string" ? { file: values.config } : io.env.FINEMEM_CONFIG ? { file: io.env.FINEMEM_CONFIG } : {}),
         env: io.env,
         overrides: overridesFromFlags(values),
       });
     switch (command) {
       case "eval":
-        await evalCommand((await config()).config, io, { quiet: values["quiet"] === true });
+        await evalCommand((await config()).config, io, { quiet: values.quiet === true });
         return 0;
       case "data":
         return await dataCommand(rest, values, config, io);

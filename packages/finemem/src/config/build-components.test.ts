@@ -24,7 +24,7 @@ describe("buildComponents", () => {
     const config = await configOf({ reasoner: { kind: "extractive", retrieval: "hybrid", topK: 1 }, "models.embedder": { model: `./${relative(cwd, model.dir)}` } });
     const components = await buildComponents(config, { cwd });
     expect(components.embedder?.modelId).toBe(model.dir);
-    expect(components.modelIds["embedder"]).toBe(model.dir);
+    expect(components.modelIds.embedder).toBe(model.dir);
 
     const store = createInMemoryStore({ layout: "flat" });
     const namespace = { run: "r" };
@@ -59,7 +59,7 @@ describe("buildComponents", () => {
     expect(off.contentJudge).toBeUndefined();
     const on = await buildComponents(await configOf({ "rewards.content": 0.1, "models.judge": { baseUrl: "http://127.0.0.1:9/v1", model: "judge-model" } }));
     expect(on.contentJudge?.promptHash).toMatch(/^finemem-content-validity-v1:/);
-    expect(on.promptHashes["contentJudge"]).toBe(on.contentJudge?.promptHash);
+    expect(on.promptHashes.contentJudge).toBe(on.contentJudge?.promptHash);
   });
 
   it("cited evidence makes an LLM reader cite, and refuses one configured not to", async () => {
@@ -79,8 +79,8 @@ describe("buildComponents", () => {
     const config = await configOf({ policy: { kind: "llm", prompt: "memalpha" }, "models.manager": { baseUrl: "http://127.0.0.1:9/v1", model: "Mem-alpha-4B", apiKey: "secret" } });
     const components = await buildComponents(config);
     // The served model's id, as the role's model (the policy id adds the prompt: ${components.policy.policyId}).
-    expect(components.modelIds["manager"]).toBe("Mem-alpha-4B");
-    expect(components.promptHashes["manager"]).toMatch(/^memalpha-typed-v1:[0-9a-f]+$/);
+    expect(components.modelIds.manager).toBe("Mem-alpha-4B");
+    expect(components.promptHashes.manager).toMatch(/^memalpha-typed-v1:[0-9a-f]+$/);
     expect(JSON.stringify(recordedConfig(config))).not.toContain("secret");
     const elsewhere = await configOf({ policy: { kind: "llm", prompt: "memalpha" }, "models.manager": { baseUrl: "http://127.0.0.1:9/v1", model: "Mem-alpha-4B", apiKey: "secret" }, "run.out": "/elsewhere", "run.concurrency": { episodes: 7 } });
     expect(defaultRunId(elsewhere)).toBe(defaultRunId(config));

@@ -132,7 +132,7 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
     });
     policy = baseline.policy;
     readerTopK = baseline.readerTopK ?? readerTopK;
-    if (prompted) promptHashes["manager"] = managerPromptHash(MANAGER_PROMPTS[policyConfig.name === "prompted-flat" ? "flat" : "memalpha"], "tools");
+    if (prompted) promptHashes.manager = managerPromptHash(MANAGER_PROMPTS[policyConfig.name === "prompted-flat" ? "flat" : "memalpha"], "tools");
   } else {
     const prompt = policyConfig.prompt ?? "flat";
     const callStyle = policyConfig.callStyle ?? "tools";
@@ -143,7 +143,7 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
       sampling: { temperature: policyConfig.temperature ?? 0, ...(policyConfig.maxTokens === undefined ? {} : { maxTokens: policyConfig.maxTokens }) },
       logprobs: false,
     });
-    promptHashes["manager"] = managerPromptHash(MANAGER_PROMPTS[prompt], callStyle);
+    promptHashes.manager = managerPromptHash(MANAGER_PROMPTS[prompt], callStyle);
   }
 
   const embedder = config.reasoner.retrieval === "hybrid" ? await buildEmbedder(config, env, options.cwd ?? process.cwd(), options.fetch) : undefined;
@@ -164,29 +164,32 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
       ...(config.reasoner.cite === undefined ? (config.rewards.evidence === "cited" ? { cite: true } : {}) : { cite: config.reasoner.cite }),
     });
     reasoner = llm;
-    promptHashes["reasoner"] = llm.promptHash;
+    promptHashes.reasoner = llm.promptHash;
   }
 
   const judge = models.judge;
-  if (judge !== undefined) promptHashes["judge"] = JUDGE_PROMPT_HASH;
+  if (judge !== undefined) promptHashes.judge = JUDGE_PROMPT_HASH;
   let contentJudge: ContentValidityJudge | undefined;
   if (config.rewards.content > 0) {
     if (judge === undefined) {
       throw new ConfigError("rewards.content", `a judge model (models.judge) for a content weight above 0, or rewards.content: 0`, `${config.rewards.content} with no models.judge`, "config");
     }
     contentJudge = createContentValidityJudge({ model: judge });
-    promptHashes["contentJudge"] = contentJudge.promptHash;
+    promptHashes.contentJudge = contentJudge.promptHash;
   }
   const metrics = new Map<string, Metric>();
   const metricFor = (instance: BenchmarkInstance): Metric => {
     let metric = metrics.get(instance.protocol);
-    if (metric === undefined) metrics.set(instance.protocol, (metric = createMetric(instance.protocol, judge === undefined ? {} : { judge })));
+    if (metric === undefined) {
+      metric = createMetric(instance.protocol, judge === undefined ? {} : { judge });
+      metrics.set(instance.protocol, metric);
+    }
     return metric;
   };
 
   const modelIds: Record<string, string> = { manager: policy.policyId, reasoner: reasoner.reasonerId };
   for (const [role, model] of Object.entries(models)) modelIds[role] = model.modelId;
-  if (embedder !== undefined) modelIds["embedder"] = embedder.modelId;
+  if (embedder !== undefined) modelIds.embedder = embedder.modelId;
 
   return {
     models,

@@ -199,7 +199,7 @@ function kindsOf(issue: z.core.$ZodIssue): string | undefined {
   if (schema === undefined) return undefined;
   const def = unwrap(schema)._zod.def as { type: string; options?: z.core.$ZodType[] };
   if (def.type !== "union" || def.options === undefined) return undefined;
-  const kinds = def.options.flatMap((option) => ((shapeOf(option, undefined)?.["kind"]?._zod.def as { values?: unknown[] } | undefined)?.values ?? []).map((value) => JSON.stringify(value)));
+  const kinds = def.options.flatMap((option) => ((shapeOf(option, undefined)?.kind?._zod.def as { values?: unknown[] } | undefined)?.values ?? []).map((value) => JSON.stringify(value)));
   return path.length < issue.path.length ? `one of ${kinds.join(", ")}` : `a mapping with kind one of ${kinds.join(", ")}`;
 }
 
@@ -230,10 +230,10 @@ function shapeOf(schema: z.core.$ZodType, value: unknown): Record<string, z.core
   const def = inner._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; options?: z.core.$ZodType[] };
   if (def.type === "object") return def.shape;
   if (def.type === "union" && def.options !== undefined) {
-    const kind = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["kind"] : undefined;
+    const kind = typeof value === "object" && value !== null ? (value as Record<string, unknown>).kind : undefined;
     for (const option of def.options) {
       const shape = shapeOf(option, value);
-      const literal = shape?.["kind"]?._zod.def as { values?: unknown[] } | undefined;
+      const literal = shape?.kind?._zod.def as { values?: unknown[] } | undefined;
       if (literal?.values?.includes(kind)) return shape;
     }
   }

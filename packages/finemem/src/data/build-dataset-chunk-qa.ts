@@ -4,7 +4,7 @@
 import { createO200kTokenCounter } from "@finemem/utils";
 import type { BenchmarkInstance, Chunk, ChunkQuestion, LanguageModel, TokenCounter } from "@finemem/spec";
 import { isId, throwIfAborted } from "@finemem/spec";
-import { createChunkQaBuilder, withChunkQuestions, type ChunkQaBuilderOptions, type ChunkQaCalls, type ChunkQaProgress } from "@finemem/step-reward";
+import { createChunkQaBuilder, withChunkQuestions, type ChunkQaBuilderOptions, type ChunkQaBuildResult, type ChunkQaCalls, type ChunkQaProgress } from "@finemem/step-reward";
 import { createProgressReporter, type ProgressReporterOptions, type UsageCounters } from "../run/progress-reporter.js";
 import { estimateChunkQaCost, formatChunkQaEstimate, type ChunkQaEstimate, type ChunkQaPricing } from "./chunk-qa-estimate.js";
 import { DataCommandError } from "./data-command-error.js";
@@ -153,7 +153,7 @@ export async function buildDatasetChunkQa(options: BuildDatasetChunkQaOptions): 
   const usage = options.usage ?? ledgerUsage([options.generator, options.verifier]);
   const reporter = createProgressReporter({ label: "chunk-qa", total: chunks.length, stream: options.stream ?? null, ...(usage === undefined ? {} : { usage }) });
   reporterRef.current = reporter;
-  let result;
+  let result: ChunkQaBuildResult;
   try {
     result = await builder.build(chunks, callOptions);
   } finally {

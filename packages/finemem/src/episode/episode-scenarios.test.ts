@@ -162,7 +162,9 @@ describe("an episode's per-step rewards, worked by hand", () => {
     expect(result.compression).toBeCloseTo(COMPRESSION, 15);
     for (const reward of rewards) expect(reward.compression).toBeCloseTo(COMPRESSION, 15);
     const expectedTotals = [3 / 32 + 1 + 1 / 2 + 1 / 46, 9 / 32 + 1 / 2 + 1 / 2 + 1 / 46, 5 / 32 + 1 + 1 / 4 + 1 / 46, 3 / 32 + 1 + 1 / 2 + 1 / 46];
-    rewards.forEach((reward, index) => expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12));
+    rewards.forEach((reward, index) => {
+      expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12);
+    });
     expect(rewards.map((reward) => reward.content)).toEqual([null, null, null, null]);
     expect(result.memoryTokens).toBe(13);
     expect(result.chunkTokens).toBe(23);
@@ -175,7 +177,9 @@ describe("an episode's per-step rewards, worked by hand", () => {
     expect(rewards.map((reward) => reward.eara)).toEqual([3 / 16, 3 / 16, 3 / 16, 3 / 16]);
     expect(rewards.map((reward) => reward.evidence)).toEqual([0, 3 / 8, 1 / 8, 0]);
     const expectedTotals = [3 / 16 + 1 + 1 / 2, 3 / 16 + 1 / 2 + 1 / 2, 3 / 16 + 1 + 1 / 4, 3 / 16 + 1 + 1 / 2].map((total) => total + 1 / 46);
-    rewards.forEach((reward, index) => expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12));
+    rewards.forEach((reward, index) => {
+      expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12);
+    });
   });
 
   it("β = 1: r_EARA is N_t alone; the unattributed share is lost to every step", async () => {
@@ -184,7 +188,9 @@ describe("an episode's per-step rewards, worked by hand", () => {
     const rewards = (await episode).stepRecords.map((record) => record.rewards);
     expect(rewards.map((reward) => reward.eara)).toEqual([0, 3 / 8, 1 / 8, 0]);
     const expectedTotals = [0 + 1 + 1 / 2, 3 / 8 + 1 / 2 + 1 / 2, 1 / 8 + 1 + 1 / 4, 0 + 1 + 1 / 2].map((total) => total + 1 / 46);
-    rewards.forEach((reward, index) => expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12));
+    rewards.forEach((reward, index) => {
+      expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12);
+    });
   });
 
   it("the UPDATE chain under creator provenance credits the step that created the item", async () => {
@@ -201,7 +207,9 @@ describe("an episode's per-step rewards, worked by hand", () => {
     const { episode } = run({ rewards: { weights: { chunk: 0, compression: 1 } } });
     const rewards = (await episode).stepRecords.map((record) => record.rewards);
     const expectedTotals = [3 / 32 + 1, 9 / 32 + 1 / 2, 5 / 32 + 1, 3 / 32 + 1].map((total) => total + 10 / 23);
-    rewards.forEach((reward, index) => expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12));
+    rewards.forEach((reward, index) => {
+      expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12);
+    });
     expect(rewards.map((reward) => reward.chunk)).toEqual([1, 1, 0.5, 1]);
   });
 
@@ -281,7 +289,9 @@ describe("the content-validity term", () => {
     expect(rewards.map((reward) => reward.content)).toEqual([0.5, 1, 1, 1]);
     const base = [3 / 32 + 1 + 1 / 2, 9 / 32 + 1 / 2 + 1 / 2, 5 / 32 + 1 + 1 / 4, 3 / 32 + 1 + 1 / 2].map((total) => total + 1 / 46);
     const bonus = [0.05, 0.1, 0.1, 0.1];
-    rewards.forEach((reward, index) => expect(reward.total).toBeCloseTo(base[index]! + bonus[index]!, 12));
+    rewards.forEach((reward, index) => {
+      expect(reward.total).toBeCloseTo(base[index]! + bonus[index]!, 12);
+    });
     expect(judged.sort()).toEqual(["Ada lives in Lyon.", "Ada lives in Paris.", "Bo plays chess.", "Cy owns a red bike.", "Di drinks green tea."]);
   });
 

@@ -120,7 +120,9 @@ describe("runEpisode: r_content on replay", () => {
     ]);
     expect(judged.steps.map((recorded) => recorded.contentScore)).toEqual([0.5, 0.5]);
     expect(judged.stepRecords.map((record) => record.rewards.content)).toEqual([0.5, 0.5]);
-    judged.stepRecords.forEach((record, index) => expect(record.rewards.total).toBeCloseTo(unjudged.stepRecords[index]!.rewards.total + 0.05, 12));
+    judged.stepRecords.forEach((record, index) => {
+      expect(record.rewards.total).toBeCloseTo(unjudged.stepRecords[index]!.rewards.total + 0.05, 12);
+    });
   });
 
   it("a step recorded with its contentScore is not judged again", async () => {

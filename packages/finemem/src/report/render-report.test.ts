@@ -38,10 +38,10 @@ describe("renderReport", () => {
   });
 
   it("renders markup in run data as text", () => {
-    const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-    expect(html).toContain(escape(HOSTILE_QUESTION));
-    expect(html).toContain(escape(HOSTILE_ANSWER));
-    expect(html).toContain(escape(HOSTILE_ITEM));
+    const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+    expect(html).toContain(escapeHtml(HOSTILE_QUESTION));
+    expect(html).toContain(escapeHtml(HOSTILE_ANSWER));
+    expect(html).toContain(escapeHtml(HOSTILE_ITEM));
     expect(html).toContain("&lt;/td&gt;&lt;b&gt;gold&lt;/b&gt; | Lyon");
     expect(html).toContain("&lt;not markup&gt;");
     expect(html).not.toContain("window.__pwned = 1</script>");
@@ -122,7 +122,7 @@ describe("renderReport", () => {
     expect(articles[0]!.slice(1, 4)).toEqual(["squad-0", "0", "q0"]);
     // The first question's item m0 was written at steps 1, 2 and 6: one credit row per step, with that step's N_t and r_EARA.
     const step2 = run.steps.find((record) => record.instanceId === "squad-0" && record.rollout === 0 && record.step === 2)!;
-    const row = new RegExp(`<tr data-item-id="m0" data-step="2">(.*?)</tr>`).exec(tableHtml(html, "evidence-items-1"))![1]!;
+    const row = /<tr data-item-id="m0" data-step="2">(.*?)<\/tr>/.exec(tableHtml(html, "evidence-items-1"))![1]!;
     expect(row).toContain(`data-column="evidence" data-value="${step2.rewards.evidence}"`);
     expect(row).toContain(`data-column="eara" data-value="${step2.rewards.eara}"`);
     expect(row).toContain(`data-column="weight" data-value="${1 / 3}"`);

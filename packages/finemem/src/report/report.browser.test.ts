@@ -156,6 +156,7 @@ describe.skipIf(!available.available)("the HTML report in headless Chromium", ()
     expect(credits).toBeGreaterThan(0);
     // The item ids are on the page as visible text too.
     const firstItem = run.results.find((result) => result.evidence.length > 0)?.evidence[0]?.itemId;
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered, visible text this checks; textContent would include hidden text
     if (firstItem !== undefined) expect(await page.locator('[data-testid="evidence-chain"]').innerText()).toContain(firstItem);
   });
 

@@ -32,21 +32,29 @@ describe.skipIf(!available)("BM25 against rank_bm25's recorded output", () => {
     expect(tokenizeForBm25(golden.query)).toEqual(golden.tokenized_query);
 
     const index = new Bm25Index();
-    golden.corpus.forEach((text, position) => index.add(position, text));
+    golden.corpus.forEach((text, position) => {
+      index.add(position, text);
+    });
     const { keys, scores } = index.scoreAll(golden.tokenized_query);
     expect(keys).toEqual(golden.corpus.map((_, position) => position));
-    scores.forEach((score, position) => expect(Math.abs(score - golden.scores[position]!)).toBeLessThanOrEqual(1e-9));
+    scores.forEach((score, position) => {
+      expect(Math.abs(score - golden.scores[position]!)).toBeLessThanOrEqual(1e-9);
+    });
 
     const hits = index.search(golden.query, { topK: golden.corpus.length });
     expect(hits.map((hit) => hit.key)).toEqual(golden.top_k_order);
-    hits.forEach((hit) => expect(Math.abs(hit.score - golden.scores[hit.key]!)).toBeLessThanOrEqual(1e-9));
+    hits.forEach((hit) => {
+      expect(Math.abs(hit.score - golden.scores[hit.key]!)).toBeLessThanOrEqual(1e-9);
+    });
     // Every prefix of the order is the top-k for that k.
     for (const k of [1, 3, 5]) {
       expect(index.search(golden.query, { topK: k }).map((hit) => hit.key)).toEqual(golden.top_k_order.slice(0, k));
     }
 
     const reference = bm25Scores(golden.tokenized_corpus, golden.tokenized_query);
-    reference.forEach((score, position) => expect(Math.abs(score - golden.scores[position]!)).toBeLessThanOrEqual(1e-9));
+    reference.forEach((score, position) => {
+      expect(Math.abs(score - golden.scores[position]!)).toBeLessThanOrEqual(1e-9);
+    });
   });
 
   it("is bit-for-bit equal to rank_bm25 on an index built without removals (3,371 scores)", () => {
@@ -54,7 +62,9 @@ describe.skipIf(!available)("BM25 against rank_bm25's recorded output", () => {
     const differing: string[] = [];
     for (const golden of cases) {
       const index = new Bm25Index();
-      golden.corpus.forEach((text, position) => index.add(position, text));
+      golden.corpus.forEach((text, position) => {
+        index.add(position, text);
+      });
       const { scores } = index.scoreAll(golden.tokenized_query);
       const reference = bm25Scores(golden.tokenized_corpus, golden.tokenized_query);
       scores.forEach((score, position) => {

@@ -49,7 +49,9 @@ describe("the incremental BM25 index", () => {
         const expected = scratchRanking(live, query);
         const all = index.scoreAll(tokenizeForBm25(query));
         expect(all.keys).toEqual(expected.keys);
-        all.scores.forEach((score, position) => expect(Math.abs(score - expected.scores[position]!)).toBeLessThanOrEqual(1e-9));
+        all.scores.forEach((score, position) => {
+          expect(Math.abs(score - expected.scores[position]!)).toBeLessThanOrEqual(1e-9);
+        });
 
         const hits = index.search(query, { topK });
         const wanted = expected.order.slice(0, topK);
@@ -77,7 +79,9 @@ describe("the incremental BM25 index", () => {
           replay(actions, reference);
           expect(index.scoreAll(tokenizeForBm25(query)).keys).toEqual(reference.scoreAll(tokenizeForBm25(query)).keys);
           const got = index.scoreAll(tokenizeForBm25(query)).scores;
-          reference.scoreAll(tokenizeForBm25(query)).scores.forEach((score, position) => expect(Math.abs(score - got[position]!)).toBeLessThanOrEqual(1e-9));
+          reference.scoreAll(tokenizeForBm25(query)).scores.forEach((score, position) => {
+            expect(Math.abs(score - got[position]!)).toBeLessThanOrEqual(1e-9);
+          });
         };
         check(source, [...shared, ...left]);
         check(copy, [...shared, ...right]);
@@ -107,7 +111,7 @@ describe("the incremental BM25 index", () => {
     const live = new Map<number, string>();
     for (let round = 0; round < 50; round++) {
       for (let key = 0; key < 40; key++) {
-        const text = `word${(key * 7 + round) % 23} shared term${round % 5} ${key % 3 === 0 ? "rare" + round : ""}`;
+        const text = `word${(key * 7 + round) % 23} shared term${round % 5} ${key % 3 === 0 ? `rare${round}` : ""}`;
         index.add(key, text);
         live.set(key, text);
       }
@@ -118,7 +122,9 @@ describe("the incremental BM25 index", () => {
     }
     const expected = scratchRanking(live, "shared word3 term2 rare49");
     const { scores } = index.scoreAll(tokenizeForBm25("shared word3 term2 rare49"));
-    scores.forEach((score, position) => expect(Math.abs(score - expected.scores[position]!)).toBeLessThanOrEqual(1e-9));
+    scores.forEach((score, position) => {
+      expect(Math.abs(score - expected.scores[position]!)).toBeLessThanOrEqual(1e-9);
+    });
   });
 
   it("renumbers its slots under endless updates, keeping scores and tie order", () => {
@@ -140,7 +146,9 @@ describe("the incremental BM25 index", () => {
       const expected = scratchRanking(live, query);
       const { keys, scores } = index.scoreAll(tokenizeForBm25(query));
       expect(keys).toEqual(expected.keys);
-      scores.forEach((score, position) => expect(score).toBe(expected.scores[position]));
+      scores.forEach((score, position) => {
+        expect(score).toBe(expected.scores[position]);
+      });
       expect(index.search(query, { topK: 10 }).map((hit) => hit.key)).toEqual(expected.order.map((entry) => entry.key));
     }
     expect(index.search("fact", { topK: 10, kinds: [1] }).every((hit) => index.has(hit.key))).toBe(true);

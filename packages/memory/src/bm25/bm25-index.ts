@@ -248,7 +248,10 @@ export class Bm25Index {
       if (kindMask !== undefined && (kindMask & (1 << this.slotKind[slot]!)) === 0) continue;
       const score = this.accumulator[slot]!;
       if (score > 0) positive.offer(slot, score, this.slotKey[slot]!);
-      else if (score < 0) (negatives ??= []).push(slot);
+      else if (score < 0) {
+        negatives ??= [];
+        negatives.push(slot);
+      }
     }
     const hits: Bm25Hit[] = positive.drain().map((slot) => ({ key: this.slotKey[slot]!, score: this.accumulator[slot]! }));
     if (hits.length >= topK) return hits;

@@ -7,7 +7,7 @@
 type DoubleDouble = [hi: number, lo: number];
 
 const SPLITTER = 134217729; // 2^27 + 1, Dekker's split constant
-const LN2: DoubleDouble = [0.6931471805599453, 2.3190468138462996e-17];
+const LN2: DoubleDouble = [Math.LN2, 2.3190468138462996e-17];
 
 function twoSum(a: number, b: number): DoubleDouble {
   const sum = a + b;

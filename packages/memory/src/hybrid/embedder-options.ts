@@ -107,7 +107,7 @@ export function resolveEmbedderOptions(options: TransformersEmbedderOptions, env
   let accessToken = optionalString("accessToken");
   if (accessToken !== undefined && !accessToken.startsWith("hf_")) throw new HybridOptionsError("accessToken", "a Hugging Face token starts with hf_");
   // The environment's token goes to the real hub only, never to a hubUrl someone else may run.
-  if (accessToken === undefined && hubUrl === undefined) accessToken = environment["HF_TOKEN"] || undefined;
+  if (accessToken === undefined && hubUrl === undefined) accessToken = environment.HF_TOKEN || undefined;
 
   const cache = options.cache;
   if (cache !== undefined && cache !== "default" && cache !== "offline") throw new HybridOptionsError("cache", 'must be "default" or "offline"');

@@ -183,7 +183,9 @@ export function createHybridRetriever(options: HybridRetrieverOptions): HybridRe
             if (!taken.has(position)) fused.push({ key: position, score: 0 });
           }
         }
-        fused.forEach((hit, index) => results.push({ item: view.items[hit.key]!, score: hit.score, rank: index + 1 }));
+        fused.forEach((hit, index) => {
+          results.push({ item: view.items[hit.key]!, score: hit.score, rank: index + 1 });
+        });
       });
       return results;
     },

@@ -20,7 +20,9 @@ export function reciprocalRankFusion(rankings: readonly (readonly number[])[], k
   rankings.forEach((ranking, which) => {
     // Weighted RRF: a ranking's contributions are scaled by its weight (default 1, the plain method).
     const weight = weights?.[which] ?? 1;
-    ranking.forEach((key, index) => scores.set(key, (scores.get(key) ?? 0) + weight / (k + index + 1)));
+    ranking.forEach((key, index) => {
+      scores.set(key, (scores.get(key) ?? 0) + weight / (k + index + 1));
+    });
   });
   return [...scores].map(([key, score]) => ({ key, score })).sort((a, b) => b.score - a.score || a.key - b.key);
 }

@@ -79,7 +79,9 @@ describe("createTransformersEmbedder with a local folder", () => {
     try {
       const [batched, whole] = [await small.embed(texts), await local.embed(texts)];
       expect(batched).toHaveLength(5);
-      batched.forEach((vector, index) => expect(Array.from(vector)).toEqual(Array.from(whole[index]!)));
+      batched.forEach((vector, index) => {
+        expect(Array.from(vector)).toEqual(Array.from(whole[index]!));
+      });
       expect(await small.embed([])).toEqual([]);
     } finally {
       await small.dispose();

@@ -48,8 +48,7 @@ function runChild(args: readonly string[]): Promise<Trial> {
     child.stderr.on("data", (data: Buffer) => (errors += data.toString()));
     child.stdout.on("data", (data: Buffer) => {
       buffered += data.toString();
-      let newline: number;
-      while ((newline = buffered.indexOf("\n")) >= 0) {
+      for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n")) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         const [word, value] = line.split(" ");

@@ -25,7 +25,9 @@ export function createBm25Retriever(options: Bm25RetrieverOptions = {}): Retriev
     let index = indexes.get(view);
     if (index === undefined) {
       index = new Bm25Index(options.parameters);
-      view.items.forEach((item, position) => index!.add(position, item.content, KIND_OF_TYPE[item.memoryType ?? "flat"]));
+      view.items.forEach((item, position) => {
+        index!.add(position, item.content, KIND_OF_TYPE[item.memoryType ?? "flat"]);
+      });
       indexes.set(view, index);
     }
     return index;

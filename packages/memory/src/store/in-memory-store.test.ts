@@ -78,7 +78,13 @@ describe("createInMemoryStore", () => {
 describe("token counts", () => {
   it("are computed once per item version and summed for a view", async () => {
     const calls: string[] = [];
-    const counter: TokenCounter = { encoding: "whitespace", count: (text) => (calls.push(text), text.split(/\s+/u).filter(Boolean).length) };
+    const counter: TokenCounter = {
+      encoding: "whitespace",
+      count: (text) => {
+        calls.push(text);
+        return text.split(/\s+/u).filter(Boolean).length;
+      },
+    };
     const store = createInMemoryStore({ tokenCounter: counter });
     await store.apply(step(1, [insert("Ada lives in Paris"), insert("Bob plays chess")]));
     const view = await store.view({});

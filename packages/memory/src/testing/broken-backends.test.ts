@@ -101,7 +101,13 @@ describe("the conformance suite catches broken backends", () => {
   });
 
   it("a backend that loses its data on reopen", async () => {
-    const failures = await failingCases({ ...inMemoryHarness, reopen: async (store, options) => (await store.close(), inMemoryHarness.open(options)) });
+    const failures = await failingCases({
+      ...inMemoryHarness,
+      reopen: async (store, options) => {
+        await store.close();
+        return inMemoryHarness.open(options);
+      },
+    });
     expect([...failures.keys()].filter((name) => name.startsWith("lifecycle:"))).toHaveLength(2);
   });
 });

@@ -354,7 +354,9 @@ export function memoryBackendConformance(harness: ConformanceHarness): Conforman
             const expected = await reference.search(DEFAULT_NAMESPACE, query, options);
             const actual = await store.search(DEFAULT_NAMESPACE, query, options);
             checkEqual(actual.map((hit) => [hit.item.id, hit.rank]), expected.map((hit) => [hit.item.id, hit.rank]), `ranking for "${query}" ${JSON.stringify(options)}`);
-            actual.forEach((hit, index) => check(Math.abs(hit.score - expected[index]!.score) <= 1e-9, `score of ${hit.item.id} for "${query}": ${hit.score} vs ${expected[index]!.score}`));
+            actual.forEach((hit, index) => {
+              check(Math.abs(hit.score - expected[index]!.score) <= 1e-9, `score of ${hit.item.id} for "${query}": ${hit.score} vs ${expected[index]!.score}`);
+            });
           }
         }
         await reference.close();

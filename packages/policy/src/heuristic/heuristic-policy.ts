@@ -33,7 +33,10 @@ export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): Mem
   const storedKeys = new WeakMap<MemoryItem, FactKey>();
   const keyOfItem = (item: MemoryItem): FactKey => {
     let key = storedKeys.get(item);
-    if (key === undefined) storedKeys.set(item, (key = factKeyOf(item.content)));
+    if (key === undefined) {
+      key = factKeyOf(item.content);
+      storedKeys.set(item, key);
+    }
     return key;
   };
   return {

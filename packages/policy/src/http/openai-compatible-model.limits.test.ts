@@ -69,7 +69,7 @@ describe("spending caps", () => {
 describe("concurrency", () => {
   it("with concurrency 2, five calls never have more than 2 requests at the server, served in call order", async () => {
     const held = gate();
-    const server = await serve((body) => ({ waitFor: held.promise, body: chatCompletion({ content: (body as any).messages[0].content }) }));
+    const server = await serve((body) => ({ waitFor: held.promise, body: chatCompletion({ content: (body as { messages: { content: string }[] }).messages[0]!.content }) }));
     // Counts requests on the client side too: fetches start within microtasks of generate(), so by the
     // time two requests have reached the server, any call the limiter failed to hold back has started.
     let started = 0;
@@ -95,7 +95,7 @@ describe("concurrency", () => {
     expect(started).toBe(5);
     expect(maxOpen).toBe(2);
     expect(server.maxInFlight()).toBeLessThanOrEqual(2);
-    expect(server.requests.map((received) => (received.body as any).messages[0].content)).toEqual(["call 0", "call 1", "call 2", "call 3", "call 4"]);
+    expect(server.requests.map((received) => (received.body as { messages: { content: unknown }[] }).messages[0]!.content)).toEqual(["call 0", "call 1", "call 2", "call 3", "call 4"]);
   });
 });
 
@@ -154,7 +154,7 @@ describe("cancellation", () => {
 
 describe("shared ledger", () => {
   it("a manager and a reasoner sharing one ledger are accounted separately, and together in the total", async () => {
-    const server = await serve((body) => ((body as any).model === "manager-model" ? answer(100, 10) : answer(2000, 500)));
+    const server = await serve((body) => ((body as { model?: unknown }).model === "manager-model" ? answer(100, 10) : answer(2000, 500)));
     const ledger = createUsageLedger();
     const manager = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "manager-model", role: "manager", ledger, pricing: { promptUsdPerMillion: 0.1, completionUsdPerMillion: 0.4 } });
     const reasoner = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "reasoner-model", role: "reasoner", ledger, pricing: { promptUsdPerMillion: 1, completionUsdPerMillion: 4 } });

@@ -105,7 +105,7 @@ describe("OpenAI-compatible model on recorded responses", () => {
       return_token_ids: true,
     });
 
-    const choice = (body.choices as any[])[0];
+    const choice = (body.choices as { token_ids: unknown }[])[0]!;
     expect(response.text).toBe("");
     expect(response.finishReason).toBe("tool_calls");
     expect(response.modelId).toBe("Qwen/Qwen3-4B-Instruct-2507");

@@ -221,7 +221,7 @@ describe("malformed responses and refused options", () => {
       ],
       usage: { promptTokens: 30, completionTokens: 12 },
     });
-    ((body.choices as any[])[0].message.tool_calls[1].function as Record<string, unknown>).arguments = { content: "b" };
+    (body.choices as { message: { tool_calls: { function: Record<string, unknown> }[] } }[])[0]!.message.tool_calls[1]!.function.arguments = { content: "b" };
     const server = await serve([{ body }]);
     const model = modelFor(server, createManualClock(), { pricing: { promptUsdPerMillion: 1, completionUsdPerMillion: 1 } });
     const error = await rejection(model.generate(request));

@@ -20,10 +20,22 @@ function malformed(body: unknown, expect_: ResponseExpectations = plain): Malfor
   throw new Error("expected a MalformedResponseError");
 }
 
+/** The fields of the recorded vLLM body that the edits below reach into, to write wrong values on purpose. */
+interface EditableBody {
+  model: unknown;
+  prompt_token_ids: unknown;
+  usage: Record<string, unknown>;
+  choices: {
+    token_ids: unknown[];
+    logprobs: { content: Record<string, unknown>[] };
+    message: { tool_calls: { id?: unknown; function: Record<string, unknown> }[] };
+  }[];
+}
+
 /** A deep copy of `body` changed by `edit`. */
-function edited(body: Record<string, unknown>, edit: (copy: any) => void): Record<string, unknown> {
+function edited(body: Record<string, unknown>, edit: (copy: EditableBody) => void): Record<string, unknown> {
   const copy = structuredClone(body);
-  edit(copy);
+  edit(copy as unknown as EditableBody);
   return copy;
 }
 
@@ -31,7 +43,7 @@ describe("mapChatCompletion on the recorded bodies", () => {
   it("vLLM with hermes tool calls, log-probabilities and token ids", () => {
     const body = recording("vllm-hermes-tool-calls-token-ids");
     const { response, usageReported } = mapChatCompletion(body, { logprobs: true, returnTokenIds: true });
-    const choice = (body.choices as any[])[0];
+    const choice = (body.choices as { token_ids: unknown; logprobs: { content: { logprob: number }[] } }[])[0]!;
     expect(usageReported).toBe(true);
     expect(response.text).toBe("");
     expect(response.finishReason).toBe("tool_calls");
@@ -111,7 +123,7 @@ describe("mapChatCompletion field rules", () => {
 
   it("accepts SGLang's per-choice prompt_token_ids and output_ids", () => {
     const body = chatCompletion({ logprobs: [-0.1, -0.2] });
-    const choice = (body.choices as any[])[0];
+    const choice = (body.choices as Record<string, unknown>[])[0]!;
     choice.prompt_token_ids = [1, 2, 3];
     choice.output_ids = [7, 8];
     const { response } = mapChatCompletion(body, { logprobs: true, returnTokenIds: true });
@@ -132,21 +144,21 @@ describe("mapChatCompletion field rules", () => {
   });
 
   it.each([
-    ["a tool call without an id", (b: any) => delete b.choices[0].message.tool_calls[1].id, ["choices", 0, "message", "tool_calls", 1, "id"]],
-    ["a tool call without a name", (b: any) => (b.choices[0].message.tool_calls[0].function.name = ""), ["choices", 0, "message", "tool_calls", 0, "function", "name"]],
+    ["a tool call without an id", (b: EditableBody) => delete b.choices[0]!.message.tool_calls[1]!.id, ["choices", 0, "message", "tool_calls", 1, "id"]],
+    ["a tool call without a name", (b: EditableBody) => (b.choices[0]!.message.tool_calls[0]!.function.name = ""), ["choices", 0, "message", "tool_calls", 0, "function", "name"]],
     [
       "arguments given as an object",
-      (b: any) => (b.choices[0].message.tool_calls[1].function.arguments = { content: "x" }),
+      (b: EditableBody) => (b.choices[0]!.message.tool_calls[1]!.function.arguments = { content: "x" }),
       ["choices", 0, "message", "tool_calls", 1, "function", "arguments"],
     ],
-    ["a tool call id with a space (spec id shape)", (b: any) => (b.choices[0].message.tool_calls[0].id = "call 1"), ["choices", 0, "message", "tool_calls", 0, "id"]],
-    ["prompt_tokens as a string", (b: any) => (b.usage.prompt_tokens = "87"), ["usage", "prompt_tokens"]],
-    ["negative completion_tokens", (b: any) => (b.usage.completion_tokens = -1), ["usage", "completion_tokens"]],
-    ["model as a number", (b: any) => (b.model = 4), ["model"]],
-    ["a positive log-probability", (b: any) => (b.choices[0].logprobs.content[3].logprob = 0.5), ["choices", 0, "logprobs", "content", 3, "logprob"]],
-    ["a token id that is not an integer", (b: any) => (b.choices[0].token_ids[2] = 1.5), ["choices", 0, "token_ids", 2]],
-    ["prompt token ids that are not an array", (b: any) => (b.prompt_token_ids = "1 2 3"), ["prompt_token_ids"]],
-    ["one token id too many", (b: any) => b.choices[0].token_ids.push(5), ["choices", 0, "logprobs", "content"]],
+    ["a tool call id with a space (spec id shape)", (b: EditableBody) => (b.choices[0]!.message.tool_calls[0]!.id = "call 1"), ["choices", 0, "message", "tool_calls", 0, "id"]],
+    ["prompt_tokens as a string", (b: EditableBody) => (b.usage.prompt_tokens = "87"), ["usage", "prompt_tokens"]],
+    ["negative completion_tokens", (b: EditableBody) => (b.usage.completion_tokens = -1), ["usage", "completion_tokens"]],
+    ["model as a number", (b: EditableBody) => (b.model = 4), ["model"]],
+    ["a positive log-probability", (b: EditableBody) => (b.choices[0]!.logprobs.content[3]!.logprob = 0.5), ["choices", 0, "logprobs", "content", 3, "logprob"]],
+    ["a token id that is not an integer", (b: EditableBody) => (b.choices[0]!.token_ids[2] = 1.5), ["choices", 0, "token_ids", 2]],
+    ["prompt token ids that are not an array", (b: EditableBody) => (b.prompt_token_ids = "1 2 3"), ["prompt_token_ids"]],
+    ["one token id too many", (b: EditableBody) => b.choices[0]!.token_ids.push(5), ["choices", 0, "logprobs", "content"]],
   ])("%s → MalformedResponseError at the field", (_name, edit, path) => {
     const error = malformed(edited(recording("vllm-hermes-tool-calls-token-ids"), edit));
     expect(error).toMatchObject({ code: "malformed_response", path });

@@ -18,6 +18,7 @@ export interface ChatPrompt {
  * without tool calls (the backend refuses the others before this).
  */
 export function renderChatPrompt(runtime: LlamaRuntime, messages: readonly ChatMessage[]): ChatPrompt {
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every ChatMessage role (TypeScript checks that it is exhaustive); a default branch would lose that check
   const chatHistory: ChatHistoryItem[] = messages.map((message): ChatHistoryItem => {
     switch (message.role) {
       case "system":

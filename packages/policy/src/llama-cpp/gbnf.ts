@@ -103,7 +103,8 @@ export function renderGbnf(root: GbnfExpression): string {
     }
   };
   const rootBody = render(root);
-  return [`root ::= ${rootBody}`, ...order.map((name) => `${name} ::= ${rules.get(name)}`)].join("\n") + "\n";
+  const lines = [`root ::= ${rootBody}`, ...order.map((name) => `${name} ::= ${rules.get(name)}`)];
+  return `${lines.join("\n")}\n`;
 }
 
 /**

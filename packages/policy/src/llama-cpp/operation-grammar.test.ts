@@ -117,7 +117,7 @@ describe("the operation grammar", () => {
 
   it("renders GBNF with bounded repetitions", () => {
     const gbnf = operationGrammarGbnf({ maxOperations: 4, maxContentChars: 100, maxIdChars: 10 });
-    expect(gbnf).toMatch(/^root ::= "\{\\"operations\\":\[" operation \(",\" operation\)\{0,3\} "\]\}"$/m);
+    expect(gbnf).toMatch(/^root ::= "\{\\"operations\\":\[" operation \("," operation\)\{0,3\} "\]\}"$/m);
     expect(gbnf).toContain("{0,99}");
     expect(gbnf).toContain("{0,9}");
     expect(gbnf).toMatch(/^operation ::= insert \| update \| delete \| skip$/m);

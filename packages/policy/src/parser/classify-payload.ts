@@ -69,13 +69,13 @@ function elementItem(element: unknown, where: string, toolNames: ReadonlySet<str
  * `parameters` or when it names a tool of the set, so that `{"name": "Ada", "age": 36}` stays prose.
  */
 function callItemOf(object: Readonly<Record<string, unknown>>, context: PayloadContext, toolNames: ReadonlySet<string>, repairs: readonly RepairName[]): CallItem | undefined {
-  const envelope = object["function"];
+  const envelope = object.function;
   if (Object.hasOwn(object, "function") && isPlainObject(envelope) && Object.hasOwn(envelope, "name")) {
     // OpenAI's shape, echoed in text: a JSON text as `arguments` is its normal form.
     return toolItem(envelope, true, repairs);
   }
   if (Object.hasOwn(object, "name")) {
-    const name = object["name"];
+    const name = object.name;
     const declared = Object.hasOwn(object, "arguments") || Object.hasOwn(object, "parameters");
     if (context === "block" || declared || (typeof name === "string" && toolNames.has(name))) return toolItem(object, false, repairs);
   }
@@ -85,9 +85,9 @@ function callItemOf(object: Readonly<Record<string, unknown>>, context: PayloadC
 }
 
 function toolItem(object: Readonly<Record<string, unknown>>, textIsNative: boolean, repairs: readonly RepairName[]): CallItem {
-  if (Object.hasOwn(object, "arguments")) return { kind: "tool", name: object["name"], arguments: { present: true, value: object["arguments"], textIsNative }, repairs };
+  if (Object.hasOwn(object, "arguments")) return { kind: "tool", name: object.name, arguments: { present: true, value: object.arguments, textIsNative }, repairs };
   if (Object.hasOwn(object, "parameters")) {
-    return { kind: "tool", name: object["name"], arguments: { present: true, value: object["parameters"], textIsNative }, repairs: [...repairs, "parameters_key"] };
+    return { kind: "tool", name: object.name, arguments: { present: true, value: object.parameters, textIsNative }, repairs: [...repairs, "parameters_key"] };
   }
-  return { kind: "tool", name: object["name"], arguments: { present: false }, repairs };
+  return { kind: "tool", name: object.name, arguments: { present: false }, repairs };
 }

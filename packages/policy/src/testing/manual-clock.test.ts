@@ -81,7 +81,9 @@ describe("createManualClock", () => {
       fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 40 }), fc.integer({ min: 0, max: 1200 }), (delays, window) => {
         const clock = createManualClock();
         const fired: number[] = [];
-        delays.forEach((delay, index) => clock.setTimeout(() => fired.push(index), delay));
+        delays.forEach((delay, index) => {
+          clock.setTimeout(() => fired.push(index), delay);
+        });
         clock.advance(window);
         const expected = delays
           .map((delay, index) => ({ delay, index }))

@@ -29,7 +29,7 @@ describe("startOpenAIReplayServer", () => {
     const server = await serve([]);
     const response = await post(server, {});
     expect(response.status).toBe(500);
-    expect(((await response.json()) as any).error.message).toMatch(/script has 0 entries and request #1 has none/);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/script has 0 entries and request #1 has none/);
   });
 
   it("a function script sees the body and the index", async () => {
@@ -88,7 +88,7 @@ describe("chatCompletion", () => {
       usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
       prompt_token_ids: [1, 2, 3],
     });
-    const choice = (body.choices as any[])[0];
+    const choice = (body.choices as { message: { content: unknown; tool_calls: unknown[] }; logprobs: { content: { logprob: number }[] } }[])[0]!;
     expect(choice).toMatchObject({ index: 0, finish_reason: "tool_calls", token_ids: [11, 12] });
     expect(choice.message.content).toBeNull();
     expect(choice.message.tool_calls[0]).toMatchObject({ type: "function", function: { name: "memory_insert", arguments: '{"content":"Maya lives in Lyon"}' } });
@@ -97,7 +97,7 @@ describe("chatCompletion", () => {
 
   it("defaults to a short text answer, and usage null leaves usage out", () => {
     const body = chatCompletion({ usage: null });
-    expect((body.choices as any[])[0]).toMatchObject({ message: { content: "OK", tool_calls: [] }, finish_reason: "stop", logprobs: null });
+    expect((body.choices as unknown[])[0]).toMatchObject({ message: { content: "OK", tool_calls: [] }, finish_reason: "stop", logprobs: null });
     expect(body).not.toHaveProperty("usage");
     expect(body).not.toHaveProperty("prompt_token_ids");
   });

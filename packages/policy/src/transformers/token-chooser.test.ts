@@ -18,7 +18,9 @@ describe("chooseToken", () => {
     for (let i = 0; i < 20_000; i++) counts[chooseToken(logits, { temperature: 1 }, random).token]++;
     const exp = [...logits].map(Math.exp);
     const total = exp.reduce((sum, value) => sum + value, 0);
-    exp.forEach((value, index) => expect(Math.abs(counts[index] / 20_000 - value / total)).toBeLessThan(0.015));
+    exp.forEach((value, index) => {
+      expect(Math.abs(counts[index] / 20_000 - value / total)).toBeLessThan(0.015);
+    });
     expect(chooseToken(logits, { temperature: 1 }, createSeededRandom(9))).toEqual(chooseToken(logits, { temperature: 1 }, createSeededRandom(9)));
   });
 

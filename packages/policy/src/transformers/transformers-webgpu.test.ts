@@ -23,7 +23,9 @@ describe.skipIf(!webgpu.available)("the transformers.js language model on WebGPU
       const [onCpu, onGpu] = [await cpu.generate(request), await gpu.generate(request)];
       expect(onGpu.responseTokenIds).toEqual(onCpu.responseTokenIds);
       expect(onGpu.text).toBe(onCpu.text);
-      onGpu.responseLogprobs!.forEach((value, index) => expect(value).toBeCloseTo(onCpu.responseLogprobs![index]!, 3));
+      onGpu.responseLogprobs!.forEach((value, index) => {
+        expect(value).toBeCloseTo(onCpu.responseLogprobs![index]!, 3);
+      });
     } finally {
       await Promise.all([cpu.dispose(), gpu.dispose()]);
     }

@@ -34,7 +34,9 @@ describe("in-memory store double", () => {
       [3, 2, false],
       [4, 3, true],
     ]);
-    history.forEach((version) => memoryItemVersionValidator.parse(version));
+    history.forEach((version) => {
+      memoryItemVersionValidator.parse(version);
+    });
   });
 
   it("rejects bad operations with reason codes and changes nothing", async () => {

@@ -103,7 +103,7 @@ export function isCommitHash(revision: string): boolean {
 
 /** huggingface_hub's reading of `HF_HUB_OFFLINE`: `1`, `true`, `yes` or `on`, in any case. */
 export function isHubOffline(environment: Readonly<Record<string, string | undefined>> = process.env): boolean {
-  const value = environment["HF_HUB_OFFLINE"];
+  const value = environment.HF_HUB_OFFLINE;
   return value !== undefined && ["1", "true", "yes", "on"].includes(value.trim().toLowerCase());
 }
 

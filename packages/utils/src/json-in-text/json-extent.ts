@@ -1,23 +1,24 @@
 import { HEX4, JSON_NUMBER, isJsonWhitespace } from "./json-lexicon.js";
 import { MAX_JSON_DEPTH } from "./lenient-json.js";
 
-const enum Expect {
-  /** Any value. */
-  Value,
-  /** A value or `]` (just after `[`). */
-  ValueOrEnd,
-  /** A key or `}` (just after `{`). */
-  KeyOrEnd,
-  /** A key (after a `,` in an object). */
-  Key,
-  Colon,
-  /** `,` or the container's closing bracket. */
-  Separator,
-}
+// What the recognizer expects next: plain numeric constants rather than an enum, so that each state
+// is a small integer literal in the hot loop (no enum object to look up).
+/** Any value. */
+const EXPECT_VALUE = 0;
+/** A value or `]` (just after `[`). */
+const EXPECT_VALUE_OR_END = 1;
+/** A key or `}` (just after `{`). */
+const EXPECT_KEY_OR_END = 2;
+/** A key (after a `,` in an object). */
+const EXPECT_KEY = 3;
+const EXPECT_COLON = 4;
+/** `,` or the container's closing bracket. */
+const EXPECT_SEPARATOR = 5;
 
 const OBJECT = 1;
 const ARRAY = 2;
 /** A run of string characters that need no attention: no quote, backslash or control character. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000-U+001F are the control characters that strict JSON forbids unescaped in a string, so the run must stop at them
 const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
 
 /**
@@ -33,7 +34,7 @@ const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
 export function strictJsonExtent(text: string, start: number): number {
   const stack: number[] = [];
   const length = text.length;
-  let expect = Expect.Value;
+  let expect = EXPECT_VALUE;
   let index = start;
   while (index < length) {
     const code = text.charCodeAt(index);
@@ -42,54 +43,54 @@ export function strictJsonExtent(text: string, start: number): number {
       continue;
     }
     switch (expect) {
-      case Expect.ValueOrEnd:
+      case EXPECT_VALUE_OR_END:
         if (code === 0x5d) {
           stack.pop();
           index++;
           if (stack.length === 0) return index;
-          expect = Expect.Separator;
+          expect = EXPECT_SEPARATOR;
           continue;
         }
-        expect = Expect.Value;
+        expect = EXPECT_VALUE;
         continue;
-      case Expect.Value:
+      case EXPECT_VALUE:
         if (code === 0x7b || code === 0x5b) {
           if (stack.length >= MAX_JSON_DEPTH) return -1;
           stack.push(code === 0x7b ? OBJECT : ARRAY);
-          expect = code === 0x7b ? Expect.KeyOrEnd : Expect.ValueOrEnd;
+          expect = code === 0x7b ? EXPECT_KEY_OR_END : EXPECT_VALUE_OR_END;
           index++;
           continue;
         }
         index = scalarEnd(text, index, code);
         if (index === -1) return -1;
-        expect = Expect.Separator;
+        expect = EXPECT_SEPARATOR;
         continue;
-      case Expect.KeyOrEnd:
+      case EXPECT_KEY_OR_END:
         if (code === 0x7d) {
           stack.pop();
           index++;
           if (stack.length === 0) return index;
-          expect = Expect.Separator;
+          expect = EXPECT_SEPARATOR;
           continue;
         }
-        expect = Expect.Key;
+        expect = EXPECT_KEY;
         continue;
-      case Expect.Key:
+      case EXPECT_KEY:
         if (code !== 0x22) return -1;
         index = stringEnd(text, index + 1);
         if (index === -1) return -1;
-        expect = Expect.Colon;
+        expect = EXPECT_COLON;
         continue;
-      case Expect.Colon:
+      case EXPECT_COLON:
         if (code !== 0x3a) return -1;
         index++;
-        expect = Expect.Value;
+        expect = EXPECT_VALUE;
         continue;
-      case Expect.Separator: {
+      case EXPECT_SEPARATOR: {
         const container = stack[stack.length - 1];
         if (code === 0x2c) {
           index++;
-          expect = container === OBJECT ? Expect.Key : Expect.Value;
+          expect = container === OBJECT ? EXPECT_KEY : EXPECT_VALUE;
           continue;
         }
         if ((container === OBJECT && code === 0x7d) || (container === ARRAY && code === 0x5d)) {

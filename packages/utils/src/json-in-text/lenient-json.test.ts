@@ -65,7 +65,7 @@ describe("strict JSON", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(Object.keys(result.value as object)).toStrictEqual(["__proto__"]);
-    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
 

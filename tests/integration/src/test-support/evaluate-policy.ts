@@ -41,7 +41,7 @@ export async function evaluatePolicy(
   try {
     const episode = await runEpisode({ instance, policy, reasoner, store });
     const results = episode.steps.flatMap((step) => step.results);
-    const kinds = new Map(instance.questions.map((question) => [question.id, question.metadata?.["kind"]]));
+    const kinds = new Map(instance.questions.map((question) => [question.id, question.metadata?.kind]));
     return {
       policyId: policy.policyId,
       reasonerId: reasoner.reasonerId,

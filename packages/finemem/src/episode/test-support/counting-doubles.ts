@@ -9,7 +9,13 @@ export interface Counted<T> {
 export function countPolicy(policy: MemoryPolicy): Counted<MemoryPolicy> {
   let calls = 0;
   return {
-    value: { ...policy, decide: (input, options) => ((calls += 1), policy.decide(input, options)) },
+    value: {
+      ...policy,
+      decide: (input, options) => {
+        calls += 1;
+        return policy.decide(input, options);
+      },
+    },
     calls: () => calls,
   };
 }
@@ -17,7 +23,13 @@ export function countPolicy(policy: MemoryPolicy): Counted<MemoryPolicy> {
 export function countReasoner(reasoner: Reasoner): Counted<Reasoner> {
   let calls = 0;
   return {
-    value: { ...reasoner, answer: (input, options) => ((calls += 1), reasoner.answer(input, options)) },
+    value: {
+      ...reasoner,
+      answer: (input, options) => {
+        calls += 1;
+        return reasoner.answer(input, options);
+      },
+    },
     calls: () => calls,
   };
 }

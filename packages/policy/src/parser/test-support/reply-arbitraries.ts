@@ -192,11 +192,11 @@ export function renderWithDefect(operations: readonly MemoryOperation[], toolSet
         expected.add(defect);
         break;
       case "extra_arguments_dropped":
-        args["note"] = "extra";
+        args.note = "extra";
         expected.add(defect);
         break;
       case "memory_type_alias":
-        args["memory_type"] = String(args["memory_type"]).replace(/_memory$/, "");
+        args.memory_type = String(args.memory_type).replace(/_memory$/, "");
         expected.add(defect);
         break;
       case "parameters_key":
