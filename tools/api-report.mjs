@@ -8,11 +8,12 @@
 // A surface that changes without its report fails CI: the diff of the report is what a reviewer reads
 // to see an export added, removed or retyped. The same pass refuses a public declaration that mentions
 // zod (validators are public, their schemas are not: zod's types must not become our API).
-import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
 
 const root = resolve(import.meta.dirname, "..");
 
@@ -38,7 +39,11 @@ export function entryPoints(workspace) {
     .map(([subpath, target]) => {
       const types = typeof target === "string" ? target : target.types;
       const entry = subpath === "." ? "index" : subpath.slice(2).replaceAll("/", "-");
-      return { subpath, declarations: join(workspace.folder, types), report: join(workspace.folder, "api", `${entry}.api.md`) };
+      return {
+        subpath,
+        declarations: join(workspace.folder, types),
+        report: join(workspace.folder, "api", `${entry}.api.md`),
+      };
     });
 }
 
@@ -59,8 +64,13 @@ export function zodMentions(declarationFile) {
   const hits = [];
   for (const file of reachableDeclarations(declarationFile)) {
     const lines = readFileSync(file, "utf8").split("\n");
-    const found = lines.flatMap((line, index) => (/["']zod(\/[^"']*)?["']|\bz\.(core\.)?\$?Zod/.test(line) ? [index + 1] : []));
-    if (found.length > 0) hits.push(`${relative(root, file)} (${found.length} lines, first at line ${found[0]}: ${lines[found[0] - 1].trim()})`);
+    const found = lines.flatMap((line, index) =>
+      /["']zod(\/[^"']*)?["']|\bz\.(core\.)?\$?Zod/.test(line) ? [index + 1] : [],
+    );
+    if (found.length > 0)
+      hits.push(
+        `${relative(root, file)} (${found.length} lines, first at line ${found[0]}: ${lines[found[0] - 1].trim()})`,
+      );
   }
   return hits;
 }
@@ -71,9 +81,19 @@ function runExtractor(workspace, entry, check, scratch) {
     configObject: {
       projectFolder: workspace.folder,
       mainEntryPointFilePath: entry.declarations,
+      // LF like every other file of the repository (.editorconfig); API Extractor defaults to CRLF.
+      newlineKind: "lf",
       compiler: {
         overrideTsconfig: {
-          compilerOptions: { lib: ["ES2023", "DOM"], types: ["node"], skipLibCheck: true, module: "esnext", moduleResolution: "bundler", target: "es2022", strict: true },
+          compilerOptions: {
+            lib: ["ES2023", "DOM"],
+            types: ["node"],
+            skipLibCheck: true,
+            module: "esnext",
+            moduleResolution: "bundler",
+            target: "es2022",
+            strict: true,
+          },
         },
       },
       apiReport: {
@@ -93,6 +113,9 @@ function runExtractor(workspace, entry, check, scratch) {
           default: { logLevel: "none", addToApiReportFile: true },
           "ae-missing-release-tag": { logLevel: "none", addToApiReportFile: false },
           "ae-unresolved-link": { logLevel: "none", addToApiReportFile: false },
+          // Undocumented members are marked "(undocumented)" in the report itself; the footer's copy
+          // names built-file line numbers, which would churn with every unrelated change.
+          "ae-undocumented": { logLevel: "none", addToApiReportFile: false },
         },
         tsdocMessageReporting: { default: { logLevel: "none", addToApiReportFile: false } },
       },
@@ -105,11 +128,19 @@ function runExtractor(workspace, entry, check, scratch) {
     localBuild: !check,
     messageCallback: (message) => {
       // The report's own change notices are summarised below; keep real problems.
-      if (["console-api-report-changed", "console-api-report-created", "console-api-report-copied", "console-api-report-not-copied"].includes(message.messageId)) {
+      if (
+        [
+          "console-api-report-changed",
+          "console-api-report-created",
+          "console-api-report-copied",
+          "console-api-report-not-copied",
+        ].includes(message.messageId)
+      ) {
         message.handled = true;
         return;
       }
-      if (message.logLevel === "error" || message.logLevel === "warning") messages.push(message.formatMessageWithoutLocation?.() ?? message.text);
+      if (message.logLevel === "error" || message.logLevel === "warning")
+        messages.push(message.formatMessageWithoutLocation?.() ?? message.text);
       message.handled = true;
     },
   });
@@ -117,7 +148,9 @@ function runExtractor(workspace, entry, check, scratch) {
 }
 
 function main() {
-  const { values } = parseArgs({ options: { check: { type: "boolean", default: false }, package: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { check: { type: "boolean", default: false }, package: { type: "string" } },
+  });
   const only = values.package === undefined ? undefined : new Set(values.package.split(","));
   const scratch = mkdtempSync(join(tmpdir(), "finemem-api-"));
   const problems = [];
@@ -127,17 +160,23 @@ function main() {
       const folderName = workspace.folder.slice(dirname(workspace.folder).length + 1);
       if (only !== undefined && !only.has(folderName) && !only.has(workspace.manifest.name)) continue;
       for (const entry of entryPoints(workspace)) {
-        const label = entry.subpath === "." ? workspace.manifest.name : `${workspace.manifest.name}/${entry.subpath.slice(2)}`;
+        const label =
+          entry.subpath === "." ? workspace.manifest.name : `${workspace.manifest.name}/${entry.subpath.slice(2)}`;
         if (!existsSync(entry.declarations)) {
-          problems.push(`${label}: ${relative(root, entry.declarations)} is missing: run the build first (npm run build)`);
+          problems.push(
+            `${label}: ${relative(root, entry.declarations)} is missing: run the build first (npm run build)`,
+          );
           continue;
         }
-        for (const hit of zodMentions(entry.declarations)) problems.push(`${label}: a public declaration mentions zod: ${hit}`);
+        for (const hit of zodMentions(entry.declarations))
+          problems.push(`${label}: a public declaration mentions zod: ${hit}`);
         const outcome = runExtractor(workspace, entry, values.check, scratch);
         reports++;
         for (const message of outcome.messages) problems.push(`${label}: ${message}`);
         if (values.check && outcome.changed) {
-          problems.push(`${label}: the public surface differs from ${relative(root, entry.report)}: run \`npm run api:report\` after the build, review the diff and commit it`);
+          problems.push(
+            `${label}: the public surface differs from ${relative(root, entry.report)}: run \`npm run api:report\` after the build, review the diff and commit it`,
+          );
         } else if (!values.check && outcome.changed) {
           console.log(`updated ${relative(root, entry.report)}`);
         }

@@ -9,7 +9,7 @@
 // RunRecordReporter writes beside the report (`.test-results/run.json`: unhandled errors, test files
 // run, exit code) supplies the first two, and the mtime of the marker .ci/run writes when it starts
 // (`.test-results/run-started`) the third.
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -94,7 +94,9 @@ export function summarizeWorkspaces(root, options = {}) {
     if (!existsSync(path)) return { missing: true };
     const written = statSync(path).mtimeMs;
     if (runStartedAt !== undefined && written < runStartedAt) {
-      return { problem: `${relative(root, path)} was written at ${at(written)}, before this run started at ${at(runStartedAt)}: a stale file from an earlier run, not counted` };
+      return {
+        problem: `${relative(root, path)} was written at ${at(written)}, before this run started at ${at(runStartedAt)}: a stale file from an earlier run, not counted`,
+      };
     }
     try {
       return { value: JSON.parse(readFileSync(path, "utf8")) };
@@ -122,7 +124,9 @@ export function summarizeWorkspaces(root, options = {}) {
 
       const report = readFresh(join(folder, ".test-results", "report.json"));
       if (report.missing) {
-        fail(`has a test script but wrote no report (did its tests run?): ${relative(root, folder)}/.test-results/report.json is missing`);
+        fail(
+          `has a test script but wrote no report (did its tests run?): ${relative(root, folder)}/.test-results/report.json is missing`,
+        );
         continue;
       }
       if (report.problem) {
@@ -143,12 +147,17 @@ export function summarizeWorkspaces(root, options = {}) {
 
       const record = readFresh(join(folder, ".test-results", "run.json"));
       if (record.missing || record.problem) {
-        failHere(record.problem ?? `wrote a report but no run record (${relative(root, folder)}/.test-results/run.json), so an unhandled error or a crash would go unseen: does its vitest config use tools/vitest-preset.mjs?`);
+        failHere(
+          record.problem ??
+            `wrote a report but no run record (${relative(root, folder)}/.test-results/run.json), so an unhandled error or a crash would go unseen: does its vitest config use tools/vitest-preset.mjs?`,
+        );
         continue;
       }
       const run = record.value;
       for (const error of run.unhandledErrors ?? []) {
-        const where = [error.file && relative(root, error.file), error.test && `test "${error.test}"`].filter(Boolean).join(", ");
+        const where = [error.file && relative(root, error.file), error.test && `test "${error.test}"`]
+          .filter(Boolean)
+          .join(", ");
         failHere(`unhandled error: ${error.name}: ${error.message}${where ? ` (in ${where})` : ""}`);
       }
       if ((report.value.testResults ?? []).length === 0 || run.testFiles === 0) {

@@ -76,10 +76,18 @@ for (const name of names) {
   rmSync(reportFile, { force: true });
   console.log(`::: mutation: ${name} (${dir}/stryker.config.mjs)`);
   const started = Date.now();
-  const status = run("npx", ["stryker", "run", "stryker.config.mjs", ...(values["dry-run"] ? ["--dryRunOnly"] : [])], cwd);
+  const status = run(
+    "npx",
+    ["stryker", "run", "stryker.config.mjs", ...(values["dry-run"] ? ["--dryRunOnly"] : [])],
+    cwd,
+  );
   const seconds = Math.round((Date.now() - started) / 1000);
   if (values["dry-run"]) {
-    results.push({ name, ok: status === 0, line: `${name}: dry run ${status === 0 ? "ok" : `failed (exit ${status})`} in ${seconds}s` });
+    results.push({
+      name,
+      ok: status === 0,
+      line: `${name}: dry run ${status === 0 ? "ok" : `failed (exit ${status})`} in ${seconds}s`,
+    });
     continue;
   }
   if (!existsSync(reportFile)) {
@@ -91,13 +99,19 @@ for (const name of names) {
   const detail = Object.entries(counts)
     .map(([key, value]) => `${value} ${key.toLowerCase()}`)
     .join(", ");
-  results.push({ name, ok, line: `${name}: mutation score ${score.toFixed(2)}% (${detail}) in ${seconds}s${ok ? "" : `: below ${MUTATION_SCORE_THRESHOLD}% or stryker exited ${status}`}` });
+  results.push({
+    name,
+    ok,
+    line: `${name}: mutation score ${score.toFixed(2)}% (${detail}) in ${seconds}s${ok ? "" : `: below ${MUTATION_SCORE_THRESHOLD}% or stryker exited ${status}`}`,
+  });
 }
 
 console.log("::: mutation: results");
 for (const { line } of results) console.log(`  ${line}`);
 const failed = results.filter(({ ok }) => !ok);
 if (failed.length > 0) {
-  console.error(`mutation: ${failed.map(({ name }) => name).join(", ")} failed (threshold ${MUTATION_SCORE_THRESHOLD}%)`);
+  console.error(
+    `mutation: ${failed.map(({ name }) => name).join(", ")} failed (threshold ${MUTATION_SCORE_THRESHOLD}%)`,
+  );
   process.exit(1);
 }

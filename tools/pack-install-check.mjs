@@ -3,7 +3,16 @@
 // imports every entry point it exports, runs the README examples of the packages listed below, and
 // prints each installed size. Run after the build.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import ts from "typescript";
@@ -28,23 +37,41 @@ const workspaces = manifest.workspaces.flatMap((pattern) => {
   const base = join(root, pattern.replace(/\/\*$/, ""));
   return readdirSync(base, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(base, entry.name, "package.json")))
-    .map((entry) => ({ folder: join(base, entry.name), manifest: JSON.parse(readFileSync(join(base, entry.name, "package.json"), "utf8")) }));
+    .map((entry) => ({
+      folder: join(base, entry.name),
+      manifest: JSON.parse(readFileSync(join(base, entry.name, "package.json"), "utf8")),
+    }));
 });
 const published = workspaces.filter((workspace) => workspace.manifest.private !== true);
 const byName = new Map(published.map((workspace) => [workspace.manifest.name, workspace]));
 
 const work = mkdtempSync(join(tmpdir(), "finemem-pack-"));
 const tarballs = new Map();
-const npmEnv = { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip", NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true", npm_config_fund: "false", npm_config_audit: "false" };
+const npmEnv = {
+  ...process.env,
+  ONNXRUNTIME_NODE_INSTALL: "skip",
+  NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true",
+  npm_config_fund: "false",
+  npm_config_audit: "false",
+};
 const failures = [];
 const rows = [];
 
 try {
   for (const workspace of published) {
-    if (!existsSync(join(workspace.folder, "dist"))) throw new Error(`${workspace.manifest.name} is not built (no dist/): run the build first`);
-    const output = execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: workspace.folder, env: npmEnv, encoding: "utf8" });
+    if (!existsSync(join(workspace.folder, "dist")))
+      throw new Error(`${workspace.manifest.name} is not built (no dist/): run the build first`);
+    const output = execFileSync("npm", ["pack", "--json", "--pack-destination", work], {
+      cwd: workspace.folder,
+      env: npmEnv,
+      encoding: "utf8",
+    });
     const [packed] = JSON.parse(output);
-    tarballs.set(workspace.manifest.name, { file: join(work, packed.filename), packedSize: packed.size, unpackedSize: packed.unpackedSize });
+    tarballs.set(workspace.manifest.name, {
+      file: join(work, packed.filename),
+      packedSize: packed.size,
+      unpackedSize: packed.unpackedSize,
+    });
   }
 
   for (const workspace of published) {
@@ -65,38 +92,63 @@ try {
         }
       }
     }
-    const dependencies = Object.fromEntries([...needed].map((dependency) => [dependency, `file:${tarballs.get(dependency).file}`]));
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "pack-check", private: true, type: "module", dependencies }, null, 2));
+    const dependencies = Object.fromEntries(
+      [...needed].map((dependency) => [dependency, `file:${tarballs.get(dependency).file}`]),
+    );
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "pack-check", private: true, type: "module", dependencies }, null, 2),
+    );
     const entries = Object.keys(workspace.manifest.exports ?? { ".": null })
       .filter((subpath) => !subpath.endsWith(".json"))
       .map((subpath) => (subpath === "." ? name : `${name}/${subpath.slice(2)}`));
     const importScript = (list) => {
       const imports = list
-        .map((entry, index) => `const m${index} = await import(${JSON.stringify(entry)});\nif (Object.keys(m${index}).length === 0) throw new Error(${JSON.stringify(`${entry} exports nothing`)});`)
+        .map(
+          (entry, index) =>
+            `const m${index} = await import(${JSON.stringify(entry)});\nif (Object.keys(m${index}).length === 0) throw new Error(${JSON.stringify(`${entry} exports nothing`)});`,
+        )
         .join("\n");
       return `${imports}\nconsole.log("imported ${list.join(", ")}");\n`;
     };
     // Optional peers (database drivers, model runtimes) are what a user adds for one entry point:
     // the main entry must import without them, and every entry must import once they are added.
     const { peerDependencies = {}, peerDependenciesMeta = {}, devDependencies = {} } = workspace.manifest;
-    const optionalPeers = Object.keys(peerDependencies).filter((peer) => peerDependenciesMeta[peer]?.optional === true && !byName.has(peer));
+    const optionalPeers = Object.keys(peerDependencies).filter(
+      (peer) => peerDependenciesMeta[peer]?.optional === true && !byName.has(peer),
+    );
     try {
-      execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: project, env: npmEnv, stdio: ["ignore", "pipe", "pipe"] });
+      execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+        cwd: project,
+        env: npmEnv,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       writeFileSync(join(project, "check-main.mjs"), importScript([name]));
       let imported = execFileSync(process.execPath, ["check-main.mjs"], { cwd: project, encoding: "utf8" }).trim();
       const installed = folderSize(join(project, "node_modules", ...name.split("/")));
       const total = folderSize(join(project, "node_modules"));
-      const readmeExamples = README_EXAMPLES_FROM_TARBALL.has(name) ? `; ${runReadmeExamples(workspace.folder, project)}` : "";
+      const readmeExamples = README_EXAMPLES_FROM_TARBALL.has(name)
+        ? `; ${runReadmeExamples(workspace.folder, project)}`
+        : "";
       if (optionalPeers.length > 0) {
         const peers = optionalPeers.map((peer) => `${peer}@${devDependencies[peer] ?? peerDependencies[peer]}`);
-        execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...peers], { cwd: project, env: npmEnv, stdio: ["ignore", "pipe", "pipe"] });
+        execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...peers], {
+          cwd: project,
+          env: npmEnv,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
       }
       writeFileSync(join(project, "check.mjs"), importScript(entries));
-      imported = execFileSync(process.execPath, ["check.mjs"], { cwd: project, encoding: "utf8" }).trim() + readmeExamples;
+      imported =
+        execFileSync(process.execPath, ["check.mjs"], { cwd: project, encoding: "utf8" }).trim() + readmeExamples;
       if (optionalPeers.length > 0) imported += `; optional peers: ${optionalPeers.join(", ")}`;
       // A package with a command line: the installed bin runs its main job, as `npx <bin>` would for a user.
       for (const bin of Object.keys(workspace.manifest.bin ?? {})) {
-        const output = execFileSync(join(project, "node_modules", ".bin", bin), ["eval", "--quiet"], { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        const output = execFileSync(join(project, "node_modules", ".bin", bin), ["eval", "--quiet"], {
+          cwd: project,
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        });
         if (!/average over/.test(output)) throw new Error(`${bin} eval printed no results table:\n${output}`);
         imported += `; ran ${bin} eval`;
       }
@@ -111,7 +163,8 @@ try {
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 console.log("package | tarball | installed package | installed with dependencies");
-for (const row of rows) console.log(`${row.name} | ${kib(row.packed)} | ${kib(row.installed)} | ${kib(row.total)}   (${row.imported})`);
+for (const row of rows)
+  console.log(`${row.name} | ${kib(row.packed)} | ${kib(row.installed)} | ${kib(row.total)}   (${row.imported})`);
 for (const failure of failures) console.log(`FAILED ${failure}`);
 console.log(`pack-and-install: ${rows.length} of ${published.length} packages installed and imported`);
 process.exitCode = failures.length > 0 || rows.length !== published.length ? 1 : 0;
@@ -123,15 +176,25 @@ process.exitCode = failures.length > 0 || rows.length !== published.length ? 1 :
  */
 function runReadmeExamples(folder, project) {
   const examples = readReadmeExamples(join(folder, "README.md"));
-  if (examples.length === 0) throw new Error("README_EXAMPLES_FROM_TARBALL lists it, but its README has no `ts example`");
+  if (examples.length === 0)
+    throw new Error("README_EXAMPLES_FROM_TARBALL lists it, but its README has no `ts example`");
   for (const example of examples) {
-    if (example.expectedOutput === null) throw new Error(`README example at line ${example.line} has no \`text output\` block`);
-    const { outputText } = ts.transpileModule(example.code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    if (example.expectedOutput === null)
+      throw new Error(`README example at line ${example.line} has no \`text output\` block`);
+    const { outputText } = ts.transpileModule(example.code, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
     const file = `readme-example-line-${example.line}.mjs`;
     writeFileSync(join(project, file), CONSOLE_LOG_AS_IN_README_TESTS + outputText);
-    const printed = execFileSync(process.execPath, [file], { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).replace(/\n$/, "");
+    const printed = execFileSync(process.execPath, [file], {
+      cwd: project,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    }).replace(/\n$/, "");
     if (printed !== example.expectedOutput) {
-      throw new Error(`README example at line ${example.line} printed\n${printed}\ninstead of\n${example.expectedOutput}`);
+      throw new Error(
+        `README example at line ${example.line} printed\n${printed}\ninstead of\n${example.expectedOutput}`,
+      );
     }
   }
   return `ran ${examples.length} README example${examples.length === 1 ? "" : "s"}`;

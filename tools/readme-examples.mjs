@@ -48,7 +48,8 @@ export async function runReadmeExample(example, readmePath) {
   writeFileSync(file, example.code);
   const printed = [];
   const original = console.log;
-  console.log = (...values) => printed.push(values.map((value) => (typeof value === "string" ? value : JSON.stringify(value))).join(" "));
+  console.log = (...values) =>
+    printed.push(values.map((value) => (typeof value === "string" ? value : JSON.stringify(value))).join(" "));
   try {
     await import(`${pathToFileURL(file).href}?run=${Date.now()}`);
   } finally {

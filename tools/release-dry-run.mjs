@@ -9,12 +9,17 @@
 // or built entry points, or when a package's new version leaves a sibling's dependency range behind,
 // so that the first real release is `npx changeset version && npx changeset publish`.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const env = { ...process.env, npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" };
+const env = {
+  ...process.env,
+  npm_config_fund: "false",
+  npm_config_audit: "false",
+  npm_config_update_notifier: "false",
+};
 const git = (args, cwd = root) => execFileSync("git", args, { cwd, env, encoding: "utf8" }).trim();
 
 function workspaceFolders(base) {
@@ -38,12 +43,20 @@ try {
   git(["worktree", "add", "--quiet", "-b", branch, worktree, "HEAD"]);
   worktreeAdded = true;
   symlinkSync(join(root, "node_modules"), join(worktree, "node_modules"), "dir");
-  const pending = readdirSync(join(worktree, ".changeset")).filter((file) => file.endsWith(".md") && file !== "README.md");
+  const pending = readdirSync(join(worktree, ".changeset")).filter(
+    (file) => file.endsWith(".md") && file !== "README.md",
+  );
   console.log(`${pending.length} pending changeset(s)`);
-  execFileSync(process.execPath, [join(root, "node_modules", "@changesets", "cli", "bin.js"), "version"], { cwd: worktree, env, stdio: "inherit" });
+  execFileSync(process.execPath, [join(root, "node_modules", "@changesets", "cli", "bin.js"), "version"], {
+    cwd: worktree,
+    env,
+    stdio: "inherit",
+  });
 
   const folders = workspaceFolders(worktree);
-  const manifests = new Map(folders.map((folder) => [folder, JSON.parse(readFileSync(join(folder, "package.json"), "utf8"))]));
+  const manifests = new Map(
+    folders.map((folder) => [folder, JSON.parse(readFileSync(join(folder, "package.json"), "utf8"))]),
+  );
   const versions = new Map([...manifests.values()].map((manifest) => [manifest.name, manifest.version]));
   for (const [folder, manifest] of manifests) {
     if (manifest.private === true) continue;
@@ -51,7 +64,9 @@ try {
     for (const field of ["dependencies", "peerDependencies"]) {
       for (const [dependency, range] of Object.entries(manifest[field] ?? {})) {
         if (versions.has(dependency) && !range.replace(/^[\^~]/, "").startsWith(versions.get(dependency))) {
-          problems.push(`${label}: ${field}.${dependency} is ${range}, but the release versions ${dependency} ${versions.get(dependency)}`);
+          problems.push(
+            `${label}: ${field}.${dependency} is ${range}, but the release versions ${dependency} ${versions.get(dependency)}`,
+          );
         }
       }
     }
@@ -61,15 +76,23 @@ try {
       continue;
     }
     cpSync(built, join(folder, "dist"), { recursive: true });
-    const output = execFileSync("npm", ["publish", "--dry-run", "--json", "--tag", "dry-run"], { cwd: folder, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const output = execFileSync("npm", ["publish", "--dry-run", "--json", "--tag", "dry-run"], {
+      cwd: folder,
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     // npm 11 keys the report by package name; older versions printed the bare report.
     const parsed = JSON.parse(output.slice(output.indexOf("{")));
     const report = parsed[manifest.name] ?? parsed;
     const files = new Set(report.files.map((file) => file.path));
-    for (const required of ["package.json", "README.md", "LICENSE"]) if (!files.has(required)) problems.push(`${label}: the tarball lacks ${required}`);
+    for (const required of ["package.json", "README.md", "LICENSE"])
+      if (!files.has(required)) problems.push(`${label}: the tarball lacks ${required}`);
     for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
       const paths = typeof target === "string" ? [target] : Object.values(target);
-      for (const path of paths) if (!files.has(path.replace(/^\.\//, ""))) problems.push(`${label}: exports["${subpath}"] points at ${path}, which the tarball lacks`);
+      for (const path of paths)
+        if (!files.has(path.replace(/^\.\//, "")))
+          problems.push(`${label}: exports["${subpath}"] points at ${path}, which the tarball lacks`);
     }
     console.log(`${label}: would publish ${report.files.length} files, ${report.size} bytes packed`);
   }

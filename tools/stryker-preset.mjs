@@ -49,7 +49,11 @@ export function fineMemStryker({ mutate, notMutated = [], related = false }) {
   const files = sourceFiles();
   return {
     // Stryker resolves paths against the folder it runs in: tools/mutation.mjs runs it in the package.
-    mutate: [...mutate, ...NOT_MUTATED.filter(({ matches }) => files.some(matches)).map(({ glob }) => glob), ...notMutated],
+    mutate: [
+      ...mutate,
+      ...NOT_MUTATED.filter(({ matches }) => files.some(matches)).map(({ glob }) => glob),
+      ...notMutated,
+    ],
     testRunner: "vitest",
     plugins: ["@stryker-mutator/vitest-runner"],
     vitest: {

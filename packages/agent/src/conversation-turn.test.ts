@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkConversationTurn, renderConversationTurn, type ConversationTurn } from "./conversation-turn.js";
+import { type ConversationTurn, checkConversationTurn, renderConversationTurn } from "./conversation-turn.js";
 import { MemoryManagerError } from "./memory-manager-error.js";
 
 /** The error `checkConversationTurn` throws for `turn` (which the types would refuse: callers may be untyped). */
@@ -15,7 +15,11 @@ function rejection(turn: unknown): MemoryManagerError {
 
 describe("checkConversationTurn", () => {
   it("trims role and at, and keeps content as it was said", () => {
-    expect(checkConversationTurn({ role: " user ", content: "  hi  ", at: " 2026-05-04 " })).toEqual({ role: "user", content: "  hi  ", at: "2026-05-04" });
+    expect(checkConversationTurn({ role: " user ", content: "  hi  ", at: " 2026-05-04 " })).toEqual({
+      role: "user",
+      content: "  hi  ",
+      at: "2026-05-04",
+    });
     expect(checkConversationTurn({ role: "assistant", content: "ok" })).toEqual({ role: "assistant", content: "ok" });
   });
 
@@ -49,6 +53,8 @@ describe("checkConversationTurn", () => {
 describe("renderConversationTurn", () => {
   it("renders role: content, dated when the turn has an at, with the content trimmed", () => {
     expect(renderConversationTurn({ role: "user", content: "  I live in Paris.\n" })).toBe("user: I live in Paris.");
-    expect(renderConversationTurn({ role: "user", content: "I live in Paris.", at: "2026-05-04" })).toBe("[2026-05-04] user: I live in Paris.");
+    expect(renderConversationTurn({ role: "user", content: "I live in Paris.", at: "2026-05-04" })).toBe(
+      "[2026-05-04] user: I live in Paris.",
+    );
   });
 });

@@ -17,7 +17,8 @@ export type TurnRenderer = (turn: ConversationTurn) => string;
  * The default rendering, `role: content` (or `[at] role: content`): the transcript shape chat
  * histories have in Memalpha's and MemoryAgentBench's chunks, so a trained manager reads what it saw.
  */
-export const renderConversationTurn: TurnRenderer = (turn) => `${turn.at === undefined ? "" : `[${turn.at}] `}${turn.role}: ${turn.content.trim()}`;
+export const renderConversationTurn: TurnRenderer = (turn) =>
+  `${turn.at === undefined ? "" : `[${turn.at}] `}${turn.role}: ${turn.content.trim()}`;
 
 const LINE_BREAK = /[\r\n]/u;
 
@@ -26,16 +27,29 @@ const LINE_BREAK = /[\r\n]/u;
  * later step that would have to drop it (or the whole chunk) silently.
  */
 export function checkConversationTurn(turn: ConversationTurn): ConversationTurn {
-  if (typeof turn !== "object" || turn === null) throw new MemoryManagerError("invalid_turn", "a turn must be an object { role, content, at? }");
+  if (typeof turn !== "object" || turn === null)
+    throw new MemoryManagerError("invalid_turn", "a turn must be an object { role, content, at? }");
   const { role, content, at } = turn;
   if (typeof role !== "string" || role.trim().length === 0 || LINE_BREAK.test(role)) {
-    throw new MemoryManagerError("invalid_turn", `role must be one non-empty line of text, got ${JSON.stringify(role)}`, ["role"]);
+    throw new MemoryManagerError(
+      "invalid_turn",
+      `role must be one non-empty line of text, got ${JSON.stringify(role)}`,
+      ["role"],
+    );
   }
   if (typeof content !== "string" || content.trim().length === 0) {
-    throw new MemoryManagerError("invalid_turn", `content must hold something other than whitespace, got ${JSON.stringify(content)}`, ["content"]);
+    throw new MemoryManagerError(
+      "invalid_turn",
+      `content must hold something other than whitespace, got ${JSON.stringify(content)}`,
+      ["content"],
+    );
   }
   if (at !== undefined && (typeof at !== "string" || at.trim().length === 0 || LINE_BREAK.test(at))) {
-    throw new MemoryManagerError("invalid_turn", `at must be one non-empty line of text when given, got ${JSON.stringify(at)}`, ["at"]);
+    throw new MemoryManagerError(
+      "invalid_turn",
+      `at must be one non-empty line of text when given, got ${JSON.stringify(at)}`,
+      ["at"],
+    );
   }
   return { role: role.trim(), content, ...(at === undefined ? {} : { at: at.trim() }) };
 }

@@ -5,18 +5,24 @@
  * `@finemem/spec`, `@finemem/memory`, `@finemem/policy` and `@finemem/utils` only: no benchmarks,
  * rewards or command line.
  */
+
 export {
+  type ConversationTurn,
+  checkConversationTurn,
+  renderConversationTurn,
+  type TurnRenderer,
+} from "./conversation-turn.js";
+export {
+  createMemoryManager,
   DEFAULT_MANAGER_CHUNK_TOKENS,
   DEFAULT_RECALL_TOP_K,
-  createMemoryManager,
   type MemoryManager,
   type MemoryManagerOptions,
   type MemoryStep,
   type Recall,
-  type RecallOptions,
   type RecalledItem,
+  type RecallOptions,
 } from "./memory-manager.js";
 export { MemoryManagerError, type MemoryManagerErrorCode } from "./memory-manager-error.js";
-export { checkConversationTurn, renderConversationTurn, type ConversationTurn, type TurnRenderer } from "./conversation-turn.js";
 export { EMPTY_RECALL_PROMPT, RECALL_PROMPT_HEADER, renderRecallPrompt } from "./recall-prompt.js";
 export { createStoreSearchRetriever } from "./store-search-retriever.js";

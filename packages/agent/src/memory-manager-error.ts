@@ -1,4 +1,5 @@
 import { FineMemError, type PathSegment } from "@finemem/spec";
+import { positiveInteger } from "@finemem/utils";
 
 /**
  * What was wrong with a memory manager's configuration or input.
@@ -19,6 +20,10 @@ export class MemoryManagerError extends FineMemError {
 
 /** `value` when it is an integer ≥ 1; otherwise a {@link MemoryManagerError} naming `option`. */
 export function positiveIntegerOption(option: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new MemoryManagerError("invalid_option", `${option} must be an integer ≥ 1, got ${String(value)}`, [option]);
-  return value;
+  return positiveInteger(
+    option,
+    value,
+    (name, expected, received) =>
+      new MemoryManagerError("invalid_option", `${name} must be ${expected}, got ${String(received)}`, [name]),
+  );
 }

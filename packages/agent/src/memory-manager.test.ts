@@ -4,8 +4,8 @@ import { AbortedError, type MemoryPolicy } from "@finemem/spec";
 import { createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import type { ConversationTurn } from "./conversation-turn.js";
-import { MemoryManagerError } from "./memory-manager-error.js";
 import { createMemoryManager } from "./memory-manager.js";
+import { MemoryManagerError } from "./memory-manager-error.js";
 import { EMPTY_RECALL_PROMPT } from "./recall-prompt.js";
 
 // A conversation in which a fact changes. With a 24-token budget (o200k) each user turn and the
@@ -44,7 +44,10 @@ describe("createMemoryManager", () => {
     const observed = [];
     for (const turn of CONVERSATION) observed.push(...(await memory.observe(turn)));
     expect(observed.map((step) => step.step)).toEqual([1, 2]);
-    expect(observed[0]!.chunk).toEqual({ id: "chunk-1", text: "user: I live in Paris.\nassistant: Noted, Paris is lovely in spring." });
+    expect(observed[0]!.chunk).toEqual({
+      id: "chunk-1",
+      text: "user: I live in Paris.\nassistant: Noted, Paris is lovely in spring.",
+    });
     expect(observed[0]!.operations.map((operation) => operation.operationId)).toEqual(["s1.0", "s1.1"]);
     expect(observed[0]!.results.every((result) => result.status === "applied")).toBe(true);
     expect(memory.pendingTurns).toEqual(["user: I live in Lisbon now.", "assistant: Lisbon is a great choice."]);
@@ -60,7 +63,10 @@ describe("createMemoryManager", () => {
     expect(first).toMatchObject({ content: "user: I live in Lisbon now.", rank: 1, step: 3, version: 2 });
     expect(recall.items.some((item) => item.content.includes("live in Paris"))).toBe(false);
     expect(recall.step).toBe(3);
-    expect(recall.prompt.split("\n").slice(0, 2)).toEqual(["Notes from memory, most relevant first:", "[1] user: I live in Lisbon now."]);
+    expect(recall.prompt.split("\n").slice(0, 2)).toEqual([
+      "Notes from memory, most relevant first:",
+      "[1] user: I live in Lisbon now.",
+    ]);
     // The Paris statement was rewritten, not lost: its history names the chunks of both steps.
     const history = await memory.store.history(memory.namespace, first!.itemId);
     expect(history.map((version) => [version.step, version.sourceChunkId, version.content])).toEqual([
@@ -82,7 +88,9 @@ describe("createMemoryManager", () => {
     await memory.observe({ role: "user", content: "I live in Paris." });
     expect((await memory.recall("Where does the user live?")).prompt).toBe(EMPTY_RECALL_PROMPT);
     await memory.flush();
-    expect((await memory.recall("Where does the user live?")).items.map((item) => item.content)).toEqual(["user: I live in Paris."]);
+    expect((await memory.recall("Where does the user live?")).items.map((item) => item.content)).toEqual([
+      "user: I live in Paris.",
+    ]);
   });
 
   it("continues the step numbers of a store that already holds steps, per namespace", async () => {
@@ -102,7 +110,10 @@ describe("createMemoryManager", () => {
     expect(step?.operations.map((operation) => operation.operationId)).toEqual(["s3.0", "s3.1"]);
     expect(step?.results.every((result) => result.status === "applied")).toBe(true);
     // The second manager saw the first one's memory: the Paris item was updated, not duplicated.
-    expect((await second.recall("Where does the user live?")).items[0]).toMatchObject({ content: "user: I live in Lisbon now.", version: 2 });
+    expect((await second.recall("Where does the user live?")).items[0]).toMatchObject({
+      content: "user: I live in Lisbon now.",
+      version: 2,
+    });
 
     const elsewhere = createMemoryManager({ store, namespace: { user: "u2" } });
     expect((await elsewhere.recall("Where does the user live?")).items).toEqual([]);
@@ -111,7 +122,10 @@ describe("createMemoryManager", () => {
   });
 
   it("keeps numbering after a step whose every operation the store rejected", async () => {
-    const policy = createScriptedPolicy([[{ type: "DELETE", id: "nothing-here" }], [{ type: "INSERT", content: "kept" }]]);
+    const policy = createScriptedPolicy([
+      [{ type: "DELETE", id: "nothing-here" }],
+      [{ type: "INSERT", content: "kept" }],
+    ]);
     const memory = createMemoryManager({ policy, chunkTokens: 1 });
     const [rejected] = await memory.observe({ role: "user", content: "one" });
     expect(rejected?.results[0]).toMatchObject({ status: "rejected", reason: "unknown_id" });
@@ -128,7 +142,9 @@ describe("createMemoryManager", () => {
     const recall = memory.recall("Who grows roses?");
     const steps = (await Promise.all(pending)).flat();
     expect(probe.maxInFlight).toBe(1);
-    expect(steps.map((step) => [step.step, step.chunk.text])).toEqual(facts.map((fact, index) => [index + 1, `user: ${fact}`]));
+    expect(steps.map((step) => [step.step, step.chunk.text])).toEqual(
+      facts.map((fact, index) => [index + 1, `user: ${fact}`]),
+    );
     // A recall queued behind the observes sees all of their steps.
     const recalled = await recall;
     expect(recalled.step).toBe(4);
@@ -141,7 +157,10 @@ describe("createMemoryManager", () => {
     expect(await memory.observe({ role: "user", content: "two words" })).toEqual([]);
     expect(memory.pendingTokens).toBe(3);
     const steps = await memory.observe({ role: "assistant", content: "a reply of far more than six words" });
-    expect(steps.map((step) => step.chunk.text)).toEqual(["user: two words", "assistant: a reply of far more than six words"]);
+    expect(steps.map((step) => step.chunk.text)).toEqual([
+      "user: two words",
+      "assistant: a reply of far more than six words",
+    ]);
     expect(memory.pendingTurns).toEqual([]);
   });
 
@@ -163,7 +182,10 @@ describe("createMemoryManager", () => {
     for (const turn of CONVERSATION) await memory.observe(turn);
     await memory.flush();
     expect(memory.store.layout).toBe("typed");
-    expect((await memory.recall("Where does the user live?")).items[0]).toMatchObject({ content: "user: I live in Lisbon now.", memoryType: "semantic" });
+    expect((await memory.recall("Where does the user live?")).items[0]).toMatchObject({
+      content: "user: I live in Lisbon now.",
+      memoryType: "semantic",
+    });
   });
 
   it("recalls Mem-α's way in the typed layout: the core paragraph first, then top k per memory type", async () => {
@@ -217,25 +239,54 @@ describe("createMemoryManager", () => {
       expectError(() => createMemoryManager({ chunkTokens: 0 }), "invalid_option", ["chunkTokens"]);
       expectError(() => createMemoryManager({ chunkTokens: 2.5 }), "invalid_option", ["chunkTokens"]);
       expectError(() => createMemoryManager({ topK: -1 }), "invalid_option", ["topK"]);
-      expectError(() => createMemoryManager({ namespace: { user: "has space" } }), "invalid_option", ["namespace", "user"]);
-      expectError(() => createMemoryManager({ store: createInMemoryStore({ layout: "typed" }) }), "layout_mismatch", ["store"]);
+      expectError(() => createMemoryManager({ namespace: { user: "has space" } }), "invalid_option", [
+        "namespace",
+        "user",
+      ]);
+      expectError(() => createMemoryManager({ store: createInMemoryStore({ layout: "typed" }) }), "layout_mismatch", [
+        "store",
+      ]);
     });
 
     it("with a message that says what was wanted and what came", () => {
       expect(() => createMemoryManager({ chunkTokens: 0 })).toThrow("chunkTokens must be an integer ≥ 1, got 0");
-      expect(() => createMemoryManager({ store: createInMemoryStore({ layout: "typed" }) })).toThrow("writes flat memory but the store keeps typed memory");
+      expect(() => createMemoryManager({ store: createInMemoryStore({ layout: "typed" }) })).toThrow(
+        "writes flat memory but the store keeps typed memory",
+      );
       expect(() => createMemoryManager({ namespace: { user: "has space" } })).toThrow(/^namespace: ./u);
     });
 
     it("per call", async () => {
       const memory = createMemoryManager();
-      await expect(memory.observe({ role: "user", content: "  \n" })).rejects.toMatchObject({ code: "invalid_turn", path: ["content"] });
-      await expect(memory.observe({ role: "", content: "hi" })).rejects.toMatchObject({ code: "invalid_turn", path: ["role"] });
-      await expect(memory.observe({ role: "user\nassistant", content: "hi" })).rejects.toMatchObject({ code: "invalid_turn", path: ["role"] });
-      await expect(memory.observe({ role: "user", content: "hi", at: "" })).rejects.toMatchObject({ code: "invalid_turn", path: ["at"] });
-      await expect(memory.recall(" ")).rejects.toMatchObject({ code: "invalid_question", path: ["question"], message: 'a question must hold something other than whitespace, got " "' });
-      await expect(memory.recall(42 as unknown as string)).rejects.toMatchObject({ code: "invalid_question", path: ["question"] });
-      await expect(memory.recall("where?", { topK: 0 })).rejects.toMatchObject({ code: "invalid_option", path: ["topK"] });
+      await expect(memory.observe({ role: "user", content: "  \n" })).rejects.toMatchObject({
+        code: "invalid_turn",
+        path: ["content"],
+      });
+      await expect(memory.observe({ role: "", content: "hi" })).rejects.toMatchObject({
+        code: "invalid_turn",
+        path: ["role"],
+      });
+      await expect(memory.observe({ role: "user\nassistant", content: "hi" })).rejects.toMatchObject({
+        code: "invalid_turn",
+        path: ["role"],
+      });
+      await expect(memory.observe({ role: "user", content: "hi", at: "" })).rejects.toMatchObject({
+        code: "invalid_turn",
+        path: ["at"],
+      });
+      await expect(memory.recall(" ")).rejects.toMatchObject({
+        code: "invalid_question",
+        path: ["question"],
+        message: 'a question must hold something other than whitespace, got " "',
+      });
+      await expect(memory.recall(42 as unknown as string)).rejects.toMatchObject({
+        code: "invalid_question",
+        path: ["question"],
+      });
+      await expect(memory.recall("where?", { topK: 0 })).rejects.toMatchObject({
+        code: "invalid_option",
+        path: ["topK"],
+      });
       expect(memory.pendingTurns).toEqual([]);
     });
   });

@@ -1,26 +1,31 @@
 import { createInMemoryStore, type MemoryBackend } from "@finemem/memory";
 import { createHeuristicPolicy, retrieveEvidence } from "@finemem/policy";
 import {
-  namespaceValidator,
-  throwIfAborted,
   type CallOptions,
   type Chunk,
   type IdentifiedOperation,
   type MemoryPolicy,
   type MemoryType,
   type Namespace,
+  namespaceValidator,
   type OperationResult,
   type PolicyDecision,
   type Retriever,
   type TokenCounter,
+  throwIfAborted,
 } from "@finemem/spec";
 import { createO200kTokenCounter } from "@finemem/utils";
-import { checkConversationTurn, renderConversationTurn, type ConversationTurn, type TurnRenderer } from "./conversation-turn.js";
+import {
+  type ConversationTurn,
+  checkConversationTurn,
+  renderConversationTurn,
+  type TurnRenderer,
+} from "./conversation-turn.js";
 import { MemoryManagerError, positiveIntegerOption } from "./memory-manager-error.js";
 import { renderRecallPrompt } from "./recall-prompt.js";
 import { SerialQueue } from "./serial-queue.js";
 import { createStoreSearchRetriever } from "./store-search-retriever.js";
-import { TurnBuffer, type PackedChunk } from "./turn-buffer.js";
+import { type PackedChunk, TurnBuffer } from "./turn-buffer.js";
 
 /**
  * Turns buffered before they become a chunk, in tokens of the counter (o200k_base by default). 512 is
@@ -127,10 +132,20 @@ export function createMemoryManager(options: MemoryManagerOptions = {}): MemoryM
   const policy = options.policy ?? createHeuristicPolicy();
   const store = options.store ?? createInMemoryStore({ layout: policy.layout });
   if (store.layout !== policy.layout) {
-    throw new MemoryManagerError("layout_mismatch", `the policy ${policy.policyId} writes ${policy.layout} memory but the store keeps ${store.layout} memory`, ["store"]);
+    throw new MemoryManagerError(
+      "layout_mismatch",
+      `the policy ${policy.policyId} writes ${policy.layout} memory but the store keeps ${store.layout} memory`,
+      ["store"],
+    );
   }
   const namespaceCheck = namespaceValidator.validate(options.namespace ?? {});
-  if (!namespaceCheck.ok) throw new MemoryManagerError("invalid_option", `namespace: ${namespaceCheck.error.message}`, ["namespace", ...namespaceCheck.error.path], namespaceCheck.error);
+  if (!namespaceCheck.ok)
+    throw new MemoryManagerError(
+      "invalid_option",
+      `namespace: ${namespaceCheck.error.message}`,
+      ["namespace", ...namespaceCheck.error.path],
+      namespaceCheck.error,
+    );
   const namespace = namespaceCheck.value;
   const chunkTokens = positiveIntegerOption("chunkTokens", options.chunkTokens ?? DEFAULT_MANAGER_CHUNK_TOKENS);
   const defaultTopK = positiveIntegerOption("topK", options.topK ?? DEFAULT_RECALL_TOP_K);
@@ -150,7 +165,10 @@ export function createMemoryManager(options: MemoryManagerOptions = {}): MemoryM
     const step = Math.max(view.step, lastStep) + 1;
     const chunk: Chunk = { id: `chunk-${step}`, text: packed.text };
     const decision = await policy.decide({ step, chunk, view }, callOptions);
-    const operations = decision.operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation }));
+    const operations = decision.operations.map((operation, position) => ({
+      operationId: `s${step}.${position}`,
+      operation,
+    }));
     const results = await store.apply({ namespace, step, sourceChunkId: chunk.id, operations }, callOptions);
     // Only now are the turns in memory; a step that failed before this point leaves them buffered.
     buffer.drop(packed.count);
@@ -160,7 +178,11 @@ export function createMemoryManager(options: MemoryManagerOptions = {}): MemoryM
 
   const writeChunks = async (includePartial: boolean, callOptions: CallOptions): Promise<MemoryStep[]> => {
     const steps: MemoryStep[] = [];
-    for (let packed = buffer.nextChunk(includePartial); packed !== undefined; packed = buffer.nextChunk(includePartial)) {
+    for (
+      let packed = buffer.nextChunk(includePartial);
+      packed !== undefined;
+      packed = buffer.nextChunk(includePartial)
+    ) {
       throwIfAborted(callOptions.signal);
       steps.push(await writeChunk(packed, callOptions));
     }
@@ -195,7 +217,11 @@ export function createMemoryManager(options: MemoryManagerOptions = {}): MemoryM
     },
     async recall(question, recallOptions = {}) {
       if (typeof question !== "string" || question.trim().length === 0) {
-        throw new MemoryManagerError("invalid_question", `a question must hold something other than whitespace, got ${JSON.stringify(question)}`, ["question"]);
+        throw new MemoryManagerError(
+          "invalid_question",
+          `a question must hold something other than whitespace, got ${JSON.stringify(question)}`,
+          ["question"],
+        );
       }
       const topK = recallOptions.topK === undefined ? defaultTopK : positiveIntegerOption("topK", recallOptions.topK);
       const callOptions: CallOptions = recallOptions.signal === undefined ? {} : { signal: recallOptions.signal };

@@ -12,7 +12,13 @@ export function renderRecallPrompt(contents: readonly string[]): string {
   if (contents.length === 0) return EMPTY_RECALL_PROMPT;
   const notes = contents.map((content, index) => {
     const label = `[${index + 1}] `;
-    return label + content.trim().split(/\r?\n/u).join(`\n${" ".repeat(label.length)}`);
+    return (
+      label +
+      content
+        .trim()
+        .split(/\r?\n/u)
+        .join(`\n${" ".repeat(label.length)}`)
+    );
   });
   return [RECALL_PROMPT_HEADER, ...notes].join("\n");
 }

@@ -14,7 +14,12 @@ async function typedStore() {
     { type: "INSERT", content: "Ada moved to Lisbon in May.", memoryType: "episodic" },
     { type: "INSERT", content: "Ada visited Porto last week.", memoryType: "episodic" },
   ];
-  await store.apply({ namespace, step: 1, sourceChunkId: "chunk-1", operations: operations.map((operation, index) => ({ operationId: `s1.${index}`, operation })) });
+  await store.apply({
+    namespace,
+    step: 1,
+    sourceChunkId: "chunk-1",
+    operations: operations.map((operation, index) => ({ operationId: `s1.${index}`, operation })),
+  });
   return store;
 }
 
@@ -30,11 +35,30 @@ describe("createStoreSearchRetriever", () => {
     const view = await store.view(namespace);
     const ids = (hits: readonly { item: { id: string } }[]) => hits.map((hit) => hit.item.id);
 
-    const perType = await retriever.retrieve({ query: "Where does Ada live?", view, topK: 1, memoryTypes: ["semantic", "episodic"], perType: true });
-    expect(ids(perType)).toEqual(ids(await store.search(namespace, "Where does Ada live?", { topK: 1, memoryTypes: ["semantic", "episodic"], perType: true })));
+    const perType = await retriever.retrieve({
+      query: "Where does Ada live?",
+      view,
+      topK: 1,
+      memoryTypes: ["semantic", "episodic"],
+      perType: true,
+    });
+    expect(ids(perType)).toEqual(
+      ids(
+        await store.search(namespace, "Where does Ada live?", {
+          topK: 1,
+          memoryTypes: ["semantic", "episodic"],
+          perType: true,
+        }),
+      ),
+    );
     expect(perType.map((hit) => hit.item.memoryType).sort()).toEqual(["episodic", "semantic"]);
 
-    const episodicOnly = await retriever.retrieve({ query: "Where does Ada live?", view, topK: 5, memoryTypes: ["episodic"] });
+    const episodicOnly = await retriever.retrieve({
+      query: "Where does Ada live?",
+      view,
+      topK: 5,
+      memoryTypes: ["episodic"],
+    });
     expect(episodicOnly.length).toBeGreaterThan(0);
     expect(episodicOnly.every((hit) => hit.item.memoryType === "episodic")).toBe(true);
 

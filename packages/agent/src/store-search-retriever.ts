@@ -1,5 +1,5 @@
 import type { MemoryBackend } from "@finemem/memory";
-import { SPECIFICATION_VERSION, type Retriever } from "@finemem/spec";
+import { type Retriever, SPECIFICATION_VERSION } from "@finemem/spec";
 
 /**
  * A spec {@link Retriever} answered by the store's own `search` (its incremental BM25 index, equal to

@@ -56,7 +56,14 @@ export class TurnBuffer {
     if (count === 0) return undefined;
     const complete = tokens >= this.budget || count < this.turns.length;
     if (!complete && !includePartial) return undefined;
-    return { count, tokens, text: this.turns.slice(0, count).map((turn) => turn.text).join("\n") };
+    return {
+      count,
+      tokens,
+      text: this.turns
+        .slice(0, count)
+        .map((turn) => turn.text)
+        .join("\n"),
+    };
   }
 
   /** Removes the first `count` turns, once their chunk is written (never before, so a failed step loses nothing). */

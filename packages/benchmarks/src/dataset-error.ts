@@ -44,10 +44,18 @@ export class DatasetError extends FineMemError {
   readonly row: number | null;
   readonly field: string | null;
 
-  constructor(code: DatasetErrorCode, message: string, location: DatasetLocation = {}, options: FineMemErrorOptions = {}) {
+  constructor(
+    code: DatasetErrorCode,
+    message: string,
+    location: DatasetLocation = {},
+    options: FineMemErrorOptions = {},
+  ) {
     super(code, `${describeLocation(location)}${message}`, {
       ...options,
-      path: options.path ?? [...(location.row === undefined ? [] : [location.row]), ...(location.field === undefined ? [] : [location.field])],
+      path: options.path ?? [
+        ...(location.row === undefined ? [] : [location.row]),
+        ...(location.field === undefined ? [] : [location.field]),
+      ],
     });
     this.file = location.file ?? null;
     this.row = location.row ?? null;

@@ -1,5 +1,11 @@
-import { DEFAULT_PROVENANCE_POLICY, type EvidenceRecord, type MemoryStore, type Namespace, type ProvenancePolicy } from "@finemem/spec";
-import { attributeEvidence, type Attribution } from "./attribute-evidence.js";
+import {
+  DEFAULT_PROVENANCE_POLICY,
+  type EvidenceRecord,
+  type MemoryStore,
+  type Namespace,
+  type ProvenancePolicy,
+} from "@finemem/spec";
+import { type Attribution, attributeEvidence } from "./attribute-evidence.js";
 import type { AttributionInput, UnknownItemPolicy } from "./contributions.js";
 import { evidenceFromRecords, type RecordEvidenceSource } from "./evidence-sources.js";
 import type { QuestionEvidence } from "./question-evidence.js";
@@ -28,10 +34,19 @@ export interface EpisodeAttribution extends Attribution {
 
 /** Evidence from the records, φ from the store, then {@link attributeEvidence}: one call per episode. */
 export async function attributeEpisode(options: AttributeEpisodeOptions): Promise<EpisodeAttribution> {
-  const questions = "questions" in options.evidence ? options.evidence.questions : evidenceFromRecords(options.evidence, options.source);
-  const stepWeights = await collectStepWeights(options.store, options.namespace, questions, options.provenance ?? DEFAULT_PROVENANCE_POLICY, {
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
+  const questions =
+    "questions" in options.evidence
+      ? options.evidence.questions
+      : evidenceFromRecords(options.evidence, options.source);
+  const stepWeights = await collectStepWeights(
+    options.store,
+    options.namespace,
+    questions,
+    options.provenance ?? DEFAULT_PROVENANCE_POLICY,
+    {
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    },
+  );
   const input: AttributionInput = {
     steps: options.steps,
     questions,

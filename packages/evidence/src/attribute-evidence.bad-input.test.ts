@@ -75,18 +75,57 @@ describe("attribution of bad input: a typed error naming what was wrong, never a
   });
 
   it("shares that do not sum to 1, NaN shares, a repeated item or question", async () => {
-    expect((await failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: 0.4 }] }] })).code).toBe("invalid_shares");
-    expect((await failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: Number.NaN }] }] })).code).toBe("invalid_shares");
-    expect((await failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: 0.5 }, { itemId: "m1", share: 0.5 }] }] })).code,
+    expect(
+      (await failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: 0.4 }] }] }))
+        .code,
+    ).toBe("invalid_shares");
+    expect(
+      (
+        await failure({
+          ...base,
+          questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: Number.NaN }] }],
+        })
+      ).code,
+    ).toBe("invalid_shares");
+    expect(
+      (
+        await failure({
+          ...base,
+          questions: [
+            {
+              questionId: "q1",
+              score: 1,
+              items: [
+                { itemId: "m1", share: 0.5 },
+                { itemId: "m1", share: 0.5 },
+              ],
+            },
+          ],
+        })
+      ).code,
     ).toBe("duplicate_item");
-    expect((await failure({ ...base, questions: [...base.questions, ...base.questions] })).code).toBe("duplicate_question");
+    expect((await failure({ ...base, questions: [...base.questions, ...base.questions] })).code).toBe(
+      "duplicate_question",
+    );
   });
 
   it("a repeated question or item is named, at the second entry", async () => {
     const question = await failure({ ...base, questions: [...base.questions, ...base.questions] });
     expect(question.path).toEqual(["questions", 1, "questionId"]);
     expect(question.message).toContain('"q1"');
-    const item = await failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: 0.5 }, { itemId: "m1", share: 0.5 }] }] });
+    const item = await failure({
+      ...base,
+      questions: [
+        {
+          questionId: "q1",
+          score: 1,
+          items: [
+            { itemId: "m1", share: 0.5 },
+            { itemId: "m1", share: 0.5 },
+          ],
+        },
+      ],
+    });
     expect(item.path).toEqual(["questions", 0, "items", 1, "itemId"]);
     expect(item.message).toContain('"q1"');
     expect(item.message).toContain('"m1"');
@@ -99,7 +138,11 @@ describe("attribution of bad input: a typed error naming what was wrong, never a
     ["a share given as a string", ["1" as unknown as number], "1"],
   ])("%s", async (_name, shares, value) => {
     const items = shares.map((share, index) => ({ itemId: `m${index + 1}`, share }));
-    const error = await failure({ ...base, stepWeights: { m1: { 1: 1 }, m2: { 2: 1 } }, questions: [{ questionId: "q1", score: 1, items }] });
+    const error = await failure({
+      ...base,
+      stepWeights: { m1: { 1: 1 }, m2: { 2: 1 } },
+      questions: [{ questionId: "q1", score: 1, items }],
+    });
     expect(error.code).toBe("invalid_shares");
     expect(error.path).toEqual(["questions", 0, "items", 0, "share"]);
     expect(error.message).toContain('"m1"');
@@ -107,7 +150,10 @@ describe("attribution of bad input: a typed error naming what was wrong, never a
   });
 
   it("shares that do not sum to 1 are reported for the question, with their sum", async () => {
-    const error = await failure({ ...base, questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: 0.4 }] }] });
+    const error = await failure({
+      ...base,
+      questions: [{ questionId: "q1", score: 1, items: [{ itemId: "m1", share: 0.4 }] }],
+    });
     expect(error.path).toEqual(["questions", 0, "items"]);
     expect(error.message).toContain('"q1"');
     expect(error.message).toContain("sum to 0.4");
@@ -115,7 +161,20 @@ describe("attribution of bad input: a typed error naming what was wrong, never a
 
   it("a share of 0 is valid: that item carries no credit", () => {
     // q1 (score 0.5, n = 1): all of it through m1 (step 2), nothing through m2 (step 1).
-    const input = { ...base, stepWeights: { m1: { 2: 1 }, m2: { 1: 1 } }, questions: [{ questionId: "q1", score: 0.5, items: [{ itemId: "m1", share: 1 }, { itemId: "m2", share: 0 }] }] };
+    const input = {
+      ...base,
+      stepWeights: { m1: { 2: 1 }, m2: { 1: 1 } },
+      questions: [
+        {
+          questionId: "q1",
+          score: 0.5,
+          items: [
+            { itemId: "m1", share: 1 },
+            { itemId: "m2", share: 0 },
+          ],
+        },
+      ],
+    };
     expect(attributeEvidence(input).evidence).toEqual([0, 0.5]);
   });
 
@@ -137,7 +196,11 @@ describe("attribution of bad input: a typed error naming what was wrong, never a
 
   it("φ on a step after T goes to U, like φ before the episode", () => {
     // T = 2; m1 is credited to step 3 for a quarter and step 2 for the rest.
-    const attribution = attributeEvidence({ ...base, stepWeights: { m1: { 2: 0.75, 3: 0.25 } }, questions: [{ questionId: "q1", score: 1, items: equalShares(["m1"]) }] });
+    const attribution = attributeEvidence({
+      ...base,
+      stepWeights: { m1: { 2: 0.75, 3: 0.25 } },
+      questions: [{ questionId: "q1", score: 1, items: equalShares(["m1"]) }],
+    });
     expect(attribution.evidence).toEqual([0, 0.75]);
     expect(attribution.unattributed).toBe(0.25);
   });

@@ -3,9 +3,10 @@
 //   q1 score 1   evidence {m1, m2}         q2 score 0.5 evidence {m2}
 //   q3 score 0   evidence {m3}             q4 score 1   no evidence
 // r_global = (1 + 0.5 + 0 + 1) / 4 = 5/8; U = q4's 1/4; uniform part (1 − β)·r_global / T = 5/48 at β = 0.5.
-import { describe, expect, it } from "vitest";
+
 import type { ProvenancePolicy } from "@finemem/spec";
 import { createInMemoryStoreDouble } from "@finemem/spec/testing";
+import { describe, expect, it } from "vitest";
 import { attributeEvidence } from "./attribute-evidence.js";
 import { equalShares, type QuestionEvidence } from "./question-evidence.js";
 import { collectStepWeights } from "./store-step-weights.js";
@@ -14,8 +15,16 @@ const namespace = { run: "hand" };
 
 async function episodeStore() {
   const store = createInMemoryStoreDouble();
-  await store.apply({ namespace, step: 1, operations: [{ operationId: "s1.0", operation: { type: "INSERT", content: "Ada lives in Lyon." } }] });
-  await store.apply({ namespace, step: 2, operations: [{ operationId: "s2.0", operation: { type: "INSERT", content: "Ada works at Corvex." } }] });
+  await store.apply({
+    namespace,
+    step: 1,
+    operations: [{ operationId: "s1.0", operation: { type: "INSERT", content: "Ada lives in Lyon." } }],
+  });
+  await store.apply({
+    namespace,
+    step: 2,
+    operations: [{ operationId: "s2.0", operation: { type: "INSERT", content: "Ada works at Corvex." } }],
+  });
   await store.apply({
     namespace,
     step: 3,
@@ -74,7 +83,11 @@ describe("hand-computed N_t and r_EARA(t)", () => {
 
   it("an UPDATE chain written twice in one step gives that step two shares under shared φ", async () => {
     const store = createInMemoryStoreDouble();
-    await store.apply({ namespace, step: 1, operations: [{ operationId: "a", operation: { type: "INSERT", content: "v1" } }] });
+    await store.apply({
+      namespace,
+      step: 1,
+      operations: [{ operationId: "a", operation: { type: "INSERT", content: "v1" } }],
+    });
     await store.apply({
       namespace,
       step: 2,
@@ -95,7 +108,11 @@ describe("hand-computed N_t and r_EARA(t)", () => {
 
   it("a deleted item keeps the φ of its versions before the DELETE; an id the store never held is left out", async () => {
     const store = await episodeStore();
-    await store.apply({ namespace, step: 4, operations: [{ operationId: "s4.0", operation: { type: "DELETE", id: "m1" } }] });
+    await store.apply({
+      namespace,
+      step: 4,
+      operations: [{ operationId: "s4.0", operation: { type: "DELETE", id: "m1" } }],
+    });
     const evidence: QuestionEvidence[] = [{ questionId: "q", score: 1, items: equalShares(["m1", "ghost"]) }];
     const stepWeights = await collectStepWeights(store, namespace, evidence, "last-writer");
     expect(Object.fromEntries(stepWeights)).toEqual({ m1: { 1: 1 } });

@@ -1,6 +1,6 @@
+import type { StepWeights } from "@finemem/spec";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { StepWeights } from "@finemem/spec";
 import { attributeEvidence } from "./attribute-evidence.js";
 import { equalShares, type QuestionEvidence } from "./question-evidence.js";
 
@@ -10,7 +10,11 @@ const RUNS = 1_000;
 const stepWeightsArbitrary = (steps: number) =>
   fc
     .uniqueArray(fc.integer({ min: 1, max: steps }), { minLength: 1, maxLength: Math.min(steps, 4) })
-    .chain((chosen) => fc.array(fc.integer({ min: 1, max: 1_000 }), { minLength: chosen.length, maxLength: chosen.length }).map((parts) => ({ chosen, parts })))
+    .chain((chosen) =>
+      fc
+        .array(fc.integer({ min: 1, max: 1_000 }), { minLength: chosen.length, maxLength: chosen.length })
+        .map((parts) => ({ chosen, parts })),
+    )
     .map(({ chosen, parts }): StepWeights => {
       const total = parts.reduce((sum, part) => sum + part, 0);
       return Object.fromEntries(chosen.map((step, index) => [step, parts[index]! / total]));
@@ -25,7 +29,10 @@ const attributedEpisode = fc.integer({ min: 1, max: 12 }).chain((steps) =>
       questions: fc.array(
         fc.record({
           score: fc.double({ min: 0, max: 1, noNaN: true }),
-          items: fc.uniqueArray(fc.integer({ min: 0, max: itemCount - 1 }), { minLength: 1, maxLength: Math.min(itemCount, 20) }),
+          items: fc.uniqueArray(fc.integer({ min: 0, max: itemCount - 1 }), {
+            minLength: 1,
+            maxLength: Math.min(itemCount, 20),
+          }),
         }),
         { minLength: 1, maxLength: 30 },
       ),
@@ -34,17 +41,27 @@ const attributedEpisode = fc.integer({ min: 1, max: 12 }).chain((steps) =>
   ),
 );
 
-const toInput = (episode: { steps: number; weights: StepWeights[]; questions: { score: number; items: number[] }[]; beta: number }) => ({
+const toInput = (episode: {
+  steps: number;
+  weights: StepWeights[];
+  questions: { score: number; items: number[] }[];
+  beta: number;
+}) => ({
   steps: episode.steps,
   beta: episode.beta,
   stepWeights: new Map(episode.weights.map((weights, index) => [`m${index}`, weights])),
   questions: episode.questions.map(
-    (question, index): QuestionEvidence => ({ questionId: `q${index}`, score: question.score, items: equalShares(question.items.map((item) => `m${item}`)) }),
+    (question, index): QuestionEvidence => ({
+      questionId: `q${index}`,
+      score: question.score,
+      items: equalShares(question.items.map((item) => `m${item}`)),
+    }),
   ),
 });
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
-const meanScore = (questions: readonly QuestionEvidence[]) => sum(questions.map((question) => question.score)) / questions.length;
+const meanScore = (questions: readonly QuestionEvidence[]) =>
+  sum(questions.map((question) => question.score)) / questions.length;
 
 describe("evidence-anchored attribution: conservation (fast-check)", () => {
   it("Σ_t N_t = r_global and Σ_t r_EARA(t) = r_global when every question has evidence and every item maps to steps", () => {
@@ -77,7 +94,10 @@ describe("evidence-anchored attribution: conservation (fast-check)", () => {
       fc.record({
         base: fc.constant(base),
         // Per question: keep, drop all evidence, or add an item with φ = {} or φ on step 0.
-        damage: fc.array(fc.constantFrom("keep", "no_evidence", "no_step", "before_episode"), { minLength: base.questions.length, maxLength: base.questions.length }),
+        damage: fc.array(fc.constantFrom("keep", "no_evidence", "no_step", "before_episode"), {
+          minLength: base.questions.length,
+          maxLength: base.questions.length,
+        }),
       }),
     );
     fc.assert(
@@ -101,8 +121,12 @@ describe("evidence-anchored attribution: conservation (fast-check)", () => {
         const attribution = attributeEvidence({ ...input, stepWeights, questions });
         expect(attribution.unattributed).toBeGreaterThanOrEqual(0);
         expect(attribution.unattributed).toBeLessThanOrEqual(attribution.global + 1e-12);
-        expect(Math.abs(sum(attribution.evidence) - (attribution.global - attribution.unattributed))).toBeLessThanOrEqual(1e-12);
-        expect(Math.abs(sum(attribution.eara) - (attribution.global - attribution.beta * attribution.unattributed))).toBeLessThanOrEqual(1e-12);
+        expect(
+          Math.abs(sum(attribution.evidence) - (attribution.global - attribution.unattributed)),
+        ).toBeLessThanOrEqual(1e-12);
+        expect(
+          Math.abs(sum(attribution.eara) - (attribution.global - attribution.beta * attribution.unattributed)),
+        ).toBeLessThanOrEqual(1e-12);
         expect(attribution.questionsWithoutEvidence).toBe(damage.filter((kind) => kind === "no_evidence").length);
       }),
       { numRuns: RUNS },

@@ -1,6 +1,6 @@
 import type { Id } from "@finemem/spec";
 import { CompensatedSum, compensatedTotal } from "./compensated-sum.js";
-import { checkAttributionInput, walkCredit, type AttributionInput, type CheckedInput } from "./contributions.js";
+import { type AttributionInput, type CheckedInput, checkAttributionInput, walkCredit } from "./contributions.js";
 
 /** The episode's evidence-anchored attribution (docs/method.md §11). Step t's values are at index t − 1. */
 export interface Attribution {

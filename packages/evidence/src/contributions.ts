@@ -1,4 +1,11 @@
-import { STEP_WEIGHT_SUM_TOLERANCE, formatPath, isStepWeights, stepWeightsValidator, type Id, type StepWeights } from "@finemem/spec";
+import {
+  formatPath,
+  type Id,
+  isStepWeights,
+  STEP_WEIGHT_SUM_TOLERANCE,
+  type StepWeights,
+  stepWeightsValidator,
+} from "@finemem/spec";
 import { AttributionError } from "./attribution-error.js";
 import { lookupStepWeights, type QuestionEvidence, type StepWeightLookup } from "./question-evidence.js";
 
@@ -57,7 +64,9 @@ export interface CheckedInput {
 export function checkAttributionInput(input: AttributionInput): CheckedInput {
   const { steps } = input;
   if (!Number.isInteger(steps) || steps < 1) {
-    throw new AttributionError("invalid_steps", `steps must be an integer ≥ 1 (T, the episode's steps), got ${steps}`, ["steps"]);
+    throw new AttributionError("invalid_steps", `steps must be an integer ≥ 1 (T, the episode's steps), got ${steps}`, [
+      "steps",
+    ]);
   }
   const beta = input.beta ?? DEFAULT_BETA;
   if (typeof beta !== "number" || !(beta >= 0 && beta <= 1)) {
@@ -70,23 +79,38 @@ export function checkAttributionInput(input: AttributionInput): CheckedInput {
   input.questions.forEach((question, index) => {
     const path = ["questions", index];
     if (seenQuestions.has(question.questionId)) {
-      throw new AttributionError("duplicate_question", `question "${question.questionId}" has two evidence entries`, [...path, "questionId"]);
+      throw new AttributionError("duplicate_question", `question "${question.questionId}" has two evidence entries`, [
+        ...path,
+        "questionId",
+      ]);
     }
     seenQuestions.add(question.questionId);
     const score = question.score;
     if (typeof score !== "number" || !(score >= 0 && score <= 1)) {
-      throw new AttributionError("invalid_score", `question "${question.questionId}": score must be a number in [0, 1], got ${score}`, [...path, "score"]);
+      throw new AttributionError(
+        "invalid_score",
+        `question "${question.questionId}": score must be a number in [0, 1], got ${score}`,
+        [...path, "score"],
+      );
     }
     const seenItems = new Set<Id>();
     let shareSum = 0;
     question.items.forEach((item, itemIndex) => {
       const itemPath = [...path, "items", itemIndex];
       if (seenItems.has(item.itemId)) {
-        throw new AttributionError("duplicate_item", `question "${question.questionId}" lists item "${item.itemId}" twice`, [...itemPath, "itemId"]);
+        throw new AttributionError(
+          "duplicate_item",
+          `question "${question.questionId}" lists item "${item.itemId}" twice`,
+          [...itemPath, "itemId"],
+        );
       }
       seenItems.add(item.itemId);
       if (typeof item.share !== "number" || !(item.share >= 0 && item.share <= 1)) {
-        throw new AttributionError("invalid_shares", `question "${question.questionId}": share of "${item.itemId}" must be in [0, 1], got ${item.share}`, [...itemPath, "share"]);
+        throw new AttributionError(
+          "invalid_shares",
+          `question "${question.questionId}": share of "${item.itemId}" must be in [0, 1], got ${item.share}`,
+          [...itemPath, "share"],
+        );
       }
       shareSum += item.share;
       if (!weights.has(item.itemId)) {
@@ -118,7 +142,11 @@ export function checkAttributionInput(input: AttributionInput): CheckedInput {
       }
     });
     if (question.items.length > 0 && Math.abs(shareSum - 1) > STEP_WEIGHT_SUM_TOLERANCE) {
-      throw new AttributionError("invalid_shares", `question "${question.questionId}": evidence shares sum to ${shareSum}, not 1`, [...path, "items"]);
+      throw new AttributionError(
+        "invalid_shares",
+        `question "${question.questionId}": evidence shares sum to ${shareSum}, not 1`,
+        [...path, "items"],
+      );
     }
   });
   return { steps, beta, questions: input.questions, unknownItems, weights, unknownItemIds };

@@ -1,6 +1,6 @@
+import type { EvidenceRecord } from "@finemem/spec";
 import { rejection } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
-import type { EvidenceRecord } from "@finemem/spec";
 import { attributeEvidence } from "./attribute-evidence.js";
 import { AttributionError } from "./attribution-error.js";
 import { evidenceFromRecords } from "./evidence-sources.js";

@@ -12,10 +12,17 @@ import { equalShares, type QuestionEvidence } from "./question-evidence.js";
 export type RecordEvidenceSource = "retrieved" | "cited";
 
 /** The evidence of scored records under `source`. @throws {AttributionError} `unscored_record` for a record not yet scored. */
-export function evidenceFromRecords(records: readonly EvidenceRecord[], source: RecordEvidenceSource = "retrieved"): QuestionEvidence[] {
+export function evidenceFromRecords(
+  records: readonly EvidenceRecord[],
+  source: RecordEvidenceSource = "retrieved",
+): QuestionEvidence[] {
   return records.map((record, index) => {
     if (record.score === null) {
-      throw new AttributionError("unscored_record", `record of question "${record.questionId}" has no score: score it with the dataset's metric first`, [index, "score"]);
+      throw new AttributionError(
+        "unscored_record",
+        `record of question "${record.questionId}" has no score: score it with the dataset's metric first`,
+        [index, "score"],
+      );
     }
     const ids = source === "retrieved" ? record.retrieved.map((item) => item.itemId) : (record.citedItemIds ?? []);
     return { questionId: record.questionId, score: record.score, items: equalShares(ids) };

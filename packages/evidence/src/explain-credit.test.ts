@@ -15,7 +15,11 @@ describe("per-step credit explanations", () => {
 
   it("lists, per step, the questions and items that gave it credit; the lines add up to N_t", () => {
     const explanation = explainCredit(input);
-    expect(explanation.steps.map((step) => step.lines.map((line) => `${line.questionId}/${line.itemId}`))).toEqual([["q1/m1"], ["q1/m2", "q2/m2"], ["q1/m2", "q2/m2"]]);
+    expect(explanation.steps.map((step) => step.lines.map((line) => `${line.questionId}/${line.itemId}`))).toEqual([
+      ["q1/m1"],
+      ["q1/m2", "q2/m2"],
+      ["q1/m2", "q2/m2"],
+    ]);
     for (const step of explanation.steps) {
       expect(step.lines.reduce((sum, line) => sum + line.amount, 0)).toBeCloseTo(step.evidence, 15);
       expect(step.eara).toBeCloseTo(step.uniform + 0.5 * step.evidence, 15);
@@ -71,7 +75,10 @@ describe("per-step credit explanations", () => {
         },
       ],
     });
-    expect(explanation.steps.map((step) => step.lines)).toEqual([[{ questionId: "q1", score: 1, itemId: "m1", share: 0.5, amount: 0.5 }], []]);
+    expect(explanation.steps.map((step) => step.lines)).toEqual([
+      [{ questionId: "q1", score: 1, itemId: "m1", share: 0.5, amount: 0.5 }],
+      [],
+    ]);
     expect(explanation.unattributedLines).toEqual([
       { questionId: "q1", itemId: "ghost", reason: "unknown_item", amount: 0.25 },
       { questionId: "q1", itemId: "empty", reason: "no_step", amount: 0.125 },

@@ -1,6 +1,6 @@
 import type { Id } from "@finemem/spec";
 import { attributeChecked } from "./attribute-evidence.js";
-import { checkAttributionInput, walkCredit, type AttributionInput, type UnattributedCredit } from "./contributions.js";
+import { type AttributionInput, checkAttributionInput, type UnattributedCredit, walkCredit } from "./contributions.js";
 
 /** One question's credit to one step through one item. */
 export interface CreditLine {
@@ -48,9 +48,16 @@ export function explainCredit(input: AttributionInput): CreditExplanation {
       if (contribution.amount === 0) return;
       const question = checked.questions[contribution.question]!;
       const share = question.items.find((item) => item.itemId === contribution.itemId)!.share;
-      lines[contribution.step - 1]!.push({ questionId: question.questionId, score: question.score, itemId: contribution.itemId, share, amount: contribution.amount });
+      lines[contribution.step - 1]!.push({
+        questionId: question.questionId,
+        score: question.score,
+        itemId: contribution.itemId,
+        share,
+        amount: contribution.amount,
+      });
     },
-    ({ question, ...credit }) => unattributedLines.push({ questionId: checked.questions[question]!.questionId, ...credit }),
+    ({ question, ...credit }) =>
+      unattributedLines.push({ questionId: checked.questions[question]!.questionId, ...credit }),
   );
   return {
     global: attribution.global,
@@ -61,7 +68,9 @@ export function explainCredit(input: AttributionInput): CreditExplanation {
       uniform: ((1 - attribution.beta) * attribution.global) / attribution.steps,
       evidence: attribution.evidence[index]!,
       eara: attribution.eara[index]!,
-      lines: stepLines.sort((a, b) => b.amount - a.amount || a.questionId.localeCompare(b.questionId) || a.itemId.localeCompare(b.itemId)),
+      lines: stepLines.sort(
+        (a, b) => b.amount - a.amount || a.questionId.localeCompare(b.questionId) || a.itemId.localeCompare(b.itemId),
+      ),
     })),
     unattributedLines,
   };
@@ -81,14 +90,20 @@ export function formatCreditExplanation(explanation: CreditExplanation, options:
   const fixed = (value: number) => value.toFixed(digits);
   const out = [`r_global ${fixed(explanation.global)}  U ${fixed(explanation.unattributed)}  beta ${explanation.beta}`];
   for (const step of explanation.steps) {
-    out.push(`step ${step.step}: r_EARA ${fixed(step.eara)} = uniform ${fixed(step.uniform)} + beta × N_t ${fixed(step.evidence)}`);
+    out.push(
+      `step ${step.step}: r_EARA ${fixed(step.eara)} = uniform ${fixed(step.uniform)} + beta × N_t ${fixed(step.evidence)}`,
+    );
     for (const line of step.lines.slice(0, top)) {
-      out.push(`  ${line.questionId} (score ${fixed(line.score)}) via ${line.itemId} (share ${fixed(line.share)}): ${fixed(line.amount)}`);
+      out.push(
+        `  ${line.questionId} (score ${fixed(line.score)}) via ${line.itemId} (share ${fixed(line.share)}): ${fixed(line.amount)}`,
+      );
     }
     if (step.lines.length > top) out.push(`  … ${step.lines.length - top} more`);
   }
   for (const line of explanation.unattributedLines) {
-    out.push(`unattributed: ${line.questionId}${line.itemId === null ? "" : ` via ${line.itemId}`} (${line.reason.replace("_", " ")}): ${fixed(line.amount)}`);
+    out.push(
+      `unattributed: ${line.questionId}${line.itemId === null ? "" : ` via ${line.itemId}`} (${line.reason.replace("_", " ")}): ${fixed(line.amount)}`,
+    );
   }
   return out.join("\n");
 }

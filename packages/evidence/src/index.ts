@@ -5,20 +5,21 @@
  * it. Evidence can be the retrieved set (the paper's), the ids the reasoning agent cites, or
  * leave-one-out re-answers. Also: seeded question subsampling and per-step credit explanations.
  */
+
+export { type AttributeEpisodeOptions, attributeEpisode, type EpisodeAttribution } from "./attribute-episode.js";
+export { type Attribution, attributeEvidence } from "./attribute-evidence.js";
 export { AttributionError, type AttributionErrorCode } from "./attribution-error.js";
-export { equalShares, type EvidenceShare, type QuestionEvidence, type StepWeightLookup } from "./question-evidence.js";
-export { DEFAULT_BETA, type AttributionInput, type UnknownItemPolicy } from "./contributions.js";
-export { attributeEvidence, type Attribution } from "./attribute-evidence.js";
+export { type AttributionInput, DEFAULT_BETA, type UnknownItemPolicy } from "./contributions.js";
 export { evidenceFromRecords, type RecordEvidenceSource } from "./evidence-sources.js";
-export { leaveOneOutEvidence, type LeaveOneOutOptions, type LeaveOneOutResult, type Removal } from "./leave-one-out.js";
-export { collectStepWeights, type CollectStepWeightsOptions } from "./store-step-weights.js";
-export { attributeEpisode, type AttributeEpisodeOptions, type EpisodeAttribution } from "./attribute-episode.js";
-export { QUESTION_SAMPLE_FRACTIONS, subsampleQuestions, type SubsampleOptions } from "./subsample-questions.js";
 export {
-  explainCredit,
-  formatCreditExplanation,
   type CreditExplanation,
   type CreditLine,
+  explainCredit,
   type FormatCreditOptions,
+  formatCreditExplanation,
   type StepCreditExplanation,
 } from "./explain-credit.js";
+export { type LeaveOneOutOptions, type LeaveOneOutResult, leaveOneOutEvidence, type Removal } from "./leave-one-out.js";
+export { type EvidenceShare, equalShares, type QuestionEvidence, type StepWeightLookup } from "./question-evidence.js";
+export { type CollectStepWeightsOptions, collectStepWeights } from "./store-step-weights.js";
+export { QUESTION_SAMPLE_FRACTIONS, type SubsampleOptions, subsampleQuestions } from "./subsample-questions.js";

@@ -60,7 +60,11 @@ export async function leaveOneOutEvidence(options: LeaveOneOutOptions): Promise<
   const tasks = candidates.flatMap((evidence, index) => {
     const question = byId.get(evidence.questionId);
     if (question === undefined) {
-      throw new AttributionError("missing_question", `record of question "${evidence.questionId}" has no matching question`, ["records", index, "questionId"]);
+      throw new AttributionError(
+        "missing_question",
+        `record of question "${evidence.questionId}" has no matching question`,
+        ["records", index, "questionId"],
+      );
     }
     return evidence.score === 0 ? [] : evidence.items.map((item) => ({ evidence, question, itemId: item.itemId }));
   });
@@ -68,9 +72,15 @@ export async function leaveOneOutEvidence(options: LeaveOneOutOptions): Promise<
     tasks,
     options.concurrency ?? 4,
     async ({ evidence, question, itemId }): Promise<Removal> => {
-      const memory: MemoryView = { ...options.memory, items: options.memory.items.filter((item) => item.id !== itemId) };
+      const memory: MemoryView = {
+        ...options.memory,
+        items: options.memory.items.filter((item) => item.id !== itemId),
+      };
       const callOptions = options.signal === undefined ? {} : { signal: options.signal };
-      const record = await options.reasoner.answer({ question: { id: question.id, text: question.question, dataSource: options.dataSource }, memory }, callOptions);
+      const record = await options.reasoner.answer(
+        { question: { id: question.id, text: question.question, dataSource: options.dataSource }, memory },
+        callOptions,
+      );
       const { score } = await options.metric.score(
         { prediction: record.answer, gold: question.gold, dataSource: options.dataSource, question: question.question },
         callOptions,
@@ -94,7 +104,10 @@ export async function leaveOneOutEvidence(options: LeaveOneOutOptions): Promise<
       return {
         questionId: evidence.questionId,
         score: evidence.score,
-        items: lowered.map((removal) => ({ itemId: removal.itemId, share: proportional ? removal.drop / total : 1 / lowered.length })),
+        items: lowered.map((removal) => ({
+          itemId: removal.itemId,
+          share: proportional ? removal.drop / total : 1 / lowered.length,
+        })),
       };
     }),
     removals,

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
 import type { CallOptions, MemoryStore } from "@finemem/spec";
 import { createInMemoryStoreDouble } from "@finemem/spec/testing";
+import { describe, expect, it } from "vitest";
 import { equalShares, type QuestionEvidence } from "./question-evidence.js";
 import { collectStepWeights } from "./store-step-weights.js";
 
@@ -12,8 +12,16 @@ const namespace = { run: "weights" };
  */
 async function recordingStore() {
   const inner = createInMemoryStoreDouble();
-  await inner.apply({ namespace, step: 1, operations: [{ operationId: "a", operation: { type: "INSERT", content: "Ada lives in Lyon." } }] });
-  await inner.apply({ namespace, step: 2, operations: [{ operationId: "b", operation: { type: "INSERT", content: "Ada works at Corvex." } }] });
+  await inner.apply({
+    namespace,
+    step: 1,
+    operations: [{ operationId: "a", operation: { type: "INSERT", content: "Ada lives in Lyon." } }],
+  });
+  await inner.apply({
+    namespace,
+    step: 2,
+    operations: [{ operationId: "b", operation: { type: "INSERT", content: "Ada works at Corvex." } }],
+  });
   const calls: { method: "provenance" | "history"; itemId: string; options: CallOptions | undefined }[] = [];
   const store: MemoryStore = {
     ...inner,
@@ -43,9 +51,19 @@ describe("collectStepWeights", () => {
       ["m2", {}],
     ]);
     expect(weights.has("ghost")).toBe(false);
-    expect(calls.filter((call) => call.method === "provenance").map((call) => call.itemId).sort()).toEqual(["ghost", "m1", "m2"]);
+    expect(
+      calls
+        .filter((call) => call.method === "provenance")
+        .map((call) => call.itemId)
+        .sort(),
+    ).toEqual(["ghost", "m1", "m2"]);
     // The history is read only to tell an empty φ of a held item from an unknown id.
-    expect(calls.filter((call) => call.method === "history").map((call) => call.itemId).sort()).toEqual(["ghost", "m2"]);
+    expect(
+      calls
+        .filter((call) => call.method === "history")
+        .map((call) => call.itemId)
+        .sort(),
+    ).toEqual(["ghost", "m2"]);
   });
 
   it("passes the caller's signal to every store call, and no signal when there is none", async () => {
@@ -56,7 +74,10 @@ describe("collectStepWeights", () => {
 
     const signalled = await recordingStore();
     const controller = new AbortController();
-    await collectStepWeights(signalled.store, namespace, questions, "creator", { signal: controller.signal, concurrency: 1 });
+    await collectStepWeights(signalled.store, namespace, questions, "creator", {
+      signal: controller.signal,
+      concurrency: 1,
+    });
     expect(signalled.calls).toHaveLength(5);
     for (const call of signalled.calls) expect(call.options?.signal).toBe(controller.signal);
   });
@@ -65,7 +86,9 @@ describe("collectStepWeights", () => {
     const { store, calls } = await recordingStore();
     const controller = new AbortController();
     controller.abort();
-    await expect(collectStepWeights(store, namespace, questions, "creator", { signal: controller.signal })).rejects.toThrow();
+    await expect(
+      collectStepWeights(store, namespace, questions, "creator", { signal: controller.signal }),
+    ).rejects.toThrow();
     expect(calls).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { createSeededRandom, type RandomSource } from "@finemem/utils";
+import { describe, expect, it } from "vitest";
 import { AttributionError } from "./attribution-error.js";
 import { QUESTION_SAMPLE_FRACTIONS, subsampleQuestions } from "./subsample-questions.js";
 
@@ -16,19 +16,25 @@ describe("seeded subsampling of the global questions", () => {
   });
 
   it("evaluation takes every question; a tiny list keeps at least one", () => {
-    expect(subsampleQuestions(questions, { seed: 1, fraction: QUESTION_SAMPLE_FRACTIONS.evaluation })).toEqual(questions);
+    expect(subsampleQuestions(questions, { seed: 1, fraction: QUESTION_SAMPLE_FRACTIONS.evaluation })).toEqual(
+      questions,
+    );
     expect(subsampleQuestions(["only"], { seed: 1 })).toEqual(["only"]);
     expect(subsampleQuestions([], { seed: 1 })).toEqual([]);
   });
 
   it("accepts a forked random source, so a run's seed drives it", () => {
     const run = createSeededRandom("run-1");
-    expect(subsampleQuestions(questions, { seed: run.fork("instance-3") })).toEqual(subsampleQuestions(questions, { seed: createSeededRandom("run-1").fork("instance-3") }));
+    expect(subsampleQuestions(questions, { seed: run.fork("instance-3") })).toEqual(
+      subsampleQuestions(questions, { seed: createSeededRandom("run-1").fork("instance-3") }),
+    );
   });
 
   it("every question is drawn about equally often over many seeds", () => {
     const counts = new Map<string, number>();
-    for (let seed = 0; seed < 2_000; seed++) for (const question of subsampleQuestions(questions, { seed })) counts.set(question, (counts.get(question) ?? 0) + 1);
+    for (let seed = 0; seed < 2_000; seed++)
+      for (const question of subsampleQuestions(questions, { seed }))
+        counts.set(question, (counts.get(question) ?? 0) + 1);
     // 2,000 draws of 10 out of 50: each question 400 times in expectation (sd ≈ 18).
     for (const question of questions) expect(Math.abs(counts.get(question)! - 400)).toBeLessThan(100);
   });

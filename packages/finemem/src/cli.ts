@@ -5,4 +5,10 @@ import { runCli } from "./cli/main.js";
 
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort(new Error("interrupted (SIGINT)")));
-process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal });
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+});

@@ -5,41 +5,57 @@
  * (`observe` turns, `recall` evidence). The `finemem` command line wraps it.
  */
 // Episodes, rollouts and training records.
-export { runEpisode, type EpisodeProgress, type EpisodeResult, type EpisodeRewardOptions, type RunEpisodeOptions } from "./episode/run-episode.js";
-export { runRollouts, type RunRolloutsOptions } from "./episode/run-rollouts.js";
-export { toRolloutGroup, type ToRolloutGroupOptions } from "./episode/to-rollout-group.js";
-export { createMemoryCheckpoint, type EpisodeCheckpoint, type RecordedQuestion, type RecordedStep } from "./episode/episode-checkpoint.js";
-export { openEpisodeJournal } from "./run/episode-journal.js";
-
-// Evaluation and its run folder.
-export { evaluate, type EvaluateOptions, type Evaluation, type EvaluationProgress, type ManifestDetails } from "./run/evaluate.js";
-export { RunError, type RunErrorCode } from "./run/run-error.js";
-export type { EpisodeLine, EvidenceChainItem, OperationMix, QuestionResultLine, RunSummary } from "./run/run-files.js";
-export { formatResultsTable } from "./cli/results-table.js";
-export { readRunDirectory, type RunDirectory } from "./report/read-run-directory.js";
-export { RunDirectoryError, type RunDirectoryErrorCode } from "./report/run-directory-error.js";
-export { writeReport } from "./report/write-report.js";
-export type { RenderReportOptions } from "./report/render-report.js";
 
 // The agent-builder memory manager lives in @finemem/agent; re-exported so `import { createMemoryManager } from "finemem"` keeps working.
 export {
-  DEFAULT_MANAGER_CHUNK_TOKENS,
-  DEFAULT_RECALL_TOP_K,
-  EMPTY_RECALL_PROMPT,
-  MemoryManagerError,
-  RECALL_PROMPT_HEADER,
+  type ConversationTurn,
   checkConversationTurn,
   createMemoryManager,
   createStoreSearchRetriever,
-  renderConversationTurn,
-  renderRecallPrompt,
-  type ConversationTurn,
+  DEFAULT_MANAGER_CHUNK_TOKENS,
+  DEFAULT_RECALL_TOP_K,
+  EMPTY_RECALL_PROMPT,
   type MemoryManager,
+  MemoryManagerError,
   type MemoryManagerErrorCode,
   type MemoryManagerOptions,
   type MemoryStep,
+  RECALL_PROMPT_HEADER,
   type Recall,
-  type RecallOptions,
   type RecalledItem,
+  type RecallOptions,
+  renderConversationTurn,
+  renderRecallPrompt,
   type TurnRenderer,
 } from "@finemem/agent";
+export { formatResultsTable } from "./cli/results-table.js";
+export {
+  createMemoryCheckpoint,
+  type EpisodeCheckpoint,
+  type RecordedQuestion,
+  type RecordedStep,
+} from "./episode/episode-checkpoint.js";
+export {
+  type EpisodeProgress,
+  type EpisodeResult,
+  type EpisodeRewardOptions,
+  type RunEpisodeOptions,
+  runEpisode,
+} from "./episode/run-episode.js";
+export { type RunRolloutsOptions, runRollouts } from "./episode/run-rollouts.js";
+export { type ToRolloutGroupOptions, toRolloutGroup } from "./episode/to-rollout-group.js";
+export { type RunDirectory, readRunDirectory } from "./report/read-run-directory.js";
+export type { RenderReportOptions } from "./report/render-report.js";
+export { RunDirectoryError, type RunDirectoryErrorCode } from "./report/run-directory-error.js";
+export { writeReport } from "./report/write-report.js";
+export { openEpisodeJournal } from "./run/episode-journal.js";
+// Evaluation and its run folder.
+export {
+  type EvaluateOptions,
+  type Evaluation,
+  type EvaluationProgress,
+  evaluate,
+  type ManifestDetails,
+} from "./run/evaluate.js";
+export { RunError, type RunErrorCode } from "./run/run-error.js";
+export type { EpisodeLine, EvidenceChainItem, OperationMix, QuestionResultLine, RunSummary } from "./run/run-files.js";

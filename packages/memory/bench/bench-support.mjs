@@ -27,7 +27,8 @@ export function enableGc() {
 export function corpusScriptPath() {
   const sharedDir = process.env.FINEMEM_SHARED_DIR ?? path.resolve(import.meta.dirname, "../../../../shared");
   const script = path.join(sharedDir, "reference/bm25-bench-corpus.mjs");
-  if (!existsSync(script)) fail(`corpus generator not found at ${script}; set FINEMEM_SHARED_DIR to the shared directory`);
+  if (!existsSync(script))
+    fail(`corpus generator not found at ${script}; set FINEMEM_SHARED_DIR to the shared directory`);
   return script;
 }
 

@@ -19,9 +19,13 @@ const TARGET_SPEED_UP = 30;
 // ---- Setup: flags, the built package and the shared corpus generator -------------------------
 
 const flags = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, "").split("=")));
-const sizes = (flags.sizes ?? "1000,10000,100000").split(",").map(Number).filter((n) => n >= 3);
+const sizes = (flags.sizes ?? "1000,10000,100000")
+  .split(",")
+  .map(Number)
+  .filter((n) => n >= 3);
 const queryLimit = flags.queries === undefined ? Infinity : Number(flags.queries);
-if (sizes.length === 0 || !(queryLimit > 0)) fail("usage: memory-bench.mjs [--sizes=1000,10000,100000] [--queries=200] (sizes ≥ 3, wink needs 3 docs)");
+if (sizes.length === 0 || !(queryLimit > 0))
+  fail("usage: memory-bench.mjs [--sizes=1000,10000,100000] [--queries=200] (sizes ≥ 3, wink needs 3 docs)");
 
 const distEntry = path.resolve(import.meta.dirname, "../dist/index.js");
 if (!existsSync(distEntry)) fail("dist/index.js is missing: run `npm run build -w @finemem/memory` first");
@@ -130,7 +134,10 @@ function oramaEngine() {
         tokenize: (raw) => tokenizeForBm25(raw).map((term) => term + ORAMA_TERM_END),
       };
       db = await createOrama({ schema: { text: "string" }, components: { tokenizer } });
-      await oramaInsertMultiple(db, docs.map((text, id) => ({ id: String(id), text })));
+      await oramaInsertMultiple(
+        db,
+        docs.map((text, id) => ({ id: String(id), text })),
+      );
       return { inserted: docs.length };
     },
     search: async (query) => (await oramaSearch(db, { term: query, limit: TOP_K })).hits,
@@ -159,7 +166,14 @@ async function measure(engine, corpus) {
     latencies.push(performance.now() - start);
   }
   latencies.sort((a, b) => a - b);
-  return { name: engine.name, inserted, duplicates, insertsPerSecond: inserted / buildSeconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  return {
+    name: engine.name,
+    inserted,
+    duplicates,
+    insertsPerSecond: inserted / buildSeconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
 }
 
 // The store must rank exactly as the index does over the same documents (the ones it accepted).
@@ -171,19 +185,26 @@ async function sanityCheck(corpus) {
     const [result] = await store.apply({ namespace: {}, step: key + 1, operations });
     if (result.status === "applied") index.add(key, corpus.docs[key]);
   }
-  console.log(`Sanity check at ${corpus.docs.length.toLocaleString("en-US")} facts (first 5 queries): index top-${TOP_K} keys = store top-${TOP_K}?`);
+  console.log(
+    `Sanity check at ${corpus.docs.length.toLocaleString("en-US")} facts (first 5 queries): index top-${TOP_K} keys = store top-${TOP_K}?`,
+  );
   for (const query of corpus.queries.slice(0, 5)) {
     const indexKeys = index.search(query, { topK: TOP_K }).map((hit) => hit.key);
-    const storeKeys = (await store.search({}, query, { topK: TOP_K })).map((hit) => Number(hit.item.operationId.slice("op-".length)));
+    const storeKeys = (await store.search({}, query, { topK: TOP_K })).map((hit) =>
+      Number(hit.item.operationId.slice("op-".length)),
+    );
     const equal = indexKeys.length === storeKeys.length && indexKeys.every((key, i) => key === storeKeys[i]);
-    console.log(`  ${equal ? "yes" : "NO "}  "${query}"${equal ? "" : `  index ${indexKeys.join(",")} vs store ${storeKeys.join(",")}`}`);
+    console.log(
+      `  ${equal ? "yes" : "NO "}  "${query}"${equal ? "" : `  index ${indexKeys.join(",")} vs store ${storeKeys.join(",")}`}`,
+    );
   }
   console.log("");
 }
 
 // ---- Output -------------------------------------------------------------------------------
 
-const formatNumber = (value, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const formatNumber = (value, digits = 0) =>
+  value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const formatMs = (ms) => (ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
 function printTable(size, rows) {
@@ -198,7 +219,8 @@ function printTable(size, rows) {
     `${formatNumber(row.p50 / ourIndex.p50, 1)}×`,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column].length)));
-  const render = (line) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ");
+  const render = (line) =>
+    line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ");
   console.log(`== ${formatNumber(size)} facts, ${formatNumber(ourIndex.queries)} queries, top ${TOP_K} ==`);
   console.log(render(header));
   console.log(widths.map((width) => "-".repeat(width)).join("  "));
@@ -206,13 +228,19 @@ function printTable(size, rows) {
 
   const peers = rows.filter((row) => !row.name.startsWith("ours"));
   const fastestPeer = peers.reduce((best, row) => (row.p50 < best.p50 ? row : best));
-  console.log(`fastest peer: ${fastestPeer.name} p50 ${formatMs(fastestPeer.p50)} ms; ours (index) p50 ${formatMs(ourIndex.p50)} ms → ${formatNumber(fastestPeer.p50 / ourIndex.p50, 1)}× (target ≥ ${TARGET_SPEED_UP}× at 100k)`);
+  console.log(
+    `fastest peer: ${fastestPeer.name} p50 ${formatMs(fastestPeer.p50)} ms; ours (index) p50 ${formatMs(ourIndex.p50)} ms → ${formatNumber(fastestPeer.p50 / ourIndex.p50, 1)}× (target ≥ ${TARGET_SPEED_UP}× at 100k)`,
+  );
   const ours = rows.filter((row) => row.name.startsWith("ours"));
-  console.log(`ours inserts/s: ${ours.map((row) => `${row.name.replace("ours: ", "")} ${formatNumber(row.insertsPerSecond)}`).join("; ")} (target ≥ ${formatNumber(TARGET_INSERTS_PER_SECOND)})`);
+  console.log(
+    `ours inserts/s: ${ours.map((row) => `${row.name.replace("ours: ", "")} ${formatNumber(row.insertsPerSecond)}`).join("; ")} (target ≥ ${formatNumber(TARGET_INSERTS_PER_SECOND)})`,
+  );
   const storeRow = ours.find((row) => row.duplicates !== undefined);
   if (storeRow?.duplicates > 0) {
     // The corpus repeats documents (its generator's random numbers cycle), so the store holds fewer.
-    console.log(`store applied ${formatNumber(storeRow.inserted)} INSERTs and rejected ${formatNumber(storeRow.duplicates)} exact duplicates: its inserts/s count applied ones only, and its queries run over ${formatNumber(storeRow.inserted)} items, not ${formatNumber(size)}`);
+    console.log(
+      `store applied ${formatNumber(storeRow.inserted)} INSERTs and rejected ${formatNumber(storeRow.duplicates)} exact duplicates: its inserts/s count applied ones only, and its queries run over ${formatNumber(storeRow.inserted)} items, not ${formatNumber(size)}`,
+    );
   }
   console.log("");
 }
@@ -222,21 +250,36 @@ console.log(`Node ${process.version}; CPU ${os.cpus()[0]?.model ?? "unknown"}; $
 console.log("Timings are of this machine and this run; nothing asserts them.");
 console.log("");
 
-const engineFactories = [ourIndexEngine, () => ourStoreEngine(1), () => ourStoreEngine(10), () => ourStoreEngine(100), miniSearchEngine, winkEngine, oramaEngine];
+const engineFactories = [
+  ourIndexEngine,
+  () => ourStoreEngine(1),
+  () => ourStoreEngine(10),
+  () => ourStoreEngine(100),
+  miniSearchEngine,
+  winkEngine,
+  oramaEngine,
+];
 for (const [sizeIndex, size] of sizes.entries()) {
   progress(`generating corpus of ${formatNumber(size)} facts`);
   const corpus = loadCorpus(size, queryLimit);
   if (sizeIndex === 0) await sanityCheck(corpus);
   const rows = [];
   // One engine at a time, dropped before the next is built, so they do not share the heap.
-  for (const makeEngine of engineFactories) rows.push({ ...(await measure(makeEngine(), corpus)), queries: corpus.queries.length });
+  for (const makeEngine of engineFactories)
+    rows.push({ ...(await measure(makeEngine(), corpus)), queries: corpus.queries.length });
   printTable(size, rows);
 }
 
 console.log("Notes:");
-console.log("- inserts/s = documents added ÷ build time; wink's build includes consolidate(), without which it cannot search.");
-console.log("- every engine tokenizes with tokenizeForBm25 (lowercase Unicode word runs). Scoring differs: ours is BM25Okapi");
+console.log(
+  "- inserts/s = documents added ÷ build time; wink's build includes consolidate(), without which it cannot search.",
+);
+console.log(
+  "- every engine tokenizes with tokenizeForBm25 (lowercase Unicode word runs). Scoring differs: ours is BM25Okapi",
+);
 console.log("  (k1 1.5, b 0.75, rank_bm25's idf), MiniSearch BM25+ (its defaults k 1.2, b 0.7, d 0.5), wink BM25 with");
 console.log("  idf log(1 + …) (k1 1.5, b 0.75), Orama BM25+ (its defaults); all match any query term (OR).");
 console.log("- Orama's tokens carry an end marker so its prefix-matching search matches whole words only.");
-console.log("- latency = one query, including each engine's result objects; 20 warm-up queries first; p = nearest rank.");
+console.log(
+  "- latency = one query, including each engine's result objects; 20 warm-up queries first; p = nearest rank.",
+);

@@ -30,13 +30,18 @@ const flags = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(
 const itemCount = Number(flags.items ?? 10_000);
 const singleOpItems = Math.min(itemCount, Number(flags["single-op-items"] ?? 2_000));
 const queryLimit = Number(flags.queries ?? 200);
-if (!(Number.isInteger(itemCount) && itemCount >= 1) || !(Number.isInteger(singleOpItems) && singleOpItems >= 1) || !(queryLimit > 0)) {
+if (
+  !(Number.isInteger(itemCount) && itemCount >= 1) ||
+  !(Number.isInteger(singleOpItems) && singleOpItems >= 1) ||
+  !(queryLimit > 0)
+) {
   fail("usage: persistent-bench.mjs [--items=10000] [--single-op-items=2000] [--queries=200] (positive integers)");
 }
 
 const distDir = path.resolve(import.meta.dirname, "../dist");
 for (const entry of ["index.js", "pglite.js", "postgres.js"]) {
-  if (!existsSync(path.join(distDir, entry))) fail(`dist/${entry} is missing: run \`npm run build -w @finemem/memory\` first`);
+  if (!existsSync(path.join(distDir, entry)))
+    fail(`dist/${entry} is missing: run \`npm run build -w @finemem/memory\` first`);
 }
 // Imported dynamically so that a missing build gives the message above instead of a module error.
 const { createInMemoryStore } = await import(path.join(distDir, "index.js"));
@@ -196,9 +201,16 @@ async function measureBackend(backend, corpus, reference) {
     const openStart = performance.now();
     const store = await backend.open(label);
     const openMs = performance.now() - openStart;
-    progress(`${backend.name}: ${opsPerApply} op${opsPerApply === 1 ? "" : "s"}/apply, ${count.toLocaleString("en-US")} INSERTs (store opened in ${openMs.toFixed(0)} ms)`);
+    progress(
+      `${backend.name}: ${opsPerApply} op${opsPerApply === 1 ? "" : "s"}/apply, ${count.toLocaleString("en-US")} INSERTs (store opened in ${openMs.toFixed(0)} ms)`,
+    );
     const checkpoint = !backend.persistent && opsPerApply === 1 && singleOpItems < count ? singleOpItems : undefined;
-    const { applied, seconds, checkpointSeconds } = await insertAll(store, corpus.docs.slice(0, count), opsPerApply, checkpoint);
+    const { applied, seconds, checkpointSeconds } = await insertAll(
+      store,
+      corpus.docs.slice(0, count),
+      opsPerApply,
+      checkpoint,
+    );
     row.inserts[opsPerApply] = { count, capped: count < corpus.docs.length, perSecond: count / seconds };
     if (checkpointSeconds !== undefined) row.singleOpPrefixPerSecond = singleOpItems / checkpointSeconds;
     if (opsPerApply === OPS_PER_APPLY.at(-1)) {
@@ -210,7 +222,9 @@ async function measureBackend(backend, corpus, reference) {
     }
   }
 
-  progress(`${backend.name}: ${corpus.queries.length} top-${TOP_K} searches at ${row.held.toLocaleString("en-US")} items`);
+  progress(
+    `${backend.name}: ${corpus.queries.length} top-${TOP_K} searches at ${row.held.toLocaleString("en-US")} items`,
+  );
   globalThis.gc();
   const queries = await measureQueries(kept.store, corpus.queries);
   row.p50 = queries.p50;
@@ -222,7 +236,9 @@ async function measureBackend(backend, corpus, reference) {
     const before = await kept.store.exportJsonl();
     await kept.store.close();
     globalThis.gc();
-    progress(`${backend.name}: reopening (replays ${OPS_PER_APPLY.at(-1)}-op steps of ${row.held.toLocaleString("en-US")} items)`);
+    progress(
+      `${backend.name}: reopening (replays ${OPS_PER_APPLY.at(-1)}-op steps of ${row.held.toLocaleString("en-US")} items)`,
+    );
     const reopenStart = performance.now();
     const reopened = await backend.reopen(kept.label);
     row.reopenMs = performance.now() - reopenStart;
@@ -249,7 +265,8 @@ async function warmUp(corpus) {
 
 // ---- Output -------------------------------------------------------------------------------
 
-const formatNumber = (value, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const formatNumber = (value, digits = 0) =>
+  value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const formatMs = (ms) => (ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 const formatRatio = (ratio) => `${ratio >= 1 ? ratio.toFixed(2) : ratio.toPrecision(2)}×`;
 
@@ -259,7 +276,10 @@ function insertCell(row, memoryRow, opsPerApply) {
   if (row === memoryRow) return `${formatNumber(insert.perSecond)}${mark}`;
   const memory = memoryRow.inserts[opsPerApply];
   // Compared over the same documents: a capped run against the in-memory rate over the same prefix.
-  const reference = insert.capped && memoryRow.singleOpPrefixPerSecond !== undefined ? memoryRow.singleOpPrefixPerSecond : memory.perSecond;
+  const reference =
+    insert.capped && memoryRow.singleOpPrefixPerSecond !== undefined
+      ? memoryRow.singleOpPrefixPerSecond
+      : memory.perSecond;
   return `${formatNumber(insert.perSecond)}${mark} (${formatRatio(insert.perSecond / reference)})`;
 }
 
@@ -288,17 +308,24 @@ function printTable(rows) {
       row.exportOk === undefined ? "—" : row.exportOk ? "ok" : "MISMATCH",
     ];
   });
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? "").length)));
-  const render = (line) => `| ${line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(" | ")} |`;
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...lines.map((line) => (line[column] ?? "").length)),
+  );
+  const render = (line) =>
+    `| ${line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(" | ")} |`;
   console.log(render(header));
-  console.log(`|${widths.map((width, column) => (column === 0 ? `:${"-".repeat(width + 1)}` : `${"-".repeat(width + 1)}:`)).join("|")}|`);
+  console.log(
+    `|${widths.map((width, column) => (column === 0 ? `:${"-".repeat(width + 1)}` : `${"-".repeat(width + 1)}:`)).join("|")}|`,
+  );
   for (const line of lines) console.log(render(line));
 }
 
 // ---- Main ---------------------------------------------------------------------------------
 
 console.log("@finemem/memory persistent-store bench");
-console.log(`Node ${process.version}; ${os.platform()} ${os.arch()}; CPU ${os.cpus()[0]?.model ?? "unknown"}; ${os.cpus().length} cores; ${formatNumber(os.totalmem() / 2 ** 30, 1)} GiB RAM`);
+console.log(
+  `Node ${process.version}; ${os.platform()} ${os.arch()}; CPU ${os.cpus()[0]?.model ?? "unknown"}; ${os.cpus().length} cores; ${formatNumber(os.totalmem() / 2 ** 30, 1)} GiB RAM`,
+);
 console.log(
   `${formatNumber(itemCount)} items, ${OPS_PER_APPLY.join("/")} INSERTs per apply (persistent stores: 1 op/apply on the first ${formatNumber(singleOpItems)}), ` +
     `top-${TOP_K} queries ×${formatNumber(Math.min(queryLimit, 200))} after ${WARM_UP_QUERIES} warm-up`,
@@ -335,13 +362,27 @@ try {
         ` rate over the same first ${formatNumber(singleOpItems)} (${formatNumber(memoryRow.singleOpPrefixPerSecond ?? 0)}/s); the in-memory cell is over all ${formatNumber(itemCount)}.`,
     );
   }
-  console.log("- inserts/s = INSERTs applied ÷ time of all the applies (store open excluded); one apply = one step = one transaction");
-  console.log("  (log row + one version row per item) for the persistent stores. The corpus repeats documents; allowDuplicateInserts keeps every copy.");
-  console.log(`- queries run on the store of the ${OPS_PER_APPLY.at(-1)} ops/apply run (all ${formatNumber(itemCount)} items); persistent stores answer from their`);
-  console.log("  in-memory replica; the PostgreSQL store is shared, so each search first reads log rows other writers committed (one round trip).");
-  console.log(`- top-${TOP_K} = in-memory: every timed query returned the same operation ids, in the same order, as the in-memory store.`);
-  console.log("- reopen ms = open on the existing directory/schema (PGlite start-up or pool connect, plus replaying the whole log);");
-  console.log(`  export after reopen: exportJsonl() after reopening is byte-identical to before closing (${formatNumber((rows[1].exportBytes ?? 0) / 2 ** 20, 1)} MiB).`);
+  console.log(
+    "- inserts/s = INSERTs applied ÷ time of all the applies (store open excluded); one apply = one step = one transaction",
+  );
+  console.log(
+    "  (log row + one version row per item) for the persistent stores. The corpus repeats documents; allowDuplicateInserts keeps every copy.",
+  );
+  console.log(
+    `- queries run on the store of the ${OPS_PER_APPLY.at(-1)} ops/apply run (all ${formatNumber(itemCount)} items); persistent stores answer from their`,
+  );
+  console.log(
+    "  in-memory replica; the PostgreSQL store is shared, so each search first reads log rows other writers committed (one round trip).",
+  );
+  console.log(
+    `- top-${TOP_K} = in-memory: every timed query returned the same operation ids, in the same order, as the in-memory store.`,
+  );
+  console.log(
+    "- reopen ms = open on the existing directory/schema (PGlite start-up or pool connect, plus replaying the whole log);",
+  );
+  console.log(
+    `  export after reopen: exportJsonl() after reopening is byte-identical to before closing (${formatNumber((rows[1].exportBytes ?? 0) / 2 ** 20, 1)} MiB).`,
+  );
   console.log("- latency: one search call, p = nearest rank.");
 } catch (error) {
   console.error(error);

@@ -4,13 +4,24 @@
  * namespaces, copy-on-write forks, versioned JSONL export, and an incremental BM25 index whose scores
  * equal rank_bm25's BM25Okapi.
  */
-export { BM25_OKAPI_DEFAULTS, Bm25Index, type Bm25Hit, type Bm25Parameters, type Bm25SearchOptions } from "./bm25/bm25-index.js";
+export {
+  BM25_OKAPI_DEFAULTS,
+  type Bm25Hit,
+  Bm25Index,
+  type Bm25Parameters,
+  type Bm25SearchOptions,
+} from "./bm25/bm25-index.js";
 export { bm25Scores } from "./bm25/bm25-scores.js";
 export { tokenizeForBm25 } from "./bm25/tokenize.js";
-export { ApplyRequestError, MemoryImportError, StoreClosedError } from "./store/errors.js";
-export { InMemoryStore, StoreOptionsError, createInMemoryStore, type InMemoryStoreOptions } from "./store/in-memory-store.js";
-export type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "./store/memory-backend.js";
-export { createBm25Retriever, type Bm25RetrieverOptions } from "./retrieval/bm25-retriever.js";
-export { promptView, type RecentItemsOptions } from "./prompt-view.js";
 export { StoreLockedError } from "./persistent/directory-lock.js";
+export { promptView, type RecentItemsOptions } from "./prompt-view.js";
+export { type Bm25RetrieverOptions, createBm25Retriever } from "./retrieval/bm25-retriever.js";
+export { ApplyRequestError, MemoryImportError, StoreClosedError } from "./store/errors.js";
+export {
+  createInMemoryStore,
+  InMemoryStore,
+  type InMemoryStoreOptions,
+  StoreOptionsError,
+} from "./store/in-memory-store.js";
+export type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "./store/memory-backend.js";
 export { createTokenLedger, type TokenLedger } from "./tokens/token-ledger.js";

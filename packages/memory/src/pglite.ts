@@ -2,6 +2,7 @@
  * @finemem/memory/pglite: the memory store in embedded PostgreSQL (PGlite), the default for
  * persistent use. Needs the optional peer dependency `@electric-sql/pglite`.
  */
-export { openPgliteSchemaStore, openPgliteStore, type PgliteStoreOptions } from "./persistent/open-pglite-store.js";
+
 export { StoreLockedError } from "./persistent/directory-lock.js";
+export { openPgliteSchemaStore, openPgliteStore, type PgliteStoreOptions } from "./persistent/open-pglite-store.js";
 export { PersistentStore, type PersistentStoreOptions } from "./persistent/persistent-store.js";

@@ -23,7 +23,15 @@ describe("promptView", () => {
       namespace: {},
       layout: "typed",
       step: 9,
-      items: [item("core", 1, "core"), item("m1", 5, "semantic"), item("m2", 2, "semantic"), item("m3", 9, "semantic"), item("m4", 3, "episodic"), item("m5", 3, "episodic"), item("m6", 1, "episodic")],
+      items: [
+        item("core", 1, "core"),
+        item("m1", 5, "semantic"),
+        item("m2", 2, "semantic"),
+        item("m3", 9, "semantic"),
+        item("m4", 3, "episodic"),
+        item("m5", 3, "episodic"),
+        item("m6", 1, "episodic"),
+      ],
     };
     expect(promptView(view, { perType: 2 }).items.map((kept) => kept.id)).toEqual(["core", "m1", "m3", "m4", "m5"]);
     expect(promptView(view, { perType: 0 }).items.map((kept) => kept.id)).toEqual(["core"]);

@@ -14,13 +14,20 @@ export function median(values) {
  */
 export function readNumericOptions(argv, env, names, long = {}) {
   const given = {};
-  for (const [short, key] of Object.entries(names)) if (env[short] !== undefined && env[short] !== "") given[key] = Number(env[short]);
+  for (const [short, key] of Object.entries(names))
+    if (env[short] !== undefined && env[short] !== "") given[key] = Number(env[short]);
   for (const argument of argv) {
     const [flag, value] = argument.split("=", 2);
     const short = long[flag] ?? (flag.startsWith("--") ? flag.slice(2).toUpperCase() : flag.toUpperCase());
     if (value === undefined || !(short in names)) {
-      const longFlags = Object.keys(names).map((name) => Object.keys(long).find((key) => long[key] === name) ?? `--${name.toLowerCase()}`);
-      throw new Error(`unknown argument ${JSON.stringify(argument)}; expected ${Object.keys(names).map((name) => `${name}=`).join(", ")} or ${longFlags.map((flag) => `${flag}=`).join(", ")}`);
+      const longFlags = Object.keys(names).map(
+        (name) => Object.keys(long).find((key) => long[key] === name) ?? `--${name.toLowerCase()}`,
+      );
+      throw new Error(
+        `unknown argument ${JSON.stringify(argument)}; expected ${Object.keys(names)
+          .map((name) => `${name}=`)
+          .join(", ")} or ${longFlags.map((flag) => `${flag}=`).join(", ")}`,
+      );
     }
     given[names[short]] = Number(value);
   }

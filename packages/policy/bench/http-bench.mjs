@@ -18,7 +18,7 @@
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { createOpenAICompatibleModel } from "../dist/index.js";
 import { chatCompletion, startOpenAIReplayServer } from "../dist/testing/index.js";
 import { median, readNumericOptions } from "./bench-support.mjs";
@@ -55,7 +55,11 @@ export async function runHttpBench(options = {}) {
       const worker = async () => {
         while (next < count) {
           next++;
-          const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: payload });
+          const response = await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: payload,
+          });
           if (!response.ok) throw new Error(`peer: HTTP ${response.status}`);
           await response.json();
         }
@@ -104,9 +108,16 @@ export async function runHttpBench(options = {}) {
 
 /** The backend's own CPU cost per call, in µs: the same calls answered by a stub fetch without I/O. */
 async function measureBackendCost(concurrency) {
-  const text = JSON.stringify(chatCompletion({ content: "Maya lives in Lyon.", usage: { promptTokens: 48, completionTokens: 6 } }));
+  const text = JSON.stringify(
+    chatCompletion({ content: "Maya lives in Lyon.", usage: { promptTokens: 48, completionTokens: 6 } }),
+  );
   const stubFetch = async () => new Response(text, { status: 200, headers: { "content-type": "application/json" } });
-  const model = createOpenAICompatibleModel({ baseURL: "http://127.0.0.1:9/v1", model: "bench-model", concurrency, fetch: stubFetch });
+  const model = createOpenAICompatibleModel({
+    baseURL: "http://127.0.0.1:9/v1",
+    model: "bench-model",
+    concurrency,
+    fetch: stubFetch,
+  });
   const messages = [{ role: "user", content: "Where does Maya live?" }];
   const calls = 5000;
   let best = Number.POSITIVE_INFINITY;
@@ -161,10 +172,17 @@ export function formatHttpBench(result) {
       result.ours.ratioToIdeal.toFixed(3),
       result.ours.ratioToIdeal >= TARGET_RATIO ? "met" : "MISSED",
     ],
-    [`peer: ${result.peer.name}`, result.peer.requestsPerSecond.toFixed(0), result.idealRequestsPerSecond.toFixed(0), result.peer.ratioToIdeal.toFixed(3), ""],
+    [
+      `peer: ${result.peer.name}`,
+      result.peer.requestsPerSecond.toFixed(0),
+      result.idealRequestsPerSecond.toFixed(0),
+      result.peer.ratioToIdeal.toFixed(3),
+      "",
+    ],
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const line = (row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ");
+  const line = (row) =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ");
   return [
     `HTTP bench: L = ${result.latencyMs} ms, C = ${result.concurrency}, N = ${result.requests}, median of ${result.rounds} rounds, Node ${process.version}`,
     line(rows[0]),
@@ -175,7 +193,12 @@ export function formatHttpBench(result) {
 }
 
 const readOptions = (argv, env) =>
-  readNumericOptions(argv, env, { L: "latencyMs", C: "concurrency", N: "requests", ROUNDS: "rounds" }, { "--latency-ms": "L", "--concurrency": "C", "--requests": "N", "--rounds": "ROUNDS" });
+  readNumericOptions(
+    argv,
+    env,
+    { L: "latencyMs", C: "concurrency", N: "requests", ROUNDS: "rounds" },
+    { "--latency-ms": "L", "--concurrency": "C", "--requests": "N", "--rounds": "ROUNDS" },
+  );
 
 if (!isMainThread && workerData?.httpBenchServer !== undefined) {
   await serveInWorker(workerData.httpBenchServer);

@@ -12,12 +12,45 @@
 // also --calls=, --chars=, --ms=, --rounds=. Progress goes to stderr, the table to stdout.
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { parseManagerReply, renderOperations } from "../dist/index.js";
 import { createSeededRandom } from "@finemem/utils";
+import { parseManagerReply, renderOperations } from "../dist/index.js";
 import { median, readNumericOptions } from "./bench-support.mjs";
 
 const FORMATS = ["openai-tool-calls", "tool-call-tags", "qwen-agent", "bare-json"];
-const WORDS = ["Maya", "moved", "to", "Lyon", "in", "2021", "and", "works", "as", "a", "nurse", "at", "the", "city", "hospital", "her", "brother", "Tom", "plays", "chess", "every", "Sunday", "she", "likes", "green", "tea", "doesn't", "\"Le Bistro\"", "is", "their", "favourite", "place"];
+const WORDS = [
+  "Maya",
+  "moved",
+  "to",
+  "Lyon",
+  "in",
+  "2021",
+  "and",
+  "works",
+  "as",
+  "a",
+  "nurse",
+  "at",
+  "the",
+  "city",
+  "hospital",
+  "her",
+  "brother",
+  "Tom",
+  "plays",
+  "chess",
+  "every",
+  "Sunday",
+  "she",
+  "likes",
+  "green",
+  "tea",
+  "doesn't",
+  '"Le Bistro"',
+  "is",
+  "their",
+  "favourite",
+  "place",
+];
 
 /**
  * Runs the bench and returns its figures. Each round times ours then the peer for `ms` milliseconds;
@@ -39,8 +72,19 @@ export async function runParserBench(options = {}) {
   const seeded = createSeededRandom(20240501);
   const random = () => seeded.next();
   const operations = Array.from({ length: calls }, (_, index) => operationFor(index, sentence(random, chars)));
-  const prose = Array.from({ length: calls + 1 }, (_, index) => (index === 0 ? "I read the chunk and will record what changed." : index === calls ? "That is everything worth keeping." : "Next:"));
-  const peerText = JSON.stringify(renderOperations(operations, { toolSet: "flat", format: "openai-tool-calls" }).toolCalls.map((call) => ({ name: call.name, arguments: JSON.parse(call.arguments) })));
+  const prose = Array.from({ length: calls + 1 }, (_, index) =>
+    index === 0
+      ? "I read the chunk and will record what changed."
+      : index === calls
+        ? "That is everything worth keeping."
+        : "Next:",
+  );
+  const peerText = JSON.stringify(
+    renderOperations(operations, { toolSet: "flat", format: "openai-tool-calls" }).toolCalls.map((call) => ({
+      name: call.name,
+      arguments: JSON.parse(call.arguments),
+    })),
+  );
 
   const rows = [];
   for (const format of FORMATS) {
@@ -50,7 +94,8 @@ export async function runParserBench(options = {}) {
     if (check.operations.length !== calls || check.parseOutcomes.some((outcome) => outcome.status !== "parsed")) {
       throw new Error(`${format}: the rendered reply did not parse cleanly: ${JSON.stringify(check.parseOutcomes)}`);
     }
-    const replyChars = reply.text.length + reply.toolCalls.reduce((sum, call) => sum + call.name.length + call.arguments.length, 0);
+    const replyChars =
+      reply.text.length + reply.toolCalls.reduce((sum, call) => sum + call.name.length + call.arguments.length, 0);
     const ours = [];
     const peer = [];
     // Warm-up: lets V8 optimise both paths before anything is timed.
@@ -59,11 +104,20 @@ export async function runParserBench(options = {}) {
     for (let round = 1; round <= rounds; round++) {
       ours.push(rate(() => parseManagerReply(reply, { toolSet: "flat" }).operations.length, ms));
       peer.push(rate(() => JSON.parse(peerText).length, ms));
-      log(`${format} round ${round}/${rounds}: ours ${ours.at(-1).toFixed(0)} replies/s, JSON.parse ${peer.at(-1).toFixed(0)} arrays/s`);
+      log(
+        `${format} round ${round}/${rounds}: ours ${ours.at(-1).toFixed(0)} replies/s, JSON.parse ${peer.at(-1).toFixed(0)} arrays/s`,
+      );
     }
     const repliesPerSecond = median(ours);
     const peerPerSecond = median(peer);
-    rows.push({ format, replyChars, repliesPerSecond, callsPerSecond: repliesPerSecond * calls, peerPerSecond, ratio: repliesPerSecond / peerPerSecond });
+    rows.push({
+      format,
+      replyChars,
+      repliesPerSecond,
+      callsPerSecond: repliesPerSecond * calls,
+      peerPerSecond,
+      ratio: repliesPerSecond / peerPerSecond,
+    });
   }
   return { calls, chars, ms, rounds, peerChars: peerText.length, rows };
 }
@@ -81,7 +135,8 @@ export function formatParserBench(result) {
   ]);
   const table = [header, ...body];
   const widths = header.map((_, column) => Math.max(...table.map((row) => row[column].length)));
-  const line = (row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ");
+  const line = (row) =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ");
   return [
     `Parser bench: ${result.calls} calls of ~${result.chars} characters per reply, flat tools, median of ${result.rounds} rounds of ${result.ms} ms, Node ${process.version}`,
     `peer: JSON.parse of the same calls as one plain JSON array (${result.peerChars} characters)`,
@@ -132,7 +187,8 @@ function sentence(random, chars) {
   return `${text.slice(0, chars).trimEnd()}.`;
 }
 
-const readOptions = (argv, env) => readNumericOptions(argv, env, { CALLS: "calls", CHARS: "chars", MS: "ms", ROUNDS: "rounds" });
+const readOptions = (argv, env) =>
+  readNumericOptions(argv, env, { CALLS: "calls", CHARS: "chars", MS: "ms", ROUNDS: "rounds" });
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = await runParserBench(readOptions(process.argv.slice(2), process.env));

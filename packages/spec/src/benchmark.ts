@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { CallOptions, SpecificationVersion } from "./call-options.js";
-import { contentSchema, idSchema, unitIntervalSchema, type Id } from "./ids.js";
-import { jsonObjectSchema, type JsonValue } from "./json.js";
-import { chunkSchema, type Chunk } from "./policy.js";
-import { issueCode, createValidator } from "./validation.js";
+import { contentSchema, type Id, idSchema, unitIntervalSchema } from "./ids.js";
+import { type JsonValue, jsonObjectSchema } from "./json.js";
+import { type Chunk, chunkSchema } from "./policy.js";
+import { createValidator, issueCode } from "./validation.js";
 
 /** MemoryAgentBench's competencies: Accurate Retrieval, Test-Time Learning, Long-Range Understanding, Conflict Resolution. */
 export type Competency = "AR" | "TTL" | "LRU" | "CR";
@@ -38,7 +38,10 @@ export interface ChunkQuestionMetric {
  * before questions recorded their metric): MemoryAgentBench's substring exact match, the chunk-QA
  * verifier's default.
  */
-export const DEFAULT_CHUNK_QUESTION_METRIC: ChunkQuestionMetric = Object.freeze({ protocol: "memoryagentbench", dataSource: "chunk_qa" });
+export const DEFAULT_CHUNK_QUESTION_METRIC: ChunkQuestionMetric = Object.freeze({
+  protocol: "memoryagentbench",
+  dataSource: "chunk_qa",
+});
 
 export const chunkQuestionMetricSchema = z.strictObject({
   protocol: z.enum(METRIC_PROTOCOLS),
@@ -94,7 +97,10 @@ export const datasetSourceSchema = z.strictObject({
   repo: z.string().min(1).max(512),
   revision: z.string().min(1).max(256),
   file: z.string().min(1).max(1024),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   row: z.number().int().min(0).exactOptional(),
 });
 
@@ -189,5 +195,8 @@ export interface Metric {
 export const chunkQuestionValidator = createValidator<ChunkQuestion>("ChunkQuestion", chunkQuestionSchema);
 export const globalQuestionValidator = createValidator<GlobalQuestion>("GlobalQuestion", globalQuestionSchema);
 export const datasetSourceValidator = createValidator<DatasetSource>("DatasetSource", datasetSourceSchema);
-export const benchmarkInstanceValidator = createValidator<BenchmarkInstance>("BenchmarkInstance", benchmarkInstanceSchema);
+export const benchmarkInstanceValidator = createValidator<BenchmarkInstance>(
+  "BenchmarkInstance",
+  benchmarkInstanceSchema,
+);
 export const metricResultValidator = createValidator<MetricResult>("MetricResult", metricResultSchema);

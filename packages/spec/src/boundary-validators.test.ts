@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { boundaryValidators, type BoundaryTypeName } from "./boundary-validators.js";
+import { type BoundaryTypeName, boundaryValidators } from "./boundary-validators.js";
 import { FineMemError, type PathSegment } from "./errors.js";
-import { ValidationError, type ValidationCode } from "./validation.js";
 import { memoryOperationValidator } from "./operation.js";
+import { type ValidationCode, ValidationError } from "./validation.js";
 
 // One valid value per boundary type, and for each defect kind the path where this test plants it.
 // A defect kind that cannot occur in a type says why instead of giving a path (`na`).
@@ -22,15 +22,39 @@ const noOperation = { na: "holds no memory operation" };
 const noContent = { na: "holds no memory or question text" };
 const noId = { na: "holds no identifier" };
 
-const item = { id: "m1", content: "Alice lives in Paris.", version: 2, createdStep: 1, step: 3, operationId: "run1:3:0" };
-const version = { itemId: "m1", version: 2, content: "Alice lives in Paris.", step: 3, operationId: "run1:3:0", previousVersion: 1, tombstone: false };
+const item = {
+  id: "m1",
+  content: "Alice lives in Paris.",
+  version: 2,
+  createdStep: 1,
+  step: 3,
+  operationId: "run1:3:0",
+};
+const version = {
+  itemId: "m1",
+  version: 2,
+  content: "Alice lives in Paris.",
+  step: 3,
+  operationId: "run1:3:0",
+  previousVersion: 1,
+  tombstone: false,
+};
 const view = { namespace: { user: "u1" }, layout: "flat", step: 3, items: [item] };
 const insert = { type: "INSERT", content: "Bob likes tea." };
 const update = { type: "UPDATE", id: "m1", content: "Alice lives in Lyon." };
 const rewards = { format: 1, chunk: 0.6, evidence: 0.25, eara: 0.3, compression: 0.4, content: null, total: 1.62 };
-const source = { repo: "ai-hyz/MemoryAgentBench", revision: "7ea066982b140a19337e17e60d45d4076e042faf", file: "data/x.parquet", sha256: "a".repeat(64), row: 0 };
+const source = {
+  repo: "ai-hyz/MemoryAgentBench",
+  revision: "7ea066982b140a19337e17e60d45d4076e042faf",
+  file: "data/x.parquet",
+  sha256: "a".repeat(64),
+  row: 0,
+};
 const llm = {
-  promptMessages: [{ role: "system", content: "You manage memory." }, { role: "user", content: "Alice moved to Lyon." }],
+  promptMessages: [
+    { role: "system", content: "You manage memory." },
+    { role: "user", content: "Alice moved to Lyon." },
+  ],
   responseText: "",
   responseToolCalls: [{ id: "call_1", name: "memory_insert", arguments: '{"content": "Alice lives in Lyon."}' }],
   promptTokenIds: [11, 12, 13],
@@ -41,65 +65,435 @@ const llm = {
   sampling: { temperature: 1, maxTokens: 2048 },
   logprobDistribution: "sampled",
 };
-const sample = { instanceId: "i1", rollout: 0, step: 1, dataSource: "squad", reward: 1.62, rewards, actionLogprob: { value: -1.5, source: "tokens", count: 3 }, llm };
+const sample = {
+  instanceId: "i1",
+  rollout: 0,
+  step: 1,
+  dataSource: "squad",
+  reward: 1.62,
+  rewards,
+  actionLogprob: { value: -1.5, source: "tokens", count: 3 },
+  llm,
+};
 
 const cases: Record<BoundaryTypeName, Case> = {
-  Namespace: { sample: { user: "u1", run: "r1" }, missing: { na: "every field is optional" }, wrongType: ["user"], nesting: ["run"], id: ["user"], content: noContent, operation: noOperation, unknownField: [] },
-  MemoryItem: { sample: item, missing: ["operationId"], wrongType: ["version"], nesting: ["step"], id: ["id"], content: ["content"], operation: noOperation, unknownField: [] },
-  MemoryItemVersion: { sample: version, missing: ["tombstone"], wrongType: ["tombstone"], nesting: ["content"], id: ["itemId"], content: ["content"], operation: noOperation, unknownField: [] },
-  MemoryView: { sample: view, missing: ["layout"], wrongType: ["items"], nesting: ["items", 0, "content"], id: ["items", 0, "id"], content: ["items", 0, "content"], operation: noOperation, unknownField: ["items", 0] },
-  MemoryOperation: { sample: update, missing: ["id"], wrongType: ["content"], nesting: ["content"], id: ["id"], content: ["content"], operation: ["type"], unknownField: [] },
-  IdentifiedOperation: { sample: { operationId: "run1:1:0", operation: insert }, missing: ["operation", "content"], wrongType: ["operationId"], nesting: ["operation", "content"], id: ["operationId"], content: ["operation", "content"], operation: ["operation", "type"], unknownField: ["operation"] },
-  OperationResult: { sample: { operationId: "op1", status: "rejected", reason: "unknown_id", message: "no item m9" }, missing: ["reason"], wrongType: ["message"], nesting: ["message"], id: ["operationId"], content: noContent, operation: noOperation, unknownField: [] },
-  StepWeights: { sample: { "1": 0.5, "3": 0.5 }, missing: { na: "a weight map has no required key" }, wrongType: ["1"], nesting: ["3"], id: { na: "keys are step numbers, checked as values" }, content: noContent, operation: noOperation, unknownField: { na: "any step key is allowed" } },
-  RetrievalRequest: { sample: { query: "Where does Alice live?", view, topK: 20 }, missing: ["topK"], wrongType: ["query"], nesting: ["topK"], id: ["view", "items", 0, "operationId"], content: ["view", "items", 0, "content"], operation: noOperation, unknownField: [] },
-  RetrievedItem: { sample: { item, score: 1.5, rank: 1 }, missing: ["rank"], wrongType: ["score"], nesting: ["rank"], id: ["item", "id"], content: ["item", "content"], operation: noOperation, unknownField: ["item"] },
-  ToolDefinition: { sample: { name: "memory_insert", description: "Insert an item", parameters: { type: "object" } }, missing: ["description"], wrongType: ["description"], nesting: ["description"], id: ["name"], content: noContent, operation: noOperation, unknownField: [] },
-  ToolCall: { sample: { id: "call_1", name: "memory_insert", arguments: "{}" }, missing: ["arguments"], wrongType: ["arguments"], nesting: ["name"], id: ["id"], content: noContent, operation: noOperation, unknownField: [] },
-  ChatMessage: { sample: { role: "tool", toolCallId: "call_1", content: "ok" }, missing: ["toolCallId"], wrongType: ["content"], nesting: ["content"], id: ["toolCallId"], content: noContent, operation: noOperation, unknownField: [] },
+  Namespace: {
+    sample: { user: "u1", run: "r1" },
+    missing: { na: "every field is optional" },
+    wrongType: ["user"],
+    nesting: ["run"],
+    id: ["user"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
+  MemoryItem: {
+    sample: item,
+    missing: ["operationId"],
+    wrongType: ["version"],
+    nesting: ["step"],
+    id: ["id"],
+    content: ["content"],
+    operation: noOperation,
+    unknownField: [],
+  },
+  MemoryItemVersion: {
+    sample: version,
+    missing: ["tombstone"],
+    wrongType: ["tombstone"],
+    nesting: ["content"],
+    id: ["itemId"],
+    content: ["content"],
+    operation: noOperation,
+    unknownField: [],
+  },
+  MemoryView: {
+    sample: view,
+    missing: ["layout"],
+    wrongType: ["items"],
+    nesting: ["items", 0, "content"],
+    id: ["items", 0, "id"],
+    content: ["items", 0, "content"],
+    operation: noOperation,
+    unknownField: ["items", 0],
+  },
+  MemoryOperation: {
+    sample: update,
+    missing: ["id"],
+    wrongType: ["content"],
+    nesting: ["content"],
+    id: ["id"],
+    content: ["content"],
+    operation: ["type"],
+    unknownField: [],
+  },
+  IdentifiedOperation: {
+    sample: { operationId: "run1:1:0", operation: insert },
+    missing: ["operation", "content"],
+    wrongType: ["operationId"],
+    nesting: ["operation", "content"],
+    id: ["operationId"],
+    content: ["operation", "content"],
+    operation: ["operation", "type"],
+    unknownField: ["operation"],
+  },
+  OperationResult: {
+    sample: { operationId: "op1", status: "rejected", reason: "unknown_id", message: "no item m9" },
+    missing: ["reason"],
+    wrongType: ["message"],
+    nesting: ["message"],
+    id: ["operationId"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
+  StepWeights: {
+    sample: { "1": 0.5, "3": 0.5 },
+    missing: { na: "a weight map has no required key" },
+    wrongType: ["1"],
+    nesting: ["3"],
+    id: { na: "keys are step numbers, checked as values" },
+    content: noContent,
+    operation: noOperation,
+    unknownField: { na: "any step key is allowed" },
+  },
+  RetrievalRequest: {
+    sample: { query: "Where does Alice live?", view, topK: 20 },
+    missing: ["topK"],
+    wrongType: ["query"],
+    nesting: ["topK"],
+    id: ["view", "items", 0, "operationId"],
+    content: ["view", "items", 0, "content"],
+    operation: noOperation,
+    unknownField: [],
+  },
+  RetrievedItem: {
+    sample: { item, score: 1.5, rank: 1 },
+    missing: ["rank"],
+    wrongType: ["score"],
+    nesting: ["rank"],
+    id: ["item", "id"],
+    content: ["item", "content"],
+    operation: noOperation,
+    unknownField: ["item"],
+  },
+  ToolDefinition: {
+    sample: { name: "memory_insert", description: "Insert an item", parameters: { type: "object" } },
+    missing: ["description"],
+    wrongType: ["description"],
+    nesting: ["description"],
+    id: ["name"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
+  ToolCall: {
+    sample: { id: "call_1", name: "memory_insert", arguments: "{}" },
+    missing: ["arguments"],
+    wrongType: ["arguments"],
+    nesting: ["name"],
+    id: ["id"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
+  ChatMessage: {
+    sample: { role: "tool", toolCallId: "call_1", content: "ok" },
+    missing: ["toolCallId"],
+    wrongType: ["content"],
+    nesting: ["content"],
+    id: ["toolCallId"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
   LanguageModelRequest: {
-    sample: { messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "f", arguments: "{}" }] }], sampling: { temperature: 1, maxTokens: 64 } },
-    missing: ["messages"], wrongType: ["sampling", "maxTokens"], nesting: ["messages", 0, "content"], id: ["messages", 1, "toolCalls", 0, "id"], content: noContent, operation: noOperation, unknownField: ["sampling"],
+    sample: {
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "f", arguments: "{}" }] },
+      ],
+      sampling: { temperature: 1, maxTokens: 64 },
+    },
+    missing: ["messages"],
+    wrongType: ["sampling", "maxTokens"],
+    nesting: ["messages", 0, "content"],
+    id: ["messages", 1, "toolCalls", 0, "id"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: ["sampling"],
   },
   LanguageModelResponse: {
-    sample: { text: "{}", toolCalls: [], finishReason: "stop", usage: { promptTokens: 10, completionTokens: 2 }, responseTokenIds: [1, 2], responseLogprobs: [-0.1, -0.2] },
-    missing: ["usage", "completionTokens"], wrongType: ["text"], nesting: ["finishReason"], id: { na: "no tool call in this sample; ToolCall covers call ids" }, content: noContent, operation: noOperation, unknownField: ["usage"],
+    sample: {
+      text: "{}",
+      toolCalls: [],
+      finishReason: "stop",
+      usage: { promptTokens: 10, completionTokens: 2 },
+      responseTokenIds: [1, 2],
+      responseLogprobs: [-0.1, -0.2],
+    },
+    missing: ["usage", "completionTokens"],
+    wrongType: ["text"],
+    nesting: ["finishReason"],
+    id: { na: "no tool call in this sample; ToolCall covers call ids" },
+    content: noContent,
+    operation: noOperation,
+    unknownField: ["usage"],
   },
-  Chunk: { sample: { id: "c1", text: "Alice moved to Paris." }, missing: ["text"], wrongType: ["text"], nesting: ["text"], id: ["id"], content: ["text"], operation: noOperation, unknownField: [] },
-  ParseOutcome: { sample: { fragment: 0, status: "failed", reason: "malformed_json", message: "unexpected end" }, missing: ["message"], wrongType: ["fragment"], nesting: ["fragment"], id: noId, content: noContent, operation: noOperation, unknownField: [] },
-  PolicyInput: { sample: { step: 4, chunk: { id: "c4", text: "Alice moved to Lyon." }, view }, missing: ["chunk", "id"], wrongType: ["step"], nesting: ["chunk", "text"], id: ["chunk", "id"], content: ["chunk", "text"], operation: noOperation, unknownField: ["chunk"] },
+  Chunk: {
+    sample: { id: "c1", text: "Alice moved to Paris." },
+    missing: ["text"],
+    wrongType: ["text"],
+    nesting: ["text"],
+    id: ["id"],
+    content: ["text"],
+    operation: noOperation,
+    unknownField: [],
+  },
+  ParseOutcome: {
+    sample: { fragment: 0, status: "failed", reason: "malformed_json", message: "unexpected end" },
+    missing: ["message"],
+    wrongType: ["fragment"],
+    nesting: ["fragment"],
+    id: noId,
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
+  PolicyInput: {
+    sample: { step: 4, chunk: { id: "c4", text: "Alice moved to Lyon." }, view },
+    missing: ["chunk", "id"],
+    wrongType: ["step"],
+    nesting: ["chunk", "text"],
+    id: ["chunk", "id"],
+    content: ["chunk", "text"],
+    operation: noOperation,
+    unknownField: ["chunk"],
+  },
   PolicyDecision: {
-    sample: { operations: [insert, update], parseOutcomes: [{ fragment: 0, status: "parsed", operationIndex: 0, repairs: [] }, { fragment: 1, status: "repaired", operationIndex: 1, repairs: ["trailing_comma"] }], rawOutput: "...", actionLogprob: null },
-    missing: ["rawOutput"], wrongType: ["operations"], nesting: ["rawOutput"], id: ["operations", 1, "id"], content: ["operations", 0, "content"], operation: ["operations", 1, "type"], unknownField: ["operations", 0],
+    sample: {
+      operations: [insert, update],
+      parseOutcomes: [
+        { fragment: 0, status: "parsed", operationIndex: 0, repairs: [] },
+        { fragment: 1, status: "repaired", operationIndex: 1, repairs: ["trailing_comma"] },
+      ],
+      rawOutput: "...",
+      actionLogprob: null,
+    },
+    missing: ["rawOutput"],
+    wrongType: ["operations"],
+    nesting: ["rawOutput"],
+    id: ["operations", 1, "id"],
+    content: ["operations", 0, "content"],
+    operation: ["operations", 1, "type"],
+    unknownField: ["operations", 0],
   },
-  Question: { sample: { id: "q1", text: "Where does Alice live?", dataSource: "squad" }, missing: ["text"], wrongType: ["text"], nesting: ["id"], id: ["id"], content: ["text"], operation: noOperation, unknownField: [] },
-  EvidenceRecord: { sample: { questionId: "q1", retrieved: [{ itemId: "m1", version: 2, rank: 1, score: 3.1 }], answer: "Lyon", score: 1 }, missing: ["answer"], wrongType: ["score"], nesting: ["retrieved", 0, "rank"], id: ["retrieved", 0, "itemId"], content: noContent, operation: noOperation, unknownField: ["retrieved", 0] },
-  ChunkQuestion: { sample: { id: "c1-q1", question: "Where did Alice move?", gold: "Paris" }, missing: ["gold"], wrongType: ["gold"], nesting: ["question"], id: ["id"], content: ["question"], operation: noOperation, unknownField: [] },
-  GlobalQuestion: { sample: { id: "q1", question: "Where does Alice live?", gold: ["Lyon"], metadata: { hop: 1 } }, missing: ["question"], wrongType: ["metadata"], nesting: ["id"], id: ["id"], content: ["question"], operation: noOperation, unknownField: [] },
-  DatasetSource: { sample: source, missing: ["sha256"], wrongType: ["row"], nesting: ["revision"], id: { na: "repo, revision and file are names and paths, not ids" }, content: noContent, operation: noOperation, unknownField: [] },
+  Question: {
+    sample: { id: "q1", text: "Where does Alice live?", dataSource: "squad" },
+    missing: ["text"],
+    wrongType: ["text"],
+    nesting: ["id"],
+    id: ["id"],
+    content: ["text"],
+    operation: noOperation,
+    unknownField: [],
+  },
+  EvidenceRecord: {
+    sample: {
+      questionId: "q1",
+      retrieved: [{ itemId: "m1", version: 2, rank: 1, score: 3.1 }],
+      answer: "Lyon",
+      score: 1,
+    },
+    missing: ["answer"],
+    wrongType: ["score"],
+    nesting: ["retrieved", 0, "rank"],
+    id: ["retrieved", 0, "itemId"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: ["retrieved", 0],
+  },
+  ChunkQuestion: {
+    sample: { id: "c1-q1", question: "Where did Alice move?", gold: "Paris" },
+    missing: ["gold"],
+    wrongType: ["gold"],
+    nesting: ["question"],
+    id: ["id"],
+    content: ["question"],
+    operation: noOperation,
+    unknownField: [],
+  },
+  GlobalQuestion: {
+    sample: { id: "q1", question: "Where does Alice live?", gold: ["Lyon"], metadata: { hop: 1 } },
+    missing: ["question"],
+    wrongType: ["metadata"],
+    nesting: ["id"],
+    id: ["id"],
+    content: ["question"],
+    operation: noOperation,
+    unknownField: [],
+  },
+  DatasetSource: {
+    sample: source,
+    missing: ["sha256"],
+    wrongType: ["row"],
+    nesting: ["revision"],
+    id: { na: "repo, revision and file are names and paths, not ids" },
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
   BenchmarkInstance: {
-    sample: { instanceId: "mab-cr-0", dataSource: "factconsolidation_sh_6k", competency: "CR", protocol: "memoryagentbench", chunks: [{ id: "c1", text: "0. Alice lives in Paris." }], chunkQuestions: [[{ id: "c1-q1", question: "Where does Alice live?", gold: "Paris" }]], questions: [{ id: "q1", question: "Where does Alice live?", gold: ["Paris"] }], metadata: {}, source },
-    missing: ["source"], wrongType: ["chunks"], nesting: ["competency"], id: ["questions", 0, "id"], content: ["chunks", 0, "text"], operation: noOperation, unknownField: ["questions", 0],
+    sample: {
+      instanceId: "mab-cr-0",
+      dataSource: "factconsolidation_sh_6k",
+      competency: "CR",
+      protocol: "memoryagentbench",
+      chunks: [{ id: "c1", text: "0. Alice lives in Paris." }],
+      chunkQuestions: [[{ id: "c1-q1", question: "Where does Alice live?", gold: "Paris" }]],
+      questions: [{ id: "q1", question: "Where does Alice live?", gold: ["Paris"] }],
+      metadata: {},
+      source,
+    },
+    missing: ["source"],
+    wrongType: ["chunks"],
+    nesting: ["competency"],
+    id: ["questions", 0, "id"],
+    content: ["chunks", 0, "text"],
+    operation: noOperation,
+    unknownField: ["questions", 0],
   },
-  MetricResult: { sample: { score: 0.5, details: { f1: 0.5 } }, missing: ["score"], wrongType: ["score"], nesting: ["score"], id: noId, content: noContent, operation: noOperation, unknownField: [] },
-  RewardWeights: { sample: { beta: 0.5, chunk: 0.5, compression: 0.05, content: 0 }, missing: ["beta"], wrongType: ["chunk"], nesting: ["compression"], id: noId, content: noContent, operation: noOperation, unknownField: [] },
-  StepRewardComponents: { sample: rewards, missing: ["total"], wrongType: ["format"], nesting: ["eara"], id: noId, content: noContent, operation: noOperation, unknownField: [] },
+  MetricResult: {
+    sample: { score: 0.5, details: { f1: 0.5 } },
+    missing: ["score"],
+    wrongType: ["score"],
+    nesting: ["score"],
+    id: noId,
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
+  RewardWeights: {
+    sample: { beta: 0.5, chunk: 0.5, compression: 0.05, content: 0 },
+    missing: ["beta"],
+    wrongType: ["chunk"],
+    nesting: ["compression"],
+    id: noId,
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
+  StepRewardComponents: {
+    sample: rewards,
+    missing: ["total"],
+    wrongType: ["format"],
+    nesting: ["eara"],
+    id: noId,
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
   EpisodeRewardSummary: {
-    sample: { steps: 4, global: 0.5, unattributed: 0.1, compression: 0.3, questionsScored: 3, questionsTotal: 10, weights: { beta: 0.5, chunk: 0.5, compression: 0.05, content: 0 } },
-    missing: ["weights", "beta"], wrongType: ["steps"], nesting: ["global"], id: noId, content: noContent, operation: noOperation, unknownField: ["weights"],
+    sample: {
+      steps: 4,
+      global: 0.5,
+      unattributed: 0.1,
+      compression: 0.3,
+      questionsScored: 3,
+      questionsTotal: 10,
+      weights: { beta: 0.5, chunk: 0.5, compression: 0.05, content: 0 },
+    },
+    missing: ["weights", "beta"],
+    wrongType: ["steps"],
+    nesting: ["global"],
+    id: noId,
+    content: noContent,
+    operation: noOperation,
+    unknownField: ["weights"],
   },
   StepRecord: {
-    sample: { runId: "run1", instanceId: "i1", rollout: 0, step: 1, chunkId: "c1", operations: [{ operationId: "run1:1:0", operation: insert }], results: [{ operationId: "run1:1:0", status: "applied", itemId: "m1", version: 1 }], parseOutcomes: [{ fragment: 0, status: "parsed", operationIndex: 0, repairs: [] }], actionLogprob: null, rewards, memoryTokens: 4 },
-    missing: ["rewards"], wrongType: ["rollout"], nesting: ["rewards", "total"], id: ["chunkId"], content: ["operations", 0, "operation", "content"], operation: ["operations", 0, "operation", "type"], unknownField: ["rewards"],
+    sample: {
+      runId: "run1",
+      instanceId: "i1",
+      rollout: 0,
+      step: 1,
+      chunkId: "c1",
+      operations: [{ operationId: "run1:1:0", operation: insert }],
+      results: [{ operationId: "run1:1:0", status: "applied", itemId: "m1", version: 1 }],
+      parseOutcomes: [{ fragment: 0, status: "parsed", operationIndex: 0, repairs: [] }],
+      actionLogprob: null,
+      rewards,
+      memoryTokens: 4,
+    },
+    missing: ["rewards"],
+    wrongType: ["rollout"],
+    nesting: ["rewards", "total"],
+    id: ["chunkId"],
+    content: ["operations", 0, "operation", "content"],
+    operation: ["operations", 0, "operation", "type"],
+    unknownField: ["rewards"],
   },
   RunManifest: {
-    sample: { runId: "run1", specificationVersion: "v1", createdAt: "2026-11-24T04:00:00Z", seed: "42", models: { manager: "Qwen/Qwen3-4B" }, promptHashes: { "flat-v1": "abc123" }, datasets: [source] },
-    missing: ["seed"], wrongType: ["models"], nesting: ["seed"], id: ["runId"], content: noContent, operation: noOperation, unknownField: ["datasets", 0],
+    sample: {
+      runId: "run1",
+      specificationVersion: "v1",
+      createdAt: "2026-11-24T04:00:00Z",
+      seed: "42",
+      models: { manager: "Qwen/Qwen3-4B" },
+      promptHashes: { "flat-v1": "abc123" },
+      datasets: [source],
+    },
+    missing: ["seed"],
+    wrongType: ["models"],
+    nesting: ["seed"],
+    id: ["runId"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: ["datasets", 0],
   },
-  TrainingSample: { sample, missing: ["llm", "promptTokenIds"], wrongType: ["llm", "responseTokenIds"], nesting: ["step"], id: ["instanceId"], content: noContent, operation: noOperation, unknownField: ["llm"] },
-  RolloutGroup: { sample: { instanceId: "i1", rollouts: [{ rolloutId: "i1:r0", rollout: 0, seed: "7", samples: [sample] }] }, missing: ["rollouts", 0, "seed"], wrongType: ["rollouts"], nesting: ["rollouts", 0, "samples", 0, "reward"], id: ["rollouts", 0, "rolloutId"], content: noContent, operation: noOperation, unknownField: ["rollouts", 0] },
-  TrainerUpdateRequest: { sample: { groups: [{ instanceId: "i1", rollouts: [{ rolloutId: "i1:r0", rollout: 0, seed: "7", samples: [sample] }] }], grouping: "pooled" }, missing: ["grouping"], wrongType: ["groups"], nesting: ["grouping"], id: ["groups", 0, "instanceId"], content: noContent, operation: noOperation, unknownField: ["groups", 0] },
-  TrainerMetrics: { sample: { updateStep: 1, samples: 8, meanReward: 0.4, loss: 0.1, extra: { clipFraction: 0.02 } }, missing: ["extra"], wrongType: ["meanReward"], nesting: ["loss"], id: noId, content: noContent, operation: noOperation, unknownField: [] },
+  TrainingSample: {
+    sample,
+    missing: ["llm", "promptTokenIds"],
+    wrongType: ["llm", "responseTokenIds"],
+    nesting: ["step"],
+    id: ["instanceId"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: ["llm"],
+  },
+  RolloutGroup: {
+    sample: { instanceId: "i1", rollouts: [{ rolloutId: "i1:r0", rollout: 0, seed: "7", samples: [sample] }] },
+    missing: ["rollouts", 0, "seed"],
+    wrongType: ["rollouts"],
+    nesting: ["rollouts", 0, "samples", 0, "reward"],
+    id: ["rollouts", 0, "rolloutId"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: ["rollouts", 0],
+  },
+  TrainerUpdateRequest: {
+    sample: {
+      groups: [{ instanceId: "i1", rollouts: [{ rolloutId: "i1:r0", rollout: 0, seed: "7", samples: [sample] }] }],
+      grouping: "pooled",
+    },
+    missing: ["grouping"],
+    wrongType: ["groups"],
+    nesting: ["grouping"],
+    id: ["groups", 0, "instanceId"],
+    content: noContent,
+    operation: noOperation,
+    unknownField: ["groups", 0],
+  },
+  TrainerMetrics: {
+    sample: { updateStep: 1, samples: 8, meanReward: 0.4, loss: 0.1, extra: { clipFraction: 0.02 } },
+    missing: ["extra"],
+    wrongType: ["meanReward"],
+    nesting: ["loss"],
+    id: noId,
+    content: noContent,
+    operation: noOperation,
+    unknownField: [],
+  },
 };
 
 function isPath(value: Path | { na: string }): value is Path {
@@ -146,7 +540,9 @@ describe("boundary validators", () => {
   });
 
   it("types that hold operations are tested with an unknown operation, those with text with empty content", () => {
-    const withOperations = Object.entries(cases).filter(([, entry]) => JSON.stringify(entry.sample).includes('"type":"INSERT"'));
+    const withOperations = Object.entries(cases).filter(([, entry]) =>
+      JSON.stringify(entry.sample).includes('"type":"INSERT"'),
+    );
     for (const [name, entry] of withOperations) expect(isPath(entry.operation), name).toBe(true);
   });
 
@@ -159,7 +555,12 @@ describe("boundary validators", () => {
 
     it("missing field", () => {
       if (!isPath(entry.missing)) return void expect(entry.missing.na).not.toBe("");
-      expectDefect(name, mutate(entry.sample, entry.missing, () => REMOVE), "missing_field", entry.missing);
+      expectDefect(
+        name,
+        mutate(entry.sample, entry.missing, () => REMOVE),
+        "missing_field",
+        entry.missing,
+      );
     });
 
     it("wrong type", () => {
@@ -167,33 +568,58 @@ describe("boundary validators", () => {
     });
 
     it("extra nesting", () => {
-      expectDefect(name, mutate(entry.sample, entry.nesting, (old) => ({ value: old })), "unexpected_nesting", entry.nesting);
+      expectDefect(
+        name,
+        mutate(entry.sample, entry.nesting, (old) => ({ value: old })),
+        "unexpected_nesting",
+        entry.nesting,
+      );
     });
 
     it("unknown field", () => {
       if (!isPath(entry.unknownField)) return void expect(entry.unknownField.na).not.toBe("");
       const where = entry.unknownField;
-      expectDefect(name, mutate(entry.sample, where, (old) => ({ ...(old as object), surprise: { nested: true } })), "unknown_field", [...where, "surprise"]);
+      expectDefect(
+        name,
+        mutate(entry.sample, where, (old) => ({ ...(old as object), surprise: { nested: true } })),
+        "unknown_field",
+        [...where, "surprise"],
+      );
     });
 
     it("id of the wrong shape", () => {
       if (!isPath(entry.id)) return void expect(entry.id.na).not.toBe("");
       for (const bad of ["has space", "", "-leading-dash", "x".repeat(129), 'quote"d']) {
-        expectDefect(name, mutate(entry.sample, entry.id as Path, () => bad), "invalid_id", entry.id as Path);
+        expectDefect(
+          name,
+          mutate(entry.sample, entry.id as Path, () => bad),
+          "invalid_id",
+          entry.id as Path,
+        );
       }
     });
 
     it("empty content", () => {
       if (!isPath(entry.content)) return void expect(entry.content.na).not.toBe("");
       for (const bad of ["", "   ", "\n\t"]) {
-        expectDefect(name, mutate(entry.sample, entry.content as Path, () => bad), "empty_content", entry.content as Path);
+        expectDefect(
+          name,
+          mutate(entry.sample, entry.content as Path, () => bad),
+          "empty_content",
+          entry.content as Path,
+        );
       }
     });
 
     it("unknown operation", () => {
       if (!isPath(entry.operation)) return void expect(entry.operation.na).not.toBe("");
       for (const bad of ["MERGE", "insert", 3]) {
-        expectDefect(name, mutate(entry.sample, entry.operation as Path, () => bad), "unknown_operation", entry.operation as Path);
+        expectDefect(
+          name,
+          mutate(entry.sample, entry.operation as Path, () => bad),
+          "unknown_operation",
+          entry.operation as Path,
+        );
       }
     });
   });
@@ -215,17 +641,33 @@ describe("cross-field rules", () => {
     expect(boundaryValidators.MemoryView.validate({ ...view, layout: "typed", items: [typedItem] }).ok).toBe(true);
   });
 
-  it.each(["LanguageModelResponse", "PolicyDecision"] as const)("%s: log-probabilities align with response tokens", (name) => {
-    const base = cases[name].sample as Record<string, unknown>;
-    const result = boundaryValidators[name].validate({ ...base, responseTokenIds: [1, 2], responseLogprobs: [-0.1] });
-    expect(result.ok ? null : [result.error.code, result.error.path]).toEqual(["inconsistent", ["responseLogprobs"]]);
-    expect(boundaryValidators[name].validate({ ...base, responseTokenIds: [1, 2], responseLogprobs: [-0.1, -0.2] }).ok).toBe(true);
-  });
+  it.each(["LanguageModelResponse", "PolicyDecision"] as const)(
+    "%s: log-probabilities align with response tokens",
+    (name) => {
+      const base = cases[name].sample as Record<string, unknown>;
+      const result = boundaryValidators[name].validate({ ...base, responseTokenIds: [1, 2], responseLogprobs: [-0.1] });
+      expect(result.ok ? null : [result.error.code, result.error.path]).toEqual(["inconsistent", ["responseLogprobs"]]);
+      expect(
+        boundaryValidators[name].validate({ ...base, responseTokenIds: [1, 2], responseLogprobs: [-0.1, -0.2] }).ok,
+      ).toBe(true);
+    },
+  );
 
   it("TrainingSample: log-probabilities align with response tokens in the llm record", () => {
-    const result = boundaryValidators.TrainingSample.validate({ ...sample, actionLogprob: { value: -0.1, source: "tokens", count: 1 }, llm: { ...llm, responseTokenIds: [1, 2], responseLogprobs: [-0.1] } });
-    expect(result.ok ? null : [result.error.code, result.error.path]).toEqual(["inconsistent", ["llm", "responseLogprobs"]]);
-    const aligned = { ...sample, actionLogprob: { value: -0.3, source: "tokens", count: 2 }, llm: { ...llm, responseTokenIds: [1, 2], responseLogprobs: [-0.1, -0.2] } };
+    const result = boundaryValidators.TrainingSample.validate({
+      ...sample,
+      actionLogprob: { value: -0.1, source: "tokens", count: 1 },
+      llm: { ...llm, responseTokenIds: [1, 2], responseLogprobs: [-0.1] },
+    });
+    expect(result.ok ? null : [result.error.code, result.error.path]).toEqual([
+      "inconsistent",
+      ["llm", "responseLogprobs"],
+    ]);
+    const aligned = {
+      ...sample,
+      actionLogprob: { value: -0.3, source: "tokens", count: 2 },
+      llm: { ...llm, responseTokenIds: [1, 2], responseLogprobs: [-0.1, -0.2] },
+    };
     expect(boundaryValidators.TrainingSample.validate(aligned).ok).toBe(true);
   });
 
@@ -253,7 +695,10 @@ describe("cross-field rules", () => {
       rawOutput: "",
       actionLogprob: null,
     });
-    expect(result.ok ? null : [result.error.code, result.error.path]).toEqual(["inconsistent", ["parseOutcomes", 0, "operationIndex"]]);
+    expect(result.ok ? null : [result.error.code, result.error.path]).toEqual([
+      "inconsistent",
+      ["parseOutcomes", 0, "operationIndex"],
+    ]);
   });
 
   it("evidence ranks count from 1 without gaps", () => {
@@ -263,7 +708,10 @@ describe("cross-field rules", () => {
       answer: "x",
       score: null,
     });
-    expect(result.ok ? null : [result.error.code, result.error.path]).toEqual(["inconsistent", ["retrieved", 0, "rank"]]);
+    expect(result.ok ? null : [result.error.code, result.error.path]).toEqual([
+      "inconsistent",
+      ["retrieved", 0, "rank"],
+    ]);
   });
 
   it("names every unknown field at its own path", () => {
@@ -286,7 +734,11 @@ describe("cross-field rules", () => {
 describe("optional fields are exact (exactOptionalPropertyTypes at run time)", () => {
   it("an absent optional field passes; an optional field set to undefined is a wrong type naming the field", () => {
     expect(memoryOperationValidator.validate({ type: "INSERT", content: "Rex is a dog." }).ok).toBe(true);
-    const result = memoryOperationValidator.validate({ type: "INSERT", content: "Rex is a dog.", memoryType: undefined });
+    const result = memoryOperationValidator.validate({
+      type: "INSERT",
+      content: "Rex is a dog.",
+      memoryType: undefined,
+    });
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.error.code).toBe("wrong_type");
@@ -297,8 +749,14 @@ describe("optional fields are exact (exactOptionalPropertyTypes at run time)", (
 
   it("a field that is there with the value undefined is a wrong type; a field that is not there is missing", () => {
     const undefinedContent = memoryOperationValidator.validate({ type: "INSERT", content: undefined });
-    expect(undefinedContent.ok ? undefined : [undefinedContent.error.code, undefinedContent.error.path]).toEqual(["wrong_type", ["content"]]);
+    expect(undefinedContent.ok ? undefined : [undefinedContent.error.code, undefinedContent.error.path]).toEqual([
+      "wrong_type",
+      ["content"],
+    ]);
     const noContent = memoryOperationValidator.validate({ type: "INSERT" });
-    expect(noContent.ok ? undefined : [noContent.error.code, noContent.error.path]).toEqual(["missing_field", ["content"]]);
+    expect(noContent.ok ? undefined : [noContent.error.code, noContent.error.path]).toEqual([
+      "missing_field",
+      ["content"],
+    ]);
   });
 });

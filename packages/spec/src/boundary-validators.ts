@@ -1,4 +1,10 @@
-import { benchmarkInstanceValidator, chunkQuestionValidator, datasetSourceValidator, globalQuestionValidator, metricResultValidator } from "./benchmark.js";
+import {
+  benchmarkInstanceValidator,
+  chunkQuestionValidator,
+  datasetSourceValidator,
+  globalQuestionValidator,
+  metricResultValidator,
+} from "./benchmark.js";
 import {
   chatMessageValidator,
   languageModelRequestValidator,
@@ -14,7 +20,12 @@ import { evidenceRecordValidator, questionValidator } from "./reasoner.js";
 import { retrievalRequestValidator, retrievedItemValidator } from "./retrieval.js";
 import { episodeRewardSummaryValidator, rewardWeightsValidator, stepRewardComponentsValidator } from "./rewards.js";
 import { runManifestValidator, stepRecordValidator } from "./run-log.js";
-import { rolloutGroupValidator, trainerMetricsValidator, trainerUpdateRequestValidator, trainingSampleValidator } from "./trainer.js";
+import {
+  rolloutGroupValidator,
+  trainerMetricsValidator,
+  trainerUpdateRequestValidator,
+  trainingSampleValidator,
+} from "./trainer.js";
 
 /**
  * Every validator for a value that crosses a process boundary (HTTP, files, a Python trainer), by

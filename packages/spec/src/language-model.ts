@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { CallOptions, SpecificationVersion } from "./call-options.js";
-import { idSchema, type Id } from "./ids.js";
-import { jsonObjectSchema, type JsonValue } from "./json.js";
-import { issueCode, createValidator } from "./validation.js";
+import { type Id, idSchema } from "./ids.js";
+import { type JsonValue, jsonObjectSchema } from "./json.js";
+import { createValidator, issueCode } from "./validation.js";
 
 /** A tool the model may call, described by a JSON schema of its arguments. */
 export interface ToolDefinition {
@@ -118,7 +118,11 @@ export const toolCallSchema = z.strictObject({
 export const chatMessageSchema = z.discriminatedUnion("role", [
   z.strictObject({ role: z.literal("system"), content: z.string() }),
   z.strictObject({ role: z.literal("user"), content: z.string() }),
-  z.strictObject({ role: z.literal("assistant"), content: z.string(), toolCalls: z.array(toolCallSchema).exactOptional() }),
+  z.strictObject({
+    role: z.literal("assistant"),
+    content: z.string(),
+    toolCalls: z.array(toolCallSchema).exactOptional(),
+  }),
   z.strictObject({ role: z.literal("tool"), toolCallId: idSchema, content: z.string() }),
 ]);
 
@@ -168,7 +172,10 @@ export const languageModelResponseSchema = z
  * (responses, decisions, training samples).
  */
 export function checkLogprobAlignment(
-  value: { readonly responseTokenIds?: readonly number[] | undefined; readonly responseLogprobs?: readonly number[] | undefined },
+  value: {
+    readonly responseTokenIds?: readonly number[] | undefined;
+    readonly responseLogprobs?: readonly number[] | undefined;
+  },
   ctx: z.RefinementCtx,
   at: readonly (string | number)[] = [],
 ): void {
@@ -185,5 +192,11 @@ export function checkLogprobAlignment(
 export const toolDefinitionValidator = createValidator<ToolDefinition>("ToolDefinition", toolDefinitionSchema);
 export const toolCallValidator = createValidator<ToolCall>("ToolCall", toolCallSchema);
 export const chatMessageValidator = createValidator<ChatMessage>("ChatMessage", chatMessageSchema);
-export const languageModelRequestValidator = createValidator<LanguageModelRequest>("LanguageModelRequest", languageModelRequestSchema);
-export const languageModelResponseValidator = createValidator<LanguageModelResponse>("LanguageModelResponse", languageModelResponseSchema);
+export const languageModelRequestValidator = createValidator<LanguageModelRequest>(
+  "LanguageModelRequest",
+  languageModelRequestSchema,
+);
+export const languageModelResponseValidator = createValidator<LanguageModelResponse>(
+  "LanguageModelResponse",
+  languageModelResponseSchema,
+);

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { contentSchema, idSchema, stepSchema, type Id } from "./ids.js";
-import { issueCode, createValidator } from "./validation.js";
+import { contentSchema, type Id, idSchema, stepSchema } from "./ids.js";
+import { createValidator, issueCode } from "./validation.js";
 
 /**
  * How memory is organised. `flat` is Fine-Mem's single list of items (the default); `typed` is
@@ -66,13 +66,11 @@ const itemFields = {
   sourceChunkId: idSchema.exactOptional(),
 };
 
-export const memoryItemSchema = z
-  .strictObject(itemFields)
-  .refine((item) => item.step >= item.createdStep, {
-    message: "step must not precede createdStep",
-    path: ["step"],
-    ...issueCode("inconsistent"),
-  });
+export const memoryItemSchema = z.strictObject(itemFields).refine((item) => item.step >= item.createdStep, {
+  message: "step must not precede createdStep",
+  path: ["step"],
+  ...issueCode("inconsistent"),
+});
 
 /**
  * One entry of an item's version chain. UPDATE adds a version linked to the one it replaces; DELETE
@@ -110,13 +108,28 @@ export const memoryItemVersionSchema = z
   })
   .superRefine((version, ctx) => {
     if (!version.tombstone && version.content.trim().length === 0) {
-      ctx.addIssue({ code: "custom", path: ["content"], message: "content must not be empty", ...issueCode("empty_content") });
+      ctx.addIssue({
+        code: "custom",
+        path: ["content"],
+        message: "content must not be empty",
+        ...issueCode("empty_content"),
+      });
     }
     if (version.tombstone && version.content !== "") {
-      ctx.addIssue({ code: "custom", path: ["content"], message: "a tombstone has empty content", ...issueCode("inconsistent") });
+      ctx.addIssue({
+        code: "custom",
+        path: ["content"],
+        message: "a tombstone has empty content",
+        ...issueCode("inconsistent"),
+      });
     }
     if (version.previousVersion !== null && version.previousVersion >= version.version) {
-      ctx.addIssue({ code: "custom", path: ["previousVersion"], message: "previousVersion must be older", ...issueCode("inconsistent") });
+      ctx.addIssue({
+        code: "custom",
+        path: ["previousVersion"],
+        message: "previousVersion must be older",
+        ...issueCode("inconsistent"),
+      });
     }
   });
 
@@ -141,7 +154,12 @@ export const memoryViewSchema = z
     const seen = new Set<string>();
     view.items.forEach((item, index) => {
       if (seen.has(item.id)) {
-        ctx.addIssue({ code: "custom", path: ["items", index, "id"], message: `duplicate item id "${item.id}"`, ...issueCode("inconsistent") });
+        ctx.addIssue({
+          code: "custom",
+          path: ["items", index, "id"],
+          message: `duplicate item id "${item.id}"`,
+          ...issueCode("inconsistent"),
+        });
       }
       seen.add(item.id);
       const typed = item.memoryType !== undefined;
@@ -149,7 +167,10 @@ export const memoryViewSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["items", index, "memoryType"],
-          message: view.layout === "typed" ? "items of a typed view need a memoryType" : "items of a flat view have no memoryType",
+          message:
+            view.layout === "typed"
+              ? "items of a typed view need a memoryType"
+              : "items of a flat view have no memoryType",
           ...issueCode("inconsistent"),
         });
       }
@@ -158,5 +179,8 @@ export const memoryViewSchema = z
 
 export const namespaceValidator = createValidator<Namespace>("Namespace", namespaceSchema);
 export const memoryItemValidator = createValidator<MemoryItem>("MemoryItem", memoryItemSchema);
-export const memoryItemVersionValidator = createValidator<MemoryItemVersion>("MemoryItemVersion", memoryItemVersionSchema);
+export const memoryItemVersionValidator = createValidator<MemoryItemVersion>(
+  "MemoryItemVersion",
+  memoryItemVersionSchema,
+);
 export const memoryViewValidator = createValidator<MemoryView>("MemoryView", memoryViewSchema);

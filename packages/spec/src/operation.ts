@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { contentSchema, idSchema, type Id } from "./ids.js";
-import { memoryTypeSchema, type MemoryType } from "./memory.js";
+import { contentSchema, type Id, idSchema } from "./ids.js";
+import { type MemoryType, memoryTypeSchema } from "./memory.js";
 import { createValidator } from "./validation.js";
 
 /** Add an item. In the typed layout `memoryType` says which list (never `core`: core is rewritten). */
@@ -143,5 +143,8 @@ export const operationResultSchema = z.discriminatedUnion("status", [
 ]);
 
 export const memoryOperationValidator = createValidator<MemoryOperation>("MemoryOperation", memoryOperationSchema);
-export const identifiedOperationValidator = createValidator<IdentifiedOperation>("IdentifiedOperation", identifiedOperationSchema);
+export const identifiedOperationValidator = createValidator<IdentifiedOperation>(
+  "IdentifiedOperation",
+  identifiedOperationSchema,
+);
 export const operationResultValidator = createValidator<OperationResult>("OperationResult", operationResultSchema);

@@ -1,25 +1,25 @@
 import { z } from "zod";
 import type { CallOptions, SpecificationVersion } from "./call-options.js";
-import { contentSchema, idSchema, stepSchema, type Id } from "./ids.js";
-import { jsonValueSchema, type JsonValue } from "./json.js";
+import { contentSchema, type Id, idSchema, stepSchema } from "./ids.js";
+import { type JsonValue, jsonValueSchema } from "./json.js";
 import {
+  type ChatMessage,
   chatMessageSchema,
   checkLogprobAlignment,
-  finishReasonSchema,
-  logprobDistributionSchema,
-  samplingOptionsSchema,
-  tokenUsageSchema,
-  toolCallSchema,
-  type ChatMessage,
   type FinishReason,
+  finishReasonSchema,
   type LogprobDistribution,
+  logprobDistributionSchema,
   type SamplingOptions,
+  samplingOptionsSchema,
   type TokenUsage,
   type ToolCall,
+  tokenUsageSchema,
+  toolCallSchema,
 } from "./language-model.js";
-import { memoryViewSchema, type MemoryLayout, type MemoryView } from "./memory.js";
-import { memoryOperationSchema, type MemoryOperation } from "./operation.js";
-import { issueCode, createValidator, type Validator } from "./validation.js";
+import { type MemoryLayout, type MemoryView, memoryViewSchema } from "./memory.js";
+import { type MemoryOperation, memoryOperationSchema } from "./operation.js";
+import { createValidator, issueCode, type Validator } from "./validation.js";
 
 /** One piece of the history, read by one policy step. */
 export interface Chunk {
@@ -180,7 +180,10 @@ export const policyDecisionSchema = z
   })
   .superRefine((decision, ctx) => {
     decision.parseOutcomes.forEach((outcome, index) => {
-      if ((outcome.status === "parsed" || outcome.status === "repaired") && outcome.operationIndex >= decision.operations.length) {
+      if (
+        (outcome.status === "parsed" || outcome.status === "repaired") &&
+        outcome.operationIndex >= decision.operations.length
+      ) {
         ctx.addIssue({
           code: "custom",
           path: ["parseOutcomes", index, "operationIndex"],

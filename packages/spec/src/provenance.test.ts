@@ -22,7 +22,8 @@ const cases: unknown[] = [
 
 describe("isStepWeights", () => {
   it("accepts exactly what stepWeightsValidator accepts", () => {
-    for (const value of cases) expect(isStepWeights(value), JSON.stringify(value)).toBe(stepWeightsValidator.validate(value).ok);
+    for (const value of cases)
+      expect(isStepWeights(value), JSON.stringify(value)).toBe(stepWeightsValidator.validate(value).ok);
     expect(cases.filter((value) => isStepWeights(value))).toHaveLength(4);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { issueCode, createValidator } from "./validation.js";
+import { createValidator, issueCode } from "./validation.js";
 
 /**
  * φ as a weight map over steps: `{ 5: 1 }` means step 5 gets all the credit for an item,
@@ -47,10 +47,7 @@ export function isStepWeights(value: unknown): value is StepWeights {
 }
 
 export const stepWeightsSchema = z
-  .record(
-    z.string().regex(STEP_KEY, { message: "step keys are non-negative integers" }),
-    z.number().min(0).max(1),
-  )
+  .record(z.string().regex(STEP_KEY, { message: "step keys are non-negative integers" }), z.number().min(0).max(1))
   .superRefine((weights, ctx) => {
     const values = Object.values(weights);
     if (values.length === 0) return;

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { CallOptions, SpecificationVersion } from "./call-options.js";
-import { contentSchema, idSchema, unitIntervalSchema, type Id } from "./ids.js";
+import { contentSchema, type Id, idSchema, unitIntervalSchema } from "./ids.js";
 import type { MemoryView } from "./memory.js";
-import { issueCode, createValidator } from "./validation.js";
+import { createValidator, issueCode } from "./validation.js";
 
 /** A question put to the reasoning agent (a global question, or one of a chunk's questions). */
 export interface Question {
@@ -59,10 +59,20 @@ export const evidenceRecordSchema = z
     const seen = new Set<string>();
     record.retrieved.forEach((item, index) => {
       if (item.rank !== index + 1) {
-        ctx.addIssue({ code: "custom", path: ["retrieved", index, "rank"], message: `rank must be ${index + 1}`, ...issueCode("inconsistent") });
+        ctx.addIssue({
+          code: "custom",
+          path: ["retrieved", index, "rank"],
+          message: `rank must be ${index + 1}`,
+          ...issueCode("inconsistent"),
+        });
       }
       if (seen.has(item.itemId)) {
-        ctx.addIssue({ code: "custom", path: ["retrieved", index, "itemId"], message: "an item is retrieved at most once", ...issueCode("inconsistent") });
+        ctx.addIssue({
+          code: "custom",
+          path: ["retrieved", index, "itemId"],
+          message: "an item is retrieved at most once",
+          ...issueCode("inconsistent"),
+        });
       }
       seen.add(item.itemId);
     });

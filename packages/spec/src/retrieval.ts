@@ -1,6 +1,13 @@
 import { z } from "zod";
 import type { CallOptions, SpecificationVersion } from "./call-options.js";
-import { memoryItemSchema, memoryTypeSchema, memoryViewSchema, type MemoryItem, type MemoryType, type MemoryView } from "./memory.js";
+import {
+  type MemoryItem,
+  type MemoryType,
+  type MemoryView,
+  memoryItemSchema,
+  memoryTypeSchema,
+  memoryViewSchema,
+} from "./memory.js";
 import { createValidator } from "./validation.js";
 
 /** What a retriever is asked. */
@@ -30,7 +37,6 @@ export const retrievalRequestSchema = z.strictObject({
   memoryTypes: z.array(memoryTypeSchema).exactOptional(),
   perType: z.boolean().exactOptional(),
 });
-
 
 export const retrievedItemSchema = z.strictObject({
   item: memoryItemSchema,

@@ -16,7 +16,12 @@ export interface RewardWeights {
 }
 
 /** The paper's defaults: β = 0.5, w_chunk = 0.5, w_comp = 0.05, content validity off. */
-export const DEFAULT_REWARD_WEIGHTS: RewardWeights = Object.freeze({ beta: 0.5, chunk: 0.5, compression: 0.05, content: 0 });
+export const DEFAULT_REWARD_WEIGHTS: RewardWeights = Object.freeze({
+  beta: 0.5,
+  chunk: 0.5,
+  compression: 0.05,
+  content: 0,
+});
 
 export const rewardWeightsSchema = z.strictObject({
   beta: unitIntervalSchema,
@@ -84,5 +89,11 @@ export const episodeRewardSummarySchema = z.strictObject({
 });
 
 export const rewardWeightsValidator = createValidator<RewardWeights>("RewardWeights", rewardWeightsSchema);
-export const stepRewardComponentsValidator = createValidator<StepRewardComponents>("StepRewardComponents", stepRewardComponentsSchema);
-export const episodeRewardSummaryValidator = createValidator<EpisodeRewardSummary>("EpisodeRewardSummary", episodeRewardSummarySchema);
+export const stepRewardComponentsValidator = createValidator<StepRewardComponents>(
+  "StepRewardComponents",
+  stepRewardComponentsSchema,
+);
+export const episodeRewardSummaryValidator = createValidator<EpisodeRewardSummary>(
+  "EpisodeRewardSummary",
+  episodeRewardSummarySchema,
+);

@@ -1,11 +1,16 @@
 import { z } from "zod";
-import { idSchema, stepSchema, type Id } from "./ids.js";
-import { datasetSourceSchema, type DatasetSource } from "./benchmark.js";
-import { jsonValueSchema, type JsonValue } from "./json.js";
-import { identifiedOperationSchema, operationResultSchema, type IdentifiedOperation, type OperationResult } from "./operation.js";
-import { actionLogprobSchema, parseOutcomeSchema, type ActionLogprob, type ParseOutcome } from "./policy.js";
-import { stepRewardComponentsSchema, type StepRewardComponents } from "./rewards.js";
-import { issueCode, createValidator } from "./validation.js";
+import { type DatasetSource, datasetSourceSchema } from "./benchmark.js";
+import { type Id, idSchema, stepSchema } from "./ids.js";
+import { type JsonValue, jsonValueSchema } from "./json.js";
+import {
+  type IdentifiedOperation,
+  identifiedOperationSchema,
+  type OperationResult,
+  operationResultSchema,
+} from "./operation.js";
+import { type ActionLogprob, actionLogprobSchema, type ParseOutcome, parseOutcomeSchema } from "./policy.js";
+import { type StepRewardComponents, stepRewardComponentsSchema } from "./rewards.js";
+import { createValidator, issueCode } from "./validation.js";
 
 /** One line of a run's JSONL log: a step with its operations, their outcomes and every reward component. */
 export interface StepRecord {
@@ -41,12 +46,22 @@ export const stepRecordSchema = z
   })
   .superRefine((record, ctx) => {
     if (record.results.length !== record.operations.length) {
-      ctx.addIssue({ code: "custom", path: ["results"], message: "one result per operation", ...issueCode("inconsistent") });
+      ctx.addIssue({
+        code: "custom",
+        path: ["results"],
+        message: "one result per operation",
+        ...issueCode("inconsistent"),
+      });
       return;
     }
     record.results.forEach((result, index) => {
       if (result.operationId !== record.operations[index]?.operationId) {
-        ctx.addIssue({ code: "custom", path: ["results", index, "operationId"], message: "results follow the operations' order", ...issueCode("inconsistent") });
+        ctx.addIssue({
+          code: "custom",
+          path: ["results", index, "operationId"],
+          message: "results follow the operations' order",
+          ...issueCode("inconsistent"),
+        });
       }
     });
   });

@@ -3,8 +3,8 @@
 // one and not the other fails here, before a strict schema could reject a valid value at run time.
 import { describe, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
-import type * as spec from "./index.js";
 import type * as benchmark from "./benchmark.js";
+import type * as spec from "./index.js";
 import type * as languageModel from "./language-model.js";
 import type * as memory from "./memory.js";
 import type * as operation from "./operation.js";
@@ -40,8 +40,12 @@ describe("boundary schemas and interfaces agree field for field", () => {
     expectTypeOf<Out<typeof languageModel.toolDefinitionSchema>>().toEqualTypeOf<Doc<spec.ToolDefinition>>();
     expectTypeOf<Out<typeof languageModel.toolCallSchema>>().toEqualTypeOf<Doc<spec.ToolCall>>();
     expectTypeOf<Out<typeof languageModel.chatMessageSchema>>().toEqualTypeOf<Doc<spec.ChatMessage>>();
-    expectTypeOf<Out<typeof languageModel.languageModelRequestSchema>>().toEqualTypeOf<Doc<spec.LanguageModelRequest>>();
-    expectTypeOf<Out<typeof languageModel.languageModelResponseSchema>>().toEqualTypeOf<Doc<spec.LanguageModelResponse>>();
+    expectTypeOf<Out<typeof languageModel.languageModelRequestSchema>>().toEqualTypeOf<
+      Doc<spec.LanguageModelRequest>
+    >();
+    expectTypeOf<Out<typeof languageModel.languageModelResponseSchema>>().toEqualTypeOf<
+      Doc<spec.LanguageModelResponse>
+    >();
   });
 
   it("policy, reasoner and benchmarks", () => {

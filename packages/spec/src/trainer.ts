@@ -1,26 +1,31 @@
 import { z } from "zod";
 import type { CallOptions, SpecificationVersion } from "./call-options.js";
-import { idSchema, type Id } from "./ids.js";
-import { jsonValueSchema, type JsonValue } from "./json.js";
+import { type Id, idSchema } from "./ids.js";
+import { type JsonValue, jsonValueSchema } from "./json.js";
 import {
+  type ChatMessage,
   chatMessageSchema,
   checkLogprobAlignment,
-  finishReasonSchema,
-  logprobDistributionSchema,
-  samplingOptionsSchema,
-  toolCallSchema,
-  type ChatMessage,
   type FinishReason,
+  finishReasonSchema,
   type LogprobDistribution,
+  logprobDistributionSchema,
   type SamplingOptions,
+  samplingOptionsSchema,
   type ToolCall,
+  toolCallSchema,
 } from "./language-model.js";
-import { actionLogprobSchema, type ActionLogprob } from "./policy.js";
-import { stepRewardComponentsSchema, type StepRewardComponents } from "./rewards.js";
-import { issueCode, createValidator, type ValidationCode } from "./validation.js";
+import { type ActionLogprob, actionLogprobSchema } from "./policy.js";
+import { type StepRewardComponents, stepRewardComponentsSchema } from "./rewards.js";
+import { createValidator, issueCode, type ValidationCode } from "./validation.js";
 
 /** One refusal of a training value, at `path`, with the typed code its ValidationError carries. */
-function addIssue(ctx: z.RefinementCtx, path: (string | number)[], message: string, code: ValidationCode = "inconsistent"): void {
+function addIssue(
+  ctx: z.RefinementCtx,
+  path: (string | number)[],
+  message: string,
+  code: ValidationCode = "inconsistent",
+): void {
   ctx.addIssue({ code: "custom", path, message, ...issueCode(code) });
 }
 
@@ -123,7 +128,8 @@ export const trainingSampleSchema = z
     decisions: decisionSampleRecordSchema.exactOptional(),
   })
   .superRefine((sample, ctx) => {
-    const issue = (path: (string | number)[], message: string, code?: ValidationCode) => addIssue(ctx, path, message, code);
+    const issue = (path: (string | number)[], message: string, code?: ValidationCode) =>
+      addIssue(ctx, path, message, code);
     if (sample.reward !== sample.rewards.total) issue(["reward"], "reward must equal rewards.total");
     if (sample.llm !== undefined && sample.decisions !== undefined) {
       issue(["decisions"], "a sample is an LLM policy's (llm) or a decision policy's (decisions), not both");
@@ -132,7 +138,10 @@ export const trainingSampleSchema = z
     if (sample.llm !== undefined) {
       checkLogprobAlignment(sample.llm, ctx, ["llm"]);
       if (sample.llm.truncated !== (sample.llm.finishReason === "length")) {
-        issue(["llm", "truncated"], `truncated must be ${sample.llm.finishReason === "length"} when finishReason is ${sample.llm.finishReason}`);
+        issue(
+          ["llm", "truncated"],
+          `truncated must be ${sample.llm.finishReason === "length"} when finishReason is ${sample.llm.finishReason}`,
+        );
       }
       checkActionLogprob(sample.actionLogprob, "tokens", sample.llm.responseLogprobs, issue);
       return;
@@ -143,9 +152,17 @@ export const trainingSampleSchema = z
     }
     // A log-probability alone cannot be recomputed under new parameters, so a trainer cannot use it.
     if (sample.actionLogprob?.source === "tokens") {
-      issue(["llm"], "a token log-probability needs its llm record (token ids and one log-probability per token); run the episodes with training: true", "missing_field");
+      issue(
+        ["llm"],
+        "a token log-probability needs its llm record (token ids and one log-probability per token); run the episodes with training: true",
+        "missing_field",
+      );
     } else if (sample.actionLogprob?.source === "decisions") {
-      issue(["decisions"], "a decision log-probability needs its decisions record (replay payload and one log-probability per decision); run the episodes with training: true", "missing_field");
+      issue(
+        ["decisions"],
+        "a decision log-probability needs its decisions record (replay payload and one log-probability per decision); run the episodes with training: true",
+        "missing_field",
+      );
     }
   });
 
@@ -161,16 +178,25 @@ function checkActionLogprob(
     return;
   }
   if (actionLogprob.source !== source) {
-    issue(["actionLogprob", "source"], `expected "${source}" beside ${source === "tokens" ? "llm" : "decisions"}, got "${actionLogprob.source}"`);
+    issue(
+      ["actionLogprob", "source"],
+      `expected "${source}" beside ${source === "tokens" ? "llm" : "decisions"}, got "${actionLogprob.source}"`,
+    );
     return;
   }
   if (actionLogprob.count !== parts.length) {
     issue(["actionLogprob", "count"], `expected ${parts.length} (the length of ${what}), got ${actionLogprob.count}`);
     return;
   }
-  const sum = Math.min(0, parts.reduce((total, value) => total + value, 0));
+  const sum = Math.min(
+    0,
+    parts.reduce((total, value) => total + value, 0),
+  );
   if (Math.abs(actionLogprob.value - sum) > ACTION_LOGPROB_TOLERANCE * Math.max(1, Math.abs(sum))) {
-    issue(["actionLogprob", "value"], `expected min(0, Σ ${what}) = ${sum} (to 1e-6 relative), got ${actionLogprob.value}`);
+    issue(
+      ["actionLogprob", "value"],
+      `expected min(0, Σ ${what}) = ${sum} (to 1e-6 relative), got ${actionLogprob.value}`,
+    );
   }
 }
 
@@ -199,17 +225,27 @@ export const rolloutSchema = z
       const earlier = seenAt.get(sample.step);
       // Only the first numbering defect is reported: every later sample would be off by the same slip.
       if (earlier !== undefined) {
-        issue(["samples", index, "step"], `step ${sample.step} appears twice in rollout ${rollout.rolloutId} (also samples[${earlier}])`);
+        issue(
+          ["samples", index, "step"],
+          `step ${sample.step} appears twice in rollout ${rollout.rolloutId} (also samples[${earlier}])`,
+        );
         break;
       }
       if (sample.step !== index + 1) {
-        issue(["samples", index, "step"], `steps are numbered 1..T in order: samples[${index}] must be step ${index + 1}, got ${sample.step}`);
+        issue(
+          ["samples", index, "step"],
+          `steps are numbered 1..T in order: samples[${index}] must be step ${index + 1}, got ${sample.step}`,
+        );
         break;
       }
       seenAt.set(sample.step, index);
     }
     for (const [index, sample] of rollout.samples.entries()) {
-      if (sample.rollout !== rollout.rollout) issue(["samples", index, "rollout"], `expected rollout ${rollout.rollout} (its rollout's), got ${sample.rollout}`);
+      if (sample.rollout !== rollout.rollout)
+        issue(
+          ["samples", index, "rollout"],
+          `expected rollout ${rollout.rollout} (its rollout's), got ${sample.rollout}`,
+        );
     }
   });
 
@@ -231,17 +267,25 @@ export const rolloutGroupSchema = z
     const dataSource = group.rollouts[0]?.samples[0]?.dataSource;
     for (const [index, rollout] of group.rollouts.entries()) {
       const sameId = ids.get(rollout.rolloutId);
-      if (sameId !== undefined) issue(["rollouts", index, "rolloutId"], `rolloutId ${rollout.rolloutId} is also rollouts[${sameId}]'s`);
+      if (sameId !== undefined)
+        issue(["rollouts", index, "rolloutId"], `rolloutId ${rollout.rolloutId} is also rollouts[${sameId}]'s`);
       else ids.set(rollout.rolloutId, index);
       const sameIndex = indices.get(rollout.rollout);
-      if (sameIndex !== undefined) issue(["rollouts", index, "rollout"], `rollout ${rollout.rollout} is also rollouts[${sameIndex}]'s`);
+      if (sameIndex !== undefined)
+        issue(["rollouts", index, "rollout"], `rollout ${rollout.rollout} is also rollouts[${sameIndex}]'s`);
       else indices.set(rollout.rollout, index);
       for (const [position, sample] of rollout.samples.entries()) {
         if (sample.instanceId !== group.instanceId) {
-          issue(["rollouts", index, "samples", position, "instanceId"], `expected the group's instance ${group.instanceId}, got ${sample.instanceId}`);
+          issue(
+            ["rollouts", index, "samples", position, "instanceId"],
+            `expected the group's instance ${group.instanceId}, got ${sample.instanceId}`,
+          );
         }
         if (sample.dataSource !== dataSource) {
-          issue(["rollouts", index, "samples", position, "dataSource"], `one instance has one data source: expected ${String(dataSource)}, got ${sample.dataSource}`);
+          issue(
+            ["rollouts", index, "samples", position, "dataSource"],
+            `one instance has one data source: expected ${String(dataSource)}, got ${sample.dataSource}`,
+          );
         }
       }
     }
@@ -293,5 +337,8 @@ export interface TrainerBackend {
 
 export const trainingSampleValidator = createValidator<TrainingSample>("TrainingSample", trainingSampleSchema);
 export const rolloutGroupValidator = createValidator<RolloutGroup>("RolloutGroup", rolloutGroupSchema);
-export const trainerUpdateRequestValidator = createValidator<TrainerUpdateRequest>("TrainerUpdateRequest", trainerUpdateRequestSchema);
+export const trainerUpdateRequestValidator = createValidator<TrainerUpdateRequest>(
+  "TrainerUpdateRequest",
+  trainerUpdateRequestSchema,
+);
 export const trainerMetricsValidator = createValidator<TrainerMetrics>("TrainerMetrics", trainerMetricsSchema);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ValidationError, createValidator, type StandardSchemaV1 } from "./validation.js";
+import { createValidator, type StandardSchemaV1, ValidationError } from "./validation.js";
 
 type IssuePath = readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;
 
@@ -11,7 +11,9 @@ function positiveInteger(path: IssuePath): StandardSchemaV1<unknown, number> {
       version: 1,
       vendor: "hand-written",
       validate: (value) =>
-        Number.isInteger(value) && (value as number) > 0 ? { value: value as number } : { issues: [{ message: "expected a positive integer", path }] },
+        Number.isInteger(value) && (value as number) > 0
+          ? { value: value as number }
+          : { issues: [{ message: "expected a positive integer", path }] },
     },
   };
 }
@@ -38,14 +40,22 @@ describe("createValidator", () => {
     const result = validator.validate(-1);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error.issues).toEqual([{ code: "invalid_value", path: ["count", 2], message: "expected a positive integer" }]);
+    expect(result.error.issues).toEqual([
+      { code: "invalid_value", path: ["count", 2], message: "expected a positive integer" },
+    ]);
     expect(result.error.message).toBe("Count: count[2]: expected a positive integer");
     expect(() => validator.parse(0)).toThrow(ValidationError);
   });
 
   it("reports another library's issue without a path at the root, dropping symbol keys", () => {
-    expect(createValidator("Count", positiveInteger(undefined)).validate("x")).toMatchObject({ ok: false, error: { path: [], code: "invalid_value" } });
-    expect(createValidator("Count", positiveInteger([Symbol("hidden"), "n"])).validate("x")).toMatchObject({ ok: false, error: { path: ["n"] } });
+    expect(createValidator("Count", positiveInteger(undefined)).validate("x")).toMatchObject({
+      ok: false,
+      error: { path: [], code: "invalid_value" },
+    });
+    expect(createValidator("Count", positiveInteger([Symbol("hidden"), "n"])).validate("x")).toMatchObject({
+      ok: false,
+      error: { path: ["n"] },
+    });
   });
 
   it("refuses an asynchronous schema instead of waiting", () => {

@@ -65,11 +65,14 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly "~standard": {
     readonly version: 1;
     readonly vendor: string;
-    readonly validate: (
-      value: unknown,
-    ) =>
+    readonly validate: (value: unknown) =>
       | { readonly value: Output; readonly issues?: undefined }
-      | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> }
+      | {
+          readonly issues: ReadonlyArray<{
+            readonly message: string;
+            readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+          }>;
+        }
       | Promise<unknown>;
     readonly types?: { readonly input: Input; readonly output: Output } | undefined;
   };
@@ -91,7 +94,8 @@ export function createValidator<T>(name: string, schema: StandardSchemaV1<unknow
       return { ok: false, error: new ValidationError(name, toIssues(parsed.error.issues, value)) };
     }
     const result = standard.validate(value);
-    if (result instanceof Promise) throw new TypeError(`${name}: the schema is asynchronous; a validator must check synchronously`);
+    if (result instanceof Promise)
+      throw new TypeError(`${name}: the schema is asynchronous; a validator must check synchronously`);
     if (result.issues === undefined) return { ok: true, value: result.value };
     return { ok: false, error: new ValidationError(name, result.issues.map(toForeignIssue)) };
   };
@@ -113,11 +117,16 @@ export function issueCode(code: ValidationCode): { params: { finememCode: Valida
 
 type ZodIssue = z.core.$ZodIssue;
 
-function isZodSchema<T>(schema: StandardSchemaV1<unknown, T>): schema is StandardSchemaV1<unknown, T> & Pick<z.ZodType<T>, "safeParse"> {
+function isZodSchema<T>(
+  schema: StandardSchemaV1<unknown, T>,
+): schema is StandardSchemaV1<unknown, T> & Pick<z.ZodType<T>, "safeParse"> {
   return schema["~standard"].vendor === "zod" && typeof (schema as { safeParse?: unknown }).safeParse === "function";
 }
 
-function toForeignIssue(issue: { readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }): ValidationIssue {
+function toForeignIssue(issue: {
+  readonly message: string;
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+}): ValidationIssue {
   const path = (issue.path ?? [])
     .map((segment) => (typeof segment === "object" && segment !== null ? segment.key : segment))
     .filter((segment): segment is PathSegment => typeof segment !== "symbol");
@@ -144,11 +153,15 @@ function toIssue(issue: ZodIssue, root: unknown): ValidationIssue {
   if (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union") {
     const found = lookup(root, path);
     if (!found.present && found.keyed && path.length > 0) {
-      return at("wrong_type", "expected a value, got undefined (an optional field is left out, never set to undefined)");
+      return at(
+        "wrong_type",
+        "expected a value, got undefined (an optional field is left out, never set to undefined)",
+      );
     }
     if (!found.present) return at("missing_field", "required field is missing");
     const expectsObject = issue.code === "invalid_type" && (issue.expected === "object" || issue.expected === "record");
-    if (isPlainObject(found.value) && !expectsObject) return at("unexpected_nesting", "expected a plain value, got a nested object");
+    if (isPlainObject(found.value) && !expectsObject)
+      return at("unexpected_nesting", "expected a plain value, got a nested object");
   }
   switch (issue.code) {
     case "invalid_type": {
@@ -167,11 +180,16 @@ function toIssue(issue: ZodIssue, root: unknown): ValidationIssue {
         // The operation union is the one union discriminated by operation types; every other
         // discriminated union (message roles, result statuses) reports an unknown variant.
         const code: ValidationCode = options.includes("INSERT") ? "unknown_operation" : "unknown_variant";
-        return at(code, `unknown ${discriminator} ${JSON.stringify(found.value)}; expected one of ${options.join(", ")}`);
+        return at(
+          code,
+          `unknown ${discriminator} ${JSON.stringify(found.value)}; expected one of ${options.join(", ")}`,
+        );
       }
       // A plain union: a wrong type when no alternative accepted the value's type at all.
       const alternatives = issue.errors.flat();
-      const typeOnly = alternatives.length > 0 && alternatives.every((inner) => inner.code === "invalid_type" && inner.path.length === 0);
+      const typeOnly =
+        alternatives.length > 0 &&
+        alternatives.every((inner) => inner.code === "invalid_type" && inner.path.length === 0);
       return at(typeOnly ? "wrong_type" : "invalid_value");
     }
     case "custom": {

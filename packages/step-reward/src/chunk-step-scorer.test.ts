@@ -1,5 +1,13 @@
+import {
+  AbortedError,
+  type MemoryItem,
+  type MemoryView,
+  type Metric,
+  type MetricInput,
+  type Reasoner,
+  SPECIFICATION_VERSION,
+} from "@finemem/spec";
 import { describe, expect, it } from "vitest";
-import { AbortedError, SPECIFICATION_VERSION, type MemoryItem, type MemoryView, type Metric, type MetricInput, type Reasoner } from "@finemem/spec";
 import { createChunkStepScorer } from "./chunk-step-scorer.js";
 import { StepRewardError } from "./step-reward-error.js";
 
@@ -7,7 +15,16 @@ const view = (step: number, contents: string[]): MemoryView => ({
   namespace: {},
   layout: "flat",
   step,
-  items: contents.map((content, index): MemoryItem => ({ id: `m${index + 1}`, content, version: 1, createdStep: 1, step: 1, operationId: `o${index}` })),
+  items: contents.map(
+    (content, index): MemoryItem => ({
+      id: `m${index + 1}`,
+      content,
+      version: 1,
+      createdStep: 1,
+      step: 1,
+      operationId: `o${index}`,
+    }),
+  ),
 });
 
 // Answers with every item that shares a capitalised word with the question; counts calls in flight.
@@ -22,7 +39,9 @@ const reader: Reasoner = {
     await new Promise((resolve) => setImmediate(resolve));
     inFlight--;
     const names = question.text.match(/\b[A-Z][a-z]+\b/g) ?? [];
-    const hits = memory.items.filter((item) => names.some((name) => name !== "Who" && name !== "Where" && item.content.includes(name)));
+    const hits = memory.items.filter((item) =>
+      names.some((name) => name !== "Who" && name !== "Where" && item.content.includes(name)),
+    );
     return {
       questionId: question.id,
       retrieved: hits.map((item, index) => ({ itemId: item.id, version: 1, rank: index + 1, score: 1 })),
@@ -40,7 +59,11 @@ const questions = [
 describe("the chunk-level step scorer", () => {
   it("r_chunk(t) is the share of chunk t's questions answered right from M_t, under each question's metric", async () => {
     const scorer = createChunkStepScorer({ reasoner: reader });
-    const full = await scorer.scoreStep({ step: 1, questions, memory: view(1, ["Ada lives in Lyon.", "Bo works at Corvex."]) });
+    const full = await scorer.scoreStep({
+      step: 1,
+      questions,
+      memory: view(1, ["Ada lives in Lyon.", "Bo works at Corvex."]),
+    });
     expect(full.score).toBe(1);
     expect(full.answers.map((answer) => answer.retrievedItemIds)).toEqual([["m1"], ["m2"]]);
     const half = await scorer.scoreStep({ step: 1, questions, memory: view(1, ["Ada lives in Lyon."]) });
@@ -50,7 +73,11 @@ describe("the chunk-level step scorer", () => {
 
   it("a chunk without questions scores null, not 0", async () => {
     const scorer = createChunkStepScorer({ reasoner: reader });
-    expect(await scorer.scoreStep({ step: 2, questions: [], memory: view(2, []) })).toEqual({ step: 2, score: null, answers: [] });
+    expect(await scorer.scoreStep({ step: 2, questions: [], memory: view(2, []) })).toEqual({
+      step: 2,
+      score: null,
+      answers: [],
+    });
   });
 
   it("answers many steps' questions through one bounded pool, results in step order", async () => {
@@ -74,7 +101,12 @@ describe("the chunk-level step scorer", () => {
     // "ada lives in lyon" is not "lyon", 0. Mean (1 + 0) / 2 = 0.5.
     const routed = [
       { id: "c1.q0", question: "Where does Ada live?", gold: "Lyon" },
-      { id: "c1.q1", question: "Where does Ada live?", gold: "Lyon", metric: { protocol: "memoryagentbench", dataSource: "icl_demo" } },
+      {
+        id: "c1.q1",
+        question: "Where does Ada live?",
+        gold: "Lyon",
+        metric: { protocol: "memoryagentbench", dataSource: "icl_demo" },
+      },
     ] as const;
     const result = await scorer.scoreStep({ step: 1, questions: routed, memory: view(1, ["Ada lives in Lyon."]) });
     expect(result.answers.map((answer) => answer.score)).toEqual([1, 0]);
@@ -94,7 +126,10 @@ describe("the chunk-level step scorer", () => {
       },
     };
     const scorer = createChunkStepScorer({ reasoner: reader, metric: quarter });
-    const routed = [{ ...questions[0]!, metric: { protocol: "memoryagentbench", dataSource: "icl_demo" } }, questions[1]!] as const;
+    const routed = [
+      { ...questions[0]!, metric: { protocol: "memoryagentbench", dataSource: "icl_demo" } },
+      questions[1]!,
+    ] as const;
     const result = await scorer.scoreStep({ step: 3, questions: routed, memory: view(3, ["Ada lives in Lyon."]) });
     // Two questions at 0.25 each: mean 0.25, though substring match would have given 1 and 0.
     expect(result).toMatchObject({ step: 3, score: 0.25 });
@@ -129,6 +164,8 @@ describe("the chunk-level step scorer", () => {
       scorer.scoreStep({ step: 1, questions, memory: view(1, []) }, { signal: controller.signal }),
     ).rejects.toBeInstanceOf(AbortedError);
     expect(() => createChunkStepScorer({ reasoner: reader, concurrency: 0 })).toThrow(StepRewardError);
-    expect(() => createChunkStepScorer({ reasoner: reader, concurrency: 2.5 })).toThrow(expect.objectContaining({ code: "invalid_option", path: ["concurrency"] }));
+    expect(() => createChunkStepScorer({ reasoner: reader, concurrency: 2.5 })).toThrow(
+      expect.objectContaining({ code: "invalid_option", path: ["concurrency"] }),
+    );
   });
 });

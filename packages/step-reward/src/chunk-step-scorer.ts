@@ -1,8 +1,8 @@
 import { createMetric } from "@finemem/benchmarks";
 import {
-  DEFAULT_CHUNK_QUESTION_METRIC,
   type CallOptions,
   type ChunkQuestion,
+  DEFAULT_CHUNK_QUESTION_METRIC,
   type Id,
   type MemoryView,
   type Metric,
@@ -65,7 +65,11 @@ export interface ChunkStepScorer {
  * share one bounded pool, so a served reasoner sees a steady batch of requests.
  */
 export function createChunkStepScorer(options: ChunkStepScorerOptions): ChunkStepScorer {
-  const concurrency = positiveInteger("concurrency", options.concurrency ?? DEFAULT_STEP_SCORER_CONCURRENCY, invalidOption);
+  const concurrency = positiveInteger(
+    "concurrency",
+    options.concurrency ?? DEFAULT_STEP_SCORER_CONCURRENCY,
+    invalidOption,
+  );
   const metrics = new Map<MetricProtocol, Metric>();
   const metricFor = (protocol: MetricProtocol): Metric => {
     if (options.metric !== undefined) return options.metric;
@@ -77,7 +81,10 @@ export function createChunkStepScorer(options: ChunkStepScorerOptions): ChunkSte
     return metric;
   };
 
-  const scoreSteps = async (inputs: readonly ChunkStepInput[], callOptions: CallOptions = {}): Promise<ChunkStepScore[]> => {
+  const scoreSteps = async (
+    inputs: readonly ChunkStepInput[],
+    callOptions: CallOptions = {},
+  ): Promise<ChunkStepScore[]> => {
     const tasks = inputs.flatMap((input) => input.questions.map((question) => ({ input, question })));
     const answers = await mapWithConcurrency(
       tasks,
@@ -85,13 +92,21 @@ export function createChunkStepScorer(options: ChunkStepScorerOptions): ChunkSte
       async ({ input, question }): Promise<ChunkAnswer> => {
         // No data source goes to the reasoner: a per-source instruction (the `\boxed{label}` of the
         // classification sources) would be wrong for a factoid question about the chunk.
-        const record = await options.reasoner.answer({ question: { id: question.id, text: question.question }, memory: input.memory }, callOptions);
+        const record = await options.reasoner.answer(
+          { question: { id: question.id, text: question.question }, memory: input.memory },
+          callOptions,
+        );
         const route = question.metric ?? DEFAULT_CHUNK_QUESTION_METRIC;
         const { score } = await metricFor(route.protocol).score(
           { prediction: record.answer, gold: question.gold, dataSource: route.dataSource, question: question.question },
           callOptions,
         );
-        return { questionId: question.id, answer: record.answer, score, retrievedItemIds: record.retrieved.map((item) => item.itemId) };
+        return {
+          questionId: question.id,
+          answer: record.answer,
+          score,
+          retrievedItemIds: record.retrieved.map((item) => item.itemId),
+        };
       },
       callOptions.signal,
     );
@@ -100,7 +115,11 @@ export function createChunkStepScorer(options: ChunkStepScorerOptions): ChunkSte
       const start = next;
       next += input.questions.length;
       const own = answers.slice(start, next);
-      return { step: input.step, score: own.length === 0 ? null : own.reduce((sum, answer) => sum + answer.score, 0) / own.length, answers: own };
+      return {
+        step: input.step,
+        score: own.length === 0 ? null : own.reduce((sum, answer) => sum + answer.score, 0) / own.length,
+        answers: own,
+      };
     });
   };
 

@@ -1,6 +1,6 @@
+import { DEFAULT_REWARD_WEIGHTS } from "@finemem/spec";
 import { rejection } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_REWARD_WEIGHTS } from "@finemem/spec";
 import { composeStepRewards, resolveRewardWeights } from "./compose-step-rewards.js";
 import { StepRewardError } from "./step-reward-error.js";
 
@@ -13,13 +13,32 @@ describe("the composer", () => {
       ],
       { compression: 0.6 },
     );
-    expect(first).toEqual({ format: 1, chunk: 0.8, evidence: 0.3, eara: 0.25, compression: 0.6, content: null, total: 0.25 + 1 + 0.5 * 0.8 + 0.05 * 0.6 });
+    expect(first).toEqual({
+      format: 1,
+      chunk: 0.8,
+      evidence: 0.3,
+      eara: 0.25,
+      compression: 0.6,
+      content: null,
+      total: 0.25 + 1 + 0.5 * 0.8 + 0.05 * 0.6,
+    });
     // A chunk without questions adds nothing and stays null.
-    expect(second).toEqual({ format: 0.5, chunk: null, evidence: null, eara: 0.1, compression: 0.6, content: null, total: 0.1 + 0.5 + 0.05 * 0.6 });
+    expect(second).toEqual({
+      format: 0.5,
+      chunk: null,
+      evidence: null,
+      eara: 0.1,
+      compression: 0.6,
+      content: null,
+      total: 0.1 + 0.5 + 0.05 * 0.6,
+    });
   });
 
   it("takes any weights, the content-validity term included", () => {
-    const [step] = composeStepRewards([{ format: 1, chunk: 1, eara: 0, content: 0.5 }], { weights: { chunk: 0, compression: 0, content: 0.1 }, compression: 0.9 });
+    const [step] = composeStepRewards([{ format: 1, chunk: 1, eara: 0, content: 0.5 }], {
+      weights: { chunk: 0, compression: 0, content: 0.1 },
+      compression: 0.9,
+    });
     expect(step!.total).toBeCloseTo(1.05, 15);
     expect(step!.content).toBe(0.5);
   });
@@ -51,8 +70,12 @@ describe("the composer", () => {
   });
 
   it("states each weight's range in its message: only β has an upper bound", () => {
-    expect(() => resolveRewardWeights({ beta: 2 })).toThrow("reward weight beta: expected a finite number ≥ 0 and ≤ 1, got 2");
-    expect(() => resolveRewardWeights({ chunk: -0.5 })).toThrow("reward weight chunk: expected a finite number ≥ 0, got -0.5");
+    expect(() => resolveRewardWeights({ beta: 2 })).toThrow(
+      "reward weight beta: expected a finite number ≥ 0 and ≤ 1, got 2",
+    );
+    expect(() => resolveRewardWeights({ chunk: -0.5 })).toThrow(
+      "reward weight chunk: expected a finite number ≥ 0, got -0.5",
+    );
     // A weight above 1 is fine for every term but β.
     expect(resolveRewardWeights({ chunk: 3 }).chunk).toBe(3);
   });

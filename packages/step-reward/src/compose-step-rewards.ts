@@ -1,9 +1,9 @@
 import {
   DEFAULT_REWARD_WEIGHTS,
-  rewardWeightsValidator,
-  stepRewardComponentsValidator,
   type RewardWeights,
+  rewardWeightsValidator,
   type StepRewardComponents,
+  stepRewardComponentsValidator,
 } from "@finemem/spec";
 import { StepRewardError } from "./step-reward-error.js";
 
@@ -34,7 +34,12 @@ export function resolveRewardWeights(weights: Partial<RewardWeights> = {}): Rewa
   const checked = rewardWeightsValidator.validate(merged);
   if (!checked.ok) {
     const key = checked.error.path[0];
-    throw new StepRewardError("invalid_weights", `reward weight ${String(key)}: expected a finite number ≥ 0${key === "beta" ? " and ≤ 1" : ""}, got ${String((merged as Record<string, unknown>)[String(key)])}`, checked.error.path, checked.error);
+    throw new StepRewardError(
+      "invalid_weights",
+      `reward weight ${String(key)}: expected a finite number ≥ 0${key === "beta" ? " and ≤ 1" : ""}, got ${String((merged as Record<string, unknown>)[String(key)])}`,
+      checked.error.path,
+      checked.error,
+    );
   }
   return checked.value;
 }
@@ -46,7 +51,10 @@ export function resolveRewardWeights(weights: Partial<RewardWeights> = {}): Rewa
  *
  * @throws {StepRewardError} `invalid_weights` for a bad weight, `invalid_component` for a NaN or out-of-range term (the path names the step and term)
  */
-export function composeStepRewards(steps: readonly StepRewardTerms[], options: ComposeOptions = {}): StepRewardComponents[] {
+export function composeStepRewards(
+  steps: readonly StepRewardTerms[],
+  options: ComposeOptions = {},
+): StepRewardComponents[] {
   const weights = resolveRewardWeights(options.weights);
   const compression = options.compression ?? null;
   return steps.map((terms, index) => {
@@ -54,8 +62,21 @@ export function composeStepRewards(steps: readonly StepRewardTerms[], options: C
     const eara = terms.eara ?? null;
     const content = terms.content ?? null;
     const format = terms.format ?? null;
-    const total = (eara ?? 0) + (format ?? 0) + weights.chunk * (chunk ?? 0) + weights.compression * (compression ?? 0) + weights.content * (content ?? 0);
-    const components: StepRewardComponents = { format, chunk, evidence: terms.evidence ?? null, eara, compression, content, total };
+    const total =
+      (eara ?? 0) +
+      (format ?? 0) +
+      weights.chunk * (chunk ?? 0) +
+      weights.compression * (compression ?? 0) +
+      weights.content * (content ?? 0);
+    const components: StepRewardComponents = {
+      format,
+      chunk,
+      evidence: terms.evidence ?? null,
+      eara,
+      compression,
+      content,
+      total,
+    };
     const checked = stepRewardComponentsValidator.validate(components);
     if (!checked.ok) {
       const term = checked.error.path[0];

@@ -25,7 +25,9 @@ describe("the compression reward", () => {
   });
 
   it("says what was wrong in its messages", () => {
-    expect(() => compressionReward({ memoryTokens: 2.5, chunkTokens: 10 })).toThrow("a token count must be an integer ≥ 0, got 2.5");
+    expect(() => compressionReward({ memoryTokens: 2.5, chunkTokens: 10 })).toThrow(
+      "a token count must be an integer ≥ 0, got 2.5",
+    );
     expect(() => compressionReward({ memoryTokens: 0, chunkTokens: [] })).toThrow(
       "the chunks hold no token: the compression ratio L(M_T) / Σ L(c_t) is undefined",
     );

@@ -26,10 +26,16 @@ export function compressionReward(input: CompressionInput): number {
       total += count;
     });
   }
-  if (total === 0) throw new StepRewardError("empty_history", "the chunks hold no token: the compression ratio L(M_T) / Σ L(c_t) is undefined", ["chunkTokens"]);
+  if (total === 0)
+    throw new StepRewardError(
+      "empty_history",
+      "the chunks hold no token: the compression ratio L(M_T) / Σ L(c_t) is undefined",
+      ["chunkTokens"],
+    );
   return 1 - input.memoryTokens / total;
 }
 
 function checkCount(value: number, path: readonly (string | number)[]): void {
-  if (!Number.isInteger(value) || value < 0) throw new StepRewardError("invalid_token_count", `a token count must be an integer ≥ 0, got ${value}`, path);
+  if (!Number.isInteger(value) || value < 0)
+    throw new StepRewardError("invalid_token_count", `a token count must be an integer ≥ 0, got ${value}`, path);
 }

@@ -1,7 +1,12 @@
-import { describe, expect, it } from "vitest";
 import type { LanguageModel } from "@finemem/spec";
 import { createScriptedLanguageModel } from "@finemem/spec/testing";
-import { CONTENT_VALIDITY_PROMPT, CONTENT_VALIDITY_PROMPT_HASH, CONTENT_VALIDITY_PROMPT_VERSION, createContentValidityJudge } from "./content-validity-judge.js";
+import { describe, expect, it } from "vitest";
+import {
+  CONTENT_VALIDITY_PROMPT,
+  CONTENT_VALIDITY_PROMPT_HASH,
+  CONTENT_VALIDITY_PROMPT_VERSION,
+  createContentValidityJudge,
+} from "./content-validity-judge.js";
 import { StepRewardError } from "./step-reward-error.js";
 
 /** A reply as a backend that reports the answering model would give it. */
@@ -15,7 +20,10 @@ const reply = (text: string, modelId?: string) => ({
 
 describe("the content-validity judge", () => {
   it("judges each entry the step wrote against its chunk; r_content is the share judged valid", async () => {
-    const model = createScriptedLanguageModel((request) => (request.messages[0]!.content.includes("Ada owns a dragon") ? "No." : "Yes"), { modelId: "judge-model" });
+    const model = createScriptedLanguageModel(
+      (request) => (request.messages[0]!.content.includes("Ada owns a dragon") ? "No." : "Yes"),
+      { modelId: "judge-model" },
+    );
     const judge = createContentValidityJudge({ model, concurrency: 2 });
     const result = await judge.judge({
       chunk: { id: "c1", text: "Ada lives in Lyon. She owns a cat." },
@@ -39,7 +47,9 @@ describe("the content-validity judge", () => {
   it("an evasive verdict counts as invalid; a step that wrote nothing scores null without a call", async () => {
     const model = createScriptedLanguageModel(["Yes and no, hard to say."]);
     const judge = createContentValidityJudge({ model });
-    expect((await judge.judge({ chunk: { id: "c", text: "t" }, operations: [{ type: "INSERT", content: "x" }] })).score).toBe(0);
+    expect(
+      (await judge.judge({ chunk: { id: "c", text: "t" }, operations: [{ type: "INSERT", content: "x" }] })).score,
+    ).toBe(0);
     expect((await judge.judge({ chunk: { id: "c", text: "t" }, operations: [{ type: "SKIP" }] })).score).toBeNull();
     expect(model.calls).toHaveLength(1);
   });
@@ -48,7 +58,10 @@ describe("the content-validity judge", () => {
     const model = createScriptedLanguageModel(["yes"]);
     const judge = createContentValidityJudge({ model });
     // Braces in the texts are not placeholders: the chunk's "{entry}" and the entry's "{chunk}" stay as written.
-    await judge.judge({ chunk: { id: "c1", text: "Ada wrote {entry} on the wall." }, operations: [{ type: "INSERT", content: "Ada wrote {chunk}." }] });
+    await judge.judge({
+      chunk: { id: "c1", text: "Ada wrote {entry} on the wall." },
+      operations: [{ type: "INSERT", content: "Ada wrote {chunk}." }],
+    });
     expect(model.calls[0]!.messages).toEqual([
       {
         role: "user",
@@ -117,6 +130,8 @@ describe("the content-validity judge", () => {
   it("refuses a concurrency below 1, naming it", () => {
     const model = createScriptedLanguageModel([]);
     expect(() => createContentValidityJudge({ model, concurrency: 0 })).toThrow(StepRewardError);
-    expect(() => createContentValidityJudge({ model, concurrency: 0 })).toThrow(expect.objectContaining({ code: "invalid_option", path: ["concurrency"] }));
+    expect(() => createContentValidityJudge({ model, concurrency: 0 })).toThrow(
+      expect.objectContaining({ code: "invalid_option", path: ["concurrency"] }),
+    );
   });
 });

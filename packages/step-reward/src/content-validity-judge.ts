@@ -50,7 +50,10 @@ export interface ContentValidity {
 export interface ContentValidityJudge {
   readonly promptHash: string;
   /** Judges the contents the step wrote: pass the operations the store applied (INSERT and UPDATE carry content). */
-  judge(input: { readonly chunk: Chunk; readonly operations: readonly MemoryOperation[] }, options?: CallOptions): Promise<ContentValidity>;
+  judge(
+    input: { readonly chunk: Chunk; readonly operations: readonly MemoryOperation[] },
+    options?: CallOptions,
+  ): Promise<ContentValidity>;
 }
 
 /**
@@ -65,7 +68,9 @@ export function createContentValidityJudge(options: ContentValidityJudgeOptions)
     promptHash: CONTENT_VALIDITY_PROMPT_HASH,
     async judge({ chunk, operations }, callOptions: CallOptions = {}) {
       const written = operations.flatMap((operation, operationIndex) =>
-        operation.type === "INSERT" || operation.type === "UPDATE" ? [{ operationIndex, content: operation.content }] : [],
+        operation.type === "INSERT" || operation.type === "UPDATE"
+          ? [{ operationIndex, content: operation.content }]
+          : [],
       );
       let modelId = options.model.modelId;
       const verdicts = await mapWithConcurrency(
@@ -73,8 +78,13 @@ export function createContentValidityJudge(options: ContentValidityJudgeOptions)
         concurrency,
         async ({ operationIndex, content }): Promise<ContentVerdict> => {
           // One pass over the placeholders, so braces inside the texts are never re-expanded.
-          const prompt = CONTENT_VALIDITY_PROMPT.replace(/\{(chunk|entry)\}/g, (_match, name: string) => (name === "chunk" ? chunk.text : content));
-          const response = await options.model.generate({ messages: [{ role: "user", content: prompt }], sampling }, callOptions);
+          const prompt = CONTENT_VALIDITY_PROMPT.replace(/\{(chunk|entry)\}/g, (_match, name: string) =>
+            name === "chunk" ? chunk.text : content,
+          );
+          const response = await options.model.generate(
+            { messages: [{ role: "user", content: prompt }], sampling },
+            callOptions,
+          );
           if (response.modelId !== undefined) modelId = response.modelId;
           return { operationIndex, content, valid: isJudgeVerdictCorrect(response.text), reply: response.text };
         },

@@ -44,12 +44,21 @@ export function formatReward(
   options: FormatRewardOptions = {},
 ): FormatReward {
   if (results.length !== decision.operations.length) {
-    throw new StepRewardError("inconsistent_results", `one result per operation: ${decision.operations.length} operations, ${results.length} results`, ["results"]);
+    throw new StepRewardError(
+      "inconsistent_results",
+      `one result per operation: ${decision.operations.length} operations, ${results.length} results`,
+      ["results"],
+    );
   }
   const skipSucceeds = options.skipSucceeds ?? true;
   const outcomes =
     decision.parseOutcomes.length === 0
-      ? decision.operations.map((_, index) => ({ fragment: index, status: "parsed" as const, operationIndex: index, repairs: [] }))
+      ? decision.operations.map((_, index) => ({
+          fragment: index,
+          status: "parsed" as const,
+          operationIndex: index,
+          repairs: [],
+        }))
       : decision.parseOutcomes;
   let succeeded = 0;
   let parseFailures = 0;
@@ -67,7 +76,11 @@ export function formatReward(
     }
     const result = results[outcome.operationIndex];
     if (result === undefined) {
-      throw new StepRewardError("inconsistent_results", `parse outcome ${index} points at operation ${outcome.operationIndex}, past the ${results.length} results`, ["parseOutcomes", index, "operationIndex"]);
+      throw new StepRewardError(
+        "inconsistent_results",
+        `parse outcome ${index} points at operation ${outcome.operationIndex}, past the ${results.length} results`,
+        ["parseOutcomes", index, "operationIndex"],
+      );
     }
     if (result.status === "rejected") {
       rejected[result.reason] = (rejected[result.reason] ?? 0) + 1;

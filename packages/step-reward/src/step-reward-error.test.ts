@@ -1,8 +1,8 @@
 import { FineMemError } from "@finemem/spec";
 import { rejection } from "@finemem/testing";
-import { describe, expect, it } from "vitest";
 import { positiveInteger } from "@finemem/utils";
-import { StepRewardError, invalidOption } from "./step-reward-error.js";
+import { describe, expect, it } from "vitest";
+import { invalidOption, StepRewardError } from "./step-reward-error.js";
 
 describe("StepRewardError", () => {
   it("is a FineMemError carrying its code, with an empty path unless one is given", () => {
@@ -22,6 +22,10 @@ describe("positiveInteger with this package's invalidOption", () => {
   it.each([0, -2, 1.5, Number.NaN, Number.POSITIVE_INFINITY])("refuses %s, naming the option", async (value) => {
     const error = await rejection(() => positiveInteger("concurrency", value, invalidOption));
     expect(error).toBeInstanceOf(StepRewardError);
-    expect(error).toMatchObject({ code: "invalid_option", path: ["concurrency"], message: `concurrency must be an integer ≥ 1, got ${value}` });
+    expect(error).toMatchObject({
+      code: "invalid_option",
+      path: ["concurrency"],
+      message: `concurrency must be an integer ≥ 1, got ${value}`,
+    });
   });
 });

@@ -9,7 +9,13 @@ import { FineMemError, type PathSegment } from "@finemem/spec";
  * - `empty_history`: the chunks hold no token, so the compression ratio is undefined.
  * - `invalid_option`: a scorer or judge option out of range (named in the message).
  */
-export type StepRewardErrorCode = "invalid_weights" | "invalid_component" | "inconsistent_results" | "invalid_token_count" | "empty_history" | "invalid_option";
+export type StepRewardErrorCode =
+  | "invalid_weights"
+  | "invalid_component"
+  | "inconsistent_results"
+  | "invalid_token_count"
+  | "empty_history"
+  | "invalid_option";
 
 export class StepRewardError extends FineMemError {
   declare readonly code: StepRewardErrorCode;

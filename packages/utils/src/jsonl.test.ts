@@ -1,10 +1,13 @@
+import { chunkValidator, FineMemError } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
-import { FineMemError, chunkValidator } from "@finemem/spec";
-import { JsonlError, decodeJsonl, encodeJsonlLine } from "./jsonl.js";
+import { decodeJsonl, encodeJsonlLine, JsonlError } from "./jsonl.js";
 
 describe("JSONL", () => {
   it("round-trips values, one per line, newlines in strings escaped", () => {
-    const values = [{ id: "c1", text: "line one\nline two" }, { id: "c2", text: "Rogério" }];
+    const values = [
+      { id: "c1", text: "line one\nline two" },
+      { id: "c2", text: "Rogério" },
+    ];
     const text = values.map(encodeJsonlLine).join("");
     expect(text.split("\n")).toHaveLength(3);
     expect(decodeJsonl(text, chunkValidator)).toEqual(values);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { AbortedError } from "@finemem/spec";
+import { describe, expect, it } from "vitest";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -34,10 +34,15 @@ describe("mapWithConcurrency", () => {
   it("stops at an aborted signal and refuses a bad limit", async () => {
     const controller = new AbortController();
     await expect(
-      mapWithConcurrency([0, 1, 2], 1, async (value) => {
-        if (value === 0) controller.abort();
-        return value;
-      }, controller.signal),
+      mapWithConcurrency(
+        [0, 1, 2],
+        1,
+        async (value) => {
+          if (value === 0) controller.abort();
+          return value;
+        },
+        controller.signal,
+      ),
     ).rejects.toBeInstanceOf(AbortedError);
     await expect(mapWithConcurrency([1], 0, async (value) => value)).rejects.toBeInstanceOf(RangeError);
     await expect(mapWithConcurrency([], 2, async (value: number) => value)).resolves.toEqual([]);

@@ -8,6 +8,8 @@ describe("createO200kTokenCounter", () => {
     expect(counter.count("")).toBe(0);
     expect(counter.count("hello world")).toBe(2);
     // Counters share one encoder and agree.
-    expect(createO200kTokenCounter().count("Ada Lovelace lives in London.")).toBe(counter.count("Ada Lovelace lives in London."));
+    expect(createO200kTokenCounter().count("Ada Lovelace lives in London.")).toBe(
+      counter.count("Ada Lovelace lives in London."),
+    );
   });
 });

@@ -18,12 +18,14 @@ export function positiveInteger(option: string, value: unknown, fail: OptionErro
 
 /** `value` when it is an integer ≥ `min`; otherwise throws `fail(option, "an integer ≥ <min>", value)`. */
 export function integerAtLeast(option: string, value: unknown, min: number, fail: OptionErrorFactory): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw fail(option, `an integer ≥ ${min}`, value);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min)
+    throw fail(option, `an integer ≥ ${min}`, value);
   return value;
 }
 
 /** `value` when it is a finite number ≥ `min`; otherwise throws `fail(option, "a finite number ≥ <min>", value)`. */
 export function finiteAtLeast(option: string, value: unknown, min: number, fail: OptionErrorFactory): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min) throw fail(option, `a finite number ≥ ${min}`, value);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min)
+    throw fail(option, `a finite number ≥ ${min}`, value);
   return value;
 }

@@ -51,7 +51,9 @@ export async function importOptionalPeer<T>(
     const code = (error as { code?: unknown } | null)?.code;
     // Only the package itself being absent is a missing dependency: a module it fails to find inside
     // (a missing native binary, a missing transitive dependency) is a broken install.
-    const notInstalled = (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String((error as Error).message).includes(packageName);
+    const notInstalled =
+      (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
+      String((error as Error).message).includes(packageName);
     const failure: OptionalPeerFailure = notInstalled
       ? {
           code: "missing_dependency",
@@ -60,7 +62,13 @@ export async function importOptionalPeer<T>(
           requiredBy,
           cause: error,
         }
-      : { code: "load_failed", message: `${packageName} could not be loaded: ${(error as Error)?.message ?? String(error)}`, packageName, requiredBy, cause: error };
+      : {
+          code: "load_failed",
+          message: `${packageName} could not be loaded: ${(error as Error)?.message ?? String(error)}`,
+          packageName,
+          requiredBy,
+          cause: error,
+        };
     throw toError(failure);
   }
 }

@@ -21,10 +21,69 @@ export interface SentenceSpan {
 
 // Words after which a period does not end a sentence. Lowercased, without the period.
 const ABBREVIATIONS = new Set([
-  "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "rev", "gen", "col", "lt", "sgt", "capt", "cmdr",
-  "gov", "sen", "rep", "pres", "hon", "inc", "ltd", "co", "corp", "bros", "dept", "univ", "assn", "vs", "etc",
-  "approx", "no", "nos", "vol", "vols", "pp", "fig", "figs", "ch", "sec", "ed", "eds", "est", "ave", "blvd", "rd",
-  "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "cf", "al", "viz",
+  "mr",
+  "mrs",
+  "ms",
+  "dr",
+  "prof",
+  "sr",
+  "jr",
+  "st",
+  "mt",
+  "ft",
+  "rev",
+  "gen",
+  "col",
+  "lt",
+  "sgt",
+  "capt",
+  "cmdr",
+  "gov",
+  "sen",
+  "rep",
+  "pres",
+  "hon",
+  "inc",
+  "ltd",
+  "co",
+  "corp",
+  "bros",
+  "dept",
+  "univ",
+  "assn",
+  "vs",
+  "etc",
+  "approx",
+  "no",
+  "nos",
+  "vol",
+  "vols",
+  "pp",
+  "fig",
+  "figs",
+  "ch",
+  "sec",
+  "ed",
+  "eds",
+  "est",
+  "ave",
+  "blvd",
+  "rd",
+  "jan",
+  "feb",
+  "mar",
+  "apr",
+  "jun",
+  "jul",
+  "aug",
+  "sep",
+  "sept",
+  "oct",
+  "nov",
+  "dec",
+  "cf",
+  "al",
+  "viz",
 ]);
 
 const TERMINATORS = new Set([".", "!", "?", "。", "！", "？", "…"]);
@@ -43,7 +102,8 @@ export function splitSentences(text: string): SentenceSpan[] {
   const push = (end: number) => {
     let trimmedEnd = end;
     while (trimmedEnd > sentenceStart && WHITESPACE.test(text[trimmedEnd - 1]!)) trimmedEnd--;
-    if (trimmedEnd > sentenceStart) spans.push({ text: text.slice(sentenceStart, trimmedEnd), start: sentenceStart, end: trimmedEnd });
+    if (trimmedEnd > sentenceStart)
+      spans.push({ text: text.slice(sentenceStart, trimmedEnd), start: sentenceStart, end: trimmedEnd });
     sentenceStart = skipWhitespace(text, end);
   };
   while (i < text.length) {
@@ -106,14 +166,15 @@ function lineBreakEndsSentence(text: string, sentenceStart: number, newline: num
 
 /** Decides whether a terminator run at `at..end` (followed by whitespace) is not a sentence end. */
 function periodIsNotABoundary(text: string, sentenceStart: number, at: number, end: number): boolean {
-  if (text[at] !== "." || end - at > 1 && text.slice(at, end).replace(/[^.!?…]/gu, "").length > 1) {
+  if (text[at] !== "." || (end - at > 1 && text.slice(at, end).replace(/[^.!?…]/gu, "").length > 1)) {
     // "?", "!", "..." and "?!" always end a sentence when followed by space (an ellipsis mid-sentence
     // followed by a lowercase word is handled below).
     return nextWordIsLowercase(text, end);
   }
   // The word right before the period, including inner periods ("D.C", "e.g", "U.S").
   let wordStart = at;
-  while (wordStart > sentenceStart && (WORD_CHAR.test(text[wordStart - 1]!) || text[wordStart - 1] === ".")) wordStart--;
+  while (wordStart > sentenceStart && (WORD_CHAR.test(text[wordStart - 1]!) || text[wordStart - 1] === "."))
+    wordStart--;
   const word = text.slice(wordStart, at);
   if (word === "") return false;
   // "12." opening a numbered line is a list marker, not a sentence.
@@ -121,7 +182,8 @@ function periodIsNotABoundary(text: string, sentenceStart: number, at: number, e
   // An initial: a single capital letter ("Ursula K. Le Guin").
   if (/^\p{Lu}$/u.test(word)) return true;
   // Dotted abbreviations ("U.S", "e.g", "D.C") and known ones ("Inc", "Dr").
-  if (word.includes(".") && /^(?:[\p{L}]{1,2}\.)+[\p{L}]{1,2}$/u.test(word)) return !nextStartsNewSentenceAfterAbbreviation(text, end);
+  if (word.includes(".") && /^(?:[\p{L}]{1,2}\.)+[\p{L}]{1,2}$/u.test(word))
+    return !nextStartsNewSentenceAfterAbbreviation(text, end);
   if (ABBREVIATIONS.has(word.toLowerCase())) return !nextStartsNewSentenceAfterAbbreviation(text, end);
   return nextWordIsLowercase(text, end);
 }

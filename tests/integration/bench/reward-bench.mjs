@@ -26,7 +26,20 @@ const median = (values) => {
 
 // --- The episode (not timed): 100 INSERTs a step, and from step 51 on, 20 UPDATEs of older items a step.
 const random = createSeededRandom("reward-bench");
-const words = ["river", "ledger", "harbour", "copper", "violet", "orchard", "signal", "meadow", "cipher", "lantern", "quarry", "summit"];
+const words = [
+  "river",
+  "ledger",
+  "harbour",
+  "copper",
+  "violet",
+  "orchard",
+  "signal",
+  "meadow",
+  "cipher",
+  "lantern",
+  "quarry",
+  "summit",
+];
 const sentence = (n) => `Fact ${n}: ${Array.from({ length: 12 }, () => words[random.int(words.length)]).join(" ")}.`;
 const store = createInMemoryStore();
 const namespace = { run: "bench" };
@@ -36,11 +49,28 @@ let written = 0;
 for (let step = 1; step <= STEPS; step++) {
   const operations = [];
   for (let i = 0; i < ITEMS / STEPS; i++) operations.push({ type: "INSERT", content: sentence(written++) });
-  if (step > STEPS / 2) for (let i = 0; i < 20; i++) operations.push({ type: "UPDATE", id: `m${1 + random.int((step - 1) * (ITEMS / STEPS))}`, content: sentence(written++) });
+  if (step > STEPS / 2)
+    for (let i = 0; i < 20; i++)
+      operations.push({
+        type: "UPDATE",
+        id: `m${1 + random.int((step - 1) * (ITEMS / STEPS))}`,
+        content: sentence(written++),
+      });
   const identified = operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation }));
   const results = await store.apply({ namespace, step, operations: identified });
   // Every call parsed, as a clean model reply would.
-  steps.push({ decision: { operations, parseOutcomes: operations.map((_, index) => ({ fragment: index, status: "parsed", operationIndex: index, repairs: [] })) }, results });
+  steps.push({
+    decision: {
+      operations,
+      parseOutcomes: operations.map((_, index) => ({
+        fragment: index,
+        status: "parsed",
+        operationIndex: index,
+        repairs: [],
+      })),
+    },
+    results,
+  });
   chunkTexts.push(operations.map((operation) => operation.content).join(" "));
 }
 const finalView = await store.view(namespace);
@@ -50,7 +80,12 @@ const records = Array.from({ length: QUESTIONS }, (_, q) => {
   while (picked.size < RETRIEVED) picked.add(finalView.items[random.int(ITEMS)]);
   return {
     questionId: `q${q}`,
-    retrieved: [...picked].map((item, index) => ({ itemId: item.id, version: item.version, rank: index + 1, score: 10 - index / 4 })),
+    retrieved: [...picked].map((item, index) => ({
+      itemId: item.id,
+      version: item.version,
+      rank: index + 1,
+      score: 10 - index / 4,
+    })),
     answer: "an answer",
     score: random.next() < 0.7 ? 1 : 0,
   };
@@ -68,7 +103,12 @@ async function rewards() {
   const attribution = attributeEvidence({ steps: STEPS, questions, stepWeights });
   const compression = compressionReward({ memoryTokens: store.tokens.view(finalView), chunkTokens });
   return composeStepRewards(
-    steps.map((step, index) => ({ format: formatReward(step.decision, step.results).score, chunk: null, evidence: attribution.evidence[index], eara: attribution.eara[index] })),
+    steps.map((step, index) => ({
+      format: formatReward(step.decision, step.results).score,
+      chunk: null,
+      evidence: attribution.evidence[index],
+      eara: attribution.eara[index],
+    })),
     { compression },
   );
 }
@@ -95,13 +135,24 @@ await time(rewards, 5);
 countFromScratch();
 const rewardMs = await time(rewards, RUNS);
 const givenWeights = await collectStepWeights(store, namespace, evidenceFromRecords(records), "last-writer");
-const attributionMs = await time(() => attributeEvidence({ steps: STEPS, questions: evidenceFromRecords(records), stepWeights: givenWeights }), RUNS);
+const attributionMs = await time(
+  () => attributeEvidence({ steps: STEPS, questions: evidenceFromRecords(records), stepWeights: givenWeights }),
+  RUNS,
+);
 const scratchMs = await time(countFromScratch, Math.max(3, Math.floor(RUNS / 5)));
 
-console.log(`reward computation: ${STEPS} steps, ${QUESTIONS} global questions × ${RETRIEVED} retrieved, ${ITEMS.toLocaleString("en")} items; median of ${RUNS} runs, node ${process.version}`);
+console.log(
+  `reward computation: ${STEPS} steps, ${QUESTIONS} global questions × ${RETRIEVED} retrieved, ${ITEMS.toLocaleString("en")} items; median of ${RUNS} runs, node ${process.version}`,
+);
 console.log("| what | median ms | / rewards |");
 console.log("| --- | --- | --- |");
-console.log(`| rewards: φ from the store + attribution + format + compression (recorded counts) + composer | ${rewardMs.toFixed(2)} | 1.00 |`);
+console.log(
+  `| rewards: φ from the store + attribution + format + compression (recorded counts) + composer | ${rewardMs.toFixed(2)} | 1.00 |`,
+);
 console.log(`| attribution alone (φ given) | ${attributionMs.toFixed(2)} | ${(attributionMs / rewardMs).toFixed(2)} |`);
-console.log(`| peer: o200k token counts from scratch (js-tiktoken), memory + chunks | ${scratchMs.toFixed(2)} | ${(scratchMs / rewardMs).toFixed(1)} |`);
-console.log(`budget ${BUDGET_MS} ms: ${rewardMs < BUDGET_MS ? "within" : "OVER"} (${(rewardMs / BUDGET_MS).toFixed(2)} of it); counting from scratch costs ${(scratchMs / rewardMs).toFixed(1)}× the whole reward computation`);
+console.log(
+  `| peer: o200k token counts from scratch (js-tiktoken), memory + chunks | ${scratchMs.toFixed(2)} | ${(scratchMs / rewardMs).toFixed(1)} |`,
+);
+console.log(
+  `budget ${BUDGET_MS} ms: ${rewardMs < BUDGET_MS ? "within" : "OVER"} (${(rewardMs / BUDGET_MS).toFixed(2)} of it); counting from scratch costs ${(scratchMs / rewardMs).toFixed(1)}× the whole reward computation`,
+);

@@ -14,7 +14,8 @@ describe("@finemem/agent", () => {
   it("finemem re-exports every runtime export of @finemem/agent as the same binding", () => {
     const names = Object.keys(agent);
     expect(names).toContain("createMemoryManager");
-    for (const name of names) expect((finemem as Record<string, unknown>)[name], name).toBe((agent as Record<string, unknown>)[name]);
+    for (const name of names)
+      expect((finemem as Record<string, unknown>)[name], name).toBe((agent as Record<string, unknown>)[name]);
   });
 
   describe("over a PGlite store", () => {

@@ -7,9 +7,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOpenAICompatibleModel } from "@finemem/policy";
-import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer, type ReplayEntry } from "@finemem/policy/testing";
+import {
+  chatCompletion,
+  type OpenAIReplayServer,
+  type ReplayEntry,
+  startOpenAIReplayServer,
+} from "@finemem/policy/testing";
 import { AbortedError, type Chunk } from "@finemem/spec";
-import { CHUNK_QA_PROMPTS, createChunkQaBuilder, type ChunkQaBuilderOptions, type ChunkQaProgress } from "@finemem/step-reward";
+import {
+  CHUNK_QA_PROMPTS,
+  type ChunkQaBuilderOptions,
+  type ChunkQaProgress,
+  createChunkQaBuilder,
+} from "@finemem/step-reward";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 interface StandInPair {
@@ -21,10 +31,17 @@ interface StandInPair {
 
 const WORLD: readonly { readonly chunk: Chunk; readonly pairs: readonly StandInPair[] }[] = [
   {
-    chunk: { id: "lme:s1:c1", text: "Ada Park founded Acme Kettles in Lisbon in 1987. The first model was called the Tagus." },
+    chunk: {
+      id: "lme:s1:c1",
+      text: "Ada Park founded Acme Kettles in Lisbon in 1987. The first model was called the Tagus.",
+    },
     pairs: [
       { question: "Who founded Acme Kettles?", answer: "Ada Park", verifierSays: "Ada Park" },
-      { question: "In which city was Acme Kettles founded?", answer: "Lisbon", verifierSays: "It was founded in Lisbon." },
+      {
+        question: "In which city was Acme Kettles founded?",
+        answer: "Lisbon",
+        verifierSays: "It was founded in Lisbon.",
+      },
       // The verifier cannot answer it from the chunk: dropped.
       { question: "How many employees did Acme Kettles have?", answer: "forty", verifierSays: "unknown" },
       // The same question as the first, reworded only in case and articles: dropped.
@@ -33,19 +50,33 @@ const WORLD: readonly { readonly chunk: Chunk; readonly pairs: readonly StandInP
     ],
   },
   {
-    chunk: { id: "lme:s1:c2", text: "In 1994 Ada Park moved the Acme Kettles workshop to Porto and hired Rui Lopes as its foreman." },
+    chunk: {
+      id: "lme:s1:c2",
+      text: "In 1994 Ada Park moved the Acme Kettles workshop to Porto and hired Rui Lopes as its foreman.",
+    },
     pairs: [
-      { question: "Where did Ada Park move the Acme Kettles workshop in 1994?", answer: "Porto", verifierSays: "Porto" },
+      {
+        question: "Where did Ada Park move the Acme Kettles workshop in 1994?",
+        answer: "Porto",
+        verifierSays: "Porto",
+      },
       { question: "Who did Ada Park hire as foreman?", answer: "Rui Lopes", verifierSays: "Rui Lopes" },
       // Answered wrongly: dropped.
       { question: "In which year did the workshop move to Porto?", answer: "1994", verifierSays: "1993" },
     ],
   },
   {
-    chunk: { id: "lme:s1:c3", text: "Rui Lopes designed the Douro kettle in 1999; it sold twelve thousand units in its first year." },
+    chunk: {
+      id: "lme:s1:c3",
+      text: "Rui Lopes designed the Douro kettle in 1999; it sold twelve thousand units in its first year.",
+    },
     pairs: [
       { question: "Who designed the Douro kettle?", answer: "Rui Lopes", verifierSays: "Rui Lopes" },
-      { question: "How many Douro kettles sold in the first year?", answer: "twelve thousand", verifierSays: "twelve thousand units" },
+      {
+        question: "How many Douro kettles sold in the first year?",
+        answer: "twelve thousand",
+        verifierSays: "twelve thousand units",
+      },
     ],
   },
   {
@@ -83,7 +114,13 @@ function standIn(requestBody: unknown): ReplayEntry {
   const user = body.messages.findLast((message) => message.role === "user")?.content ?? "";
   const question = /Question: ([\s\S]*)\nAnswer:$/.exec(user)?.[1];
   const pair = entry.pairs.find((candidate) => candidate.question === question);
-  return { body: chatCompletion({ content: pair?.verifierSays ?? "unknown", model: body.model, usage: { ...usage, completionTokens: 4 } }) };
+  return {
+    body: chatCompletion({
+      content: pair?.verifierSays ?? "unknown",
+      model: body.model,
+      usage: { ...usage, completionTokens: 4 },
+    }),
+  };
 }
 
 describe("chunk question construction over OpenAI-compatible HTTP", () => {
@@ -102,8 +139,20 @@ describe("chunk question construction over OpenAI-compatible HTTP", () => {
     createChunkQaBuilder({
       // Two served models, as a run would use a larger generator and a smaller verifier; no retries, so a
       // stand-in bug fails at once instead of backing off.
-      generator: createOpenAICompatibleModel({ baseURL: server.baseURL, model: "Qwen/Qwen3-32B", engine: "vllm", role: "chunk-qa-generator", retry: { maxRetries: 0 } }),
-      verifier: createOpenAICompatibleModel({ baseURL: server.baseURL, model: "Qwen/Qwen3-4B-Instruct-2507", engine: "vllm", role: "chunk-qa-verifier", retry: { maxRetries: 0 } }),
+      generator: createOpenAICompatibleModel({
+        baseURL: server.baseURL,
+        model: "Qwen/Qwen3-32B",
+        engine: "vllm",
+        role: "chunk-qa-generator",
+        retry: { maxRetries: 0 },
+      }),
+      verifier: createOpenAICompatibleModel({
+        baseURL: server.baseURL,
+        model: "Qwen/Qwen3-4B-Instruct-2507",
+        engine: "vllm",
+        role: "chunk-qa-verifier",
+        retry: { maxRetries: 0 },
+      }),
       cachePath,
       ...options,
     });
@@ -148,7 +197,9 @@ describe("chunk question construction over OpenAI-compatible HTTP", () => {
       if (progress.done === 2) controller.abort();
     };
     const killedStart = server.requests.length;
-    await expect(builder(cachePath, { concurrency: 1, onProgress }).build(CHUNKS, { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    await expect(
+      builder(cachePath, { concurrency: 1, onProgress }).build(CHUNKS, { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(AbortedError);
     const killedPassages = new Set(requestsSince(killedStart).map(passageOf));
     expect([...killedPassages]).toEqual([CHUNKS[0]!.text, CHUNKS[1]!.text]);
 

@@ -13,24 +13,59 @@ describe(".ci/run's summary", () => {
   it("counts passed, failed and skipped tests across workspaces", () => {
     const summary = summarize(
       [
-        { workspace: "@finemem/spec", report: report([{ status: "passed", assertionResults: [assertion("passed", "a"), assertion("passed", "b")] }]) },
-        { workspace: "@finemem/memory", report: report([{ status: "failed", assertionResults: [assertion("failed", "c"), assertion("pending", "d")] }]) },
+        {
+          workspace: "@finemem/spec",
+          report: report([
+            { status: "passed", assertionResults: [assertion("passed", "a"), assertion("passed", "b")] },
+          ]),
+        },
+        {
+          workspace: "@finemem/memory",
+          report: report([
+            { status: "failed", assertionResults: [assertion("failed", "c"), assertion("pending", "d")] },
+          ]),
+        },
       ],
       parseAllowedSkips("# comment\n@finemem/memory :: d :: needs postgres, absent on developer machines\n"),
     );
     expect([summary.passed, summary.failed, summary.skipped]).toEqual([2, 1, 1]);
-    expect(summary.skips).toEqual([{ workspace: "@finemem/memory", name: "d", reason: "needs postgres, absent on developer machines" }]);
+    expect(summary.skips).toEqual([
+      { workspace: "@finemem/memory", name: "d", reason: "needs postgres, absent on developer machines" },
+    ]);
     expect(summary.problems).toEqual(["@finemem/memory: failed: c"]);
   });
 
   it("refuses a skip that .ci/allowed-skips does not list, and a todo counts as a skip", () => {
-    const summary = summarize([{ workspace: "w", report: report([{ status: "passed", assertionResults: [assertion("skipped", "x"), assertion("todo", "y")] }]) }], []);
+    const summary = summarize(
+      [
+        {
+          workspace: "w",
+          report: report([{ status: "passed", assertionResults: [assertion("skipped", "x"), assertion("todo", "y")] }]),
+        },
+      ],
+      [],
+    );
     expect(summary.skipped).toBe(2);
     expect(summary.problems).toHaveLength(2);
   });
 
   it("counts a test file that failed to load as a failure", () => {
-    const summary = summarize([{ workspace: "w", report: report([{ status: "failed", name: "/x.test.ts", message: "FINEMEM_REQUIRE names \"postgres\"\nstack", assertionResults: [] }]) }], []);
+    const summary = summarize(
+      [
+        {
+          workspace: "w",
+          report: report([
+            {
+              status: "failed",
+              name: "/x.test.ts",
+              message: 'FINEMEM_REQUIRE names "postgres"\nstack',
+              assertionResults: [],
+            },
+          ]),
+        },
+      ],
+      [],
+    );
     expect(summary.failed).toBe(1);
     expect(summary.problems[0]).toMatch(/x\.test\.ts: FINEMEM_REQUIRE names "postgres"$/);
   });
@@ -67,7 +102,11 @@ function workspace(root: string, folder: string, scripts: Record<string, string>
   return path;
 }
 
-const passedFile = (...names: string[]) => ({ status: "passed", name: "/src/a.test.ts", assertionResults: names.map((name) => assertion("passed", name)) });
+const passedFile = (...names: string[]) => ({
+  status: "passed",
+  name: "/src/a.test.ts",
+  assertionResults: names.map((name) => assertion("passed", name)),
+});
 const cleanRun = { reason: "passed", testFiles: 1, unhandledErrors: [], exitCode: 0 };
 
 function results(folder: string, files: unknown[], run: unknown) {
@@ -95,7 +134,10 @@ describe(".ci/run's summary over a workspace tree", () => {
       exitCode: 1,
     });
     expect(summarizeWorkspaces(root)).toEqual({
-      lines: ["problem: @t/a: unhandled error: Error: planted (in packages/a/src/a.test.ts)", "1 passed, 1 failed, 0 skipped"],
+      lines: [
+        "problem: @t/a: unhandled error: Error: planted (in packages/a/src/a.test.ts)",
+        "1 passed, 1 failed, 0 skipped",
+      ],
       ok: false,
     });
   });
@@ -123,7 +165,10 @@ describe(".ci/run's summary over a workspace tree", () => {
     // vitest 4 exits 1 with "No test files found", and its JSON report then lists no file.
     results(workspace(root, "empty"), [], { reason: "failed", testFiles: 0, unhandledErrors: [], exitCode: 1 });
     expect(summarizeWorkspaces(root)).toEqual({
-      lines: ["problem: @t/empty: no test file found: vitest ran no test file, yet the workspace has a test script", "1 passed, 1 failed, 0 skipped"],
+      lines: [
+        "problem: @t/empty: no test file found: vitest ran no test file, yet the workspace has a test script",
+        "1 passed, 1 failed, 0 skipped",
+      ],
       ok: false,
     });
   });
@@ -165,8 +210,16 @@ describe(".ci/run's summary over a workspace tree", () => {
     const root = monorepo();
     const a = workspace(root, "a");
     results(a, [passedFile("one")], cleanRun);
-    utimesSync(join(a, ".test-results", "report.json"), new Date("2025-01-02T03:10:00.000Z"), new Date("2025-01-02T03:10:00.000Z"));
-    utimesSync(join(a, ".test-results", "run.json"), new Date("2025-01-02T03:00:00.000Z"), new Date("2025-01-02T03:00:00.000Z"));
+    utimesSync(
+      join(a, ".test-results", "report.json"),
+      new Date("2025-01-02T03:10:00.000Z"),
+      new Date("2025-01-02T03:10:00.000Z"),
+    );
+    utimesSync(
+      join(a, ".test-results", "run.json"),
+      new Date("2025-01-02T03:00:00.000Z"),
+      new Date("2025-01-02T03:00:00.000Z"),
+    );
     expect(summarizeWorkspaces(root, { runStartedAt: Date.parse("2025-01-02T03:04:05.000Z") }).lines).toEqual([
       "problem: @t/a: packages/a/.test-results/run.json was written at 2025-01-02T03:00:00.000Z, before this run started at 2025-01-02T03:04:05.000Z: a stale file from an earlier run, not counted",
       "1 passed, 1 failed, 0 skipped",
@@ -177,10 +230,19 @@ describe(".ci/run's summary over a workspace tree", () => {
     const root = monorepo();
     results(
       workspace(root, "a"),
-      [{ status: "failed", name: "/src/a.test.ts", assertionResults: [assertion("passed", "one"), assertion("failed", "adds numbers")] }],
+      [
+        {
+          status: "failed",
+          name: "/src/a.test.ts",
+          assertionResults: [assertion("passed", "one"), assertion("failed", "adds numbers")],
+        },
+      ],
       { reason: "failed", testFiles: 1, unhandledErrors: [], exitCode: 1 },
     );
-    expect(summarizeWorkspaces(root)).toEqual({ lines: ["problem: @t/a: failed: adds numbers", "1 passed, 1 failed, 0 skipped"], ok: false });
+    expect(summarizeWorkspaces(root)).toEqual({
+      lines: ["problem: @t/a: failed: adds numbers", "1 passed, 1 failed, 0 skipped"],
+      ok: false,
+    });
   });
 
   it("all four planted faults in one run: one failure and one problem line each", () => {
@@ -188,17 +250,30 @@ describe(".ci/run's summary over a workspace tree", () => {
     const runStartedAt = Date.parse("2025-01-02T03:04:05.000Z");
     const fresh = new Date("2025-01-02T03:10:00.000Z");
     const failing = workspace(root, "failing");
-    results(failing, [{ status: "failed", name: "/src/a.test.ts", assertionResults: [assertion("failed", "adds numbers")] }], { ...cleanRun, reason: "failed", exitCode: 1 });
+    results(
+      failing,
+      [{ status: "failed", name: "/src/a.test.ts", assertionResults: [assertion("failed", "adds numbers")] }],
+      { ...cleanRun, reason: "failed", exitCode: 1 },
+    );
     const empty = workspace(root, "empty");
     results(empty, [], { reason: "failed", testFiles: 0, unhandledErrors: [], exitCode: 1 });
     const stale = workspace(root, "stale");
     results(stale, [passedFile("old")], cleanRun);
     const unhandled = workspace(root, "unhandled");
-    results(unhandled, [passedFile("one", "two")], { ...cleanRun, unhandledErrors: [{ name: "Error", message: "planted", file: join(unhandled, "src/a.test.ts"), test: null }], exitCode: 1 });
+    results(unhandled, [passedFile("one", "two")], {
+      ...cleanRun,
+      unhandledErrors: [{ name: "Error", message: "planted", file: join(unhandled, "src/a.test.ts"), test: null }],
+      exitCode: 1,
+    });
     for (const folder of [failing, empty, unhandled]) {
       for (const file of ["report.json", "run.json"]) utimesSync(join(folder, ".test-results", file), fresh, fresh);
     }
-    for (const file of ["report.json", "run.json"]) utimesSync(join(stale, ".test-results", file), new Date("2025-01-01T00:00:00.000Z"), new Date("2025-01-01T00:00:00.000Z"));
+    for (const file of ["report.json", "run.json"])
+      utimesSync(
+        join(stale, ".test-results", file),
+        new Date("2025-01-01T00:00:00.000Z"),
+        new Date("2025-01-01T00:00:00.000Z"),
+      );
     expect(summarizeWorkspaces(root, { runStartedAt }).lines).toEqual([
       "problem: @t/empty: no test file found: vitest ran no test file, yet the workspace has a test script",
       "problem: @t/failing: failed: adds numbers",
@@ -228,21 +303,43 @@ describe(".ci/run's summary over a workspace tree", () => {
     mkdirSync(join(root, ".test-results"));
     writeFileSync(join(root, ".test-results", "failed-phases"), "main-job\t1\nwiring-mutations\t1\n");
     expect(summarizeWorkspaces(root)).toEqual({
-      lines: ["problem: .ci/run: phase main-job failed (exit 1)", "problem: .ci/run: phase wiring-mutations failed (exit 1)", "1 passed, 2 failed, 0 skipped"],
+      lines: [
+        "problem: .ci/run: phase main-job failed (exit 1)",
+        "problem: .ci/run: phase wiring-mutations failed (exit 1)",
+        "1 passed, 2 failed, 0 skipped",
+      ],
       ok: false,
     });
     // Written at t = 1,000 s, before a run that started at t = 2,000 s: stale, not counted. The
     // report and run record are made fresh (t = 3,000 s) so that only the phases file is stale.
     utimesSync(join(root, ".test-results", "failed-phases"), 1_000, 1_000);
-    for (const file of ["report.json", "run.json"]) utimesSync(join(root, "packages", "a", ".test-results", file), 3_000, 3_000);
-    expect(summarizeWorkspaces(root, { runStartedAt: 2_000_000 })).toEqual({ lines: ["1 passed, 0 failed, 0 skipped"], ok: true });
+    for (const file of ["report.json", "run.json"])
+      utimesSync(join(root, "packages", "a", ".test-results", file), 3_000, 3_000);
+    expect(summarizeWorkspaces(root, { runStartedAt: 2_000_000 })).toEqual({
+      lines: ["1 passed, 0 failed, 0 skipped"],
+      ok: true,
+    });
   });
 
   it("keeps the skip policy of the tree's .ci/allowed-skips", () => {
     const root = monorepo();
     mkdirSync(join(root, ".ci"));
     writeFileSync(join(root, ".ci", "allowed-skips"), "@t/a :: needs a GPU :: no GPU on CI machines\n");
-    results(workspace(root, "a"), [{ status: "passed", name: "/src/a.test.ts", assertionResults: [assertion("passed", "one"), assertion("skipped", "needs a GPU"), assertion("skipped", "unlisted")] }], cleanRun);
+    results(
+      workspace(root, "a"),
+      [
+        {
+          status: "passed",
+          name: "/src/a.test.ts",
+          assertionResults: [
+            assertion("passed", "one"),
+            assertion("skipped", "needs a GPU"),
+            assertion("skipped", "unlisted"),
+          ],
+        },
+      ],
+      cleanRun,
+    );
     expect(summarizeWorkspaces(root)).toEqual({
       lines: [
         "skipped: @t/a :: needs a GPU :: no GPU on CI machines",
@@ -262,10 +359,22 @@ describe("the preset's run record, written by a real vitest run", () => {
 
   /** Runs `vitest run` in `folder` with the shared preset, as a workspace's test script does. */
   function runVitest(folder: string) {
-    writeFileSync(join(folder, "vitest.config.mjs"), `import { fineMemVitest } from ${JSON.stringify(preset)};\nexport default fineMemVitest(import.meta.dirname);\n`);
+    writeFileSync(
+      join(folder, "vitest.config.mjs"),
+      `import { fineMemVitest } from ${JSON.stringify(preset)};\nexport default fineMemVitest(import.meta.dirname);\n`,
+    );
     // The child is a vitest of its own: this run's worker variables would make it think it is nested.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VITEST") && name !== "TEST" && name !== "NODE_ENV"));
-    return spawnSync(process.execPath, [vitest, "run", "--color=false"], { cwd: folder, env, encoding: "utf8", timeout: 60_000 });
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) => !name.startsWith("VITEST") && name !== "TEST" && name !== "NODE_ENV",
+      ),
+    );
+    return spawnSync(process.execPath, [vitest, "run", "--color=false"], {
+      cwd: folder,
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
   }
 
   it("catches the unhandled error vitest's JSON report drops, and a workspace without a test file", () => {
@@ -291,9 +400,13 @@ describe("the preset's run record, written by a real vitest run", () => {
 
     const { lines, ok } = summarizeWorkspaces(root, { runStartedAt });
     expect(ok).toBe(false);
-    expect(lines[0]).toBe("problem: @t/empty: no test file found: vitest ran no test file, yet the workspace has a test script");
+    expect(lines[0]).toBe(
+      "problem: @t/empty: no test file found: vitest ran no test file, yet the workspace has a test script",
+    );
     // Whether vitest names a test depends on when the timer fires, so only the start is fixed.
-    expect(lines[1]).toMatch(/^problem: @t\/planted: unhandled error: Error: planted \(in packages\/planted\/src\/planted\.test\.ts/);
+    expect(lines[1]).toMatch(
+      /^problem: @t\/planted: unhandled error: Error: planted \(in packages\/planted\/src\/planted\.test\.ts/,
+    );
     expect(lines.slice(2)).toEqual(["1 passed, 2 failed, 0 skipped"]);
   }, 30_000);
 });

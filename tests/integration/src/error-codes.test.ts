@@ -2,7 +2,7 @@
 // (`type XErrorCode = "a" | "b"`, or spec's `ValidationCode`); the codes are read from the sources and
 // held to the list in docs/architecture.md ("## Error codes"), so a new code is documented where
 // users look for it, and two spellings of one idea (`invalid_option` beside `invalid_option`) fail.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -24,7 +24,10 @@ function sourceFiles(folder: string): string[] {
 export function codeUnions(text: string): Map<string, string[]> {
   const unions = new Map<string, string[]>();
   for (const match of text.matchAll(/export type (\w*Code)\s*=\s*((?:\s*\|?\s*"[a-z0-9_]+")+)\s*;/g)) {
-    unions.set(match[1]!, [...match[2]!.matchAll(/"([a-z0-9_]+)"/g)].map((literal) => literal[1]!));
+    unions.set(
+      match[1]!,
+      [...match[2]!.matchAll(/"([a-z0-9_]+)"/g)].map((literal) => literal[1]!),
+    );
   }
   for (const match of text.matchAll(/class (\w+) extends \w*Error\b[\s\S]*?super\(\s*"([a-z0-9_]+)"/g)) {
     unions.set(match[1]!, [...(unions.get(match[1]!) ?? []), match[2]!]);
@@ -33,7 +36,9 @@ export function codeUnions(text: string): Map<string, string[]> {
   // parameter `code: "invalid_request" | "step_order"`.
   for (const match of text.matchAll(/\bcode\??:\s*((?:\s*\|?\s*"[a-z0-9_]+")+)\s*[;,)]/g)) {
     // `code: "custom"` is zod's issue code for a refinement (spec's validators map it to their own).
-    const literals = [...match[1]!.matchAll(/"([a-z0-9_]+)"/g)].map((literal) => literal[1]!).filter((code) => code !== "custom");
+    const literals = [...match[1]!.matchAll(/"([a-z0-9_]+)"/g)]
+      .map((literal) => literal[1]!)
+      .filter((code) => code !== "custom");
     if (literals.length > 0) unions.set(`code at ${match.index}`, literals);
   }
   return unions;
@@ -76,8 +81,14 @@ describe("error codes", () => {
 
   it("are each listed in docs/architecture.md, and the list names no code that no longer exists", () => {
     const documented = documentedCodes();
-    expect([...codes.keys()].filter((code) => !documented.has(code)).sort(), "add these to docs/architecture.md ## Error codes").toEqual([]);
-    expect([...documented].filter((code) => !codes.has(code)).sort(), "remove these from docs/architecture.md ## Error codes").toEqual([]);
+    expect(
+      [...codes.keys()].filter((code) => !documented.has(code)).sort(),
+      "add these to docs/architecture.md ## Error codes",
+    ).toEqual([]);
+    expect(
+      [...documented].filter((code) => !codes.has(code)).sort(),
+      "remove these from docs/architecture.md ## Error codes",
+    ).toEqual([]);
   });
 
   it("the union reader handles one-line and multi-line unions (hand-written sample)", () => {
@@ -94,7 +105,9 @@ describe("error codes", () => {
       "export class ModelHttpError extends FineMemError {",
       '  declare readonly code: "model_http";',
     ].join("\n");
-    expect(new Set([...codeUnions(sample).values()].flat())).toEqual(new Set(["invalid_option", "no_input", "store_closed", "corrupt_cache", "model_http"]));
+    expect(new Set([...codeUnions(sample).values()].flat())).toEqual(
+      new Set(["invalid_option", "no_input", "store_closed", "corrupt_cache", "model_http"]),
+    );
     expect(spellingKey("invalid_options")).toBe(spellingKey("invalid_option"));
   });
 });

@@ -5,21 +5,39 @@
 import { generateSyntheticBenchmark, parseSyntheticStatement, scoreAnswer } from "@finemem/benchmarks";
 import { createInMemoryStore } from "@finemem/memory";
 import { createExtractiveReader, createHeuristicPolicy } from "@finemem/policy";
-import { policyDecisionValidator, type BenchmarkInstance, type MemoryPolicy, type MemoryView, type OperationResult, type PolicyDecision } from "@finemem/spec";
+import {
+  type BenchmarkInstance,
+  type MemoryPolicy,
+  type MemoryView,
+  type OperationResult,
+  type PolicyDecision,
+  policyDecisionValidator,
+} from "@finemem/spec";
 import { splitSentences } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
 
 /** Feeds an instance's chunks to a policy through a real in-memory store, one step per chunk. */
-async function runPolicyEpisode(instance: BenchmarkInstance, policy: MemoryPolicy): Promise<{ finalView: MemoryView; decisions: PolicyDecision[]; results: OperationResult[][] }> {
+async function runPolicyEpisode(
+  instance: BenchmarkInstance,
+  policy: MemoryPolicy,
+): Promise<{ finalView: MemoryView; decisions: PolicyDecision[]; results: OperationResult[][] }> {
   const store = createInMemoryStore({ layout: policy.layout });
   const namespace = { run: instance.instanceId };
   const decisions: PolicyDecision[] = [];
   const results: OperationResult[][] = [];
   for (const [index, chunk] of instance.chunks.entries()) {
     const step = index + 1;
-    const decision = await policy.decide({ step, chunk, view: await store.view(namespace), instanceId: instance.instanceId });
+    const decision = await policy.decide({
+      step,
+      chunk,
+      view: await store.view(namespace),
+      instanceId: instance.instanceId,
+    });
     decisions.push(decision);
-    const operations = decision.operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation }));
+    const operations = decision.operations.map((operation, position) => ({
+      operationId: `s${step}.${position}`,
+      operation,
+    }));
     results.push([...(await store.apply({ namespace, step, sourceChunkId: chunk.id, operations }))]);
   }
   const finalView = await store.view(namespace);
@@ -42,7 +60,9 @@ function latestFacts(instance: BenchmarkInstance): string[] {
 
 describe("the heuristic policy on the synthetic benchmark", () => {
   it("keeps exactly the latest fact per subject and relation on synthetic instances with changed facts", async () => {
-    const instances = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((seed) => generateSyntheticBenchmark({ seed, instanceCount: 2 }));
+    const instances = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((seed) =>
+      generateSyntheticBenchmark({ seed, instanceCount: 2 }),
+    );
     for (const instance of instances) {
       expect(instance.questions.some((question) => question.metadata?.kind === "changed")).toBe(true);
       const trace = await runPolicyEpisode(instance, createHeuristicPolicy());
@@ -54,7 +74,12 @@ describe("the heuristic policy on the synthetic benchmark", () => {
 
   it("holds with heavy namesakes and every fact changing", async () => {
     for (const seed of [11, 12, 13]) {
-      for (const instance of generateSyntheticBenchmark({ seed, instanceCount: 1, changedShare: 1, distractorShare: 0.9 })) {
+      for (const instance of generateSyntheticBenchmark({
+        seed,
+        instanceCount: 1,
+        changedShare: 1,
+        distractorShare: 0.9,
+      })) {
         const trace = await runPolicyEpisode(instance, createHeuristicPolicy());
         expect(trace.finalView.items.map((item) => item.content).sort()).toEqual(latestFacts(instance));
       }
@@ -70,8 +95,16 @@ describe("the extractive reader on the heuristic policy's memory", () => {
         expect(instance.questions.every((question) => question.metadata?.kind !== "changed")).toBe(true);
         const trace = await runPolicyEpisode(instance, createHeuristicPolicy());
         for (const question of instance.questions) {
-          const record = await reader.answer({ question: { id: question.id, text: question.question, dataSource: instance.dataSource }, memory: trace.finalView });
-          const { score } = await scoreAnswer({ protocol: instance.protocol, dataSource: instance.dataSource, prediction: record.answer, gold: question.gold });
+          const record = await reader.answer({
+            question: { id: question.id, text: question.question, dataSource: instance.dataSource },
+            memory: trace.finalView,
+          });
+          const { score } = await scoreAnswer({
+            protocol: instance.protocol,
+            dataSource: instance.dataSource,
+            prediction: record.answer,
+            gold: question.gold,
+          });
           expect(score, `${question.question} → ${record.answer}`).toBe(1);
         }
       }

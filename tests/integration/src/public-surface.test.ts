@@ -3,7 +3,7 @@
 // --check` fails CI when a built surface drifts from it). These tests read the committed reports and
 // hold the surfaces to the house rules: no zod in a public declaration, every export has a user outside
 // its package or a mention in its README, and each shared helper is exported by its owner alone.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -21,7 +21,10 @@ function publishedPackages(): PublishedPackage[] {
     const base = join(root, pattern.replace(/\/\*$/, ""));
     return readdirSync(base, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(base, entry.name, "package.json")))
-      .map((entry) => ({ folder: join(base, entry.name), manifest: JSON.parse(readFileSync(join(base, entry.name, "package.json"), "utf8")) }))
+      .map((entry) => ({
+        folder: join(base, entry.name),
+        manifest: JSON.parse(readFileSync(join(base, entry.name, "package.json"), "utf8")),
+      }))
       .filter(({ manifest }) => manifest.private !== true)
       .map(({ folder, manifest }) => ({
         name: manifest.name as string,
@@ -39,7 +42,9 @@ function publishedPackages(): PublishedPackage[] {
 /** The names an API Extractor report declares as exported. */
 export function exportedNames(report: string): string[] {
   const names = new Set<string>();
-  for (const match of report.matchAll(/^export (?:declare )?(?:abstract )?(?:function|interface|type|const|let|class|enum|namespace) ([A-Za-z_$][\w$]*)/gm)) {
+  for (const match of report.matchAll(
+    /^export (?:declare )?(?:abstract )?(?:function|interface|type|const|let|class|enum|namespace) ([A-Za-z_$][\w$]*)/gm,
+  )) {
     names.add(match[1]!);
   }
   return [...names];
@@ -69,13 +74,19 @@ const packages = publishedPackages();
 
 describe("public surfaces", () => {
   it("every published entry point has a committed API report", () => {
-    const missing = packages.flatMap((pkg) => pkg.entries.filter((entry) => !existsSync(entry.report)).map((entry) => relative(root, entry.report)));
+    const missing = packages.flatMap((pkg) =>
+      pkg.entries.filter((entry) => !existsSync(entry.report)).map((entry) => relative(root, entry.report)),
+    );
     expect(missing, "run `npm run build && npm run api:report` and commit the reports").toEqual([]);
   });
 
   it("no public declaration mentions zod (validators are public, their schemas are internal)", () => {
     const offences = packages.flatMap((pkg) =>
-      pkg.entries.filter((entry) => existsSync(entry.report) && /from 'zod'|\bz\.Zod|\$Zod/.test(readFileSync(entry.report, "utf8"))).map((entry) => relative(root, entry.report)),
+      pkg.entries
+        .filter(
+          (entry) => existsSync(entry.report) && /from 'zod'|\bz\.Zod|\$Zod/.test(readFileSync(entry.report, "utf8")),
+        )
+        .map((entry) => relative(root, entry.report)),
     );
     expect(offences).toEqual([]);
   });
@@ -83,11 +94,17 @@ describe("public surfaces", () => {
   it("every export has a user outside its package or a mention in its README", () => {
     // Users: code anywhere in the repository outside the package (other packages' sources and tests,
     // the integration tests, the tools). A README mention counts, because users read it first.
-    const files = [...codeFiles(join(root, "packages")), ...codeFiles(join(root, "tests")), ...codeFiles(join(root, "tools"))];
+    const files = [
+      ...codeFiles(join(root, "packages")),
+      ...codeFiles(join(root, "tests")),
+      ...codeFiles(join(root, "tools")),
+    ];
     const unused: string[] = [];
     for (const pkg of packages) {
       const outside = wordsOutside(pkg.folder, files);
-      const readme = existsSync(join(pkg.folder, "README.md")) ? readFileSync(join(pkg.folder, "README.md"), "utf8") : "";
+      const readme = existsSync(join(pkg.folder, "README.md"))
+        ? readFileSync(join(pkg.folder, "README.md"), "utf8")
+        : "";
       for (const entry of pkg.entries.filter((candidate) => existsSync(candidate.report))) {
         for (const name of exportedNames(readFileSync(entry.report, "utf8"))) {
           if (outside.has(name) || new RegExp(`\\b${name.replace(/\$/g, "\\$")}\\b`).test(readme)) continue;
@@ -101,7 +118,10 @@ describe("public surfaces", () => {
   it("each shared helper of docs/architecture.md is exported by its owner, @finemem/utils, and by no other package", () => {
     const text = readFileSync(join(root, "docs", "architecture.md"), "utf8");
     const section = text.slice(text.indexOf("## Shared runtime helpers and their owners"));
-    const rows = section.slice(0, section.indexOf("\n## ", 3)).split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| Helper") && !line.startsWith("| ---"));
+    const rows = section
+      .slice(0, section.indexOf("\n## ", 3))
+      .split("\n")
+      .filter((line) => line.startsWith("| ") && !line.startsWith("| Helper") && !line.startsWith("| ---"));
     const names = (cell: string) => [...cell.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((match) => match[1]!);
     // A row owned by utils names its helpers in both cells; a shared row (an interface in spec, its
     // implementation in utils) names utils' part in the owner cell.
@@ -114,7 +134,8 @@ describe("public surfaces", () => {
     const exporters = new Map<string, string[]>();
     for (const pkg of packages) {
       for (const entry of pkg.entries.filter((candidate) => existsSync(candidate.report))) {
-        for (const name of exportedNames(readFileSync(entry.report, "utf8"))) exporters.set(name, [...(exporters.get(name) ?? []), pkg.name]);
+        for (const name of exportedNames(readFileSync(entry.report, "utf8")))
+          exporters.set(name, [...(exporters.get(name) ?? []), pkg.name]);
       }
     }
     for (const helper of helpers) expect(exporters.get(helper), helper).toEqual(["@finemem/utils"]);
@@ -133,6 +154,14 @@ describe("public surfaces", () => {
       "export namespace Inner {",
       "// export function commented(): void;",
     ].join("\n");
-    expect(exportedNames(report)).toEqual(["attributeEpisode", "Attribution", "Code", "DEFAULT_BETA", "AttributionError", "Base", "Inner"]);
+    expect(exportedNames(report)).toEqual([
+      "attributeEpisode",
+      "Attribution",
+      "Code",
+      "DEFAULT_BETA",
+      "AttributionError",
+      "Base",
+      "Inner",
+    ]);
   });
 });

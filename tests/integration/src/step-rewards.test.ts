@@ -7,17 +7,17 @@ import { attributeEpisode, explainCredit, leaveOneOutEvidence, subsampleQuestion
 import { createInMemoryStore } from "@finemem/memory";
 import { createExtractiveReader, createHeuristicPolicy } from "@finemem/policy";
 import {
-  SPECIFICATION_VERSION,
-  stepRecordValidator,
   type BenchmarkInstance,
   type EvidenceRecord,
   type MemoryOperation,
   type MemoryPolicy,
   type OperationResult,
   type PolicyDecision,
+  SPECIFICATION_VERSION,
+  stepRecordValidator,
 } from "@finemem/spec";
-import { createSeededRandom, encodeJsonlLine, splitSentences } from "@finemem/utils";
 import { composeStepRewards, compressionReward, createChunkStepScorer, formatReward } from "@finemem/step-reward";
+import { createSeededRandom, encodeJsonlLine, splitSentences } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
 
 /** Inserts the sentences of each chunk that `keep` selects (all of them by default): a policy that stores every fact, or one that skips some. */
@@ -33,7 +33,12 @@ function sentencePolicy(keep: (sentenceIndex: number) => boolean = () => true): 
       const chosen = operations.length === 0 ? [{ type: "SKIP" } as const] : operations;
       return {
         operations: chosen,
-        parseOutcomes: chosen.map((_, index) => ({ fragment: index, status: "parsed" as const, operationIndex: index, repairs: [] })),
+        parseOutcomes: chosen.map((_, index) => ({
+          fragment: index,
+          status: "parsed" as const,
+          operationIndex: index,
+          repairs: [],
+        })),
         rawOutput: "",
         actionLogprob: null,
       };
@@ -60,16 +65,31 @@ async function runEpisode(instance: BenchmarkInstance, policy: MemoryPolicy) {
       namespace,
       step,
       sourceChunkId: chunk.id,
-      operations: decision.operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation })),
+      operations: decision.operations.map((operation, position) => ({
+        operationId: `s${step}.${position}`,
+        operation,
+      })),
     });
-    const { score } = await scorer.scoreStep({ step, questions: instance.chunkQuestions[index]!, memory: await store.view(namespace) });
+    const { score } = await scorer.scoreStep({
+      step,
+      questions: instance.chunkQuestions[index]!,
+      memory: await store.view(namespace),
+    });
     steps.push({ decision, results, chunkScore: score });
   }
   const finalView = await store.view(namespace);
   const records: EvidenceRecord[] = [];
   for (const question of instance.questions) {
-    const record = await reader.answer({ question: { id: question.id, text: question.question, dataSource: instance.dataSource }, memory: finalView });
-    const { score } = await scoreAnswer({ protocol: instance.protocol, dataSource: instance.dataSource, prediction: record.answer, gold: question.gold });
+    const record = await reader.answer({
+      question: { id: question.id, text: question.question, dataSource: instance.dataSource },
+      memory: finalView,
+    });
+    const { score } = await scoreAnswer({
+      protocol: instance.protocol,
+      dataSource: instance.dataSource,
+      prediction: record.answer,
+      gold: question.gold,
+    });
     records.push({ ...record, score });
   }
   return { store, namespace, steps, finalView, records, reader };
@@ -86,12 +106,17 @@ describe("the chunk-level step reward on a synthetic instance (extractive reader
     const everything = await runEpisode(stable!, sentencePolicy());
     expect(everything.steps.map((step) => step.chunkScore)).toEqual(stable!.chunks.map(() => 1));
 
-    const skipping = await runEpisode(stable!, sentencePolicy((index) => index % 2 === 0));
+    const skipping = await runEpisode(
+      stable!,
+      sentencePolicy((index) => index % 2 === 0),
+    );
     const scores = skipping.steps.map((step) => step.chunkScore!);
     const mean = scores.reduce((sum, score) => sum + score, 0) / scores.length;
     expect(mean).toBeLessThan(0.9);
     expect(scores.every((score) => score < 1)).toBe(true);
-    console.log(`r_chunk: every fact 1.000 at all ${scores.length} steps; every other sentence ${mean.toFixed(3)} (min ${Math.min(...scores).toFixed(3)})`);
+    console.log(
+      `r_chunk: every fact 1.000 at all ${scores.length} steps; every other sentence ${mean.toFixed(3)} (min ${Math.min(...scores).toFixed(3)})`,
+    );
   });
 });
 
@@ -99,7 +124,12 @@ describe("a whole episode's rewards (heuristic policy, real store)", () => {
   it("composes every component per step; the records are valid run-log lines; Σ r_EARA = r_global − β·U", async () => {
     const run = await runEpisode(instance!, createHeuristicPolicy());
     const steps = instance!.chunks.length;
-    const attribution = await attributeEpisode({ store: run.store, namespace: run.namespace, steps, evidence: run.records });
+    const attribution = await attributeEpisode({
+      store: run.store,
+      namespace: run.namespace,
+      steps,
+      evidence: run.records,
+    });
     expect(attribution.global).toBeGreaterThan(0.8);
     const total = attribution.eara.reduce((sum, value) => sum + value, 0);
     expect(Math.abs(total - (attribution.global - attribution.beta * attribution.unattributed))).toBeLessThan(1e-12);
@@ -127,7 +157,10 @@ describe("a whole episode's rewards (heuristic policy, real store)", () => {
           rollout: 0,
           step: index + 1,
           chunkId: instance!.chunks[index]!.id,
-          operations: step.decision.operations.map((operation, position) => ({ operationId: `s${index + 1}.${position}`, operation })),
+          operations: step.decision.operations.map((operation, position) => ({
+            operationId: `s${index + 1}.${position}`,
+            operation,
+          })),
           results: step.results,
           parseOutcomes: step.decision.parseOutcomes,
           actionLogprob: step.decision.actionLogprob,
@@ -154,7 +187,13 @@ describe("a whole episode's rewards (heuristic policy, real store)", () => {
     const run = await runEpisode(instance!, createHeuristicPolicy());
     const sampled = subsampleQuestions(run.records, { seed: createSeededRandom("run-1").fork(instance!.instanceId) });
     expect(sampled).toHaveLength(Math.round(run.records.length * 0.2));
-    const attribution = await attributeEpisode({ store: run.store, namespace: run.namespace, steps: instance!.chunks.length, evidence: sampled, provenance: "shared" });
+    const attribution = await attributeEpisode({
+      store: run.store,
+      namespace: run.namespace,
+      steps: instance!.chunks.length,
+      evidence: sampled,
+      provenance: "shared",
+    });
     expect(attribution.questionsScored).toBe(sampled.length);
     expect(attribution.evidence.reduce((sum, value) => sum + value, 0)).toBeCloseTo(attribution.global, 12);
   });
@@ -174,9 +213,20 @@ describe("a whole episode's rewards (heuristic policy, real store)", () => {
     const right = result.questions.filter((question) => question.score === 1);
     const anchored = right.filter((question) => question.items.length > 0);
     expect(anchored.length / right.length).toBeGreaterThan(0.9);
-    for (const question of anchored) for (const item of question.items) expect(contents.get(item.itemId)).toContain(golds.get(question.questionId));
-    const attribution = await attributeEpisode({ store: run.store, namespace: run.namespace, steps: instance!.chunks.length, evidence: { questions: result.questions } });
-    expect(attribution.evidence.reduce((sum, value) => sum + value, 0)).toBeCloseTo(attribution.global - attribution.unattributed, 12);
-    console.log(`leave-one-out: ${result.calls} re-answers; ${anchored.length}/${right.length} right answers anchored; U ${attribution.unattributed.toFixed(3)}`);
+    for (const question of anchored)
+      for (const item of question.items) expect(contents.get(item.itemId)).toContain(golds.get(question.questionId));
+    const attribution = await attributeEpisode({
+      store: run.store,
+      namespace: run.namespace,
+      steps: instance!.chunks.length,
+      evidence: { questions: result.questions },
+    });
+    expect(attribution.evidence.reduce((sum, value) => sum + value, 0)).toBeCloseTo(
+      attribution.global - attribution.unattributed,
+      12,
+    );
+    console.log(
+      `leave-one-out: ${result.calls} re-answers; ${anchored.length}/${right.length} right answers anchored; U ${attribution.unattributed.toFixed(3)}`,
+    );
   });
 });

@@ -2,27 +2,28 @@
 // ranks memory with (Mem-α's scoring, @finemem/memory): checked here, where both packages meet, because
 // @finemem/benchmarks does not depend on @finemem/memory. Two parts: the templates themselves (every
 // attribute, every paraphrase), and whole generated instances.
-import { Bm25Index, tokenizeForBm25 } from "@finemem/memory";
+
 import {
-  SYNTHETIC_DATA_SOURCE,
   generateSyntheticBenchmark,
   memoryAgentBenchPrimaryMetric,
   parseSyntheticQuestion,
   parseSyntheticStatement,
+  SYNTHETIC_DATA_SOURCE,
   type SyntheticOptionsInput,
 } from "@finemem/benchmarks";
 import { postProcess } from "@finemem/benchmarks/python-ports";
 import {
+  SYNTHETIC_ATTRIBUTES as ATTRIBUTES,
+  type SyntheticAttribute as AttributeDefinition,
+  syntheticAttributesOf as attributesOf,
   COMPANY_STEMS,
   COMPANY_SUFFIXES,
   PERSON_FIRST_NAMES,
   PERSON_LAST_NAMES,
-  SYNTHETIC_ATTRIBUTES as ATTRIBUTES,
   renderSyntheticQuestion as renderQuestion,
   renderSyntheticTemplate as renderTemplate,
-  syntheticAttributesOf as attributesOf,
-  type SyntheticAttribute as AttributeDefinition,
 } from "@finemem/benchmarks/testing";
+import { Bm25Index, tokenizeForBm25 } from "@finemem/memory";
 import type { BenchmarkInstance, Gold } from "@finemem/spec";
 import { splitSentences } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
@@ -39,8 +40,14 @@ function counts(tokens: readonly string[]): Map<string, number> {
 }
 
 const NAME_WORDS = [...PERSON_FIRST_NAMES, ...PERSON_LAST_NAMES, ...COMPANY_STEMS, ...COMPANY_SUFFIXES];
-const ALL_VALUES = ATTRIBUTES.flatMap((attribute) => attribute.values.map((value) => ({ attribute: attribute.id, value })));
-const TEMPLATE_TEXTS = ATTRIBUTES.flatMap((attribute) => [attribute.question, attribute.original, ...attribute.paraphrases]);
+const ALL_VALUES = ATTRIBUTES.flatMap((attribute) =>
+  attribute.values.map((value) => ({ attribute: attribute.id, value })),
+);
+const TEMPLATE_TEXTS = ATTRIBUTES.flatMap((attribute) => [
+  attribute.question,
+  attribute.original,
+  ...attribute.paraphrases,
+]);
 
 /** The fixed words of a template (placeholders and the possessive "s" left out). */
 function templateWords(template: string): Set<string> {
@@ -53,10 +60,13 @@ function templateWords(template: string): Set<string> {
  */
 function contentWords(attribute: AttributeDefinition): Set<string> {
   const others = attributesOf(attribute.entityType).filter((other) => other.id !== attribute.id);
-  const taken = new Set(others.flatMap((other) => [other.question, other.original, ...other.paraphrases].flatMap((template) => [...templateWords(template)])));
+  const taken = new Set(
+    others.flatMap((other) =>
+      [other.question, other.original, ...other.paraphrases].flatMap((template) => [...templateWords(template)]),
+    ),
+  );
   return new Set([...templateWords(attribute.question)].filter((word) => !taken.has(word)));
 }
-
 
 describe("templates make a stale original outrank its paraphrased update under BM25", () => {
   for (const attribute of ATTRIBUTES) {
@@ -92,7 +102,10 @@ describe("templates make a stale original outrank its paraphrased update under B
         for (const paraphrase of attribute.paraphrases) {
           const original = renderTemplate(attribute.original, entity, "Oldvalue");
           const update = renderTemplate(paraphrase, entity, "Newvalue");
-          for (const order of [[original, update], [update, original]]) {
+          for (const order of [
+            [original, update],
+            [update, original],
+          ]) {
             const index = new Bm25Index();
             // Padding documents, so that idf values are those of a corpus rather than of two documents.
             ATTRIBUTES.forEach((other, key) => {
@@ -117,7 +130,9 @@ describe("templates let a perfect memory find the update under BM25", () => {
       it(`${attribute.id} paraphrase ${index} keeps a question word no other ${attribute.entityType} attribute uses`, () => {
         const entity = SAMPLE_ENTITIES[attribute.entityType][0];
         const question = new Set(tokenizeForBm25(renderQuestion(attribute, entity)));
-        const kept = tokenizeForBm25(renderTemplate(paraphrase, entity, SAMPLE_VALUE)).filter((word) => question.has(word) && own.has(word));
+        const kept = tokenizeForBm25(renderTemplate(paraphrase, entity, SAMPLE_VALUE)).filter(
+          (word) => question.has(word) && own.has(word),
+        );
         expect(kept.length, `content words of ${attribute.id}: ${[...own].join(",")}`).toBeGreaterThanOrEqual(1);
       });
     });
@@ -132,8 +147,17 @@ describe("templates let a perfect memory find the update under BM25", () => {
         for (const paraphrase of attribute.paraphrases) {
           const update = renderTemplate(paraphrase, entity, "Newvalue");
           for (const form of ["original", 0, 1, 2] as const) {
-            const siblings = others.map((other) => renderTemplate(form === "original" ? other.original : other.paraphrases[form % other.paraphrases.length]!, entity, "Othervalue"));
-            for (const memory of [[update, ...siblings], [...siblings, update]]) {
+            const siblings = others.map((other) =>
+              renderTemplate(
+                form === "original" ? other.original : other.paraphrases[form % other.paraphrases.length]!,
+                entity,
+                "Othervalue",
+              ),
+            );
+            for (const memory of [
+              [update, ...siblings],
+              [...siblings, update],
+            ]) {
               const index = new Bm25Index();
               ["Other Entity", "Third Party"].forEach((name, n) => {
                 ATTRIBUTES.forEach((other, key) => {
@@ -155,7 +179,9 @@ describe("templates let a perfect memory find the update under BM25", () => {
 
 describe("values and names are single BM25 tokens", () => {
   it("values are single tokens, never question words or name words", () => {
-    const questionWords = new Set(ATTRIBUTES.flatMap((attribute) => tokenizeForBm25(attribute.question.replace("{entity}", ""))));
+    const questionWords = new Set(
+      ATTRIBUTES.flatMap((attribute) => tokenizeForBm25(attribute.question.replace("{entity}", ""))),
+    );
     const nameWords = new Set(NAME_WORDS.map((word) => word.toLowerCase()));
     for (const { value } of ALL_VALUES) {
       expect(tokenizeForBm25(value)).toEqual([value.toLowerCase()]);
@@ -166,7 +192,9 @@ describe("values and names are single BM25 tokens", () => {
 
   it("name pools are distinct words and no name word is a template word", () => {
     expect(new Set(NAME_WORDS).size).toBe(NAME_WORDS.length);
-    const templateWords = new Set(TEMPLATE_TEXTS.flatMap((text) => tokenizeForBm25(text.replace("{entity}", "").replace("{value}", ""))));
+    const templateWords = new Set(
+      TEMPLATE_TEXTS.flatMap((text) => tokenizeForBm25(text.replace("{entity}", "").replace("{value}", ""))),
+    );
     for (const word of NAME_WORDS) {
       expect(tokenizeForBm25(word)).toEqual([word.toLowerCase()]);
       expect(templateWords.has(word.toLowerCase()), word).toBe(false);
@@ -249,8 +277,14 @@ function bm25TopOne(memory: readonly string[], order: TieBreak): (question: stri
   return (question) => items[index.search(question, { topK: 1 })[0]!.key]!;
 }
 
-function scoreQuestions(instance: BenchmarkInstance, kind: "changed" | "unchanged", answer: (question: string) => string): number[] {
-  return instance.questions.filter((q) => q.metadata?.kind === kind).map((q) => containmentScore(answer(q.question), q.gold));
+function scoreQuestions(
+  instance: BenchmarkInstance,
+  kind: "changed" | "unchanged",
+  answer: (question: string) => string,
+): number[] {
+  return instance.questions
+    .filter((q) => q.metadata?.kind === kind)
+    .map((q) => containmentScore(answer(q.question), q.gold));
 }
 
 interface Measured {

@@ -2,8 +2,9 @@
 // by their public names: what the embedded default will measure. A manager that only appends loses the
 // changed facts to their stale originals; one that updates in place keeps them; both answer each
 // chunk's K questions right after that chunk's step (the chunk-level step reward's setting).
-import { generateSyntheticBenchmark, parseSyntheticStatement, scoreAnswer } from "@finemem/benchmarks";
+
 import { PGlite } from "@electric-sql/pglite";
+import { generateSyntheticBenchmark, parseSyntheticStatement, scoreAnswer } from "@finemem/benchmarks";
 import { createBm25Retriever, createInMemoryStore, type MemoryBackend } from "@finemem/memory";
 import { openPgliteSchemaStore } from "@finemem/memory/pglite";
 import type { BenchmarkInstance, Gold, MemoryOperation } from "@finemem/spec";
@@ -51,7 +52,9 @@ async function runEpisode(
       const fact = parseSyntheticStatement(content);
       const key = fact === undefined ? content : `${fact.entity}\u0000${fact.attribute}`;
       const existing = itemOf.get(key);
-      return manager === "update-in-place" && existing !== undefined ? { type: "UPDATE", id: existing, content } : { type: "INSERT", content };
+      return manager === "update-in-place" && existing !== undefined
+        ? { type: "UPDATE", id: existing, content }
+        : { type: "INSERT", content };
     });
     const results = await store.apply({
       namespace,
@@ -62,11 +65,14 @@ async function runEpisode(
     results.forEach((result, position) => {
       expect(result.status).toBe("applied");
       const fact = parseSyntheticStatement(sentences[position]!);
-      if (result.status === "applied" && result.itemId !== null && fact !== undefined) itemOf.set(`${fact.entity}\u0000${fact.attribute}`, result.itemId);
+      if (result.status === "applied" && result.itemId !== null && fact !== undefined)
+        itemOf.set(`${fact.entity}\u0000${fact.attribute}`, result.itemId);
     });
     if (order === "oldest-first") {
       const questions = instance.chunkQuestions[index]!;
-      const scores = await Promise.all(questions.map(async (question) => score(await answerTopOne(question.question), question.gold)));
+      const scores = await Promise.all(
+        questions.map(async (question) => score(await answerTopOne(question.question), question.gold)),
+      );
       chunk.push(scores.reduce((sum, value) => sum + value, 0) / scores.length);
     }
   }
@@ -91,15 +97,20 @@ describe("the synthetic benchmark on the real store", () => {
       unchanged: mean(runs.flatMap((run) => run.unchanged)),
       chunk: order === "oldest-first" ? mean(runs.flatMap((run) => run.chunk)) : Number.NaN,
     };
-    console.log(`${manager}, chunks fed ${order}: changed ${result.changed.toFixed(3)}, unchanged ${result.unchanged.toFixed(3)}, per-chunk questions ${result.chunk.toFixed(3)}`);
+    console.log(
+      `${manager}, chunks fed ${order}: changed ${result.changed.toFixed(3)}, unchanged ${result.unchanged.toFixed(3)}, per-chunk questions ${result.chunk.toFixed(3)}`,
+    );
     return result;
   };
 
-  it.each(["oldest-first", "newest-first"] as const)("an append-only manager loses the changed facts, chunks fed %s", async (order) => {
-    const { changed, unchanged } = await measure("append-only", order);
-    expect(changed).toBeLessThanOrEqual(0.6);
-    expect(unchanged).toBeGreaterThanOrEqual(0.9);
-  });
+  it.each(["oldest-first", "newest-first"] as const)(
+    "an append-only manager loses the changed facts, chunks fed %s",
+    async (order) => {
+      const { changed, unchanged } = await measure("append-only", order);
+      expect(changed).toBeLessThanOrEqual(0.6);
+      expect(unchanged).toBeGreaterThanOrEqual(0.9);
+    },
+  );
 
   it("a manager that updates in place keeps them, and earns more chunk-level reward", async () => {
     const appendOnly = await measure("append-only", "oldest-first");

@@ -1,7 +1,7 @@
 // The repository's structural rules, checked against the files a person reads: the README's package
 // table and docs/architecture.md are the oracle for what the workspace should contain and how its
 // dependencies may point.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -46,7 +46,13 @@ function tableAfter(file: string, heading: string): string[][] {
     if (line.startsWith("#")) break;
     if (line.trim().startsWith("|")) {
       inTable = true;
-      rows.push(line.trim().slice(1, -1).split("|").map((cell) => cell.trim()));
+      rows.push(
+        line
+          .trim()
+          .slice(1, -1)
+          .split("|")
+          .map((cell) => cell.trim()),
+      );
     } else if (inTable) break;
   }
   return rows.slice(2);
@@ -54,8 +60,20 @@ function tableAfter(file: string, heading: string): string[][] {
 
 const packageName = (cell: string) => /`((?:@finemem\/)?[a-z0-9-]+)`/.exec(cell)?.[1] ?? cell;
 const internalDependencies = (workspace: Workspace, names: ReadonlySet<string>) => {
-  const { dependencies = {}, devDependencies = {}, peerDependencies = {}, optionalDependencies = {} } = workspace.manifest;
-  return [...new Set([...Object.keys(dependencies), ...Object.keys(devDependencies), ...Object.keys(peerDependencies), ...Object.keys(optionalDependencies)])].filter((name) => names.has(name));
+  const {
+    dependencies = {},
+    devDependencies = {},
+    peerDependencies = {},
+    optionalDependencies = {},
+  } = workspace.manifest;
+  return [
+    ...new Set([
+      ...Object.keys(dependencies),
+      ...Object.keys(devDependencies),
+      ...Object.keys(peerDependencies),
+      ...Object.keys(optionalDependencies),
+    ]),
+  ].filter((name) => names.has(name));
 };
 
 describe("workspace structure", () => {
@@ -72,12 +90,16 @@ describe("workspace structure", () => {
     expect(rows.map((row) => packageName(row[0]!)).sort()).toEqual([...names].sort());
     for (const row of rows) {
       const workspace = all.find((candidate) => candidate.name === packageName(row[0]!))!;
-      expect(row[2]!.startsWith("yes"), `${workspace.name}'s Published column`).toBe(workspace.manifest.private !== true);
+      expect(row[2]!.startsWith("yes"), `${workspace.name}'s Published column`).toBe(
+        workspace.manifest.private !== true,
+      );
     }
   });
 
   it("dependencies point down the documented layers, so there is no cycle", () => {
-    const layers = new Map(tableAfter("docs/architecture.md", "## Packages").map((row) => [packageName(row[0]!), Number(row[1])]));
+    const layers = new Map(
+      tableAfter("docs/architecture.md", "## Packages").map((row) => [packageName(row[0]!), Number(row[1])]),
+    );
     for (const workspace of all) {
       for (const dependency of internalDependencies(workspace, names)) {
         expect(layers.get(dependency)!, `${workspace.name} → ${dependency}`).toBeLessThan(layers.get(workspace.name)!);
@@ -109,22 +131,30 @@ describe("workspace structure", () => {
     // So that any package can take a helper from it without pulling in a domain package.
     const utils = all.find((workspace) => workspace.name === "@finemem/utils")!;
     const { dependencies = {}, peerDependencies = {}, optionalDependencies = {} } = utils.manifest;
-    expect(Object.keys({ ...dependencies, ...peerDependencies, ...optionalDependencies }).filter((name) => names.has(name))).toEqual(["@finemem/spec"]);
+    expect(
+      Object.keys({ ...dependencies, ...peerDependencies, ...optionalDependencies }).filter((name) => names.has(name)),
+    ).toEqual(["@finemem/spec"]);
   });
 
   it("published packages never dev-depend on published siblings (cross-package tests live in a private workspace)", () => {
-    const published = new Set(all.filter((workspace) => !workspace.manifest.private).map((workspace) => workspace.name));
+    const published = new Set(
+      all.filter((workspace) => !workspace.manifest.private).map((workspace) => workspace.name),
+    );
     for (const workspace of all.filter((candidate) => published.has(candidate.name))) {
       const siblings = Object.keys(workspace.manifest.devDependencies ?? {}).filter((name) => published.has(name));
       expect(siblings, workspace.name).toEqual([]);
       const runtime = Object.keys({ ...workspace.manifest.dependencies, ...workspace.manifest.peerDependencies });
-      expect(runtime.filter((name) => names.has(name) && !published.has(name)), `${workspace.name} needs a private package at run time`).toEqual([]);
+      expect(
+        runtime.filter((name) => names.has(name) && !published.has(name)),
+        `${workspace.name} needs a private package at run time`,
+      ).toEqual([]);
     }
   });
 
   it("@finemem/agent needs only the store and the policies: no benchmarks, rewards, YAML or CLI, even transitively", () => {
     const agent = all.find((workspace) => workspace.name === "@finemem/agent")!;
-    const runtime = (workspace: Workspace) => Object.keys({ ...workspace.manifest.dependencies, ...workspace.manifest.peerDependencies });
+    const runtime = (workspace: Workspace) =>
+      Object.keys({ ...workspace.manifest.dependencies, ...workspace.manifest.peerDependencies });
     expect(runtime(agent).sort()).toEqual(["@finemem/memory", "@finemem/policy", "@finemem/spec", "@finemem/utils"]);
     const installed = new Set<string>();
     const queue = [agent.name];
@@ -142,7 +172,9 @@ describe("workspace structure", () => {
   });
 
   it("no source imports another package's internals", () => {
-    const exportsOf = new Map(all.map((workspace) => [workspace.name, Object.keys(workspace.manifest.exports ?? { ".": null })]));
+    const exportsOf = new Map(
+      all.map((workspace) => [workspace.name, Object.keys(workspace.manifest.exports ?? { ".": null })]),
+    );
     const offences: string[] = [];
     for (const workspace of all) {
       for (const file of sourceFiles(join(workspace.folder, "src"))) {
@@ -160,7 +192,8 @@ describe("workspace structure", () => {
           const owner = [...names].find((name) => specifier === name || specifier.startsWith(`${name}/`));
           if (owner === undefined) continue;
           const subpath = specifier === owner ? "." : `./${specifier.slice(owner.length + 1)}`;
-          if (!exportsOf.get(owner)!.includes(subpath)) offences.push(`${where}: ${specifier} is not an export of ${owner}`);
+          if (!exportsOf.get(owner)!.includes(subpath))
+            offences.push(`${where}: ${specifier} is not an export of ${owner}`);
         }
       }
     }
@@ -175,19 +208,42 @@ describe("contributor documents match the workspace", () => {
     it(`${file}: every \`npm run\` script exists and every repository path it names exists`, () => {
       const text = readFileSync(join(root, file), "utf8");
       const scripts = [...text.matchAll(/npm run ([a-z][\w:.-]*)/g)].map((match) => match[1]!);
-      expect(scripts.filter((script) => rootScripts[script] === undefined), "scripts the root package.json lacks").toEqual([]);
-      const paths = [...text.matchAll(/(?:`|\]\()((?:packages|tests|tools|docs|\.ci|\.changeset)\/[\w./-]*[\w/])(?:`|\)|#)/g)].map((match) => match[1]!);
-      expect(paths.filter((path) => !path.includes("*") && !path.includes("<") && !existsSync(join(root, path))), "paths that do not exist").toEqual([]);
+      expect(
+        scripts.filter((script) => rootScripts[script] === undefined),
+        "scripts the root package.json lacks",
+      ).toEqual([]);
+      const paths = [
+        ...text.matchAll(/(?:`|\]\()((?:packages|tests|tools|docs|\.ci|\.changeset)\/[\w./-]*[\w/])(?:`|\)|#)/g),
+      ].map((match) => match[1]!);
+      expect(
+        paths.filter((path) => !path.includes("*") && !path.includes("<") && !existsSync(join(root, path))),
+        "paths that do not exist",
+      ).toEqual([]);
     });
   }
 
   it("CONTRIBUTING.md's package recipe names files every published package has", () => {
     for (const workspace of workspaces().filter((candidate) => candidate.manifest.private !== true)) {
-      for (const file of ["LICENSE", "README.md", "tsup.config.ts", "vitest.config.ts", "tsconfig.json", "src/readme.test.ts"]) {
+      for (const file of [
+        "LICENSE",
+        "README.md",
+        "tsup.config.ts",
+        "vitest.config.ts",
+        "tsconfig.json",
+        "src/readme.test.ts",
+      ]) {
         expect(existsSync(join(workspace.folder, file)), `${workspace.name}: ${file}`).toBe(true);
       }
-      const manifest = workspace.manifest as Workspace["manifest"] & { repository?: { directory?: string }; homepage?: string; bugs?: unknown; license?: string; scripts?: Record<string, string> };
-      expect(manifest.repository?.directory, `${workspace.name}: repository.directory`).toBe(relative(root, workspace.folder));
+      const manifest = workspace.manifest as Workspace["manifest"] & {
+        repository?: { directory?: string };
+        homepage?: string;
+        bugs?: unknown;
+        license?: string;
+        scripts?: Record<string, string>;
+      };
+      expect(manifest.repository?.directory, `${workspace.name}: repository.directory`).toBe(
+        relative(root, workspace.folder),
+      );
       expect(manifest.homepage, `${workspace.name}: homepage`).toBeDefined();
       expect(manifest.bugs, `${workspace.name}: bugs`).toBeDefined();
       expect(manifest.license, `${workspace.name}: license`).toBe("MIT");

@@ -35,7 +35,9 @@ export async function startFakeModelHub(repo: string, files: ReadonlyMap<string,
   const entries = new Map(
     [...files].map(([path, bytes]) => {
       const gitOid = sha1(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]));
-      const lfs = path.endsWith(".onnx") ? { oid: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, pointerSize: 134 } : undefined;
+      const lfs = path.endsWith(".onnx")
+        ? { oid: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, pointerSize: 134 }
+        : undefined;
       return [path, { bytes, gitOid, lfs, lastCommit: sha1(`last commit touching ${path}`) }];
     }),
   );
@@ -64,7 +66,18 @@ export async function startFakeModelHub(repo: string, files: ReadonlyMap<string,
       if (!knownRevision(revision)) return notFound(response, "RevisionNotFound", `Invalid rev id: ${revision}`);
       if (endpoint === "revision" && request.method === "GET") {
         response.writeHead(200, { "Content-Type": "application/json" });
-        response.end(JSON.stringify({ _id: "fake", id: repo, sha: commit, private: false, gated: false, downloads: 0, likes: 0, lastModified: "2025-01-01T00:00:00.000Z" }));
+        response.end(
+          JSON.stringify({
+            _id: "fake",
+            id: repo,
+            sha: commit,
+            private: false,
+            gated: false,
+            downloads: 0,
+            likes: 0,
+            lastModified: "2025-01-01T00:00:00.000Z",
+          }),
+        );
         return;
       }
       if (endpoint === "paths-info" && request.method === "POST") {
@@ -72,14 +85,16 @@ export async function startFakeModelHub(repo: string, files: ReadonlyMap<string,
         const infos = body.paths.flatMap((file) => {
           const entry = entries.get(file);
           if (entry === undefined) return [];
-          return [{
-            type: "file",
-            path: file,
-            oid: entry.gitOid,
-            size: entry.bytes.length,
-            ...(entry.lfs === undefined ? {} : { lfs: entry.lfs }),
-            lastCommit: { id: entry.lastCommit, title: `add ${file}`, date: "2025-01-01T00:00:00.000Z" },
-          }];
+          return [
+            {
+              type: "file",
+              path: file,
+              oid: entry.gitOid,
+              size: entry.bytes.length,
+              ...(entry.lfs === undefined ? {} : { lfs: entry.lfs }),
+              lastCommit: { id: entry.lastCommit, title: `add ${file}`, date: "2025-01-01T00:00:00.000Z" },
+            },
+          ];
         });
         response.writeHead(200, { "Content-Type": "application/json" });
         response.end(JSON.stringify(infos));
@@ -93,13 +108,22 @@ export async function startFakeModelHub(repo: string, files: ReadonlyMap<string,
     if (!knownRevision(revision!)) return notFound(response, "RevisionNotFound", `Invalid rev id: ${revision}`);
     const entry = entries.get(fileParts.join("/"));
     if (entry === undefined) return notFound(response, "EntryNotFound", "Entry not found");
-    const headers = { ETag: `"${entry.lfs?.oid ?? entry.gitOid}"`, "X-Repo-Commit": commit, "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream" };
+    const headers = {
+      ETag: `"${entry.lfs?.oid ?? entry.gitOid}"`,
+      "X-Repo-Commit": commit,
+      "Accept-Ranges": "bytes",
+      "Content-Type": "application/octet-stream",
+    };
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "");
     if (range !== null) {
       const start = Number(range[1]);
       const end = Math.min(range[2] === "" ? entry.bytes.length - 1 : Number(range[2]), entry.bytes.length - 1);
       const slice = entry.bytes.subarray(start, end + 1);
-      response.writeHead(206, { ...headers, "Content-Range": `bytes ${start}-${end}/${entry.bytes.length}`, "Content-Length": slice.length });
+      response.writeHead(206, {
+        ...headers,
+        "Content-Range": `bytes ${start}-${end}/${entry.bytes.length}`,
+        "Content-Length": slice.length,
+      });
       response.end(slice);
       return;
     }

@@ -1,18 +1,32 @@
+export { deadEndpoint, type FakeModelHub, type FakeModelHubRequest, startFakeModelHub } from "./fake-model-hub.ts";
+export { rejection } from "./rejection.ts";
 export {
-  ServiceRequiredError,
-  DEFAULT_CHROMIUM_PATH,
+  type Availability,
   checkService,
   chromiumPath,
+  DEFAULT_CHROMIUM_PATH,
   probeChromium,
   probeSharedFile,
   probeVulkanDriver,
   requiredServices,
-  sharedDir,
-  type Availability,
   type ServiceName,
+  ServiceRequiredError,
+  sharedDir,
 } from "./service-gate.ts";
-export { rejection } from "./rejection.ts";
-export { writeTinyCausalLm, type TinyCausalLm, type TinyCausalLmOptions } from "./tiny-causal-lm.ts";
-export { deadEndpoint, startFakeModelHub, type FakeModelHub, type FakeModelHubRequest } from "./fake-model-hub.ts";
-export { CORRUPT_GGUF_KINDS, tinyGgufBytes, writeCorruptGguf, writeTinyGguf, type CorruptGgufKind, type TinyGguf, type TinyGgufOptions } from "./tiny-gguf.ts";
-export { TINY_STOPWORDS, TINY_SYNONYMS, TINY_WORDS, writeTinySynonymModel, type TinySynonymModel } from "./tiny-synonym-model.ts";
+export { type TinyCausalLm, type TinyCausalLmOptions, writeTinyCausalLm } from "./tiny-causal-lm.ts";
+export {
+  CORRUPT_GGUF_KINDS,
+  type CorruptGgufKind,
+  type TinyGguf,
+  type TinyGgufOptions,
+  tinyGgufBytes,
+  writeCorruptGguf,
+  writeTinyGguf,
+} from "./tiny-gguf.ts";
+export {
+  TINY_STOPWORDS,
+  TINY_SYNONYMS,
+  TINY_WORDS,
+  type TinySynonymModel,
+  writeTinySynonymModel,
+} from "./tiny-synonym-model.ts";

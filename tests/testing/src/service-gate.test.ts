@@ -1,8 +1,16 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ServiceRequiredError, checkService, chromiumPath, probeChromium, probeSharedFile, requiredServices, sharedDir } from "./index.ts";
+import {
+  checkService,
+  chromiumPath,
+  probeChromium,
+  probeSharedFile,
+  requiredServices,
+  ServiceRequiredError,
+  sharedDir,
+} from "./index.ts";
 
 describe("service gate", () => {
   it("parses FINEMEM_REQUIRE", () => {
@@ -11,22 +19,33 @@ describe("service gate", () => {
   });
 
   it("runs when the probe finds the service", async () => {
-    expect(await checkService("postgres", () => null, { env: { FINEMEM_REQUIRE: "postgres" } })).toEqual({ available: true });
+    expect(await checkService("postgres", () => null, { env: { FINEMEM_REQUIRE: "postgres" } })).toEqual({
+      available: true,
+    });
   });
 
   it("skips with a printed reason when the service is absent and not required", async () => {
     const lines: string[] = [];
-    const result = await checkService("chromium", async () => "no /usr/bin/chromium", { env: {}, log: (line) => lines.push(line) });
+    const result = await checkService("chromium", async () => "no /usr/bin/chromium", {
+      env: {},
+      log: (line) => lines.push(line),
+    });
     expect(result).toEqual({ available: false, reason: "no /usr/bin/chromium" });
     expect(lines).toEqual(["[finemem] skipping tests that need chromium: no /usr/bin/chromium"]);
   });
 
   it("fails when a required service is absent, or its probe throws", async () => {
-    await expect(checkService("postgres", () => "connection refused", { env: { FINEMEM_REQUIRE: "postgres" } })).rejects.toBeInstanceOf(ServiceRequiredError);
     await expect(
-      checkService("python", () => {
-        throw new Error("spawn python3 ENOENT");
-      }, { env: { FINEMEM_REQUIRE: "python" } }),
+      checkService("postgres", () => "connection refused", { env: { FINEMEM_REQUIRE: "postgres" } }),
+    ).rejects.toBeInstanceOf(ServiceRequiredError);
+    await expect(
+      checkService(
+        "python",
+        () => {
+          throw new Error("spawn python3 ENOENT");
+        },
+        { env: { FINEMEM_REQUIRE: "python" } },
+      ),
     ).rejects.toThrow(/python.*ENOENT/);
   });
 
@@ -55,7 +74,9 @@ describe("the Chromium probe", () => {
   it("finds the executable FINEMEM_CHROMIUM_PATH names, else Debian's, and says why it cannot", () => {
     expect(chromiumPath({})).toBe("/usr/bin/chromium");
     expect(probeChromium({ FINEMEM_CHROMIUM_PATH: process.execPath })).toBeNull();
-    expect(probeChromium({ FINEMEM_CHROMIUM_PATH: "/nonexistent/chromium" })).toMatch(/no Chromium executable at \/nonexistent\/chromium/);
+    expect(probeChromium({ FINEMEM_CHROMIUM_PATH: "/nonexistent/chromium" })).toMatch(
+      /no Chromium executable at \/nonexistent\/chromium/,
+    );
     expect(probeChromium({ FINEMEM_CHROMIUM_PATH: tmpdir() })).toMatch(/is not a file/);
   });
 });

@@ -71,10 +71,17 @@ export function probeSharedFile(relativePath: string, env: Env = process.env): s
  * machine without a GPU: Mesa's lavapipe, from `mesa-vulkan-drivers` (Mesa ≥ 25).
  */
 export function probeVulkanDriver(): string | null {
-  const loaders = ["/usr/lib/x86_64-linux-gnu/libvulkan.so.1", "/usr/lib/aarch64-linux-gnu/libvulkan.so.1", "/usr/lib/libvulkan.so.1", "/usr/lib64/libvulkan.so.1"];
+  const loaders = [
+    "/usr/lib/x86_64-linux-gnu/libvulkan.so.1",
+    "/usr/lib/aarch64-linux-gnu/libvulkan.so.1",
+    "/usr/lib/libvulkan.so.1",
+    "/usr/lib64/libvulkan.so.1",
+  ];
   if (!loaders.some((path) => existsSync(path))) return "no Vulkan loader (apt-get install libvulkan1)";
   const icdFolders = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d"];
-  const drivers = icdFolders.flatMap((folder) => (existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith(".json")) : []));
+  const drivers = icdFolders.flatMap((folder) =>
+    existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith(".json")) : [],
+  );
   return drivers.length > 0 ? null : "no Vulkan driver (apt-get install mesa-vulkan-drivers, Mesa ≥ 25 for lavapipe)";
 }
 

@@ -42,7 +42,31 @@ export interface TinyCausalLm {
 
 const SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] as const;
 /** Words that get merges, so common text tokenizes into whole words as with a real vocabulary. */
-const WORDS = ["the", "and", "you", "are", "is", "a", "to", "of", "in", "it", "memory", "insert", "update", "delete", "content", "type", "name", "id", "lives", "works", "user", "assistant", "system"];
+const WORDS = [
+  "the",
+  "and",
+  "you",
+  "are",
+  "is",
+  "a",
+  "to",
+  "of",
+  "in",
+  "it",
+  "memory",
+  "insert",
+  "update",
+  "delete",
+  "content",
+  "type",
+  "name",
+  "id",
+  "lives",
+  "works",
+  "user",
+  "assistant",
+  "system",
+];
 const MAX_POSITIONS = 2048;
 const CHAT_TEMPLATE =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}" +
@@ -118,12 +142,27 @@ function buildGraph(options: Required<TinyCausalLmOptions>, vocabSize: number) {
     return name;
   };
   const ints = (name: string, dims: number[], values: number[]) => {
-    initializers.push({ name, dims, dataType: INT64, rawData: new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer) });
+    initializers.push({
+      name,
+      dims,
+      dataType: INT64,
+      rawData: new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer),
+    });
     return name;
   };
-  const randomFloats = (name: string, dims: number[], scale: number) => floats(name, dims, Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => random() * scale));
+  const randomFloats = (name: string, dims: number[], scale: number) =>
+    floats(
+      name,
+      dims,
+      Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => random() * scale),
+    );
   const ones = (name: string, size: number) => floats(name, [size], new Float32Array(size).fill(1));
-  const node = (opType: string, inputs: string[], attributes: Record<string, number | number[]> = {}, outputs?: string[]) => {
+  const node = (
+    opType: string,
+    inputs: string[],
+    attributes: Record<string, number | number[]> = {},
+    outputs?: string[],
+  ) => {
     const id = counter++;
     const names = outputs ?? [`${opType.toLowerCase()}_${id}`];
     nodes.push({
@@ -132,12 +171,15 @@ function buildGraph(options: Required<TinyCausalLmOptions>, vocabSize: number) {
       input: inputs,
       output: names,
       attribute: Object.entries(attributes).map(([name, value]) =>
-        Array.isArray(value) ? { name, type: onnx.AttributeProto.AttributeType.INTS, ints: value } : { name, type: onnx.AttributeProto.AttributeType.INT, i: value },
+        Array.isArray(value)
+          ? { name, type: onnx.AttributeProto.AttributeType.INTS, ints: value }
+          : { name, type: onnx.AttributeProto.AttributeType.INT, i: value },
       ),
     });
     return names;
   };
-  const op = (opType: string, inputs: string[], attributes: Record<string, number | number[]> = {}) => node(opType, inputs, attributes)[0]!;
+  const op = (opType: string, inputs: string[], attributes: Record<string, number | number[]> = {}) =>
+    node(opType, inputs, attributes)[0]!;
 
   const axis1 = ints("axes_1", [1], [1]);
   const axes12 = ints("axes_12", [2], [1, 2]);
@@ -153,7 +195,11 @@ function buildGraph(options: Required<TinyCausalLmOptions>, vocabSize: number) {
   const queryShape = ints("query_shape", [5], [0, 0, KV, REP, HD]);
   const keyShape = ints("key_shape", [4], [0, 0, KV, HD]);
   const outputShape = ints("output_shape", [3], [0, 0, H * HD]);
-  const inverseFrequencies = floats("inverse_frequencies", [HD / 2], Array.from({ length: HD / 2 }, (_, i) => 1 / 10000 ** ((2 * i) / HD)));
+  const inverseFrequencies = floats(
+    "inverse_frequencies",
+    [HD / 2],
+    Array.from({ length: HD / 2 }, (_, i) => 1 / 10000 ** ((2 * i) / HD)),
+  );
 
   const rmsNorm = (x: string, weight: string) => {
     const meanSquare = op("ReduceMean", [op("Mul", [x, x])], { axes: [-1], keepdims: 1 });
@@ -161,7 +207,10 @@ function buildGraph(options: Required<TinyCausalLmOptions>, vocabSize: number) {
   };
   // HF LLaMA's rotate_half convention.
   const rotary = (x: string, cos: string, sin: string) => {
-    const [first, second] = node("Split", [x], { axis: -1 }, [`split_${counter}_a`, `split_${counter}_b`]) as [string, string];
+    const [first, second] = node("Split", [x], { axis: -1 }, [`split_${counter}_a`, `split_${counter}_b`]) as [
+      string,
+      string,
+    ];
     const rotated = op("Concat", [op("Neg", [second]), first], { axis: -1 });
     return op("Add", [op("Mul", [x, cos]), op("Mul", [rotated, sin])]);
   };
@@ -191,22 +240,34 @@ function buildGraph(options: Required<TinyCausalLmOptions>, vocabSize: number) {
     const prefix = `model.layers.${layer}`;
     const h = rmsNorm(x, ones(`${prefix}.input_layernorm.weight`, D));
     const projectHeads = (weight: string, width: number, shape: string, perm: number[]) =>
-      op("Transpose", [op("Reshape", [op("MatMul", [h, randomFloats(weight, [D, width], 1 / Math.sqrt(D))]), shape])], { perm });
+      op("Transpose", [op("Reshape", [op("MatMul", [h, randomFloats(weight, [D, width], 1 / Math.sqrt(D))]), shape])], {
+        perm,
+      });
     const query = projectHeads(`${prefix}.self_attn.q_proj.weight`, H * HD, queryShape, [0, 2, 3, 1, 4]);
     const key = projectHeads(`${prefix}.self_attn.k_proj.weight`, KV * HD, keyShape, [0, 2, 1, 3]);
     const value = projectHeads(`${prefix}.self_attn.v_proj.weight`, KV * HD, keyShape, [0, 2, 1, 3]);
-    const keys = node("Concat", [`past_key_values.${layer}.key`, rotary(key, cosKey, sinKey)], { axis: 2 }, [`present.${layer}.key`])[0]!;
-    const values = node("Concat", [`past_key_values.${layer}.value`, value], { axis: 2 }, [`present.${layer}.value`])[0]!;
+    const keys = node("Concat", [`past_key_values.${layer}.key`, rotary(key, cosKey, sinKey)], { axis: 2 }, [
+      `present.${layer}.key`,
+    ])[0]!;
+    const values = node("Concat", [`past_key_values.${layer}.value`, value], { axis: 2 }, [
+      `present.${layer}.value`,
+    ])[0]!;
     const keysT = op("Unsqueeze", [op("Transpose", [keys], { perm: [0, 1, 3, 2] }), axis2]);
     const scores = op("Add", [op("Mul", [op("MatMul", [rotary(query, cosQuery, sinQuery), keysT]), scale]), maskBias]);
     const context = op("MatMul", [op("Softmax", [scores], { axis: -1 }), op("Unsqueeze", [values, axis2])]);
     const merged = op("Reshape", [op("Transpose", [context], { perm: [0, 3, 1, 2, 4] }), outputShape]);
-    x = op("Add", [x, op("MatMul", [merged, randomFloats(`${prefix}.self_attn.o_proj.weight`, [H * HD, D], 1 / Math.sqrt(D))])]);
+    x = op("Add", [
+      x,
+      op("MatMul", [merged, randomFloats(`${prefix}.self_attn.o_proj.weight`, [H * HD, D], 1 / Math.sqrt(D))]),
+    ]);
     const h2 = rmsNorm(x, ones(`${prefix}.post_attention_layernorm.weight`, D));
     const gate = op("MatMul", [h2, randomFloats(`${prefix}.mlp.gate_proj.weight`, [D, FF], 1 / Math.sqrt(D))]);
     const up = op("MatMul", [h2, randomFloats(`${prefix}.mlp.up_proj.weight`, [D, FF], 1 / Math.sqrt(D))]);
     const activated = op("Mul", [op("Mul", [gate, op("Sigmoid", [gate])]), up]);
-    x = op("Add", [x, op("MatMul", [activated, randomFloats(`${prefix}.mlp.down_proj.weight`, [FF, D], 1 / Math.sqrt(FF))])]);
+    x = op("Add", [
+      x,
+      op("MatMul", [activated, randomFloats(`${prefix}.mlp.down_proj.weight`, [FF, D], 1 / Math.sqrt(FF))]),
+    ]);
   }
   const bias = new Float32Array(vocabSize);
   for (let id = 0; id < vocabSize; id++) {
@@ -216,11 +277,24 @@ function buildGraph(options: Required<TinyCausalLmOptions>, vocabSize: number) {
       bias[id] = (byte >= 0x20 && byte <= 0x7e) || byte === 0x0a ? 0 : -30;
     }
   }
-  node("Add", [op("MatMul", [rmsNorm(x, ones("model.norm.weight", D)), randomFloats("lm_head.weight", [D, vocabSize], 1)]), floats("lm_head.bias", [vocabSize], bias)], {}, ["logits"]);
+  node(
+    "Add",
+    [
+      op("MatMul", [rmsNorm(x, ones("model.norm.weight", D)), randomFloats("lm_head.weight", [D, vocabSize], 1)]),
+      floats("lm_head.bias", [vocabSize], bias),
+    ],
+    {},
+    ["logits"],
+  );
 
   const valueInfo = (name: string, elemType: number, dims: Dim[]) => ({
     name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((dim) => (typeof dim === "string" ? { dimParam: dim } : { dimValue: dim })) } } },
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((dim) => (typeof dim === "string" ? { dimParam: dim } : { dimValue: dim })) },
+      },
+    },
   });
   const inputs = [
     valueInfo("input_ids", INT64, ["batch_size", "sequence_length"]),
@@ -244,7 +318,16 @@ function buildGraph(options: Required<TinyCausalLmOptions>, vocabSize: number) {
 
 /** Writes the model folder and returns where it is and what is in it. */
 export async function writeTinyCausalLm(dir: string, options: TinyCausalLmOptions = {}): Promise<TinyCausalLm> {
-  const resolved: Required<TinyCausalLmOptions> = { hidden: 32, layers: 2, heads: 4, kvHeads: 2, ffn: 64, seed: 1234, eosBias: -30, ...options };
+  const resolved: Required<TinyCausalLmOptions> = {
+    hidden: 32,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    ffn: 64,
+    seed: 1234,
+    eosBias: -30,
+    ...options,
+  };
   const headDim = resolved.hidden / resolved.heads;
   if (!Number.isInteger(headDim) || headDim % 2 !== 0 || resolved.heads % resolved.kvHeads !== 0) {
     throw new Error("tiny causal LM: hidden must split into heads of even size, and heads into kvHeads groups");
@@ -253,7 +336,15 @@ export async function writeTinyCausalLm(dir: string, options: TinyCausalLmOption
   const model = buildGraph(resolved, tokenizer.size);
   await mkdir(join(dir, "onnx"), { recursive: true });
   await writeFile(join(dir, "onnx", "model.onnx"), onnx.ModelProto.encode(model).finish());
-  const added = SPECIALS.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+  const added = SPECIALS.map((content, id) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
   const byteLevel = { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true };
   await writeFile(
     join(dir, "tokenizer.json"),
@@ -266,7 +357,18 @@ export async function writeTinyCausalLm(dir: string, options: TinyCausalLmOption
       pre_tokenizer: byteLevel,
       post_processor: { ...byteLevel, add_prefix_space: true, trim_offsets: false },
       decoder: { ...byteLevel, add_prefix_space: true },
-      model: { type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: "", end_of_word_suffix: "", fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab: tokenizer.vocab, merges: tokenizer.merges },
+      model: {
+        type: "BPE",
+        dropout: null,
+        unk_token: null,
+        continuing_subword_prefix: "",
+        end_of_word_suffix: "",
+        fuse_unk: false,
+        byte_fallback: false,
+        ignore_merges: false,
+        vocab: tokenizer.vocab,
+        merges: tokenizer.merges,
+      },
     }),
   );
   await writeFile(
@@ -313,6 +415,14 @@ export async function writeTinyCausalLm(dir: string, options: TinyCausalLmOption
       "transformers.js_config": { dtype: "fp32", use_external_data_format: false },
     }),
   );
-  await writeFile(join(dir, "generation_config.json"), JSON.stringify({ bos_token_id: 1, eos_token_id: 2, pad_token_id: 2, do_sample: false, max_new_tokens: 32 }));
-  return { dir, vocabSize: tokenizer.size, specialTokenIds: { endOfText: 0, imStart: 1, imEnd: 2 }, chatTemplate: CHAT_TEMPLATE };
+  await writeFile(
+    join(dir, "generation_config.json"),
+    JSON.stringify({ bos_token_id: 1, eos_token_id: 2, pad_token_id: 2, do_sample: false, max_new_tokens: 32 }),
+  );
+  return {
+    dir,
+    vocabSize: tokenizer.size,
+    specialTokenIds: { endOfText: 0, imStart: 1, imEnd: 2 },
+    chatTemplate: CHAT_TEMPLATE,
+  };
 }

@@ -20,7 +20,12 @@ describe("writeTinyGguf", () => {
     expect(bytes.readUInt32LE(4)).toBe(3);
     expect(bytes.readBigUInt64LE(8)).toBe(BigInt(written.tensorCount));
     expect(bytes.readBigUInt64LE(16)).toBe(21n);
-    expect(written).toMatchObject({ bytes: bytes.length, vocabSize: 294, tensorCount: 21, specialTokenIds: { unknown: 0, begin: 1, end: 2 } });
+    expect(written).toMatchObject({
+      bytes: bytes.length,
+      vocabSize: 294,
+      tensorCount: 21,
+      specialTokenIds: { unknown: 0, begin: 1, end: 2 },
+    });
     // 2 output-sized F32 matrices dominate: about half a megabyte in all.
     expect(bytes.length).toBeGreaterThan(400_000);
     expect(bytes.length).toBeLessThan(600_000);

@@ -41,7 +41,13 @@ export type CorruptGgufKind =
   /** A file of zero bytes. */
   | "empty";
 
-export const CORRUPT_GGUF_KINDS: readonly CorruptGgufKind[] = ["random-bytes", "truncated-data", "truncated-header", "bad-version", "empty"];
+export const CORRUPT_GGUF_KINDS: readonly CorruptGgufKind[] = [
+  "random-bytes",
+  "truncated-data",
+  "truncated-header",
+  "bad-version",
+  "empty",
+];
 
 const EMBEDDING = 64;
 const HEADS = 4;
@@ -57,7 +63,11 @@ type ScalarType = (typeof ValueType)[Exclude<keyof typeof ValueType, "ARRAY">];
 
 type MetadataValue =
   | { readonly type: ScalarType; readonly value: string | number | boolean }
-  | { readonly type: typeof ValueType.ARRAY; readonly elementType: ScalarType; readonly values: readonly (string | number)[] };
+  | {
+      readonly type: typeof ValueType.ARRAY;
+      readonly elementType: ScalarType;
+      readonly values: readonly (string | number)[];
+    };
 
 interface Tensor {
   readonly name: string;
@@ -155,7 +165,8 @@ function tensors(vocabSize: number, seed: number): Tensor[] {
   tensor("output.weight", [EMBEDDING, vocabSize]);
   for (let layer = 0; layer < LAYERS; layer++) {
     tensor(`blk.${layer}.attn_norm.weight`, [EMBEDDING], one);
-    for (const weight of ["attn_q", "attn_k", "attn_v", "attn_output"]) tensor(`blk.${layer}.${weight}.weight`, [EMBEDDING, EMBEDDING]);
+    for (const weight of ["attn_q", "attn_k", "attn_v", "attn_output"])
+      tensor(`blk.${layer}.${weight}.weight`, [EMBEDDING, EMBEDDING]);
     tensor(`blk.${layer}.ffn_norm.weight`, [EMBEDDING], one);
     tensor(`blk.${layer}.ffn_gate.weight`, [EMBEDDING, FEED_FORWARD]);
     tensor(`blk.${layer}.ffn_up.weight`, [EMBEDDING, FEED_FORWARD]);
@@ -214,7 +225,8 @@ function writeScalar(writer: ByteWriter, type: ScalarType, value: string | numbe
 /** The bytes of the tiny GGUF: header, metadata, tensor infos, then the aligned tensor data. */
 export function tinyGgufBytes(options: TinyGgufOptions = {}): Buffer {
   const contextLength = options.contextLength ?? 2048;
-  if (!Number.isInteger(contextLength) || contextLength < 16) throw new RangeError(`contextLength must be an integer ≥ 16, got ${contextLength}`);
+  if (!Number.isInteger(contextLength) || contextLength < 16)
+    throw new RangeError(`contextLength must be an integer ≥ 16, got ${contextLength}`);
   const vocab = vocabulary();
   const entries = metadata(contextLength, vocab);
   const weights = tensors(vocab.tokens.length, options.seed ?? 7);
@@ -262,7 +274,13 @@ export function tinyGgufBytes(options: TinyGgufOptions = {}): Buffer {
 export async function writeTinyGguf(path: string, options: TinyGgufOptions = {}): Promise<TinyGguf> {
   const bytes = tinyGgufBytes(options);
   await writeFile(path, bytes);
-  return { path, bytes: bytes.length, vocabSize: vocabulary().tokens.length, tensorCount: LAYERS * 9 + 3, specialTokenIds: { unknown: 0, begin: 1, end: 2 } };
+  return {
+    path,
+    bytes: bytes.length,
+    vocabSize: vocabulary().tokens.length,
+    tensorCount: LAYERS * 9 + 3,
+    specialTokenIds: { unknown: 0, begin: 1, end: 2 },
+  };
 }
 
 /**

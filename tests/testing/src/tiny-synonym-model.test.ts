@@ -12,7 +12,8 @@ it("writes the four files transformers.js reads, quickly and reproducibly", asyn
     expect(performance.now() - started).toBeLessThan(2000);
     const second = await writeTinySynonymModel(join(work, "b"));
     expect(first.files).toEqual(["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx"]);
-    for (const file of first.files) expect(await readFile(join(second.dir, file))).toEqual(await readFile(join(first.dir, file)));
+    for (const file of first.files)
+      expect(await readFile(join(second.dir, file))).toEqual(await readFile(join(first.dir, file)));
     const words = [...TINY_SYNONYMS.flat(), ...TINY_WORDS, ...TINY_STOPWORDS.flat()];
     expect(first.vocabulary).toEqual(new Set(words));
     expect(first.dimensions).toBe(1 + TINY_SYNONYMS.length + TINY_WORDS.length + TINY_STOPWORDS.length);

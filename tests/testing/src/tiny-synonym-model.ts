@@ -32,15 +32,66 @@ export const TINY_SYNONYMS: readonly (readonly string[])[] = [
 
 /** Words with a row of their own. */
 export const TINY_WORDS: readonly string[] = [
-  "ada", "bob", "carol", "dan", "paris", "lisbon", "london", "day", "arrive", "arrived", "bicycle", "violin", "plays",
-  "works", "hospital", "weather", "sunny", "sold", "red", "blue", "house", "lives", "visited", "monday", "chess",
-  "lamp", "chair", "first", "likes", "tea", "coffee", "hello", "world",
+  "ada",
+  "bob",
+  "carol",
+  "dan",
+  "paris",
+  "lisbon",
+  "london",
+  "day",
+  "arrive",
+  "arrived",
+  "bicycle",
+  "violin",
+  "plays",
+  "works",
+  "hospital",
+  "weather",
+  "sunny",
+  "sold",
+  "red",
+  "blue",
+  "house",
+  "lives",
+  "visited",
+  "monday",
+  "chess",
+  "lamp",
+  "chair",
+  "first",
+  "likes",
+  "tea",
+  "coffee",
+  "hello",
+  "world",
 ];
 
 /** Function words and punctuation, grouped like synonyms: rows of length {@link STOPWORD_WEIGHT}. */
 export const TINY_STOPWORDS: readonly (readonly string[])[] = [
   ["a", "an"],
-  ...["which", "what", "who", "did", "does", "is", "was", "the", "in", "on", "at", "of", "to", "or", "and", "?", ".", ",", ":", "!"].map((word) => [word]),
+  ...[
+    "which",
+    "what",
+    "who",
+    "did",
+    "does",
+    "is",
+    "was",
+    "the",
+    "in",
+    "on",
+    "at",
+    "of",
+    "to",
+    "or",
+    "and",
+    "?",
+    ".",
+    ",",
+    ":",
+    "!",
+  ].map((word) => [word]),
 ];
 
 const STOPWORD_WEIGHT = 0.05;
@@ -68,7 +119,10 @@ export async function writeTinySynonymModel(dir: string): Promise<TinySynonymMod
   ];
   const dimensions = concepts.length + 1;
   const vocabList: string[] = [...SPECIAL_TOKENS];
-  const rows: { axis: number; weight: number }[] = SPECIAL_TOKENS.map((token) => ({ axis: 0, weight: token === "[PAD]" ? 0 : SPECIAL_WEIGHT }));
+  const rows: { axis: number; weight: number }[] = SPECIAL_TOKENS.map((token) => ({
+    axis: 0,
+    weight: token === "[PAD]" ? 0 : SPECIAL_WEIGHT,
+  }));
   concepts.forEach((concept, index) => {
     for (const word of concept.words) {
       vocabList.push(word);
@@ -93,14 +147,25 @@ export async function writeTinySynonymModel(dir: string): Promise<TinySynonymMod
   });
   const valueInfo = (name: string, elemType: number, dims: (string | number)[]) => ({
     name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((dim) => (typeof dim === "string" ? { dimParam: dim } : { dimValue: dim })) } } },
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((dim) => (typeof dim === "string" ? { dimParam: dim } : { dimValue: dim })) },
+      },
+    },
   });
   const graph = {
     name: "tiny_synonym_bert",
     node: [
       { opType: "Gather", input: ["word_embeddings", "input_ids"], output: ["embedded"], name: "gather" },
       { opType: "MatMul", input: ["embedded", "rotation"], output: ["rotated"], name: "rotate" },
-      { opType: "Cast", input: ["attention_mask"], output: ["mask_float"], name: "cast", attribute: [{ name: "to", type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }] },
+      {
+        opType: "Cast",
+        input: ["attention_mask"],
+        output: ["mask_float"],
+        name: "cast",
+        attribute: [{ name: "to", type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }],
+      },
       { opType: "Unsqueeze", input: ["mask_float", "last_axis"], output: ["mask"], name: "unsqueeze" },
       { opType: "Mul", input: ["rotated", "mask"], output: ["last_hidden_state"], name: "mask_padding" },
     ],
@@ -109,23 +174,51 @@ export async function writeTinySynonymModel(dir: string): Promise<TinySynonymMod
       tensor("rotation", [dimensions, dimensions], rotation, FLOAT),
       tensor("last_axis", [1], BigInt64Array.from([-1n]), INT64),
     ],
-    input: [valueInfo("input_ids", INT64, ["batch", "sequence"]), valueInfo("attention_mask", INT64, ["batch", "sequence"])],
+    input: [
+      valueInfo("input_ids", INT64, ["batch", "sequence"]),
+      valueInfo("attention_mask", INT64, ["batch", "sequence"]),
+    ],
     output: [valueInfo("last_hidden_state", FLOAT, ["batch", "sequence", dimensions])],
   };
-  const model = onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 7, producerName: "finemem-tiny-synonym-model", opsetImport: [{ domain: "", version: 13 }], graph })).finish();
+  const model = onnx.ModelProto.encode(
+    onnx.ModelProto.create({
+      irVersion: 7,
+      producerName: "finemem-tiny-synonym-model",
+      opsetImport: [{ domain: "", version: 13 }],
+      graph,
+    }),
+  ).finish();
 
   const vocab = Object.fromEntries(vocabList.map((word, id) => [word, id]));
-  const special = (content: string) => ({ id: vocab[content]!, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (content: string) => ({
+    id: vocab[content]!,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   const tokenizer = {
     version: "1.0",
     truncation: null,
     padding: null,
     added_tokens: SPECIAL_TOKENS.map(special),
-    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: {
+      type: "BertNormalizer",
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
     pre_tokenizer: { type: "BertPreTokenizer" },
     post_processor: {
       type: "TemplateProcessing",
-      single: [{ SpecialToken: { id: "[CLS]", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }, { SpecialToken: { id: "[SEP]", type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: "[CLS]", type_id: 0 } },
+        { Sequence: { id: "A", type_id: 0 } },
+        { SpecialToken: { id: "[SEP]", type_id: 0 } },
+      ],
       pair: [
         { SpecialToken: { id: "[CLS]", type_id: 0 } },
         { Sequence: { id: "A", type_id: 0 } },
@@ -139,7 +232,13 @@ export async function writeTinySynonymModel(dir: string): Promise<TinySynonymMod
       },
     },
     decoder: { type: "WordPiece", prefix: "##", cleanup: true },
-    model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab },
+    model: {
+      type: "WordPiece",
+      unk_token: "[UNK]",
+      continuing_subword_prefix: "##",
+      max_input_chars_per_word: 100,
+      vocab,
+    },
   };
   // transformers.js builds no tokenizer without tokenizer_config.json.
   const tokenizerConfig = {
@@ -172,7 +271,9 @@ export async function writeTinySynonymModel(dir: string): Promise<TinySynonymMod
     "tokenizer_config.json": JSON.stringify(tokenizerConfig, null, 1),
     "onnx/model.onnx": model,
   };
-  await Promise.all(Object.entries(contents).map(([file, content]) => writeFile(join(dir, ...file.split("/")), content)));
+  await Promise.all(
+    Object.entries(contents).map(([file, content]) => writeFile(join(dir, ...file.split("/")), content)),
+  );
   return { dir, files: Object.keys(contents), dimensions, vocabulary: new Set(vocabList.slice(SPECIAL_TOKENS.length)) };
 }
 

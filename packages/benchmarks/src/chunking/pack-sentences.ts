@@ -1,5 +1,5 @@
 import type { TokenCounter } from "@finemem/spec";
-import { splitSentences, type SentenceSpan } from "@finemem/utils";
+import { type SentenceSpan, splitSentences } from "@finemem/utils";
 
 /** MemoryAgentBench's chunk size in o200k tokens. */
 export const DEFAULT_CHUNK_TOKENS = 4096;
@@ -31,7 +31,8 @@ export interface PackOptions {
  */
 export function packSentences(text: string, options: PackOptions): PackedChunk[] {
   const maxTokens = options.maxTokens ?? DEFAULT_CHUNK_TOKENS;
-  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new RangeError(`maxTokens must be an integer ≥ 1, got ${maxTokens}`);
+  if (!Number.isInteger(maxTokens) || maxTokens < 1)
+    throw new RangeError(`maxTokens must be an integer ≥ 1, got ${maxTokens}`);
   const counter = options.tokenCounter;
   const chunks: PackedChunk[] = [];
   let current: SentenceSpan[] = [];

@@ -12,7 +12,13 @@ export interface BadRowPolicy {
  * `skipBadRows`, recorded in `skipped`, reported through `onWarning`, and the row yields nothing.
  * File-level errors (a corrupt file) are never skipped: they would silently drop whole splits.
  */
-export function buildRow<T>(policy: BadRowPolicy, skipped: SkippedRow[], file: string, row: number, build: () => T): T | null {
+export function buildRow<T>(
+  policy: BadRowPolicy,
+  skipped: SkippedRow[],
+  file: string,
+  row: number,
+  build: () => T,
+): T | null {
   try {
     return build();
   } catch (error) {

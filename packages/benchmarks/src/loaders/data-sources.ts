@@ -35,6 +35,9 @@ const ID_UNSAFE = /[^A-Za-z0-9._:-]/g;
 
 /** Turns a dataset's identifier into one that fits spec's id pattern (letters, digits, `._:-`). */
 export function safeId(raw: string, fallback: string): string {
-  const cleaned = raw.replace(ID_UNSAFE, "_").replace(/^[^A-Za-z0-9]+/, "").slice(0, 128);
+  const cleaned = raw
+    .replace(ID_UNSAFE, "_")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 128);
   return cleaned === "" ? fallback : cleaned;
 }

@@ -7,8 +7,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DatasetError } from "../dataset-error.js";
 import { createLocalDirectorySource, createSingleFileSource } from "../sources/local-source.js";
 import { PINNED_REVISIONS } from "../sources/revision-policy.js";
-import { memalphaParquet, memalphaRow, memoryAgentBenchParquet, type MemalphaRow, type MemoryAgentBenchRow } from "../test-support/parquet-fixtures.js";
-import { startFakeHub, type FakeHub } from "../testing/fake-hub.js";
+import {
+  type MemalphaRow,
+  type MemoryAgentBenchRow,
+  memalphaParquet,
+  memalphaRow,
+  memoryAgentBenchParquet,
+} from "../test-support/parquet-fixtures.js";
+import { type FakeHub, startFakeHub } from "../testing/fake-hub.js";
 import { createMemalphaLoader } from "./memalpha-loader.js";
 import { createMemoryAgentBenchLoader } from "./memory-agent-bench-loader.js";
 
@@ -45,21 +51,41 @@ function writeFile(bytes: Uint8Array | string, name = `Conflict_Resolution-${fil
   return path;
 }
 
-const good: MemoryAgentBenchRow = { context: "Ada lives in Paris. Bob lives in Rome.", questions: ["Where does Ada live?"], answers: [["Paris"]], metadata: { source: "factconsolidation_sh_6k" } };
+const good: MemoryAgentBenchRow = {
+  context: "Ada lives in Paris. Bob lives in Rome.",
+  questions: ["Where does Ada live?"],
+  answers: [["Paris"]],
+  metadata: { source: "factconsolidation_sh_6k" },
+};
 const mab = (rows: MemoryAgentBenchRow[], extra: Parameters<typeof createMemoryAgentBenchLoader>[0] = {}) =>
-  createMemoryAgentBenchLoader({ source: createSingleFileSource({ path: writeFile(memoryAgentBenchParquet(rows)) }), ...extra });
+  createMemoryAgentBenchLoader({
+    source: createSingleFileSource({ path: writeFile(memoryAgentBenchParquet(rows)) }),
+    ...extra,
+  });
 const memalpha = (rows: MemalphaRow[], extra: Parameters<typeof createMemalphaLoader>[0] = {}) =>
-  createMemalphaLoader({ source: createSingleFileSource({ path: writeFile(memalphaParquet(rows), `test-${fileCounter++}.parquet`) }), ...extra });
+  createMemalphaLoader({
+    source: createSingleFileSource({ path: writeFile(memalphaParquet(rows), `test-${fileCounter++}.parquet`) }),
+    ...extra,
+  });
 
 describe("files", () => {
   it("a missing file", async () => {
-    const error = await loadError(createMemoryAgentBenchLoader({ source: createSingleFileSource({ path: join(folder, "Conflict_Resolution-nope.parquet") }) }));
+    const error = await loadError(
+      createMemoryAgentBenchLoader({
+        source: createSingleFileSource({ path: join(folder, "Conflict_Resolution-nope.parquet") }),
+      }),
+    );
     expect(error.code).toBe("missing_file");
     expect(error.file).toContain("Conflict_Resolution-nope.parquet");
   });
 
   it("a local mirror without the split's files", async () => {
-    const error = await loadError(createMemoryAgentBenchLoader({ source: createLocalDirectorySource({ path: folder }), splits: ["Test_Time_Learning"] }));
+    const error = await loadError(
+      createMemoryAgentBenchLoader({
+        source: createLocalDirectorySource({ path: folder }),
+        splits: ["Test_Time_Learning"],
+      }),
+    );
     expect(error.code).toBe("missing_file");
     expect(error.message).toContain("Test_Time_Learning");
   });
@@ -77,12 +103,17 @@ describe("files", () => {
   it("a parquet file whose middle is cut out", async () => {
     const bytes = memoryAgentBenchParquet([good, { ...good, context: "x ".repeat(5000) }]);
     const spliced = new Uint8Array([...bytes.subarray(0, 200), ...bytes.subarray(bytes.length - 600)]);
-    const error = await loadError(createMemoryAgentBenchLoader({ source: createSingleFileSource({ path: writeFile(spliced) }) }));
+    const error = await loadError(
+      createMemoryAgentBenchLoader({ source: createSingleFileSource({ path: writeFile(spliced) }) }),
+    );
     expect(error.code).toBe("corrupt_file");
   });
 
   it("a JSONL line that is not JSON names its row", async () => {
-    const path = writeFile(`${JSON.stringify({ context: "A.", questions: [], answers: [], metadata: { source: "s" } })}\n{"context": "B.", "questi`, "Conflict_Resolution-broken.jsonl");
+    const path = writeFile(
+      `${JSON.stringify({ context: "A.", questions: [], answers: [], metadata: { source: "s" } })}\n{"context": "B.", "questi`,
+      "Conflict_Resolution-broken.jsonl",
+    );
     const error = await loadError(createMemoryAgentBenchLoader({ source: createSingleFileSource({ path }) }));
     expect(error.code).toBe("corrupt_file");
     expect(error.row).toBe(1);
@@ -92,7 +123,11 @@ describe("files", () => {
     const path = writeFile(memoryAgentBenchParquet([good]), "mystery.parquet");
     const error = await loadError(createMemoryAgentBenchLoader({ source: createSingleFileSource({ path }) }));
     expect(error.code).toBe("invalid_option");
-    expect(await collect(createMemoryAgentBenchLoader({ source: createSingleFileSource({ path }), split: "Conflict_Resolution" }))).toHaveLength(1);
+    expect(
+      await collect(
+        createMemoryAgentBenchLoader({ source: createSingleFileSource({ path }), split: "Conflict_Resolution" }),
+      ),
+    ).toHaveLength(1);
   });
 });
 
@@ -106,14 +141,20 @@ describe("MemoryAgentBench rows", () => {
   it("a mistyped column (a list where text belongs) and a null question", async () => {
     const nullQuestion = await loadError(mab([{ ...good, questions: [null] }]));
     expect([nullQuestion.code, nullQuestion.row, nullQuestion.field]).toEqual(["wrong_type", 0, "questions[0]"]);
-    const path = writeFile(`${JSON.stringify({ context: ["not", "text"], questions: [], answers: [], metadata: { source: "s" } })}\n`, "Conflict_Resolution-typed.jsonl");
+    const path = writeFile(
+      `${JSON.stringify({ context: ["not", "text"], questions: [], answers: [], metadata: { source: "s" } })}\n`,
+      "Conflict_Resolution-typed.jsonl",
+    );
     const error = await loadError(createMemoryAgentBenchLoader({ source: createSingleFileSource({ path }) }));
     expect([error.code, error.row, error.field]).toEqual(["wrong_type", 0, "context"]);
     expect(error.message).toContain("expected text, found a list");
   });
 
   it("a missing column", async () => {
-    const path = writeFile(`${JSON.stringify({ context: "A.", answers: [], metadata: { source: "s" } })}\n`, "Conflict_Resolution-missing.jsonl");
+    const path = writeFile(
+      `${JSON.stringify({ context: "A.", answers: [], metadata: { source: "s" } })}\n`,
+      "Conflict_Resolution-missing.jsonl",
+    );
     const error = await loadError(createMemoryAgentBenchLoader({ source: createSingleFileSource({ path }) }));
     expect([error.code, error.row, error.field]).toEqual(["missing_column", 0, "questions"]);
   });
@@ -134,7 +175,12 @@ describe("MemoryAgentBench rows", () => {
     const loader = mab([{ ...good, context: "" }, good, { ...good, answers: [] }], {
       skipBadRows: true,
       onWarning: (message) => warnings.push(message),
-      onProgress: (event) => progress.push(event.kind === "file" ? `file ${event.keptRows}/${event.rows}` : `row ${event.row} ${event.done}/${event.keptRows}`),
+      onProgress: (event) =>
+        progress.push(
+          event.kind === "file"
+            ? `file ${event.keptRows}/${event.rows}`
+            : `row ${event.row} ${event.done}/${event.keptRows}`,
+        ),
     });
     const instances = await collect(loader);
     // Skipped rows count as done: a progress bar still reaches its end.
@@ -150,7 +196,10 @@ describe("MemoryAgentBench rows", () => {
 
   it("a corrupt file is never skipped", async () => {
     const bytes = memoryAgentBenchParquet([good]);
-    const loader = createMemoryAgentBenchLoader({ source: createSingleFileSource({ path: writeFile(bytes.subarray(0, 30)) }), skipBadRows: true });
+    const loader = createMemoryAgentBenchLoader({
+      source: createSingleFileSource({ path: writeFile(bytes.subarray(0, 30)) }),
+      skipBadRows: true,
+    });
     expect((await loadError(loader)).code).toBe("corrupt_file");
   });
 
@@ -161,7 +210,12 @@ describe("MemoryAgentBench rows", () => {
 });
 
 describe("Memalpha rows", () => {
-  const row = memalphaRow({ id: 1, dataSource: "squad", chunks: ["Ada lives in Paris."], qa: [{ question: "Where?", answer: "Paris" }] });
+  const row = memalphaRow({
+    id: 1,
+    dataSource: "squad",
+    chunks: ["Ada lives in Paris."],
+    qa: [{ question: "Where?", answer: "Paris" }],
+  });
 
   it("an empty chunk list", async () => {
     const error = await loadError(memalpha([{ ...row, chunks: "[]", num_chunks: 0n }]));
@@ -169,18 +223,22 @@ describe("Memalpha rows", () => {
   });
 
   it("a JSON column that does not parse, and one of the wrong shape", async () => {
-    const broken = await loadError(memalpha([row, { ...row, questions_and_answers: "[{\"question\": " }]));
+    const broken = await loadError(memalpha([row, { ...row, questions_and_answers: '[{"question": ' }]));
     expect([broken.code, broken.row, broken.field]).toEqual(["invalid_json", 1, "questions_and_answers"]);
-    const shape = await loadError(memalpha([{ ...row, chunks: "{\"a\": 1}" }]));
+    const shape = await loadError(memalpha([{ ...row, chunks: '{"a": 1}' }]));
     expect([shape.code, shape.field]).toEqual(["wrong_type", "chunks"]);
-    const answer = await loadError(memalpha([{ ...row, questions_and_answers: JSON.stringify([{ question: "Q", answer: { text: "x" } }]) }]));
+    const answer = await loadError(
+      memalpha([{ ...row, questions_and_answers: JSON.stringify([{ question: "Q", answer: { text: "x" } }]) }]),
+    );
     expect([answer.code, answer.field]).toEqual(["wrong_type", "questions_and_answers[0].answer"]);
   });
 
   it("counts that disagree with the lists, and a question without an answer", async () => {
     const count = await loadError(memalpha([{ ...row, num_questions: 3n }]));
     expect([count.code, count.field]).toEqual(["length_mismatch", "num_questions"]);
-    const missing = await loadError(memalpha([{ ...row, questions_and_answers: JSON.stringify([{ question: "Q" }]), num_questions: 1n }]));
+    const missing = await loadError(
+      memalpha([{ ...row, questions_and_answers: JSON.stringify([{ question: "Q" }]), num_questions: 1n }]),
+    );
     expect([missing.code, missing.field]).toEqual(["length_mismatch", "questions_and_answers[0].answer"]);
   });
 
@@ -192,7 +250,10 @@ describe("Memalpha rows", () => {
   });
 
   it("a file without a required column", async () => {
-    const path = writeFile(`${JSON.stringify({ instance_id: 1, chunks: "[\"a\"]", data_source: "squad" })}\n`, `test-${fileCounter++}.jsonl`);
+    const path = writeFile(
+      `${JSON.stringify({ instance_id: 1, chunks: '["a"]', data_source: "squad" })}\n`,
+      `test-${fileCounter++}.jsonl`,
+    );
     const error = await loadError(createMemalphaLoader({ source: createSingleFileSource({ path }) }));
     expect([error.code, error.field]).toEqual(["missing_column", "questions_and_answers"]);
   });
@@ -210,8 +271,10 @@ describe("the hub", () => {
     if (cacheDir !== undefined) rmSync(cacheDir, { recursive: true, force: true });
   });
   const freshCache = () => (cacheDir = mkdtempSync(join(tmpdir(), "finemem-hf-cache-")));
-  const loader = (hubOptions: object, splits: ("Conflict_Resolution" | "Accurate_Retrieval")[] = ["Conflict_Resolution"]) =>
-    createMemoryAgentBenchLoader({ hub: { hubUrl: hub.url, cacheDir: freshCache(), ...hubOptions }, splits });
+  const loader = (
+    hubOptions: object,
+    splits: ("Conflict_Resolution" | "Accurate_Retrieval")[] = ["Conflict_Resolution"],
+  ) => createMemoryAgentBenchLoader({ hub: { hubUrl: hub.url, cacheDir: freshCache(), ...hubOptions }, splits });
 
   it("an unknown revision: a commit and a branch", async () => {
     for (const revision of ["0".repeat(40), "no-such-branch"]) {
@@ -236,15 +299,27 @@ describe("the hub", () => {
   it("a dead endpoint", async () => {
     const dead = await startFakeHub({ repos: {} });
     await dead.close();
-    const error = await loadError(createMemoryAgentBenchLoader({ hub: { hubUrl: dead.url, cacheDir: freshCache() }, splits: ["Conflict_Resolution"] }));
+    const error = await loadError(
+      createMemoryAgentBenchLoader({
+        hub: { hubUrl: dead.url, cacheDir: freshCache() },
+        splits: ["Conflict_Resolution"],
+      }),
+    );
     expect(error.code).toBe("hub_unreachable");
   });
 
   it("bytes that do not match the announced sha256 are rejected and leave nothing cached", async () => {
-    const corrupt = await startFakeHub({ corruptBytes: true, repos: { [REPO]: { commit: COMMIT, files: { [FILE]: bytes } } } });
+    const corrupt = await startFakeHub({
+      corruptBytes: true,
+      repos: { [REPO]: { commit: COMMIT, files: { [FILE]: bytes } } },
+    });
     try {
       const cache = freshCache();
-      const make = () => createMemoryAgentBenchLoader({ hub: { hubUrl: corrupt.url, cacheDir: cache }, splits: ["Conflict_Resolution"] });
+      const make = () =>
+        createMemoryAgentBenchLoader({
+          hub: { hubUrl: corrupt.url, cacheDir: cache },
+          splits: ["Conflict_Resolution"],
+        });
       expect((await loadError(make())).code).toBe("checksum_mismatch");
       // Nothing corrupt stays: the next load fetches again (and fails again) instead of trusting the cache.
       const before = corrupt.requests.length;
@@ -258,7 +333,10 @@ describe("the hub", () => {
   it("a branch: resolved on the hub by default, served from the cache with zero requests in cache-first and offline modes", async () => {
     const cache = freshCache();
     const make = (cache_: "default" | "cache-first" | "offline") =>
-      createMemoryAgentBenchLoader({ hub: { hubUrl: hub.url, cacheDir: cache, revision: "main", cache: cache_ }, splits: ["Conflict_Resolution"] });
+      createMemoryAgentBenchLoader({
+        hub: { hubUrl: hub.url, cacheDir: cache, revision: "main", cache: cache_ },
+        splits: ["Conflict_Resolution"],
+      });
     const first = await collect(make("default"));
     expect(first[0]?.source.revision).toBe(COMMIT);
     let before = hub.requests.length;

@@ -1,7 +1,5 @@
 import { basename } from "node:path";
 import {
-  SPECIFICATION_VERSION,
-  throwIfAborted,
   type BenchmarkInstance,
   type CallOptions,
   type DatasetLoader,
@@ -9,15 +7,17 @@ import {
   type JsonValue,
   type LoadRequest,
   type MetricProtocol,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
 } from "@finemem/spec";
 import { DatasetError, type SkippedRow } from "../dataset-error.js";
-import { readGold, readInteger, readJsonString, readString, type FieldContext } from "../rows/field-readers.js";
+import { type FieldContext, readGold, readInteger, readJsonString, readString } from "../rows/field-readers.js";
 import { openRowFile } from "../rows/open-row-file.js";
 import type { DatasetFileSource } from "../sources/dataset-file-source.js";
 import { createHubSource, type HubSourceOptions } from "../sources/hub-source.js";
-import { buildRow, warn, type BadRowPolicy } from "./bad-rows.js";
-import type { ProgressOptions } from "./load-progress.js";
+import { type BadRowPolicy, buildRow, warn } from "./bad-rows.js";
 import { competencyOf, safeId } from "./data-sources.js";
+import type { ProgressOptions } from "./load-progress.js";
 
 export const MEMALPHA_REPOS = ["YuWangX/Memalpha", "YuWangX/Memalpha-Memoryagentbench"] as const;
 export type MemalphaRepo = (typeof MEMALPHA_REPOS)[number];
@@ -34,7 +34,16 @@ export interface MemalphaLoaderOptions extends BadRowPolicy, ProgressOptions {
   readonly protocol?: MetricProtocol;
 }
 
-const COLUMNS = ["instance_id", "prompt", "chunks", "questions_and_answers", "data_source", "metadata", "num_chunks", "num_questions"];
+const COLUMNS = [
+  "instance_id",
+  "prompt",
+  "chunks",
+  "questions_and_answers",
+  "data_source",
+  "metadata",
+  "num_chunks",
+  "num_questions",
+];
 const REQUIRED = new Set(["instance_id", "chunks", "questions_and_answers", "data_source"]);
 
 /**
@@ -42,7 +51,9 @@ const REQUIRED = new Set(["instance_id", "chunks", "questions_and_answers", "dat
  * `chunks`, `questions_and_answers` and `metadata` stored as JSON text, `instance_id` as int64 (a
  * bigint from parquet), and each answer a string or a list of strings.
  */
-export function createMemalphaLoader(options: MemalphaLoaderOptions = {}): DatasetLoader & { readonly skipped: readonly SkippedRow[] } {
+export function createMemalphaLoader(
+  options: MemalphaLoaderOptions = {},
+): DatasetLoader & { readonly skipped: readonly SkippedRow[] } {
   const repo = options.repo ?? "YuWangX/Memalpha";
   const skipped: SkippedRow[] = [];
   let source = options.source;
@@ -51,7 +62,11 @@ export function createMemalphaLoader(options: MemalphaLoaderOptions = {}): Datas
     loaderId: "memalpha",
     skipped,
     async *load(request: LoadRequest = {}, callOptions: CallOptions = {}) {
-      source ??= createHubSource({ ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }), ...options.hub, repo });
+      source ??= createHubSource({
+        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+        ...options.hub,
+        repo,
+      });
       const wanted = request.dataSources === undefined ? null : new Set(request.dataSources);
       const limit = request.limit ?? Number.POSITIVE_INFINITY;
       let produced = 0;
@@ -61,7 +76,8 @@ export function createMemalphaLoader(options: MemalphaLoaderOptions = {}): Datas
         const resolved = await source.fetchFile(file, callOptions);
         const rows = await openRowFile(resolved);
         for (const column of REQUIRED) {
-          if (!rows.columns.includes(column)) throw new DatasetError("missing_column", `no column ${column}`, { file: rows.file, field: column });
+          if (!rows.columns.includes(column))
+            throw new DatasetError("missing_column", `no column ${column}`, { file: rows.file, field: column });
         }
         // data_source is small: read it for every row first, then decode only the rows kept.
         const dataSources = await rows.readColumn("data_source");
@@ -71,7 +87,14 @@ export function createMemalphaLoader(options: MemalphaLoaderOptions = {}): Datas
           return wanted === null || (typeof dataSource === "string" && wanted.has(dataSource));
         };
         const keptRows = dataSources.filter((_, row) => isKept(row)).length;
-        options.onProgress?.({ kind: "file", file: rows.file, revision: resolved.revision, sha256: resolved.sha256, rows: rows.numRows, keptRows });
+        options.onProgress?.({
+          kind: "file",
+          file: rows.file,
+          revision: resolved.revision,
+          sha256: resolved.sha256,
+          rows: rows.numRows,
+          keptRows,
+        });
         let done = 0;
         for (const group of rows.rowGroups) {
           const keep: number[] = [];
@@ -82,7 +105,16 @@ export function createMemalphaLoader(options: MemalphaLoaderOptions = {}): Datas
           const decoded = await rows.readRows(first, keep[keep.length - 1]! + 1, present);
           for (const row of keep) {
             const instance = buildRow(options, skipped, rows.file, row, () =>
-              rowToInstance(decoded[row - first]!, { file: rows.file, row, protocol: options.protocol ?? "memalpha", onWarning: (text) => warn(options, text) }, resolvedSource(resolved, row)),
+              rowToInstance(
+                decoded[row - first]!,
+                {
+                  file: rows.file,
+                  row,
+                  protocol: options.protocol ?? "memalpha",
+                  onWarning: (text) => warn(options, text),
+                },
+                resolvedSource(resolved, row),
+              ),
             );
             options.onProgress?.({ kind: "row", file: rows.file, row, done: ++done, keptRows });
             if (instance === null) continue;
@@ -99,14 +131,23 @@ function resolvedSource(resolved: { repo: string; revision: string; path: string
   return { repo: resolved.repo, revision: resolved.revision, file: resolved.path, sha256: resolved.sha256, row };
 }
 
-async function parquetFiles(source: DatasetFileSource, split: string | undefined, callOptions: CallOptions): Promise<string[]> {
+async function parquetFiles(
+  source: DatasetFileSource,
+  split: string | undefined,
+  callOptions: CallOptions,
+): Promise<string[]> {
   if (source.singleFile !== undefined) return [source.singleFile];
-  const accept = (path: string) => (path.endsWith(".parquet") || path.endsWith(".jsonl")) && (split === undefined || basename(path).startsWith(split));
+  const accept = (path: string) =>
+    (path.endsWith(".parquet") || path.endsWith(".jsonl")) && (split === undefined || basename(path).startsWith(split));
   let files = await source.listFiles("", accept, undefined, callOptions);
   // Hub datasets converted by `datasets` keep their files under data/.
   if (files.length === 0) files = await source.listFiles("data", accept, undefined, callOptions).catch(() => []);
   if (files.length === 0) {
-    throw new DatasetError("missing_file", `no ${split === undefined ? "" : `${split}* `}parquet file in ${source.repo}`, { file: split === undefined ? "*.parquet" : `${split}.parquet` });
+    throw new DatasetError(
+      "missing_file",
+      `no ${split === undefined ? "" : `${split}* `}parquet file in ${source.repo}`,
+      { file: split === undefined ? "*.parquet" : `${split}.parquet` },
+    );
   }
   return files;
 }
@@ -118,15 +159,25 @@ interface RowContext {
   readonly onWarning: (message: string) => void;
 }
 
-function rowToInstance(values: Record<string, unknown>, context: RowContext, source: BenchmarkInstance["source"]): BenchmarkInstance {
+function rowToInstance(
+  values: Record<string, unknown>,
+  context: RowContext,
+  source: BenchmarkInstance["source"],
+): BenchmarkInstance {
   const at = (field: string): FieldContext => ({ file: context.file, row: context.row, field });
   const instanceId = readInteger(values.instance_id, at("instance_id"));
   const dataSource = readString(values.data_source, at("data_source"));
   const competency = competencyOf(dataSource);
-  if (competency === null) throw new DatasetError("unknown_data_source", `no competency or metric route is known for data source ${JSON.stringify(dataSource)}`, at("data_source"));
+  if (competency === null)
+    throw new DatasetError(
+      "unknown_data_source",
+      `no competency or metric route is known for data source ${JSON.stringify(dataSource)}`,
+      at("data_source"),
+    );
 
   const chunkList = readJsonString(values.chunks, at("chunks"));
-  if (!Array.isArray(chunkList)) throw new DatasetError("wrong_type", "expected a JSON list of chunk texts", at("chunks"));
+  if (!Array.isArray(chunkList))
+    throw new DatasetError("wrong_type", "expected a JSON list of chunk texts", at("chunks"));
   const chunks = [];
   let dropped = 0;
   for (const [index, chunk] of chunkList.entries()) {
@@ -135,17 +186,25 @@ function rowToInstance(values: Record<string, unknown>, context: RowContext, sou
     if (text.trim() === "") dropped++;
     else chunks.push({ id: `c${index}`, text });
   }
-  if (chunks.length === 0) throw new DatasetError("empty_chunks", chunkList.length === 0 ? "the chunk list is empty" : "every chunk is blank", at("chunks"));
+  if (chunks.length === 0)
+    throw new DatasetError(
+      "empty_chunks",
+      chunkList.length === 0 ? "the chunk list is empty" : "every chunk is blank",
+      at("chunks"),
+    );
   if (dropped > 0) context.onWarning(`${context.file}, row ${context.row}: dropped ${dropped} blank chunk(s)`);
 
   const pairs = readJsonString(values.questions_and_answers, at("questions_and_answers"));
-  if (!Array.isArray(pairs)) throw new DatasetError("wrong_type", "expected a JSON list of {question, answer}", at("questions_and_answers"));
+  if (!Array.isArray(pairs))
+    throw new DatasetError("wrong_type", "expected a JSON list of {question, answer}", at("questions_and_answers"));
   const questions: GlobalQuestion[] = pairs.map((pair, index) => {
     const field = `questions_and_answers[${index}]`;
-    if (typeof pair !== "object" || pair === null || Array.isArray(pair)) throw new DatasetError("wrong_type", "expected {question, answer}", at(field));
+    if (typeof pair !== "object" || pair === null || Array.isArray(pair))
+      throw new DatasetError("wrong_type", "expected {question, answer}", at(field));
     const record = pair as Record<string, unknown>;
     const question = readString(record.question, at(`${field}.question`));
-    if (!("answer" in record)) throw new DatasetError("length_mismatch", "a question without an answer", at(`${field}.answer`));
+    if (!("answer" in record))
+      throw new DatasetError("length_mismatch", "a question without an answer", at(`${field}.answer`));
     return { id: `q${index}`, question, gold: readGold(record.answer, at(`${field}.answer`)), metadata: { index } };
   });
 
@@ -174,5 +233,6 @@ function rowToInstance(values: Record<string, unknown>, context: RowContext, sou
 function checkCount(value: unknown, actual: number, at: FieldContext): void {
   if (value === undefined || value === null) return;
   const declared = readInteger(value, at);
-  if (declared !== actual) throw new DatasetError("length_mismatch", `declares ${declared} but the list holds ${actual}`, at);
+  if (declared !== actual)
+    throw new DatasetError("length_mismatch", `declares ${declared} but the list holds ${actual}`, at);
 }

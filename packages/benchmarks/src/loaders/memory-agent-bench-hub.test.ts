@@ -3,13 +3,13 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createO200kTokenCounter, splitSentences } from "@finemem/utils";
-import { benchmarkInstanceValidator, type BenchmarkInstance } from "@finemem/spec";
+import { type BenchmarkInstance, benchmarkInstanceValidator } from "@finemem/spec";
 import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
+import { createO200kTokenCounter, splitSentences } from "@finemem/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PINNED_REVISIONS } from "../sources/revision-policy.js";
-import { memoryAgentBenchParquet, type MemoryAgentBenchRow } from "../test-support/parquet-fixtures.js";
-import { startFakeHub, type FakeHub } from "../testing/fake-hub.js";
+import { type MemoryAgentBenchRow, memoryAgentBenchParquet } from "../test-support/parquet-fixtures.js";
+import { type FakeHub, startFakeHub } from "../testing/fake-hub.js";
 import { createMemoryAgentBenchLoader } from "./memory-agent-bench-loader.js";
 
 const REPO = "ai-hyz/MemoryAgentBench";
@@ -53,7 +53,10 @@ function expectChunksReproduceSentences(instance: BenchmarkInstance, context: st
   expect(next).toBe(sentences.length);
 }
 
-function hubContract(label: string, fixture: () => { bytes: Uint8Array; row: Row; source: string; otherSources: number; oversize: boolean }) {
+function hubContract(
+  label: string,
+  fixture: () => { bytes: Uint8Array; row: Row; source: string; otherSources: number; oversize: boolean },
+) {
   describe(label, () => {
     let hub: FakeHub;
     let cacheDir: string;
@@ -65,7 +68,9 @@ function hubContract(label: string, fixture: () => { bytes: Uint8Array; row: Row
 
     beforeAll(async () => {
       ({ bytes, row, source, otherSources, oversize } = fixture());
-      hub = await startFakeHub({ repos: { [REPO]: { commit: COMMIT, refs: ["main"], files: { [SPLIT_FILE]: bytes } } } });
+      hub = await startFakeHub({
+        repos: { [REPO]: { commit: COMMIT, refs: ["main"], files: { [SPLIT_FILE]: bytes } } },
+      });
       cacheDir = mkdtempSync(join(tmpdir(), "finemem-hf-cache-"));
     });
     afterAll(async () => {
@@ -75,7 +80,11 @@ function hubContract(label: string, fixture: () => { bytes: Uint8Array; row: Row
 
     const load = () =>
       collect(
-        createMemoryAgentBenchLoader({ hub: { hubUrl: hub.url, cacheDir }, splits: ["Conflict_Resolution"], chunkTokens: BUDGET }).load({
+        createMemoryAgentBenchLoader({
+          hub: { hubUrl: hub.url, cacheDir },
+          splits: ["Conflict_Resolution"],
+          chunkTokens: BUDGET,
+        }).load({
           dataSources: [source],
         }),
       );
@@ -86,7 +95,9 @@ function hubContract(label: string, fixture: () => { bytes: Uint8Array; row: Row
       expect(paths).toContain(`GET /api/datasets/${REPO}/tree/${COMMIT}/data`);
       expect(paths).toContain(`POST /api/datasets/${REPO}/paths-info/${COMMIT}`);
       // The range probe on resolve, answered by a redirect whose target serves the bytes.
-      const probe = hub.requests.find((request) => request.path === `/datasets/${REPO}/resolve/${COMMIT}/${SPLIT_FILE}`);
+      const probe = hub.requests.find(
+        (request) => request.path === `/datasets/${REPO}/resolve/${COMMIT}/${SPLIT_FILE}`,
+      );
       expect(probe?.range).toBe("bytes=0-0");
       const cdn = hub.requests.filter((request) => request.path.startsWith("/cdn/"));
       expect(cdn.length).toBeGreaterThanOrEqual(2);
@@ -124,27 +135,50 @@ function hubContract(label: string, fixture: () => { bytes: Uint8Array; row: Row
     });
 
     it("filters by metadata.source", async () => {
-      const all = await collect(createMemoryAgentBenchLoader({ hub: { hubUrl: hub.url, cacheDir }, splits: ["Conflict_Resolution"], chunkTokens: BUDGET }).load());
+      const all = await collect(
+        createMemoryAgentBenchLoader({
+          hub: { hubUrl: hub.url, cacheDir },
+          splits: ["Conflict_Resolution"],
+          chunkTokens: BUDGET,
+        }).load(),
+      );
       expect(all).toHaveLength(1 + otherSources);
-      const none = await collect(createMemoryAgentBenchLoader({ hub: { hubUrl: hub.url, cacheDir }, splits: ["Conflict_Resolution"] }).load({ dataSources: ["no_such_source"] }));
+      const none = await collect(
+        createMemoryAgentBenchLoader({ hub: { hubUrl: hub.url, cacheDir }, splits: ["Conflict_Resolution"] }).load({
+          dataSources: ["no_such_source"],
+        }),
+      );
       expect(none).toEqual([]);
     });
   });
 }
 
-const shared = await checkService("shared", () => probeSharedFile("data/memoryagentbench/Conflict_Resolution-factconsolidation_sh_6k.parquet"));
+const shared = await checkService("shared", () =>
+  probeSharedFile("data/memoryagentbench/Conflict_Resolution-factconsolidation_sh_6k.parquet"),
+);
 describe.skipIf(!shared.available)("the shared real row", () => {
   hubContract("MemoryAgentBench from the hub, serving the shared parquet at the pinned revision", () => {
     const folder = join(sharedDir(), "data", "memoryagentbench");
-    const row = JSON.parse(readFileSync(join(folder, "Conflict_Resolution-factconsolidation_sh_6k.jsonl"), "utf8")) as Row;
+    const row = JSON.parse(
+      readFileSync(join(folder, "Conflict_Resolution-factconsolidation_sh_6k.jsonl"), "utf8"),
+    ) as Row;
     expect(row.questions).toHaveLength(100);
-    return { bytes: readFileSync(join(folder, "Conflict_Resolution-factconsolidation_sh_6k.parquet")), row, source: "factconsolidation_sh_6k", otherSources: 0, oversize: false };
+    return {
+      bytes: readFileSync(join(folder, "Conflict_Resolution-factconsolidation_sh_6k.parquet")),
+      row,
+      source: "factconsolidation_sh_6k",
+      otherSources: 0,
+      oversize: false,
+    };
   });
 });
 
 // The same contract on a parquet file this test writes, so it runs where ../shared is absent.
 hubContract("MemoryAgentBench from the hub, serving a parquet file the test writes", () => {
-  const facts = Array.from({ length: 160 }, (_, index) => `${index}. The capital of Country ${index} is City ${index * 7}, D.C. says Dr. Smith of Acme Inc.`);
+  const facts = Array.from(
+    { length: 160 },
+    (_, index) => `${index}. The capital of Country ${index} is City ${index * 7}, D.C. says Dr. Smith of Acme Inc.`,
+  );
   const context = `Here is a list of facts:\n${facts.join("\n")}\nA final line with a very long sentence ${"that keeps going ".repeat(200)}and ends here.`;
   const row: Row = {
     context,
@@ -152,9 +186,23 @@ hubContract("MemoryAgentBench from the hub, serving a parquet file the test writ
     answers: Array.from({ length: 10 }, (_, index) => [`City ${index * 7}`]),
   };
   const rows: MemoryAgentBenchRow[] = [
-    { context: "Unrelated. Two sentences.", questions: ["Q?"], answers: [["A"]], metadata: { source: "factconsolidation_mh_6k", qa_pair_ids: ["mh0"] } },
-    { ...row, metadata: { source: "factconsolidation_sh_6k", qa_pair_ids: row.questions.map((_, index) => `sh_no${index}`) } },
+    {
+      context: "Unrelated. Two sentences.",
+      questions: ["Q?"],
+      answers: [["A"]],
+      metadata: { source: "factconsolidation_mh_6k", qa_pair_ids: ["mh0"] },
+    },
+    {
+      ...row,
+      metadata: { source: "factconsolidation_sh_6k", qa_pair_ids: row.questions.map((_, index) => `sh_no${index}`) },
+    },
   ];
   // The wanted row is second: its source.row must say so, and the test's expectations use row 0.
-  return { bytes: memoryAgentBenchParquet([rows[1]!, rows[0]!]), row, source: "factconsolidation_sh_6k", otherSources: 1, oversize: true };
+  return {
+    bytes: memoryAgentBenchParquet([rows[1]!, rows[0]!]),
+    row,
+    source: "factconsolidation_sh_6k",
+    otherSources: 1,
+    oversize: true,
+  };
 });

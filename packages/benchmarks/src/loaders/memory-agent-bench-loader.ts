@@ -1,8 +1,5 @@
 import { basename } from "node:path";
-import { createO200kTokenCounter } from "@finemem/utils";
 import {
-  SPECIFICATION_VERSION,
-  throwIfAborted,
   type BenchmarkInstance,
   type CallOptions,
   type Competency,
@@ -11,18 +8,26 @@ import {
   type JsonValue,
   type LoadRequest,
   type MetricProtocol,
+  SPECIFICATION_VERSION,
   type TokenCounter,
+  throwIfAborted,
 } from "@finemem/spec";
-import { packSentences, DEFAULT_CHUNK_TOKENS } from "../chunking/pack-sentences.js";
+import { createO200kTokenCounter } from "@finemem/utils";
+import { DEFAULT_CHUNK_TOKENS, packSentences } from "../chunking/pack-sentences.js";
 import { DatasetError, type SkippedRow } from "../dataset-error.js";
-import { readGold, readString, readStringList, type FieldContext } from "../rows/field-readers.js";
+import { type FieldContext, readGold, readString, readStringList } from "../rows/field-readers.js";
 import { openRowFile } from "../rows/open-row-file.js";
 import type { RowFile } from "../rows/row-file.js";
 import type { DatasetFileSource, ResolvedDatasetFile } from "../sources/dataset-file-source.js";
 import { createHubSource, type HubSourceOptions } from "../sources/hub-source.js";
-import { buildRow, type BadRowPolicy } from "./bad-rows.js";
+import { type BadRowPolicy, buildRow } from "./bad-rows.js";
+import {
+  MEMORY_AGENT_BENCH_SPLIT_NAMES,
+  MEMORY_AGENT_BENCH_SPLITS,
+  type MemoryAgentBenchSplit,
+  safeId,
+} from "./data-sources.js";
 import type { ProgressOptions } from "./load-progress.js";
-import { MEMORY_AGENT_BENCH_SPLITS, MEMORY_AGENT_BENCH_SPLIT_NAMES, safeId, type MemoryAgentBenchSplit } from "./data-sources.js";
 
 export const MEMORY_AGENT_BENCH_REPO = "ai-hyz/MemoryAgentBench";
 
@@ -49,7 +54,11 @@ export interface MemoryAgentBenchLoaderOptions extends BadRowPolicy, ProgressOpt
 // Small per-row metadata worth keeping; `haystack_sessions` repeats the context and `demo` is the
 // in-context examples' text, both left out of instance metadata.
 const KEPT_METADATA = ["question_types", "question_dates", "question_ids", "keypoints", "previous_events"] as const;
-const PER_QUESTION_METADATA = { question_types: "questionType", question_dates: "questionDate", question_ids: "questionId" } as const;
+const PER_QUESTION_METADATA = {
+  question_types: "questionType",
+  question_dates: "questionDate",
+  question_ids: "questionId",
+} as const;
 
 /**
  * MemoryAgentBench (`ai-hyz/MemoryAgentBench`): one instance per row of the split files, filtered by
@@ -57,11 +66,21 @@ const PER_QUESTION_METADATA = { question_types: "questionType", question_dates: 
  * `context` only for the rows it keeps, then splits the context into sentences and packs them greedily
  * into chunks of at most `chunkTokens` o200k tokens.
  */
-export function createMemoryAgentBenchLoader(options: MemoryAgentBenchLoaderOptions = {}): DatasetLoader & { readonly skipped: readonly SkippedRow[] } {
+export function createMemoryAgentBenchLoader(
+  options: MemoryAgentBenchLoaderOptions = {},
+): DatasetLoader & { readonly skipped: readonly SkippedRow[] } {
   const chunkTokens = options.chunkTokens ?? DEFAULT_CHUNK_TOKENS;
-  if (!Number.isInteger(chunkTokens) || chunkTokens < 1) throw new DatasetError("invalid_option", `chunkTokens must be an integer ≥ 1, got ${chunkTokens}`, { field: "chunkTokens" });
+  if (!Number.isInteger(chunkTokens) || chunkTokens < 1)
+    throw new DatasetError("invalid_option", `chunkTokens must be an integer ≥ 1, got ${chunkTokens}`, {
+      field: "chunkTokens",
+    });
   for (const split of [...(options.splits ?? []), ...(options.split === undefined ? [] : [options.split])]) {
-    if (!(split in MEMORY_AGENT_BENCH_SPLITS)) throw new DatasetError("invalid_option", `unknown split ${split} (known: ${MEMORY_AGENT_BENCH_SPLIT_NAMES.join(", ")})`, { field: "splits" });
+    if (!(split in MEMORY_AGENT_BENCH_SPLITS))
+      throw new DatasetError(
+        "invalid_option",
+        `unknown split ${split} (known: ${MEMORY_AGENT_BENCH_SPLIT_NAMES.join(", ")})`,
+        { field: "splits" },
+      );
   }
   const skipped: SkippedRow[] = [];
   let source = options.source;
@@ -71,7 +90,11 @@ export function createMemoryAgentBenchLoader(options: MemoryAgentBenchLoaderOpti
     loaderId: "memoryagentbench",
     skipped,
     async *load(request: LoadRequest = {}, callOptions: CallOptions = {}) {
-      source ??= createHubSource({ ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }), ...options.hub, repo: MEMORY_AGENT_BENCH_REPO });
+      source ??= createHubSource({
+        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+        ...options.hub,
+        repo: MEMORY_AGENT_BENCH_REPO,
+      });
       counter ??= createO200kTokenCounter();
       const wanted = request.dataSources === undefined ? null : new Set(request.dataSources);
       const limit = request.limit ?? Number.POSITIVE_INFINITY;
@@ -82,11 +105,26 @@ export function createMemoryAgentBenchLoader(options: MemoryAgentBenchLoaderOpti
         const resolved = await source.fetchFile(file, callOptions);
         const rows = await openRowFile(resolved);
         const keep = await rowsToKeep(rows, wanted, options, skipped);
-        options.onProgress?.({ kind: "file", file: rows.file, revision: resolved.revision, sha256: resolved.sha256, rows: rows.numRows, keptRows: keep.length });
+        options.onProgress?.({
+          kind: "file",
+          file: rows.file,
+          revision: resolved.revision,
+          sha256: resolved.sha256,
+          rows: rows.numRows,
+          keptRows: keep.length,
+        });
         let done = 0;
         for await (const { row, values } of readKeptRows(rows, keep, callOptions)) {
           const instance = buildRow(options, skipped, rows.file, row, () =>
-            rowToInstance(values, { row, split, resolved, chunkTokens, counter: counter!, protocol: options.protocol ?? "memoryagentbench", file: rows.file }),
+            rowToInstance(values, {
+              row,
+              split,
+              resolved,
+              chunkTokens,
+              counter: counter!,
+              protocol: options.protocol ?? "memoryagentbench",
+              file: rows.file,
+            }),
           );
           options.onProgress?.({ kind: "row", file: rows.file, row, done: ++done, keptRows: keep.length });
           if (instance === null) continue;
@@ -100,12 +138,24 @@ export function createMemoryAgentBenchLoader(options: MemoryAgentBenchLoaderOpti
 
 const SHARD = /^(?:.*\/)?([A-Za-z_]+)-(\d{5})-of-(\d{5})\.parquet$/;
 
-async function splitFiles(source: DatasetFileSource, options: MemoryAgentBenchLoaderOptions, callOptions: CallOptions): Promise<{ file: string; split: MemoryAgentBenchSplit }[]> {
+async function splitFiles(
+  source: DatasetFileSource,
+  options: MemoryAgentBenchLoaderOptions,
+  callOptions: CallOptions,
+): Promise<{ file: string; split: MemoryAgentBenchSplit }[]> {
   if (source.singleFile !== undefined) {
     const name = basename(source.singleFile);
-    const split = options.split ?? MEMORY_AGENT_BENCH_SPLIT_NAMES.find((candidate) => name.startsWith(`${candidate}-`) || name.startsWith(`${candidate}.`));
+    const split =
+      options.split ??
+      MEMORY_AGENT_BENCH_SPLIT_NAMES.find(
+        (candidate) => name.startsWith(`${candidate}-`) || name.startsWith(`${candidate}.`),
+      );
     if (split === undefined) {
-      throw new DatasetError("invalid_option", `cannot tell the split of ${name}: pass options.split (one of ${MEMORY_AGENT_BENCH_SPLIT_NAMES.join(", ")})`, { file: name, field: "split" });
+      throw new DatasetError(
+        "invalid_option",
+        `cannot tell the split of ${name}: pass options.split (one of ${MEMORY_AGENT_BENCH_SPLIT_NAMES.join(", ")})`,
+        { file: name, field: "split" },
+      );
     }
     return [{ file: source.singleFile, split }];
   }
@@ -119,7 +169,11 @@ async function splitFiles(source: DatasetFileSource, options: MemoryAgentBenchLo
     };
     const files = await source.listFiles("data", isShard, complete, callOptions);
     if (files.length === 0 || !complete(files)) {
-      throw new DatasetError("missing_file", `no complete set of data/${split}-NNNNN-of-NNNNN.parquet files in ${source.repo} (found ${files.length === 0 ? "none" : files.join(", ")})`, { file: `data/${split}-00000-of-00001.parquet` });
+      throw new DatasetError(
+        "missing_file",
+        `no complete set of data/${split}-NNNNN-of-NNNNN.parquet files in ${source.repo} (found ${files.length === 0 ? "none" : files.join(", ")})`,
+        { file: `data/${split}-00000-of-00001.parquet` },
+      );
     }
     for (const file of files) out.push({ file, split });
   }
@@ -127,18 +181,29 @@ async function splitFiles(source: DatasetFileSource, options: MemoryAgentBenchLo
 }
 
 /** Reads only `metadata.source` (one leaf, not the struct) and returns the rows whose source is wanted. */
-async function rowsToKeep(rows: RowFile, wanted: Set<string> | null, policy: BadRowPolicy, skipped: SkippedRow[]): Promise<number[]> {
+async function rowsToKeep(
+  rows: RowFile,
+  wanted: Set<string> | null,
+  policy: BadRowPolicy,
+  skipped: SkippedRow[],
+): Promise<number[]> {
   const sources = await rows.readField(["metadata", "source"]);
   const keep: number[] = [];
   for (const [row, value] of sources.entries()) {
-    const sourceName = buildRow(policy, skipped, rows.file, row, () => readString(value, { file: rows.file, row, field: "metadata.source" }));
+    const sourceName = buildRow(policy, skipped, rows.file, row, () =>
+      readString(value, { file: rows.file, row, field: "metadata.source" }),
+    );
     if (sourceName !== null && (wanted === null || wanted.has(sourceName))) keep.push(row);
   }
   return keep;
 }
 
 /** Decodes the kept rows one row group at a time, so each context column chunk is decoded once. */
-async function* readKeptRows(rows: RowFile, keep: readonly number[], callOptions: CallOptions): AsyncGenerator<{ row: number; values: Record<string, unknown> }> {
+async function* readKeptRows(
+  rows: RowFile,
+  keep: readonly number[],
+  callOptions: CallOptions,
+): AsyncGenerator<{ row: number; values: Record<string, unknown> }> {
   const columns = ["context", "questions", "answers", "metadata"];
   for (const group of rows.rowGroups) {
     const inGroup = keep.filter((row) => row >= group.start && row < group.end);
@@ -167,9 +232,14 @@ function rowToInstance(values: Record<string, unknown>, context: RowContext): Be
   const text = readString(values.context, at("context"));
   const questions = readStringList(values.questions, at("questions"));
   const answersValue = values.answers;
-  if (!Array.isArray(answersValue)) throw new DatasetError("wrong_type", "expected a list of gold lists", at("answers"));
+  if (!Array.isArray(answersValue))
+    throw new DatasetError("wrong_type", "expected a list of gold lists", at("answers"));
   if (answersValue.length !== questions.length) {
-    throw new DatasetError("length_mismatch", `${questions.length} questions but ${answersValue.length} answers`, at("answers"));
+    throw new DatasetError(
+      "length_mismatch",
+      `${questions.length} questions but ${answersValue.length} answers`,
+      at("answers"),
+    );
   }
   const golds = answersValue.map((gold, index) => readGold(gold, at(`answers[${index}]`)));
   const packed = packSentences(text, { maxTokens: context.chunkTokens, tokenCounter: context.counter });
@@ -217,7 +287,13 @@ function rowToInstance(values: Record<string, unknown>, context: RowContext): Be
       },
       ...kept,
     },
-    source: { repo: context.resolved.repo, revision: context.resolved.revision, file: context.resolved.path, sha256: context.resolved.sha256, row: context.row },
+    source: {
+      repo: context.resolved.repo,
+      revision: context.resolved.revision,
+      file: context.resolved.path,
+      sha256: context.resolved.sha256,
+      row: context.row,
+    },
   };
 }
 

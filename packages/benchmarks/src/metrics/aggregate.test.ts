@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { aggregateScores, type ScoreRow } from "./aggregate.js";
 import { AggregationInputError } from "./metric-errors.js";
 
-const row = (dataSource: string, competency: ScoreRow["competency"], instanceId: string, questionId: string, score: number): ScoreRow => ({
+const row = (
+  dataSource: string,
+  competency: ScoreRow["competency"],
+  instanceId: string,
+  questionId: string,
+  score: number,
+): ScoreRow => ({
   dataSource,
   competency,
   instanceId,
@@ -56,13 +62,22 @@ describe("aggregateScores", () => {
   });
 
   it("gives an empty table without rows", () => {
-    expect(aggregateScores([])).toEqual({ instances: [], dataSources: [], competencies: [], average: { dataSources: 0, mean: null } });
+    expect(aggregateScores([])).toEqual({
+      instances: [],
+      dataSources: [],
+      competencies: [],
+      average: { dataSources: 0, mean: null },
+    });
   });
 
   it("refuses inconsistent rows", () => {
     expect(() => aggregateScores([row("squad", "AR", "i1", "q1", 1.5)])).toThrow(AggregationInputError);
     expect(() => aggregateScores([row("squad", "AR", "i1", "q1", Number.NaN)])).toThrow(AggregationInputError);
-    expect(() => aggregateScores([row("squad", "AR", "i1", "q1", 1), row("squad", "AR", "i1", "q1", 0)])).toThrow(/scored twice/);
-    expect(() => aggregateScores([row("squad", "AR", "i1", "q1", 1), row("squad", "LRU", "i2", "q1", 0)])).toThrow(/under both AR and LRU/);
+    expect(() => aggregateScores([row("squad", "AR", "i1", "q1", 1), row("squad", "AR", "i1", "q1", 0)])).toThrow(
+      /scored twice/,
+    );
+    expect(() => aggregateScores([row("squad", "AR", "i1", "q1", 1), row("squad", "LRU", "i2", "q1", 0)])).toThrow(
+      /under both AR and LRU/,
+    );
   });
 });

@@ -75,9 +75,12 @@ export function aggregateScores(rows: readonly ScoreRow[]): AggregateTable {
       source = { competency: row.competency, instances: new Map() };
       sources.set(row.dataSource, source);
     } else if (source.competency !== row.competency) {
-      throw new AggregationInputError(`row ${index}: data source "${row.dataSource}" is under both ${source.competency} and ${row.competency}`, {
-        path: [index, "competency"],
-      });
+      throw new AggregationInputError(
+        `row ${index}: data source "${row.dataSource}" is under both ${source.competency} and ${row.competency}`,
+        {
+          path: [index, "competency"],
+        },
+      );
     }
     let questions = source.instances.get(row.instanceId);
     if (questions === undefined) {
@@ -85,9 +88,12 @@ export function aggregateScores(rows: readonly ScoreRow[]): AggregateTable {
       source.instances.set(row.instanceId, questions);
     }
     if (questions.has(row.questionId)) {
-      throw new AggregationInputError(`row ${index}: question "${row.questionId}" of instance "${row.instanceId}" (${row.dataSource}) is scored twice`, {
-        path: [index, "questionId"],
-      });
+      throw new AggregationInputError(
+        `row ${index}: question "${row.questionId}" of instance "${row.instanceId}" (${row.dataSource}) is scored twice`,
+        {
+          path: [index, "questionId"],
+        },
+      );
     }
     questions.set(row.questionId, row.score);
   });
@@ -105,20 +111,34 @@ export function aggregateScores(rows: readonly ScoreRow[]): AggregateTable {
       means.push(mean);
       questionCount += questions.size;
     }
-    dataSources.push({ dataSource, competency, instances: byInstance.size, questions: questionCount, mean: meanOf(means) });
+    dataSources.push({
+      dataSource,
+      competency,
+      instances: byInstance.size,
+      questions: questionCount,
+      mean: meanOf(means),
+    });
   }
 
   const competencies: CompetencyAggregate[] = [];
   for (const competency of COMPETENCIES) {
     const members = dataSources.filter((source) => source.competency === competency);
-    if (members.length > 0) competencies.push({ competency, dataSources: members.length, mean: meanOf(members.map((source) => source.mean)) });
+    if (members.length > 0)
+      competencies.push({
+        competency,
+        dataSources: members.length,
+        mean: meanOf(members.map((source) => source.mean)),
+      });
   }
 
   return {
     instances,
     dataSources,
     competencies,
-    average: { dataSources: dataSources.length, mean: dataSources.length === 0 ? null : meanOf(dataSources.map((source) => source.mean)) },
+    average: {
+      dataSources: dataSources.length,
+      mean: dataSources.length === 0 ? null : meanOf(dataSources.map((source) => source.mean)),
+    },
   };
 }
 

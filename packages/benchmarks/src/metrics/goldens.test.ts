@@ -3,8 +3,8 @@
 // keys in the same order, and a typed error naming the Python exception where the original raised.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
 import type { JsonValue } from "@finemem/spec";
+import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
 import { computeMemalphaScore } from "./memalpha-scorer.js";
 import {
@@ -13,12 +13,12 @@ import {
   drqaExactMatchScore,
   drqaMetricMaxOverGroundTruths,
   f1Score,
+  type GoldMetric,
+  type MetricValue,
   normalizeAnswer,
   parseOutput,
   postProcess,
   substringExactMatchScore,
-  type GoldMetric,
-  type MetricValue,
 } from "./memoryagentbench-scorer.js";
 import { MetricInputError } from "./metric-errors.js";
 
@@ -94,7 +94,8 @@ function runMab({ fn, input }: MabLine): unknown {
 /** Key order matters (the original's dicts are ordered), so objects are compared through their entries. */
 function ordered(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(ordered);
-  if (value !== null && typeof value === "object") return Object.entries(value).map(([key, item]) => [key, ordered(item)]);
+  if (value !== null && typeof value === "object")
+    return Object.entries(value).map(([key, item]) => [key, ordered(item)]);
   return value;
 }
 
@@ -136,12 +137,15 @@ describe.skipIf(!shared.available)("Mem-α goldens", () => {
     expect(lines).toHaveLength(195);
   });
 
-  it.each(lines.map((line, index) => [index + 1, line.data_source, line] as const))("line %i (%s)", (_index, _source, line) => {
-    const run = () => computeMemalphaScore(line.data_source, line.prediction, line.gold);
-    if (line.error !== undefined) {
-      expectThrowsPython(run, line.error);
-      return;
-    }
-    expect(run()).toBe(line.score);
-  });
+  it.each(lines.map((line, index) => [index + 1, line.data_source, line] as const))(
+    "line %i (%s)",
+    (_index, _source, line) => {
+      const run = () => computeMemalphaScore(line.data_source, line.prediction, line.gold);
+      if (line.error !== undefined) {
+        expectThrowsPython(run, line.error);
+        return;
+      }
+      expect(run()).toBe(line.score);
+    },
+  );
 });

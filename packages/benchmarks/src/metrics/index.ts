@@ -4,20 +4,26 @@
  * themselves are the `python-ports` entry), this project's LLM judge, and result tables.
  */
 export {
-  aggregateScores,
   type AggregateTable,
   type AverageAggregate,
+  aggregateScores,
   type CompetencyAggregate,
   type DataSourceAggregate,
   type InstanceAggregate,
   type ScoreRow,
 } from "./aggregate.js";
-export { JUDGE_PROMPT_HASH, JUDGE_PROMPT_VERSION, isJudgeVerdictCorrect, type JudgeOptions } from "./llm-judge.js";
+export { isJudgeVerdictCorrect, JUDGE_PROMPT_HASH, JUDGE_PROMPT_VERSION, type JudgeOptions } from "./llm-judge.js";
 export {
   AggregationInputError,
   JudgeRequiredError,
   MetricInputError,
-  UnsupportedMetricError,
   type MetricInputErrorKind,
+  UnsupportedMetricError,
 } from "./metric-errors.js";
-export { createMetric, memoryAgentBenchPrimaryMetric, scoreAnswer, type ScoreAnswerInput, type ScoreAnswerOptions } from "./metric-router.js";
+export {
+  createMetric,
+  memoryAgentBenchPrimaryMetric,
+  type ScoreAnswerInput,
+  type ScoreAnswerOptions,
+  scoreAnswer,
+} from "./metric-router.js";

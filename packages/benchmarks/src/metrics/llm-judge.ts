@@ -32,7 +32,9 @@ export const JUDGE_PROMPT_TEMPLATE = [
 ].join("\n");
 
 /** sha256 (hex) of the version tag and the template: the identity of the prompt in every judged result. */
-export const JUDGE_PROMPT_HASH = createHash("sha256").update(`${JUDGE_PROMPT_VERSION}\n${JUDGE_PROMPT_TEMPLATE}`, "utf8").digest("hex");
+export const JUDGE_PROMPT_HASH = createHash("sha256")
+  .update(`${JUDGE_PROMPT_VERSION}\n${JUDGE_PROMPT_TEMPLATE}`, "utf8")
+  .digest("hex");
 
 /** What the judge is shown. */
 export interface JudgeInput {
@@ -53,7 +55,11 @@ const DEFAULT_SAMPLING: SamplingOptions = { temperature: 0 };
 export function buildJudgePrompt({ question, gold, prediction }: JudgeInput): string {
   const reference = typeof gold === "string" ? gold : gold.map((item) => `- ${item}`).join("\n");
   // One pass over the placeholders, so braces inside the filled-in texts are never re-expanded.
-  const values: Record<string, string> = { question: question ?? "(the question was not recorded)", reference, response: prediction };
+  const values: Record<string, string> = {
+    question: question ?? "(the question was not recorded)",
+    reference,
+    response: prediction,
+  };
   return JUDGE_PROMPT_TEMPLATE.replace(/\{(question|reference|response)\}/g, (_match, name: string) => values[name]!);
 }
 

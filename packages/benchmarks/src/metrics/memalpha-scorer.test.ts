@@ -1,7 +1,13 @@
 // Edge cases of Mem-α's scorer beyond the shared goldens.
 import { describe, expect, it } from "vitest";
 import { thrown } from "../test-support/thrown.js";
-import { computeMemalphaScore, evaluateWrtSource, extractAnswerFromResponse, isMemalphaJudgedSource, stripThinking } from "./memalpha-scorer.js";
+import {
+  computeMemalphaScore,
+  evaluateWrtSource,
+  extractAnswerFromResponse,
+  isMemalphaJudgedSource,
+  stripThinking,
+} from "./memalpha-scorer.js";
 import { JudgeRequiredError, type MetricInputError, UnsupportedMetricError } from "./metric-errors.js";
 
 describe("stripThinking", () => {
@@ -34,7 +40,9 @@ describe("computeMemalphaScore", () => {
 
   it("takes a list gold's first element before the digit check, so an empty list raises", () => {
     expect(computeMemalphaScore("pubmed-rct", "\\boxed{2}", ["2", "3"])).toBe(1);
-    expect((thrown(() => computeMemalphaScore("pubmed-rct", "none", [])) as MetricInputError).pythonError).toBe("IndexError: list index out of range");
+    expect((thrown(() => computeMemalphaScore("pubmed-rct", "none", [])) as MetricInputError).pythonError).toBe(
+      "IndexError: list index out of range",
+    );
   });
 
   it("raises for golds of the wrong shape, as the original does", () => {
@@ -66,7 +74,9 @@ describe("evaluateWrtSource", () => {
   });
 
   it("raises KeyError for ruler_niah and reports recsys as unsupported", () => {
-    expect((thrown(() => evaluateWrtSource("1234", ["1234"], "ruler_niah_multikey_1")) as MetricInputError).kind).toBe("missing_key");
+    expect((thrown(() => evaluateWrtSource("1234", ["1234"], "ruler_niah_multikey_1")) as MetricInputError).kind).toBe(
+      "missing_key",
+    );
     expect(thrown(() => evaluateWrtSource("x", ["1"], "recsys_redial"))).toBeInstanceOf(UnsupportedMetricError);
   });
 });

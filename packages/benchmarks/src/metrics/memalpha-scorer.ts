@@ -5,8 +5,8 @@
  * 1.0 / 0.0). The LLM-judged sources are left to `llm-judge.ts`.
  */
 import type { JsonValue } from "@finemem/spec";
-import { JudgeRequiredError, MetricInputError, UnsupportedMetricError } from "./metric-errors.js";
 import { defaultPostProcess, postProcess, pyIndex, requireString, shareFound } from "./memoryagentbench-scorer.js";
+import { JudgeRequiredError, MetricInputError, UnsupportedMetricError } from "./metric-errors.js";
 import { isJsonArray, isPyDecimalString, pyLower, pyStr, pyStrip, pyTypeName } from "./python-text.js";
 
 // Mem-α's check is `"<think>" and "</think>" in prediction`, which Python reads as `"</think>" in
@@ -56,7 +56,8 @@ export function computeMemalphaScore(dataSource: string, prediction: string, gol
 
   if (dataSource === "booksum" || dataSource === "infbench_sum_eng_shots2") return keywordShare(text, gold);
   if (dataSource === "pubmed-rct" || dataSource.includes("icl")) return boxedDigitsMatch(text, gold);
-  if (dataSource === "squad" || dataSource === "hotpotqa") return pyLower(text).includes(pyLower(containmentGold(gold))) ? 1 : 0;
+  if (dataSource === "squad" || dataSource === "hotpotqa")
+    return pyLower(text).includes(pyLower(containmentGold(gold))) ? 1 : 0;
   if (dataSource === "perltqa") return perltqaScore(text, gold);
   if (isMemalphaJudgedSource(dataSource)) throw new JudgeRequiredError(dataSource);
   return evaluateWrtSource(text, gold, dataSource);
@@ -86,7 +87,11 @@ function containmentGold(gold: JsonValue): string {
   if (gold !== null && typeof gold === "object") {
     const text = gold.text;
     if (text === undefined) {
-      throw new MetricInputError("dict_gold_without_text", "AttributeError: 'dict' object has no attribute 'lower'", "a dict gold needs a text key");
+      throw new MetricInputError(
+        "dict_gold_without_text",
+        "AttributeError: 'dict' object has no attribute 'lower'",
+        "a dict gold needs a text key",
+      );
     }
     return requireString(text, "lower");
   }
@@ -133,7 +138,11 @@ export function evaluateWrtSource(prediction: string, answer: JsonValue, subData
   if (subDataset.includes("ruler") || subDataset.includes("mermory_merging")) {
     if (subDataset.includes("ruler_niah")) {
       shareFound(answer, prediction); // the niah figure is still computed (and may raise) before the lookup fails
-      throw new MetricInputError("missing_key", "KeyError: 'substring_exact_match'", `Mem-α's ${subDataset} route yields only ruler_recall`);
+      throw new MetricInputError(
+        "missing_key",
+        "KeyError: 'substring_exact_match'",
+        `Mem-α's ${subDataset} route yields only ruler_recall`,
+      );
     }
     return Number(defaultPostProcess(prediction, answer).metrics.substring_exact_match);
   }

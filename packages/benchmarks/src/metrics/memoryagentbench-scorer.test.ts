@@ -2,7 +2,15 @@
 // under CPython 3.11.
 import { describe, expect, it } from "vitest";
 import { thrown } from "../test-support/thrown.js";
-import { calculateMetrics, drqaMetricMaxOverGroundTruths, f1Score, normalizeAnswer, parseOutput, postProcess, substringExactMatchScore } from "./memoryagentbench-scorer.js";
+import {
+  calculateMetrics,
+  drqaMetricMaxOverGroundTruths,
+  f1Score,
+  normalizeAnswer,
+  parseOutput,
+  postProcess,
+  substringExactMatchScore,
+} from "./memoryagentbench-scorer.js";
 import { MetricInputError, UnsupportedMetricError } from "./metric-errors.js";
 
 describe("normalizeAnswer", () => {
@@ -65,7 +73,9 @@ describe("postProcess", () => {
   });
 
   it("reads choice_eng's option from the gold's second element", () => {
-    expect((thrown(() => postProcess("infbench_choice_eng", "B", ["B"])) as MetricInputError).pythonError).toBe("IndexError: list index out of range");
+    expect((thrown(() => postProcess("infbench_choice_eng", "B", ["B"])) as MetricInputError).pythonError).toBe(
+      "IndexError: list index out of range",
+    );
     // A string gold is indexed by character: the "option" of "BParis" is "P".
     expect(postProcess("infbench_choice_eng", "a p", "BParis").metrics.substring_exact_match).toBe(true);
   });

@@ -10,7 +10,7 @@
  */
 import type { JsonValue } from "@finemem/spec";
 import { MetricInputError, UnsupportedMetricError } from "./metric-errors.js";
-import { ASCII_PUNCTUATION, PY_WORD_CLASS, isJsonArray, pyLower, pySplit, pyStrip, pyTypeName } from "./python-text.js";
+import { ASCII_PUNCTUATION, isJsonArray, PY_WORD_CLASS, pyLower, pySplit, pyStrip, pyTypeName } from "./python-text.js";
 import { rougeLScores } from "./rouge.js";
 
 /** A figure as the original returns it: a bool for the match metrics, a number for F1, ROUGE and recalls. */
@@ -63,7 +63,10 @@ export function substringExactMatchScore(prediction: string, groundTruth: string
 export function f1Score(prediction: string, groundTruth: string): [number, number, number] {
   const normalizedPrediction = normalizeAnswer(prediction);
   const normalizedGold = normalizeAnswer(groundTruth);
-  if ((SPECIAL_ANSWERS.has(normalizedPrediction) || SPECIAL_ANSWERS.has(normalizedGold)) && normalizedPrediction !== normalizedGold) {
+  if (
+    (SPECIAL_ANSWERS.has(normalizedPrediction) || SPECIAL_ANSWERS.has(normalizedGold)) &&
+    normalizedPrediction !== normalizedGold
+  ) {
     return [0, 0, 0];
   }
   const predictionTokens = pySplit(normalizedPrediction);
@@ -107,10 +110,18 @@ export function flattenGroundTruths(groundTruths: JsonValue): JsonValue[] {
  * `drqa_metric_max_over_ground_truths`: the metric's maximum over the golds. Like Python's `max`, the
  * first of equal maxima is returned, so a bool stays a bool.
  */
-export function drqaMetricMaxOverGroundTruths<T extends MetricValue>(metric: GoldMetric<T>, prediction: string, groundTruths: JsonValue): T {
+export function drqaMetricMaxOverGroundTruths<T extends MetricValue>(
+  metric: GoldMetric<T>,
+  prediction: string,
+  groundTruths: JsonValue,
+): T {
   const golds = flattenGroundTruths(groundTruths);
   if (golds.length === 0) {
-    throw new MetricInputError("empty_ground_truths", "ValueError: max() arg is an empty sequence", "no gold answer to score against");
+    throw new MetricInputError(
+      "empty_ground_truths",
+      "ValueError: max() arg is an empty sequence",
+      "no gold answer to score against",
+    );
   }
   let best: T | undefined;
   for (const gold of golds) {
@@ -146,7 +157,9 @@ export function calculateMetrics(prediction: string, groundTruths: JsonValue): C
   const exactMatch = drqaMetricMaxOverGroundTruths(drqaExactMatchScore, prediction, groundTruths);
   const f1 = drqaMetricMaxOverGroundTruths((p, g) => f1Score(p, g)[0], prediction, groundTruths);
   const substring = drqaMetricMaxOverGroundTruths(substringExactMatchScore, prediction, groundTruths);
-  const scores = flattenGroundTruths(groundTruths).map((gold) => rougeLScores(requireString(gold, "lower"), prediction));
+  const scores = flattenGroundTruths(groundTruths).map((gold) =>
+    rougeLScores(requireString(gold, "lower"), prediction),
+  );
   const best = (pick: (score: (typeof scores)[number]) => number) => scores.map(pick).reduce((a, b) => Math.max(a, b));
   return {
     exact_match: exactMatch,
@@ -204,7 +217,8 @@ export function postProcess(subDataset: string, output: string, answer: JsonValu
     return fromDefault(defaultPostProcess(output, answer));
   }
   if (subDataset.includes("ruler") || subDataset.includes("mermory_merging")) {
-    if (subDataset.includes("ruler_niah")) return { metrics: { ruler_recall: shareFound(answer, output) }, info: { parsedOutput: output } };
+    if (subDataset.includes("ruler_niah"))
+      return { metrics: { ruler_recall: shareFound(answer, output) }, info: { parsedOutput: output } };
     return fromDefault(defaultPostProcess(output, answer));
   }
   if (subDataset.includes("recsys")) {
@@ -255,7 +269,8 @@ function maxPerMetric(raw: MetricsDict, parsed: MetricsDict): MetricsDict {
  */
 export function shareFound(answer: JsonValue, prediction: string): number {
   const elements = pyIterate(answer);
-  if (elements.length === 0) throw new MetricInputError("zero_division", "ZeroDivisionError: division by zero", "the gold list is empty");
+  if (elements.length === 0)
+    throw new MetricInputError("zero_division", "ZeroDivisionError: division by zero", "the gold list is empty");
   const haystack = pyLower(prediction);
   let found = 0;
   for (const element of elements) if (haystack.includes(pyLower(requireString(element, "lower")))) found += 1;
@@ -272,7 +287,11 @@ export function pyIterate(value: JsonValue): JsonValue[] {
   if (typeof value === "string") return Array.from(value);
   if (isJsonArray(value)) return [...value];
   if (value !== null && typeof value === "object") return Object.keys(value);
-  throw new MetricInputError("wrong_type", pythonIterationError(value), `cannot iterate over a ${pyTypeName(value)} gold`);
+  throw new MetricInputError(
+    "wrong_type",
+    pythonIterationError(value),
+    `cannot iterate over a ${pyTypeName(value)} gold`,
+  );
 }
 
 /** `value[index]` for a string (by code point) or a list. */
@@ -282,7 +301,11 @@ export function pyIndex(value: JsonValue, index: number): JsonValue {
     const item = items[index];
     if (item === undefined) {
       const what = typeof value === "string" ? "string" : "list";
-      throw new MetricInputError("index_out_of_range", `IndexError: ${what} index out of range`, `the gold has no element ${index}`);
+      throw new MetricInputError(
+        "index_out_of_range",
+        `IndexError: ${what} index out of range`,
+        `the gold has no element ${index}`,
+      );
     }
     return item;
   }

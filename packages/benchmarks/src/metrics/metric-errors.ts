@@ -42,7 +42,11 @@ export class UnsupportedMetricError extends FineMemError {
   readonly rule: string;
 
   constructor(protocol: string, dataSource: string, rule: string, reason: string, options: FineMemErrorOptions = {}) {
-    super("unsupported_metric", `no metric for ${protocol} data source "${dataSource}" (rule ${rule}): ${reason}`, options);
+    super(
+      "unsupported_metric",
+      `no metric for ${protocol} data source "${dataSource}" (rule ${rule}): ${reason}`,
+      options,
+    );
     this.protocol = protocol;
     this.dataSource = dataSource;
     this.rule = rule;

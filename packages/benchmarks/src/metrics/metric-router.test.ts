@@ -7,54 +7,99 @@ import { createMetric, memoryAgentBenchPrimaryMetric, scoreAnswer } from "./metr
 
 describe("scoreAnswer, memalpha protocol", () => {
   it("returns Mem-α's float as the score", async () => {
-    expect(await scoreAnswer({ protocol: "memalpha", dataSource: "squad", prediction: "It is Paris.", gold: "paris" })).toEqual({ score: 1 });
-    expect(await scoreAnswer({ protocol: "memalpha", dataSource: "perltqa", prediction: "tennis", gold: "tennis; chess" })).toEqual({ score: 0.5 });
-    const rouge = await scoreAnswer({ protocol: "memalpha", dataSource: "infbench_qa_eng_shots2", prediction: "Answer: The quick brown fox", gold: ["quick brown fox"] });
+    expect(
+      await scoreAnswer({ protocol: "memalpha", dataSource: "squad", prediction: "It is Paris.", gold: "paris" }),
+    ).toEqual({ score: 1 });
+    expect(
+      await scoreAnswer({ protocol: "memalpha", dataSource: "perltqa", prediction: "tennis", gold: "tennis; chess" }),
+    ).toEqual({ score: 0.5 });
+    const rouge = await scoreAnswer({
+      protocol: "memalpha",
+      dataSource: "infbench_qa_eng_shots2",
+      prediction: "Answer: The quick brown fox",
+      gold: ["quick brown fox"],
+    });
     expect(rouge.score).toBe(0.8571428571428571);
   });
 
   it("asks the judge for lme_train, on the text after </think>", async () => {
     const judge = createScriptedLanguageModel(["yes"], { modelId: "qwen-judge" });
     const result = await scoreAnswer(
-      { protocol: "memalpha", dataSource: "lme_train", question: "Which tea?", prediction: "<think>hmm</think>Green tea", gold: "green tea" },
+      {
+        protocol: "memalpha",
+        dataSource: "lme_train",
+        question: "Which tea?",
+        prediction: "<think>hmm</think>Green tea",
+        gold: "green tea",
+      },
       { judge },
     );
-    expect(result).toEqual({ score: 1, judge: { modelId: "qwen-judge", promptHash: JUDGE_PROMPT_HASH, ownPrompt: true } });
+    expect(result).toEqual({
+      score: 1,
+      judge: { modelId: "qwen-judge", promptHash: JUDGE_PROMPT_HASH, ownPrompt: true },
+    });
     const prompt = judge.calls[0]!.messages[0]!.content;
     expect(prompt).toContain("Green tea");
     expect(prompt).not.toContain("hmm");
   });
 
   it("scores longmemeval_s by substring match as the recorded scorer does, or by the judge when asked", async () => {
-    const input = { protocol: "memalpha", dataSource: "longmemeval_s", question: "Which colour?", prediction: "Answer: blue", gold: ["blue"] } as const;
+    const input = {
+      protocol: "memalpha",
+      dataSource: "longmemeval_s",
+      question: "Which colour?",
+      prediction: "Answer: blue",
+      gold: ["blue"],
+    } as const;
     expect(await scoreAnswer(input)).toEqual({ score: 1 });
     const judge = createScriptedLanguageModel(["no"], { modelId: "qwen-judge" });
-    expect(await scoreAnswer(input, { judge, judgeLongMemEval: true })).toEqual({ score: 0, judge: { modelId: "qwen-judge", promptHash: JUDGE_PROMPT_HASH, ownPrompt: true } });
+    expect(await scoreAnswer(input, { judge, judgeLongMemEval: true })).toEqual({
+      score: 0,
+      judge: { modelId: "qwen-judge", promptHash: JUDGE_PROMPT_HASH, ownPrompt: true },
+    });
     expect(judge.calls).toHaveLength(1);
   });
 
   it("needs a judge for the judged sources", async () => {
-    await expect(scoreAnswer({ protocol: "memalpha", dataSource: "lme_train", prediction: "x", gold: "x" })).rejects.toBeInstanceOf(JudgeRequiredError);
+    await expect(
+      scoreAnswer({ protocol: "memalpha", dataSource: "lme_train", prediction: "x", gold: "x" }),
+    ).rejects.toBeInstanceOf(JudgeRequiredError);
   });
 
   it("reports ruler_niah and recsys as unsupported rather than mapping them to another rule", async () => {
-    const niah = scoreAnswer({ protocol: "memalpha", dataSource: "ruler_niah_single_1", prediction: "1234", gold: ["1234"] });
+    const niah = scoreAnswer({
+      protocol: "memalpha",
+      dataSource: "ruler_niah_single_1",
+      prediction: "1234",
+      gold: ["1234"],
+    });
     await expect(niah).rejects.toBeInstanceOf(UnsupportedMetricError);
     await expect(niah).rejects.toMatchObject({ rule: "memalpha:ruler_niah" });
-    await expect(scoreAnswer({ protocol: "memalpha", dataSource: "recsys_redial", prediction: "x", gold: ["1"] })).rejects.toBeInstanceOf(UnsupportedMetricError);
+    await expect(
+      scoreAnswer({ protocol: "memalpha", dataSource: "recsys_redial", prediction: "x", gold: ["1"] }),
+    ).rejects.toBeInstanceOf(UnsupportedMetricError);
   });
 
   it("passes on the original's input errors", async () => {
-    await expect(scoreAnswer({ protocol: "memalpha", dataSource: "booksum", prediction: "x", gold: [] })).rejects.toMatchObject({
+    await expect(
+      scoreAnswer({ protocol: "memalpha", dataSource: "booksum", prediction: "x", gold: [] }),
+    ).rejects.toMatchObject({
       kind: "zero_division",
     });
-    await expect(scoreAnswer({ protocol: "memalpha", dataSource: "booksum", prediction: "x", gold: [] })).rejects.toBeInstanceOf(MetricInputError);
+    await expect(
+      scoreAnswer({ protocol: "memalpha", dataSource: "booksum", prediction: "x", gold: [] }),
+    ).rejects.toBeInstanceOf(MetricInputError);
   });
 });
 
 describe("scoreAnswer, memoryagentbench protocol", () => {
   it("scores the default route by substring match, with every figure as a number in details", async () => {
-    const result = await scoreAnswer({ protocol: "memoryagentbench", dataSource: "factconsolidation_mh_6k", prediction: "The answer is Shahnameh.", gold: ["Shahnameh"] });
+    const result = await scoreAnswer({
+      protocol: "memoryagentbench",
+      dataSource: "factconsolidation_mh_6k",
+      prediction: "The answer is Shahnameh.",
+      gold: ["Shahnameh"],
+    });
     expect(result.score).toBe(1);
     expect(result.details).toEqual({
       exact_match: 0,
@@ -69,21 +114,41 @@ describe("scoreAnswer, memoryagentbench protocol", () => {
   });
 
   it("scores icl_* by exact match of the parsed output", async () => {
-    const result = await scoreAnswer({ protocol: "memoryagentbench", dataSource: "icl_trec_coarse_6600shot_balance", prediction: "12", gold: ["2"] });
+    const result = await scoreAnswer({
+      protocol: "memoryagentbench",
+      dataSource: "icl_trec_coarse_6600shot_balance",
+      prediction: "12",
+      gold: ["2"],
+    });
     expect(result.score).toBe(0);
     expect(result.details?.substring_exact_match).toBe(1);
   });
 
   it("scores eventqa by EventQA recall and ruler_niah by ruler recall", async () => {
-    const eventqa = await scoreAnswer({ protocol: "memoryagentbench", dataSource: "eventqa_full", prediction: "He went to the market.", gold: ["went to the market", "met Anna"] });
+    const eventqa = await scoreAnswer({
+      protocol: "memoryagentbench",
+      dataSource: "eventqa_full",
+      prediction: "He went to the market.",
+      gold: ["went to the market", "met Anna"],
+    });
     expect(eventqa.score).toBe(0);
     expect(eventqa.details?.substring_exact_match).toBe(1);
-    const niah = await scoreAnswer({ protocol: "memoryagentbench", dataSource: "ruler_niah_single_1", prediction: "1234 and 5678", gold: ["1234", "5678", "9999"] });
+    const niah = await scoreAnswer({
+      protocol: "memoryagentbench",
+      dataSource: "ruler_niah_single_1",
+      prediction: "1234 and 5678",
+      gold: ["1234", "5678", "9999"],
+    });
     expect(niah).toEqual({ score: 2 / 3, details: { ruler_recall: 2 / 3 } });
   });
 
   it("scores the text after </think>", async () => {
-    const result = await scoreAnswer({ protocol: "memoryagentbench", dataSource: "ruler_qa1_197K", prediction: "<think>Paris?</think>London", gold: ["Paris"] });
+    const result = await scoreAnswer({
+      protocol: "memoryagentbench",
+      dataSource: "ruler_qa1_197K",
+      prediction: "<think>Paris?</think>London",
+      gold: ["Paris"],
+    });
     expect(result.score).toBe(0);
   });
 
@@ -97,9 +162,9 @@ describe("scoreAnswer, memoryagentbench protocol", () => {
   });
 
   it("reports recsys as unsupported", async () => {
-    await expect(scoreAnswer({ protocol: "memoryagentbench", dataSource: "recsys_redial_full", prediction: "x", gold: ["1"] })).rejects.toBeInstanceOf(
-      UnsupportedMetricError,
-    );
+    await expect(
+      scoreAnswer({ protocol: "memoryagentbench", dataSource: "recsys_redial_full", prediction: "x", gold: ["1"] }),
+    ).rejects.toBeInstanceOf(UnsupportedMetricError);
   });
 });
 
@@ -113,13 +178,20 @@ describe("createMetric", () => {
 
     const mab = createMetric("memoryagentbench");
     expect(mab).toMatchObject({ protocol: "memoryagentbench", judged: false });
-    expect((await mab.score({ dataSource: "longmemeval_s", prediction: "Answer: blue", gold: ["blue"] })).score).toBe(1);
+    expect((await mab.score({ dataSource: "longmemeval_s", prediction: "Answer: blue", gold: ["blue"] })).score).toBe(
+      1,
+    );
   });
 
   it("rejects once the signal is aborted", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(createMetric("memalpha").score({ dataSource: "squad", prediction: "x", gold: "x" }, { signal: controller.signal })).rejects.toMatchObject({
+    await expect(
+      createMetric("memalpha").score(
+        { dataSource: "squad", prediction: "x", gold: "x" },
+        { signal: controller.signal },
+      ),
+    ).rejects.toMatchObject({
       code: "aborted",
     });
   });

@@ -11,17 +11,17 @@
  * originals do not score is reported with {@link UnsupportedMetricError}, never mapped to another.
  */
 import {
-  SPECIFICATION_VERSION,
-  metricResultValidator,
-  throwIfAborted,
   type CallOptions,
   type LanguageModel,
   type Metric,
   type MetricInput,
   type MetricProtocol,
   type MetricResult,
+  metricResultValidator,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
 } from "@finemem/spec";
-import { judgeAnswer, type JudgeOptions } from "./llm-judge.js";
+import { type JudgeOptions, judgeAnswer } from "./llm-judge.js";
 import { computeMemalphaScore, isMemalphaJudgedSource, stripThinking } from "./memalpha-scorer.js";
 import { postProcess } from "./memoryagentbench-scorer.js";
 import { MetricInputError, UnsupportedMetricError } from "./metric-errors.js";
@@ -57,16 +57,29 @@ export async function scoreAnswer(input: ScoreAnswerInput, options: ScoreAnswerO
   else if (input.protocol === "memoryagentbench") result = scoreMemoryAgentBench(input);
   else {
     const protocol: string = input.protocol;
-    throw new UnsupportedMetricError(protocol, input.dataSource, protocol, "unknown protocol (expected memalpha or memoryagentbench)");
+    throw new UnsupportedMetricError(
+      protocol,
+      input.dataSource,
+      protocol,
+      "unknown protocol (expected memalpha or memoryagentbench)",
+    );
   }
   // A guard on the port itself: every route must give a score in [0, 1] and numeric details.
   return metricResultValidator.parse(result);
 }
 
 async function scoreMemalpha(input: ScoreAnswerInput, options: ScoreAnswerOptions): Promise<MetricResult> {
-  if (isMemalphaJudgedSource(input.dataSource) || (options.judgeLongMemEval === true && input.dataSource.startsWith("longmemeval_s"))) {
+  if (
+    isMemalphaJudgedSource(input.dataSource) ||
+    (options.judgeLongMemEval === true && input.dataSource.startsWith("longmemeval_s"))
+  ) {
     return judgeAnswer(
-      { dataSource: input.dataSource, gold: input.gold, prediction: stripThinking(input.prediction), ...(input.question === undefined ? {} : { question: input.question }) },
+      {
+        dataSource: input.dataSource,
+        gold: input.gold,
+        prediction: stripThinking(input.prediction),
+        ...(input.question === undefined ? {} : { question: input.question }),
+      },
       options.judge,
       options,
     );
@@ -94,7 +107,8 @@ export function memoryAgentBenchPrimaryMetric(dataSource: string): string {
   if (dataSource.includes("icl")) return "exact_match";
   if (dataSource.includes("eventqa")) return "eventqa_recall";
   if (dataSource.includes("infbench") || dataSource.includes("longmemeval")) return "substring_exact_match";
-  if ((dataSource.includes("ruler") || dataSource.includes("mermory_merging")) && dataSource.includes("ruler_niah")) return "ruler_recall";
+  if ((dataSource.includes("ruler") || dataSource.includes("mermory_merging")) && dataSource.includes("ruler_niah"))
+    return "ruler_recall";
   return "substring_exact_match";
 }
 
@@ -105,7 +119,12 @@ function scoreMemoryAgentBench(input: ScoreAnswerInput): MetricResult {
   const primary = memoryAgentBenchPrimaryMetric(input.dataSource);
   const score = details[primary];
   if (score === undefined) {
-    throw new UnsupportedMetricError("memoryagentbench", input.dataSource, `memoryagentbench:${primary}`, `the route computes no ${primary}`);
+    throw new UnsupportedMetricError(
+      "memoryagentbench",
+      input.dataSource,
+      `memoryagentbench:${primary}`,
+      `the route computes no ${primary}`,
+    );
   }
   return { score, details };
 }
@@ -116,7 +135,11 @@ function scoreMemoryAgentBench(input: ScoreAnswerInput): MetricResult {
  */
 export function createMetric(
   protocol: MetricProtocol,
-  options: { readonly judge?: LanguageModel; readonly sampling?: JudgeOptions["sampling"]; readonly judgeLongMemEval?: boolean } = {},
+  options: {
+    readonly judge?: LanguageModel;
+    readonly sampling?: JudgeOptions["sampling"];
+    readonly judgeLongMemEval?: boolean;
+  } = {},
 ): Metric {
   return {
     specificationVersion: SPECIFICATION_VERSION,

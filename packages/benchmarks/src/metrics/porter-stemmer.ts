@@ -99,7 +99,13 @@ function endsDoubleConsonant(word: string): boolean {
 /** Condition *o: ends consonant-vowel-consonant, the last not w, x or y; NLTK adds a two-letter vowel-consonant word. */
 function endsCvc(word: string): boolean {
   const n = word.length;
-  if (n >= 3 && isConsonant(word, n - 3) && !isConsonant(word, n - 2) && isConsonant(word, n - 1) && !"wxy".includes(word[n - 1]!)) {
+  if (
+    n >= 3 &&
+    isConsonant(word, n - 3) &&
+    !isConsonant(word, n - 2) &&
+    isConsonant(word, n - 1) &&
+    !"wxy".includes(word[n - 1]!)
+  ) {
     return true;
   }
   return n === 2 && !isConsonant(word, 0) && isConsonant(word, 1);
@@ -125,7 +131,12 @@ function applyRuleList(word: string, rules: readonly Rule[]): string {
 }
 
 // Built once: the stemmer runs on every token ROUGE scores.
-const STEP_1A_RULES: readonly Rule[] = [rule("sses", "ss", null), rule("ies", "i", null), rule("ss", "ss", null), rule("s", "", null)];
+const STEP_1A_RULES: readonly Rule[] = [
+  rule("sses", "ss", null),
+  rule("ies", "i", null),
+  rule("ss", "ss", null),
+  rule("s", "", null),
+];
 
 function step1a(word: string): string {
   // NLTK: "ties" → "tie" (not "ti"), while "ponies" → "poni".
@@ -161,7 +172,9 @@ function step1b(word: string): string {
   ]);
 }
 
-const STEP_1C_RULES: readonly Rule[] = [rule("y", "i", (stem) => stem.length > 1 && isConsonant(stem, stem.length - 1))];
+const STEP_1C_RULES: readonly Rule[] = [
+  rule("y", "i", (stem) => stem.length > 1 && isConsonant(stem, stem.length - 1)),
+];
 
 function step1c(word: string): string {
   // NLTK: y → i only after a consonant that is not the whole stem ("happy" → "happi", "enjoy" and "by" stay).
@@ -169,30 +182,30 @@ function step1c(word: string): string {
 }
 
 const STEP_2_RULES: readonly Rule[] = [
-    rule("ational", "ate", hasPositiveMeasure),
-    rule("tional", "tion", hasPositiveMeasure),
-    rule("enci", "ence", hasPositiveMeasure),
-    rule("anci", "ance", hasPositiveMeasure),
-    rule("izer", "ize", hasPositiveMeasure),
-    rule("bli", "ble", hasPositiveMeasure),
-    rule("alli", "al", hasPositiveMeasure),
-    rule("entli", "ent", hasPositiveMeasure),
-    rule("eli", "e", hasPositiveMeasure),
-    rule("ousli", "ous", hasPositiveMeasure),
-    rule("ization", "ize", hasPositiveMeasure),
-    rule("ation", "ate", hasPositiveMeasure),
-    rule("ator", "ate", hasPositiveMeasure),
-    rule("alism", "al", hasPositiveMeasure),
-    rule("iveness", "ive", hasPositiveMeasure),
-    rule("fulness", "ful", hasPositiveMeasure),
-    rule("ousness", "ous", hasPositiveMeasure),
-    rule("aliti", "al", hasPositiveMeasure),
-    rule("iviti", "ive", hasPositiveMeasure),
-    rule("biliti", "ble", hasPositiveMeasure),
-    rule("fulli", "ful", hasPositiveMeasure),
-    // The "l" of "logi" stays with the stem, so "geologi" measures "geo" + "l".
-    rule("logi", "log", (stem) => hasPositiveMeasure(`${stem}l`)),
-  ];
+  rule("ational", "ate", hasPositiveMeasure),
+  rule("tional", "tion", hasPositiveMeasure),
+  rule("enci", "ence", hasPositiveMeasure),
+  rule("anci", "ance", hasPositiveMeasure),
+  rule("izer", "ize", hasPositiveMeasure),
+  rule("bli", "ble", hasPositiveMeasure),
+  rule("alli", "al", hasPositiveMeasure),
+  rule("entli", "ent", hasPositiveMeasure),
+  rule("eli", "e", hasPositiveMeasure),
+  rule("ousli", "ous", hasPositiveMeasure),
+  rule("ization", "ize", hasPositiveMeasure),
+  rule("ation", "ate", hasPositiveMeasure),
+  rule("ator", "ate", hasPositiveMeasure),
+  rule("alism", "al", hasPositiveMeasure),
+  rule("iveness", "ive", hasPositiveMeasure),
+  rule("fulness", "ful", hasPositiveMeasure),
+  rule("ousness", "ous", hasPositiveMeasure),
+  rule("aliti", "al", hasPositiveMeasure),
+  rule("iviti", "ive", hasPositiveMeasure),
+  rule("biliti", "ble", hasPositiveMeasure),
+  rule("fulli", "ful", hasPositiveMeasure),
+  // The "l" of "logi" stays with the stem, so "geologi" measures "geo" + "l".
+  rule("logi", "log", (stem) => hasPositiveMeasure(`${stem}l`)),
+];
 
 function step2(word: string): string {
   // NLTK tries "alli" → "al" first and, when it applies, runs step 2 again on the result.
@@ -201,40 +214,40 @@ function step2(word: string): string {
 }
 
 const STEP_3_RULES: readonly Rule[] = [
-    rule("icate", "ic", hasPositiveMeasure),
-    rule("ative", "", hasPositiveMeasure),
-    rule("alize", "al", hasPositiveMeasure),
-    rule("iciti", "ic", hasPositiveMeasure),
-    rule("ical", "ic", hasPositiveMeasure),
-    rule("ful", "", hasPositiveMeasure),
-    rule("ness", "", hasPositiveMeasure),
-  ];
+  rule("icate", "ic", hasPositiveMeasure),
+  rule("ative", "", hasPositiveMeasure),
+  rule("alize", "al", hasPositiveMeasure),
+  rule("iciti", "ic", hasPositiveMeasure),
+  rule("ical", "ic", hasPositiveMeasure),
+  rule("ful", "", hasPositiveMeasure),
+  rule("ness", "", hasPositiveMeasure),
+];
 
 function step3(word: string): string {
   return applyRuleList(word, STEP_3_RULES);
 }
 
 const STEP_4_RULES: readonly Rule[] = [
-    rule("al", "", measureAboveOne),
-    rule("ance", "", measureAboveOne),
-    rule("ence", "", measureAboveOne),
-    rule("er", "", measureAboveOne),
-    rule("ic", "", measureAboveOne),
-    rule("able", "", measureAboveOne),
-    rule("ible", "", measureAboveOne),
-    rule("ant", "", measureAboveOne),
-    rule("ement", "", measureAboveOne),
-    rule("ment", "", measureAboveOne),
-    rule("ent", "", measureAboveOne),
-    rule("ion", "", (stem) => measure(stem) > 1 && (stem.endsWith("s") || stem.endsWith("t"))),
-    rule("ou", "", measureAboveOne),
-    rule("ism", "", measureAboveOne),
-    rule("ate", "", measureAboveOne),
-    rule("iti", "", measureAboveOne),
-    rule("ous", "", measureAboveOne),
-    rule("ive", "", measureAboveOne),
-    rule("ize", "", measureAboveOne),
-  ];
+  rule("al", "", measureAboveOne),
+  rule("ance", "", measureAboveOne),
+  rule("ence", "", measureAboveOne),
+  rule("er", "", measureAboveOne),
+  rule("ic", "", measureAboveOne),
+  rule("able", "", measureAboveOne),
+  rule("ible", "", measureAboveOne),
+  rule("ant", "", measureAboveOne),
+  rule("ement", "", measureAboveOne),
+  rule("ment", "", measureAboveOne),
+  rule("ent", "", measureAboveOne),
+  rule("ion", "", (stem) => measure(stem) > 1 && (stem.endsWith("s") || stem.endsWith("t"))),
+  rule("ou", "", measureAboveOne),
+  rule("ism", "", measureAboveOne),
+  rule("ate", "", measureAboveOne),
+  rule("iti", "", measureAboveOne),
+  rule("ous", "", measureAboveOne),
+  rule("ive", "", measureAboveOne),
+  rule("ize", "", measureAboveOne),
+];
 
 function step4(word: string): string {
   return applyRuleList(word, STEP_4_RULES);

@@ -6,7 +6,28 @@ import { isPyDecimalString, isPySpace, isPyWordChar, pyRepr, pySplit, pyStr, pyS
 // Unicode 14 (CPython 3.11's table), which JS already knows.
 describe("Python whitespace", () => {
   it("counts \\x1c-\\x1f and \\x85 as whitespace, but not \\ufeff or the zero-width space", () => {
-    for (const ch of ["\t", "\n", "\v", "\f", "\r", "\x1c", "\x1d", "\x1e", "\x1f", " ", "\x85", "\xa0", "\u1680", "\u2000", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000"]) {
+    for (const ch of [
+      "\t",
+      "\n",
+      "\v",
+      "\f",
+      "\r",
+      "\x1c",
+      "\x1d",
+      "\x1e",
+      "\x1f",
+      " ",
+      "\x85",
+      "\xa0",
+      "\u1680",
+      "\u2000",
+      "\u200a",
+      "\u2028",
+      "\u2029",
+      "\u202f",
+      "\u205f",
+      "\u3000",
+    ]) {
       expect(isPySpace(ch), JSON.stringify(ch)).toBe(true);
     }
     for (const ch of ["\ufeff", "\u200b", "\u180e", "a", "_"]) expect(isPySpace(ch), JSON.stringify(ch)).toBe(false);

@@ -13,7 +13,8 @@
 import type { JsonValue } from "@finemem/spec";
 
 /** The characters Python's `str.isspace()` accepts, as the body of a regex character class. */
-export const PY_WHITESPACE_CLASS = "\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+export const PY_WHITESPACE_CLASS =
+  "\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 
 /** Python `re` word characters (`\w` with the default Unicode flag), as the body of a character class. */
 export const PY_WORD_CLASS = "\\p{L}\\p{N}_";

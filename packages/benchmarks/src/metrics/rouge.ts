@@ -28,7 +28,9 @@ const VALID_TOKEN = /^[a-z0-9]+$/;
  */
 export function rougeTokenize(text: string): string[] {
   const tokens = text.toLowerCase().replace(NON_ALPHANUMERIC, " ").split(/\s+/);
-  return tokens.map((token) => (token.length > 3 ? porterStem(token) : token)).filter((token) => VALID_TOKEN.test(token));
+  return tokens
+    .map((token) => (token.length > 3 ? porterStem(token) : token))
+    .filter((token) => VALID_TOKEN.test(token));
 }
 
 /** `rouge_score.scoring.fmeasure`: the harmonic mean, 0 when both are 0. */
@@ -93,7 +95,10 @@ function lcsIndices(ref: readonly string[], can: readonly string[]): number[] {
   return indices.reverse();
 }
 
-function summaryLevelLcs(refSentences: readonly (readonly string[])[], canSentences: readonly (readonly string[])[]): RougeScore {
+function summaryLevelLcs(
+  refSentences: readonly (readonly string[])[],
+  canSentences: readonly (readonly string[])[],
+): RougeScore {
   if (refSentences.length === 0 || canSentences.length === 0) return ZERO;
   const m = refSentences.reduce((total, sentence) => total + sentence.length, 0);
   const n = canSentences.reduce((total, sentence) => total + sentence.length, 0);

@@ -7,23 +7,36 @@
  * its Porter stemmer. Most callers want the main entry's `scoreAnswer` / `createMetric`, which route
  * a (protocol, data source) to these.
  */
+
 export {
+  computeMemalphaScore,
+  evaluateWrtSource,
+  extractAnswerFromResponse,
+  stripThinking,
+} from "../metrics/memalpha-scorer.js";
+export {
+  type CalculatedMetrics,
   calculateMetrics,
+  type DefaultPostProcessResult,
   defaultPostProcess,
   drqaExactMatchScore,
   drqaMetricMaxOverGroundTruths,
   f1Score,
+  type GoldMetric,
+  type MetricsDict,
+  type MetricValue,
   normalizeAnswer,
+  type PostProcessResult,
   parseOutput,
   postProcess,
   substringExactMatchScore,
-  type CalculatedMetrics,
-  type DefaultPostProcessResult,
-  type GoldMetric,
-  type MetricValue,
-  type MetricsDict,
-  type PostProcessResult,
 } from "../metrics/memoryagentbench-scorer.js";
-export { computeMemalphaScore, evaluateWrtSource, extractAnswerFromResponse, stripThinking } from "../metrics/memalpha-scorer.js";
-export { rougeL, rougeLScores, rougeLsum, rougeTokenize, type RougeLScores, type RougeScore } from "../metrics/rouge.js";
 export { porterStem } from "../metrics/porter-stemmer.js";
+export {
+  type RougeLScores,
+  type RougeScore,
+  rougeL,
+  rougeLScores,
+  rougeLsum,
+  rougeTokenize,
+} from "../metrics/rouge.js";

@@ -34,7 +34,8 @@ export function readStringList(value: unknown, at: FieldContext): string[] {
 export function readInteger(value: unknown, at: FieldContext): number {
   if (value === undefined) throw new DatasetError("missing_column", "missing", at);
   if (typeof value === "bigint") {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new DatasetError("wrong_type", `int64 ${value} is beyond 2^53`, at);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER))
+      throw new DatasetError("wrong_type", `int64 ${value} is beyond 2^53`, at);
     return Number(value);
   }
   if (typeof value === "number" && Number.isSafeInteger(value)) return value;
@@ -47,7 +48,12 @@ export function readJsonString(value: unknown, at: FieldContext): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new DatasetError("invalid_json", `not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`, at, { cause });
+    throw new DatasetError(
+      "invalid_json",
+      `not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`,
+      at,
+      { cause },
+    );
   }
 }
 

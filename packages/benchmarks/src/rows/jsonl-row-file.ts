@@ -17,7 +17,12 @@ export async function openJsonlRowFile(localPath: string, file: string): Promise
     try {
       value = JSON.parse(line);
     } catch (cause) {
-      throw new DatasetError("corrupt_file", `line ${index + 1} is not JSON (${cause instanceof Error ? cause.message : String(cause)})`, { file, row: rows.length }, { cause });
+      throw new DatasetError(
+        "corrupt_file",
+        `line ${index + 1} is not JSON (${cause instanceof Error ? cause.message : String(cause)})`,
+        { file, row: rows.length },
+        { cause },
+      );
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new DatasetError("corrupt_file", `line ${index + 1} is not a JSON object`, { file, row: rows.length });
@@ -26,7 +31,8 @@ export async function openJsonlRowFile(localPath: string, file: string): Promise
   }
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const requireColumn = (column: string, row: number) => {
-    if (!(column in rows[row]!)) throw new DatasetError("missing_column", `no field ${column}`, { file, row, field: column });
+    if (!(column in rows[row]!))
+      throw new DatasetError("missing_column", `no field ${column}`, { file, row, field: column });
   };
   return {
     file,
@@ -45,7 +51,11 @@ export async function openJsonlRowFile(localPath: string, file: string): Promise
       return rows.map((row, index) => {
         requireColumn(column, index);
         let value: unknown = row[column];
-        for (const key of path.slice(1)) value = value === null || value === undefined || typeof value !== "object" ? null : (value as Record<string, unknown>)[key];
+        for (const key of path.slice(1))
+          value =
+            value === null || value === undefined || typeof value !== "object"
+              ? null
+              : (value as Record<string, unknown>)[key];
         return value ?? null;
       });
     },

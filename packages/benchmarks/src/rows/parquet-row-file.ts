@@ -1,4 +1,11 @@
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
+import {
+  type AsyncBuffer,
+  asyncBufferFromFile,
+  type FileMetaData,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+} from "hyparquet";
 import { DatasetError } from "../dataset-error.js";
 import type { RowFile } from "./row-file.js";
 
@@ -26,17 +33,27 @@ export async function openParquetRowFile(localPath: string, file: string): Promi
   const file_ = buffer;
   const requireColumns = (wanted: readonly string[]) => {
     for (const column of wanted) {
-      if (!columns.includes(column)) throw new DatasetError("missing_column", `no column ${column} (the file has ${columns.join(", ")})`, { file, field: column });
+      if (!columns.includes(column))
+        throw new DatasetError("missing_column", `no column ${column} (the file has ${columns.join(", ")})`, {
+          file,
+          field: column,
+        });
     }
   };
   const read = async (rowStart: number, rowEnd: number, wanted: readonly string[]) => {
     requireColumns(wanted);
     try {
       const rows = await parquetReadObjects({ file: file_, metadata, columns: [...wanted], rowStart, rowEnd });
-      if (rows.length !== rowEnd - rowStart) throw new Error(`expected ${rowEnd - rowStart} rows, decoded ${rows.length}`);
+      if (rows.length !== rowEnd - rowStart)
+        throw new Error(`expected ${rowEnd - rowStart} rows, decoded ${rows.length}`);
       return rows as Record<string, unknown>[];
     } catch (cause) {
-      throw new DatasetError("corrupt_file", `cannot decode rows ${rowStart}-${rowEnd - 1} of columns ${wanted.join(", ")} (${describe(cause)})`, { file, row: rowStart }, { cause });
+      throw new DatasetError(
+        "corrupt_file",
+        `cannot decode rows ${rowStart}-${rowEnd - 1} of columns ${wanted.join(", ")} (${describe(cause)})`,
+        { file, row: rowStart },
+        { cause },
+      );
     }
   };
   const rowGroups: { start: number; end: number }[] = [];
@@ -60,16 +77,26 @@ export async function openParquetRowFile(localPath: string, file: string): Promi
       if (column === undefined) throw new RangeError("readField needs a path");
       requireColumns([column]);
       const projected = projectToLeaf(metadata, path);
-      if (projected === null) throw new DatasetError("missing_column", `no field ${path.join(".")}`, { file, field: path.join(".") });
+      if (projected === null)
+        throw new DatasetError("missing_column", `no field ${path.join(".")}`, { file, field: path.join(".") });
       let rows: Record<string, unknown>[];
       try {
-        rows = (await parquetReadObjects({ file: file_, metadata: projected, columns: [column] })) as Record<string, unknown>[];
+        rows = (await parquetReadObjects({ file: file_, metadata: projected, columns: [column] })) as Record<
+          string,
+          unknown
+        >[];
       } catch (cause) {
-        throw new DatasetError("corrupt_file", `cannot decode ${path.join(".")} (${describe(cause)})`, { file, field: path.join(".") }, { cause });
+        throw new DatasetError(
+          "corrupt_file",
+          `cannot decode ${path.join(".")} (${describe(cause)})`,
+          { file, field: path.join(".") },
+          { cause },
+        );
       }
       return rows.map((row) => {
         let value: unknown = row[column];
-        for (const key of path.slice(1)) value = value === null || value === undefined ? null : (value as Record<string, unknown>)[key];
+        for (const key of path.slice(1))
+          value = value === null || value === undefined ? null : (value as Record<string, unknown>)[key];
         return value ?? null;
       });
     },
@@ -92,9 +119,12 @@ function projectToLeaf(metadata: FileMetaData, path: readonly string[]): FileMet
   const schema: FileMetaData["schema"] = [];
   let found = true;
   const visit = (node: typeof tree, depth: number): void => {
-    const children = depth < path.length ? node.children.filter((child) => child.element.name === path[depth]) : node.children;
+    const children =
+      depth < path.length ? node.children.filter((child) => child.element.name === path[depth]) : node.children;
     if (depth < path.length && children.length === 0) found = false;
-    schema.push(children.length === node.children.length ? node.element : { ...node.element, num_children: children.length });
+    schema.push(
+      children.length === node.children.length ? node.element : { ...node.element, num_children: children.length },
+    );
     for (const child of children) visit(child, depth + 1);
   };
   visit(tree, 0);

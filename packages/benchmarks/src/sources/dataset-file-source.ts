@@ -27,7 +27,12 @@ export interface DatasetFileSource {
    * The files directly inside `folder` ("" for the root) whose names pass `accept`, sorted. A source
    * may answer from what it already holds when `complete(paths)` says the set is whole.
    */
-  listFiles(folder: string, accept: (path: string) => boolean, complete?: (paths: readonly string[]) => boolean, options?: CallOptions): Promise<string[]>;
+  listFiles(
+    folder: string,
+    accept: (path: string) => boolean,
+    complete?: (paths: readonly string[]) => boolean,
+    options?: CallOptions,
+  ): Promise<string[]>;
   /** Makes `path` available on disk and returns it with its revision and sha256. */
   fetchFile(path: string, options?: CallOptions): Promise<ResolvedDatasetFile>;
 }

@@ -1,5 +1,5 @@
-import { isHubOffline, openHubRepo, HubError, type HubCacheMode, type HubErrorCode } from "@finemem/utils";
 import type { CallOptions } from "@finemem/spec";
+import { type HubCacheMode, HubError, type HubErrorCode, isHubOffline, openHubRepo } from "@finemem/utils";
 import { DatasetError, type DatasetErrorCode } from "../dataset-error.js";
 import type { DatasetFileSource, ResolvedDatasetFile } from "./dataset-file-source.js";
 import { defaultRevision } from "./revision-policy.js";
@@ -45,7 +45,9 @@ function datasetErrorOf(error: unknown): unknown {
   if (!(error instanceof HubError)) return error;
   // The cache could not be written: the file system's own error says why (a full disk, a permission).
   if (error.code === "cache_write_failed") return error.cause;
-  return new DatasetError(FROM_HUB[error.code], error.message, error.file === null ? {} : { file: error.file }, { cause: error });
+  return new DatasetError(FROM_HUB[error.code], error.message, error.file === null ? {} : { file: error.file }, {
+    cause: error,
+  });
 }
 
 /**
@@ -55,9 +57,14 @@ function datasetErrorOf(error: unknown): unknown {
  * revision a known repo is read at, the environment's defaults, a sha256 for every file, and
  * `DatasetError`s.
  */
-export function createHubSource(options: HubSourceOptions): DatasetFileSource & { readonly revision: string; resolveCommit(options?: CallOptions): Promise<string> } {
+export function createHubSource(
+  options: HubSourceOptions,
+): DatasetFileSource & { readonly revision: string; resolveCommit(options?: CallOptions): Promise<string> } {
   const repo = options.repo;
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new DatasetError("invalid_option", `repo must be "owner/name", got ${JSON.stringify(repo)}`, { field: "repo" });
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repo))
+    throw new DatasetError("invalid_option", `repo must be "owner/name", got ${JSON.stringify(repo)}`, {
+      field: "repo",
+    });
   const choice = options.revision === undefined ? defaultRevision(repo) : { revision: options.revision, warning: null };
   const warn = options.onWarning ?? ((message: string) => console.warn(`[finemem] ${message}`));
   if (choice.warning !== null) warn(choice.warning);
@@ -82,7 +89,8 @@ export function createHubSource(options: HubSourceOptions): DatasetFileSource & 
     repo,
     revision,
     resolveCommit: (callOptions) => hub.resolveCommit(callOptions).catch(rethrow),
-    listFiles: (folder, accept, complete, callOptions) => hub.listFiles(folder, accept, complete, callOptions).catch(rethrow),
+    listFiles: (folder, accept, complete, callOptions) =>
+      hub.listFiles(folder, accept, complete, callOptions).catch(rethrow),
     async fetchFile(path, callOptions): Promise<ResolvedDatasetFile> {
       const file = await hub.fetchFile(path, { ...callOptions, sha256: true }).catch(rethrow);
       return { repo, revision: file.commit, path, localPath: file.localPath, sha256: file.sha256! };

@@ -1,10 +1,10 @@
 import type { Stats } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { throwIfAborted, type CallOptions } from "@finemem/spec";
+import { type CallOptions, throwIfAborted } from "@finemem/spec";
+import { sha256File } from "@finemem/utils";
 import { DatasetError } from "../dataset-error.js";
 import type { DatasetFileSource, ResolvedDatasetFile } from "./dataset-file-source.js";
-import { sha256File } from "@finemem/utils";
 
 export interface LocalDirectorySourceOptions {
   /** A folder laid out like the hub repo (e.g. holding `data/Conflict_Resolution-00000-of-00001.parquet`). */
@@ -32,7 +32,10 @@ export function createLocalDirectorySource(options: LocalDirectorySourceOptions)
         if (folder !== "") return [];
         throw new DatasetError("missing_file", `no folder ${root}`, { file: root }, { cause });
       }
-      return entries.map((name) => (folder === "" ? name : `${folder}/${name}`)).filter(accept).sort();
+      return entries
+        .map((name) => (folder === "" ? name : `${folder}/${name}`))
+        .filter(accept)
+        .sort();
     },
     async fetchFile(path, callOptions?: CallOptions): Promise<ResolvedDatasetFile> {
       throwIfAborted(callOptions?.signal);

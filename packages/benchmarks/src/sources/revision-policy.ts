@@ -8,7 +8,11 @@ export const PINNED_REVISIONS: { readonly [repo: string]: string } = {
 };
 
 /** The dataset repos this package knows how to load. */
-export const KNOWN_DATASET_REPOS = ["ai-hyz/MemoryAgentBench", "YuWangX/Memalpha", "YuWangX/Memalpha-Memoryagentbench"] as const;
+export const KNOWN_DATASET_REPOS = [
+  "ai-hyz/MemoryAgentBench",
+  "YuWangX/Memalpha",
+  "YuWangX/Memalpha-Memoryagentbench",
+] as const;
 
 export interface RevisionChoice {
   readonly revision: string;

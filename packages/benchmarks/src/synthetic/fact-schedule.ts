@@ -51,7 +51,10 @@ export function planFactSchedule(input: FactScheduleInput): FactSchedule {
   const { chunkCount: n, factsPerChunk: k } = input;
   const total = n * k;
   const distractorTotal = Math.min(Math.round(total * input.distractorShare), total - 1);
-  const distractors = Array.from({ length: n }, (_, c) => Math.floor(((c + 1) * distractorTotal) / n) - Math.floor((c * distractorTotal) / n));
+  const distractors = Array.from(
+    { length: n },
+    (_, c) => Math.floor(((c + 1) * distractorTotal) / n) - Math.floor((c * distractorTotal) / n),
+  );
   const capacity = distractors.map((d) => k - d);
   const targetStatements = total - distractorTotal;
   const wantedChanges = n < 2 ? 0 : targetStatements - Math.round(targetStatements / (1 + input.changedShare));

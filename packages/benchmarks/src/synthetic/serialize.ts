@@ -4,7 +4,7 @@
  * some code built an object), so equal benchmarks serialise to equal bytes and files can be compared
  * or hashed across runs and versions of this code.
  */
-import { benchmarkInstanceValidator, type BenchmarkInstance } from "@finemem/spec";
+import { type BenchmarkInstance, benchmarkInstanceValidator } from "@finemem/spec";
 import { decodeJsonl, encodeJsonlLine } from "@finemem/utils";
 
 function canonicalize(value: unknown): unknown {

@@ -53,9 +53,8 @@ const STATEMENT_PATTERNS: readonly CompiledStatement[] = ATTRIBUTES.flatMap((att
   })),
 ]);
 
-const QUESTION_PATTERNS: readonly { readonly attribute: AttributeDefinition; readonly pattern: RegExp }[] = ATTRIBUTES.map(
-  (attribute) => ({ attribute, pattern: compile(attribute.question) }),
-);
+const QUESTION_PATTERNS: readonly { readonly attribute: AttributeDefinition; readonly pattern: RegExp }[] =
+  ATTRIBUTES.map((attribute) => ({ attribute, pattern: compile(attribute.question) }));
 
 /** Every template a sentence matches (exactly one for generated text; exposed for that test). */
 export function matchSyntheticStatement(sentence: string): ParsedStatement[] {

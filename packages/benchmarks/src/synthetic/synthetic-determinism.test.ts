@@ -8,7 +8,11 @@ const sha256 = (text: string): string => createHash("sha256").update(text).diges
 
 describe("synthetic benchmark determinism", () => {
   it("the same seed and options give byte-identical JSONL", () => {
-    for (const options of [{}, { seed: 7 }, { seed: "fine-mem", chunkCount: 12, factsPerChunk: 6, changedShare: 0.8, paraphraseShare: 0.5 }]) {
+    for (const options of [
+      {},
+      { seed: 7 },
+      { seed: "fine-mem", chunkCount: 12, factsPerChunk: 6, changedShare: 0.8, paraphraseShare: 0.5 },
+    ]) {
       const first = serializeSyntheticBenchmark(generateSyntheticBenchmark(options));
       const second = serializeSyntheticBenchmark(generateSyntheticBenchmark(options));
       expect(first.length).toBeGreaterThan(1000);
@@ -67,6 +71,8 @@ describe("synthetic benchmark determinism", () => {
     // The revision "generator-v2" promises that these options always give these bytes: results
     // recorded against it stay comparable. A change to the vocabulary, the generator or the spec's
     // random source changes this hash and must come with a new generator version.
-    expect(sha256(serializeSyntheticBenchmark(generateSyntheticBenchmark()))).toBe("fc6b43e8f47b1587fc6d20b2586ef021bb43d28ab2d7859f0811b772f59507b7");
+    expect(sha256(serializeSyntheticBenchmark(generateSyntheticBenchmark()))).toBe(
+      "fc6b43e8f47b1587fc6d20b2586ef021bb43d28ab2d7859f0811b772f59507b7",
+    );
   });
 });

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { parseSyntheticQuestion } from "./statement-parser.js";
 import { generateSyntheticBenchmark } from "./synthetic-generator.js";
 import type { SyntheticOptionsInput } from "./synthetic-options.js";
-import { chunkStatements, containmentScore, exactReader, latestFactMemory, mean } from "./test-support/synthetic-readers.js";
+import {
+  chunkStatements,
+  containmentScore,
+  exactReader,
+  latestFactMemory,
+  mean,
+} from "./test-support/synthetic-readers.js";
 
 const SEEDS = [0, 1, 2, 3, 4];
 const VARIANTS: readonly SyntheticOptionsInput[] = [
@@ -19,12 +25,17 @@ describe("an exact reader over a perfect memory answers everything", () => {
       for (const seed of SEEDS) {
         for (const instance of generateSyntheticBenchmark({ ...variant, seed })) {
           const memory = latestFactMemory(instance);
-          const scores = instance.questions.map((question) => containmentScore(exactReader(memory, question.question), question.gold));
+          const scores = instance.questions.map((question) =>
+            containmentScore(exactReader(memory, question.question), question.gold),
+          );
           expect(scores.length).toBeGreaterThan(0);
           expect(mean(scores), instance.instanceId).toBe(1);
           // The metadata names the fact the question is about.
           for (const question of instance.questions) {
-            expect(parseSyntheticQuestion(question.question)).toEqual({ entity: question.metadata?.entity, attribute: question.metadata?.attribute });
+            expect(parseSyntheticQuestion(question.question)).toEqual({
+              entity: question.metadata?.entity,
+              attribute: question.metadata?.attribute,
+            });
           }
         }
       }
@@ -36,7 +47,9 @@ describe("an exact reader over a perfect memory answers everything", () => {
           instance.chunks.forEach((chunk, c) => {
             const memory = chunkStatements(chunk);
             const questions = instance.chunkQuestions[c]!;
-            const scores = questions.map((question) => containmentScore(exactReader(memory, question.question), question.gold));
+            const scores = questions.map((question) =>
+              containmentScore(exactReader(memory, question.question), question.gold),
+            );
             expect(mean(scores), chunk.id).toBe(1);
           });
         }

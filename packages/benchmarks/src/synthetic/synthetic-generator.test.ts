@@ -1,10 +1,16 @@
-import { ID_PATTERN, benchmarkInstanceValidator } from "@finemem/spec";
+import { benchmarkInstanceValidator, ID_PATTERN } from "@finemem/spec";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { matchSyntheticStatement } from "./statement-parser.js";
 import { generateSyntheticBenchmark, generateSyntheticInstance } from "./synthetic-generator.js";
 import { resolveSyntheticOptions } from "./synthetic-options.js";
-import { allStatements, chunkStatements, containmentScore, exactReader, latestFactMemory } from "./test-support/synthetic-readers.js";
+import {
+  allStatements,
+  chunkStatements,
+  containmentScore,
+  exactReader,
+  latestFactMemory,
+} from "./test-support/synthetic-readers.js";
 
 const options = fc
   .record({
@@ -31,20 +37,28 @@ describe("generated instances, over random knobs", () => {
         const result = benchmarkInstanceValidator.validate(instance);
         expect(result.ok, result.ok ? "" : result.error.message).toBe(true);
 
-        const ids = [instance.instanceId, ...instance.chunks.map((c) => c.id), ...instance.questions.map((q) => q.id), ...instance.chunkQuestions.flat().map((q) => q.id)];
+        const ids = [
+          instance.instanceId,
+          ...instance.chunks.map((c) => c.id),
+          ...instance.questions.map((q) => q.id),
+          ...instance.chunkQuestions.flat().map((q) => q.id),
+        ];
         for (const id of ids) expect(id).toMatch(ID_PATTERN);
         expect(new Set(ids).size).toBe(ids.length);
 
         // Every sentence is one fact of exactly one template.
-        for (const sentence of allStatements(instance)) expect(matchSyntheticStatement(sentence), sentence).toHaveLength(1);
+        for (const sentence of allStatements(instance))
+          expect(matchSyntheticStatement(sentence), sentence).toHaveLength(1);
         expect(allStatements(instance)).toHaveLength(input.chunkCount * input.factsPerChunk);
 
         expect(instance.questions.length).toBeGreaterThan(0);
         const memory = latestFactMemory(instance);
-        for (const question of instance.questions) expect(containmentScore(exactReader(memory, question.question), question.gold)).toBe(1);
+        for (const question of instance.questions)
+          expect(containmentScore(exactReader(memory, question.question), question.gold)).toBe(1);
         instance.chunks.forEach((chunk, c) => {
           const local = chunkStatements(chunk);
-          for (const question of instance.chunkQuestions[c]!) expect(containmentScore(exactReader(local, question.question), question.gold)).toBe(1);
+          for (const question of instance.chunkQuestions[c]!)
+            expect(containmentScore(exactReader(local, question.question), question.gold)).toBe(1);
         });
       }),
       { numRuns: 150 },
@@ -64,7 +78,11 @@ describe("generated instances, over random knobs", () => {
     let namesake = 0;
     let sameEntity = 0;
     for (const instance of generateSyntheticBenchmark({ instanceCount: 20 })) {
-      const stats = instance.metadata.stats as { namesakeDistractors: number; sameEntityDistractors: number; unrelatedDistractors: number };
+      const stats = instance.metadata.stats as {
+        namesakeDistractors: number;
+        sameEntityDistractors: number;
+        unrelatedDistractors: number;
+      };
       namesake += stats.namesakeDistractors;
       sameEntity += stats.sameEntityDistractors;
       expect(stats.unrelatedDistractors).toBe(0);
@@ -74,9 +92,13 @@ describe("generated instances, over random knobs", () => {
   });
 
   it("scales to the largest allowed instance", () => {
-    const instance = generateSyntheticInstance(resolveSyntheticOptions({ chunkCount: 50, factsPerChunk: 20, distractorShare: 0.9 }), 0);
+    const instance = generateSyntheticInstance(
+      resolveSyntheticOptions({ chunkCount: 50, factsPerChunk: 20, distractorShare: 0.9 }),
+      0,
+    );
     expect(benchmarkInstanceValidator.validate(instance).ok).toBe(true);
     const memory = latestFactMemory(instance);
-    for (const question of instance.questions) expect(containmentScore(exactReader(memory, question.question), question.gold)).toBe(1);
+    for (const question of instance.questions)
+      expect(containmentScore(exactReader(memory, question.question), question.gold)).toBe(1);
   });
 });

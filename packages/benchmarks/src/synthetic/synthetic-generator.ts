@@ -17,26 +17,32 @@
  * instance holds a changed fact, and `AR` (Accurate Retrieval) when nothing changes.
  */
 import { createHash } from "node:crypto";
-import { FineMemError, type BenchmarkInstance, type ChunkQuestion, type GlobalQuestion, type JsonValue } from "@finemem/spec";
-import { createSeededRandom, type RandomSource } from "@finemem/utils";
-import { planFactSchedule, type FactSchedule } from "./fact-schedule.js";
 import {
-  SYNTHETIC_GENERATOR_VERSION,
+  type BenchmarkInstance,
+  type ChunkQuestion,
+  FineMemError,
+  type GlobalQuestion,
+  type JsonValue,
+} from "@finemem/spec";
+import { createSeededRandom, type RandomSource } from "@finemem/utils";
+import { type FactSchedule, planFactSchedule } from "./fact-schedule.js";
+import {
   canonicalInstanceOptionsJson,
   resolveSyntheticOptions,
+  SYNTHETIC_GENERATOR_VERSION,
   type SyntheticOptionsInput,
 } from "./synthetic-options.js";
 import {
-  COMPANY_STEMS,
-  COMPANY_SUFFIXES,
-  PERSON_FIRST_NAMES,
-  PERSON_LAST_NAMES,
-  attributesOf,
-  renderQuestion,
-  renderTemplate,
   type AttributeDefinition,
   type AttributeId,
+  attributesOf,
+  COMPANY_STEMS,
+  COMPANY_SUFFIXES,
   type EntityType,
+  PERSON_FIRST_NAMES,
+  PERSON_LAST_NAMES,
+  renderQuestion,
+  renderTemplate,
 } from "./vocabulary.js";
 
 /** The `dataSource` of every synthetic instance (routes to MemoryAgentBench's substring match). */
@@ -142,7 +148,10 @@ export function generateSyntheticInstance(input: SyntheticOptionsInput, index: n
     dataSource: SYNTHETIC_DATA_SOURCE,
     competency: changedFacts > 0 ? "CR" : "AR",
     protocol: "memoryagentbench",
-    chunks: chunks.map((statements, c) => ({ id: chunkId(c), text: statements.map((statement) => statement.text).join(" ") })),
+    chunks: chunks.map((statements, c) => ({
+      id: chunkId(c),
+      text: statements.map((statement) => statement.text).join(" "),
+    })),
     chunkQuestions,
     questions,
     metadata: {
@@ -187,15 +196,23 @@ class NameRegistry {
    * A new name; `keep` fixes one of its two words (for namesakes). Candidates are scanned from a
    * random start, so the choice is random yet the scan always ends; `undefined` when all are taken.
    */
-  take(random: RandomSource, type: EntityType, keep?: { readonly position: 0 | 1; readonly word: string }): readonly [string, string] | undefined {
+  take(
+    random: RandomSource,
+    type: EntityType,
+    keep?: { readonly position: 0 | 1; readonly word: string },
+  ): readonly [string, string] | undefined {
     const [firsts, seconds] = this.pools(type);
     const candidate =
       keep === undefined
-        ? (at: number): readonly [string, string] => [firsts[Math.floor(at / seconds.length)]!, seconds[at % seconds.length]!]
+        ? (at: number): readonly [string, string] => [
+            firsts[Math.floor(at / seconds.length)]!,
+            seconds[at % seconds.length]!,
+          ]
         : keep.position === 0
           ? (at: number): readonly [string, string] => [keep.word, seconds[at]!]
           : (at: number): readonly [string, string] => [firsts[at]!, keep.word];
-    const total = keep === undefined ? firsts.length * seconds.length : keep.position === 0 ? seconds.length : firsts.length;
+    const total =
+      keep === undefined ? firsts.length * seconds.length : keep.position === 0 ? seconds.length : firsts.length;
     const start = random.int(total);
     for (let offset = 0; offset < total; offset++) {
       const words = candidate((start + offset) % total);
@@ -288,7 +305,12 @@ function addStatement(fact: Fact, chunk: number, kind: StatementKind): Statement
 class ValuePicker {
   private readonly used = new Map<AttributeId, Set<string>>();
 
-  pick(random: RandomSource, attribute: AttributeDefinition, exclude: ReadonlySet<string>, candidates: readonly string[] = attribute.values): string {
+  pick(
+    random: RandomSource,
+    attribute: AttributeDefinition,
+    exclude: ReadonlySet<string>,
+    candidates: readonly string[] = attribute.values,
+  ): string {
     let used = this.used.get(attribute.id);
     if (used === undefined) {
       used = new Set();
@@ -306,7 +328,12 @@ class ValuePicker {
     const exclude = new Set(earlier);
     if (attribute.changeRule === "increasing") {
       const last = Number(earlier[earlier.length - 1]);
-      return this.pick(random, attribute, exclude, [1, 2, 3, 4, 5].map((step) => String(last + step)));
+      return this.pick(
+        random,
+        attribute,
+        exclude,
+        [1, 2, 3, 4, 5].map((step) => String(last + step)),
+      );
     }
     return this.pick(random, attribute, exclude);
   }
@@ -316,7 +343,10 @@ function assignTargetValues(random: RandomSource, values: ValuePicker, chunks: r
   for (const statement of chunks.flat()) {
     const { statements, attribute } = statement.fact;
     const earlier = statements.slice(0, statements.indexOf(statement)).map((s) => s.value);
-    statement.value = statement.kind === "update" ? values.change(random, attribute, earlier) : values.pick(random, attribute, new Set());
+    statement.value =
+      statement.kind === "update"
+        ? values.change(random, attribute, earlier)
+        : values.pick(random, attribute, new Set());
   }
 }
 
@@ -362,14 +392,24 @@ function addDistractors(
       entity = newEntity(target.type, words, "namesake");
       target.namesakes.push(entity);
     }
-    return { entity, attribute: asked.attribute, kind: "namesake", avoid: new Set(asked.statements.map((s) => s.value)) };
+    return {
+      entity,
+      attribute: asked.attribute,
+      kind: "namesake",
+      avoid: new Set(asked.statements.map((s) => s.value)),
+    };
   };
 
   const sameEntity = (): DistractorChoice | undefined => {
-    const open = targets.filter((entity) => attributesOf(entity.type).some((attribute) => !entity.stated.has(attribute.id)));
+    const open = targets.filter((entity) =>
+      attributesOf(entity.type).some((attribute) => !entity.stated.has(attribute.id)),
+    );
     if (open.length === 0) return undefined;
     const entity = pick(random, open);
-    const attribute = pick(random, attributesOf(entity.type).filter((candidate) => !entity.stated.has(candidate.id)));
+    const attribute = pick(
+      random,
+      attributesOf(entity.type).filter((candidate) => !entity.stated.has(candidate.id)),
+    );
     return { entity, attribute, kind: "same_entity", avoid: new Set() };
   };
 
@@ -388,7 +428,13 @@ function addDistractors(
     for (let d = 0; d < layout.distractors; d++) {
       const choice = (random.int(2) === 0 ? (namesake() ?? sameEntity()) : (sameEntity() ?? namesake())) ?? unrelated();
       choice.entity.stated.add(choice.attribute.id);
-      const fact: Fact = { entity: choice.entity, attribute: choice.attribute, questioned: false, distractorKind: choice.kind, statements: [] };
+      const fact: Fact = {
+        entity: choice.entity,
+        attribute: choice.attribute,
+        questioned: false,
+        distractorKind: choice.kind,
+        statements: [],
+      };
       const statement = addStatement(fact, chunk, "distractor");
       statement.value = values.pick(random, choice.attribute, choice.avoid);
       chunks[chunk]!.push(statement);
@@ -404,7 +450,10 @@ function chooseTemplates(random: RandomSource, chunks: readonly Statement[][], p
       const paraphrase = random.int(statement.fact.attribute.paraphrases.length);
       statement.template = draw < paraphraseShare ? paraphrase : "original";
     }
-    const template = statement.template === "original" ? statement.fact.attribute.original : statement.fact.attribute.paraphrases[statement.template]!;
+    const template =
+      statement.template === "original"
+        ? statement.fact.attribute.original
+        : statement.fact.attribute.paraphrases[statement.template]!;
     statement.text = renderTemplate(template, statement.fact.entity.name, statement.value);
   }
 }
@@ -429,7 +478,9 @@ function chooseChunkQuestions(random: RandomSource, statements: readonly Stateme
 
 /** One question per questioned fact, in the order the facts are first stated; the gold is the latest value. */
 function globalQuestions(instanceId: string, facts: readonly Fact[], chunkId: (c: number) => string): GlobalQuestion[] {
-  const ordered = [...facts].sort((a, b) => a.statements[0]!.chunk - b.statements[0]!.chunk || a.statements[0]!.position - b.statements[0]!.position);
+  const ordered = [...facts].sort(
+    (a, b) => a.statements[0]!.chunk - b.statements[0]!.chunk || a.statements[0]!.position - b.statements[0]!.position,
+  );
   return ordered.map((fact, j): GlobalQuestion => {
     const first = fact.statements[0]!;
     const latest = fact.statements[fact.statements.length - 1]!;
@@ -446,11 +497,18 @@ function globalQuestions(instanceId: string, facts: readonly Fact[], chunkId: (c
       metadata.previousValue = fact.statements[fact.statements.length - 2]!.value;
       metadata.updateTemplate = latest.template === "original" ? "original" : "paraphrase";
     }
-    return { id: `${instanceId}:q${j + 1}`, question: renderQuestion(fact.attribute, fact.entity.name), gold: latest.value, metadata };
+    return {
+      id: `${instanceId}:q${j + 1}`,
+      question: renderQuestion(fact.attribute, fact.entity.name),
+      gold: latest.value,
+      metadata,
+    };
   });
 }
 
-function countStatements(chunks: readonly Statement[][]): Record<"paraphrasedUpdates" | "distractors" | DistractorKind, number> {
+function countStatements(
+  chunks: readonly Statement[][],
+): Record<"paraphrasedUpdates" | "distractors" | DistractorKind, number> {
   const counts = { paraphrasedUpdates: 0, distractors: 0, namesake: 0, same_entity: 0, unrelated: 0 };
   for (const statement of chunks.flat()) {
     if (statement.kind === "update" && statement.template !== "original") counts.paraphrasedUpdates += 1;

@@ -1,6 +1,6 @@
 import type { BenchmarkInstance } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
-import { parseSyntheticStatement, type ParsedStatement } from "./statement-parser.js";
+import { type ParsedStatement, parseSyntheticStatement } from "./statement-parser.js";
 import { generateSyntheticBenchmark } from "./synthetic-generator.js";
 import { chunkStatements } from "./test-support/synthetic-readers.js";
 
@@ -30,7 +30,13 @@ describe("difficulty knobs do what they say", () => {
       [1, 4, 2],
     ] as const) {
       const changedShare = chunkCount === 1 ? 0 : 0.5;
-      for (const instance of generateSyntheticBenchmark({ chunkCount, factsPerChunk, questionsPerChunk, changedShare, instanceCount: 3 })) {
+      for (const instance of generateSyntheticBenchmark({
+        chunkCount,
+        factsPerChunk,
+        questionsPerChunk,
+        changedShare,
+        instanceCount: 3,
+      })) {
         expect(instance.chunks).toHaveLength(chunkCount);
         expect(instance.chunkQuestions).toHaveLength(chunkCount);
         for (const chunkFacts of facts(instance)) {
@@ -51,12 +57,16 @@ describe("difficulty knobs do what they say", () => {
       for (const instance of generateSyntheticBenchmark({ changedShare, instanceCount: 3 })) {
         const changed = instance.questions.filter((question) => question.metadata?.kind === "changed").length;
         const realized = changed / instance.questions.length;
-        expect(Math.abs(realized - changedShare), `changedShare ${changedShare}: ${realized}`).toBeLessThanOrEqual(0.03);
+        expect(Math.abs(realized - changedShare), `changedShare ${changedShare}: ${realized}`).toBeLessThanOrEqual(
+          0.03,
+        );
         expect(instance.competency).toBe(changedShare === 0 ? "AR" : "CR");
         expect(updates(instance)).toHaveLength(changed);
         const chunkIndex = new Map(instance.chunks.map((chunk, index) => [chunk.id, index]));
         for (const question of instance.questions.filter((q) => q.metadata?.kind === "changed")) {
-          expect(chunkIndex.get(String(question.metadata?.factChunk))!).toBeGreaterThan(chunkIndex.get(String(question.metadata?.originalChunk))!);
+          expect(chunkIndex.get(String(question.metadata?.factChunk))!).toBeGreaterThan(
+            chunkIndex.get(String(question.metadata?.originalChunk))!,
+          );
         }
       }
     }
@@ -65,7 +75,9 @@ describe("difficulty knobs do what they say", () => {
   it("distractorShare sets how many sentences are about facts nobody asks globally", () => {
     for (const distractorShare of [0, 0.25, 0.5, 0.9]) {
       for (const instance of generateSyntheticBenchmark({ distractorShare, instanceCount: 2 })) {
-        const asked = new Set(instance.questions.map((question) => `${question.metadata?.entity}\u0000${question.metadata?.attribute}`));
+        const asked = new Set(
+          instance.questions.map((question) => `${question.metadata?.entity}\u0000${question.metadata?.attribute}`),
+        );
         const sentences = facts(instance).flat();
         const distractors = sentences.filter((fact) => !asked.has(`${fact.entity}\u0000${fact.attribute}`)).length;
         expect(distractors).toBe(Math.round(sentences.length * distractorShare));
@@ -80,7 +92,9 @@ describe("difficulty knobs do what they say", () => {
     for (const instance of generateSyntheticBenchmark()) {
       const askedEntities = new Set(instance.questions.map((question) => String(question.metadata?.entity)));
       const askedWords = new Set([...askedEntities].flatMap((entity) => entity.split(" ")));
-      const asked = new Set(instance.questions.map((question) => `${question.metadata?.entity}\u0000${question.metadata?.attribute}`));
+      const asked = new Set(
+        instance.questions.map((question) => `${question.metadata?.entity}\u0000${question.metadata?.attribute}`),
+      );
       for (const fact of facts(instance).flat()) {
         if (asked.has(`${fact.entity}\u0000${fact.attribute}`)) continue;
         total += 1;
@@ -97,21 +111,32 @@ describe("difficulty knobs do what they say", () => {
     const paraphrased = generateSyntheticBenchmark({ paraphraseShare: 1 });
     const half = generateSyntheticBenchmark({ paraphraseShare: 0.5, instanceCount: 20 });
     for (const instance of plain) for (const update of updates(instance)) expect(update.template).toBe("original");
-    for (const instance of paraphrased) for (const update of updates(instance)) expect(update.template).not.toBe("original");
+    for (const instance of paraphrased)
+      for (const update of updates(instance)) expect(update.template).not.toBe("original");
     const halfUpdates = half.flatMap(updates);
     const share = halfUpdates.filter((update) => update.template !== "original").length / halfUpdates.length;
     expect(share).toBeGreaterThan(0.4);
     expect(share).toBeLessThan(0.6);
     // The knob flips templates only: the same facts and values in the same places.
     plain.forEach((instance, index) => {
-      const strip = (rows: ParsedStatement[][]): unknown => rows.map((row) => row.map(({ entity, attribute, value }) => ({ entity, attribute, value })));
+      const strip = (rows: ParsedStatement[][]): unknown =>
+        rows.map((row) => row.map(({ entity, attribute, value }) => ({ entity, attribute, value })));
       expect(strip(facts(paraphrased[index]!))).toEqual(strip(facts(instance)));
       expect(paraphrased[index]!.questions.map((q) => q.gold)).toEqual(instance.questions.map((q) => q.gold));
     });
   });
 
   it("every knob and the seed are recorded in metadata and provenance", () => {
-    const options = { seed: "knobs", instanceCount: 2, chunkCount: 9, factsPerChunk: 7, questionsPerChunk: 4, changedShare: 0.4, distractorShare: 0.3, paraphraseShare: 0.6 };
+    const options = {
+      seed: "knobs",
+      instanceCount: 2,
+      chunkCount: 9,
+      factsPerChunk: 7,
+      questionsPerChunk: 4,
+      changedShare: 0.4,
+      distractorShare: 0.3,
+      paraphraseShare: 0.6,
+    };
     const [instance] = generateSyntheticBenchmark(options);
     expect(instance!.metadata).toMatchObject({ seed: "knobs", instanceIndex: 0, generatorVersion: 2, options });
     expect(instance!.protocol).toBe("memoryagentbench");

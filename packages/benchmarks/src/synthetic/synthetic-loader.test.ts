@@ -1,9 +1,20 @@
-import { AbortedError, SPECIFICATION_VERSION, ValidationError, type BenchmarkInstance, type DatasetLoader, type LoadRequest } from "@finemem/spec";
+import {
+  AbortedError,
+  type BenchmarkInstance,
+  type DatasetLoader,
+  type LoadRequest,
+  SPECIFICATION_VERSION,
+  ValidationError,
+} from "@finemem/spec";
 import { describe, expect, it } from "vitest";
-import { SYNTHETIC_DATA_SOURCE, generateSyntheticBenchmark } from "./synthetic-generator.js";
+import { generateSyntheticBenchmark, SYNTHETIC_DATA_SOURCE } from "./synthetic-generator.js";
 import { createSyntheticLoader } from "./synthetic-loader.js";
 
-async function collect(loader: DatasetLoader, request?: LoadRequest, signal?: AbortSignal): Promise<BenchmarkInstance[]> {
+async function collect(
+  loader: DatasetLoader,
+  request?: LoadRequest,
+  signal?: AbortSignal,
+): Promise<BenchmarkInstance[]> {
   const out: BenchmarkInstance[] = [];
   for await (const instance of loader.load(request, signal === undefined ? undefined : { signal })) out.push(instance);
   return out;

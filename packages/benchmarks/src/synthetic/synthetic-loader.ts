@@ -4,15 +4,15 @@
  * at a time as the consumer pulls them: a `limit` or an abort stops the work, not only the output.
  */
 import {
-  SPECIFICATION_VERSION,
-  ValidationError,
-  throwIfAborted,
   type BenchmarkInstance,
   type CallOptions,
   type DatasetLoader,
   type LoadRequest,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
+  ValidationError,
 } from "@finemem/spec";
-import { SYNTHETIC_DATA_SOURCE, generateSyntheticInstance } from "./synthetic-generator.js";
+import { generateSyntheticInstance, SYNTHETIC_DATA_SOURCE } from "./synthetic-generator.js";
 import { resolveSyntheticOptions, type SyntheticOptionsInput } from "./synthetic-options.js";
 
 /** The loader id of {@link createSyntheticLoader}. */
@@ -32,7 +32,9 @@ export function createSyntheticLoader(input: SyntheticOptionsInput = {}): Datase
       throwIfAborted(signal);
       const limit = request.limit;
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-        throw new ValidationError("LoadRequest", [{ code: "out_of_range", path: ["limit"], message: `limit must be an integer ≥ 0, got ${limit}` }]);
+        throw new ValidationError("LoadRequest", [
+          { code: "out_of_range", path: ["limit"], message: `limit must be an integer ≥ 0, got ${limit}` },
+        ]);
       }
       // Every synthetic instance has the same data source: a filter without it selects nothing.
       if (request.dataSources !== undefined && !request.dataSources.includes(SYNTHETIC_DATA_SOURCE)) return;

@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { thrown } from "../test-support/thrown.js";
 import { generateSyntheticBenchmark, generateSyntheticInstance } from "./synthetic-generator.js";
 import { createSyntheticLoader } from "./synthetic-loader.js";
-import { SYNTHETIC_DEFAULT_OPTIONS, SyntheticOptionsError, resolveSyntheticOptions, type SyntheticOptionsInput } from "./synthetic-options.js";
+import {
+  resolveSyntheticOptions,
+  SYNTHETIC_DEFAULT_OPTIONS,
+  SyntheticOptionsError,
+  type SyntheticOptionsInput,
+} from "./synthetic-options.js";
 
 const BAD: readonly { readonly options: unknown; readonly option: string; readonly code: string }[] = [
   { options: { instanceCount: -1 }, option: "instanceCount", code: "out_of_range" },
@@ -48,18 +53,28 @@ describe("synthetic options validation", () => {
 
   it("every entry point validates: the generator, one instance, the loader (at creation)", () => {
     const bad = { changedShare: 2 };
-    for (const action of [() => generateSyntheticBenchmark(bad), () => generateSyntheticInstance(bad, 0), () => createSyntheticLoader(bad)]) {
+    for (const action of [
+      () => generateSyntheticBenchmark(bad),
+      () => generateSyntheticInstance(bad, 0),
+      () => createSyntheticLoader(bad),
+    ]) {
       expect(thrown(action)).toMatchObject({ code: "out_of_range", path: ["changedShare"] });
     }
   });
 
   it("a non-object is refused as a whole", () => {
-    expect(thrown(() => resolveSyntheticOptions(5 as unknown as SyntheticOptionsInput))).toMatchObject({ code: "wrong_type", path: [] });
+    expect(thrown(() => resolveSyntheticOptions(5 as unknown as SyntheticOptionsInput))).toMatchObject({
+      code: "wrong_type",
+      path: [],
+    });
   });
 
   it("defaults fill what is absent or undefined; numeric seeds become their decimal string", () => {
     expect(resolveSyntheticOptions()).toEqual(SYNTHETIC_DEFAULT_OPTIONS);
-    expect(resolveSyntheticOptions({ chunkCount: undefined, seed: 12 })).toEqual({ ...SYNTHETIC_DEFAULT_OPTIONS, seed: "12" });
+    expect(resolveSyntheticOptions({ chunkCount: undefined, seed: 12 })).toEqual({
+      ...SYNTHETIC_DEFAULT_OPTIONS,
+      seed: "12",
+    });
     expect(SYNTHETIC_DEFAULT_OPTIONS).toEqual({
       seed: "0",
       instanceCount: 5,
@@ -73,7 +88,9 @@ describe("synthetic options validation", () => {
   });
 
   it("edge values that make sense are accepted", () => {
-    expect(() => resolveSyntheticOptions({ chunkCount: 1, changedShare: 0, factsPerChunk: 1, questionsPerChunk: 1 })).not.toThrow();
+    expect(() =>
+      resolveSyntheticOptions({ chunkCount: 1, changedShare: 0, factsPerChunk: 1, questionsPerChunk: 1 }),
+    ).not.toThrow();
     expect(() => resolveSyntheticOptions({ changedShare: 1, distractorShare: 0, paraphraseShare: 0 })).not.toThrow();
     expect(() => resolveSyntheticOptions({ chunkCount: 50, factsPerChunk: 20 })).not.toThrow();
   });

@@ -74,7 +74,12 @@ export const SYNTHETIC_DEFAULT_OPTIONS: SyntheticOptions = Object.freeze({
 const OPTION_NAMES = Object.keys(SYNTHETIC_DEFAULT_OPTIONS) as (keyof SyntheticOptions)[];
 
 /** Codes of {@link SyntheticOptionsError}. */
-export type SyntheticOptionsErrorCode = "wrong_type" | "invalid_value" | "out_of_range" | "inconsistent" | "unknown_field";
+export type SyntheticOptionsErrorCode =
+  | "wrong_type"
+  | "invalid_value"
+  | "out_of_range"
+  | "inconsistent"
+  | "unknown_field";
 
 /** A synthetic-benchmark knob is missing its mark; `path` is `[optionName]` (empty for a non-object). */
 export class SyntheticOptionsError extends FineMemError {
@@ -82,8 +87,16 @@ export class SyntheticOptionsError extends FineMemError {
   /** The offending option, or `undefined` when the options are not an object at all. */
   readonly option: string | undefined;
 
-  constructor(code: SyntheticOptionsErrorCode, option: string | undefined, message: string, options: FineMemErrorOptions = {}) {
-    super(code, option === undefined ? message : `${option}: ${message}`, { ...options, path: option === undefined ? [] : [option] });
+  constructor(
+    code: SyntheticOptionsErrorCode,
+    option: string | undefined,
+    message: string,
+    options: FineMemErrorOptions = {},
+  ) {
+    super(code, option === undefined ? message : `${option}: ${message}`, {
+      ...options,
+      path: option === undefined ? [] : [option],
+    });
     this.option = option;
   }
 }
@@ -96,28 +109,40 @@ function read(input: SyntheticOptionsInput, name: keyof SyntheticOptions): unkno
 
 function integerOption(input: SyntheticOptionsInput, name: keyof SyntheticOptions, min: number, max: number): number {
   const value = read(input, name);
-  if (typeof value !== "number") throw new SyntheticOptionsError("wrong_type", name, `expected a number, got ${describe(value)}`);
-  if (!Number.isInteger(value)) throw new SyntheticOptionsError("invalid_value", name, `expected an integer, got ${value}`);
-  if (value < min || value > max) throw new SyntheticOptionsError("out_of_range", name, `expected ${min} to ${max}, got ${value}`);
+  if (typeof value !== "number")
+    throw new SyntheticOptionsError("wrong_type", name, `expected a number, got ${describe(value)}`);
+  if (!Number.isInteger(value))
+    throw new SyntheticOptionsError("invalid_value", name, `expected an integer, got ${value}`);
+  if (value < min || value > max)
+    throw new SyntheticOptionsError("out_of_range", name, `expected ${min} to ${max}, got ${value}`);
   return value;
 }
 
 function shareOption(input: SyntheticOptionsInput, name: keyof SyntheticOptions, maxExclusive = false): number {
   const value = read(input, name);
-  if (typeof value !== "number") throw new SyntheticOptionsError("wrong_type", name, `expected a number, got ${describe(value)}`);
+  if (typeof value !== "number")
+    throw new SyntheticOptionsError("wrong_type", name, `expected a number, got ${describe(value)}`);
   const inRange = Number.isFinite(value) && value >= 0 && (maxExclusive ? value < 1 : value <= 1);
-  if (!inRange) throw new SyntheticOptionsError("out_of_range", name, `expected a share in [0, 1${maxExclusive ? ")" : "]"}, got ${value}`);
+  if (!inRange)
+    throw new SyntheticOptionsError(
+      "out_of_range",
+      name,
+      `expected a share in [0, 1${maxExclusive ? ")" : "]"}, got ${value}`,
+    );
   return value;
 }
 
 function seedOption(input: SyntheticOptionsInput): string {
   const value = read(input, "seed");
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new SyntheticOptionsError("out_of_range", "seed", `a numeric seed must be finite, got ${value}`);
+    if (!Number.isFinite(value))
+      throw new SyntheticOptionsError("out_of_range", "seed", `a numeric seed must be finite, got ${value}`);
     return String(value);
   }
-  if (typeof value !== "string") throw new SyntheticOptionsError("wrong_type", "seed", `expected a number or a string, got ${describe(value)}`);
-  if (value.length === 0 || value.length > 256) throw new SyntheticOptionsError("out_of_range", "seed", "a string seed must hold 1 to 256 characters");
+  if (typeof value !== "string")
+    throw new SyntheticOptionsError("wrong_type", "seed", `expected a number or a string, got ${describe(value)}`);
+  if (value.length === 0 || value.length > 256)
+    throw new SyntheticOptionsError("out_of_range", "seed", "a string seed must hold 1 to 256 characters");
   return value;
 }
 
@@ -137,7 +162,11 @@ export function resolveSyntheticOptions(input: SyntheticOptionsInput = {}): Synt
   }
   for (const key of Object.keys(input)) {
     if (!(OPTION_NAMES as string[]).includes(key)) {
-      throw new SyntheticOptionsError("unknown_field", key, `unknown option; known options: ${OPTION_NAMES.join(", ")}`);
+      throw new SyntheticOptionsError(
+        "unknown_field",
+        key,
+        `unknown option; known options: ${OPTION_NAMES.join(", ")}`,
+      );
     }
   }
   const seed = seedOption(input);
@@ -166,7 +195,11 @@ export function resolveSyntheticOptions(input: SyntheticOptionsInput = {}): Synt
   }
   // A change is restated in a chunk after the one that first stated the fact.
   if (changedShare > 0 && chunkCount < 2) {
-    throw new SyntheticOptionsError("inconsistent", "changedShare", "changed facts need chunkCount ≥ 2 (set changedShare to 0 for one chunk)");
+    throw new SyntheticOptionsError(
+      "inconsistent",
+      "changedShare",
+      "changed facts need chunkCount ≥ 2 (set changedShare to 0 for one chunk)",
+    );
   }
   return Object.freeze({
     seed,

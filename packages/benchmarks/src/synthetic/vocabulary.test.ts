@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { matchSyntheticStatement, parseSyntheticQuestion } from "./statement-parser.js";
 import { normalizeAnswer } from "../metrics/memoryagentbench-scorer.js";
-import { ATTRIBUTES, COMPANY_STEMS, COMPANY_SUFFIXES, PERSON_FIRST_NAMES, PERSON_LAST_NAMES, renderQuestion, renderTemplate } from "./vocabulary.js";
+import { matchSyntheticStatement, parseSyntheticQuestion } from "./statement-parser.js";
+import {
+  ATTRIBUTES,
+  COMPANY_STEMS,
+  COMPANY_SUFFIXES,
+  PERSON_FIRST_NAMES,
+  PERSON_LAST_NAMES,
+  renderQuestion,
+  renderTemplate,
+} from "./vocabulary.js";
 
 // How the templates rank under BM25 (a stale original outranks its paraphrased update; a perfect
 // memory finds the update; values and names are single BM25 tokens) is checked against the BM25 index
@@ -14,11 +22,17 @@ const SAMPLE_ENTITIES = { person: ["Xavo Quimby"], company: ["Xavo Widgets", "Xa
 const SAMPLE_VALUE = "Zzvalue";
 
 const NAME_WORDS = [...PERSON_FIRST_NAMES, ...PERSON_LAST_NAMES, ...COMPANY_STEMS, ...COMPANY_SUFFIXES];
-const ALL_VALUES = ATTRIBUTES.flatMap((attribute) => attribute.values.map((value) => ({ attribute: attribute.id, value })));
-const TEMPLATE_TEXTS = ATTRIBUTES.flatMap((attribute) => [attribute.question, attribute.original, ...attribute.paraphrases]);
+const ALL_VALUES = ATTRIBUTES.flatMap((attribute) =>
+  attribute.values.map((value) => ({ attribute: attribute.id, value })),
+);
+const TEMPLATE_TEXTS = ATTRIBUTES.flatMap((attribute) => [
+  attribute.question,
+  attribute.original,
+  ...attribute.paraphrases,
+]);
 
 describe("names", () => {
-  it("person names take the possessive \"'s\", whose \"s\" token is one of the function words", () => {
+  it('person names take the possessive "\'s", whose "s" token is one of the function words', () => {
     for (const name of PERSON_LAST_NAMES) expect(name.endsWith("s"), name).toBe(false);
   });
 });
@@ -32,7 +46,12 @@ describe("text is unambiguous", () => {
         templates.forEach((template, index) => {
           const matches = matchSyntheticStatement(renderTemplate(template, entity, SAMPLE_VALUE));
           expect(matches).toEqual([
-            { entity, attribute: attribute.id, value: SAMPLE_VALUE, template: index === 0 ? "original" : { paraphrase: index - 1 } },
+            {
+              entity,
+              attribute: attribute.id,
+              value: SAMPLE_VALUE,
+              template: index === 0 ? "original" : { paraphrase: index - 1 },
+            },
           ]);
         });
         expect(parseSyntheticQuestion(renderQuestion(attribute, entity))).toEqual({ entity, attribute: attribute.id });
@@ -43,14 +62,18 @@ describe("text is unambiguous", () => {
   it("no value can be found by containment in a sentence that does not state it", () => {
     // A normalised value must not occur inside another value, a name, or any template's fixed words:
     // then a sentence "contains" a gold only when it states exactly that value.
-    const fixedTexts = [...TEMPLATE_TEXTS.map((text) => text.replace("{entity}", " ").replace("{value}", " ")), ...NAME_WORDS];
+    const fixedTexts = [
+      ...TEMPLATE_TEXTS.map((text) => text.replace("{entity}", " ").replace("{value}", " ")),
+      ...NAME_WORDS,
+    ];
     const normalizedFixed = fixedTexts.map(normalizeAnswer);
     const normalizedValues = ALL_VALUES.map(({ value }) => normalizeAnswer(value));
     ALL_VALUES.forEach(({ value }, index) => {
       const needle = normalizedValues[index]!;
       for (const text of normalizedFixed) expect(text.includes(needle), `${value} in "${text}"`).toBe(false);
       normalizedValues.forEach((other, otherIndex) => {
-        if (otherIndex !== index) expect(other.includes(needle), `${value} in ${ALL_VALUES[otherIndex]!.value}`).toBe(false);
+        if (otherIndex !== index)
+          expect(other.includes(needle), `${value} in ${ALL_VALUES[otherIndex]!.value}`).toBe(false);
       });
     });
   });

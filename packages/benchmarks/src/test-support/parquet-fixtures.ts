@@ -42,7 +42,12 @@ export function memoryAgentBenchParquet(rows: readonly MemoryAgentBenchRow[]): U
       { name: "context", data: rows.map((row) => row.context) },
       { name: "questions", data: rows.map((row) => row.questions) },
       { name: "answers", data: rows.map((row) => row.answers) },
-      { name: "metadata", data: rows.map((row) => (row.metadata === null ? null : { qa_pair_ids: row.metadata.qa_pair_ids ?? null, source: row.metadata.source })) },
+      {
+        name: "metadata",
+        data: rows.map((row) =>
+          row.metadata === null ? null : { qa_pair_ids: row.metadata.qa_pair_ids ?? null, source: row.metadata.source },
+        ),
+      },
     ] as never,
   });
   return new Uint8Array(buffer);
@@ -73,7 +78,16 @@ export function memalphaParquet(rows: readonly MemalphaRow[]): Uint8Array {
     { name: "num_chunks", ...int64 },
     { name: "num_questions", ...int64 },
   ];
-  const columns = ["instance_id", "prompt", "chunks", "questions_and_answers", "data_source", "metadata", "num_chunks", "num_questions"] as const;
+  const columns = [
+    "instance_id",
+    "prompt",
+    "chunks",
+    "questions_and_answers",
+    "data_source",
+    "metadata",
+    "num_chunks",
+    "num_questions",
+  ] as const;
   const buffer = parquetWriteBuffer({
     schema: schema as never,
     columnData: columns.map((name) => ({ name, data: rows.map((row) => row[name]) })) as never,

@@ -54,13 +54,18 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
-    requests.push({ method: request.method ?? "GET", path: decodeURIComponent(url.pathname), range: request.headers.range ?? null });
+    requests.push({
+      method: request.method ?? "GET",
+      path: decodeURIComponent(url.pathname),
+      range: request.headers.range ?? null,
+    });
     readBody(request)
       .then((body) => route(request.method ?? "GET", url, body, request, response))
       .catch((error: unknown) => json(response, 500, { error: String(error) }));
   });
 
-  const resolveRevision = (repo: FakeHubRepo, revision: string): boolean => revision === repo.commit || (repo.refs ?? []).includes(revision);
+  const resolveRevision = (repo: FakeHubRepo, revision: string): boolean =>
+    revision === repo.commit || (repo.refs ?? []).includes(revision);
 
   function route(method: string, url: URL, body: string, request: IncomingMessage, response: ServerResponse): void {
     const path = decodeURIComponent(url.pathname);
@@ -68,14 +73,25 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     if (revisionRoute) {
       const repo = options.repos[revisionRoute[1]!];
       if (repo === undefined) return void notFound(response, "RepoNotFound", "Repository not found");
-      if (!resolveRevision(repo, revisionRoute[2]!)) return void notFound(response, "RevisionNotFound", "Revision Not Found");
-      return void json(response, 200, { _id: "fake", id: revisionRoute[1], sha: repo.commit, private: false, downloads: 0, likes: 0, gated: false, lastModified: "2025-01-01T00:00:00.000Z" });
+      if (!resolveRevision(repo, revisionRoute[2]!))
+        return void notFound(response, "RevisionNotFound", "Revision Not Found");
+      return void json(response, 200, {
+        _id: "fake",
+        id: revisionRoute[1],
+        sha: repo.commit,
+        private: false,
+        downloads: 0,
+        likes: 0,
+        gated: false,
+        lastModified: "2025-01-01T00:00:00.000Z",
+      });
     }
     const treeRoute = /^\/api\/datasets\/([^/]+\/[^/]+)\/tree\/([^/]+)\/?(.*)$/.exec(path);
     if (treeRoute) {
       const repo = options.repos[treeRoute[1]!];
       if (repo === undefined) return void notFound(response, "RepoNotFound", "Repository not found");
-      if (!resolveRevision(repo, treeRoute[2]!)) return void notFound(response, "RevisionNotFound", "Invalid rev id: revision not found");
+      if (!resolveRevision(repo, treeRoute[2]!))
+        return void notFound(response, "RevisionNotFound", "Invalid rev id: revision not found");
       const folder = treeRoute[3] ?? "";
       const prefix = folder === "" ? "" : `${folder}/`;
       const entries = new Map<string, object>();
@@ -84,21 +100,36 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
         const rest = filePath.slice(prefix.length);
         const slash = rest.indexOf("/");
         if (slash === -1) entries.set(filePath, fileEntry(filePath, bytes, digests.get(bytes)!));
-        else entries.set(prefix + rest.slice(0, slash), { type: "directory", oid: fakeOid(prefix + rest.slice(0, slash)), size: 0, path: prefix + rest.slice(0, slash) });
+        else
+          entries.set(prefix + rest.slice(0, slash), {
+            type: "directory",
+            oid: fakeOid(prefix + rest.slice(0, slash)),
+            size: 0,
+            path: prefix + rest.slice(0, slash),
+          });
       }
-      if (entries.size === 0 && folder !== "") return void notFound(response, "EntryNotFound", `${folder} does not exist`);
+      if (entries.size === 0 && folder !== "")
+        return void notFound(response, "EntryNotFound", `${folder} does not exist`);
       return void json(response, 200, [...entries.values()]);
     }
-    const pathsInfoRoute = method === "POST" ? /^\/api\/datasets\/([^/]+\/[^/]+)\/paths-info\/([^/]+)$/.exec(path) : null;
+    const pathsInfoRoute =
+      method === "POST" ? /^\/api\/datasets\/([^/]+\/[^/]+)\/paths-info\/([^/]+)$/.exec(path) : null;
     if (pathsInfoRoute) {
       const repo = options.repos[pathsInfoRoute[1]!];
       if (repo === undefined) return void notFound(response, "RepoNotFound", "Repository not found");
-      if (!resolveRevision(repo, pathsInfoRoute[2]!)) return void notFound(response, "RevisionNotFound", "Revision Not Found");
+      if (!resolveRevision(repo, pathsInfoRoute[2]!))
+        return void notFound(response, "RevisionNotFound", "Revision Not Found");
       const { paths = [] } = JSON.parse(body === "" ? "{}" : body) as { paths?: string[] };
       const found = paths.flatMap((filePath) => {
         const bytes = repo.files[filePath];
         if (bytes === undefined) return [];
-        return [{ ...fileEntry(filePath, bytes, digests.get(bytes)!), lastCommit: { id: repo.commit, title: "fake commit", date: "2025-01-01T00:00:00.000Z" }, securityFileStatus: { status: "safe" } }];
+        return [
+          {
+            ...fileEntry(filePath, bytes, digests.get(bytes)!),
+            lastCommit: { id: repo.commit, title: "fake commit", date: "2025-01-01T00:00:00.000Z" },
+            securityFileStatus: { status: "safe" },
+          },
+        ];
       });
       return void json(response, 200, found);
     }
@@ -106,11 +137,18 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     if (resolveRoute) {
       const repo = options.repos[resolveRoute[1]!];
       if (repo === undefined) return void notFound(response, "RepoNotFound", "Repository not found");
-      if (!resolveRevision(repo, resolveRoute[2]!)) return void notFound(response, "RevisionNotFound", "Revision Not Found");
+      if (!resolveRevision(repo, resolveRoute[2]!))
+        return void notFound(response, "RevisionNotFound", "Revision Not Found");
       const bytes = repo.files[resolveRoute[3]!];
       if (bytes === undefined) return void notFound(response, "EntryNotFound", "Entry not found");
       const digest = digests.get(bytes)!;
-      response.writeHead(302, { Location: `/cdn/${digest}`, "X-Repo-Commit": repo.commit, "X-Linked-ETag": `"${digest}"`, "X-Linked-Size": String(bytes.length), ETag: `"${fakeOid(resolveRoute[3]!)}"` });
+      response.writeHead(302, {
+        Location: `/cdn/${digest}`,
+        "X-Repo-Commit": repo.commit,
+        "X-Linked-ETag": `"${digest}"`,
+        "X-Linked-Size": String(bytes.length),
+        ETag: `"${fakeOid(resolveRoute[3]!)}"`,
+      });
       return void response.end();
     }
     const cdnRoute = /^\/cdn\/([0-9a-f]{64})$/.exec(path);
@@ -122,10 +160,19 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
       if (range !== null) {
         const start = Number(range[1]);
         const end = range[2] === "" ? bytes.length - 1 : Math.min(Number(range[2]), bytes.length - 1);
-        response.writeHead(206, { "Content-Range": `bytes ${start}-${end}/${bytes.length}`, "Content-Length": String(end - start + 1), ETag: `"${cdnRoute[1]}"`, "Content-Type": "application/octet-stream" });
+        response.writeHead(206, {
+          "Content-Range": `bytes ${start}-${end}/${bytes.length}`,
+          "Content-Length": String(end - start + 1),
+          ETag: `"${cdnRoute[1]}"`,
+          "Content-Type": "application/octet-stream",
+        });
         return void response.end(bytes.subarray(start, end + 1));
       }
-      response.writeHead(200, { "Content-Length": String(bytes.length), ETag: `"${cdnRoute[1]}"`, "Content-Type": "application/octet-stream" });
+      response.writeHead(200, {
+        "Content-Length": String(bytes.length),
+        ETag: `"${cdnRoute[1]}"`,
+        "Content-Type": "application/octet-stream",
+      });
       return void response.end(bytes);
     }
     notFound(response, "NotFound", `no route for ${method} ${path}`);
@@ -141,7 +188,13 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
 }
 
 function fileEntry(path: string, bytes: Uint8Array, digest: string) {
-  return { type: "file", oid: fakeOid(path), size: bytes.length, path, lfs: { oid: digest, size: bytes.length, pointerSize: 134 } };
+  return {
+    type: "file",
+    oid: fakeOid(path),
+    size: bytes.length,
+    path,
+    lfs: { oid: digest, size: bytes.length, pointerSize: 134 },
+  };
 }
 
 // The git blob id of the LFS pointer; any stable 40-hex value serves the client.

@@ -5,18 +5,19 @@
  * tests outside this package can check the templates against a retriever (the BM25 design checks in
  * @finemem/integration-tests, next to the BM25 index they rank with).
  */
-export { startFakeHub, type FakeHub, type FakeHubOptions, type FakeHubRepo, type FakeHubRequest } from "./fake-hub.js";
+
 export {
   ATTRIBUTES as SYNTHETIC_ATTRIBUTES,
-  COMPANY_STEMS,
-  COMPANY_SUFFIXES,
-  PERSON_FIRST_NAMES,
-  PERSON_LAST_NAMES,
-  attributesOf as syntheticAttributesOf,
-  renderQuestion as renderSyntheticQuestion,
-  renderTemplate as renderSyntheticTemplate,
   type AttributeDefinition as SyntheticAttribute,
   type AttributeId as SyntheticAttributeId,
+  attributesOf as syntheticAttributesOf,
   type ChangeRule as SyntheticChangeRule,
+  COMPANY_STEMS,
+  COMPANY_SUFFIXES,
   type EntityType as SyntheticEntityType,
+  PERSON_FIRST_NAMES,
+  PERSON_LAST_NAMES,
+  renderQuestion as renderSyntheticQuestion,
+  renderTemplate as renderSyntheticTemplate,
 } from "../synthetic/vocabulary.js";
+export { type FakeHub, type FakeHubOptions, type FakeHubRepo, type FakeHubRequest, startFakeHub } from "./fake-hub.js";

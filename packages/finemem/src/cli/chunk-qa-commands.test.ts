@@ -1,17 +1,23 @@
 // `finemem data build-chunk-qa` then `finemem eval` with the same cache: the estimate comes before any
 // call, the build goes over HTTP to the configured generator and verifier, and the evaluation reads
 // the questions from the cache (no further call) and measures r_chunk at every step.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startOpenAIReplayServer, type OpenAIReplayServer } from "@finemem/policy/testing";
+import { type OpenAIReplayServer, startOpenAIReplayServer } from "@finemem/policy/testing";
 import { stepRecordValidator } from "@finemem/spec";
 import { decodeJsonl } from "@finemem/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chunkQaStandIn } from "../data/test-support/chunk-qa-stand-in.js";
 import { runCliCaptured } from "./test-support/run-cli-captured.js";
 
-const FACTS = ["The capital of Norland is Varn.", "The river of Norland is Tesk.", "The mascot of Brio is Otter.", "The owner of Kettle is Rui.", "The year of Kettle is 1999."];
+const FACTS = [
+  "The capital of Norland is Varn.",
+  "The river of Norland is Tesk.",
+  "The mascot of Brio is Otter.",
+  "The owner of Kettle is Rui.",
+  "The year of Kettle is 1999.",
+];
 
 /** One row in MemoryAgentBench's format (the shared sample's schema) with small chunks. */
 function writeRow(folder: string): string {
@@ -20,7 +26,17 @@ function writeRow(folder: string): string {
     context: FACTS.join(" "),
     questions: ["What is the capital of Norland?", "What is the year of Kettle?"],
     answers: [["Varn"], ["1999"]],
-    metadata: { demo: null, haystack_sessions: null, keypoints: null, previous_events: null, qa_pair_ids: ["demo_q0", "demo_q1"], question_dates: null, question_ids: null, question_types: null, source: "ruler_qa_demo" },
+    metadata: {
+      demo: null,
+      haystack_sessions: null,
+      keypoints: null,
+      previous_events: null,
+      qa_pair_ids: ["demo_q0", "demo_q1"],
+      question_dates: null,
+      question_ids: null,
+      question_types: null,
+      source: "ruler_qa_demo",
+    },
   };
   writeFileSync(path, `${JSON.stringify(row)}\n`);
   return path;
@@ -41,7 +57,11 @@ describe("finemem data build-chunk-qa and eval with the question cache", () => {
       JSON.stringify({
         datasets: [{ kind: "memoryagentbench", file, chunkTokens: 16 }],
         models: {
-          generator: { baseUrl: server.baseURL, model: "stand-in-generator", pricing: { promptUsdPerMillion: 0.15, completionUsdPerMillion: 0.6 } },
+          generator: {
+            baseUrl: server.baseURL,
+            model: "stand-in-generator",
+            pricing: { promptUsdPerMillion: 0.15, completionUsdPerMillion: 0.6 },
+          },
           verifier: { baseUrl: server.baseURL, model: "stand-in-verifier" },
         },
         chunkQa: { cache: "chunk-qa.jsonl", perChunk: 2, candidates: 4 },
@@ -75,7 +95,9 @@ describe("finemem data build-chunk-qa and eval with the question cache", () => {
     expect(evaluation.stderr).toMatch(/chunk questions: \d+ chunks from the cache, 0 built/);
     expect(evaluation.stdout).toMatch(/ruler_qa_demo\s+AR\s+substring_exact_match/);
     const runDir = join(folder, "finemem-runs", readdirSync(join(folder, "finemem-runs"))[0]!);
-    const steps = decodeJsonl(readFileSync(join(runDir, "steps.jsonl"), "utf8")).map((line) => stepRecordValidator.parse(line));
+    const steps = decodeJsonl(readFileSync(join(runDir, "steps.jsonl"), "utf8")).map((line) =>
+      stepRecordValidator.parse(line),
+    );
     expect(steps.length).toBeGreaterThan(1);
     // Every chunk holds facts the stand-in verifies, so every step has questions and an r_chunk.
     for (const step of steps) expect(step.rewards.chunk).not.toBeNull();

@@ -16,21 +16,34 @@ export const CONFIG_FLAG_OPTIONS = {
   rollouts: { type: "string" },
   concurrency: { type: "string" },
   set: { type: "string", multiple: true },
-  ...Object.fromEntries(MODEL_ROLES.flatMap((role) => [[`${role}-url`, { type: "string" }], [`${role}-model`, { type: "string" }], [`${role}-key`, { type: "string" }]])),
+  ...Object.fromEntries(
+    MODEL_ROLES.flatMap((role) => [
+      [`${role}-url`, { type: "string" }],
+      [`${role}-model`, { type: "string" }],
+      [`${role}-key`, { type: "string" }],
+    ]),
+  ),
 } as const;
 
 export type ConfigFlagValues = { readonly [name: string]: string | boolean | readonly string[] | undefined };
 
 function integerFlag(flag: string, key: string, value: string): number {
   const number = Number(value);
-  if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(number)) throw new ConfigError(key, "an integer", JSON.stringify(value), `flag --${flag}`);
+  if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(number))
+    throw new ConfigError(key, "an integer", JSON.stringify(value), `flag --${flag}`);
   return number;
 }
 
 /** `--set key=value`: the value is read as JSON when it parses (numbers, booleans, lists), else kept as text. */
 function setFlag(entry: string): ConfigOverride {
   const equals = entry.indexOf("=");
-  if (equals < 1) throw new ConfigError("(flag --set)", "key=value, e.g. --set rewards.beta=0.3", JSON.stringify(entry), "flag --set");
+  if (equals < 1)
+    throw new ConfigError(
+      "(flag --set)",
+      "key=value, e.g. --set rewards.beta=0.3",
+      JSON.stringify(entry),
+      "flag --set",
+    );
   const key = entry.slice(0, equals).trim();
   const text = entry.slice(equals + 1);
   let value: unknown = text;
@@ -46,7 +59,12 @@ function setFlag(entry: string): ConfigOverride {
 export function policyFromFlag(value: string): unknown {
   if (value === "heuristic" || value === "llm") return { kind: value };
   if ((BASELINE_NAMES as readonly string[]).includes(value)) return { kind: "baseline", name: value };
-  throw new ConfigError("policy", `heuristic, llm or a baseline (${BASELINE_NAMES.join(", ")})`, JSON.stringify(value), "flag --policy");
+  throw new ConfigError(
+    "policy",
+    `heuristic, llm or a baseline (${BASELINE_NAMES.join(", ")})`,
+    JSON.stringify(value),
+    "flag --policy",
+  );
 }
 
 /** Flags as configuration overrides, in the order they win (later wins). */
@@ -62,24 +80,57 @@ export function overridesFromFlags(values: ConfigFlagValues): ConfigOverride[] {
   const limit = text("limit");
   const limitValue = limit === undefined ? undefined : integerFlag("limit", "datasets[].limit", limit);
   const datasets = [
-    ...list("dataset").map((kind) => ({ kind, ...(limitValue === undefined || kind === "synthetic" ? {} : { limit: limitValue }), ...(limitValue !== undefined && kind === "synthetic" ? { instances: limitValue } : {}) })),
+    ...list("dataset").map((kind) => ({
+      kind,
+      ...(limitValue === undefined || kind === "synthetic" ? {} : { limit: limitValue }),
+      ...(limitValue !== undefined && kind === "synthetic" ? { instances: limitValue } : {}),
+    })),
     // --split names the split of files whose names do not start with one (data download reads it too).
-    ...list("file").map((file) => ({ kind: "memoryagentbench", file, ...(list("split").length === 1 ? { split: list("split")[0] } : {}), ...(limitValue === undefined ? {} : { limit: limitValue }) })),
+    ...list("file").map((file) => ({
+      kind: "memoryagentbench",
+      file,
+      ...(list("split").length === 1 ? { split: list("split")[0] } : {}),
+      ...(limitValue === undefined ? {} : { limit: limitValue }),
+    })),
   ];
-  if (datasets.length > 0) overrides.push({ key: "datasets", value: datasets, origin: list("file").length > 0 ? "flag --file" : "flag --dataset" });
-  const simple: readonly [string, string][] = [["out", "run.out"], ["run-id", "run.id"], ["seed", "run.seed"]];
+  if (datasets.length > 0)
+    overrides.push({
+      key: "datasets",
+      value: datasets,
+      origin: list("file").length > 0 ? "flag --file" : "flag --dataset",
+    });
+  const simple: readonly [string, string][] = [
+    ["out", "run.out"],
+    ["run-id", "run.id"],
+    ["seed", "run.seed"],
+  ];
   for (const [flag, key] of simple) {
     const value = text(flag);
     if (value !== undefined) overrides.push({ key, value, origin: `flag --${flag}` });
   }
   const rollouts = text("rollouts");
-  if (rollouts !== undefined) overrides.push({ key: "run.rollouts", value: integerFlag("rollouts", "run.rollouts", rollouts), origin: "flag --rollouts" });
+  if (rollouts !== undefined)
+    overrides.push({
+      key: "run.rollouts",
+      value: integerFlag("rollouts", "run.rollouts", rollouts),
+      origin: "flag --rollouts",
+    });
   const concurrency = text("concurrency");
-  if (concurrency !== undefined) overrides.push({ key: "run.concurrency.episodes", value: integerFlag("concurrency", "run.concurrency.episodes", concurrency), origin: "flag --concurrency" });
+  if (concurrency !== undefined)
+    overrides.push({
+      key: "run.concurrency.episodes",
+      value: integerFlag("concurrency", "run.concurrency.episodes", concurrency),
+      origin: "flag --concurrency",
+    });
   for (const role of MODEL_ROLES) {
-    for (const [suffix, field] of [["url", "baseUrl"], ["model", "model"], ["key", "apiKey"]] as const) {
+    for (const [suffix, field] of [
+      ["url", "baseUrl"],
+      ["model", "model"],
+      ["key", "apiKey"],
+    ] as const) {
       const value = text(`${role}-${suffix}`);
-      if (value !== undefined) overrides.push({ key: `models.${role}.${field}`, value, origin: `flag --${role}-${suffix}` });
+      if (value !== undefined)
+        overrides.push({ key: `models.${role}.${field}`, value, origin: `flag --${role}-${suffix}` });
     }
   }
   overrides.push(...list("set").map(setFlag));

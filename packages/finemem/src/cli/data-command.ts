@@ -8,7 +8,7 @@ import type { ChunkQaEstimate } from "../data/chunk-qa-estimate.js";
 import { findDataset, formatDatasetList, listDatasets } from "../data/dataset-catalog.js";
 import { downloadDataset, formatDownload } from "../data/download-dataset.js";
 import { formatInspection, inspectDataset } from "../data/inspect-dataset.js";
-import { writeLine, type CliIo } from "./cli-io.js";
+import { type CliIo, writeLine } from "./cli-io.js";
 import type { ConfigFlagValues } from "./config-flags.js";
 
 /** Flags only `finemem data` reads. */
@@ -20,7 +20,12 @@ export const DATA_FLAG_OPTIONS = {
 } as const;
 
 /** `finemem data <list | download | inspect | build-chunk-qa>`. */
-export async function dataCommand(args: readonly string[], values: ConfigFlagValues, loadConfig: () => Promise<LoadedConfig>, io: CliIo): Promise<number> {
+export async function dataCommand(
+  args: readonly string[],
+  values: ConfigFlagValues,
+  loadConfig: () => Promise<LoadedConfig>,
+  io: CliIo,
+): Promise<number> {
   const [subcommand, name] = args;
   const text = (flag: string) => (typeof values[flag] === "string" ? (values[flag] as string) : undefined);
   switch (subcommand) {
@@ -29,7 +34,12 @@ export async function dataCommand(args: readonly string[], values: ConfigFlagVal
       return 0;
     case "download": {
       if (name === undefined) {
-        writeLine(io.stderr, `finemem data download: name a dataset (${listDatasets().map((dataset) => dataset.id).join(", ")})`);
+        writeLine(
+          io.stderr,
+          `finemem data download: name a dataset (${listDatasets()
+            .map((dataset) => dataset.id)
+            .join(", ")})`,
+        );
         return 2;
       }
       const hubUrl = text("hub-url");
@@ -39,7 +49,12 @@ export async function dataCommand(args: readonly string[], values: ConfigFlagVal
       const download = await downloadDataset({
         dataset: name,
         ...(splits === undefined ? {} : { splits }),
-        hub: { ...(hubUrl === undefined ? {} : { hubUrl }), ...(cacheDir === undefined ? {} : { cacheDir }), ...(revision === undefined ? {} : { revision }), ...(io.fetch === undefined ? {} : { fetch: io.fetch }) },
+        hub: {
+          ...(hubUrl === undefined ? {} : { hubUrl }),
+          ...(cacheDir === undefined ? {} : { cacheDir }),
+          ...(revision === undefined ? {} : { revision }),
+          ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
+        },
         onProgress: (event) => {
           if (event.kind === "file") writeLine(io.stderr, `downloaded ${event.done}/${event.total}: ${event.file}`);
         },
@@ -51,19 +66,42 @@ export async function dataCommand(args: readonly string[], values: ConfigFlagVal
     }
     case "inspect": {
       const { config } = await loadConfig();
-      const components = await buildComponents(datasetNamed(config, name), { env: io.env, cwd: io.cwd, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
-      const inspection = await inspectDataset({ instances: components.loadInstances({ onWarning: (message) => writeLine(io.stderr, `warning: ${message}`) }), ...(io.signal === undefined ? {} : { signal: io.signal }) });
+      const components = await buildComponents(datasetNamed(config, name), {
+        env: io.env,
+        cwd: io.cwd,
+        ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
+      });
+      const inspection = await inspectDataset({
+        instances: components.loadInstances({ onWarning: (message) => writeLine(io.stderr, `warning: ${message}`) }),
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
+      });
       writeLine(io.stdout, formatInspection(inspection));
       return 0;
     }
     case "build-chunk-qa": {
       const { config } = await loadConfig();
       const chosen = datasetNamed(config, name);
-      if (chosen.chunkQa.cache === undefined) throw new ConfigError("chunkQa.cache", "the path of the question cache (a JSONL file; an interrupted build resumes from it)", "nothing (the key is missing)", "default");
-      const components = await buildComponents(chosen, { env: io.env, cwd: io.cwd, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
+      if (chosen.chunkQa.cache === undefined)
+        throw new ConfigError(
+          "chunkQa.cache",
+          "the path of the question cache (a JSONL file; an interrupted build resumes from it)",
+          "nothing (the key is missing)",
+          "default",
+        );
+      const components = await buildComponents(chosen, {
+        env: io.env,
+        cwd: io.cwd,
+        ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
+      });
       const model = (role: "generator" | "verifier") => {
         const found = components.models[role];
-        if (found === undefined) throw new ConfigError(`models.${role}`, `a model endpoint (baseUrl and model): build-chunk-qa needs a ${role}`, "nothing (the key is missing)", "default");
+        if (found === undefined)
+          throw new ConfigError(
+            `models.${role}`,
+            `a model endpoint (baseUrl and model): build-chunk-qa needs a ${role}`,
+            "nothing (the key is missing)",
+            "default",
+          );
         return found;
       };
       const generatorPricing = chosen.models.generator?.pricing;
@@ -74,7 +112,10 @@ export async function dataCommand(args: readonly string[], values: ConfigFlagVal
         verifier: model("verifier"),
         cachePath: resolve(io.cwd, chosen.chunkQa.cache),
         options: { questionsPerChunk: chosen.chunkQa.perChunk, candidatesPerChunk: chosen.chunkQa.candidates },
-        pricing: { ...(generatorPricing === undefined ? {} : { generator: generatorPricing }), ...(verifierPricing === undefined ? {} : { verifier: verifierPricing }) },
+        pricing: {
+          ...(generatorPricing === undefined ? {} : { generator: generatorPricing }),
+          ...(verifierPricing === undefined ? {} : { verifier: verifierPricing }),
+        },
         dryRun: values["dry-run"] === true,
         confirm: (estimate) => confirmBuild(estimate, values.yes === true, io),
         stream: values.quiet === true ? null : io.stderr,
@@ -84,7 +125,10 @@ export async function dataCommand(args: readonly string[], values: ConfigFlagVal
       return result.status === "declined" ? 1 : 0;
     }
     default:
-      writeLine(io.stderr, `finemem data: unknown subcommand ${JSON.stringify(subcommand ?? "")} (list, download, inspect, build-chunk-qa)`);
+      writeLine(
+        io.stderr,
+        `finemem data: unknown subcommand ${JSON.stringify(subcommand ?? "")} (list, download, inspect, build-chunk-qa)`,
+      );
       return 2;
   }
 }
@@ -93,7 +137,12 @@ export async function dataCommand(args: readonly string[], values: ConfigFlagVal
 function datasetNamed(config: FineMemConfig, name: string | undefined): FineMemConfig {
   if (name === undefined) return config;
   const dataset = findDataset(name);
-  const kind = dataset.id === "synthetic" ? { kind: "synthetic" as const } : dataset.id === "memoryagentbench" ? { kind: "memoryagentbench" as const } : { kind: "memalpha" as const, repo: dataset.repo as "YuWangX/Memalpha" };
+  const kind =
+    dataset.id === "synthetic"
+      ? { kind: "synthetic" as const }
+      : dataset.id === "memoryagentbench"
+        ? { kind: "memoryagentbench" as const }
+        : { kind: "memalpha" as const, repo: dataset.repo as "YuWangX/Memalpha" };
   return { ...config, datasets: [kind] };
 }
 
@@ -102,7 +151,10 @@ async function confirmBuild(estimate: ChunkQaEstimate, yes: boolean, io: CliIo):
   if (yes) return true;
   const stdin = process.stdin;
   if (stdin.isTTY !== true) {
-    writeLine(io.stderr, "finemem data build-chunk-qa: not started; pass --yes to build after the estimate above (or --dry-run for the estimate alone)");
+    writeLine(
+      io.stderr,
+      "finemem data build-chunk-qa: not started; pass --yes to build after the estimate above (or --dry-run for the estimate alone)",
+    );
     return false;
   }
   const prompt = createInterface({ input: stdin, output: io.stderr });

@@ -1,24 +1,35 @@
 import { join, resolve } from "node:path";
 import type { BenchmarkInstance } from "@finemem/spec";
-import { buildComponents, defaultRunId, recordedConfig, type RunComponents } from "../config/build-components.js";
+import { buildComponents, defaultRunId, type RunComponents, recordedConfig } from "../config/build-components.js";
+import type { FineMemConfig } from "../config/config-schema.js";
 import { ConfigError } from "../config/load-config.js";
 import { buildDatasetChunkQa } from "../data/build-dataset-chunk-qa.js";
-import type { FineMemConfig } from "../config/config-schema.js";
 import { writeReport } from "../report/write-report.js";
-import { evaluate, type Evaluation } from "../run/evaluate.js";
+import { type Evaluation, evaluate } from "../run/evaluate.js";
 import { createProgressReporter } from "../run/progress-reporter.js";
 import { RUN_FILES } from "../run/run-files.js";
-import { writeLine, type CliIo } from "./cli-io.js";
+import { type CliIo, writeLine } from "./cli-io.js";
 import { formatResultsTable } from "./results-table.js";
 
 /**
  * With `chunkQa.cache` set, each chunk gets its verified questions from the cache (built there and
  * then by the configured generator and verifier for chunks it lacks), so r_chunk is measured.
  */
-async function withCachedChunkQuestions(config: FineMemConfig, components: RunComponents, instances: AsyncIterable<BenchmarkInstance>, io: CliIo): Promise<readonly BenchmarkInstance[]> {
+async function withCachedChunkQuestions(
+  config: FineMemConfig,
+  components: RunComponents,
+  instances: AsyncIterable<BenchmarkInstance>,
+  io: CliIo,
+): Promise<readonly BenchmarkInstance[]> {
   const model = (role: "generator" | "verifier") => {
     const found = components.models[role];
-    if (found === undefined) throw new ConfigError(`models.${role}`, `a model endpoint (baseUrl and model) because chunkQa.cache is set`, "nothing (the key is missing)", "default");
+    if (found === undefined)
+      throw new ConfigError(
+        `models.${role}`,
+        `a model endpoint (baseUrl and model) because chunkQa.cache is set`,
+        "nothing (the key is missing)",
+        "default",
+      );
     return found;
   };
   const built = await buildDatasetChunkQa({
@@ -44,11 +55,22 @@ export interface EvalCommandOptions {
  * `finemem eval`: builds the policy, reasoner and datasets from the configuration, runs (or resumes)
  * the evaluation in `<run.out>/<run id>/`, prints the results table and writes the HTML report.
  */
-export async function evalCommand(config: FineMemConfig, io: CliIo, options: EvalCommandOptions = {}): Promise<Evaluation> {
-  const components = await buildComponents(config, { env: io.env, cwd: io.cwd, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
+export async function evalCommand(
+  config: FineMemConfig,
+  io: CliIo,
+  options: EvalCommandOptions = {},
+): Promise<Evaluation> {
+  const components = await buildComponents(config, {
+    env: io.env,
+    cwd: io.cwd,
+    ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
+  });
   const runId = config.run.id ?? defaultRunId(config);
   const runDir = resolve(io.cwd, config.run.out, runId);
-  writeLine(io.stderr, `finemem eval: run ${runId} in ${runDir} (policy ${components.policy.policyId}, reasoner ${components.reasoner.reasonerId})`);
+  writeLine(
+    io.stderr,
+    `finemem eval: run ${runId} in ${runDir} (policy ${components.policy.policyId}, reasoner ${components.reasoner.reasonerId})`,
+  );
   const progress = createProgressReporter({
     label: "eval",
     total: 0,
@@ -58,11 +80,15 @@ export async function evalCommand(config: FineMemConfig, io: CliIo, options: Eva
       return { tokens: total.promptTokens + total.completionTokens, costUsd: total.costUsd };
     },
   });
-  const loaded = components.loadInstances({ onWarning: (message) => writeLine(io.stderr, `warning: ${message}`), ...(io.signal === undefined ? {} : { signal: io.signal }) });
+  const loaded = components.loadInstances({
+    onWarning: (message) => writeLine(io.stderr, `warning: ${message}`),
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
+  });
   const evaluation = await evaluate({
     runId,
     runDir,
-    instances: config.chunkQa.cache === undefined ? loaded : await withCachedChunkQuestions(config, components, loaded, io),
+    instances:
+      config.chunkQa.cache === undefined ? loaded : await withCachedChunkQuestions(config, components, loaded, io),
     policy: components.policy,
     reasoner: components.reasoner,
     metric: components.metricFor,
@@ -70,7 +96,12 @@ export async function evalCommand(config: FineMemConfig, io: CliIo, options: Eva
     rollouts: config.run.rollouts,
     concurrency: config.run.concurrency,
     rewards: {
-      weights: { beta: config.rewards.beta, chunk: config.rewards.chunk, compression: config.rewards.compression, content: config.rewards.content },
+      weights: {
+        beta: config.rewards.beta,
+        chunk: config.rewards.chunk,
+        compression: config.rewards.compression,
+        content: config.rewards.content,
+      },
       provenance: config.rewards.provenance,
       evidence: config.rewards.evidence,
       skipSucceeds: config.rewards.skipSucceeds,
@@ -82,11 +113,15 @@ export async function evalCommand(config: FineMemConfig, io: CliIo, options: Eva
     ...(io.signal === undefined ? {} : { signal: io.signal }),
   });
   progress.finish();
-  writeLine(io.stdout, `finemem eval · run ${runId} · policy ${evaluation.summary.policyId} · reasoner ${evaluation.summary.reasonerId}`);
+  writeLine(
+    io.stdout,
+    `finemem eval · run ${runId} · policy ${evaluation.summary.policyId} · reasoner ${evaluation.summary.reasonerId}`,
+  );
   writeLine(io.stdout, formatResultsTable(evaluation.summary));
   writeLine(io.stdout);
   writeLine(io.stdout, `steps (every reward component): ${join(runDir, RUN_FILES.steps)}`);
   writeLine(io.stdout, `results: ${join(runDir, RUN_FILES.results)}`);
-  if (config.report.html) writeLine(io.stdout, `report: ${await writeReport(runDir, { worstQuestions: config.report.worstQuestions })}`);
+  if (config.report.html)
+    writeLine(io.stdout, `report: ${await writeReport(runDir, { worstQuestions: config.report.worstQuestions })}`);
   return evaluation;
 }

@@ -2,12 +2,17 @@
 // ends with the same results as an uninterrupted run, and the restart asks the models for nothing
 // that was finished before the kill. The models are a local OpenAI-compatible server that answers by
 // request content (so every run gets the same answers) and counts every request.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSyntheticBenchmark } from "@finemem/benchmarks";
-import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer, type ReplayEntry } from "@finemem/policy/testing";
+import {
+  chatCompletion,
+  type OpenAIReplayServer,
+  type ReplayEntry,
+  startOpenAIReplayServer,
+} from "@finemem/policy/testing";
 import { createSeededRandom } from "@finemem/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -27,7 +32,13 @@ function answer(body: unknown): ReplayEntry {
   if (request.tools !== undefined) {
     const chunk = /<chunk id="[^"]*">\n([\s\S]*?)\n<\/chunk>/.exec(user)?.[1] ?? "";
     const sentences = chunk.split(/(?<=\.)\s+/).filter((sentence) => sentence.trim().length > 0);
-    return { delayMs: 15, body: chatCompletion({ toolCalls: sentences.map((content) => ({ name: "memory_insert", arguments: { content } })), usage }) };
+    return {
+      delayMs: 15,
+      body: chatCompletion({
+        toolCalls: sentences.map((content) => ({ name: "memory_insert", arguments: { content } })),
+        usage,
+      }),
+    };
   }
   const notes = /Memory notes:\n([^\n]*)/.exec(user)?.[1] ?? "";
   return { delayMs: 15, body: chatCompletion({ content: notes.replace(/^\s*\[[^\]]*\]\s*/, "") || "unknown", usage }) };
@@ -104,10 +115,20 @@ describe("finemem eval resumes after SIGKILL", () => {
     return join(out, runId!);
   };
 
-  it("a killed and restarted run writes the uninterrupted run's results and repeats no finished call", { timeout: 120_000 }, async () => {
+  it("a killed and restarted run writes the uninterrupted run's results and repeats no finished call", {
+    timeout: 120_000,
+  }, async () => {
     const instances = generateSyntheticBenchmark(SYNTHETIC);
-    const chunkQuestions = new Map(instances.flatMap((instance) => instance.chunks.map((chunk, index) => [chunk.id, instance.chunkQuestions[index]!.length] as const)));
-    const total = instances.reduce((sum, instance) => sum + instance.chunks.length + instance.chunkQuestions.flat().length + instance.questions.length, 0);
+    const chunkQuestions = new Map(
+      instances.flatMap((instance) =>
+        instance.chunks.map((chunk, index) => [chunk.id, instance.chunkQuestions[index]!.length] as const),
+      ),
+    );
+    const total = instances.reduce(
+      (sum, instance) =>
+        sum + instance.chunks.length + instance.chunkQuestions.flat().length + instance.questions.length,
+      0,
+    );
 
     const uninterrupted = join(work, "uninterrupted");
     const before = server.requests.length;
@@ -124,7 +145,10 @@ describe("finemem eval resumes after SIGKILL", () => {
       const first = server.requests.length;
       const child = start(killed);
       const done = finish(child);
-      const remaining = total - journalBefore.steps.reduce((sum, step) => sum + 1 + (chunkQuestions.get(step.chunkId) ?? 0), 0) - journalBefore.questions;
+      const remaining =
+        total -
+        journalBefore.steps.reduce((sum, step) => sum + 1 + (chunkQuestions.get(step.chunkId) ?? 0), 0) -
+        journalBefore.questions;
       if (attempt < 2) {
         const killAfter = 2 + random.int(Math.max(1, remaining - 4));
         await server.waitForRequests(first + killAfter);
@@ -138,10 +162,15 @@ describe("finemem eval resumes after SIGKILL", () => {
         expect(result.stdout).toContain("synthetic");
       }
       // The restart asked only for work that no journal line held before it started.
-      const asked = server.requests.slice(first).map((request) => request.body as { tools?: unknown[]; messages: Message[] });
+      const asked = server.requests
+        .slice(first)
+        .map((request) => request.body as { tools?: unknown[]; messages: Message[] });
       const finishedChunks = new Set(journalBefore.steps.map((step) => step.chunkId));
-      const managerChunks = asked.filter((body) => body.tools !== undefined).map((body) => /<chunk id="([^"]*)">/.exec(body.messages.at(-1)!.content)?.[1]);
-      for (const chunkId of managerChunks) expect(finishedChunks.has(chunkId!), `step of ${chunkId} asked again`).toBe(false);
+      const managerChunks = asked
+        .filter((body) => body.tools !== undefined)
+        .map((body) => /<chunk id="([^"]*)">/.exec(body.messages.at(-1)!.content)?.[1]);
+      for (const chunkId of managerChunks)
+        expect(finishedChunks.has(chunkId!), `step of ${chunkId} asked again`).toBe(false);
       if (attempt === 2) expect(asked.length).toBe(remaining);
       else expect(asked.length).toBeLessThanOrEqual(remaining + 8);
     }

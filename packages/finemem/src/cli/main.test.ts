@@ -8,7 +8,11 @@ import { runCliCaptured } from "./test-support/run-cli-captured.js";
 const SAMPLE = "data/memoryagentbench/Conflict_Resolution-factconsolidation_sh_6k.jsonl";
 const shared = await checkService("shared", () => probeSharedFile(SAMPLE));
 
-async function cli(args: readonly string[], cwd = mkdtempSync(join(tmpdir(), "finemem-cli-")), env: Record<string, string> = {}) {
+async function cli(
+  args: readonly string[],
+  cwd = mkdtempSync(join(tmpdir(), "finemem-cli-")),
+  env: Record<string, string> = {},
+) {
   return { cwd, ...(await runCliCaptured(args, { cwd, env })) };
 }
 
@@ -21,15 +25,19 @@ describe("finemem eval", () => {
     const report = /report: (.*)/.exec(run.stdout)?.[1];
     expect(report).toBeDefined();
     expect(readFileSync(report!, "utf8")).toMatch(/^<!DOCTYPE html>/i);
-    for (const file of ["manifest.json", "steps.jsonl", "results.jsonl", "episodes.jsonl", "summary.json"]) expect(existsSync(join(report!, "..", file))).toBe(true);
+    for (const file of ["manifest.json", "steps.jsonl", "results.jsonl", "episodes.jsonl", "summary.json"])
+      expect(existsSync(join(report!, "..", file))).toBe(true);
   });
 
-  it.runIf(shared.available)("on a MemoryAgentBench-format file prints its sub-dataset with the sub-dataset's metric", async () => {
-    const run = await cli(["eval", "--quiet", "--file", join(sharedDir(), SAMPLE)]);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/factconsolidation_sh_6k\s+CR\s+substring_exact_match\s+1\s+100\s+0\.\d{3}/);
-    expect(run.stdout).not.toContain("synthetic");
-  });
+  it.runIf(shared.available)(
+    "on a MemoryAgentBench-format file prints its sub-dataset with the sub-dataset's metric",
+    async () => {
+      const run = await cli(["eval", "--quiet", "--file", join(sharedDir(), SAMPLE)]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/factconsolidation_sh_6k\s+CR\s+substring_exact_match\s+1\s+100\s+0\.\d{3}/);
+      expect(run.stdout).not.toContain("synthetic");
+    },
+  );
 
   it("a second run of the same command resumes: the same run id, every unit replayed", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "finemem-cli-"));
@@ -43,14 +51,23 @@ describe("finemem eval", () => {
   it("configuration errors exit with 2 and name the key and the expected value", async () => {
     const policy = await cli(["eval", "--policy", "random"]);
     expect(policy.code).toBe(2);
-    expect(policy.stderr).toContain("config key policy (from flag --policy): expected heuristic, llm or a baseline (rag-top2, long-context, prompted-flat, prompted-memalpha), got \"random\"");
+    expect(policy.stderr).toContain(
+      'config key policy (from flag --policy): expected heuristic, llm or a baseline (rag-top2, long-context, prompted-flat, prompted-memalpha), got "random"',
+    );
     const rollouts = await cli(["eval", "--rollouts", "two"]);
-    expect(rollouts.stderr).toContain("config key run.rollouts (from flag --rollouts): expected an integer, got \"two\"");
+    expect(rollouts.stderr).toContain('config key run.rollouts (from flag --rollouts): expected an integer, got "two"');
     const manager = await cli(["eval", "--policy", "llm"]);
     expect(manager.code).toBe(2);
-    expect(manager.stderr).toMatch(/config key models\.manager: expected a model endpoint \(baseUrl and model\) because policy kind llm is a served model/);
-    const env = await cli(["eval", "--policy", "llm"], undefined, { FINEMEM_MANAGER_BASE_URL: "localhost:8000", FINEMEM_MANAGER_MODEL: "m" });
-    expect(env.stderr).toContain("config key models.manager.baseUrl (from env FINEMEM_MANAGER_BASE_URL): expected an http(s) URL");
+    expect(manager.stderr).toMatch(
+      /config key models\.manager: expected a model endpoint \(baseUrl and model\) because policy kind llm is a served model/,
+    );
+    const env = await cli(["eval", "--policy", "llm"], undefined, {
+      FINEMEM_MANAGER_BASE_URL: "localhost:8000",
+      FINEMEM_MANAGER_MODEL: "m",
+    });
+    expect(env.stderr).toContain(
+      "config key models.manager.baseUrl (from env FINEMEM_MANAGER_BASE_URL): expected an http(s) URL",
+    );
     const set = await cli(["eval", "--set", "rewards.beta"]);
     expect(set.stderr).toContain("expected key=value");
   });

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { isFineMemError } from "@finemem/spec";
-import { loadConfig, type LoadedConfig } from "../config/load-config.js";
+import { type LoadedConfig, loadConfig } from "../config/load-config.js";
 import { writeReport } from "../report/write-report.js";
-import { writeLine, type CliIo } from "./cli-io.js";
-import { CONFIG_FLAG_OPTIONS, overridesFromFlags, type ConfigFlagValues } from "./config-flags.js";
+import { type CliIo, writeLine } from "./cli-io.js";
+import { CONFIG_FLAG_OPTIONS, type ConfigFlagValues, overridesFromFlags } from "./config-flags.js";
 import { DATA_FLAG_OPTIONS, dataCommand } from "./data-command.js";
 import { evalCommand } from "./eval-command.js";
 
@@ -51,7 +51,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { ...CONFIG_FLAG_OPTIONS, ...DATA_FLAG_OPTIONS, quiet: { type: "boolean" }, "dry-run": { type: "boolean" }, yes: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        ...CONFIG_FLAG_OPTIONS,
+        ...DATA_FLAG_OPTIONS,
+        quiet: { type: "boolean" },
+        "dry-run": { type: "boolean" },
+        yes: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     writeLine(io.stderr, `finemem: ${(error as Error).message}`);
@@ -67,7 +74,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     const config = (): Promise<LoadedConfig> =>
       loadConfig({
-        ...(typeof values.config === "string" ? { file: values.config } : io.env.FINEMEM_CONFIG ? { file: io.env.FINEMEM_CONFIG } : {}),
+        ...(typeof values.config === "string"
+          ? { file: values.config }
+          : io.env.FINEMEM_CONFIG
+            ? { file: io.env.FINEMEM_CONFIG }
+            : {}),
         env: io.env,
         overrides: overridesFromFlags(values),
       });
@@ -80,7 +91,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "report": {
         const [folder] = rest;
         if (folder === undefined) {
-          writeLine(io.stderr, "finemem report: give the run folder, e.g. finemem report finemem-runs/eval-1234abcd5678");
+          writeLine(
+            io.stderr,
+            "finemem report: give the run folder, e.g. finemem report finemem-runs/eval-1234abcd5678",
+          );
           return 2;
         }
         writeLine(io.stdout, `report: ${await writeReport(folder)}`);

@@ -1,7 +1,11 @@
 import type { RunSummary } from "../run/run-files.js";
 
 /** Columns padded to their widest cell; numbers right-aligned. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[]): string {
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: readonly boolean[],
+): string {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? "").length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -27,7 +31,18 @@ export function formatResultsTable(summary: RunSummary): string {
     score(row.mean),
     (summary.memoryTokens[row.dataSource] ?? 0).toFixed(0),
   ]);
-  const table = formatTable(["data source", "competency", "metric", "instances", "questions", "score", "memory tokens"], sources, [false, false, false, true, true, true, true]);
-  const competencies = summary.table.competencies.map((row) => `${row.competency} ${score(row.mean)} (${row.dataSources} data source${row.dataSources === 1 ? "" : "s"})`);
-  return [table, "", `competencies: ${competencies.join(", ")}`, `average over ${summary.table.average.dataSources} data source${summary.table.average.dataSources === 1 ? "" : "s"}: ${score(summary.table.average.mean)}`].join("\n");
+  const table = formatTable(
+    ["data source", "competency", "metric", "instances", "questions", "score", "memory tokens"],
+    sources,
+    [false, false, false, true, true, true, true],
+  );
+  const competencies = summary.table.competencies.map(
+    (row) => `${row.competency} ${score(row.mean)} (${row.dataSources} data source${row.dataSources === 1 ? "" : "s"})`,
+  );
+  return [
+    table,
+    "",
+    `competencies: ${competencies.join(", ")}`,
+    `average over ${summary.table.average.dataSources} data source${summary.table.average.dataSources === 1 ? "" : "s"}: ${score(summary.table.average.mean)}`,
+  ].join("\n");
 }

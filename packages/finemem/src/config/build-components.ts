@@ -1,15 +1,14 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import {
-  JUDGE_PROMPT_HASH,
   createMemalphaLoader,
   createMemoryAgentBenchLoader,
   createMetric,
   createSingleFileSource,
   createSyntheticLoader,
+  JUDGE_PROMPT_HASH,
 } from "@finemem/benchmarks";
 import {
-  MANAGER_PROMPTS,
   createBaseline,
   createExtractiveReader,
   createHeuristicPolicy,
@@ -17,12 +16,22 @@ import {
   createLlmReasoner,
   createOpenAICompatibleModel,
   createUsageLedger,
+  MANAGER_PROMPTS,
   managerPromptHash,
   type OpenAICompatibleModel,
   type UsageLedger,
 } from "@finemem/policy";
-import { createContentValidityJudge, type ContentValidityJudge } from "@finemem/step-reward";
-import type { BenchmarkInstance, DatasetLoader, Embedder, JsonValue, MemoryPolicy, Metric, Reasoner, Retriever } from "@finemem/spec";
+import type {
+  BenchmarkInstance,
+  DatasetLoader,
+  Embedder,
+  JsonValue,
+  MemoryPolicy,
+  Metric,
+  Reasoner,
+  Retriever,
+} from "@finemem/spec";
+import { type ContentValidityJudge, createContentValidityJudge } from "@finemem/step-reward";
 import type { DatasetConfig, FineMemConfig, ModelRole } from "./config-schema.js";
 import { ConfigError } from "./load-config.js";
 
@@ -45,7 +54,10 @@ export interface RunComponents {
   /** Model id per role, as the manifest records them. */
   readonly modelIds: Record<string, string>;
   readonly promptHashes: Record<string, string>;
-  loadInstances(options?: { readonly signal?: AbortSignal; readonly onWarning?: (message: string) => void }): AsyncIterable<BenchmarkInstance>;
+  loadInstances(options?: {
+    readonly signal?: AbortSignal;
+    readonly onWarning?: (message: string) => void;
+  }): AsyncIterable<BenchmarkInstance>;
 }
 
 /** BM25 and dense ranks fused; the fused list is as long as the reader's top k. */
@@ -64,9 +76,19 @@ export interface BuildOptions {
 }
 
 /** An API key given directly or through the environment variable `apiKeyEnv` names. */
-function keyOf(role: ModelRole, model: { readonly apiKey?: string | undefined; readonly apiKeyEnv?: string | undefined }, env: Readonly<Record<string, string | undefined>>): string | undefined {
+function keyOf(
+  role: ModelRole,
+  model: { readonly apiKey?: string | undefined; readonly apiKeyEnv?: string | undefined },
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   const apiKey = model.apiKey ?? (model.apiKeyEnv === undefined ? undefined : env[model.apiKeyEnv]);
-  if (model.apiKeyEnv !== undefined && apiKey === undefined) throw new ConfigError(`models.${role}.apiKeyEnv`, "the name of a set environment variable", JSON.stringify(model.apiKeyEnv), "config");
+  if (model.apiKeyEnv !== undefined && apiKey === undefined)
+    throw new ConfigError(
+      `models.${role}.apiKeyEnv`,
+      "the name of a set environment variable",
+      JSON.stringify(model.apiKeyEnv),
+      "config",
+    );
   return apiKey;
 }
 
@@ -74,9 +96,20 @@ function keyOf(role: ModelRole, model: { readonly apiKey?: string | undefined; r
  * The in-process embedder (`@finemem/memory/hybrid`, loaded only when asked for, with its optional
  * peers). A local folder given relative to the working directory is resolved against `cwd`.
  */
-async function buildEmbedder(config: FineMemConfig, env: Readonly<Record<string, string | undefined>>, cwd: string, fetchImpl: typeof fetch | undefined): Promise<Embedder> {
+async function buildEmbedder(
+  config: FineMemConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  fetchImpl: typeof fetch | undefined,
+): Promise<Embedder> {
   const embedder = config.models.embedder;
-  if (embedder === undefined) throw new ConfigError("models.embedder", "an embedder (model: a hub repository id or a local folder) because reasoner.retrieval is hybrid", "nothing (the key is missing)", "default");
+  if (embedder === undefined)
+    throw new ConfigError(
+      "models.embedder",
+      "an embedder (model: a hub repository id or a local folder) because reasoner.retrieval is hybrid",
+      "nothing (the key is missing)",
+      "default",
+    );
   const { createTransformersEmbedder } = await import("@finemem/memory/hybrid");
   const accessToken = keyOf("embedder", embedder, env);
   return createTransformersEmbedder({
@@ -94,7 +127,9 @@ async function buildEmbedder(config: FineMemConfig, env: Readonly<Record<string,
 /** Builds every component a run needs; a role the configuration asks for but does not define is a {@link ConfigError}. */
 export async function buildComponents(config: FineMemConfig, options: BuildOptions = {}): Promise<RunComponents> {
   const env = options.env ?? process.env;
-  const ledger = createUsageLedger(config.run.spendingCapUsd === undefined ? {} : { spendingCapUsd: config.run.spendingCapUsd });
+  const ledger = createUsageLedger(
+    config.run.spendingCapUsd === undefined ? {} : { spendingCapUsd: config.run.spendingCapUsd },
+  );
   const models: Partial<Record<ChatRole, OpenAICompatibleModel>> = {};
   for (const role of CHAT_ROLES) {
     const model = config.models[role];
@@ -115,7 +150,13 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
   }
   const need = (role: ChatRole, why: string): OpenAICompatibleModel => {
     const model = models[role];
-    if (model === undefined) throw new ConfigError(`models.${role}`, `a model endpoint (baseUrl and model) because ${why}`, "nothing (the key is missing)", "default");
+    if (model === undefined)
+      throw new ConfigError(
+        `models.${role}`,
+        `a model endpoint (baseUrl and model) because ${why}`,
+        "nothing (the key is missing)",
+        "default",
+      );
     return model;
   };
 
@@ -132,7 +173,11 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
     });
     policy = baseline.policy;
     readerTopK = baseline.readerTopK ?? readerTopK;
-    if (prompted) promptHashes.manager = managerPromptHash(MANAGER_PROMPTS[policyConfig.name === "prompted-flat" ? "flat" : "memalpha"], "tools");
+    if (prompted)
+      promptHashes.manager = managerPromptHash(
+        MANAGER_PROMPTS[policyConfig.name === "prompted-flat" ? "flat" : "memalpha"],
+        "tools",
+      );
   } else {
     const prompt = policyConfig.prompt ?? "flat";
     const callStyle = policyConfig.callStyle ?? "tools";
@@ -140,20 +185,35 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
       model: need("manager", "policy kind llm is a served model"),
       prompt,
       callStyle,
-      sampling: { temperature: policyConfig.temperature ?? 0, ...(policyConfig.maxTokens === undefined ? {} : { maxTokens: policyConfig.maxTokens }) },
+      sampling: {
+        temperature: policyConfig.temperature ?? 0,
+        ...(policyConfig.maxTokens === undefined ? {} : { maxTokens: policyConfig.maxTokens }),
+      },
       logprobs: false,
     });
     promptHashes.manager = managerPromptHash(MANAGER_PROMPTS[prompt], callStyle);
   }
 
-  const embedder = config.reasoner.retrieval === "hybrid" ? await buildEmbedder(config, env, options.cwd ?? process.cwd(), options.fetch) : undefined;
+  const embedder =
+    config.reasoner.retrieval === "hybrid"
+      ? await buildEmbedder(config, env, options.cwd ?? process.cwd(), options.fetch)
+      : undefined;
   const retriever = embedder === undefined ? undefined : await hybridRetriever(embedder, readerTopK);
   if (config.rewards.evidence === "cited" && config.reasoner.kind === "llm" && config.reasoner.cite === false) {
     // Every question would have no evidence and go to U: the attribution would be silently empty.
-    throw new ConfigError("rewards.evidence", 'evidence "retrieved", or a reasoner that cites (reasoner.cite: true) for evidence "cited"', '"cited" with reasoner.cite false', "config");
+    throw new ConfigError(
+      "rewards.evidence",
+      'evidence "retrieved", or a reasoner that cites (reasoner.cite: true) for evidence "cited"',
+      '"cited" with reasoner.cite false',
+      "config",
+    );
   }
   let reasoner: Reasoner;
-  if (config.reasoner.kind === "extractive") reasoner = createExtractiveReader({ ...(readerTopK === undefined ? {} : { topK: readerTopK }), ...(retriever === undefined ? {} : { retriever }) });
+  if (config.reasoner.kind === "extractive")
+    reasoner = createExtractiveReader({
+      ...(readerTopK === undefined ? {} : { topK: readerTopK }),
+      ...(retriever === undefined ? {} : { retriever }),
+    });
   else {
     const llm = createLlmReasoner({
       ...(retriever === undefined ? {} : { retriever }),
@@ -161,7 +221,11 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
       sampling: { temperature: 0, maxTokens: config.reasoner.maxTokens ?? 256 },
       ...(readerTopK === undefined ? {} : { topK: readerTopK }),
       // Cited evidence asks the reader to cite unless the configuration said otherwise.
-      ...(config.reasoner.cite === undefined ? (config.rewards.evidence === "cited" ? { cite: true } : {}) : { cite: config.reasoner.cite }),
+      ...(config.reasoner.cite === undefined
+        ? config.rewards.evidence === "cited"
+          ? { cite: true }
+          : {}
+        : { cite: config.reasoner.cite }),
     });
     reasoner = llm;
     promptHashes.reasoner = llm.promptHash;
@@ -172,7 +236,12 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
   let contentJudge: ContentValidityJudge | undefined;
   if (config.rewards.content > 0) {
     if (judge === undefined) {
-      throw new ConfigError("rewards.content", `a judge model (models.judge) for a content weight above 0, or rewards.content: 0`, `${config.rewards.content} with no models.judge`, "config");
+      throw new ConfigError(
+        "rewards.content",
+        `a judge model (models.judge) for a content weight above 0, or rewards.content: 0`,
+        `${config.rewards.content} with no models.judge`,
+        "config",
+      );
     }
     contentJudge = createContentValidityJudge({ model: judge });
     promptHashes.contentJudge = contentJudge.promptHash;
@@ -210,7 +279,12 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
   };
 }
 
-function loaderOf(dataset: DatasetConfig, index: number, fetchImpl: typeof fetch | undefined, onWarning: ((message: string) => void) | undefined): { loader: DatasetLoader; request: { dataSources?: readonly string[]; limit?: number } } {
+function loaderOf(
+  dataset: DatasetConfig,
+  index: number,
+  fetchImpl: typeof fetch | undefined,
+  onWarning: ((message: string) => void) | undefined,
+): { loader: DatasetLoader; request: { dataSources?: readonly string[]; limit?: number } } {
   const warnings = onWarning === undefined ? {} : { onWarning };
   if (dataset.kind === "synthetic") {
     const loader = createSyntheticLoader({
@@ -224,7 +298,10 @@ function loaderOf(dataset: DatasetConfig, index: number, fetchImpl: typeof fetch
     return { loader, request: {} };
   }
   const hub = { ...(dataset.hub ?? {}), ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }) };
-  const request = { ...(dataset.dataSources === undefined ? {} : { dataSources: dataset.dataSources }), ...(dataset.limit === undefined ? {} : { limit: dataset.limit }) };
+  const request = {
+    ...(dataset.dataSources === undefined ? {} : { dataSources: dataset.dataSources }),
+    ...(dataset.limit === undefined ? {} : { limit: dataset.limit }),
+  };
   if (dataset.kind === "memoryagentbench") {
     const loader = createMemoryAgentBenchLoader({
       ...warnings,
@@ -236,17 +313,32 @@ function loaderOf(dataset: DatasetConfig, index: number, fetchImpl: typeof fetch
     return { loader, request };
   }
   if (dataset.kind === "memalpha") {
-    const loader = createMemalphaLoader({ ...warnings, hub, ...(dataset.repo === undefined ? {} : { repo: dataset.repo }), ...(dataset.split === undefined ? {} : { split: dataset.split }) });
+    const loader = createMemalphaLoader({
+      ...warnings,
+      hub,
+      ...(dataset.repo === undefined ? {} : { repo: dataset.repo }),
+      ...(dataset.split === undefined ? {} : { split: dataset.split }),
+    });
     return { loader, request };
   }
-  throw new ConfigError(`datasets[${index}].kind`, "synthetic, memoryagentbench or memalpha", JSON.stringify((dataset as { kind: unknown }).kind), "config");
+  throw new ConfigError(
+    `datasets[${index}].kind`,
+    "synthetic, memoryagentbench or memalpha",
+    JSON.stringify((dataset as { kind: unknown }).kind),
+    "config",
+  );
 }
 
 /**
  * The configuration as the manifest records it: API keys removed, so a manifest can be shared.
  */
 export function recordedConfig(config: FineMemConfig): JsonValue {
-  const models = Object.fromEntries(Object.entries(config.models).map(([role, model]) => [role, model === undefined ? undefined : { ...model, apiKey: model.apiKey === undefined ? undefined : "(set)" }]));
+  const models = Object.fromEntries(
+    Object.entries(config.models).map(([role, model]) => [
+      role,
+      model === undefined ? undefined : { ...model, apiKey: model.apiKey === undefined ? undefined : "(set)" },
+    ]),
+  );
   return JSON.parse(JSON.stringify({ ...config, models })) as JsonValue;
 }
 
@@ -256,7 +348,7 @@ export function recordedConfig(config: FineMemConfig): JsonValue {
  */
 export function defaultRunId(config: FineMemConfig): string {
   const { out: _out, id: _id, concurrency: _concurrency, ...run } = config.run;
-  const relevant = { ...recordedConfig({ ...config, report: { html: true, worstQuestions: 10 } }) as object, run };
+  const relevant = { ...(recordedConfig({ ...config, report: { html: true, worstQuestions: 10 } }) as object), run };
   return `eval-${createHash("sha256").update(canonicalJson(relevant)).digest("hex").slice(0, 12)}`;
 }
 

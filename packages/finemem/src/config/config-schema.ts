@@ -1,9 +1,10 @@
 // The configuration of the `finemem` CLI: one schema, so a file, environment variables and flags are
 // all checked the same way and every error names the key and the value it expects.
-import { TRANSFORMERS_DTYPE_SUFFIXES, type TransformersDtype } from "@finemem/utils";
-import { BASELINE_NAMES, MEMALPHA_REPOS_LIST, SERVING_ENGINES_LIST } from "./known-values.js";
+
 import { PROVENANCE_POLICIES } from "@finemem/spec";
+import { TRANSFORMERS_DTYPE_SUFFIXES, type TransformersDtype } from "@finemem/utils";
 import { z } from "zod";
+import { BASELINE_NAMES, MEMALPHA_REPOS_LIST, SERVING_ENGINES_LIST } from "./known-values.js";
 
 const positiveInt = z.number().int().min(1);
 const nonEmpty = z.string().min(1);
@@ -19,7 +20,9 @@ export const modelRoleSchema = z.strictObject({
   engine: z.enum(SERVING_ENGINES_LIST).optional(),
   timeoutMs: positiveInt.optional(),
   concurrency: positiveInt.optional(),
-  pricing: z.strictObject({ promptUsdPerMillion: z.number().min(0), completionUsdPerMillion: z.number().min(0) }).optional(),
+  pricing: z
+    .strictObject({ promptUsdPerMillion: z.number().min(0), completionUsdPerMillion: z.number().min(0) })
+    .optional(),
 });
 
 /**
@@ -64,8 +67,13 @@ export const datasetSchema = z.discriminatedUnion("kind", [
     /** A local `.jsonl` or `.parquet` file in the dataset's row format; default: the hub. */
     file: nonEmpty.optional(),
     /** The split of `file` when its name does not start with one (it sets the competency). */
-    split: z.enum(["Accurate_Retrieval", "Test_Time_Learning", "Long_Range_Understanding", "Conflict_Resolution"]).optional(),
-    splits: z.array(z.enum(["Accurate_Retrieval", "Test_Time_Learning", "Long_Range_Understanding", "Conflict_Resolution"])).min(1).optional(),
+    split: z
+      .enum(["Accurate_Retrieval", "Test_Time_Learning", "Long_Range_Understanding", "Conflict_Resolution"])
+      .optional(),
+    splits: z
+      .array(z.enum(["Accurate_Retrieval", "Test_Time_Learning", "Long_Range_Understanding", "Conflict_Resolution"]))
+      .min(1)
+      .optional(),
     dataSources: z.array(nonEmpty).min(1).optional(),
     chunkTokens: positiveInt.optional(),
     limit: positiveInt.optional(),
@@ -84,7 +92,11 @@ export const datasetSchema = z.discriminatedUnion("kind", [
 
 export const policySchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("heuristic") }),
-  z.strictObject({ kind: z.literal("baseline"), name: z.enum(BASELINE_NAMES), longContextTokens: positiveInt.optional() }),
+  z.strictObject({
+    kind: z.literal("baseline"),
+    name: z.enum(BASELINE_NAMES),
+    longContextTokens: positiveInt.optional(),
+  }),
   z.strictObject({
     kind: z.literal("llm"),
     prompt: z.enum(["flat", "memalpha"]).optional(),
@@ -99,14 +111,26 @@ const retrievalSchema = z.enum(["bm25", "hybrid"]).optional();
 
 export const reasonerSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("extractive"), topK: positiveInt.optional(), retrieval: retrievalSchema }),
-  z.strictObject({ kind: z.literal("llm"), topK: positiveInt.optional(), cite: z.boolean().optional(), maxTokens: positiveInt.optional(), retrieval: retrievalSchema }),
+  z.strictObject({
+    kind: z.literal("llm"),
+    topK: positiveInt.optional(),
+    cite: z.boolean().optional(),
+    maxTokens: positiveInt.optional(),
+    retrieval: retrievalSchema,
+  }),
 ]);
 
 export const configSchema = z.strictObject({
   run: z
     .strictObject({
       /** Default: derived from the configuration, so the same command resumes the same run. */
-      id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "letters, digits, '.', '_' or '-' (at most 128, starting with a letter or digit)").optional(),
+      id: z
+        .string()
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+          "letters, digits, '.', '_' or '-' (at most 128, starting with a letter or digit)",
+        )
+        .optional(),
       out: nonEmpty.default("finemem-runs"),
       seed: nonEmpty.default("finemem"),
       rollouts: positiveInt.default(1),
@@ -115,7 +139,10 @@ export const configSchema = z.strictObject({
       spendingCapUsd: z.number().positive().optional(),
     })
     .prefault({}),
-  datasets: z.array(datasetSchema).min(1).default([{ kind: "synthetic" }]),
+  datasets: z
+    .array(datasetSchema)
+    .min(1)
+    .default([{ kind: "synthetic" }]),
   policy: policySchema.default({ kind: "heuristic" }),
   reasoner: reasonerSchema.default({ kind: "extractive" }),
   models: z

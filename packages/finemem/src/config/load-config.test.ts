@@ -23,25 +23,90 @@ async function configError(content: unknown, extension = ".json"): Promise<Confi
 }
 
 /** One bad value per section: the error names the key and the expected value, and the message says both. */
-const SECTIONS: readonly { readonly section: string; readonly content: unknown; readonly key: string; readonly expected: RegExp }[] = [
+const SECTIONS: readonly {
+  readonly section: string;
+  readonly content: unknown;
+  readonly key: string;
+  readonly expected: RegExp;
+}[] = [
   { section: "run", content: { run: { rollouts: 0 } }, key: "run.rollouts", expected: /number ≥ 1/ },
-  { section: "run.concurrency", content: { run: { concurrency: { episodes: 1.5 } } }, key: "run.concurrency.episodes", expected: /an integer/ },
+  {
+    section: "run.concurrency",
+    content: { run: { concurrency: { episodes: 1.5 } } },
+    key: "run.concurrency.episodes",
+    expected: /an integer/,
+  },
   { section: "run.id", content: { run: { id: "has space" } }, key: "run.id", expected: /letters, digits/ },
   { section: "datasets", content: { datasets: [] }, key: "datasets", expected: /a list of at least 1/ },
-  { section: "datasets kind", content: { datasets: [{ kind: "imagenet" }] }, key: "datasets[0].kind", expected: /one of "synthetic", "memoryagentbench", "memalpha"/ },
-  { section: "datasets field", content: { datasets: [{ kind: "memoryagentbench", splits: ["Everything"] }] }, key: "datasets[0].splits[0]", expected: /one of "Accurate_Retrieval"/ },
-  { section: "datasets unknown key", content: { datasets: [{ kind: "synthetic", size: 3 }] }, key: "datasets[0].size", expected: /keys known here \(kind, seed, instances, chunks/ },
-  { section: "policy", content: { policy: { kind: "random" } }, key: "policy.kind", expected: /one of "heuristic", "baseline", "llm"/ },
-  { section: "policy baseline", content: { policy: { kind: "baseline", name: "mem0" } }, key: "policy.name", expected: /one of "rag-top2", "long-context", "prompted-flat", "prompted-memalpha"/ },
-  { section: "reasoner", content: { reasoner: { kind: "llm", topK: "twenty" } }, key: "reasoner.topK", expected: /a number/ },
-  { section: "models", content: { models: { manager: { baseUrl: "localhost:8000", model: "qwen" } } }, key: "models.manager.baseUrl", expected: /an http\(s\) URL/ },
-  { section: "models missing field", content: { models: { verifier: { baseUrl: "http://127.0.0.1:8000/v1" } } }, key: "models.verifier.model", expected: /a string/ },
-  { section: "models role", content: { models: { critic: { baseUrl: "http://127.0.0.1:8000/v1", model: "m" } } }, key: "models.critic", expected: /manager, reasoner, generator, verifier, judge, embedder/ },
+  {
+    section: "datasets kind",
+    content: { datasets: [{ kind: "imagenet" }] },
+    key: "datasets[0].kind",
+    expected: /one of "synthetic", "memoryagentbench", "memalpha"/,
+  },
+  {
+    section: "datasets field",
+    content: { datasets: [{ kind: "memoryagentbench", splits: ["Everything"] }] },
+    key: "datasets[0].splits[0]",
+    expected: /one of "Accurate_Retrieval"/,
+  },
+  {
+    section: "datasets unknown key",
+    content: { datasets: [{ kind: "synthetic", size: 3 }] },
+    key: "datasets[0].size",
+    expected: /keys known here \(kind, seed, instances, chunks/,
+  },
+  {
+    section: "policy",
+    content: { policy: { kind: "random" } },
+    key: "policy.kind",
+    expected: /one of "heuristic", "baseline", "llm"/,
+  },
+  {
+    section: "policy baseline",
+    content: { policy: { kind: "baseline", name: "mem0" } },
+    key: "policy.name",
+    expected: /one of "rag-top2", "long-context", "prompted-flat", "prompted-memalpha"/,
+  },
+  {
+    section: "reasoner",
+    content: { reasoner: { kind: "llm", topK: "twenty" } },
+    key: "reasoner.topK",
+    expected: /a number/,
+  },
+  {
+    section: "models",
+    content: { models: { manager: { baseUrl: "localhost:8000", model: "qwen" } } },
+    key: "models.manager.baseUrl",
+    expected: /an http\(s\) URL/,
+  },
+  {
+    section: "models missing field",
+    content: { models: { verifier: { baseUrl: "http://127.0.0.1:8000/v1" } } },
+    key: "models.verifier.model",
+    expected: /a string/,
+  },
+  {
+    section: "models role",
+    content: { models: { critic: { baseUrl: "http://127.0.0.1:8000/v1", model: "m" } } },
+    key: "models.critic",
+    expected: /manager, reasoner, generator, verifier, judge, embedder/,
+  },
   { section: "rewards", content: { rewards: { beta: 1.5 } }, key: "rewards.beta", expected: /≤ 1/ },
-  { section: "rewards provenance", content: { rewards: { provenance: "newest" } }, key: "rewards.provenance", expected: /one of "last-writer", "creator", "shared"/ },
+  {
+    section: "rewards provenance",
+    content: { rewards: { provenance: "newest" } },
+    key: "rewards.provenance",
+    expected: /one of "last-writer", "creator", "shared"/,
+  },
   { section: "chunkQa", content: { chunkQa: { perChunk: 0 } }, key: "chunkQa.perChunk", expected: /≥ 1/ },
   { section: "report", content: { report: { html: "yes" } }, key: "report.html", expected: /a boolean/ },
-  { section: "root", content: { reward: {} }, key: "reward", expected: /run, datasets, policy, reasoner, models, rewards, chunkQa, report/ },
+  {
+    section: "root",
+    content: { reward: {} },
+    key: "reward",
+    expected: /run, datasets, policy, reasoner, models, rewards, chunkQa, report/,
+  },
 ];
 
 describe("loadConfig: every error names the key and the expected value", () => {
@@ -66,7 +131,10 @@ describe("loadConfig: every error names the key and the expected value", () => {
   it("refuses a file that is not a mapping, or of another format", async () => {
     expect((await configError("- a\n- b\n", ".yml")).expected).toMatch(/a mapping of sections/);
     expect((await configError("x = 1", ".toml")).expected).toMatch(/\.json, \.yaml or \.yml/);
-    await expect(loadConfig({ file: join(folder, "missing.json") })).rejects.toMatchObject({ key: "(file)", expected: "a readable configuration file" });
+    await expect(loadConfig({ file: join(folder, "missing.json") })).rejects.toMatchObject({
+      key: "(file)",
+      expected: "a readable configuration file",
+    });
   });
 });
 
@@ -76,14 +144,33 @@ describe("loadConfig: sources and precedence", () => {
     expect(config.datasets).toEqual([{ kind: "synthetic" }]);
     expect(config.policy).toEqual({ kind: "heuristic" });
     expect(config.reasoner).toEqual({ kind: "extractive" });
-    expect(config.rewards).toMatchObject({ beta: 0.5, chunk: 0.5, compression: 0.05, content: 0, provenance: "last-writer", questionFraction: 1 });
-    expect(config.run).toMatchObject({ out: "finemem-runs", seed: "finemem", rollouts: 1, concurrency: { episodes: 2, questions: 8 } });
+    expect(config.rewards).toMatchObject({
+      beta: 0.5,
+      chunk: 0.5,
+      compression: 0.05,
+      content: 0,
+      provenance: "last-writer",
+      questionFraction: 1,
+    });
+    expect(config.run).toMatchObject({
+      out: "finemem-runs",
+      seed: "finemem",
+      rollouts: 1,
+      concurrency: { episodes: 2, questions: 8 },
+    });
   });
 
   it("reads YAML; the environment wins over the file and flags over both", async () => {
-    const file = configFile("run:\n  seed: from-file\nmodels:\n  reasoner:\n    baseUrl: http://file.example/v1\n    model: file-model\n", ".yaml");
+    const file = configFile(
+      "run:\n  seed: from-file\nmodels:\n  reasoner:\n    baseUrl: http://file.example/v1\n    model: file-model\n",
+      ".yaml",
+    );
     const env = { FINEMEM_SEED: "from-env", FINEMEM_REASONER_MODEL: "env-model" };
-    const { config, origins } = await loadConfig({ file, env, overrides: [{ key: "run.seed", value: "from-flag", origin: "flag --seed" }] });
+    const { config, origins } = await loadConfig({
+      file,
+      env,
+      overrides: [{ key: "run.seed", value: "from-flag", origin: "flag --seed" }],
+    });
     expect(config.run.seed).toBe("from-flag");
     expect(config.models.reasoner).toEqual({ baseUrl: "http://file.example/v1", model: "env-model" });
     expect(origins.get("models.reasoner.model")).toBe("env FINEMEM_REASONER_MODEL");
@@ -91,12 +178,16 @@ describe("loadConfig: sources and precedence", () => {
   });
 
   it("names the environment variable or flag a bad value came from", async () => {
-    await expect(loadConfig({ env: { FINEMEM_MANAGER_BASE_URL: "not a url", FINEMEM_MANAGER_MODEL: "m" } })).rejects.toMatchObject({
+    await expect(
+      loadConfig({ env: { FINEMEM_MANAGER_BASE_URL: "not a url", FINEMEM_MANAGER_MODEL: "m" } }),
+    ).rejects.toMatchObject({
       key: "models.manager.baseUrl",
       origin: "env FINEMEM_MANAGER_BASE_URL",
       message: expect.stringContaining("(from env FINEMEM_MANAGER_BASE_URL)"),
     });
-    await expect(loadConfig({ overrides: [{ key: "rewards.chunk", value: -1, origin: "flag --set rewards.chunk" }] })).rejects.toMatchObject({
+    await expect(
+      loadConfig({ overrides: [{ key: "rewards.chunk", value: -1, origin: "flag --set rewards.chunk" }] }),
+    ).rejects.toMatchObject({
       key: "rewards.chunk",
       origin: "flag --set rewards.chunk",
       message: "config key rewards.chunk (from flag --set rewards.chunk): expected a number ≥ 0, got -1",

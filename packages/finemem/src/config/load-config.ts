@@ -3,7 +3,7 @@ import { extname } from "node:path";
 import { FineMemError } from "@finemem/spec";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { MODEL_ROLES, configSchema, type FineMemConfig } from "./config-schema.js";
+import { configSchema, type FineMemConfig, MODEL_ROLES } from "./config-schema.js";
 
 /** A configuration value that is missing its mark: which key, what it expects, what it got, and where it came from. */
 export class ConfigError extends FineMemError {
@@ -14,7 +14,11 @@ export class ConfigError extends FineMemError {
   readonly origin: string;
 
   constructor(key: string, expected: string, received: string, origin: string, cause?: unknown) {
-    super("invalid_config", `config key ${key}${origin === "default" ? "" : ` (from ${origin})`}: expected ${expected}, got ${received}`, { path: key.split(".") as string[], cause });
+    super(
+      "invalid_config",
+      `config key ${key}${origin === "default" ? "" : ` (from ${origin})`}: expected ${expected}, got ${received}`,
+      { path: key.split(".") as string[], cause },
+    );
     this.key = key;
     this.expected = expected;
     this.origin = origin;
@@ -71,21 +75,40 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<LoadedCon
 
 async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   const extension = extname(file).toLowerCase();
-  if (![".json", ".yaml", ".yml"].includes(extension)) throw new ConfigError("(file)", "a .json, .yaml or .yml file", JSON.stringify(file), "flag --config");
+  if (![".json", ".yaml", ".yml"].includes(extension))
+    throw new ConfigError("(file)", "a .json, .yaml or .yml file", JSON.stringify(file), "flag --config");
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (cause) {
-    throw new ConfigError("(file)", "a readable configuration file", `${JSON.stringify(file)} (${(cause as NodeJS.ErrnoException).code ?? "unreadable"})`, "flag --config", cause);
+    throw new ConfigError(
+      "(file)",
+      "a readable configuration file",
+      `${JSON.stringify(file)} (${(cause as NodeJS.ErrnoException).code ?? "unreadable"})`,
+      "flag --config",
+      cause,
+    );
   }
   let parsed: unknown;
   try {
     parsed = extension === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (cause) {
-    throw new ConfigError("(file)", extension === ".json" ? "valid JSON" : "valid YAML", (cause as Error).message.split("\n")[0] ?? "a parse error", file, cause);
+    throw new ConfigError(
+      "(file)",
+      extension === ".json" ? "valid JSON" : "valid YAML",
+      (cause as Error).message.split("\n")[0] ?? "a parse error",
+      file,
+      cause,
+    );
   }
   if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== "object" || Array.isArray(parsed)) throw new ConfigError("(root)", "a mapping of sections (run, datasets, policy, reasoner, models, rewards, chunkQa, report)", describe(parsed), file);
+  if (typeof parsed !== "object" || Array.isArray(parsed))
+    throw new ConfigError(
+      "(root)",
+      "a mapping of sections (run, datasets, policy, reasoner, models, rewards, chunkQa, report)",
+      describe(parsed),
+      file,
+    );
   return parsed as Record<string, unknown>;
 }
 
@@ -96,10 +119,15 @@ function environmentOverrides(env: Readonly<Record<string, string | undefined>>)
     if (value !== undefined && value !== "") overrides.push({ key, value, origin: `env ${name}` });
   }
   for (const role of MODEL_ROLES) {
-    for (const [suffix, field] of [["BASE_URL", "baseUrl"], ["MODEL", "model"], ["API_KEY", "apiKey"]] as const) {
+    for (const [suffix, field] of [
+      ["BASE_URL", "baseUrl"],
+      ["MODEL", "model"],
+      ["API_KEY", "apiKey"],
+    ] as const) {
       const name = `FINEMEM_${role.toUpperCase()}_${suffix}`;
       const value = env[name];
-      if (value !== undefined && value !== "") overrides.push({ key: `models.${role}.${field}`, value, origin: `env ${name}` });
+      if (value !== undefined && value !== "")
+        overrides.push({ key: `models.${role}.${field}`, value, origin: `env ${name}` });
     }
   }
   return overrides;
@@ -111,19 +139,31 @@ function setKey(input: Record<string, unknown>, key: string, value: unknown): Re
   if (head === undefined) return input;
   if (rest.length === 0) return { ...input, [head]: value };
   const inner = input[head];
-  return { ...input, [head]: setKey(typeof inner === "object" && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {}, rest.join("."), value) };
+  return {
+    ...input,
+    [head]: setKey(
+      typeof inner === "object" && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {},
+      rest.join("."),
+      value,
+    ),
+  };
 }
 
 function leafKeys(value: unknown, prefix = ""): string[] {
   if (typeof value !== "object" || value === null) return prefix === "" ? [] : [prefix];
-  const entries = Array.isArray(value) ? value.map((inner, index) => [`[${index}]`, inner] as const) : Object.entries(value);
-  const keys = entries.flatMap(([name, inner]) => leafKeys(inner, prefix === "" ? name : name.startsWith("[") ? `${prefix}${name}` : `${prefix}.${name}`));
+  const entries = Array.isArray(value)
+    ? value.map((inner, index) => [`[${index}]`, inner] as const)
+    : Object.entries(value);
+  const keys = entries.flatMap(([name, inner]) =>
+    leafKeys(inner, prefix === "" ? name : name.startsWith("[") ? `${prefix}${name}` : `${prefix}.${name}`),
+  );
   return prefix === "" ? keys : [prefix, ...keys];
 }
 
 function keyOf(path: readonly PropertyKey[]): string {
   let key = "";
-  for (const segment of path) key += typeof segment === "number" ? `[${segment}]` : key === "" ? String(segment) : `.${String(segment)}`;
+  for (const segment of path)
+    key += typeof segment === "number" ? `[${segment}]` : key === "" ? String(segment) : `.${String(segment)}`;
   return key === "" ? "(root)" : key;
 }
 
@@ -159,7 +199,12 @@ function configErrorOf(issue: z.core.$ZodIssue, input: unknown, origins: Readonl
     const key = keyOf([...issue.path, issue.keys[0]!]);
     const parent = valueAt(input, issue.path);
     const known = knownKeys(input, issue.path);
-    return new ConfigError(key, known.length === 0 ? "no such key" : `one of the keys known here (${known.join(", ")})`, describe(valueAt(parent, [issue.keys[0]!])), originOf(key, origins));
+    return new ConfigError(
+      key,
+      known.length === 0 ? "no such key" : `one of the keys known here (${known.join(", ")})`,
+      describe(valueAt(parent, [issue.keys[0]!])),
+      originOf(key, origins),
+    );
   }
   const key = keyOf(issue.path);
   const received = describe(valueAt(input, issue.path));
@@ -169,17 +214,29 @@ function configErrorOf(issue: z.core.$ZodIssue, input: unknown, origins: Readonl
 function expectedOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      return issue.expected === "object" ? "a mapping" : issue.expected === "array" ? "a list" : issue.expected === "int" ? "an integer" : `a ${issue.expected}`;
+      return issue.expected === "object"
+        ? "a mapping"
+        : issue.expected === "array"
+          ? "a list"
+          : issue.expected === "int"
+            ? "an integer"
+            : `a ${issue.expected}`;
     case "invalid_value":
       return `one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
     case "invalid_union":
       return kindsOf(issue) ?? issue.message;
     case "too_small":
-      return issue.origin === "array" ? `a list of at least ${String(issue.minimum)}` : issue.origin === "string" ? "a non-empty string" : `a ${issue.origin === "int" || (issue.origin === "number" && Number.isInteger(Number(issue.minimum))) ? "number" : issue.origin} ${issue.inclusive ? "≥" : ">"} ${String(issue.minimum)}`;
+      return issue.origin === "array"
+        ? `a list of at least ${String(issue.minimum)}`
+        : issue.origin === "string"
+          ? "a non-empty string"
+          : `a ${issue.origin === "int" || (issue.origin === "number" && Number.isInteger(Number(issue.minimum))) ? "number" : issue.origin} ${issue.inclusive ? "≥" : ">"} ${String(issue.minimum)}`;
     case "too_big":
       return `a ${issue.origin} ${issue.inclusive ? "≤" : "<"} ${String(issue.maximum)}`;
     case "invalid_format":
-      return issue.format === "url" ? "an http(s) URL" : `a ${issue.format}${issue.message.startsWith("Invalid") ? "" : ` (${issue.message})`}`;
+      return issue.format === "url"
+        ? "an http(s) URL"
+        : `a ${issue.format}${issue.message.startsWith("Invalid") ? "" : ` (${issue.message})`}`;
     default:
       return issue.message;
   }
@@ -199,8 +256,14 @@ function kindsOf(issue: z.core.$ZodIssue): string | undefined {
   if (schema === undefined) return undefined;
   const def = unwrap(schema)._zod.def as { type: string; options?: z.core.$ZodType[] };
   if (def.type !== "union" || def.options === undefined) return undefined;
-  const kinds = def.options.flatMap((option) => ((shapeOf(option, undefined)?.kind?._zod.def as { values?: unknown[] } | undefined)?.values ?? []).map((value) => JSON.stringify(value)));
-  return path.length < issue.path.length ? `one of ${kinds.join(", ")}` : `a mapping with kind one of ${kinds.join(", ")}`;
+  const kinds = def.options.flatMap((option) =>
+    ((shapeOf(option, undefined)?.kind?._zod.def as { values?: unknown[] } | undefined)?.values ?? []).map((value) =>
+      JSON.stringify(value),
+    ),
+  );
+  return path.length < issue.path.length
+    ? `one of ${kinds.join(", ")}`
+    : `a mapping with kind one of ${kinds.join(", ")}`;
 }
 
 /** The keys a mapping at `path` accepts, for "no such key" messages (a section with kinds: the keys of its kind). */
@@ -210,7 +273,8 @@ function knownKeys(input: unknown, path: readonly PropertyKey[]): string[] {
     if (schema === undefined) return;
     const inner = unwrap(schema);
     const def = inner._zod.def as { type: string; element?: z.core.$ZodType };
-    schema = def.type === "array" ? def.element : shapeOf(inner, valueAt(input, path.slice(0, index)))?.[String(segment)];
+    schema =
+      def.type === "array" ? def.element : shapeOf(inner, valueAt(input, path.slice(0, index)))?.[String(segment)];
   });
   const shape = schema === undefined ? undefined : shapeOf(schema, valueAt(input, path));
   return shape === undefined ? [] : Object.keys(shape);
@@ -220,7 +284,11 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   let current = schema;
   for (;;) {
     const def = current._zod.def as { type: string; innerType?: z.core.$ZodType };
-    if ((def.type === "optional" || def.type === "default" || def.type === "prefault" || def.type === "nullable") && def.innerType !== undefined) current = def.innerType;
+    if (
+      (def.type === "optional" || def.type === "default" || def.type === "prefault" || def.type === "nullable") &&
+      def.innerType !== undefined
+    )
+      current = def.innerType;
     else return current;
   }
 }

@@ -1,17 +1,33 @@
 // `finemem data build-chunk-qa`: the verified per-chunk questions of a whole dataset, built once with
 // the configured generator and verifier. The estimate comes first (and may end the command there);
 // the builder's JSONL cache makes an interrupted build resume where it stopped.
-import { createO200kTokenCounter } from "@finemem/utils";
+
 import type { BenchmarkInstance, Chunk, ChunkQuestion, LanguageModel, TokenCounter } from "@finemem/spec";
 import { isId, throwIfAborted } from "@finemem/spec";
-import { createChunkQaBuilder, withChunkQuestions, type ChunkQaBuilderOptions, type ChunkQaBuildResult, type ChunkQaCalls, type ChunkQaProgress } from "@finemem/step-reward";
+import {
+  type ChunkQaBuilderOptions,
+  type ChunkQaBuildResult,
+  type ChunkQaCalls,
+  type ChunkQaProgress,
+  createChunkQaBuilder,
+  withChunkQuestions,
+} from "@finemem/step-reward";
+import { createO200kTokenCounter } from "@finemem/utils";
 import { createProgressReporter, type ProgressReporterOptions, type UsageCounters } from "../run/progress-reporter.js";
-import { estimateChunkQaCost, formatChunkQaEstimate, type ChunkQaEstimate, type ChunkQaPricing } from "./chunk-qa-estimate.js";
+import {
+  type ChunkQaEstimate,
+  type ChunkQaPricing,
+  estimateChunkQaCost,
+  formatChunkQaEstimate,
+} from "./chunk-qa-estimate.js";
 import { DataCommandError } from "./data-command-error.js";
-import { iterateInstances, type InstanceInput } from "./instance-input.js";
+import { type InstanceInput, iterateInstances } from "./instance-input.js";
 
 /** The builder's own options, less what this command supplies itself. */
-export type DatasetChunkQaBuilderOptions = Omit<ChunkQaBuilderOptions, "generator" | "verifier" | "cachePath" | "onProgress">;
+export type DatasetChunkQaBuilderOptions = Omit<
+  ChunkQaBuilderOptions,
+  "generator" | "verifier" | "cachePath" | "onProgress"
+>;
 
 export interface BuildDatasetChunkQaOptions extends InstanceInput {
   readonly generator: LanguageModel;
@@ -76,7 +92,11 @@ interface Slot {
  */
 export async function buildDatasetChunkQa(options: BuildDatasetChunkQaOptions): Promise<DatasetChunkQaResult> {
   if (typeof options.cachePath !== "string" || options.cachePath.trim() === "") {
-    throw new DataCommandError("invalid_option", `cachePath must be a file path for the JSONL cache, got ${JSON.stringify(options.cachePath)}`, ["cachePath"]);
+    throw new DataCommandError(
+      "invalid_option",
+      `cachePath must be a file path for the JSONL cache, got ${JSON.stringify(options.cachePath)}`,
+      ["cachePath"],
+    );
   }
   const { signal } = options;
   const callOptions = signal === undefined ? {} : { signal };
@@ -127,8 +147,12 @@ export async function buildDatasetChunkQa(options: BuildDatasetChunkQaOptions): 
     candidatesPerChunk: builderOptions.candidatesPerChunk ?? 10,
     tokenCounter: options.tokenCounter ?? createO200kTokenCounter(),
     ...(builderOptions.prompts === undefined ? {} : { prompts: builderOptions.prompts }),
-    ...(builderOptions.generatorSampling?.maxTokens === undefined ? {} : { generatorMaxTokens: builderOptions.generatorSampling.maxTokens }),
-    ...(builderOptions.verifierSampling?.maxTokens === undefined ? {} : { verifierMaxTokens: builderOptions.verifierSampling.maxTokens }),
+    ...(builderOptions.generatorSampling?.maxTokens === undefined
+      ? {}
+      : { generatorMaxTokens: builderOptions.generatorSampling.maxTokens }),
+    ...(builderOptions.verifierSampling?.maxTokens === undefined
+      ? {}
+      : { verifierMaxTokens: builderOptions.verifierSampling.maxTokens }),
     ...(options.pricing === undefined ? {} : { pricing: options.pricing }),
     ...(signal === undefined ? {} : { signal }),
   });
@@ -151,7 +175,12 @@ export async function buildDatasetChunkQa(options: BuildDatasetChunkQaOptions): 
   throwIfAborted(signal);
 
   const usage = options.usage ?? ledgerUsage([options.generator, options.verifier]);
-  const reporter = createProgressReporter({ label: "chunk-qa", total: chunks.length, stream: options.stream ?? null, ...(usage === undefined ? {} : { usage }) });
+  const reporter = createProgressReporter({
+    label: "chunk-qa",
+    total: chunks.length,
+    stream: options.stream ?? null,
+    ...(usage === undefined ? {} : { usage }),
+  });
   reporterRef.current = reporter;
   let result: ChunkQaBuildResult;
   try {
@@ -160,12 +189,17 @@ export async function buildDatasetChunkQa(options: BuildDatasetChunkQaOptions): 
     reporter.finish();
   }
 
-  const perInstance = instances.map((instance, index) => (toBuild[index] ? instance.chunks.map((): ChunkQuestion[] => []) : null));
+  const perInstance = instances.map((instance, index) =>
+    toBuild[index] ? instance.chunks.map((): ChunkQuestion[] => []) : null,
+  );
   result.questions.forEach((list, position) => {
     const slot = slots[position]!;
     const original = instances[slot.instance]!.chunks[slot.chunk]!;
     // The builder named the questions after the flattened id; they belong to the instance's own chunk.
-    perInstance[slot.instance]![slot.chunk] = list.map((question, index) => ({ ...question, id: `${original.id}.q${index}` }));
+    perInstance[slot.instance]![slot.chunk] = list.map((question, index) => ({
+      ...question,
+      id: `${original.id}.q${index}`,
+    }));
   });
   const withQuestions = instances.map((instance, index) => {
     const lists = perInstance[index];
@@ -186,7 +220,10 @@ export async function buildDatasetChunkQa(options: BuildDatasetChunkQaOptions): 
 }
 
 function hasAllChunkQuestions(instance: BenchmarkInstance): boolean {
-  return instance.chunkQuestions.length === instance.chunks.length && instance.chunkQuestions.every((list) => list.length > 0);
+  return (
+    instance.chunkQuestions.length === instance.chunks.length &&
+    instance.chunkQuestions.every((list) => list.length > 0)
+  );
 }
 
 /**
@@ -194,13 +231,21 @@ function hasAllChunkQuestions(instance: BenchmarkInstance): boolean {
  * across instances. `<instanceId>:<chunkId>` names the chunk in the cache file for a reader; when that
  * is too long to carry question ids, a positional id does.
  */
-function buildId(instance: BenchmarkInstance, instanceIndex: number, chunk: Chunk, chunkIndex: number, questionsPerChunk: number): string {
+function buildId(
+  instance: BenchmarkInstance,
+  instanceIndex: number,
+  chunk: Chunk,
+  chunkIndex: number,
+  questionsPerChunk: number,
+): string {
   const readable = `${instance.instanceId}:${chunk.id}`;
   return isId(`${readable}.q${questionsPerChunk - 1}`) ? readable : `i${instanceIndex}.c${chunkIndex}`;
 }
 
 interface LedgerLike {
-  snapshot(): { readonly total: { readonly promptTokens: number; readonly completionTokens: number; readonly costUsd: number } };
+  snapshot(): {
+    readonly total: { readonly promptTokens: number; readonly completionTokens: number; readonly costUsd: number };
+  };
 }
 
 /** Token and cost counters from the models' usage ledgers (@finemem/policy's HTTP models have one), each ledger counted once. */
@@ -208,7 +253,8 @@ function ledgerUsage(models: readonly LanguageModel[]): (() => UsageCounters) | 
   const ledgers = new Set<LedgerLike>();
   for (const model of models) {
     const ledger = (model as { readonly ledger?: unknown }).ledger;
-    if (typeof ledger === "object" && ledger !== null && typeof (ledger as LedgerLike).snapshot === "function") ledgers.add(ledger as LedgerLike);
+    if (typeof ledger === "object" && ledger !== null && typeof (ledger as LedgerLike).snapshot === "function")
+      ledgers.add(ledger as LedgerLike);
   }
   if (ledgers.size === 0) return undefined;
   return () => {

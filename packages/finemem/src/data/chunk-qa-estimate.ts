@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { ModelPricing } from "@finemem/policy";
 import type { Chunk, TokenCounter } from "@finemem/spec";
-import { CHUNK_QA_PROMPTS, loadChunkQaCache, type ChunkQaPlan, type ChunkQaPrompts } from "@finemem/step-reward";
+import { CHUNK_QA_PROMPTS, type ChunkQaPlan, type ChunkQaPrompts, loadChunkQaCache } from "@finemem/step-reward";
 
 /** Prices of the two models, in US dollars per million tokens; a model without one gets no cost figure. */
 export interface ChunkQaPricing {
@@ -22,7 +22,11 @@ export interface ChunkQaScenario {
   readonly calls: { readonly generator: number; readonly verifier: number; readonly total: number };
   readonly tokens: { readonly generator: TokenEstimate; readonly verifier: TokenEstimate; readonly total: number };
   /** null for a model without pricing (and in `total` when either is null). */
-  readonly costUsd: { readonly generator: number | null; readonly verifier: number | null; readonly total: number | null };
+  readonly costUsd: {
+    readonly generator: number | null;
+    readonly verifier: number | null;
+    readonly total: number | null;
+  };
 }
 
 export interface ChunkQaEstimate {
@@ -92,27 +96,50 @@ export async function estimateChunkQaCost(input: ChunkQaEstimateInput): Promise<
     const all = distinctTexts(input.chunks);
     const allTokens = all.reduce((sum, text) => sum + counter.count(text), 0);
     passageTokens = all.length === 0 ? 0 : Math.round((allTokens * plan.textsToBuild) / all.length);
-    assumptions.push(`the cache holds lines made under other settings, so the passage tokens to build are scaled from all ${all.length} distinct texts`);
+    assumptions.push(
+      `the cache holds lines made under other settings, so the passage tokens to build are scaled from all ${all.length} distinct texts`,
+    );
   }
 
   // Per call, besides the passage: the template's own tokens and the chat overhead.
   const chat = 2 * MESSAGE_OVERHEAD_TOKENS + REPLY_PRIMING_TOKENS;
-  const generatorFrame = counter.count(prompts.generator.system) + counter.count(fill(prompts.generator.user, { passage: "", count: String(candidates) })) + chat;
-  const verifierFrame = counter.count(prompts.verifier.system) + counter.count(fill(prompts.verifier.user, { passage: "", question: "" })) + ASSUMED_QUESTION_TOKENS + chat;
+  const generatorFrame =
+    counter.count(prompts.generator.system) +
+    counter.count(fill(prompts.generator.user, { passage: "", count: String(candidates) })) +
+    chat;
+  const verifierFrame =
+    counter.count(prompts.verifier.system) +
+    counter.count(fill(prompts.verifier.user, { passage: "", question: "" })) +
+    ASSUMED_QUESTION_TOKENS +
+    chat;
   const generatorReply = input.generatorMaxTokens ?? candidates * ASSUMED_PAIR_TOKENS + 20;
   const verifierReply = input.verifierMaxTokens ?? ASSUMED_VERIFIER_REPLY_TOKENS;
   const texts = plan.textsToBuild;
 
   const scenario = (generatorCalls: number, generatorPasses: number): ChunkQaScenario => {
     const verifierCalls = texts * candidates;
-    const generator = { prompt: generatorPasses * (passageTokens + texts * generatorFrame), completion: generatorCalls * generatorReply };
-    const verifier = { prompt: candidates * passageTokens + verifierCalls * verifierFrame, completion: verifierCalls * verifierReply };
+    const generator = {
+      prompt: generatorPasses * (passageTokens + texts * generatorFrame),
+      completion: generatorCalls * generatorReply,
+    };
+    const verifier = {
+      prompt: candidates * passageTokens + verifierCalls * verifierFrame,
+      completion: verifierCalls * verifierReply,
+    };
     const generatorCost = cost(generator, input.pricing?.generator);
     const verifierCost = cost(verifier, input.pricing?.verifier);
     return {
       calls: { generator: generatorCalls, verifier: verifierCalls, total: generatorCalls + verifierCalls },
-      tokens: { generator, verifier, total: generator.prompt + generator.completion + verifier.prompt + verifier.completion },
-      costUsd: { generator: generatorCost, verifier: verifierCost, total: generatorCost === null || verifierCost === null ? null : generatorCost + verifierCost },
+      tokens: {
+        generator,
+        verifier,
+        total: generator.prompt + generator.completion + verifier.prompt + verifier.completion,
+      },
+      costUsd: {
+        generator: generatorCost,
+        verifier: verifierCost,
+        total: generatorCost === null || verifierCost === null ? null : generatorCost + verifierCost,
+      },
     };
   };
 
@@ -122,7 +149,8 @@ export async function estimateChunkQaCost(input: ChunkQaEstimateInput): Promise<
     `each verifier reply ${input.verifierMaxTokens === undefined ? `≈ ${verifierReply} tokens (a short answer, thinking off)` : `≤ ${verifierReply} tokens (verifierSampling.maxTokens)`}; each question ≈ ${ASSUMED_QUESTION_TOKENS} tokens`,
     `every text yields all ${candidates} candidates, each verified once; worst case: ${attempts} generator attempt(s) per text`,
   );
-  if (input.pricing?.generator === undefined || input.pricing.verifier === undefined) assumptions.push("no cost for a model without pricing (USD per million prompt / completion tokens)");
+  if (input.pricing?.generator === undefined || input.pricing.verifier === undefined)
+    assumptions.push("no cost for a model without pricing (USD per million prompt / completion tokens)");
 
   return {
     instances: input.instances,
@@ -157,10 +185,18 @@ function distinctTexts(chunks: readonly Chunk[]): string[] {
  * count with the plan's and falls back to scaling when they differ.
  */
 async function textsToBuild(input: ChunkQaEstimateInput): Promise<{ texts: string[] }> {
-  const loaded = await loadChunkQaCache(input.cachePath, { repair: false, ...(input.signal === undefined ? {} : { signal: input.signal }) });
+  const loaded = await loadChunkQaCache(input.cachePath, {
+    repair: false,
+    ...(input.signal === undefined ? {} : { signal: input.signal }),
+  });
   const cached = new Set<string>();
   for (const entry of loaded.entries.values()) {
-    if (entry.generatorModelId === input.generatorModelId && entry.verifierModelId === input.verifierModelId && entry.promptHash === input.promptHash && entry.candidates === input.candidatesPerChunk) {
+    if (
+      entry.generatorModelId === input.generatorModelId &&
+      entry.verifierModelId === input.verifierModelId &&
+      entry.promptHash === input.promptHash &&
+      entry.candidates === input.candidatesPerChunk
+    ) {
       cached.add(entry.textSha256);
     }
   }
@@ -169,7 +205,9 @@ async function textsToBuild(input: ChunkQaEstimateInput): Promise<{ texts: strin
 
 // The builder fills templates in one pass; the frame is measured with empty values, the same text.
 function fill(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? values[key]! : whole));
+  return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) =>
+    Object.hasOwn(values, key) ? values[key]! : whole,
+  );
 }
 
 /** The estimate as terminal lines. */

@@ -2,15 +2,15 @@
 // questions for. Built from @finemem/benchmarks' constants (repos, splits, pinned revisions), so a
 // new pin or split there shows here without an edit.
 import {
+  defaultRevision,
   MEMALPHA_REPOS,
   MEMORY_AGENT_BENCH_REPO,
-  MEMORY_AGENT_BENCH_SPLITS,
   MEMORY_AGENT_BENCH_SPLIT_NAMES,
+  MEMORY_AGENT_BENCH_SPLITS,
   SYNTHETIC_DATA_SOURCE,
   SYNTHETIC_GENERATOR_VERSION,
   SYNTHETIC_REPO,
   SYNTHETIC_REVISION,
-  defaultRevision,
 } from "@finemem/benchmarks";
 import type { Competency, MetricProtocol } from "@finemem/spec";
 import { DataCommandError } from "./data-command-error.js";
@@ -75,11 +75,16 @@ export function listDatasets(): DatasetInfo[] {
       id: "memoryagentbench",
       repo: MEMORY_AGENT_BENCH_REPO,
       splitRule: "named",
-      splits: MEMORY_AGENT_BENCH_SPLIT_NAMES.map((name) => ({ name, files: `data/${name}-NNNNN-of-NNNNN.parquet`, competency: MEMORY_AGENT_BENCH_SPLITS[name] })),
+      splits: MEMORY_AGENT_BENCH_SPLIT_NAMES.map((name) => ({
+        name,
+        files: `data/${name}-NNNNN-of-NNNNN.parquet`,
+        competency: MEMORY_AGENT_BENCH_SPLITS[name],
+      })),
       protocol: "memoryagentbench",
       competencies: ["AR", "TTL", "LRU", "CR"],
       loaderId: "memoryagentbench",
-      description: "MemoryAgentBench (out of distribution): one long context per row, sentence-split and packed into 4096-token chunks; sub-dataset = metadata.source.",
+      description:
+        "MemoryAgentBench (out of distribution): one long context per row, sentence-split and packed into 4096-token chunks; sub-dataset = metadata.source.",
     }),
     hubDataset({
       id: "memalpha",
@@ -92,7 +97,8 @@ export function listDatasets(): DatasetInfo[] {
       protocol: "memalpha",
       competencies: ["AR", "TTL", "LRU"],
       loaderId: "memalpha",
-      description: "Memalpha (in distribution): Mem-α's training and evaluation rows, already chunked; squad, hotpotqa, perltqa, lme_train, pubmed-rct, booksum, icl_*.",
+      description:
+        "Memalpha (in distribution): Mem-α's training and evaluation rows, already chunked; squad, hotpotqa, perltqa, lme_train, pubmed-rct, booksum, icl_*.",
     }),
     hubDataset({
       id: "memalpha-memoryagentbench",
@@ -102,14 +108,21 @@ export function listDatasets(): DatasetInfo[] {
       protocol: "memalpha",
       competencies: ["AR", "TTL", "LRU"],
       loaderId: "memalpha",
-      description: "MemoryAgentBench's AR, TTL and LRU sub-datasets re-chunked by Mem-α, in Memalpha's columns; a split is a file-name prefix.",
+      description:
+        "MemoryAgentBench's AR, TTL and LRU sub-datasets re-chunked by Mem-α, in Memalpha's columns; a split is a file-name prefix.",
     }),
   ];
 }
 
 function hubDataset(fields: Omit<DatasetInfo, "origin" | "revision" | "pinned" | "warning">): DatasetInfo {
   const choice = defaultRevision(fields.repo);
-  return { ...fields, origin: "hub", revision: choice.revision, pinned: choice.warning === null, warning: choice.warning };
+  return {
+    ...fields,
+    origin: "hub",
+    revision: choice.revision,
+    pinned: choice.warning === null,
+    warning: choice.warning,
+  };
 }
 
 /**
@@ -123,8 +136,12 @@ export function findDataset(name: string): DatasetInfo {
   const datasets = listDatasets();
   const found = datasets.find((dataset) => dataset.id === wanted || dataset.repo.toLowerCase() === wanted);
   if (found !== undefined) return found;
-  const known = datasets.map((dataset) => (dataset.origin === "hub" ? `${dataset.id} (${dataset.repo})` : dataset.id)).join(", ");
-  throw new DataCommandError("unknown_dataset", `unknown dataset ${JSON.stringify(name)}; expected one of ${known}`, ["dataset"]);
+  const known = datasets
+    .map((dataset) => (dataset.origin === "hub" ? `${dataset.id} (${dataset.repo})` : dataset.id))
+    .join(", ");
+  throw new DataCommandError("unknown_dataset", `unknown dataset ${JSON.stringify(name)}; expected one of ${known}`, [
+    "dataset",
+  ]);
 }
 
 /**
@@ -136,23 +153,39 @@ export function findDataset(name: string): DatasetInfo {
 export function resolveSplits(dataset: DatasetInfo, splits: readonly string[] | undefined): string[] {
   if (splits === undefined || splits.length === 0) return dataset.splits.map((split) => split.name);
   if (dataset.origin === "generated") {
-    throw new DataCommandError("unknown_split", `${dataset.id} has no splits (it is generated from a seed); got ${splits.map((split) => JSON.stringify(split)).join(", ")}`, ["splits"]);
+    throw new DataCommandError(
+      "unknown_split",
+      `${dataset.id} has no splits (it is generated from a seed); got ${splits.map((split) => JSON.stringify(split)).join(", ")}`,
+      ["splits"],
+    );
   }
   const out: string[] = [];
   splits.forEach((split, index) => {
     if (typeof split !== "string" || split.trim() === "") {
-      throw new DataCommandError("unknown_split", `splits[${index}]: expected a split name, got ${JSON.stringify(split)}`, ["splits", index]);
+      throw new DataCommandError(
+        "unknown_split",
+        `splits[${index}]: expected a split name, got ${JSON.stringify(split)}`,
+        ["splits", index],
+      );
     }
     if (dataset.splitRule === "named") {
       // Case-insensitive, so `conflict_resolution` works on a command line; the canonical spelling is kept.
       const known = dataset.splits.find((candidate) => candidate.name.toLowerCase() === split.toLowerCase());
       if (known === undefined) {
-        throw new DataCommandError("unknown_split", `${dataset.id} has no split ${JSON.stringify(split)}; expected one of ${dataset.splits.map((candidate) => candidate.name).join(", ")}`, ["splits", index]);
+        throw new DataCommandError(
+          "unknown_split",
+          `${dataset.id} has no split ${JSON.stringify(split)}; expected one of ${dataset.splits.map((candidate) => candidate.name).join(", ")}`,
+          ["splits", index],
+        );
       }
       if (!out.includes(known.name)) out.push(known.name);
     } else if (!out.includes(split)) {
       if (!/^[\w.-]+$/.test(split)) {
-        throw new DataCommandError("unknown_split", `${dataset.id}: a split is a parquet file-name prefix of letters, digits, "_", "." or "-"; got ${JSON.stringify(split)}`, ["splits", index]);
+        throw new DataCommandError(
+          "unknown_split",
+          `${dataset.id}: a split is a parquet file-name prefix of letters, digits, "_", "." or "-"; got ${JSON.stringify(split)}`,
+          ["splits", index],
+        );
       }
       out.push(split);
     }
@@ -165,7 +198,10 @@ export function formatDatasetList(datasets: readonly DatasetInfo[] = listDataset
   const lines: string[] = [];
   for (const dataset of datasets) {
     lines.push(`${dataset.id}  ${dataset.description}`);
-    const revision = dataset.origin === "generated" ? `${dataset.revision} (generated locally, nothing to download)` : `${dataset.revision}${dataset.pinned ? " (pinned)" : " (UNPINNED: results record the commit the hub reports)"}`;
+    const revision =
+      dataset.origin === "generated"
+        ? `${dataset.revision} (generated locally, nothing to download)`
+        : `${dataset.revision}${dataset.pinned ? " (pinned)" : " (UNPINNED: results record the commit the hub reports)"}`;
     lines.push(`  repo:         ${dataset.repo}`);
     lines.push(`  revision:     ${revision}`);
     lines.push(`  splits:       ${describeSplits(dataset)}`);
@@ -177,6 +213,9 @@ export function formatDatasetList(datasets: readonly DatasetInfo[] = listDataset
 
 function describeSplits(dataset: DatasetInfo): string {
   if (dataset.origin === "generated") return "(none: instances come from the seed and knobs)";
-  if (dataset.splitRule === "file-prefix") return "any parquet file-name prefix (default: every *.parquet at the root, else under data/)";
-  return dataset.splits.map((split) => `${split.name}${split.competency === undefined ? "" : ` [${split.competency}]`} = ${split.files}`).join("; ");
+  if (dataset.splitRule === "file-prefix")
+    return "any parquet file-name prefix (default: every *.parquet at the root, else under data/)";
+  return dataset.splits
+    .map((split) => `${split.name}${split.competency === undefined ? "" : ` [${split.competency}]`} = ${split.files}`)
+    .join("; ");
 }

@@ -2,10 +2,10 @@
 // @finemem/benchmarks' hub source, so a later load (and the Python tools) read them with no request.
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { DatasetError, createHubSource, type DatasetFileSource } from "@finemem/benchmarks";
+import { createHubSource, DatasetError, type DatasetFileSource } from "@finemem/benchmarks";
+import { type CallOptions, throwIfAborted } from "@finemem/spec";
 import type { HubCacheMode } from "@finemem/utils";
-import { throwIfAborted, type CallOptions } from "@finemem/spec";
-import { findDataset, resolveSplits, type DatasetId, type DatasetInfo } from "./dataset-catalog.js";
+import { type DatasetId, type DatasetInfo, findDataset, resolveSplits } from "./dataset-catalog.js";
 
 /** How to reach the hub and where to keep the files. */
 export interface HubAccessOptions {
@@ -88,7 +88,17 @@ export async function downloadDataset(options: DownloadDatasetOptions): Promise<
   };
   throwIfAborted(options.signal);
   if (dataset.origin === "generated") {
-    return { dataset: dataset.id, repo: dataset.repo, generated: true, requestedRevision: dataset.revision, revision: null, splits, files: [], totalBytes: 0, warnings };
+    return {
+      dataset: dataset.id,
+      repo: dataset.repo,
+      generated: true,
+      requestedRevision: dataset.revision,
+      revision: null,
+      splits,
+      files: [],
+      totalBytes: 0,
+      warnings,
+    };
   }
 
   const hub = options.hub ?? {};
@@ -107,7 +117,10 @@ export async function downloadDataset(options: DownloadDatasetOptions): Promise<
   const requestedRevision = hub.revision ?? dataset.revision;
   const callOptions: CallOptions = options.signal === undefined ? {} : { signal: options.signal };
 
-  const wanted = dataset.id === "memoryagentbench" ? await memoryAgentBenchFiles(source, splits, callOptions) : await memalphaFiles(source, splits, callOptions);
+  const wanted =
+    dataset.id === "memoryagentbench"
+      ? await memoryAgentBenchFiles(source, splits, callOptions)
+      : await memalphaFiles(source, splits, callOptions);
   options.onProgress?.({ kind: "listed", repo: dataset.repo, files: wanted.map((file) => file.path) });
 
   const files: DownloadedFile[] = [];
@@ -116,7 +129,14 @@ export async function downloadDataset(options: DownloadDatasetOptions): Promise<
     throwIfAborted(options.signal);
     const resolved = await source.fetchFile(path, callOptions);
     const { size } = await stat(resolved.localPath);
-    const file: DownloadedFile = { path: resolved.path, localPath: resolved.localPath, revision: resolved.revision, sha256: resolved.sha256, bytes: size, split };
+    const file: DownloadedFile = {
+      path: resolved.path,
+      localPath: resolved.localPath,
+      revision: resolved.revision,
+      sha256: resolved.sha256,
+      bytes: size,
+      split,
+    };
     files.push(file);
     options.onProgress?.({ kind: "file", file, done: files.length, total: wanted.length });
   }
@@ -141,7 +161,11 @@ interface WantedFile {
 // The same shard naming the MemoryAgentBench loader reads: data/<Split>-00000-of-00001.parquet.
 const SHARD = /^data\/([A-Za-z_]+)-(\d{5})-of-(\d{5})\.parquet$/;
 
-async function memoryAgentBenchFiles(source: DatasetFileSource, splits: readonly string[], callOptions: CallOptions): Promise<WantedFile[]> {
+async function memoryAgentBenchFiles(
+  source: DatasetFileSource,
+  splits: readonly string[],
+  callOptions: CallOptions,
+): Promise<WantedFile[]> {
   const out: WantedFile[] = [];
   for (const split of splits) {
     const isShard = (path: string) => SHARD.exec(path)?.[1] === split;
@@ -152,9 +176,13 @@ async function memoryAgentBenchFiles(source: DatasetFileSource, splits: readonly
     };
     const files = await source.listFiles("data", isShard, complete, callOptions);
     if (files.length === 0 || !complete(files)) {
-      throw new DatasetError("missing_file", `no complete set of data/${split}-NNNNN-of-NNNNN.parquet files in ${source.repo} (found ${files.length === 0 ? "none" : files.join(", ")})`, {
-        file: `data/${split}-00000-of-00001.parquet`,
-      });
+      throw new DatasetError(
+        "missing_file",
+        `no complete set of data/${split}-NNNNN-of-NNNNN.parquet files in ${source.repo} (found ${files.length === 0 ? "none" : files.join(", ")})`,
+        {
+          file: `data/${split}-00000-of-00001.parquet`,
+        },
+      );
     }
     for (const path of files) out.push({ path, split });
   }
@@ -162,7 +190,11 @@ async function memoryAgentBenchFiles(source: DatasetFileSource, splits: readonly
 }
 
 /** Memalpha's files are `<split>.parquet` at the root (a `datasets` conversion keeps them under data/), as its loader reads them. */
-async function memalphaFiles(source: DatasetFileSource, splits: readonly string[], callOptions: CallOptions): Promise<WantedFile[]> {
+async function memalphaFiles(
+  source: DatasetFileSource,
+  splits: readonly string[],
+  callOptions: CallOptions,
+): Promise<WantedFile[]> {
   const isData = (path: string) => path.endsWith(".parquet") || path.endsWith(".jsonl");
   const list = async (accept: (path: string) => boolean): Promise<string[]> => {
     const root = await source.listFiles("", accept, undefined, callOptions);
@@ -170,13 +202,21 @@ async function memalphaFiles(source: DatasetFileSource, splits: readonly string[
   };
   if (splits.length === 0) {
     const files = await list(isData);
-    if (files.length === 0) throw new DatasetError("missing_file", `no parquet file in ${source.repo} (looked at the root and under data/)`, { file: "*.parquet" });
+    if (files.length === 0)
+      throw new DatasetError("missing_file", `no parquet file in ${source.repo} (looked at the root and under data/)`, {
+        file: "*.parquet",
+      });
     return files.map((path) => ({ path, split: null }));
   }
   const out: WantedFile[] = [];
   for (const split of splits) {
     const files = await list((path) => isData(path) && basename(path).startsWith(split));
-    if (files.length === 0) throw new DatasetError("missing_file", `no ${split}*.parquet file in ${source.repo} (looked at the root and under data/)`, { file: `${split}.parquet` });
+    if (files.length === 0)
+      throw new DatasetError(
+        "missing_file",
+        `no ${split}*.parquet file in ${source.repo} (looked at the root and under data/)`,
+        { file: `${split}.parquet` },
+      );
     for (const path of files) if (!out.some((file) => file.path === path)) out.push({ path, split });
   }
   return out;
@@ -184,9 +224,13 @@ async function memalphaFiles(source: DatasetFileSource, splits: readonly string[
 
 /** A download as terminal lines: one per file, then the total. */
 export function formatDownload(download: DatasetDownload): string {
-  if (download.generated) return `${download.dataset}: generated locally from a seed (${download.requestedRevision}); nothing to download.`;
-  const lines = [`${download.dataset} (${download.repo}) at ${download.revision ?? download.requestedRevision}${download.requestedRevision === download.revision ? "" : ` (asked: ${download.requestedRevision})`}`];
-  for (const file of download.files) lines.push(`  ${file.path}  ${formatBytes(file.bytes)}  sha256 ${file.sha256.slice(0, 12)}…  ${file.localPath}`);
+  if (download.generated)
+    return `${download.dataset}: generated locally from a seed (${download.requestedRevision}); nothing to download.`;
+  const lines = [
+    `${download.dataset} (${download.repo}) at ${download.revision ?? download.requestedRevision}${download.requestedRevision === download.revision ? "" : ` (asked: ${download.requestedRevision})`}`,
+  ];
+  for (const file of download.files)
+    lines.push(`  ${file.path}  ${formatBytes(file.bytes)}  sha256 ${file.sha256.slice(0, 12)}…  ${file.localPath}`);
   lines.push(`  ${download.files.length} file(s), ${formatBytes(download.totalBytes)}`);
   for (const warning of download.warnings) lines.push(`  warning: ${warning}`);
   return lines.join("\n");

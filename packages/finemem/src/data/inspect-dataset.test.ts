@@ -2,21 +2,21 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  MEMORY_AGENT_BENCH_REPO,
-  PINNED_REVISIONS,
-  SYNTHETIC_REPO,
-  SYNTHETIC_REVISION,
   createMemoryAgentBenchLoader,
   createSingleFileSource,
   createSyntheticLoader,
   generateSyntheticBenchmark,
+  MEMORY_AGENT_BENCH_REPO,
+  PINNED_REVISIONS,
+  SYNTHETIC_REPO,
+  SYNTHETIC_REVISION,
 } from "@finemem/benchmarks";
-import { createO200kTokenCounter } from "@finemem/utils";
 import type { BenchmarkInstance } from "@finemem/spec";
 import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
+import { createO200kTokenCounter } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
-import { DataCommandError } from "./data-command-error.js";
 import { metricNameOf } from "../run/run-aggregates.js";
+import { DataCommandError } from "./data-command-error.js";
 import { formatInspection, inspectDataset } from "./inspect-dataset.js";
 
 const counter = createO200kTokenCounter();
@@ -27,7 +27,9 @@ describe("inspectDataset on the synthetic benchmark", () => {
 
   it("summarises sizes, chunk questions, scoring and provenance per data source", async () => {
     const inspection = await inspectDataset({ instances });
-    const tokens = instances.flatMap((instance) => instance.chunks).reduce((sum, chunk) => sum + counter.count(chunk.text), 0);
+    const tokens = instances
+      .flatMap((instance) => instance.chunks)
+      .reduce((sum, chunk) => sum + counter.count(chunk.text), 0);
     expect(inspection).toMatchObject({ instances: 3, chunks: 12, chunkTokens: tokens, tokenEncoding: "o200k_base" });
     expect(inspection.dataSources).toHaveLength(1);
     const [summary] = inspection.dataSources;
@@ -38,12 +40,22 @@ describe("inspectDataset on the synthetic benchmark", () => {
       primaryMetric: "substring_exact_match",
       instances: 3,
       chunks: { total: 12, min: 4, mean: 4, max: 4 },
-      globalQuestions: { total: questions.reduce((a, b) => a + b, 0), min: Math.min(...questions), max: Math.max(...questions) },
-      chunkQuestions: { presence: "all", chunksWithQuestions: 12, questions: instances.reduce((sum, instance) => sum + instance.chunkQuestions.flat().length, 0) },
+      globalQuestions: {
+        total: questions.reduce((a, b) => a + b, 0),
+        min: Math.min(...questions),
+        max: Math.max(...questions),
+      },
+      chunkQuestions: {
+        presence: "all",
+        chunksWithQuestions: 12,
+        questions: instances.reduce((sum, instance) => sum + instance.chunkQuestions.flat().length, 0),
+      },
     });
     expect(summary?.competencies.every((competency) => competency === "CR" || competency === "AR")).toBe(true);
     // One generator configuration: one source entry, generated (no file hash).
-    expect(summary?.sources).toEqual([{ repo: SYNTHETIC_REPO, revision: SYNTHETIC_REVISION, file: instances[0]!.source.file, sha256: null }]);
+    expect(summary?.sources).toEqual([
+      { repo: SYNTHETIC_REPO, revision: SYNTHETIC_REVISION, file: instances[0]!.source.file, sha256: null },
+    ]);
     expect(tokens).toBeGreaterThan(0);
     const text = formatInspection(inspection);
     expect(text).toContain("synthetic  (");
@@ -56,16 +68,30 @@ describe("inspectDataset on the synthetic benchmark", () => {
 
   it("reads a loader lazily, honouring limit and the data-source filter", async () => {
     expect((await inspectDataset({ loader: createSyntheticLoader(KNOBS), limit: 2 })).instances).toBe(2);
-    expect((await inspectDataset({ loader: createSyntheticLoader(KNOBS), dataSources: ["squad"] })).dataSources).toEqual([]);
+    expect(
+      (await inspectDataset({ loader: createSyntheticLoader(KNOBS), dataSources: ["squad"] })).dataSources,
+    ).toEqual([]);
     expect(formatInspection(await inspectDataset({ instances, limit: 0 }))).toBe("no instances");
   });
 
   it("groups by data source and reports partial or missing chunk questions", async () => {
     const [first, second] = instances as [BenchmarkInstance, BenchmarkInstance];
-    const partial: BenchmarkInstance = { ...first, dataSource: "squad", protocol: "memalpha", chunkQuestions: first.chunkQuestions.map((list, index) => (index === 0 ? list : [])) };
+    const partial: BenchmarkInstance = {
+      ...first,
+      dataSource: "squad",
+      protocol: "memalpha",
+      chunkQuestions: first.chunkQuestions.map((list, index) => (index === 0 ? list : [])),
+    };
     const bare: BenchmarkInstance = { ...second, chunkQuestions: second.chunks.map(() => []) };
     const inspection = await inspectDataset({ instances: [partial, bare] });
-    expect(inspection.dataSources.map((summary) => [summary.dataSource, summary.primaryMetric, summary.chunkQuestions.presence, summary.chunkQuestions.chunksWithQuestions])).toEqual([
+    expect(
+      inspection.dataSources.map((summary) => [
+        summary.dataSource,
+        summary.primaryMetric,
+        summary.chunkQuestions.presence,
+        summary.chunkQuestions.chunksWithQuestions,
+      ]),
+    ).toEqual([
       ["squad", "memalpha:squad", "some", 1],
       ["synthetic", "substring_exact_match", "none", 0],
     ]);
@@ -73,9 +99,17 @@ describe("inspectDataset on the synthetic benchmark", () => {
   });
 
   it("wants exactly one of a loader and instances, and a limit ≥ 0", async () => {
-    await expect(inspectDataset({})).rejects.toSatisfy((error) => error instanceof DataCommandError && error.code === "no_input" && /got neither/.test(error.message));
-    await expect(inspectDataset({ instances, loader: createSyntheticLoader() })).rejects.toMatchObject({ code: "no_input", message: expect.stringContaining("got both") });
-    await expect(inspectDataset({ instances, limit: -1 })).rejects.toMatchObject({ code: "invalid_option", path: ["limit"] });
+    await expect(inspectDataset({})).rejects.toSatisfy(
+      (error) => error instanceof DataCommandError && error.code === "no_input" && /got neither/.test(error.message),
+    );
+    await expect(inspectDataset({ instances, loader: createSyntheticLoader() })).rejects.toMatchObject({
+      code: "no_input",
+      message: expect.stringContaining("got both"),
+    });
+    await expect(inspectDataset({ instances, limit: -1 })).rejects.toMatchObject({
+      code: "invalid_option",
+      path: ["limit"],
+    });
   });
 
   it("names MemoryAgentBench's primary metric per sub-dataset", () => {
@@ -91,7 +125,9 @@ describe.skipIf(!shared.available)("inspectDataset on the shared MemoryAgentBenc
   it("reports one CR instance of factconsolidation_sh_6k with 100 questions, no chunk questions, and the file's sha256", async () => {
     const path = join(sharedDir(), SAMPLE);
     const revision = PINNED_REVISIONS[MEMORY_AGENT_BENCH_REPO]!;
-    const loader = createMemoryAgentBenchLoader({ source: createSingleFileSource({ path, repo: MEMORY_AGENT_BENCH_REPO, revision }) });
+    const loader = createMemoryAgentBenchLoader({
+      source: createSingleFileSource({ path, repo: MEMORY_AGENT_BENCH_REPO, revision }),
+    });
     const inspection = await inspectDataset({ loader });
     expect(inspection.instances).toBe(1);
     const [summary] = inspection.dataSources;
@@ -109,7 +145,12 @@ describe.skipIf(!shared.available)("inspectDataset on the shared MemoryAgentBenc
     expect(summary?.chunkTokens).toBeGreaterThan(5000);
     expect(summary?.chunkTokens).toBeLessThan(9000);
     expect(summary?.sources).toEqual([
-      { repo: MEMORY_AGENT_BENCH_REPO, revision, file: "Conflict_Resolution-factconsolidation_sh_6k.jsonl", sha256: createHash("sha256").update(readFileSync(path)).digest("hex") },
+      {
+        repo: MEMORY_AGENT_BENCH_REPO,
+        revision,
+        file: "Conflict_Resolution-factconsolidation_sh_6k.jsonl",
+        sha256: createHash("sha256").update(readFileSync(path)).digest("hex"),
+      },
     ]);
     console.log(formatInspection(inspection));
   });

@@ -1,9 +1,10 @@
 // `finemem data inspect`: what a dataset holds, per data source, before anyone spends a model call on
 // it: sizes, whether chunk questions exist yet, how it will be scored, and exactly which file it is.
-import { createO200kTokenCounter } from "@finemem/utils";
+
 import type { BenchmarkInstance, Competency, MetricProtocol, TokenCounter } from "@finemem/spec";
+import { createO200kTokenCounter } from "@finemem/utils";
 import { metricNameOf } from "../run/run-aggregates.js";
-import { iterateInstances, type InstanceInput } from "./instance-input.js";
+import { type InstanceInput, iterateInstances } from "./instance-input.js";
 
 export interface InspectDatasetOptions extends InstanceInput {
   /** Default o200k (`createO200kTokenCounter`), the encoding docs/method.md §8 counts lengths in. */
@@ -40,7 +41,11 @@ export interface DataSourceSummary {
   /** Global questions per instance. */
   readonly globalQuestions: CountSummary;
   /** `all` chunks hold questions, `some`, or `none` (then `finemem data build-chunk-qa` makes them). */
-  readonly chunkQuestions: { readonly presence: "all" | "some" | "none"; readonly chunksWithQuestions: number; readonly questions: number };
+  readonly chunkQuestions: {
+    readonly presence: "all" | "some" | "none";
+    readonly chunksWithQuestions: number;
+    readonly questions: number;
+  };
   /** Total tokens of the chunks' text. */
   readonly chunkTokens: number;
   readonly sources: readonly SourceFile[];
@@ -78,7 +83,9 @@ export async function inspectDataset(options: InspectDatasetOptions): Promise<Da
   const counter = options.tokenCounter ?? createO200kTokenCounter();
   const groups = new Map<string, Accumulator>();
   for await (const instance of iterateInstances(options, options.signal)) add(groups, instance, counter);
-  const dataSources = [...groups.values()].sort((a, b) => a.dataSource.localeCompare(b.dataSource) || a.protocol.localeCompare(b.protocol)).map(summarise);
+  const dataSources = [...groups.values()]
+    .sort((a, b) => a.dataSource.localeCompare(b.dataSource) || a.protocol.localeCompare(b.protocol))
+    .map(summarise);
   return {
     instances: dataSources.reduce((sum, summary) => sum + summary.instances, 0),
     chunks: dataSources.reduce((sum, summary) => sum + summary.chunks.total, 0),
@@ -151,18 +158,28 @@ export function formatInspection(inspection: DatasetInspection): string {
   const lines: string[] = [];
   for (const summary of inspection.dataSources) {
     const { chunks, globalQuestions: questions, chunkQuestions } = summary;
-    lines.push(`${summary.dataSource}  (${summary.competencies.join("/")}, protocol ${summary.protocol}, primary metric ${summary.primaryMetric})`);
+    lines.push(
+      `${summary.dataSource}  (${summary.competencies.join("/")}, protocol ${summary.protocol}, primary metric ${summary.primaryMetric})`,
+    );
     lines.push(`  instances:        ${summary.instances}`);
-    lines.push(`  chunks:           ${chunks.total} (per instance min ${chunks.min}, mean ${round(chunks.mean)}, max ${chunks.max}); ${summary.chunkTokens} ${inspection.tokenEncoding} tokens`);
-    lines.push(`  global questions: ${questions.total} (per instance min ${questions.min}, mean ${round(questions.mean)}, max ${questions.max})`);
+    lines.push(
+      `  chunks:           ${chunks.total} (per instance min ${chunks.min}, mean ${round(chunks.mean)}, max ${chunks.max}); ${summary.chunkTokens} ${inspection.tokenEncoding} tokens`,
+    );
+    lines.push(
+      `  global questions: ${questions.total} (per instance min ${questions.min}, mean ${round(questions.mean)}, max ${questions.max})`,
+    );
     lines.push(
       `  chunk questions:  ${chunkQuestions.presence === "none" ? "none (build them with `finemem data build-chunk-qa`)" : `${chunkQuestions.presence}: ${chunkQuestions.questions} on ${chunkQuestions.chunksWithQuestions}/${chunks.total} chunks`}`,
     );
     for (const source of summary.sources) {
-      lines.push(`  source:           ${source.repo}@${source.revision} ${shorten(source.file, 80)}${source.sha256 === null ? " (generated)" : ` sha256 ${source.sha256}`}`);
+      lines.push(
+        `  source:           ${source.repo}@${source.revision} ${shorten(source.file, 80)}${source.sha256 === null ? " (generated)" : ` sha256 ${source.sha256}`}`,
+      );
     }
   }
-  lines.push(`total: ${inspection.instances} instance(s), ${inspection.chunks} chunk(s), ${inspection.chunkTokens} ${inspection.tokenEncoding} tokens`);
+  lines.push(
+    `total: ${inspection.instances} instance(s), ${inspection.chunks} chunk(s), ${inspection.chunkTokens} ${inspection.tokenEncoding} tokens`,
+  );
   return lines.join("\n");
 }
 

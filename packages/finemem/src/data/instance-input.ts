@@ -1,6 +1,6 @@
 // Where the data commands get instances: a loader (read lazily, so a multi-gigabyte split is never
 // held whole) or instances already in hand (tests, or a caller that filtered them itself).
-import { throwIfAborted, type BenchmarkInstance, type DatasetLoader } from "@finemem/spec";
+import { type BenchmarkInstance, type DatasetLoader, throwIfAborted } from "@finemem/spec";
 import { integerAtLeast } from "@finemem/utils";
 import { DataCommandError, invalidDataOption } from "./data-command-error.js";
 
@@ -23,13 +23,23 @@ export async function* iterateInstances(input: InstanceInput, signal?: AbortSign
   const given = input.limit === undefined ? undefined : integerAtLeast("limit", input.limit, 0, invalidDataOption);
   const limit = given ?? Number.POSITIVE_INFINITY;
   if ((input.loader === undefined) === (input.instances === undefined)) {
-    throw new DataCommandError("no_input", `expected exactly one of loader and instances, got ${input.loader === undefined ? "neither" : "both"}`, [input.loader === undefined ? "loader" : "instances"]);
+    throw new DataCommandError(
+      "no_input",
+      `expected exactly one of loader and instances, got ${input.loader === undefined ? "neither" : "both"}`,
+      [input.loader === undefined ? "loader" : "instances"],
+    );
   }
   if (limit === 0) return;
   const wanted = input.dataSources === undefined ? null : new Set(input.dataSources);
   const source =
     input.loader !== undefined
-      ? input.loader.load({ ...(given === undefined ? {} : { limit: given }), ...(input.dataSources === undefined ? {} : { dataSources: input.dataSources }) }, signal === undefined ? {} : { signal })
+      ? input.loader.load(
+          {
+            ...(given === undefined ? {} : { limit: given }),
+            ...(input.dataSources === undefined ? {} : { dataSources: input.dataSources }),
+          },
+          signal === undefined ? {} : { signal },
+        )
       : input.instances!;
   let produced = 0;
   for await (const instance of source) {

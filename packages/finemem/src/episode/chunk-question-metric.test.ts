@@ -1,7 +1,13 @@
 // Chunk questions are factoids about the chunk: they are scored by the metric their pairs were
 // verified with (substring exact match unless a question records another), never by the instance's
 // data source, and no judge is ever needed for them.
-import { SPECIFICATION_VERSION, METRIC_PROTOCOLS, type BenchmarkInstance, type ChunkQuestion, type Reasoner } from "@finemem/spec";
+import {
+  type BenchmarkInstance,
+  type ChunkQuestion,
+  METRIC_PROTOCOLS,
+  type Reasoner,
+  SPECIFICATION_VERSION,
+} from "@finemem/spec";
 import { createScriptedPolicy } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import { runEpisode } from "./run-episode.js";
@@ -43,7 +49,11 @@ function answering(answer: string): Reasoner {
   };
 }
 
-function instanceOf(dataSource: string, protocol: BenchmarkInstance["protocol"], question: ChunkQuestion): BenchmarkInstance {
+function instanceOf(
+  dataSource: string,
+  protocol: BenchmarkInstance["protocol"],
+  question: ChunkQuestion,
+): BenchmarkInstance {
   return {
     instanceId: "metric-0",
     dataSource,
@@ -58,8 +68,17 @@ function instanceOf(dataSource: string, protocol: BenchmarkInstance["protocol"],
   };
 }
 
-async function chunkReward(dataSource: string, protocol: BenchmarkInstance["protocol"], answer: string, question: ChunkQuestion): Promise<number | null> {
-  const episode = await runEpisode({ instance: instanceOf(dataSource, protocol, question), policy: createScriptedPolicy([[{ type: "SKIP" }]]), reasoner: answering(answer) });
+async function chunkReward(
+  dataSource: string,
+  protocol: BenchmarkInstance["protocol"],
+  answer: string,
+  question: ChunkQuestion,
+): Promise<number | null> {
+  const episode = await runEpisode({
+    instance: instanceOf(dataSource, protocol, question),
+    policy: createScriptedPolicy([[{ type: "SKIP" }]]),
+    reasoner: answering(answer),
+  });
   return episode.stepRecords[0]!.rewards.chunk;
 }
 
@@ -78,7 +97,10 @@ describe("a chunk question's score", () => {
 
   it("follows the metric a question records: exact match of the parsed output under an icl route", async () => {
     // MemoryAgentBench scores icl_* by exact match: "Ada lives in Lyon." is not "Lyon", "Lyon" is.
-    const recorded: ChunkQuestion = { ...lyon, metric: { protocol: "memoryagentbench", dataSource: "icl_trec_coarse_6600shot_balance" } };
+    const recorded: ChunkQuestion = {
+      ...lyon,
+      metric: { protocol: "memoryagentbench", dataSource: "icl_trec_coarse_6600shot_balance" },
+    };
     expect(await chunkReward("squad", "memalpha", "Ada lives in Lyon.", recorded)).toBe(0);
     expect(await chunkReward("squad", "memalpha", "Lyon", recorded)).toBe(1);
   });

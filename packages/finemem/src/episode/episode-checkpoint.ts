@@ -1,5 +1,5 @@
-import type { ChunkAnswer } from "@finemem/step-reward";
 import type { EvidenceRecord, OperationResult, PolicyDecision } from "@finemem/spec";
+import type { ChunkAnswer } from "@finemem/step-reward";
 
 /** A finished step, as much as a restart needs to skip it: no policy or reasoner call is repeated. */
 export interface RecordedStep {

@@ -2,16 +2,25 @@
 // exactly when the gold's item is in the memory it is shown (test-support/keyword-reasoner.ts). Every
 // expected reward below is worked out by hand from docs/method.md §5–§14 in the comments next to it; no
 // reward package is asked for an expected value.
-import { DEFAULT_REWARD_WEIGHTS, type BenchmarkInstance, type MemoryOperation, type PolicyDecision, type PolicyInput } from "@finemem/spec";
+import {
+  type BenchmarkInstance,
+  DEFAULT_REWARD_WEIGHTS,
+  type MemoryOperation,
+  type PolicyDecision,
+  type PolicyInput,
+} from "@finemem/spec";
 import { createScriptedLanguageModel, createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { createContentValidityJudge } from "@finemem/step-reward";
 import { describe, expect, it } from "vitest";
 import { RunError } from "../run/run-error.js";
-import { runEpisode, type RunEpisodeOptions } from "./run-episode.js";
+import { type RunEpisodeOptions, runEpisode } from "./run-episode.js";
 import { createKeywordReasoner } from "./test-support/keyword-reasoner.js";
 
 /** A synthetic-source instance scored by substring exact match (MemoryAgentBench's route for it). */
-const scenarioInstance = (instanceId: string, content: Pick<BenchmarkInstance, "chunks" | "chunkQuestions" | "questions">): BenchmarkInstance => ({
+const scenarioInstance = (
+  instanceId: string,
+  content: Pick<BenchmarkInstance, "chunks" | "chunkQuestions" | "questions">,
+): BenchmarkInstance => ({
   instanceId,
   dataSource: "synthetic",
   competency: "CR",
@@ -70,7 +79,12 @@ function idOf(input: PolicyInput, content: string): string {
 }
 
 const parsedAll = (operations: readonly MemoryOperation[]): PolicyDecision["parseOutcomes"] =>
-  operations.map((_, operationIndex) => ({ fragment: operationIndex, status: "parsed" as const, operationIndex, repairs: [] }));
+  operations.map((_, operationIndex) => ({
+    fragment: operationIndex,
+    status: "parsed" as const,
+    operationIndex,
+    repairs: [],
+  }));
 
 /**
  * Step 1 inserts two facts; step 2 UPDATEs Ada's item (a version chain: v1 by step 1, v2 by step 2)
@@ -86,10 +100,15 @@ function scenarioPolicy() {
           { type: "INSERT", content: "Bo plays chess." },
         ];
       case 2: {
-        const operations: MemoryOperation[] = [{ type: "UPDATE", id: idOf(input, "Ada lives in Paris."), content: "Ada lives in Lyon." }];
+        const operations: MemoryOperation[] = [
+          { type: "UPDATE", id: idOf(input, "Ada lives in Paris."), content: "Ada lives in Lyon." },
+        ];
         return {
           operations,
-          parseOutcomes: [...parsedAll(operations), { fragment: 1, status: "failed", reason: "malformed_json", message: "unexpected end of input" }],
+          parseOutcomes: [
+            ...parsedAll(operations),
+            { fragment: 1, status: "failed", reason: "malformed_json", message: "unexpected end of input" },
+          ],
           rawOutput: "scripted",
           actionLogprob: null,
         };
@@ -107,7 +126,14 @@ function scenarioPolicy() {
 
 function run(options: Partial<RunEpisodeOptions> = {}) {
   const { reasoner, asked } = createKeywordReasoner(keywords);
-  const episode = runEpisode({ instance, policy: scenarioPolicy(), reasoner, tokenCounter: createWhitespaceTokenCounter(), runId: "scenario", ...options });
+  const episode = runEpisode({
+    instance,
+    policy: scenarioPolicy(),
+    reasoner,
+    tokenCounter: createWhitespaceTokenCounter(),
+    runId: "scenario",
+    ...options,
+  });
   return { episode, asked };
 }
 
@@ -125,7 +151,9 @@ describe("an episode's per-step rewards, worked by hand", () => {
     const { episode, asked } = run();
     const { stepRecords } = await episode;
     expect(stepRecords.map((record) => record.rewards.chunk)).toEqual([1, 1, 0.5, 1]);
-    const chunkViews = asked.filter((entry) => entry.questionId.startsWith("c")).map((entry) => [entry.questionId, entry.viewStep]);
+    const chunkViews = asked
+      .filter((entry) => entry.questionId.startsWith("c"))
+      .map((entry) => [entry.questionId, entry.viewStep]);
     expect(chunkViews).toEqual([
       ["c1.q0", 1],
       ["c1.q1", 1],
@@ -135,8 +163,14 @@ describe("an episode's per-step rewards, worked by hand", () => {
       ["c4.q0", 4],
     ]);
     // Chunk questions reach the reader without a data source, so no per-source instruction is added.
-    expect(asked.filter((entry) => entry.questionId.startsWith("c")).every((entry) => entry.dataSource === undefined)).toBe(true);
-    expect(asked.filter((entry) => entry.questionId.startsWith("g")).every((entry) => entry.viewStep === 4 && entry.dataSource === "synthetic")).toBe(true);
+    expect(
+      asked.filter((entry) => entry.questionId.startsWith("c")).every((entry) => entry.dataSource === undefined),
+    ).toBe(true);
+    expect(
+      asked
+        .filter((entry) => entry.questionId.startsWith("g"))
+        .every((entry) => entry.viewStep === 4 && entry.dataSource === "synthetic"),
+    ).toBe(true);
   });
 
   it("β = 0.5 (default), last writer: N = [0, 3/8, 1/8, 0], U = 1/4, r_EARA and totals", async () => {
@@ -161,7 +195,12 @@ describe("an episode's per-step rewards, worked by hand", () => {
     expect(result.attribution.unattributed).toBe(1 / 4);
     expect(result.compression).toBeCloseTo(COMPRESSION, 15);
     for (const reward of rewards) expect(reward.compression).toBeCloseTo(COMPRESSION, 15);
-    const expectedTotals = [3 / 32 + 1 + 1 / 2 + 1 / 46, 9 / 32 + 1 / 2 + 1 / 2 + 1 / 46, 5 / 32 + 1 + 1 / 4 + 1 / 46, 3 / 32 + 1 + 1 / 2 + 1 / 46];
+    const expectedTotals = [
+      3 / 32 + 1 + 1 / 2 + 1 / 46,
+      9 / 32 + 1 / 2 + 1 / 2 + 1 / 46,
+      5 / 32 + 1 + 1 / 4 + 1 / 46,
+      3 / 32 + 1 + 1 / 2 + 1 / 46,
+    ];
     rewards.forEach((reward, index) => {
       expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12);
     });
@@ -176,7 +215,9 @@ describe("an episode's per-step rewards, worked by hand", () => {
     const rewards = (await episode).stepRecords.map((record) => record.rewards);
     expect(rewards.map((reward) => reward.eara)).toEqual([3 / 16, 3 / 16, 3 / 16, 3 / 16]);
     expect(rewards.map((reward) => reward.evidence)).toEqual([0, 3 / 8, 1 / 8, 0]);
-    const expectedTotals = [3 / 16 + 1 + 1 / 2, 3 / 16 + 1 / 2 + 1 / 2, 3 / 16 + 1 + 1 / 4, 3 / 16 + 1 + 1 / 2].map((total) => total + 1 / 46);
+    const expectedTotals = [3 / 16 + 1 + 1 / 2, 3 / 16 + 1 / 2 + 1 / 2, 3 / 16 + 1 + 1 / 4, 3 / 16 + 1 + 1 / 2].map(
+      (total) => total + 1 / 46,
+    );
     rewards.forEach((reward, index) => {
       expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12);
     });
@@ -187,7 +228,9 @@ describe("an episode's per-step rewards, worked by hand", () => {
     const { episode } = run({ rewards: { weights: { beta: 1 } } });
     const rewards = (await episode).stepRecords.map((record) => record.rewards);
     expect(rewards.map((reward) => reward.eara)).toEqual([0, 3 / 8, 1 / 8, 0]);
-    const expectedTotals = [0 + 1 + 1 / 2, 3 / 8 + 1 / 2 + 1 / 2, 1 / 8 + 1 + 1 / 4, 0 + 1 + 1 / 2].map((total) => total + 1 / 46);
+    const expectedTotals = [0 + 1 + 1 / 2, 3 / 8 + 1 / 2 + 1 / 2, 1 / 8 + 1 + 1 / 4, 0 + 1 + 1 / 2].map(
+      (total) => total + 1 / 46,
+    );
     rewards.forEach((reward, index) => {
       expect(reward.total).toBeCloseTo(expectedTotals[index]!, 12);
     });
@@ -230,7 +273,10 @@ describe("the typed layout", () => {
       { id: "t1", text: "The user is Ada. Ada lives in Paris." },
       { id: "t2", text: "On Monday Ada moved to Lyon." },
     ],
-    chunkQuestions: [[{ id: "t1.q0", question: "Where does Ada live?", gold: "Paris" }], [{ id: "t2.q0", question: "When did Ada move?", gold: "Monday" }]],
+    chunkQuestions: [
+      [{ id: "t1.q0", question: "Where does Ada live?", gold: "Paris" }],
+      [{ id: "t2.q0", question: "When did Ada move?", gold: "Monday" }],
+    ],
     questions: [{ id: "h1", question: "Where does Ada live now?", gold: "Lyon" }],
   });
   const policy = () =>
@@ -242,7 +288,12 @@ describe("the typed layout", () => {
               { type: "INSERT", content: "Ada lives in Paris.", memoryType: "semantic" },
             ]
           : [
-              { type: "UPDATE", id: idOf(input, "Ada lives in Paris."), content: "Ada lives in Lyon.", memoryType: "semantic" },
+              {
+                type: "UPDATE",
+                id: idOf(input, "Ada lives in Paris."),
+                content: "Ada lives in Lyon.",
+                memoryType: "semantic",
+              },
               { type: "INSERT", content: "Ada moved on Monday.", memoryType: "episodic", timestamp: "Monday" },
             ],
       { layout: "typed" },
@@ -254,7 +305,12 @@ describe("the typed layout", () => {
     // r_global = 1, T = 2, U = 0: N = [1/3, 2/3]; r_EARA = (1/2)·1/2 + N_t/2 = [1/4 + 1/6, 1/4 + 1/3] = [5/12, 7/12].
     // Lengths: chunks 8 + 6 = 14 words; M_T 4 + 4 + 4 = 12 → r_comp = 1 − 12/14 = 1/7.
     const { reasoner } = createKeywordReasoner({ "t1.q0": ["Ada"], "t2.q0": ["Ada"], h1: ["Ada"] });
-    const result = await runEpisode({ instance: typed, policy: policy(), reasoner, tokenCounter: createWhitespaceTokenCounter() });
+    const result = await runEpisode({
+      instance: typed,
+      policy: policy(),
+      reasoner,
+      tokenCounter: createWhitespaceTokenCounter(),
+    });
     expect(result.finalView.layout).toBe("typed");
     expect(result.finalView.items.map((item) => item.memoryType).sort()).toEqual(["core", "episodic", "semantic"]);
     const rewards = result.stepRecords.map((record) => record.rewards);
@@ -287,12 +343,20 @@ describe("the content-validity term", () => {
     const { episode } = run({ rewards: { weights: { content: 0.1 }, contentJudge: judge } });
     const rewards = (await episode).stepRecords.map((record) => record.rewards);
     expect(rewards.map((reward) => reward.content)).toEqual([0.5, 1, 1, 1]);
-    const base = [3 / 32 + 1 + 1 / 2, 9 / 32 + 1 / 2 + 1 / 2, 5 / 32 + 1 + 1 / 4, 3 / 32 + 1 + 1 / 2].map((total) => total + 1 / 46);
+    const base = [3 / 32 + 1 + 1 / 2, 9 / 32 + 1 / 2 + 1 / 2, 5 / 32 + 1 + 1 / 4, 3 / 32 + 1 + 1 / 2].map(
+      (total) => total + 1 / 46,
+    );
     const bonus = [0.05, 0.1, 0.1, 0.1];
     rewards.forEach((reward, index) => {
       expect(reward.total).toBeCloseTo(base[index]! + bonus[index]!, 12);
     });
-    expect(judged.sort()).toEqual(["Ada lives in Lyon.", "Ada lives in Paris.", "Bo plays chess.", "Cy owns a red bike.", "Di drinks green tea."]);
+    expect(judged.sort()).toEqual([
+      "Ada lives in Lyon.",
+      "Ada lives in Paris.",
+      "Bo plays chess.",
+      "Cy owns a red bike.",
+      "Di drinks green tea.",
+    ]);
   });
 
   it("does not call a judge at weight 0, and refuses a weight above 0 without one", async () => {

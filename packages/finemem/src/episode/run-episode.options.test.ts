@@ -5,19 +5,33 @@
 // reasoner (right exactly when the gold's item is in memory); every expected value is worked out by
 // hand in the comment beside it.
 import { createInMemoryStore } from "@finemem/memory";
-import { AbortedError, SPECIFICATION_VERSION, type BenchmarkInstance, type Metric, type Reasoner } from "@finemem/spec";
+import { AbortedError, type BenchmarkInstance, type Metric, type Reasoner, SPECIFICATION_VERSION } from "@finemem/spec";
 import { createConstantReasoner, createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { describe, expect, it, vi } from "vitest";
 import { RunError } from "../run/run-error.js";
-import { runEpisode, type RunEpisodeOptions } from "./run-episode.js";
+import { type RunEpisodeOptions, runEpisode } from "./run-episode.js";
 import { createKeywordReasoner } from "./test-support/keyword-reasoner.js";
-import { ADA, BO, CY, TWO_CHUNK_INSTANCE, TWO_CHUNK_KEYWORDS, createRecordingJudge, twoChunkPolicy } from "./test-support/two-chunk-episode.js";
+import {
+  ADA,
+  BO,
+  CY,
+  createRecordingJudge,
+  TWO_CHUNK_INSTANCE,
+  TWO_CHUNK_KEYWORDS,
+  twoChunkPolicy,
+} from "./test-support/two-chunk-episode.js";
 
 const instance = TWO_CHUNK_INSTANCE;
 const keywords = TWO_CHUNK_KEYWORDS;
 
 function run(options: Partial<RunEpisodeOptions> = {}) {
-  return runEpisode({ instance, policy: twoChunkPolicy(), reasoner: createKeywordReasoner(keywords).reasoner, tokenCounter: createWhitespaceTokenCounter(), ...options });
+  return runEpisode({
+    instance,
+    policy: twoChunkPolicy(),
+    reasoner: createKeywordReasoner(keywords).reasoner,
+    tokenCounter: createWhitespaceTokenCounter(),
+    ...options,
+  });
 }
 
 describe("runEpisode: defaults", () => {
@@ -39,11 +53,25 @@ describe("runEpisode: defaults", () => {
   it("the question sample's seed defaults to the run id", async () => {
     // Ten questions at fraction 0.2: two are asked. A run with runId r and no seed must ask what a
     // run with another runId and seed r asks.
-    const many: BenchmarkInstance = { ...instance, questions: Array.from({ length: 10 }, (_, index) => ({ id: `q${index}`, question: `Question ${index}?`, gold: "x" })) };
+    const many: BenchmarkInstance = {
+      ...instance,
+      questions: Array.from({ length: 10 }, (_, index) => ({
+        id: `q${index}`,
+        question: `Question ${index}?`,
+        gold: "x",
+      })),
+    };
     const asked = async (ids: { runId: string; seed?: string }) =>
-      (await runEpisode({ instance: many, policy: twoChunkPolicy(), reasoner: createConstantReasoner({ answer: "x" }), tokenCounter: createWhitespaceTokenCounter(), rewards: { questionFraction: 0.2 }, ...ids })).questions.map(
-        (question) => question.questionId,
-      );
+      (
+        await runEpisode({
+          instance: many,
+          policy: twoChunkPolicy(),
+          reasoner: createConstantReasoner({ answer: "x" }),
+          tokenCounter: createWhitespaceTokenCounter(),
+          rewards: { questionFraction: 0.2 },
+          ...ids,
+        })
+      ).questions.map((question) => question.questionId);
     const byRunId = await asked({ runId: "iteration-7" });
     expect(byRunId).toHaveLength(2);
     expect(await asked({ runId: "other-run", seed: "iteration-7" })).toEqual(byRunId);
@@ -53,18 +81,30 @@ describe("runEpisode: defaults", () => {
 });
 
 describe("runEpisode: concurrency", () => {
-  it.each([0, -1, 2.5])("refuses concurrency %s with invalid_option at [concurrency], before any policy call", async (concurrency) => {
-    const policy = twoChunkPolicy();
-    const refused = runEpisode({ instance, policy, reasoner: createKeywordReasoner(keywords).reasoner, concurrency });
-    await expect(refused).rejects.toBeInstanceOf(RunError);
-    await expect(refused).rejects.toMatchObject({ code: "invalid_option", path: ["concurrency"], message: expect.stringContaining(`concurrency must be an integer ≥ 1, got ${concurrency}`) });
-    expect(policy.inputs).toHaveLength(0);
-  });
+  it.each([0, -1, 2.5])(
+    "refuses concurrency %s with invalid_option at [concurrency], before any policy call",
+    async (concurrency) => {
+      const policy = twoChunkPolicy();
+      const refused = runEpisode({ instance, policy, reasoner: createKeywordReasoner(keywords).reasoner, concurrency });
+      await expect(refused).rejects.toBeInstanceOf(RunError);
+      await expect(refused).rejects.toMatchObject({
+        code: "invalid_option",
+        path: ["concurrency"],
+        message: expect.stringContaining(`concurrency must be an integer ≥ 1, got ${concurrency}`),
+      });
+      expect(policy.inputs).toHaveLength(0);
+    },
+  );
 
   it("bounds the reasoner calls in flight: at most `concurrency`; the default (8) has room for four", async () => {
     // One chunk, no chunk question, four global questions answered on M_T: with room for 8 all four
     // are in flight at once; with 2, two; with 1, one.
-    const four: BenchmarkInstance = { ...instance, chunks: [instance.chunks[0]!], chunkQuestions: [[]], questions: ["a", "b", "c", "d"].map((id) => ({ id, question: `${id}?`, gold: "x" })) };
+    const four: BenchmarkInstance = {
+      ...instance,
+      chunks: [instance.chunks[0]!],
+      chunkQuestions: [[]],
+      questions: ["a", "b", "c", "d"].map((id) => ({ id, question: `${id}?`, gold: "x" })),
+    };
     const maxInFlight = async (concurrency?: number) => {
       let inFlight = 0;
       let max = 0;
@@ -79,7 +119,13 @@ describe("runEpisode: concurrency", () => {
           return { questionId: question.id, retrieved: [], answer: "x", score: null };
         },
       };
-      await runEpisode({ instance: four, policy: createScriptedPolicy([[{ type: "SKIP" }]]), reasoner, tokenCounter: createWhitespaceTokenCounter(), ...(concurrency === undefined ? {} : { concurrency }) });
+      await runEpisode({
+        instance: four,
+        policy: createScriptedPolicy([[{ type: "SKIP" }]]),
+        reasoner,
+        tokenCounter: createWhitespaceTokenCounter(),
+        ...(concurrency === undefined ? {} : { concurrency }),
+      });
       return max;
     };
     expect(await maxInFlight()).toBe(4);
@@ -174,7 +220,9 @@ describe("runEpisode: the content-validity judge", () => {
   it("a weight above 0 without a judge is refused, naming the weight and the option", async () => {
     const refused = run({ rewards: { weights: { content: 0.25 } } });
     await expect(refused).rejects.toMatchObject({ code: "content_judge_required", path: ["rewards", "contentJudge"] });
-    await expect(refused).rejects.toThrow(/rewards\.weights\.content is 0\.25, but no content-validity judge was given: pass rewards\.contentJudge/u);
+    await expect(refused).rejects.toThrow(
+      /rewards\.weights\.content is 0\.25, but no content-validity judge was given: pass rewards\.contentJudge/u,
+    );
   });
 });
 
@@ -188,7 +236,9 @@ describe("runEpisode: cited evidence", () => {
 
   it("refusing a reasoner that says it does not cite names the reasoner", async () => {
     const { reasoner } = createKeywordReasoner(keywords, { cites: false });
-    await expect(run({ reasoner, rewards: { evidence: "cited" } })).rejects.toThrow(/rewards\.evidence is "cited", but reasoner keyword-reasoner does not cite/u);
+    await expect(run({ reasoner, rewards: { evidence: "cited" } })).rejects.toThrow(
+      /rewards\.evidence is "cited", but reasoner keyword-reasoner does not cite/u,
+    );
   });
 
   it("a record without citedItemIds is refused at [rewards, evidence], naming the question", async () => {
@@ -227,10 +277,12 @@ describe("runEpisode: reward options", () => {
       },
     };
     const episode = await run({ metric });
-    expect(episode.questions.map((question) => [question.questionId, question.record.score, question.details])).toEqual([
-      ["g1", 0.25, { em: 1 }],
-      ["g2", 0.25, { em: 1 }],
-    ]);
+    expect(episode.questions.map((question) => [question.questionId, question.record.score, question.details])).toEqual(
+      [
+        ["g1", 0.25, { em: 1 }],
+        ["g2", 0.25, { em: 1 }],
+      ],
+    );
     expect(inputs).toEqual([
       { prediction: ADA, gold: "Paris", dataSource: "synthetic", question: "Where does Ada live?" },
       { prediction: CY, gold: "bike", dataSource: "synthetic", question: "What does Cy own?" },
@@ -272,7 +324,14 @@ describe("runEpisode: abort signals", () => {
       judged: false,
       score: async () => ({ score: 1 }),
     };
-    const spies = [vi.spyOn(policy, "decide"), vi.spyOn(store, "apply"), vi.spyOn(store, "view"), vi.spyOn(reasoner, "answer"), vi.spyOn(metric, "score"), vi.spyOn(judge, "judge")];
+    const spies = [
+      vi.spyOn(policy, "decide"),
+      vi.spyOn(store, "apply"),
+      vi.spyOn(store, "view"),
+      vi.spyOn(reasoner, "answer"),
+      vi.spyOn(metric, "score"),
+      vi.spyOn(judge, "judge"),
+    ];
     await run({ policy, store, reasoner, metric, signal, rewards: { weights: { content: 0.1 }, contentJudge: judge } });
     for (const spy of spies) {
       expect(spy).toHaveBeenCalled();

@@ -6,9 +6,17 @@ import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import { RunError } from "../run/run-error.js";
 import { createMemoryCheckpoint, type EpisodeCheckpoint } from "./episode-checkpoint.js";
-import { runEpisode, type EpisodeProgress, type RunEpisodeOptions } from "./run-episode.js";
+import { type EpisodeProgress, type RunEpisodeOptions, runEpisode } from "./run-episode.js";
 import { createKeywordReasoner } from "./test-support/keyword-reasoner.js";
-import { ADA, BO, CY, TWO_CHUNK_INSTANCE, TWO_CHUNK_KEYWORDS, createRecordingJudge, twoChunkPolicy } from "./test-support/two-chunk-episode.js";
+import {
+  ADA,
+  BO,
+  CY,
+  createRecordingJudge,
+  TWO_CHUNK_INSTANCE,
+  TWO_CHUNK_KEYWORDS,
+  twoChunkPolicy,
+} from "./test-support/two-chunk-episode.js";
 
 function run(options: Partial<RunEpisodeOptions> = {}) {
   const policy = twoChunkPolicy();
@@ -68,7 +76,9 @@ describe("runEpisode: progress events", () => {
     const resumed = await again.episode;
     expect(again.events).toEqual([step(true), step(false), question(false), question(false)]);
     // The policy was asked for step 2 only, on M_1 rebuilt by the replay.
-    expect(again.policy.inputs.map((input) => [input.step, input.view.items.map((item) => item.content)])).toEqual([[2, [ADA, BO]]]);
+    expect(again.policy.inputs.map((input) => [input.step, input.view.items.map((item) => item.content)])).toEqual([
+      [2, [ADA, BO]],
+    ]);
     // Only step 2's chunk question and the global questions were asked.
     expect(again.asked.map((entry) => entry.questionId)).toEqual(["c2.q0", "g1", "g2"]);
     expect(resumed.stepRecords).toEqual(first.stepRecords);
@@ -82,11 +92,16 @@ describe("runEpisode: resume_mismatch", () => {
     const checkpoint = createMemoryCheckpoint();
     await run({ checkpoint }).episode;
     // The same texts under another id for chunk 2: replaying step 2 gives the recorded outcomes.
-    const renamed = { ...TWO_CHUNK_INSTANCE, chunks: [TWO_CHUNK_INSTANCE.chunks[0]!, { ...TWO_CHUNK_INSTANCE.chunks[1]!, id: "c2-renamed" }] };
+    const renamed = {
+      ...TWO_CHUNK_INSTANCE,
+      chunks: [TWO_CHUNK_INSTANCE.chunks[0]!, { ...TWO_CHUNK_INSTANCE.chunks[1]!, id: "c2-renamed" }],
+    };
     const again = run({ instance: renamed, checkpoint, rollout: 4 });
     await expect(again.episode).rejects.toBeInstanceOf(RunError);
     await expect(again.episode).rejects.toMatchObject({ code: "resume_mismatch", path: ["steps", 2] });
-    await expect(again.episode).rejects.toThrow(/^instance tiny-0 rollout 4 step 2: replaying the recorded operations gave other outcomes than recorded/u);
+    await expect(again.episode).rejects.toThrow(
+      /^instance tiny-0 rollout 4 step 2: replaying the recorded operations gave other outcomes than recorded/u,
+    );
     expect(again.policy.inputs).toHaveLength(0);
   });
 
@@ -95,7 +110,13 @@ describe("runEpisode: resume_mismatch", () => {
     await run({ checkpoint }).episode;
     // Step 1 recorded as if its second INSERT had been rejected: the store applies it.
     const recorded = checkpoint.steps.get(1)!;
-    await checkpoint.recordStep({ ...recorded, results: [recorded.results[0]!, { operationId: "s1.1", status: "rejected", reason: "duplicate_insert", message: "tampered" }] });
+    await checkpoint.recordStep({
+      ...recorded,
+      results: [
+        recorded.results[0]!,
+        { operationId: "s1.1", status: "rejected", reason: "duplicate_insert", message: "tampered" },
+      ],
+    });
     await expect(run({ checkpoint }).episode).rejects.toMatchObject({ code: "resume_mismatch", path: ["steps", 1] });
   });
 });

@@ -1,9 +1,13 @@
 import { createMetric } from "@finemem/benchmarks";
-import { QUESTION_SAMPLE_FRACTIONS, attributeEpisode, subsampleQuestions, type EpisodeAttribution, type RecordEvidenceSource } from "@finemem/evidence";
+import {
+  attributeEpisode,
+  type EpisodeAttribution,
+  QUESTION_SAMPLE_FRACTIONS,
+  type RecordEvidenceSource,
+  subsampleQuestions,
+} from "@finemem/evidence";
 import { createInMemoryStore, createTokenLedger } from "@finemem/memory";
 import {
-  stepRecordValidator,
-  throwIfAborted,
   type BenchmarkInstance,
   type GlobalQuestion,
   type MemoryPolicy,
@@ -15,12 +19,26 @@ import {
   type Reasoner,
   type RewardWeights,
   type StepRecord,
+  stepRecordValidator,
   type TokenCounter,
+  throwIfAborted,
 } from "@finemem/spec";
+import {
+  type ContentValidityJudge,
+  composeStepRewards,
+  compressionReward,
+  createChunkStepScorer,
+  formatReward,
+  resolveRewardWeights,
+} from "@finemem/step-reward";
 import { createO200kTokenCounter, mapWithConcurrency, positiveInteger } from "@finemem/utils";
-import { composeStepRewards, compressionReward, createChunkStepScorer, formatReward, resolveRewardWeights, type ContentValidityJudge } from "@finemem/step-reward";
-import { RunError, invalidRunOption } from "../run/run-error.js";
-import { createMemoryCheckpoint, type EpisodeCheckpoint, type RecordedQuestion, type RecordedStep } from "./episode-checkpoint.js";
+import { invalidRunOption, RunError } from "../run/run-error.js";
+import {
+  createMemoryCheckpoint,
+  type EpisodeCheckpoint,
+  type RecordedQuestion,
+  type RecordedStep,
+} from "./episode-checkpoint.js";
 
 /** How an episode's rewards are computed (docs/method.md §10–§14); every field has the paper's default. */
 export interface EpisodeRewardOptions {
@@ -122,7 +140,11 @@ export const DEFAULT_EPISODE_CONCURRENCY = 8;
  */
 export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeResult> {
   const { instance, policy, reasoner, signal } = options;
-  const concurrency = positiveInteger("concurrency", options.concurrency ?? DEFAULT_EPISODE_CONCURRENCY, invalidRunOption);
+  const concurrency = positiveInteger(
+    "concurrency",
+    options.concurrency ?? DEFAULT_EPISODE_CONCURRENCY,
+    invalidRunOption,
+  );
   const store = options.store ?? createInMemoryStore({ layout: policy.layout });
   const namespace = options.namespace ?? { run: instance.instanceId };
   const runId = options.runId ?? "episode";
@@ -145,11 +167,19 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
   const contentJudge = weights.content > 0 ? rewards.contentJudge : undefined;
   const evidenceSource = rewards.evidence ?? "retrieved";
   if (evidenceSource === "cited" && reasoner.cites === false) {
-    throw new RunError("evidence_not_cited", `rewards.evidence is "cited", but reasoner ${reasoner.reasonerId} does not cite: use a citing reasoner (e.g. createLlmReasoner({ cite: true })) or evidence "retrieved"`, ["rewards", "evidence"]);
+    throw new RunError(
+      "evidence_not_cited",
+      `rewards.evidence is "cited", but reasoner ${reasoner.reasonerId} does not cite: use a citing reasoner (e.g. createLlmReasoner({ cite: true })) or evidence "retrieved"`,
+      ["rewards", "evidence"],
+    );
   }
   const progress = options.onProgress ?? (() => {});
   const callOptions = signal === undefined ? {} : { signal };
-  const judgeContent = async (chunk: BenchmarkInstance["chunks"][number], decision: RecordedStep["decision"], results: RecordedStep["results"]): Promise<number | null> => {
+  const judgeContent = async (
+    chunk: BenchmarkInstance["chunks"][number],
+    decision: RecordedStep["decision"],
+    results: RecordedStep["results"],
+  ): Promise<number | null> => {
     if (contentJudge === undefined) return null;
     // Only what the store applied was written; a rejected INSERT wrote nothing to judge.
     const applied = decision.operations.filter((_, position) => results[position]?.status === "applied");
@@ -160,10 +190,14 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
   for (const [index, chunk] of instance.chunks.entries()) {
     throwIfAborted(signal);
     const step = index + 1;
-    const operationsOf = (decision: RecordedStep["decision"]) => decision.operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation }));
+    const operationsOf = (decision: RecordedStep["decision"]) =>
+      decision.operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation }));
     const recorded = checkpoint.steps.get(step);
     if (recorded !== undefined) {
-      const results = await store.apply({ namespace, step, sourceChunkId: chunk.id, operations: operationsOf(recorded.decision) }, callOptions);
+      const results = await store.apply(
+        { namespace, step, sourceChunkId: chunk.id, operations: operationsOf(recorded.decision) },
+        callOptions,
+      );
       if (JSON.stringify(results) !== JSON.stringify(recorded.results) || recorded.chunkId !== chunk.id) {
         throw new RunError(
           "resume_mismatch",
@@ -172,18 +206,33 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
         );
       }
       // A journal written without the judge (or before it recorded r_content) is judged now.
-      const replayed = contentJudge !== undefined && recorded.contentScore === undefined ? { ...recorded, contentScore: await judgeContent(chunk, recorded.decision, recorded.results) } : recorded;
+      const replayed =
+        contentJudge !== undefined && recorded.contentScore === undefined
+          ? { ...recorded, contentScore: await judgeContent(chunk, recorded.decision, recorded.results) }
+          : recorded;
       steps.push(replayed);
       progress({ kind: "step", resumed: true });
       continue;
     }
     const decision = await policy.decide(
-      { step, chunk, view: await store.view(namespace, callOptions), instanceId: instance.instanceId, ...(options.training === true ? { training: true } : {}) },
+      {
+        step,
+        chunk,
+        view: await store.view(namespace, callOptions),
+        instanceId: instance.instanceId,
+        ...(options.training === true ? { training: true } : {}),
+      },
       callOptions,
     );
-    const results = await store.apply({ namespace, step, sourceChunkId: chunk.id, operations: operationsOf(decision) }, callOptions);
+    const results = await store.apply(
+      { namespace, step, sourceChunkId: chunk.id, operations: operationsOf(decision) },
+      callOptions,
+    );
     const memory = await store.view(namespace, callOptions);
-    const chunkScore = await scorer.scoreStep({ step, questions: instance.chunkQuestions[index] ?? [], memory }, callOptions);
+    const chunkScore = await scorer.scoreStep(
+      { step, questions: instance.chunkQuestions[index] ?? [], memory },
+      callOptions,
+    );
     const contentScore = await judgeContent(chunk, decision, results);
     const finished: RecordedStep = {
       step,
@@ -201,26 +250,34 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
   }
 
   const finalView = await store.view(namespace, callOptions);
-  const asked = subsampleQuestions(instance.questions, { fraction: rewards.questionFraction ?? QUESTION_SAMPLE_FRACTIONS.evaluation, seed: `${options.seed ?? runId}/${instance.instanceId}` });
-  const questions = await mapWithConcurrency(asked, concurrency, async (question) => {
-    const recorded = checkpoint.questions.get(question.id);
-    if (recorded !== undefined) {
-      progress({ kind: "question", resumed: true });
-      return recorded;
-    }
-    const answered = await answerQuestion(question, instance, reasoner, metric, finalView, signal);
-    if (evidenceSource === "cited" && answered.record.citedItemIds === undefined) {
-      // Without cited ids every question would go to U in silence: the reward would be wrong, not low.
-      throw new RunError(
-        "evidence_not_cited",
-        `rewards.evidence is "cited", but reasoner ${reasoner.reasonerId} answered question ${question.id} without citedItemIds: use a citing reasoner (e.g. createLlmReasoner({ cite: true })) or evidence "retrieved"`,
-        ["rewards", "evidence"],
-      );
-    }
-    await checkpoint.recordQuestion(answered);
-    progress({ kind: "question", resumed: false });
-    return answered;
-  }, signal);
+  const asked = subsampleQuestions(instance.questions, {
+    fraction: rewards.questionFraction ?? QUESTION_SAMPLE_FRACTIONS.evaluation,
+    seed: `${options.seed ?? runId}/${instance.instanceId}`,
+  });
+  const questions = await mapWithConcurrency(
+    asked,
+    concurrency,
+    async (question) => {
+      const recorded = checkpoint.questions.get(question.id);
+      if (recorded !== undefined) {
+        progress({ kind: "question", resumed: true });
+        return recorded;
+      }
+      const answered = await answerQuestion(question, instance, reasoner, metric, finalView, signal);
+      if (evidenceSource === "cited" && answered.record.citedItemIds === undefined) {
+        // Without cited ids every question would go to U in silence: the reward would be wrong, not low.
+        throw new RunError(
+          "evidence_not_cited",
+          `rewards.evidence is "cited", but reasoner ${reasoner.reasonerId} answered question ${question.id} without citedItemIds: use a citing reasoner (e.g. createLlmReasoner({ cite: true })) or evidence "retrieved"`,
+          ["rewards", "evidence"],
+        );
+      }
+      await checkpoint.recordQuestion(answered);
+      progress({ kind: "question", resumed: false });
+      return answered;
+    },
+    signal,
+  );
 
   const attribution = await attributeEpisode({
     store,
@@ -238,7 +295,11 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
   const compression = compressionReward({ memoryTokens, chunkTokens: chunkTokenCounts });
   const components = composeStepRewards(
     steps.map((step, index) => ({
-      format: formatReward(step.decision, step.results, rewards.skipSucceeds === undefined ? {} : { skipSucceeds: rewards.skipSucceeds }).score,
+      format: formatReward(
+        step.decision,
+        step.results,
+        rewards.skipSucceeds === undefined ? {} : { skipSucceeds: rewards.skipSucceeds },
+      ).score,
       chunk: step.chunkScore,
       evidence: attribution.evidence[index] ?? 0,
       eara: attribution.eara[index] ?? 0,
@@ -253,7 +314,10 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
       rollout,
       step: step.step,
       chunkId: step.chunkId,
-      operations: step.decision.operations.map((operation, position) => ({ operationId: `s${step.step}.${position}`, operation })),
+      operations: step.decision.operations.map((operation, position) => ({
+        operationId: `s${step.step}.${position}`,
+        operation,
+      })),
       results: step.results,
       parseOutcomes: step.decision.parseOutcomes,
       actionLogprob: step.decision.actionLogprob,
@@ -279,9 +343,26 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
   };
 }
 
-async function answerQuestion(question: GlobalQuestion, instance: BenchmarkInstance, reasoner: Reasoner, metric: Metric, memory: MemoryView, signal: AbortSignal | undefined): Promise<RecordedQuestion> {
+async function answerQuestion(
+  question: GlobalQuestion,
+  instance: BenchmarkInstance,
+  reasoner: Reasoner,
+  metric: Metric,
+  memory: MemoryView,
+  signal: AbortSignal | undefined,
+): Promise<RecordedQuestion> {
   const callOptions = signal === undefined ? {} : { signal };
-  const record = await reasoner.answer({ question: { id: question.id, text: question.question, dataSource: instance.dataSource }, memory }, callOptions);
-  const scored = await metric.score({ prediction: record.answer, gold: question.gold, dataSource: instance.dataSource, question: question.question }, callOptions);
-  return { questionId: question.id, record: { ...record, score: scored.score }, ...(scored.details === undefined ? {} : { details: scored.details }) };
+  const record = await reasoner.answer(
+    { question: { id: question.id, text: question.question, dataSource: instance.dataSource }, memory },
+    callOptions,
+  );
+  const scored = await metric.score(
+    { prediction: record.answer, gold: question.gold, dataSource: instance.dataSource, question: question.question },
+    callOptions,
+  );
+  return {
+    questionId: question.id,
+    record: { ...record, score: scored.score },
+    ...(scored.details === undefined ? {} : { details: scored.details }),
+  };
 }

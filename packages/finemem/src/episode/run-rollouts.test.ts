@@ -6,12 +6,25 @@ import { createScriptedPolicy, createWhitespaceTokenCounter } from "@finemem/spe
 import { describe, expect, it, vi } from "vitest";
 import { RunError } from "../run/run-error.js";
 import { createMemoryCheckpoint, type EpisodeCheckpoint } from "./episode-checkpoint.js";
-import { runRollouts, type RunRolloutsOptions } from "./run-rollouts.js";
+import { type RunRolloutsOptions, runRollouts } from "./run-rollouts.js";
 import { createKeywordReasoner } from "./test-support/keyword-reasoner.js";
-import { ADA, BO, CY, TWO_CHUNK_INSTANCE, TWO_CHUNK_KEYWORDS, twoChunkPolicy } from "./test-support/two-chunk-episode.js";
+import {
+  ADA,
+  BO,
+  CY,
+  TWO_CHUNK_INSTANCE,
+  TWO_CHUNK_KEYWORDS,
+  twoChunkPolicy,
+} from "./test-support/two-chunk-episode.js";
 
 function rollouts(options: Partial<RunRolloutsOptions> & Pick<RunRolloutsOptions, "rollouts">) {
-  return runRollouts({ instance: TWO_CHUNK_INSTANCE, policy: twoChunkPolicy(), reasoner: createKeywordReasoner(TWO_CHUNK_KEYWORDS).reasoner, tokenCounter: createWhitespaceTokenCounter(), ...options });
+  return runRollouts({
+    instance: TWO_CHUNK_INSTANCE,
+    policy: twoChunkPolicy(),
+    reasoner: createKeywordReasoner(TWO_CHUNK_KEYWORDS).reasoner,
+    tokenCounter: createWhitespaceTokenCounter(),
+    ...options,
+  });
 }
 
 describe("runRollouts", () => {
@@ -22,22 +35,32 @@ describe("runRollouts", () => {
   });
 
   it("runs exactly G rollouts, numbered 0..G−1, one policy per rollout when given a function", async () => {
-    const episodes = await rollouts({ rollouts: 3, policy: (rollout) => ({ ...twoChunkPolicy(), policyId: `policy-${rollout}` }) });
+    const episodes = await rollouts({
+      rollouts: 3,
+      policy: (rollout) => ({ ...twoChunkPolicy(), policyId: `policy-${rollout}` }),
+    });
     expect(episodes.map((episode) => [episode.rollout, episode.policyId])).toEqual([
       [0, "policy-0"],
       [1, "policy-1"],
       [2, "policy-2"],
     ]);
-    for (const episode of episodes) expect(episode.stepRecords.every((record) => record.rollout === episode.rollout)).toBe(true);
+    for (const episode of episodes)
+      expect(episode.stepRecords.every((record) => record.rollout === episode.rollout)).toBe(true);
     for (const episode of episodes) expect(episode.finalView.items.map((item) => item.content)).toEqual([ADA, BO, CY]);
   });
 
   it("the default starting store has the policy's layout", async () => {
     // A typed policy rewrites the core paragraph, which only a typed store accepts.
-    const typed = createScriptedPolicy(() => [{ type: "UPDATE", id: "core", content: "The user is Ada.", memoryType: "core" }], { layout: "typed" });
+    const typed = createScriptedPolicy(
+      () => [{ type: "UPDATE", id: "core", content: "The user is Ada.", memoryType: "core" }],
+      { layout: "typed" },
+    );
     const [episode] = await rollouts({ rollouts: 1, policy: typed });
     expect(episode!.finalView.layout).toBe("typed");
-    expect(episode!.steps.map((step) => step.results.map((result) => result.status))).toEqual([["applied"], ["applied"]]);
+    expect(episode!.steps.map((step) => step.results.map((result) => result.status))).toEqual([
+      ["applied"],
+      ["applied"],
+    ]);
   });
 
   it("forks the starting store with the caller's signal, and without one when none is given", async () => {
@@ -59,7 +82,10 @@ describe("runRollouts", () => {
       return checkpoints[rollout]!;
     };
     // Rollout 1 keeps only step 1's first INSERT: the two checkpoints differ.
-    const policyFor = (rollout: number) => (rollout === 0 ? twoChunkPolicy() : createScriptedPolicy((input) => (input.step === 1 ? [{ type: "INSERT", content: ADA }] : [{ type: "SKIP" }])));
+    const policyFor = (rollout: number) =>
+      rollout === 0
+        ? twoChunkPolicy()
+        : createScriptedPolicy((input) => (input.step === 1 ? [{ type: "INSERT", content: ADA }] : [{ type: "SKIP" }]));
     const first = await rollouts({ rollouts: 2, policy: policyFor, checkpointFor });
     expect(requested).toEqual([0, 1]);
     expect(checkpoints.map((checkpoint) => checkpoint.steps.get(1)!.decision.operations.length)).toEqual([2, 1]);

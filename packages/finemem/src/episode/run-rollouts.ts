@@ -3,7 +3,7 @@ import type { MemoryPolicy } from "@finemem/spec";
 import { positiveInteger } from "@finemem/utils";
 import { invalidRunOption } from "../run/run-error.js";
 import type { EpisodeCheckpoint } from "./episode-checkpoint.js";
-import { runEpisode, type EpisodeResult, type RunEpisodeOptions } from "./run-episode.js";
+import { type EpisodeResult, type RunEpisodeOptions, runEpisode } from "./run-episode.js";
 
 export interface RunRolloutsOptions extends Omit<RunEpisodeOptions, "store" | "rollout" | "policy" | "checkpoint"> {
   /** G, the rollouts of the instance (GRPO's group). */
@@ -28,7 +28,15 @@ export async function runRollouts(options: RunRolloutsOptions): Promise<EpisodeR
   for (let rollout = 0; rollout < rollouts; rollout++) {
     const store = await base.fork(options.signal === undefined ? {} : { signal: options.signal });
     const checkpoint = options.checkpointFor?.(rollout);
-    results.push(await runEpisode({ ...options, store, rollout, policy: policyFor(rollout), ...(checkpoint === undefined ? {} : { checkpoint }) }));
+    results.push(
+      await runEpisode({
+        ...options,
+        store,
+        rollout,
+        policy: policyFor(rollout),
+        ...(checkpoint === undefined ? {} : { checkpoint }),
+      }),
+    );
   }
   return results;
 }

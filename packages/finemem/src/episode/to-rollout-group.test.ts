@@ -1,15 +1,26 @@
 import { generateSyntheticBenchmark } from "@finemem/benchmarks";
-import { createExtractiveReader, createHeuristicPolicy, createLlmMemoryPolicy, createOpenAICompatibleModel } from "@finemem/policy";
-import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer } from "@finemem/policy/testing";
-import { ValidationError, rolloutGroupValidator } from "@finemem/spec";
+import {
+  createExtractiveReader,
+  createHeuristicPolicy,
+  createLlmMemoryPolicy,
+  createOpenAICompatibleModel,
+} from "@finemem/policy";
+import { chatCompletion, type OpenAIReplayServer, startOpenAIReplayServer } from "@finemem/policy/testing";
+import { rolloutGroupValidator, ValidationError } from "@finemem/spec";
 import { afterEach, describe, expect, it } from "vitest";
 import { RunError } from "../run/run-error.js";
-import { runEpisode, type EpisodeResult } from "./run-episode.js";
+import { type EpisodeResult, runEpisode } from "./run-episode.js";
 import { runRollouts } from "./run-rollouts.js";
 import { coinFlipReplayValidator, createCoinFlipPolicy } from "./test-support/coin-flip-policy.js";
 import { toRolloutGroup } from "./to-rollout-group.js";
 
-const [instance, other] = generateSyntheticBenchmark({ seed: 11, instanceCount: 2, chunkCount: 3, factsPerChunk: 2, questionsPerChunk: 1 });
+const [instance, other] = generateSyntheticBenchmark({
+  seed: 11,
+  instanceCount: 2,
+  chunkCount: 3,
+  factsPerChunk: 2,
+  questionsPerChunk: 1,
+});
 const reasoner = createExtractiveReader();
 
 // What the replay server sent for request i, so samples can be compared with it. Like vLLM, it
@@ -45,7 +56,10 @@ async function llmPolicyOverReplayServer() {
     return {
       body: chatCompletion({
         ...(index === TRUNCATED
-          ? { content: '<tool_call>\n{"name": "memory_insert", "arguments": {"content": "Alvena', finishReason: "length" }
+          ? {
+              content: '<tool_call>\n{"name": "memory_insert", "arguments": {"content": "Alvena',
+              finishReason: "length",
+            }
           : { toolCalls: [{ name: "memory_insert", arguments: { content: `fact ${index}` } }] }),
         ...(request.logprobs === true ? { logprobs: sent.logprobs } : {}),
         ...(request.return_token_ids === true ? { tokenIds: sent.tokenIds, promptTokenIds: sent.promptTokenIds } : {}),
@@ -53,18 +67,32 @@ async function llmPolicyOverReplayServer() {
     };
   });
   // A vLLM server started with --logprobs-mode processed_logprobs, declared as such.
-  const model = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "Qwen/Qwen3-4B-Instruct-2507", engine: "vllm", logprobDistribution: "sampled", retry: { maxRetries: 0 } });
+  const model = createOpenAICompatibleModel({
+    baseURL: server.baseURL,
+    model: "Qwen/Qwen3-4B-Instruct-2507",
+    engine: "vllm",
+    logprobDistribution: "sampled",
+    retry: { maxRetries: 0 },
+  });
   return { server, policy: createLlmMemoryPolicy({ model, sampling: { temperature: 1, maxTokens: 64 } }) };
 }
 
 describe("toRolloutGroup: an LLM policy over an OpenAI-compatible server", () => {
   it("records the engine's token ids, log-probabilities and finish reasons verbatim in a valid group", async () => {
     const { server, policy } = await llmPolicyOverReplayServer();
-    const episodes = await runRollouts({ instance: instance!, rollouts: 2, policy, reasoner, training: true, runId: "train-1" });
+    const episodes = await runRollouts({
+      instance: instance!,
+      rollouts: 2,
+      policy,
+      reasoner,
+      training: true,
+      runId: "train-1",
+    });
 
     // Training asks for log-probabilities and token ids on every step of every rollout.
     expect(server.requests).toHaveLength(6);
-    for (const request of server.requests) expect(request.body).toMatchObject({ logprobs: true, return_token_ids: true, temperature: 1, max_tokens: 64 });
+    for (const request of server.requests)
+      expect(request.body).toMatchObject({ logprobs: true, return_token_ids: true, temperature: 1, max_tokens: 64 });
 
     const group = toRolloutGroup(episodes);
     expect(rolloutGroupValidator.validate(group).ok).toBe(true);
@@ -81,7 +109,13 @@ describe("toRolloutGroup: an LLM policy over an OpenAI-compatible server", () =>
         const index = r * 3 + sample.step - 1;
         const sent = served(index);
         const record = episodes[r]!.stepRecords[sample.step - 1]!;
-        expect(sample).toMatchObject({ instanceId: id, rollout: r, dataSource: "synthetic", reward: record.rewards.total, rewards: record.rewards });
+        expect(sample).toMatchObject({
+          instanceId: id,
+          rollout: r,
+          dataSource: "synthetic",
+          reward: record.rewards.total,
+          rewards: record.rewards,
+        });
         expect(sample.actionLogprob).toEqual({ value: -0.75 - (index + 1) / 8, source: "tokens", count: 3 });
         expect(sample.decisions).toBeUndefined();
         const llm = sample.llm!;
@@ -98,7 +132,9 @@ describe("toRolloutGroup: an LLM policy over an OpenAI-compatible server", () =>
           expect(llm.responseToolCalls).toEqual([]);
           expect(llm.responseText).toBe('<tool_call>\n{"name": "memory_insert", "arguments": {"content": "Alvena');
         } else {
-          expect(llm.responseToolCalls.map(({ name, arguments: args }) => ({ name, args }))).toEqual([{ name: "memory_insert", args: `{"content":"fact ${index}"}` }]);
+          expect(llm.responseToolCalls.map(({ name, arguments: args }) => ({ name, args }))).toEqual([
+            { name: "memory_insert", args: `{"content":"fact ${index}"}` },
+          ]);
         }
       }
     }
@@ -112,25 +148,43 @@ describe("toRolloutGroup: an LLM policy over an OpenAI-compatible server", () =>
       expect(request.body).toMatchObject({ logprobs: true });
       expect(request.body).not.toHaveProperty("return_token_ids");
     }
-    expect(() => toRolloutGroup([episode])).toThrow(expect.objectContaining({ code: "not_recorded_for_training", path: ["episodes", 0, "steps", 0, "decision", "promptTokenIds"] }));
+    expect(() => toRolloutGroup([episode])).toThrow(
+      expect.objectContaining({
+        code: "not_recorded_for_training",
+        path: ["episodes", 0, "steps", 0, "decision", "promptTokenIds"],
+      }),
+    );
     expect(() => toRolloutGroup([episode])).toThrow(/training: true/);
   });
 });
 
 describe("toRolloutGroup: a decision policy", () => {
   const rolloutsOf = (training: boolean) =>
-    runRollouts({ instance: instance!, rollouts: 2, policy: (rollout) => createCoinFlipPolicy({ seed: `coin-${rollout}` }), reasoner, training, runId: "train-2" });
+    runRollouts({
+      instance: instance!,
+      rollouts: 2,
+      policy: (rollout) => createCoinFlipPolicy({ seed: `coin-${rollout}` }),
+      reasoner,
+      training,
+      runId: "train-2",
+    });
 
   it("records the replay payload and one log-probability per decision, summing to actionLogprob", async () => {
     const group = toRolloutGroup(await rolloutsOf(true), { replayValidator: coinFlipReplayValidator });
     expect(rolloutGroupValidator.validate(group).ok).toBe(true);
     for (const sample of group.rollouts.flatMap((rollout) => rollout.samples)) {
       expect(sample.llm).toBeUndefined();
-      const replay = sample.decisions!.replay as { pInsert: number; sentences: string[]; choices: ("INSERT" | "SKIP")[] };
+      const replay = sample.decisions!.replay as {
+        pInsert: number;
+        sentences: string[];
+        choices: ("INSERT" | "SKIP")[];
+      };
       expect(replay.pInsert).toBe(0.75);
       // Each synthetic chunk holds two sentences (two facts): one decision each.
       expect(replay.sentences).toHaveLength(2);
-      expect(sample.decisions!.decisionLogprobs).toEqual(replay.choices.map((choice) => Math.log(choice === "INSERT" ? 0.75 : 0.25)));
+      expect(sample.decisions!.decisionLogprobs).toEqual(
+        replay.choices.map((choice) => Math.log(choice === "INSERT" ? 0.75 : 0.25)),
+      );
       const inserts = replay.choices.filter((choice) => choice === "INSERT").length;
       expect(sample.actionLogprob!.source).toBe("decisions");
       expect(sample.actionLogprob!.count).toBe(2);
@@ -141,21 +195,40 @@ describe("toRolloutGroup: a decision policy", () => {
   it("refuses episodes run without training, a missing replay validator, and a payload the policy refuses", async () => {
     const untrained = await rolloutsOf(false);
     expect(() => toRolloutGroup(untrained, { replayValidator: coinFlipReplayValidator })).toThrow(
-      expect.objectContaining({ code: "not_recorded_for_training", path: ["episodes", 0, "steps", 0, "decision", "replay"] }),
+      expect.objectContaining({
+        code: "not_recorded_for_training",
+        path: ["episodes", 0, "steps", 0, "decision", "replay"],
+      }),
     );
     const episodes = await rolloutsOf(true);
-    expect(() => toRolloutGroup(episodes)).toThrow(expect.objectContaining({ code: "invalid_option", path: ["replayValidator"] }));
+    expect(() => toRolloutGroup(episodes)).toThrow(
+      expect.objectContaining({ code: "invalid_option", path: ["replayValidator"] }),
+    );
 
-    const tampered = withStep(episodes[1]!, 1, (decision) => ({ ...decision, replay: { ...(decision.replay as object), pInsert: 2 } }));
+    const tampered = withStep(episodes[1]!, 1, (decision) => ({
+      ...decision,
+      replay: { ...(decision.replay as object), pInsert: 2 },
+    }));
     expect(() => toRolloutGroup([episodes[0]!, tampered], { replayValidator: coinFlipReplayValidator })).toThrow(
-      expect.objectContaining({ code: "invalid_replay", path: ["episodes", 1, "steps", 1, "decision", "replay", "pInsert"] }),
+      expect.objectContaining({
+        code: "invalid_replay",
+        path: ["episodes", 1, "steps", 1, "decision", "replay", "pInsert"],
+      }),
     );
   });
 });
 
 describe("toRolloutGroup: groups", () => {
   it("a policy without log-probabilities gives samples with neither record", async () => {
-    const group = toRolloutGroup(await runRollouts({ instance: instance!, rollouts: 2, policy: createHeuristicPolicy(), reasoner, training: true }));
+    const group = toRolloutGroup(
+      await runRollouts({
+        instance: instance!,
+        rollouts: 2,
+        policy: createHeuristicPolicy(),
+        reasoner,
+        training: true,
+      }),
+    );
     for (const sample of group.rollouts.flatMap((rollout) => rollout.samples)) {
       expect(sample.actionLogprob).toBeNull();
       expect(sample).not.toHaveProperty("llm");
@@ -164,18 +237,40 @@ describe("toRolloutGroup: groups", () => {
   });
 
   it("rollouts of different lengths are valid; episodes of two instances or one rollout twice are refused", async () => {
-    const [first, second] = await runRollouts({ instance: instance!, rollouts: 2, policy: createHeuristicPolicy(), reasoner });
-    const shorter: EpisodeResult = { ...second!, steps: second!.steps.slice(0, 2), stepRecords: second!.stepRecords.slice(0, 2) };
+    const [first, second] = await runRollouts({
+      instance: instance!,
+      rollouts: 2,
+      policy: createHeuristicPolicy(),
+      reasoner,
+    });
+    const shorter: EpisodeResult = {
+      ...second!,
+      steps: second!.steps.slice(0, 2),
+      stepRecords: second!.stepRecords.slice(0, 2),
+    };
     expect(toRolloutGroup([first!, shorter]).rollouts.map((rollout) => rollout.samples.length)).toEqual([3, 2]);
 
     const elsewhere = await runEpisode({ instance: other!, policy: createHeuristicPolicy(), reasoner, rollout: 1 });
-    expect(() => toRolloutGroup([first!, elsewhere])).toThrow(expect.objectContaining({ code: "mixed_instances", path: ["episodes", 1, "instance", "instanceId"] }));
+    expect(() => toRolloutGroup([first!, elsewhere])).toThrow(
+      expect.objectContaining({ code: "mixed_instances", path: ["episodes", 1, "instance", "instanceId"] }),
+    );
     expect(() => toRolloutGroup([first!, first!])).toThrow(ValidationError);
-    expect(() => toRolloutGroup([first!, first!])).toThrow(expect.objectContaining({ code: "inconsistent", path: ["rollouts", 1, "rolloutId"] }));
+    expect(() => toRolloutGroup([first!, first!])).toThrow(
+      expect.objectContaining({ code: "inconsistent", path: ["rollouts", 1, "rolloutId"] }),
+    );
     expect(() => toRolloutGroup([])).toThrow(RunError);
   });
 });
 
-function withStep(episode: EpisodeResult, position: number, change: (decision: EpisodeResult["steps"][number]["decision"]) => EpisodeResult["steps"][number]["decision"]): EpisodeResult {
-  return { ...episode, steps: episode.steps.map((step, index) => (index === position ? { ...step, decision: change(step.decision) } : step)) };
+function withStep(
+  episode: EpisodeResult,
+  position: number,
+  change: (decision: EpisodeResult["steps"][number]["decision"]) => EpisodeResult["steps"][number]["decision"],
+): EpisodeResult {
+  return {
+    ...episode,
+    steps: episode.steps.map((step, index) =>
+      index === position ? { ...step, decision: change(step.decision) } : step,
+    ),
+  };
 }

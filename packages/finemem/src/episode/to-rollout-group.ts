@@ -1,5 +1,4 @@
 import {
-  rolloutGroupValidator,
   type DecisionSampleRecord,
   type JsonValue,
   type LlmSampleRecord,
@@ -7,6 +6,7 @@ import {
   type PolicyDecision,
   type Rollout,
   type RolloutGroup,
+  rolloutGroupValidator,
   type TrainingSample,
   type Validator,
 } from "@finemem/spec";
@@ -27,10 +27,20 @@ export interface ToRolloutGroupOptions {
   readonly replayValidator?: Validator<JsonValue>;
 }
 
-const TRAINING_HINT = "run the episodes with training: true (runEpisode or runRollouts) so the policy records what a trainer needs";
+const TRAINING_HINT =
+  "run the episodes with training: true (runEpisode or runRollouts) so the policy records what a trainer needs";
 
 /** The fields an LLM policy's decision carries in a training step, in the order they are checked. */
-const LLM_FIELDS = ["promptTokenIds", "responseTokenIds", "responseLogprobs", "promptMessages", "responseText", "responseToolCalls", "finishReason", "sampling"] as const;
+const LLM_FIELDS = [
+  "promptTokenIds",
+  "responseTokenIds",
+  "responseLogprobs",
+  "promptMessages",
+  "responseText",
+  "responseToolCalls",
+  "finishReason",
+  "sampling",
+] as const;
 
 /**
  * The G episodes of one instance as a spec {@link RolloutGroup}: one rollout per episode (id
@@ -52,7 +62,8 @@ const LLM_FIELDS = ["promptTokenIds", "responseTokenIds", "responseLogprobs", "p
  */
 export function toRolloutGroup(episodes: readonly EpisodeResult[], options: ToRolloutGroupOptions = {}): RolloutGroup {
   const first = episodes[0];
-  if (first === undefined) throw new RunError("invalid_option", "expected the G episodes of one instance, got none", ["episodes"]);
+  if (first === undefined)
+    throw new RunError("invalid_option", "expected the G episodes of one instance, got none", ["episodes"]);
   const instanceId = first.instance.instanceId;
   episodes.forEach((episode, index) => {
     if (episode.instance.instanceId !== instanceId) {
@@ -69,7 +80,12 @@ export function toRolloutGroup(episodes: readonly EpisodeResult[], options: ToRo
     const samples = episode.stepRecords.map((record, position): TrainingSample => {
       const decision = episode.steps[position]?.decision;
       const at: PathSegment[] = ["episodes", index, "steps", position, "decision"];
-      if (decision === undefined) throw new RunError("invalid_option", `episodes[${index}] has a step record for step ${record.step} but no step`, at.slice(0, 4));
+      if (decision === undefined)
+        throw new RunError(
+          "invalid_option",
+          `episodes[${index}] has a step record for step ${record.step} but no step`,
+          at.slice(0, 4),
+        );
       const where = `instance ${instanceId} rollout ${episode.rollout} step ${record.step}`;
       return {
         instanceId,
@@ -90,14 +106,22 @@ export function toRolloutGroup(episodes: readonly EpisodeResult[], options: ToRo
 
 function isLlmDecision(decision: PolicyDecision): boolean {
   // Token usage means a language model wrote the decision, even when it returned no log-probabilities.
-  return decision.usage !== undefined || decision.actionLogprob?.source === "tokens" || LLM_FIELDS.some((field) => decision[field] !== undefined);
+  return (
+    decision.usage !== undefined ||
+    decision.actionLogprob?.source === "tokens" ||
+    LLM_FIELDS.some((field) => decision[field] !== undefined)
+  );
 }
 
 function llmRecordOf(decision: PolicyDecision, at: readonly PathSegment[], where: string): { llm?: LlmSampleRecord } {
   if (!isLlmDecision(decision)) return {};
   const missing = LLM_FIELDS.find((field) => decision[field] === undefined);
   if (missing !== undefined) {
-    throw new RunError("not_recorded_for_training", `${where}: the language model's decision has no ${missing}; ${TRAINING_HINT}`, [...at, missing]);
+    throw new RunError(
+      "not_recorded_for_training",
+      `${where}: the language model's decision has no ${missing}; ${TRAINING_HINT}`,
+      [...at, missing],
+    );
   }
   const finishReason = decision.finishReason!;
   return {
@@ -122,16 +146,35 @@ function decisionRecordOf(
   where: string,
   replayValidator: Validator<JsonValue> | undefined,
 ): { decisions?: DecisionSampleRecord } {
-  if (decision.actionLogprob?.source !== "decisions" && decision.replay === undefined && decision.decisionLogprobs === undefined) return {};
+  if (
+    decision.actionLogprob?.source !== "decisions" &&
+    decision.replay === undefined &&
+    decision.decisionLogprobs === undefined
+  )
+    return {};
   for (const field of ["replay", "decisionLogprobs"] as const) {
-    if (decision[field] === undefined) throw new RunError("not_recorded_for_training", `${where}: the decision policy's decision has no ${field}; ${TRAINING_HINT}`, [...at, field]);
+    if (decision[field] === undefined)
+      throw new RunError(
+        "not_recorded_for_training",
+        `${where}: the decision policy's decision has no ${field}; ${TRAINING_HINT}`,
+        [...at, field],
+      );
   }
   if (replayValidator === undefined) {
-    throw new RunError("invalid_option", `${where} carries a replay payload: pass replayValidator (the policy's MemoryPolicy.replayValidator) so it is checked`, ["replayValidator"]);
+    throw new RunError(
+      "invalid_option",
+      `${where} carries a replay payload: pass replayValidator (the policy's MemoryPolicy.replayValidator) so it is checked`,
+      ["replayValidator"],
+    );
   }
   const checked = replayValidator.validate(decision.replay);
   if (!checked.ok) {
-    throw new RunError("invalid_replay", `${where}: the policy's ${replayValidator.name} refuses the replay payload: ${checked.error.message}`, [...at, "replay", ...checked.error.path], checked.error);
+    throw new RunError(
+      "invalid_replay",
+      `${where}: the policy's ${replayValidator.name} refuses the replay payload: ${checked.error.message}`,
+      [...at, "replay", ...checked.error.path],
+      checked.error,
+    );
   }
   return { decisions: { replay: checked.value, decisionLogprobs: decision.decisionLogprobs! } };
 }

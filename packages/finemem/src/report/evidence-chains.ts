@@ -35,7 +35,11 @@ export interface EvidenceChain {
  * The `count` lowest-scored questions (ties by instance, rollout, question id, so the choice is stable)
  * with their evidence chains.
  */
-export function worstEvidenceChains(results: readonly QuestionResultLine[], steps: readonly StepRecord[], count = DEFAULT_WORST_QUESTIONS): EvidenceChain[] {
+export function worstEvidenceChains(
+  results: readonly QuestionResultLine[],
+  steps: readonly StepRecord[],
+  count = DEFAULT_WORST_QUESTIONS,
+): EvidenceChain[] {
   const stepIndex = new Map<string, StepRecord>();
   for (const record of steps) stepIndex.set(stepKey(record.instanceId, record.rollout, record.step), record);
   const worst = [...results].sort(byScoreThenIdentity).slice(0, Math.max(0, count));
@@ -50,7 +54,13 @@ export function worstEvidenceChains(results: readonly QuestionResultLine[], step
           .sort((a, b) => a.step - b.step)
           .map(({ step, weight }) => {
             const record = stepIndex.get(stepKey(result.instanceId, result.rollout, step));
-            return { step, weight, evidence: record?.rewards.evidence ?? null, eara: record?.rewards.eara ?? null, found: record !== undefined };
+            return {
+              step,
+              weight,
+              evidence: record?.rewards.evidence ?? null,
+              eara: record?.rewards.eara ?? null,
+              found: record !== undefined,
+            };
           }),
       })),
   }));
@@ -61,7 +71,12 @@ function stepKey(instanceId: string, rollout: number, step: number): string {
 }
 
 function byScoreThenIdentity(a: QuestionResultLine, b: QuestionResultLine): number {
-  return a.score - b.score || compareText(a.instanceId, b.instanceId) || a.rollout - b.rollout || compareText(a.questionId, b.questionId);
+  return (
+    a.score - b.score ||
+    compareText(a.instanceId, b.instanceId) ||
+    a.rollout - b.rollout ||
+    compareText(a.questionId, b.questionId)
+  );
 }
 
 /** Code-unit order, not locale order, so the report is the same on every machine. */

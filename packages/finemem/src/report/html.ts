@@ -6,7 +6,13 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
 }
 
-const ESCAPES: { readonly [char: string]: string } = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const ESCAPES: { readonly [char: string]: string } = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** The sign shown for a figure that does not exist (no reference, a component not computed). */
 export const NO_VALUE = "—";
@@ -33,12 +39,20 @@ export interface NumberCellOptions {
  */
 export function numberCell(column: string, value: number | null | undefined, options: NumberCellOptions = {}): string {
   const present = value !== null && value !== undefined && Number.isFinite(value);
-  const attrs = attributes({ "data-column": column, "data-value": present ? String(value) : undefined, class: [options.className, present ? "num" : "num na"].filter(Boolean).join(" ") });
+  const attrs = attributes({
+    "data-column": column,
+    "data-value": present ? String(value) : undefined,
+    class: [options.className, present ? "num" : "num na"].filter(Boolean).join(" "),
+  });
   return `<td${attrs}${options.extra ?? ""}>${escapeHtml(formatNumber(value, options.digits ?? 3))}</td>`;
 }
 
 /** A table cell for text. */
-export function textCell(column: string, text: string, options: { readonly title?: string; readonly className?: string } = {}): string {
+export function textCell(
+  column: string,
+  text: string,
+  options: { readonly title?: string; readonly className?: string } = {},
+): string {
   return `<td${attributes({ "data-column": column, title: options.title, class: options.className })}>${escapeHtml(text)}</td>`;
 }
 

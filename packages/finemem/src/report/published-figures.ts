@@ -36,7 +36,13 @@ export const PUBLISHED_FIGURES: PublishedFigures = Object.freeze({
   }),
   averages: Object.freeze({
     Memalpha: Object.freeze({ "Long-Context": 0.588, "RAG-Top2": 0.567, MemAgent: 0.236, MEM1: 0.111, "Mem-α": 0.642 }),
-    MemoryAgentBench: Object.freeze({ "Long-Context": 0.461, "RAG-Top2": 0.502, MemAgent: 0.198, MEM1: 0.071, "Mem-α": 0.592 }),
+    MemoryAgentBench: Object.freeze({
+      "Long-Context": 0.461,
+      "RAG-Top2": 0.502,
+      MemAgent: 0.198,
+      MEM1: 0.071,
+      "Mem-α": 0.592,
+    }),
   }),
 });
 

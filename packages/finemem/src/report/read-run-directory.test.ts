@@ -50,15 +50,18 @@ describe("readRunDirectory", () => {
     expect(run.summary).toEqual(written.summary);
   });
 
-  it.each(["manifest", "steps", "results", "episodes", "summary"] as const)("names the missing %s file", async (name) => {
-    const dir = fixture();
-    unlinkSync(join(dir, RUN_FILES[name]));
-    const error = await failure(dir);
-    expect(error.code).toBe("missing_file");
-    expect(error.file).toBe(join(dir, RUN_FILES[name]));
-    expect(error.line).toBeNull();
-    expect(error.message).toContain(RUN_FILES[name]);
-  });
+  it.each(["manifest", "steps", "results", "episodes", "summary"] as const)(
+    "names the missing %s file",
+    async (name) => {
+      const dir = fixture();
+      unlinkSync(join(dir, RUN_FILES[name]));
+      const error = await failure(dir);
+      expect(error.code).toBe("missing_file");
+      expect(error.file).toBe(join(dir, RUN_FILES[name]));
+      expect(error.line).toBeNull();
+      expect(error.message).toContain(RUN_FILES[name]);
+    },
+  );
 
   it("names the file and line of a JSONL line that is not JSON", async () => {
     const dir = fixture();

@@ -2,9 +2,15 @@
 // the CLI's table both start here, so a corrupt run fails once, with the file and line at fault.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { runManifestValidator, stepRecordValidator, type RunManifest, type StepRecord, type Validator } from "@finemem/spec";
-import { JsonlError, decodeJsonl } from "@finemem/utils";
-import { RUN_FILES, type EpisodeLine, type QuestionResultLine, type RunSummary } from "../run/run-files.js";
+import {
+  type RunManifest,
+  runManifestValidator,
+  type StepRecord,
+  stepRecordValidator,
+  type Validator,
+} from "@finemem/spec";
+import { decodeJsonl, JsonlError } from "@finemem/utils";
+import { type EpisodeLine, type QuestionResultLine, RUN_FILES, type RunSummary } from "../run/run-files.js";
 import { RunDirectoryError } from "./run-directory-error.js";
 import { episodeLineValidator, questionResultLineValidator, runSummaryValidator } from "./run-file-validators.js";
 
@@ -35,11 +41,21 @@ export async function readRunDirectory(dir: string): Promise<RunDirectory> {
   // A directory assembled from two runs would render one run's header over another's numbers.
   steps.forEach((step, index) => {
     if (step.runId !== manifest.runId) {
-      throw new RunDirectoryError("inconsistent", join(dir, RUN_FILES.steps), stepLines[index] ?? null, `step of run "${step.runId}" in the directory of run "${manifest.runId}"`);
+      throw new RunDirectoryError(
+        "inconsistent",
+        join(dir, RUN_FILES.steps),
+        stepLines[index] ?? null,
+        `step of run "${step.runId}" in the directory of run "${manifest.runId}"`,
+      );
     }
   });
   if (summary.runId !== manifest.runId) {
-    throw new RunDirectoryError("inconsistent", join(dir, RUN_FILES.summary), null, `summary of run "${summary.runId}" in the directory of run "${manifest.runId}"`);
+    throw new RunDirectoryError(
+      "inconsistent",
+      join(dir, RUN_FILES.summary),
+      null,
+      `summary of run "${summary.runId}" in the directory of run "${manifest.runId}"`,
+    );
   }
   return { dir, manifest, steps, results, episodes, summary };
 }
@@ -68,7 +84,10 @@ async function readJsonFile<T>(file: string, validator: Validator<T>): Promise<T
 }
 
 /** The records, and the 1-based line of each (blank lines hold no record, so index + 1 is not always the line). */
-async function readJsonlFile<T>(file: string, validator: Validator<T>): Promise<{ readonly values: T[]; readonly lines: number[] }> {
+async function readJsonlFile<T>(
+  file: string,
+  validator: Validator<T>,
+): Promise<{ readonly values: T[]; readonly lines: number[] }> {
   const text = await readText(file);
   try {
     const values = decodeJsonl(text, validator);
@@ -79,8 +98,15 @@ async function readJsonlFile<T>(file: string, validator: Validator<T>): Promise<
     return { values, lines };
   } catch (cause) {
     if (!(cause instanceof JsonlError)) throw cause;
-    const message = cause.code === "invalid_json" ? "not valid JSON" : (cause.cause as Error | undefined)?.message ?? cause.message;
-    throw new RunDirectoryError(cause.code === "invalid_json" ? "invalid_json" : "invalid_content", file, cause.line, message, cause);
+    const message =
+      cause.code === "invalid_json" ? "not valid JSON" : ((cause.cause as Error | undefined)?.message ?? cause.message);
+    throw new RunDirectoryError(
+      cause.code === "invalid_json" ? "invalid_json" : "invalid_content",
+      file,
+      cause.line,
+      message,
+      cause,
+    );
   }
 }
 

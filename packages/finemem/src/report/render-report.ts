@@ -4,12 +4,12 @@
 // cell carries `data-value` with the full-precision figure and every table a stable `data-testid`, so
 // tests (and anyone scripting over reports) can check the page against the run files.
 import { OPERATION_TYPES } from "@finemem/spec";
-import type { RunDirectory } from "./read-run-directory.js";
-import { DEFAULT_WORST_QUESTIONS, worstEvidenceChains, type EvidenceChain } from "./evidence-chains.js";
-import { NO_VALUE, attributes, escapeHtml, formatNumber, numberCell, textCell } from "./html.js";
+import { DEFAULT_WORST_QUESTIONS, type EvidenceChain, worstEvidenceChains } from "./evidence-chains.js";
+import { attributes, escapeHtml, formatNumber, NO_VALUE, numberCell, textCell } from "./html.js";
 import { countOperations } from "./operation-counts.js";
 import { PUBLISHED_FIGURES, PUBLISHED_METHODS, publishedBenchmarkOf } from "./published-figures.js";
-import { STEP_COMPONENTS, meanOf, meanRewardsPerStep, type StepComponent, type StepMeans } from "./step-means.js";
+import type { RunDirectory } from "./read-run-directory.js";
+import { meanOf, meanRewardsPerStep, STEP_COMPONENTS, type StepComponent, type StepMeans } from "./step-means.js";
 import { barChart, lineChart } from "./svg-charts.js";
 
 export interface RenderReportOptions {
@@ -35,7 +35,15 @@ const CONTENT_DISPLAY_CHARS = 240;
 
 export function renderReport(run: RunDirectory, options: RenderReportOptions = {}): string {
   const title = `Fine-Mem run ${run.manifest.runId}`;
-  const sections = [renderHeader(run), renderOverview(run), renderResults(run), renderStepRewards(run), renderOperations(run), renderMemory(run), renderEvidence(run, options.worstQuestions ?? DEFAULT_WORST_QUESTIONS)];
+  const sections = [
+    renderHeader(run),
+    renderOverview(run),
+    renderResults(run),
+    renderStepRewards(run),
+    renderOperations(run),
+    renderMemory(run),
+    renderEvidence(run, options.worstQuestions ?? DEFAULT_WORST_QUESTIONS),
+  ];
   return [
     "<!DOCTYPE html>",
     '<html lang="en">',
@@ -66,15 +74,27 @@ function renderHeader(run: RunDirectory): string {
     ["started", manifest.createdAt],
     ["specification", manifest.specificationVersion],
   ];
-  const factRows = facts.map(([key, value]) => `<tr${attributes({ "data-key": key })}><th scope="row">${escapeHtml(key)}</th>${textCell("value", value)}</tr>`);
-  const models = Object.entries(manifest.models).map(([role, model]) => `<tr${attributes({ "data-key": role })}>${textCell("role", role)}${textCell("model", model)}</tr>`);
-  const prompts = Object.entries(manifest.promptHashes).map(([prompt, hash]) => `<tr${attributes({ "data-key": prompt })}>${textCell("prompt", prompt)}${textCell("hash", hash, { className: "mono" })}</tr>`);
+  const factRows = facts.map(
+    ([key, value]) =>
+      `<tr${attributes({ "data-key": key })}><th scope="row">${escapeHtml(key)}</th>${textCell("value", value)}</tr>`,
+  );
+  const models = Object.entries(manifest.models).map(
+    ([role, model]) =>
+      `<tr${attributes({ "data-key": role })}>${textCell("role", role)}${textCell("model", model)}</tr>`,
+  );
+  const prompts = Object.entries(manifest.promptHashes).map(
+    ([prompt, hash]) =>
+      `<tr${attributes({ "data-key": prompt })}>${textCell("prompt", prompt)}${textCell("hash", hash, { className: "mono" })}</tr>`,
+  );
   const datasets = manifest.datasets.map((source) => {
     // An unpinned revision cannot be reproduced: docs/method.md §16 asks for the warning with every result.
     const unpinned = source.revision.startsWith("unpinned:");
     return `<tr${attributes({ "data-key": `${source.repo}/${source.file}`, class: unpinned ? "warn" : undefined })}>${textCell("repo", source.repo)}${textCell("revision", unpinned ? `${source.revision} (unpinned)` : source.revision, { className: "mono" })}${textCell("file", source.file)}${textCell("row", source.row === undefined ? NO_VALUE : String(source.row))}${textCell("sha256", source.sha256 ?? NO_VALUE, { className: "mono" })}</tr>`;
   });
-  const config = manifest.config === undefined ? "" : `<details><summary>Effective configuration</summary><pre data-testid="config">${escapeHtml(JSON.stringify(manifest.config, null, 2))}</pre></details>`;
+  const config =
+    manifest.config === undefined
+      ? ""
+      : `<details><summary>Effective configuration</summary><pre data-testid="config">${escapeHtml(JSON.stringify(manifest.config, null, 2))}</pre></details>`;
   return section("run", "Run", [
     table("run-facts", ["", ""], factRows, { headless: true }),
     "<h3>Models</h3>",
@@ -93,14 +113,27 @@ function renderOverview(run: RunDirectory): string {
     ["episodes", "episodes (instance × rollout)", episodes.length, 0],
     ["questions", "questions scored", run.results.length, 0],
     ["global", "mean r_global", meanOf(episodes.map((episode) => episode.global)), 3],
-    ["unattributed", "mean U (share of r_global credited to no step)", meanOf(episodes.map((episode) => episode.unattributed)), 3],
+    [
+      "unattributed",
+      "mean U (share of r_global credited to no step)",
+      meanOf(episodes.map((episode) => episode.unattributed)),
+      3,
+    ],
     ["compression", "mean r_comp", meanOf(episodes.map((episode) => episode.compression)), 3],
-    ["chunkScore", "mean r_chunk (episodes with chunk questions)", meanOf(episodes.map((episode) => episode.chunkScore)), 3],
+    [
+      "chunkScore",
+      "mean r_chunk (episodes with chunk questions)",
+      meanOf(episodes.map((episode) => episode.chunkScore)),
+      3,
+    ],
     ["memoryTokens", "mean memory tokens of M_T", meanOf(episodes.map((episode) => episode.memoryTokens)), 1],
     ["chunkTokens", "mean history tokens", meanOf(episodes.map((episode) => episode.chunkTokens)), 1],
     ["memoryItems", "mean items in M_T", meanOf(episodes.map((episode) => episode.memoryItems)), 1],
   ];
-  const rows = figures.map(([key, label, value, digits]) => `<tr${attributes({ "data-key": key })}><th scope="row">${escapeHtml(label)}</th>${numberCell("value", value, { digits })}</tr>`);
+  const rows = figures.map(
+    ([key, label, value, digits]) =>
+      `<tr${attributes({ "data-key": key })}><th scope="row">${escapeHtml(label)}</th>${numberCell("value", value, { digits })}</tr>`,
+  );
   return section("overview", "Overview", [table("overview", ["", ""], rows, { headless: true })]);
 }
 
@@ -130,10 +163,15 @@ function renderResults(run: RunDirectory): string {
   const benchmark = publishedBenchmarkOf(run.manifest.datasets.map((source) => source.repo));
   const averageRow =
     `<tr data-key="average">${textCell("scope", benchmark === null ? "this run" : `this run (${benchmark})`)}${numberCell("dataSources", aggregate.average.dataSources, { digits: 0 })}${numberCell("mean", aggregate.average.mean, { className: "run" })}` +
-    PUBLISHED_METHODS.map((method) => numberCell(`reference-${method}`, benchmark === null ? null : PUBLISHED_FIGURES.averages[benchmark][method], { className: "ref" })).join("") +
+    PUBLISHED_METHODS.map((method) =>
+      numberCell(`reference-${method}`, benchmark === null ? null : PUBLISHED_FIGURES.averages[benchmark][method], {
+        className: "ref",
+      }),
+    ).join("") +
     "</tr>";
   const publishedRows = (["Memalpha", "MemoryAgentBench"] as const).map(
-    (name) => `<tr${attributes({ "data-key": name })}>${textCell("benchmark", name)}${PUBLISHED_METHODS.map((method) => numberCell(method, PUBLISHED_FIGURES.averages[name][method], { className: "ref" })).join("")}</tr>`,
+    (name) =>
+      `<tr${attributes({ "data-key": name })}>${textCell("benchmark", name)}${PUBLISHED_METHODS.map((method) => numberCell(method, PUBLISHED_FIGURES.averages[name][method], { className: "ref" })).join("")}</tr>`,
   );
   const memAlphaColumns = Object.values(reference).map((figure) => figure.value);
   const columnMean = memAlphaColumns.reduce((total, value) => total + value, 0) / memAlphaColumns.length;
@@ -142,11 +180,28 @@ function renderResults(run: RunDirectory): string {
     `This run's averages are recomputed from its columns (mean of instance means per source, then of sources); the printed ones are quoted as printed, e.g. Mem-α's Memalpha average is printed ${formatNumber(PUBLISHED_FIGURES.averages.Memalpha["Mem-α"])} while its printed columns average ${formatNumber(columnMean)}.</p>`;
   return section("results", "Results", [
     "<h3>Per data source</h3>",
-    table("results-by-source", ["data source", "competency", "instances", "questions", "metric", "score (this run)", "Mem-α, printed †", "mean memory tokens"], sourceRows),
+    table(
+      "results-by-source",
+      [
+        "data source",
+        "competency",
+        "instances",
+        "questions",
+        "metric",
+        "score (this run)",
+        "Mem-α, printed †",
+        "mean memory tokens",
+      ],
+      sourceRows,
+    ),
     "<h3>Per competency</h3>",
     table("results-by-competency", ["competency", "data sources", "score (this run)", "printed †"], competencyRows),
     "<h3>Average</h3>",
-    table("results-average", ["", "data sources", "score (this run)", ...PUBLISHED_METHODS.map((method) => `${method}, printed †`)], [averageRow]),
+    table(
+      "results-average",
+      ["", "data sources", "score (this run)", ...PUBLISHED_METHODS.map((method) => `${method}, printed †`)],
+      [averageRow],
+    ),
     "<h3>Printed averages</h3>",
     table("published-averages", ["benchmark", ...PUBLISHED_METHODS.map((method) => `${method} †`)], publishedRows),
     note,
@@ -156,7 +211,9 @@ function renderResults(run: RunDirectory): string {
 function renderStepRewards(run: RunDirectory): string {
   const means = meanRewardsPerStep(run.steps);
   // r_content is off by default (docs/method.md §9); its column would be all dashes.
-  const components = STEP_COMPONENTS.filter((component) => component !== "content" || means.some((step) => step.rewards.content !== null));
+  const components = STEP_COMPONENTS.filter(
+    (component) => component !== "content" || means.some((step) => step.rewards.content !== null),
+  );
   const rows = means.map(
     (step) =>
       `<tr${attributes({ "data-key": step.step })}>${numberCell("step", step.step, { digits: 0 })}${numberCell("episodes", step.episodes, { digits: 0 })}${components.map((component) => numberCell(component, step.rewards[component])).join("")}${numberCell("memoryTokens", step.memoryTokens, { digits: 1 })}</tr>`,
@@ -166,24 +223,43 @@ function renderStepRewards(run: RunDirectory): string {
     title: "Mean reward components per step",
     xLabel: "step",
     yLabel: "reward",
-    series: components.map((component) => ({ name: COMPONENT_LABELS[component], points: means.map((step) => ({ x: step.step, y: step.rewards[component] })) })),
+    series: components.map((component) => ({
+      name: COMPONENT_LABELS[component],
+      points: means.map((step) => ({ x: step.step, y: step.rewards[component] })),
+    })),
   });
   return section("step-rewards", "Per-step rewards (mean over episodes)", [
     chart,
-    table("step-rewards-table", ["step", "episodes", ...components.map((component) => COMPONENT_LABELS[component]), "memory tokens"], rows),
+    table(
+      "step-rewards-table",
+      ["step", "episodes", ...components.map((component) => COMPONENT_LABELS[component]), "memory tokens"],
+      rows,
+    ),
     `<p class="note">N_t: the step's normalized evidence contribution; r_EARA = (1 − β)·r_global/T + β·N_t. A component not computed is left out of its mean (${NO_VALUE} when no episode computed it).</p>`,
   ]);
 }
 
 function renderOperations(run: RunDirectory): string {
   const counts = countOperations(run.steps);
-  const bars = [...OPERATION_TYPES.map((type) => ({ label: type, value: counts.applied[type] })), { label: "rejected", value: counts.rejected }];
+  const bars = [
+    ...OPERATION_TYPES.map((type) => ({ label: type, value: counts.applied[type] })),
+    { label: "rejected", value: counts.rejected },
+  ];
   const rows = [
-    ...OPERATION_TYPES.map((type) => `<tr${attributes({ "data-key": type })}>${textCell("type", type)}${numberCell("applied", counts.applied[type], { digits: 0 })}${numberCell("rejected", counts.rejectedByType[type], { digits: 0 })}</tr>`),
+    ...OPERATION_TYPES.map(
+      (type) =>
+        `<tr${attributes({ "data-key": type })}>${textCell("type", type)}${numberCell("applied", counts.applied[type], { digits: 0 })}${numberCell("rejected", counts.rejectedByType[type], { digits: 0 })}</tr>`,
+    ),
     `<tr data-key="total">${textCell("type", "all")}${numberCell("applied", counts.total - counts.rejected, { digits: 0 })}${numberCell("rejected", counts.rejected, { digits: 0 })}</tr>`,
   ];
   return section("operations", "Operation mix", [
-    barChart({ id: "chart-operations", title: "Operations over all steps (applied per type, and rejected)", xLabel: "operation", yLabel: "count", bars }),
+    barChart({
+      id: "chart-operations",
+      title: "Operations over all steps (applied per type, and rejected)",
+      xLabel: "operation",
+      yLabel: "count",
+      bars,
+    }),
     table("operation-mix", ["operation", "applied", "rejected"], rows),
   ]);
 }
@@ -191,7 +267,13 @@ function renderOperations(run: RunDirectory): string {
 function renderMemory(run: RunDirectory): string {
   const means: readonly StepMeans[] = meanRewardsPerStep(run.steps);
   return section("memory", "Memory size over steps", [
-    lineChart({ id: "chart-memory-tokens", title: "Mean memory tokens after each step", xLabel: "step", yLabel: "tokens", series: [{ name: "memory tokens", points: means.map((step) => ({ x: step.step, y: step.memoryTokens })) }] }),
+    lineChart({
+      id: "chart-memory-tokens",
+      title: "Mean memory tokens after each step",
+      xLabel: "step",
+      yLabel: "tokens",
+      series: [{ name: "memory tokens", points: means.map((step) => ({ x: step.step, y: step.memoryTokens })) }],
+    }),
   ]);
 }
 
@@ -217,7 +299,8 @@ function renderChain(chain: EvidenceChain, index: number): string {
   const rows: string[] = [];
   for (const link of chain.links) {
     const { item } = link;
-    const content = item.content.length > CONTENT_DISPLAY_CHARS ? `${item.content.slice(0, CONTENT_DISPLAY_CHARS)}…` : item.content;
+    const content =
+      item.content.length > CONTENT_DISPLAY_CHARS ? `${item.content.slice(0, CONTENT_DISPLAY_CHARS)}…` : item.content;
     const span = Math.max(1, link.credits.length);
     const itemCells =
       `<td${attributes({ "data-column": "rank", "data-value": item.rank, rowspan: span > 1 ? span : undefined, class: "num" })}>${item.rank}</td>` +
@@ -225,7 +308,9 @@ function renderChain(chain: EvidenceChain, index: number): string {
       `<td${attributes({ "data-column": "share", "data-value": String(item.share), rowspan: span > 1 ? span : undefined, class: "num" })}>${formatNumber(item.share)}</td>` +
       `<td${attributes({ "data-column": "content", rowspan: span > 1 ? span : undefined, title: item.content, class: "text" })}>${escapeHtml(content)}</td>`;
     if (link.credits.length === 0) {
-      rows.push(`<tr${attributes({ "data-item-id": item.itemId, class: "unattributed" })}>${itemCells}<td data-column="step" class="na" colspan="4">${NO_VALUE} (maps to no step)</td></tr>`);
+      rows.push(
+        `<tr${attributes({ "data-item-id": item.itemId, class: "unattributed" })}>${itemCells}<td data-column="step" class="na" colspan="4">${NO_VALUE} (maps to no step)</td></tr>`,
+      );
       continue;
     }
     link.credits.forEach((credit, creditIndex) => {
@@ -240,7 +325,15 @@ function renderChain(chain: EvidenceChain, index: number): string {
       );
     });
   }
-  const evidence = rows.length === 0 ? `<p class="note">No evidence retrieved: this question's score is credited to no step (it counts in U).</p>` : table(`evidence-items-${index + 1}`, ["rank", "item", "share", "content", "step t", "φ weight", "N_t", "r_EARA"], rows, { testId: "evidence-items" });
+  const evidence =
+    rows.length === 0
+      ? `<p class="note">No evidence retrieved: this question's score is credited to no step (it counts in U).</p>`
+      : table(
+          `evidence-items-${index + 1}`,
+          ["rank", "item", "share", "content", "step t", "φ weight", "N_t", "r_EARA"],
+          rows,
+          { testId: "evidence-items" },
+        );
   return (
     `<article${attributes({ class: "question", "data-testid": "evidence-question", "data-instance-id": result.instanceId, "data-rollout": result.rollout, "data-question-id": result.questionId, "data-data-source": result.dataSource })}>` +
     `<h3>${index + 1}. ${escapeHtml(`${result.instanceId} · rollout ${result.rollout} · ${result.questionId} (${result.dataSource})`)}</h3>` +
@@ -254,9 +347,20 @@ function section(id: string, heading: string, parts: readonly string[]): string 
   return `<section${attributes({ id, "data-testid": id })}><h2>${escapeHtml(heading)}</h2>\n${parts.join("\n")}\n</section>`;
 }
 
-function table(id: string, headings: readonly string[], rows: readonly string[], options: { readonly headless?: boolean; readonly testId?: string } = {}): string {
-  const head = options.headless === true ? "" : `<thead><tr>${headings.map((heading) => `<th scope="col">${escapeHtml(heading)}</th>`).join("")}</tr></thead>`;
-  const body = rows.length === 0 ? `<tbody><tr><td class="na" colspan="${Math.max(1, headings.length)}">${NO_VALUE}</td></tr></tbody>` : `<tbody>\n${rows.join("\n")}\n</tbody>`;
+function table(
+  id: string,
+  headings: readonly string[],
+  rows: readonly string[],
+  options: { readonly headless?: boolean; readonly testId?: string } = {},
+): string {
+  const head =
+    options.headless === true
+      ? ""
+      : `<thead><tr>${headings.map((heading) => `<th scope="col">${escapeHtml(heading)}</th>`).join("")}</tr></thead>`;
+  const body =
+    rows.length === 0
+      ? `<tbody><tr><td class="na" colspan="${Math.max(1, headings.length)}">${NO_VALUE}</td></tr></tbody>`
+      : `<tbody>\n${rows.join("\n")}\n</tbody>`;
   return `<table${attributes({ id, "data-testid": options.testId ?? id })}>${head}${body}</table>`;
 }
 

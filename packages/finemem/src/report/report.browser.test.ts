@@ -6,17 +6,33 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { aggregateScores, type AggregateTable } from "@finemem/benchmarks";
+import { type AggregateTable, aggregateScores } from "@finemem/benchmarks";
 import { checkService, chromiumPath, probeChromium } from "@finemem/testing";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readRunDirectory, type RunDirectory } from "./read-run-directory.js";
 import { runCliCaptured } from "../cli/test-support/run-cli-captured.js";
+import { type RunDirectory, readRunDirectory } from "./read-run-directory.js";
 import { writeReport } from "./write-report.js";
 
 /** A real run: `finemem eval` on two synthetic instances with two rollouts each (the heuristic policy, the extractive reader). */
 async function prepareRunDirectory(root: string): Promise<string> {
-  const { code } = await runCliCaptured(["eval", "--dataset", "synthetic", "--limit", "2", "--rollouts", "2", "--out", root, "--quiet", "--set", "report.html=false"], { cwd: root });
+  const { code } = await runCliCaptured(
+    [
+      "eval",
+      "--dataset",
+      "synthetic",
+      "--limit",
+      "2",
+      "--rollouts",
+      "2",
+      "--out",
+      root,
+      "--quiet",
+      "--set",
+      "report.html=false",
+    ],
+    { cwd: root },
+  );
   expect(code).toBe(0);
   const [runId] = readdirSync(root).filter((name) => name.startsWith("eval-"));
   return join(root, runId!);
@@ -25,23 +41,61 @@ async function prepareRunDirectory(root: string): Promise<string> {
 /** A CI output directory (.ci/run clears every package's .test-results before the tests). */
 const SCREENSHOT = join(import.meta.dirname, "..", "..", ".test-results", "report.png");
 
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-sync",
+];
 
 const available = await checkService("chromium", () => probeChromium());
 
 /** `data-value` of every `td[data-column]` of every `tr[data-key]` in the table with this test id: key → column → value (`null`: no value). */
 async function tableValues(page: Page, testId: string): Promise<Map<string, Map<string, number | null>>> {
-  const rows = await page.locator(`[data-testid="${testId}"] tr[data-key]`).evaluateAll((elements) =>
-    elements.map((row) => [row.getAttribute("data-key") ?? "", [...row.querySelectorAll("td[data-column]")].map((cell) => [cell.getAttribute("data-column") ?? "", cell.getAttribute("data-value"), cell.textContent ?? ""] as const)] as const),
+  const rows = await page
+    .locator(`[data-testid="${testId}"] tr[data-key]`)
+    .evaluateAll((elements) =>
+      elements.map(
+        (row) =>
+          [
+            row.getAttribute("data-key") ?? "",
+            [...row.querySelectorAll("td[data-column]")].map(
+              (cell) =>
+                [
+                  cell.getAttribute("data-column") ?? "",
+                  cell.getAttribute("data-value"),
+                  cell.textContent ?? "",
+                ] as const,
+            ),
+          ] as const,
+      ),
+    );
+  return new Map(
+    rows.map(([key, cells]) => [
+      key,
+      new Map(cells.map(([column, value]) => [column, value === null ? null : Number(value)])),
+    ]),
   );
-  return new Map(rows.map(([key, cells]) => [key, new Map(cells.map(([column, value]) => [column, value === null ? null : Number(value)]))]));
 }
 
 /** Displayed text of the same cells. */
 async function tableTexts(page: Page, testId: string): Promise<Map<string, Map<string, string>>> {
-  const rows = await page.locator(`[data-testid="${testId}"] tr[data-key]`).evaluateAll((elements) =>
-    elements.map((row) => [row.getAttribute("data-key") ?? "", [...row.querySelectorAll("td[data-column]")].map((cell) => [cell.getAttribute("data-column") ?? "", cell.textContent ?? ""] as const)] as const),
-  );
+  const rows = await page
+    .locator(`[data-testid="${testId}"] tr[data-key]`)
+    .evaluateAll((elements) =>
+      elements.map(
+        (row) =>
+          [
+            row.getAttribute("data-key") ?? "",
+            [...row.querySelectorAll("td[data-column]")].map(
+              (cell) => [cell.getAttribute("data-column") ?? "", cell.textContent ?? ""] as const,
+            ),
+          ] as const,
+      ),
+    );
   return new Map(rows.map(([key, cells]) => [key, new Map(cells)]));
 }
 
@@ -62,7 +116,15 @@ describe.skipIf(!available.available)("the HTML report in headless Chromium", ()
     reportPath = await writeReport(dir);
     run = await readRunDirectory(dir);
     // Recomputed from results.jsonl alone, the way the runner aggregates: each rollout counts as an instance.
-    expected = aggregateScores(run.results.map((result) => ({ instanceId: `${result.instanceId}#r${result.rollout}`, dataSource: result.dataSource, competency: result.competency, questionId: result.questionId, score: result.score })));
+    expected = aggregateScores(
+      run.results.map((result) => ({
+        instanceId: `${result.instanceId}#r${result.rollout}`,
+        dataSource: result.dataSource,
+        competency: result.competency,
+        questionId: result.questionId,
+        score: result.score,
+      })),
+    );
 
     browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
     const context = await browser.newContext({ offline: true, viewport: { width: 1280, height: 900 } });
@@ -102,7 +164,8 @@ describe.skipIf(!available.available)("the HTML report in headless Chromium", ()
     }
     const byCompetency = await tableValues(page, "results-by-competency");
     expect([...byCompetency.keys()]).toEqual(expected.competencies.map((competency) => competency.competency));
-    for (const competency of expected.competencies) expect(byCompetency.get(competency.competency)!.get("mean")).toBe(competency.mean);
+    for (const competency of expected.competencies)
+      expect(byCompetency.get(competency.competency)!.get("mean")).toBe(competency.mean);
     const average = await tableValues(page, "results-average");
     expect(average.get("average")!.get("mean")).toBe(expected.average.mean);
     expect(average.get("average")!.get("dataSources")).toBe(expected.average.dataSources);
@@ -112,12 +175,18 @@ describe.skipIf(!available.available)("the HTML report in headless Chromium", ()
     const articles = page.locator('[data-testid="evidence-question"]');
     const count = await articles.count();
     expect(count).toBe(Math.min(10, run.results.length));
-    const stepOf = new Map(run.steps.map((record) => [`${record.instanceId}|${record.rollout}|${record.step}`, record]));
+    const stepOf = new Map(
+      run.steps.map((record) => [`${record.instanceId}|${record.rollout}|${record.step}`, record]),
+    );
     let credits = 0;
     for (let index = 0; index < count; index++) {
       const article = articles.nth(index);
-      const [instanceId, rollout, questionId] = await Promise.all(["data-instance-id", "data-rollout", "data-question-id"].map((name) => article.getAttribute(name)));
-      const result = run.results.find((line) => line.instanceId === instanceId && line.rollout === Number(rollout) && line.questionId === questionId)!;
+      const [instanceId, rollout, questionId] = await Promise.all(
+        ["data-instance-id", "data-rollout", "data-question-id"].map((name) => article.getAttribute(name)),
+      );
+      const result = run.results.find(
+        (line) => line.instanceId === instanceId && line.rollout === Number(rollout) && line.questionId === questionId,
+      )!;
       expect(result).toBeDefined();
       // Run text arrives as text, markup included (the fixture's first question holds a <script> tag).
       expect(await article.locator('td[data-column="question"]').textContent()).toBe(result.question);
@@ -128,13 +197,22 @@ describe.skipIf(!available.available)("the HTML report in headless Chromium", ()
         elements.map((row) => ({
           itemId: row.getAttribute("data-item-id") ?? "",
           step: row.getAttribute("data-step"),
-          cells: Object.fromEntries([...row.querySelectorAll("td[data-column]")].map((cell) => [cell.getAttribute("data-column") ?? "", { value: cell.getAttribute("data-value"), text: cell.textContent ?? "" }])),
+          cells: Object.fromEntries(
+            [...row.querySelectorAll("td[data-column]")].map((cell) => [
+              cell.getAttribute("data-column") ?? "",
+              { value: cell.getAttribute("data-value"), text: cell.textContent ?? "" },
+            ]),
+          ),
         })),
       );
-      expect([...new Set(rows.map((row) => row.itemId))]).toEqual([...result.evidence].sort((a, b) => a.rank - b.rank).map((item) => item.itemId));
+      expect([...new Set(rows.map((row) => row.itemId))]).toEqual(
+        [...result.evidence].sort((a, b) => a.rank - b.rank).map((item) => item.itemId),
+      );
       for (const item of result.evidence) {
         const own = rows.filter((row) => row.itemId === item.itemId);
-        const steps = Object.keys(item.steps).map(Number).sort((a, b) => a - b);
+        const steps = Object.keys(item.steps)
+          .map(Number)
+          .sort((a, b) => a - b);
         if (steps.length === 0) {
           expect(own).toHaveLength(1);
           continue;
@@ -156,8 +234,11 @@ describe.skipIf(!available.available)("the HTML report in headless Chromium", ()
     expect(credits).toBeGreaterThan(0);
     // The item ids are on the page as visible text too.
     const firstItem = run.results.find((result) => result.evidence.length > 0)?.evidence[0]?.itemId;
-    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered, visible text this checks; textContent would include hidden text
-    if (firstItem !== undefined) expect(await page.locator('[data-testid="evidence-chain"]').innerText()).toContain(firstItem);
+    if (firstItem !== undefined) {
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered, visible text this checks; textContent would include hidden text
+      const visible = await page.locator('[data-testid="evidence-chain"]').innerText();
+      expect(visible).toContain(firstItem);
+    }
   });
 
   it("draws the three charts and saves a full-page screenshot", async () => {

@@ -9,7 +9,12 @@ import { FineMemError } from "@finemem/spec";
  * - `invalid_content`: it is JSON, but not the shape `run-files.ts` describes (the validator's message is kept).
  * - `inconsistent`: the files disagree (a step or summary of another run than the manifest's).
  */
-export type RunDirectoryErrorCode = "missing_file" | "unreadable_file" | "invalid_json" | "invalid_content" | "inconsistent";
+export type RunDirectoryErrorCode =
+  | "missing_file"
+  | "unreadable_file"
+  | "invalid_json"
+  | "invalid_content"
+  | "inconsistent";
 
 /** A run directory's file is missing or corrupt; `file` and `line` say where, so a user can open it. */
 export class RunDirectoryError extends FineMemError {
@@ -20,7 +25,10 @@ export class RunDirectoryError extends FineMemError {
   readonly line: number | null;
 
   constructor(code: RunDirectoryErrorCode, file: string, line: number | null, message: string, cause?: unknown) {
-    super(code, `${file}${line === null ? "" : `:${line}`}: ${message}`, { path: line === null ? [basename(file)] : [basename(file), line], cause });
+    super(code, `${file}${line === null ? "" : `:${line}`}: ${message}`, {
+      path: line === null ? [basename(file)] : [basename(file), line],
+      cause,
+    });
     this.file = file;
     this.line = line;
   }

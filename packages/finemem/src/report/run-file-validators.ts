@@ -2,7 +2,7 @@
 // summary). Their TypeScript shapes live in run/run-files.ts; a report of a corrupt run must fail with
 // the line at fault rather than render NaN. Objects are not strict: the runner may add fields, and an
 // older report reader must still read a newer run.
-import { COMPETENCIES, METRIC_PROTOCOLS, createValidator, stepWeightsValidator, type Validator } from "@finemem/spec";
+import { COMPETENCIES, createValidator, METRIC_PROTOCOLS, stepWeightsValidator, type Validator } from "@finemem/spec";
 import { z } from "zod";
 import type { EpisodeLine, QuestionResultLine, RunSummary } from "../run/run-files.js";
 
@@ -15,7 +15,12 @@ function checkedBy<T>(validator: Validator<T>): z.ZodType<T> {
     const result = validator.validate(value);
     if (result.ok) return result.value;
     for (const issue of result.error.issues) {
-      ctx.addIssue({ code: "custom", message: issue.message, path: [...issue.path], params: { finememCode: issue.code } });
+      ctx.addIssue({
+        code: "custom",
+        message: issue.message,
+        path: [...issue.path],
+        params: { finememCode: issue.code },
+      });
     }
     return z.NEVER;
   });
@@ -74,8 +79,24 @@ const episodeLineSchema = z.object({
 });
 
 const aggregateTableSchema = z.object({
-  instances: z.array(z.object({ dataSource: z.string(), competency: competencySchema, instanceId: z.string(), questions: count, mean: unitIntervalSchema })),
-  dataSources: z.array(z.object({ dataSource: z.string(), competency: competencySchema, instances: count, questions: count, mean: unitIntervalSchema })),
+  instances: z.array(
+    z.object({
+      dataSource: z.string(),
+      competency: competencySchema,
+      instanceId: z.string(),
+      questions: count,
+      mean: unitIntervalSchema,
+    }),
+  ),
+  dataSources: z.array(
+    z.object({
+      dataSource: z.string(),
+      competency: competencySchema,
+      instances: count,
+      questions: count,
+      mean: unitIntervalSchema,
+    }),
+  ),
   competencies: z.array(z.object({ competency: competencySchema, dataSources: count, mean: unitIntervalSchema })),
   average: z.object({ dataSources: count, mean: unitIntervalSchema.nullable() }),
 });
@@ -93,6 +114,12 @@ const runSummarySchema = z.object({
 
 // zod types an optional key as `?: T | undefined`, which exactOptionalPropertyTypes tells apart from
 // `?: T`; the parsed value never holds an explicit undefined, so the cast only bridges that notation.
-export const questionResultLineValidator: Validator<QuestionResultLine> = createValidator<QuestionResultLine>("QuestionResultLine", questionResultLineSchema as unknown as z.ZodType<QuestionResultLine>);
-export const episodeLineValidator: Validator<EpisodeLine> = createValidator<EpisodeLine>("EpisodeLine", episodeLineSchema);
+export const questionResultLineValidator: Validator<QuestionResultLine> = createValidator<QuestionResultLine>(
+  "QuestionResultLine",
+  questionResultLineSchema as unknown as z.ZodType<QuestionResultLine>,
+);
+export const episodeLineValidator: Validator<EpisodeLine> = createValidator<EpisodeLine>(
+  "EpisodeLine",
+  episodeLineSchema,
+);
 export const runSummaryValidator: Validator<RunSummary> = createValidator<RunSummary>("RunSummary", runSummarySchema);

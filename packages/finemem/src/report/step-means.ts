@@ -4,7 +4,15 @@
 import type { StepRecord, StepRewardComponents } from "@finemem/spec";
 
 /** The reward components averaged per step, in the order the report shows them. */
-export const STEP_COMPONENTS = ["format", "chunk", "evidence", "eara", "compression", "content", "total"] as const satisfies readonly (keyof StepRewardComponents)[];
+export const STEP_COMPONENTS = [
+  "format",
+  "chunk",
+  "evidence",
+  "eara",
+  "compression",
+  "content",
+  "total",
+] as const satisfies readonly (keyof StepRewardComponents)[];
 export type StepComponent = (typeof STEP_COMPONENTS)[number];
 
 export interface StepMeans {
@@ -28,8 +36,15 @@ export function meanRewardsPerStep(steps: readonly StepRecord[]): StepMeans[] {
     .sort((a, b) => a - b)
     .map((step) => {
       const records = byStep.get(step)!;
-      const rewards = Object.fromEntries(STEP_COMPONENTS.map((component) => [component, meanOf(records.map((record) => record.rewards[component]))])) as StepMeans["rewards"];
-      return { step, episodes: records.length, rewards, memoryTokens: meanOf(records.map((record) => record.memoryTokens)) };
+      const rewards = Object.fromEntries(
+        STEP_COMPONENTS.map((component) => [component, meanOf(records.map((record) => record.rewards[component]))]),
+      ) as StepMeans["rewards"];
+      return {
+        step,
+        episodes: records.length,
+        rewards,
+        memoryTokens: meanOf(records.map((record) => record.memoryTokens)),
+      };
     });
 }
 

@@ -46,12 +46,16 @@ export function lineChart(frame: ChartFrame & { readonly series: readonly LineSe
   const yAxis = niceAxis(Math.min(0, ...ys), Math.max(...ys));
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
-  const sx = (x: number): number => (xMax === xMin ? (plot.left + plot.right) / 2 : plot.left + ((x - xMin) / (xMax - xMin)) * (plot.right - plot.left));
-  const sy = (y: number): number => plot.bottom - ((y - yAxis.min) / (yAxis.max - yAxis.min)) * (plot.bottom - plot.top);
+  const sx = (x: number): number =>
+    xMax === xMin ? (plot.left + plot.right) / 2 : plot.left + ((x - xMin) / (xMax - xMin)) * (plot.right - plot.left);
+  const sy = (y: number): number =>
+    plot.bottom - ((y - yAxis.min) / (yAxis.max - yAxis.min)) * (plot.bottom - plot.top);
 
   body.push(...yGrid(yAxis, sy, plot));
   for (const x of integerTicks(xMin, xMax)) {
-    body.push(`<line class="tick" x1="${f(sx(x))}" x2="${f(sx(x))}" y1="${plot.bottom}" y2="${plot.bottom + 4}"/><text x="${f(sx(x))}" y="${plot.bottom + 16}" text-anchor="middle">${x}</text>`);
+    body.push(
+      `<line class="tick" x1="${f(sx(x))}" x2="${f(sx(x))}" y1="${plot.bottom}" y2="${plot.bottom + 4}"/><text x="${f(sx(x))}" y="${plot.bottom + 16}" text-anchor="middle">${x}</text>`,
+    );
   }
   body.push(axes(frame, plot, width, height));
 
@@ -64,16 +68,22 @@ export function lineChart(frame: ChartFrame & { readonly series: readonly LineSe
       else segments[segments.length - 1]!.push(`${f(sx(point.x))},${f(sy(point.y))}`);
     }
     const group: string[] = [];
-    for (const segment of segments) if (segment.length > 1) group.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${segment.join(" ")}"/>`);
+    for (const segment of segments)
+      if (segment.length > 1)
+        group.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${segment.join(" ")}"/>`);
     if (sorted.length <= MAX_DOTS || segments.some((segment) => segment.length === 1)) {
       for (const point of sorted) {
         if (point.y === null || !Number.isFinite(point.y)) continue;
-        group.push(`<circle cx="${f(sx(point.x))}" cy="${f(sy(point.y))}" r="2.5" fill="${color}"><title>${escapeHtml(`${series.name} at ${frame.xLabel} ${point.x}: ${formatNumber(point.y)}`)}</title></circle>`);
+        group.push(
+          `<circle cx="${f(sx(point.x))}" cy="${f(sy(point.y))}" r="2.5" fill="${color}"><title>${escapeHtml(`${series.name} at ${frame.xLabel} ${point.x}: ${formatNumber(point.y)}`)}</title></circle>`,
+        );
       }
     }
     body.push(`<g class="series" data-series="${escapeHtml(series.name)}">${group.join("")}</g>`);
     const legendY = plot.top + 6 + index * 18;
-    body.push(`<line x1="${plot.right + 14}" x2="${plot.right + 34}" y1="${legendY}" y2="${legendY}" stroke="${color}" stroke-width="3"/><text x="${plot.right + 40}" y="${legendY + 4}">${escapeHtml(series.name)}</text>`);
+    body.push(
+      `<line x1="${plot.right + 14}" x2="${plot.right + 34}" y1="${legendY}" y2="${legendY}" stroke="${color}" stroke-width="3"/><text x="${plot.right + 40}" y="${legendY + 4}">${escapeHtml(series.name)}</text>`,
+    );
   });
   return svgShell(frame, width, height, body.join(""));
 }
@@ -88,7 +98,8 @@ export function barChart(frame: ChartFrame & { readonly bars: readonly Bar[] }):
   const height = frame.height ?? 280;
   const plot = { left: MARGIN.left, top: MARGIN.top, right: width - 24, bottom: height - MARGIN.bottom };
   const yAxis = niceAxis(0, Math.max(1, ...frame.bars.map((bar) => bar.value)));
-  const sy = (y: number): number => plot.bottom - ((y - yAxis.min) / (yAxis.max - yAxis.min)) * (plot.bottom - plot.top);
+  const sy = (y: number): number =>
+    plot.bottom - ((y - yAxis.min) / (yAxis.max - yAxis.min)) * (plot.bottom - plot.top);
   const slot = (plot.right - plot.left) / Math.max(1, frame.bars.length);
   const body: string[] = [...yGrid(yAxis, sy, plot)];
   frame.bars.forEach((bar, index) => {
@@ -126,7 +137,9 @@ function yGrid(axis: Axis, sy: (y: number) => number, plot: { left: number; righ
   const count = Math.round((axis.max - axis.min) / axis.step);
   for (let index = 0; index <= count; index++) {
     const value = axis.min + index * axis.step;
-    lines.push(`<line class="grid" x1="${plot.left}" x2="${plot.right}" y1="${f(sy(value))}" y2="${f(sy(value))}"/><text x="${plot.left - 6}" y="${f(sy(value) + 4)}" text-anchor="end">${value.toFixed(digits)}</text>`);
+    lines.push(
+      `<line class="grid" x1="${plot.left}" x2="${plot.right}" y1="${f(sy(value))}" y2="${f(sy(value))}"/><text x="${plot.left - 6}" y="${f(sy(value) + 4)}" text-anchor="end">${value.toFixed(digits)}</text>`,
+    );
   }
   return lines;
 }
@@ -139,7 +152,12 @@ function integerTicks(min: number, max: number): number[] {
   return ticks;
 }
 
-function axes(frame: ChartFrame, plot: { left: number; top: number; right: number; bottom: number }, width: number, height: number): string {
+function axes(
+  frame: ChartFrame,
+  plot: { left: number; top: number; right: number; bottom: number },
+  width: number,
+  height: number,
+): string {
   return (
     `<line class="axis" x1="${plot.left}" x2="${plot.right}" y1="${plot.bottom}" y2="${plot.bottom}"/>` +
     `<line class="axis" x1="${plot.left}" x2="${plot.left}" y1="${plot.top}" y2="${plot.bottom}"/>` +

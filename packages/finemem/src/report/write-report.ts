@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { RUN_FILES } from "../run/run-files.js";
 import { writeAtomically } from "../run/write-atomically.js";
 import { readRunDirectory } from "./read-run-directory.js";
-import { renderReport, type RenderReportOptions } from "./render-report.js";
+import { type RenderReportOptions, renderReport } from "./render-report.js";
 
 /**
  * Reads the run directory `dir`, renders its report and writes it to `<dir>/report.html`.

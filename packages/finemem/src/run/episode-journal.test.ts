@@ -9,19 +9,33 @@ const folder = mkdtempSync(join(tmpdir(), "finemem-journal-"));
 const step = (number: number): RecordedStep => ({
   step: number,
   chunkId: `c${number}`,
-  decision: { operations: [{ type: "SKIP" }], parseOutcomes: [{ fragment: 0, status: "parsed", operationIndex: 0, repairs: [] }], rawOutput: "", actionLogprob: null },
-  results: [{ operationId: `s${number}.0`, status: "applied", type: "SKIP" } as unknown as RecordedStep["results"][number]],
+  decision: {
+    operations: [{ type: "SKIP" }],
+    parseOutcomes: [{ fragment: 0, status: "parsed", operationIndex: 0, repairs: [] }],
+    rawOutput: "",
+    actionLogprob: null,
+  },
+  results: [
+    { operationId: `s${number}.0`, status: "applied", type: "SKIP" } as unknown as RecordedStep["results"][number],
+  ],
   chunkScore: null,
   chunkAnswers: [],
   memoryTokens: 0,
 });
-const question = (id: string): RecordedQuestion => ({ questionId: id, record: { questionId: id, retrieved: [], answer: "a", score: 1 } });
+const question = (id: string): RecordedQuestion => ({
+  questionId: id,
+  record: { questionId: id, retrieved: [], answer: "a", score: 1 },
+});
 
 describe("openEpisodeJournal", () => {
   it("keeps what was recorded across reopenings", async () => {
     const path = join(folder, "a.jsonl");
     const journal = await openEpisodeJournal(path);
-    await Promise.all([journal.recordStep(step(1)), journal.recordQuestion(question("q1")), journal.recordStep(step(2))]);
+    await Promise.all([
+      journal.recordStep(step(1)),
+      journal.recordQuestion(question("q1")),
+      journal.recordStep(step(2)),
+    ]);
     const reopened = await openEpisodeJournal(path);
     expect([...reopened.steps.keys()]).toEqual([1, 2]);
     expect(reopened.steps.get(2)).toEqual(step(2));
@@ -43,9 +57,15 @@ describe("openEpisodeJournal", () => {
     const path = join(folder, "corrupt.jsonl");
     const text = `${JSON.stringify({ kind: "step", ...step(1) })}\nnot json\n${JSON.stringify({ kind: "step", ...step(2) })}\n`;
     writeFileSync(path, text);
-    await expect(openEpisodeJournal(path)).rejects.toMatchObject({ code: "corrupt_journal", message: expect.stringContaining(`${path} line 2`) });
+    await expect(openEpisodeJournal(path)).rejects.toMatchObject({
+      code: "corrupt_journal",
+      message: expect.stringContaining(`${path} line 2`),
+    });
     expect(readFileSync(path, "utf8")).toBe(text);
     writeFileSync(path, `${JSON.stringify({ kind: "checkpoint" })}\n`);
-    await expect(openEpisodeJournal(path)).rejects.toMatchObject({ code: "corrupt_journal", message: expect.stringContaining("unknown kind") });
+    await expect(openEpisodeJournal(path)).rejects.toMatchObject({
+      code: "corrupt_journal",
+      message: expect.stringContaining("unknown kind"),
+    });
   });
 });

@@ -28,7 +28,12 @@ export async function openEpisodeJournal(path: string): Promise<EpisodeCheckpoin
     try {
       parsed = JSON.parse(line) as JournalLine;
     } catch (cause) {
-      throw new RunError("corrupt_journal", `${path} line ${index + 1} is not JSON; remove the file to redo that episode`, ["journal", path, index + 1], cause);
+      throw new RunError(
+        "corrupt_journal",
+        `${path} line ${index + 1} is not JSON; remove the file to redo that episode`,
+        ["journal", path, index + 1],
+        cause,
+      );
     }
     if (parsed.kind === "step") {
       const { kind: _kind, ...step } = parsed;
@@ -37,7 +42,11 @@ export async function openEpisodeJournal(path: string): Promise<EpisodeCheckpoin
       const { kind: _kind, ...question } = parsed;
       questions.set(question.questionId, question);
     } else {
-      throw new RunError("corrupt_journal", `${path} line ${index + 1}: unknown kind ${JSON.stringify((parsed as { kind?: unknown }).kind)} (expected step or question)`, ["journal", path, index + 1]);
+      throw new RunError(
+        "corrupt_journal",
+        `${path} line ${index + 1}: unknown kind ${JSON.stringify((parsed as { kind?: unknown }).kind)} (expected step or question)`,
+        ["journal", path, index + 1],
+      );
     }
   });
   if (tail.length > 0) await truncate(path, Buffer.byteLength(text, "utf8") - Buffer.byteLength(tail, "utf8"));

@@ -2,8 +2,6 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInMemoryStore, type MemoryBackend } from "@finemem/memory";
 import {
-  SPECIFICATION_VERSION,
-  runManifestValidator,
   type BenchmarkInstance,
   type DatasetSource,
   type JsonValue,
@@ -11,16 +9,18 @@ import {
   type Metric,
   type Reasoner,
   type RunManifest,
+  runManifestValidator,
+  SPECIFICATION_VERSION,
   type StepRecord,
 } from "@finemem/spec";
 import { encodeJsonlLine, mapWithConcurrency, positiveInteger } from "@finemem/utils";
 import { createMemoryCheckpoint } from "../episode/episode-checkpoint.js";
-import { runEpisode, type EpisodeResult, type EpisodeRewardOptions } from "../episode/run-episode.js";
+import { type EpisodeResult, type EpisodeRewardOptions, runEpisode } from "../episode/run-episode.js";
 import { openEpisodeJournal } from "./episode-journal.js";
 import { episodeLineOf, questionLinesOf, summarize } from "./run-aggregates.js";
-import { RunError, invalidRunOption } from "./run-error.js";
+import { invalidRunOption, RunError } from "./run-error.js";
+import { type EpisodeLine, type QuestionResultLine, RUN_FILES, type RunSummary } from "./run-files.js";
 import { writeAtomically } from "./write-atomically.js";
-import { RUN_FILES, type EpisodeLine, type QuestionResultLine, type RunSummary } from "./run-files.js";
 
 /** The parts of the run manifest only the caller knows. */
 export interface ManifestDetails {
@@ -58,7 +58,11 @@ export interface EvaluateOptions {
   /** The metric, or one per instance (e.g. with a judge for judged sources); default the instance protocol's scorer. */
   readonly metric?: Metric | ((instance: BenchmarkInstance) => Metric);
   /** A fresh store per episode; default in-memory in the policy's layout. */
-  readonly openStore?: (instance: BenchmarkInstance, rollout: number, policy: MemoryPolicy) => MemoryBackend | Promise<MemoryBackend>;
+  readonly openStore?: (
+    instance: BenchmarkInstance,
+    rollout: number,
+    policy: MemoryPolicy,
+  ) => MemoryBackend | Promise<MemoryBackend>;
   readonly progress?: EvaluationProgress;
   /** Called as each episode finishes (in completion order). */
   readonly onEpisode?: (episode: EpisodeResult) => void;
@@ -84,32 +88,53 @@ export interface Evaluation {
  */
 export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   const rollouts = positiveInteger("rollouts", options.rollouts ?? 1, invalidRunOption);
-  const episodesInFlight = positiveInteger("concurrency.episodes", options.concurrency?.episodes ?? 2, invalidRunOption);
+  const episodesInFlight = positiveInteger(
+    "concurrency.episodes",
+    options.concurrency?.episodes ?? 2,
+    invalidRunOption,
+  );
   const instances: BenchmarkInstance[] = [];
   for await (const instance of options.instances) instances.push(instance);
-  if (instances.length === 0) throw new RunError("no_instances", "the datasets gave no instance to evaluate", ["datasets"]);
+  if (instances.length === 0)
+    throw new RunError("no_instances", "the datasets gave no instance to evaluate", ["datasets"]);
   const seen = new Set<string>();
   for (const instance of instances) {
-    if (seen.has(instance.instanceId)) throw new RunError("invalid_option", `instance ${instance.instanceId} appears twice; instance ids name journal files and must be unique`, ["instances"]);
+    if (seen.has(instance.instanceId))
+      throw new RunError(
+        "invalid_option",
+        `instance ${instance.instanceId} appears twice; instance ids name journal files and must be unique`,
+        ["instances"],
+      );
     seen.add(instance.instanceId);
   }
   const policyFor = typeof options.policy === "function" ? options.policy : () => options.policy as MemoryPolicy;
   const fraction = options.rewards?.questionFraction ?? 1;
-  const questionsOf = (instance: BenchmarkInstance) => (fraction === 1 ? instance.questions.length : Math.min(instance.questions.length, Math.max(1, Math.round(fraction * instance.questions.length))));
-  options.progress?.setTotal(instances.reduce((sum, instance) => sum + (instance.chunks.length + questionsOf(instance)) * rollouts, 0));
+  const questionsOf = (instance: BenchmarkInstance) =>
+    fraction === 1
+      ? instance.questions.length
+      : Math.min(instance.questions.length, Math.max(1, Math.round(fraction * instance.questions.length)));
+  options.progress?.setTotal(
+    instances.reduce((sum, instance) => sum + (instance.chunks.length + questionsOf(instance)) * rollouts, 0),
+  );
 
   const manifest = await openManifest(options, instances);
   const journalDir = options.runDir === undefined ? undefined : join(options.runDir, RUN_FILES.journal);
   if (journalDir !== undefined) await mkdir(journalDir, { recursive: true });
 
-  const work = instances.flatMap((instance) => Array.from({ length: rollouts }, (_, rollout) => ({ instance, rollout })));
+  const work = instances.flatMap((instance) =>
+    Array.from({ length: rollouts }, (_, rollout) => ({ instance, rollout })),
+  );
   const finished = await mapWithConcurrency(
     work,
     episodesInFlight,
     async ({ instance, rollout }) => {
       const policy = policyFor(instance, rollout);
-      const checkpoint = journalDir === undefined ? createMemoryCheckpoint() : await openEpisodeJournal(join(journalDir, `${instance.instanceId}.r${rollout}.jsonl`));
-      const store = await (options.openStore?.(instance, rollout, policy) ?? createInMemoryStore({ layout: policy.layout }));
+      const checkpoint =
+        journalDir === undefined
+          ? createMemoryCheckpoint()
+          : await openEpisodeJournal(join(journalDir, `${instance.instanceId}.r${rollout}.jsonl`));
+      const store = await (options.openStore?.(instance, rollout, policy) ??
+        createInMemoryStore({ layout: policy.layout }));
       try {
         const episode = await runEpisode({
           instance,
@@ -120,7 +145,9 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
           rollout,
           seed: manifest.seed,
           checkpoint,
-          ...(options.metric === undefined ? {} : { metric: typeof options.metric === "function" ? options.metric(instance) : options.metric }),
+          ...(options.metric === undefined
+            ? {}
+            : { metric: typeof options.metric === "function" ? options.metric(instance) : options.metric }),
           ...(options.rewards === undefined ? {} : { rewards: options.rewards }),
           ...(options.concurrency?.questions === undefined ? {} : { concurrency: options.concurrency.questions }),
           ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -175,7 +202,11 @@ async function openManifest(options: EvaluateOptions, instances: readonly Benchm
     const { createdAt: _before, ...before } = previous;
     const { createdAt: _now, ...now } = fresh;
     if (JSON.stringify(before) !== JSON.stringify(now)) {
-      throw new RunError("resume_mismatch", `${path} records another run (seed, models, prompts, datasets or configuration differ); use another run id or output folder`, ["runId"]);
+      throw new RunError(
+        "resume_mismatch",
+        `${path} records another run (seed, models, prompts, datasets or configuration differ); use another run id or output folder`,
+        ["runId"],
+      );
     }
     return previous;
   }

@@ -20,12 +20,20 @@ describe("createProgressReporter", () => {
   it("shows done/total, ETA from this process's own rate, resumed work, tokens and cost", () => {
     let now = 0;
     const { stream } = sink(false);
-    const progress = createProgressReporter({ label: "eval", total: 10, stream, now: () => now, usage: () => ({ tokens: 12_345, costUsd: 0.0421 }) });
+    const progress = createProgressReporter({
+      label: "eval",
+      total: 10,
+      stream,
+      now: () => now,
+      usage: () => ({ tokens: 12_345, costUsd: 0.0421 }),
+    });
     progress.skip(4);
     now = 2_000;
     progress.advance(2);
     // 2 units in 2 s, 4 left: 4 s.
-    expect(progress.line()).toBe("eval [##############----------] 6/10  60%  elapsed 00:02  ETA 00:04  resumed 4  tokens 12.3k  cost $0.0421");
+    expect(progress.line()).toBe(
+      "eval [##############----------] 6/10  60%  elapsed 00:02  ETA 00:04  resumed 4  tokens 12.3k  cost $0.0421",
+    );
   });
 
   it("on a terminal redraws in place; elsewhere prints a plain line at most every interval, and always the last", () => {
@@ -38,7 +46,13 @@ describe("createProgressReporter", () => {
     expect(tty.writes.at(-1)!.endsWith("\n")).toBe(true);
 
     const log = sink(false);
-    const plain = createProgressReporter({ label: "x", total: 100, stream: log.stream, now: () => now, intervalMs: 1_000 });
+    const plain = createProgressReporter({
+      label: "x",
+      total: 100,
+      stream: log.stream,
+      now: () => now,
+      intervalMs: 1_000,
+    });
     for (let step = 0; step < 50; step++) {
       now += 100;
       plain.advance();

@@ -14,7 +14,7 @@ export interface ProgressReporterOptions {
   /** Units of work (steps plus questions, chunks, …). Can be raised later with `setTotal`. */
   readonly total: number;
   /** Where to draw; default `process.stderr`. Pass `null` to draw nothing. */
-  readonly stream?: NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number } | null;
+  readonly stream?: (NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number }) | null;
   /** Tokens and cost so far, e.g. from the models' usage ledger. */
   readonly usage?: () => UsageCounters;
   /** Milliseconds between plain lines when the stream is not a terminal; default 10 000. */
@@ -72,7 +72,12 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     // The rate counts only work done by this process, so a resumed run's ETA is not flattered.
     const remaining = total - complete;
     const eta = done === 0 ? Number.NaN : (elapsed / done) * remaining;
-    const parts = [`${options.label} [${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${complete}/${total}`, `${(fraction * 100).toFixed(0)}%`, `elapsed ${formatDuration(elapsed)}`, `ETA ${remaining === 0 ? "00:00" : formatDuration(eta)}`];
+    const parts = [
+      `${options.label} [${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${complete}/${total}`,
+      `${(fraction * 100).toFixed(0)}%`,
+      `elapsed ${formatDuration(elapsed)}`,
+      `ETA ${remaining === 0 ? "00:00" : formatDuration(eta)}`,
+    ];
     if (skipped > 0) parts.push(`resumed ${skipped}`);
     if (options.usage !== undefined) {
       const usage = options.usage();

@@ -1,7 +1,14 @@
 import { aggregateScores, memoryAgentBenchPrimaryMetric, type ScoreRow } from "@finemem/benchmarks";
 import type { MetricProtocol, StepWeights } from "@finemem/spec";
 import type { EpisodeResult } from "../episode/run-episode.js";
-import { EVIDENCE_CONTENT_CHARS, type EpisodeLine, type EvidenceChainItem, type OperationMix, type QuestionResultLine, type RunSummary } from "./run-files.js";
+import {
+  type EpisodeLine,
+  EVIDENCE_CONTENT_CHARS,
+  type EvidenceChainItem,
+  type OperationMix,
+  type QuestionResultLine,
+  type RunSummary,
+} from "./run-files.js";
 
 /** The name of the figure a data source is scored by, as printed beside results. */
 export function metricNameOf(protocol: MetricProtocol, dataSource: string): string {
@@ -18,7 +25,13 @@ export function aggregationKey(instanceId: string, rollout: number): string {
 
 /** The rows `aggregateScores` averages, from results lines. */
 export function scoreRowsOf(results: readonly QuestionResultLine[]): ScoreRow[] {
-  return results.map((line) => ({ instanceId: aggregationKey(line.instanceId, line.rollout), dataSource: line.dataSource, competency: line.competency, questionId: line.questionId, score: line.score }));
+  return results.map((line) => ({
+    instanceId: aggregationKey(line.instanceId, line.rollout),
+    dataSource: line.dataSource,
+    competency: line.competency,
+    questionId: line.questionId,
+    score: line.score,
+  }));
 }
 
 export function episodeLineOf(episode: EpisodeResult): EpisodeLine {
@@ -44,7 +57,8 @@ export function episodeLineOf(episode: EpisodeResult): EpisodeLine {
     unattributed: episode.attribution.unattributed,
     compression: episode.compression,
     questionsScored: episode.attribution.questionsScored,
-    chunkScore: chunkScores.length === 0 ? null : chunkScores.reduce((sum, score) => sum + score, 0) / chunkScores.length,
+    chunkScore:
+      chunkScores.length === 0 ? null : chunkScores.reduce((sum, score) => sum + score, 0) / chunkScores.length,
     memoryTokens: episode.memoryTokens,
     chunkTokens: episode.chunkTokens,
     memoryItems: episode.finalView.items.length,
@@ -56,9 +70,15 @@ export function episodeLineOf(episode: EpisodeResult): EpisodeLine {
 export function questionLinesOf(episode: EpisodeResult): QuestionResultLine[] {
   const { instance } = episode;
   const contents = new Map(episode.finalView.items.map((item) => [item.id, item.content]));
-  const shares = new Map(episode.attribution.input.questions.map((question) => [question.questionId, new Map(question.items.map((item) => [item.itemId, item.share]))]));
+  const shares = new Map(
+    episode.attribution.input.questions.map((question) => [
+      question.questionId,
+      new Map(question.items.map((item) => [item.itemId, item.share])),
+    ]),
+  );
   const weights = episode.attribution.input.stepWeights;
-  const weightsOf = (itemId: string): StepWeights => (weights instanceof Map ? weights.get(itemId) : (weights as Readonly<Record<string, StepWeights>>)[itemId]) ?? {};
+  const weightsOf = (itemId: string): StepWeights =>
+    (weights instanceof Map ? weights.get(itemId) : (weights as Readonly<Record<string, StepWeights>>)[itemId]) ?? {};
   const questionsById = new Map(instance.questions.map((question) => [question.id, question]));
   return episode.questions.map(({ questionId, record, details }) => {
     const question = questionsById.get(questionId)!;
@@ -88,7 +108,11 @@ export function questionLinesOf(episode: EpisodeResult): QuestionResultLine[] {
   });
 }
 
-export function summarize(runId: string, episodes: readonly EpisodeLine[], results: readonly QuestionResultLine[]): RunSummary {
+export function summarize(
+  runId: string,
+  episodes: readonly EpisodeLine[],
+  results: readonly QuestionResultLine[],
+): RunSummary {
   const metrics: Record<string, string> = {};
   const tokens = new Map<string, number[]>();
   for (const episode of episodes) {
@@ -96,7 +120,8 @@ export function summarize(runId: string, episodes: readonly EpisodeLine[], resul
     tokens.set(episode.dataSource, [...(tokens.get(episode.dataSource) ?? []), episode.memoryTokens]);
   }
   const memoryTokens: Record<string, number> = {};
-  for (const [dataSource, counts] of [...tokens].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) memoryTokens[dataSource] = counts.reduce((sum, count) => sum + count, 0) / counts.length;
+  for (const [dataSource, counts] of [...tokens].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    memoryTokens[dataSource] = counts.reduce((sum, count) => sum + count, 0) / counts.length;
   const ids = (values: readonly string[]) => [...new Set(values)].sort().join(", ");
   return {
     runId,

@@ -12,7 +12,16 @@ import { FineMemError, type PathSegment } from "@finemem/spec";
  *   log-probabilities, replay payloads): it was run without `training: true`.
  * - `invalid_replay`: a decision policy's replay payload is refused by its replay validator.
  */
-export type RunErrorCode = "resume_mismatch" | "corrupt_journal" | "invalid_option" | "no_instances" | "content_judge_required" | "evidence_not_cited" | "mixed_instances" | "not_recorded_for_training" | "invalid_replay";
+export type RunErrorCode =
+  | "resume_mismatch"
+  | "corrupt_journal"
+  | "invalid_option"
+  | "no_instances"
+  | "content_judge_required"
+  | "evidence_not_cited"
+  | "mixed_instances"
+  | "not_recorded_for_training"
+  | "invalid_replay";
 
 export class RunError extends FineMemError {
   declare readonly code: RunErrorCode;

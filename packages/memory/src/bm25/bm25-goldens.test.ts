@@ -19,7 +19,10 @@ interface GoldenCase {
 const goldenPath = join(sharedDir(), "goldens", "bm25.jsonl");
 const { available } = await checkService("shared", () => probeSharedFile("goldens/bm25.jsonl"));
 const cases: GoldenCase[] = available
-  ? readFileSync(goldenPath, "utf8").split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as GoldenCase)
+  ? readFileSync(goldenPath, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as GoldenCase)
   : [];
 
 describe.skipIf(!available)("BM25 against rank_bm25's recorded output", () => {
@@ -27,35 +30,38 @@ describe.skipIf(!available)("BM25 against rank_bm25's recorded output", () => {
     expect(cases).toHaveLength(57);
   });
 
-  it.each(cases.map((golden) => [golden.case, golden] as const))("%s: tokens, scores and top-k order", (_name, golden) => {
-    expect(golden.corpus.map(tokenizeForBm25)).toEqual(golden.tokenized_corpus);
-    expect(tokenizeForBm25(golden.query)).toEqual(golden.tokenized_query);
+  it.each(cases.map((golden) => [golden.case, golden] as const))(
+    "%s: tokens, scores and top-k order",
+    (_name, golden) => {
+      expect(golden.corpus.map(tokenizeForBm25)).toEqual(golden.tokenized_corpus);
+      expect(tokenizeForBm25(golden.query)).toEqual(golden.tokenized_query);
 
-    const index = new Bm25Index();
-    golden.corpus.forEach((text, position) => {
-      index.add(position, text);
-    });
-    const { keys, scores } = index.scoreAll(golden.tokenized_query);
-    expect(keys).toEqual(golden.corpus.map((_, position) => position));
-    scores.forEach((score, position) => {
-      expect(Math.abs(score - golden.scores[position]!)).toBeLessThanOrEqual(1e-9);
-    });
+      const index = new Bm25Index();
+      golden.corpus.forEach((text, position) => {
+        index.add(position, text);
+      });
+      const { keys, scores } = index.scoreAll(golden.tokenized_query);
+      expect(keys).toEqual(golden.corpus.map((_, position) => position));
+      scores.forEach((score, position) => {
+        expect(Math.abs(score - golden.scores[position]!)).toBeLessThanOrEqual(1e-9);
+      });
 
-    const hits = index.search(golden.query, { topK: golden.corpus.length });
-    expect(hits.map((hit) => hit.key)).toEqual(golden.top_k_order);
-    hits.forEach((hit) => {
-      expect(Math.abs(hit.score - golden.scores[hit.key]!)).toBeLessThanOrEqual(1e-9);
-    });
-    // Every prefix of the order is the top-k for that k.
-    for (const k of [1, 3, 5]) {
-      expect(index.search(golden.query, { topK: k }).map((hit) => hit.key)).toEqual(golden.top_k_order.slice(0, k));
-    }
+      const hits = index.search(golden.query, { topK: golden.corpus.length });
+      expect(hits.map((hit) => hit.key)).toEqual(golden.top_k_order);
+      hits.forEach((hit) => {
+        expect(Math.abs(hit.score - golden.scores[hit.key]!)).toBeLessThanOrEqual(1e-9);
+      });
+      // Every prefix of the order is the top-k for that k.
+      for (const k of [1, 3, 5]) {
+        expect(index.search(golden.query, { topK: k }).map((hit) => hit.key)).toEqual(golden.top_k_order.slice(0, k));
+      }
 
-    const reference = bm25Scores(golden.tokenized_corpus, golden.tokenized_query);
-    reference.forEach((score, position) => {
-      expect(Math.abs(score - golden.scores[position]!)).toBeLessThanOrEqual(1e-9);
-    });
-  });
+      const reference = bm25Scores(golden.tokenized_corpus, golden.tokenized_query);
+      reference.forEach((score, position) => {
+        expect(Math.abs(score - golden.scores[position]!)).toBeLessThanOrEqual(1e-9);
+      });
+    },
+  );
 
   it("is bit-for-bit equal to rank_bm25 on an index built without removals (3,371 scores)", () => {
     let compared = 0;
@@ -69,7 +75,8 @@ describe.skipIf(!available)("BM25 against rank_bm25's recorded output", () => {
       const reference = bm25Scores(golden.tokenized_corpus, golden.tokenized_query);
       scores.forEach((score, position) => {
         compared += 1;
-        if (score !== golden.scores[position] || reference[position] !== golden.scores[position]) differing.push(`${golden.case}[${position}]`);
+        if (score !== golden.scores[position] || reference[position] !== golden.scores[position])
+          differing.push(`${golden.case}[${position}]`);
       });
     }
     expect(compared).toBe(3371);

@@ -7,14 +7,22 @@ import { tokenizeForBm25 } from "./tokenize.js";
 // A small vocabulary so that terms repeat, document frequencies pass N/2 (negative idf, the epsilon
 // floor) and hit exactly N/2 (idf 0), and ties are common.
 const WORDS = ["ada", "bob", "paris", "rome", "chess", "the", "of", "lives", "plays", "ünïcode", "北京", "x_y", "42"];
-const documentArbitrary = fc.array(fc.constantFrom(...WORDS), { minLength: 0, maxLength: 8 }).map((words) => words.join(" "));
+const documentArbitrary = fc
+  .array(fc.constantFrom(...WORDS), { minLength: 0, maxLength: 8 })
+  .map((words) => words.join(" "));
 
-type Action = { kind: "add"; key: number; text: string } | { kind: "remove"; key: number } | { kind: "update"; key: number; text: string };
+type Action =
+  | { kind: "add"; key: number; text: string }
+  | { kind: "remove"; key: number }
+  | { kind: "update"; key: number; text: string };
 
 const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant("add" as const), key: fc.nat(40), text: documentArbitrary }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("remove" as const), key: fc.nat(40) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("update" as const), key: fc.nat(40), text: documentArbitrary }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("update" as const), key: fc.nat(40), text: documentArbitrary }),
+  },
 );
 
 /** The live documents in key order, maintained the simple way. */
@@ -32,7 +40,10 @@ function replay(actions: readonly Action[], index: Bm25Index, live = new Map<num
 
 function scratchRanking(live: Map<number, string>, query: string) {
   const keys = [...live.keys()].sort((a, b) => a - b);
-  const scores = bm25Scores(keys.map((key) => tokenizeForBm25(live.get(key)!)), tokenizeForBm25(query));
+  const scores = bm25Scores(
+    keys.map((key) => tokenizeForBm25(live.get(key)!)),
+    tokenizeForBm25(query),
+  );
   const order = keys.map((key, position) => ({ key, score: scores[position]! }));
   // Score descending, ties by smaller key: Mem-α's stable sort over documents in insertion order.
   order.sort((a, b) => b.score - a.score || a.key - b.key);
@@ -42,50 +53,63 @@ function scratchRanking(live: Map<number, string>, query: string) {
 describe("the incremental BM25 index", () => {
   it("equals scoring from scratch after any sequence of adds, updates and removes", () => {
     fc.assert(
-      fc.property(fc.array(actionArbitrary, { maxLength: 60 }), documentArbitrary, fc.integer({ min: 1, max: 12 }), (actions, query, topK) => {
-        const index = new Bm25Index();
-        const live = replay(actions, index);
-        expect(index.size).toBe(live.size);
-        const expected = scratchRanking(live, query);
-        const all = index.scoreAll(tokenizeForBm25(query));
-        expect(all.keys).toEqual(expected.keys);
-        all.scores.forEach((score, position) => {
-          expect(Math.abs(score - expected.scores[position]!)).toBeLessThanOrEqual(1e-9);
-        });
+      fc.property(
+        fc.array(actionArbitrary, { maxLength: 60 }),
+        documentArbitrary,
+        fc.integer({ min: 1, max: 12 }),
+        (actions, query, topK) => {
+          const index = new Bm25Index();
+          const live = replay(actions, index);
+          expect(index.size).toBe(live.size);
+          const expected = scratchRanking(live, query);
+          const all = index.scoreAll(tokenizeForBm25(query));
+          expect(all.keys).toEqual(expected.keys);
+          all.scores.forEach((score, position) => {
+            expect(Math.abs(score - expected.scores[position]!)).toBeLessThanOrEqual(1e-9);
+          });
 
-        const hits = index.search(query, { topK });
-        const wanted = expected.order.slice(0, topK);
-        expect(hits.length).toBe(wanted.length);
-        hits.forEach((hit, position) => {
-          expect(Math.abs(hit.score - wanted[position]!.score)).toBeLessThanOrEqual(1e-9);
-          // Keys agree except where two scores differ only by rounding (a tie in one, not the other).
-          if (Math.abs(hit.score - wanted[position]!.score) === 0) expect(hit.key).toBe(wanted[position]!.key);
-        });
-      }),
+          const hits = index.search(query, { topK });
+          const wanted = expected.order.slice(0, topK);
+          expect(hits.length).toBe(wanted.length);
+          hits.forEach((hit, position) => {
+            expect(Math.abs(hit.score - wanted[position]!.score)).toBeLessThanOrEqual(1e-9);
+            // Keys agree except where two scores differ only by rounding (a tie in one, not the other).
+            if (Math.abs(hit.score - wanted[position]!.score) === 0) expect(hit.key).toBe(wanted[position]!.key);
+          });
+        },
+      ),
       { numRuns: 500, seed: 20261124 },
     );
   });
 
   it("a clone is independent of its source in both directions", () => {
     fc.assert(
-      fc.property(fc.array(actionArbitrary, { maxLength: 30 }), fc.array(actionArbitrary, { maxLength: 30 }), fc.array(actionArbitrary, { maxLength: 30 }), documentArbitrary, (shared, left, right, query) => {
-        const source = new Bm25Index();
-        const sharedLive = replay(shared, source);
-        const copy = source.clone();
-        replay(left, source, new Map(sharedLive));
-        replay(right, copy, new Map(sharedLive));
-        const check = (index: Bm25Index, actions: Action[]) => {
-          const reference = new Bm25Index();
-          replay(actions, reference);
-          expect(index.scoreAll(tokenizeForBm25(query)).keys).toEqual(reference.scoreAll(tokenizeForBm25(query)).keys);
-          const got = index.scoreAll(tokenizeForBm25(query)).scores;
-          reference.scoreAll(tokenizeForBm25(query)).scores.forEach((score, position) => {
-            expect(Math.abs(score - got[position]!)).toBeLessThanOrEqual(1e-9);
-          });
-        };
-        check(source, [...shared, ...left]);
-        check(copy, [...shared, ...right]);
-      }),
+      fc.property(
+        fc.array(actionArbitrary, { maxLength: 30 }),
+        fc.array(actionArbitrary, { maxLength: 30 }),
+        fc.array(actionArbitrary, { maxLength: 30 }),
+        documentArbitrary,
+        (shared, left, right, query) => {
+          const source = new Bm25Index();
+          const sharedLive = replay(shared, source);
+          const copy = source.clone();
+          replay(left, source, new Map(sharedLive));
+          replay(right, copy, new Map(sharedLive));
+          const check = (index: Bm25Index, actions: Action[]) => {
+            const reference = new Bm25Index();
+            replay(actions, reference);
+            expect(index.scoreAll(tokenizeForBm25(query)).keys).toEqual(
+              reference.scoreAll(tokenizeForBm25(query)).keys,
+            );
+            const got = index.scoreAll(tokenizeForBm25(query)).scores;
+            reference.scoreAll(tokenizeForBm25(query)).scores.forEach((score, position) => {
+              expect(Math.abs(score - got[position]!)).toBeLessThanOrEqual(1e-9);
+            });
+          };
+          check(source, [...shared, ...left]);
+          check(copy, [...shared, ...right]);
+        },
+      ),
       { numRuns: 200, seed: 7 },
     );
   });

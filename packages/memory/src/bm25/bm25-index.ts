@@ -197,7 +197,10 @@ export class Bm25Index {
         this.liveTerms -= 1;
         this.postingLength[termId] = 0;
         this.deadPostings[termId] = 0;
-      } else if (this.deadPostings[termId]! >= COMPACT_MIN_DEAD && this.deadPostings[termId]! > this.documentFrequency[termId]!) {
+      } else if (
+        this.deadPostings[termId]! >= COMPACT_MIN_DEAD &&
+        this.deadPostings[termId]! > this.documentFrequency[termId]!
+      ) {
         this.compactTerm(termId);
       }
     }
@@ -253,7 +256,9 @@ export class Bm25Index {
         negatives.push(slot);
       }
     }
-    const hits: Bm25Hit[] = positive.drain().map((slot) => ({ key: this.slotKey[slot]!, score: this.accumulator[slot]! }));
+    const hits: Bm25Hit[] = positive
+      .drain()
+      .map((slot) => ({ key: this.slotKey[slot]!, score: this.accumulator[slot]! }));
     if (hits.length >= topK) return hits;
 
     // Fill with zero-score documents (touched with a zero sum, or untouched), smallest keys first.
@@ -362,7 +367,8 @@ export class Bm25Index {
         if (slotAlive[slot] === 0) continue;
         const tf = list[cursor + 1]!;
         // The same operations in the same order as rank_bm25's numpy expression.
-        const contribution = idf * ((tf * k1PlusOne) / (tf + k1 * (oneMinusB + (b * slotLength[slot]!) / averageLength)));
+        const contribution =
+          idf * ((tf * k1PlusOne) / (tf + k1 * (oneMinusB + (b * slotLength[slot]!) / averageLength)));
         if (touchedEpoch[slot] !== epoch) {
           touchedEpoch[slot] = epoch;
           accumulator[slot] = 0;
@@ -582,8 +588,10 @@ class TopK {
       const left = index * 2 + 1;
       const right = left + 1;
       let worst = index;
-      if (left < length && better(this.scores[worst]!, this.keys[worst]!, this.scores[left]!, this.keys[left]!)) worst = left;
-      if (right < length && better(this.scores[worst]!, this.keys[worst]!, this.scores[right]!, this.keys[right]!)) worst = right;
+      if (left < length && better(this.scores[worst]!, this.keys[worst]!, this.scores[left]!, this.keys[left]!))
+        worst = left;
+      if (right < length && better(this.scores[worst]!, this.keys[worst]!, this.scores[right]!, this.keys[right]!))
+        worst = right;
       if (worst === index) return;
       this.swap(index, worst);
       index = worst;

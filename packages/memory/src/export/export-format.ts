@@ -1,18 +1,18 @@
 import {
-  identifiedOperationValidator,
-  memoryItemValidator,
-  memoryItemVersionValidator,
-  namespaceValidator,
-  operationResultValidator,
   type Id,
+  identifiedOperationValidator,
   type MemoryItem,
   type MemoryItemVersion,
   type MemoryLayout,
   type MemoryOperation,
+  memoryItemValidator,
+  memoryItemVersionValidator,
   type Namespace,
+  namespaceValidator,
   type OperationResult,
+  operationResultValidator,
 } from "@finemem/spec";
-import { JsonlError, decodeJsonl, encodeJsonlLine } from "@finemem/utils";
+import { decodeJsonl, encodeJsonlLine, JsonlError } from "@finemem/utils";
 import { MemoryImportError } from "../store/errors.js";
 
 /** The `format` field of an export's first line. */
@@ -88,17 +88,33 @@ export function decodeExport(text: string): DecodedExport {
   try {
     values = decodeJsonl(text);
   } catch (error) {
-    if (error instanceof JsonlError) throw new MemoryImportError("invalid_record", error.message.replace(/^line \d+: /, ""), { line: error.line, cause: error });
+    if (error instanceof JsonlError)
+      throw new MemoryImportError("invalid_record", error.message.replace(/^line \d+: /, ""), {
+        line: error.line,
+        cause: error,
+      });
     throw error;
   }
-  if (values.length === 0) throw new MemoryImportError("foreign_format", "the text is empty; a memory export starts with a header line");
+  if (values.length === 0)
+    throw new MemoryImportError("foreign_format", "the text is empty; a memory export starts with a header line");
   const header = values[0] as Partial<ExportHeader> | null;
   if (typeof header !== "object" || header === null || header.format !== MEMORY_EXPORT_FORMAT) {
-    const found = typeof header === "object" && header !== null && "format" in header ? JSON.stringify(header.format) : "no format field";
-    throw new MemoryImportError("foreign_format", `not a Fine-Mem memory export (expected format "${MEMORY_EXPORT_FORMAT}", found ${found})`, { line: 1 });
+    const found =
+      typeof header === "object" && header !== null && "format" in header
+        ? JSON.stringify(header.format)
+        : "no format field";
+    throw new MemoryImportError(
+      "foreign_format",
+      `not a Fine-Mem memory export (expected format "${MEMORY_EXPORT_FORMAT}", found ${found})`,
+      { line: 1 },
+    );
   }
   if (!Number.isInteger(header.formatVersion) || (header.formatVersion as number) < 1) {
-    throw new MemoryImportError("invalid_record", `formatVersion must be a positive integer, found ${JSON.stringify(header.formatVersion)}`, { line: 1 });
+    throw new MemoryImportError(
+      "invalid_record",
+      `formatVersion must be a positive integer, found ${JSON.stringify(header.formatVersion)}`,
+      { line: 1 },
+    );
   }
   if ((header.formatVersion as number) > MEMORY_EXPORT_FORMAT_VERSION) {
     throw new MemoryImportError(
@@ -116,10 +132,13 @@ function checkSettings(settings: unknown): void {
   const fail = (message: string) => new MemoryImportError("invalid_record", `settings: ${message}`, { line: 1 });
   if (typeof settings !== "object" || settings === null) throw fail("missing");
   const value = settings as Record<string, unknown>;
-  if (value.layout !== "flat" && value.layout !== "typed") throw fail(`layout must be "flat" or "typed", found ${JSON.stringify(value.layout)}`);
+  if (value.layout !== "flat" && value.layout !== "typed")
+    throw fail(`layout must be "flat" or "typed", found ${JSON.stringify(value.layout)}`);
   if (!Number.isInteger(value.coreTokenCap)) throw fail("coreTokenCap must be an integer");
-  if (value.coreOverflow !== "truncate" && value.coreOverflow !== "reject") throw fail('coreOverflow must be "truncate" or "reject"');
-  if (value.maxItemTokens !== null && !Number.isInteger(value.maxItemTokens)) throw fail("maxItemTokens must be an integer or null");
+  if (value.coreOverflow !== "truncate" && value.coreOverflow !== "reject")
+    throw fail('coreOverflow must be "truncate" or "reject"');
+  if (value.maxItemTokens !== null && !Number.isInteger(value.maxItemTokens))
+    throw fail("maxItemTokens must be an integer or null");
   if (value.maxItems !== null && !Number.isInteger(value.maxItems)) throw fail("maxItems must be an integer or null");
   if (typeof value.allowDuplicateInserts !== "boolean") throw fail("allowDuplicateInserts must be a boolean");
   if (typeof value.tokenEncoding !== "string") throw fail("tokenEncoding must be a string");
@@ -134,7 +153,8 @@ function checkRecord(value: unknown, line: number): ExportRecord {
     if (!checked.ok) throw fail(`namespace: ${checked.error.message}`, checked.error);
   };
   const checkStep = (field: string, step: unknown) => {
-    if (!Number.isInteger(step) || (step as number) < 0) throw fail(`${field} must be an integer ≥ 0, found ${JSON.stringify(step)}`);
+    if (!Number.isInteger(step) || (step as number) < 0)
+      throw fail(`${field} must be an integer ≥ 0, found ${JSON.stringify(step)}`);
   };
   const checkKeys = (allowed: readonly string[]) => {
     const extra = Object.keys(record).find((key) => !allowed.includes(key));
@@ -145,13 +165,17 @@ function checkRecord(value: unknown, line: number): ExportRecord {
       checkKeys(["record", "namespace", "step", "nextItemNumber"]);
       checkNamespace();
       checkStep("step", record.step);
-      if (!Number.isInteger(record.nextItemNumber) || (record.nextItemNumber as number) < 1) throw fail("nextItemNumber must be an integer ≥ 1");
+      if (!Number.isInteger(record.nextItemNumber) || (record.nextItemNumber as number) < 1)
+        throw fail("nextItemNumber must be an integer ≥ 1");
       return record as unknown as NamespaceRecord;
     case "operation": {
       checkKeys(["record", "namespace", "step", "sourceChunkId", "operationId", "operation", "result"]);
       checkNamespace();
       checkStep("step", record.step);
-      const operation = identifiedOperationValidator.validate({ operationId: record.operationId, operation: record.operation });
+      const operation = identifiedOperationValidator.validate({
+        operationId: record.operationId,
+        operation: record.operation,
+      });
       if (!operation.ok) throw fail(operation.error.message, operation.error);
       const result = operationResultValidator.validate(record.result);
       if (!result.ok) throw fail(`result: ${result.error.message}`, result.error);
@@ -172,7 +196,9 @@ function checkRecord(value: unknown, line: number): ExportRecord {
       return record as unknown as ItemRecordLine;
     }
     default:
-      throw fail(`unknown record kind ${JSON.stringify(record.record)} (expected namespace, operation, version or item)`);
+      throw fail(
+        `unknown record kind ${JSON.stringify(record.record)} (expected namespace, operation, version or item)`,
+      );
   }
 }
 

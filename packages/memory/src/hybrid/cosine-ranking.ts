@@ -3,7 +3,11 @@
  * at most `limit`. Norms are computed rather than assumed, since an embedder need not
  * normalise; a zero vector has similarity 0 to everything (rather than NaN, which would not sort).
  */
-export function rankByCosine(query: Float32Array, candidates: readonly { readonly key: number; readonly vector: Float32Array }[], limit: number): number[] {
+export function rankByCosine(
+  query: Float32Array,
+  candidates: readonly { readonly key: number; readonly vector: Float32Array }[],
+  limit: number,
+): number[] {
   const queryNorm = norm(query);
   const scored = candidates.map(({ key, vector }) => {
     const denominator = queryNorm * norm(vector);

@@ -4,24 +4,56 @@ import { resolveEmbedderOptions } from "./embedder-options.js";
 
 describe("resolveEmbedderOptions", () => {
   it("reads absolute and ./ or ../ paths as folders, anything else as a hub repository", () => {
-    expect(resolveEmbedderOptions({ model: "/models/minilm" }, {}).source).toEqual({ kind: "local", dir: resolve("/models/minilm") });
-    expect(resolveEmbedderOptions({ model: "./models/minilm" }, {}).source).toEqual({ kind: "local", dir: join(process.cwd(), "models/minilm") });
-    expect(resolveEmbedderOptions({ model: "../minilm" }, {}).source).toEqual({ kind: "local", dir: resolve("../minilm") });
-    expect(resolveEmbedderOptions({ model: "Xenova/all-MiniLM-L6-v2" }, {}).source).toEqual({ kind: "hub", repo: "Xenova/all-MiniLM-L6-v2", revision: "main" });
-    expect(resolveEmbedderOptions({ model: "bert-base-uncased", revision: "refs/pr/1" }, {}).source).toEqual({ kind: "hub", repo: "bert-base-uncased", revision: "refs/pr/1" });
+    expect(resolveEmbedderOptions({ model: "/models/minilm" }, {}).source).toEqual({
+      kind: "local",
+      dir: resolve("/models/minilm"),
+    });
+    expect(resolveEmbedderOptions({ model: "./models/minilm" }, {}).source).toEqual({
+      kind: "local",
+      dir: join(process.cwd(), "models/minilm"),
+    });
+    expect(resolveEmbedderOptions({ model: "../minilm" }, {}).source).toEqual({
+      kind: "local",
+      dir: resolve("../minilm"),
+    });
+    expect(resolveEmbedderOptions({ model: "Xenova/all-MiniLM-L6-v2" }, {}).source).toEqual({
+      kind: "hub",
+      repo: "Xenova/all-MiniLM-L6-v2",
+      revision: "main",
+    });
+    expect(resolveEmbedderOptions({ model: "bert-base-uncased", revision: "refs/pr/1" }, {}).source).toEqual({
+      kind: "hub",
+      repo: "bert-base-uncased",
+      revision: "refs/pr/1",
+    });
     // Never a folder, whatever the working directory holds: the answer must not depend on it.
     expect(resolveEmbedderOptions({ model: "models/minilm" }, {}).source.kind).toBe("hub");
   });
 
   it("applies defaults", () => {
-    expect(resolveEmbedderOptions({ model: "a/b" }, {})).toMatchObject({ dtype: "fp32", batchSize: 32, threads: undefined, offline: false, hubUrl: undefined, accessToken: undefined });
+    expect(resolveEmbedderOptions({ model: "a/b" }, {})).toMatchObject({
+      dtype: "fp32",
+      batchSize: 32,
+      threads: undefined,
+      offline: false,
+      hubUrl: undefined,
+      accessToken: undefined,
+    });
   });
 
   it("takes HF_TOKEN for the default hub only, and HF_HUB_OFFLINE unless cache is given", () => {
     const environment = { HF_TOKEN: "hf_env", HF_HUB_OFFLINE: "1" };
-    expect(resolveEmbedderOptions({ model: "a/b" }, environment)).toMatchObject({ accessToken: "hf_env", offline: true });
-    expect(resolveEmbedderOptions({ model: "a/b", hubUrl: "http://mirror.example/" }, environment)).toMatchObject({ accessToken: undefined, hubUrl: "http://mirror.example" });
-    expect(resolveEmbedderOptions({ model: "a/b", accessToken: "hf_mine", cache: "default" }, environment)).toMatchObject({ accessToken: "hf_mine", offline: false });
+    expect(resolveEmbedderOptions({ model: "a/b" }, environment)).toMatchObject({
+      accessToken: "hf_env",
+      offline: true,
+    });
+    expect(resolveEmbedderOptions({ model: "a/b", hubUrl: "http://mirror.example/" }, environment)).toMatchObject({
+      accessToken: undefined,
+      hubUrl: "http://mirror.example",
+    });
+    expect(
+      resolveEmbedderOptions({ model: "a/b", accessToken: "hf_mine", cache: "default" }, environment),
+    ).toMatchObject({ accessToken: "hf_mine", offline: false });
   });
 
   it("rejects what cannot be right, naming the option", () => {
@@ -35,7 +67,9 @@ describe("resolveEmbedderOptions", () => {
       [{ model: "a/b", modelId: "" }, "modelId"],
       [{ model: "a/b", fetch: "fetch" }, "fetch"],
     ] as const) {
-      expect(() => resolveEmbedderOptions(options as never, {})).toThrow(expect.objectContaining({ code: "invalid_option", path: [key] }));
+      expect(() => resolveEmbedderOptions(options as never, {})).toThrow(
+        expect.objectContaining({ code: "invalid_option", path: [key] }),
+      );
     }
   });
 });

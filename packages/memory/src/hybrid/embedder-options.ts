@@ -1,5 +1,11 @@
 import { isAbsolute, resolve } from "node:path";
-import { TRANSFORMERS_DTYPE_SUFFIXES, isHubOffline, isTransformersDtype, positiveInteger, type TransformersDtype } from "@finemem/utils";
+import {
+  isHubOffline,
+  isTransformersDtype,
+  positiveInteger,
+  TRANSFORMERS_DTYPE_SUFFIXES,
+  type TransformersDtype,
+} from "@finemem/utils";
 import { HybridOptionsError, hybridOptionError } from "./errors.js";
 
 export interface TransformersEmbedderOptions {
@@ -40,7 +46,9 @@ export interface TransformersEmbedderOptions {
   readonly fetch?: typeof fetch;
 }
 
-export type ModelSource = { readonly kind: "local"; readonly dir: string } | { readonly kind: "hub"; readonly repo: string; readonly revision: string };
+export type ModelSource =
+  | { readonly kind: "local"; readonly dir: string }
+  | { readonly kind: "hub"; readonly repo: string; readonly revision: string };
 
 export interface ResolvedEmbedderOptions {
   readonly source: ModelSource;
@@ -55,21 +63,40 @@ export interface ResolvedEmbedderOptions {
   readonly fetch: typeof fetch | undefined;
 }
 
-const KNOWN_OPTIONS = new Set(["model", "revision", "hubUrl", "accessToken", "cacheDir", "cache", "dtype", "batchSize", "threads", "modelId", "fetch"]);
+const KNOWN_OPTIONS = new Set([
+  "model",
+  "revision",
+  "hubUrl",
+  "accessToken",
+  "cacheDir",
+  "cache",
+  "dtype",
+  "batchSize",
+  "threads",
+  "modelId",
+  "fetch",
+]);
 // The hub's rule for repository ids (owner optional for legacy models), as transformers.js checks it.
 const REPO_ID = /^(?:[\w.-]{1,96}\/)?[\w.-]{1,96}$/;
 
 /** Validates options and decides between a local folder and a hub repository; throws {@link HybridOptionsError}. */
-export function resolveEmbedderOptions(options: TransformersEmbedderOptions, environment: NodeJS.ProcessEnv = process.env): ResolvedEmbedderOptions {
-  if (typeof options !== "object" || options === null) throw new HybridOptionsError("model", "options must be an object with a `model`");
-  for (const key of Object.keys(options)) if (!KNOWN_OPTIONS.has(key)) throw new HybridOptionsError(key, "unknown option");
+export function resolveEmbedderOptions(
+  options: TransformersEmbedderOptions,
+  environment: NodeJS.ProcessEnv = process.env,
+): ResolvedEmbedderOptions {
+  if (typeof options !== "object" || options === null)
+    throw new HybridOptionsError("model", "options must be an object with a `model`");
+  for (const key of Object.keys(options))
+    if (!KNOWN_OPTIONS.has(key)) throw new HybridOptionsError(key, "unknown option");
   const { model } = options;
-  if (typeof model !== "string" || model.trim() === "") throw new HybridOptionsError("model", "must be a model folder path or a hub repository id");
+  if (typeof model !== "string" || model.trim() === "")
+    throw new HybridOptionsError("model", "must be a model folder path or a hub repository id");
 
   const optionalString = (key: "revision" | "hubUrl" | "accessToken" | "cacheDir" | "modelId"): string | undefined => {
     const value = options[key];
     if (value === undefined) return undefined;
-    if (typeof value !== "string" || value.trim() === "") throw new HybridOptionsError(key, "must be a non-empty string");
+    if (typeof value !== "string" || value.trim() === "")
+      throw new HybridOptionsError(key, "must be a non-empty string");
     return value;
   };
   const optionalPositiveInteger = (key: "batchSize" | "threads"): number | undefined => {
@@ -80,13 +107,20 @@ export function resolveEmbedderOptions(options: TransformersEmbedderOptions, env
   let source: ModelSource;
   const revision = optionalString("revision");
   if (isAbsolute(model) || /^\.\.?(?:[\\/]|$)/.test(model)) {
-    if (revision !== undefined) throw new HybridOptionsError("revision", "applies to hub models only; a local folder is loaded as it is");
+    if (revision !== undefined)
+      throw new HybridOptionsError("revision", "applies to hub models only; a local folder is loaded as it is");
     source = { kind: "local", dir: resolve(model) };
   } else {
     if (!REPO_ID.test(model) || model.includes("..") || model.includes("--")) {
-      throw new HybridOptionsError("model", `"${model}" is neither a hub repository id (owner/name) nor a folder path (absolute, or starting with ./ or ../)`);
+      throw new HybridOptionsError(
+        "model",
+        `"${model}" is neither a hub repository id (owner/name) nor a folder path (absolute, or starting with ./ or ../)`,
+      );
     }
-    if (revision !== undefined && (revision.split("/").some((part) => part === "" || part === "." || part === "..") || /[\\\s]/.test(revision))) {
+    if (
+      revision !== undefined &&
+      (revision.split("/").some((part) => part === "" || part === "." || part === "..") || /[\\\s]/.test(revision))
+    ) {
       throw new HybridOptionsError("revision", `"${revision}" is not a branch, tag or commit`);
     }
     source = { kind: "hub", repo: model, revision: revision ?? "main" };
@@ -100,20 +134,25 @@ export function resolveEmbedderOptions(options: TransformersEmbedderOptions, env
     } catch {
       throw new HybridOptionsError("hubUrl", `"${hubUrl}" is not a URL`);
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new HybridOptionsError("hubUrl", "must be an http(s) URL");
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new HybridOptionsError("hubUrl", "must be an http(s) URL");
     // The hub client appends `/api/…` to it.
     hubUrl = hubUrl.replace(/\/+$/, "");
   }
   let accessToken = optionalString("accessToken");
-  if (accessToken !== undefined && !accessToken.startsWith("hf_")) throw new HybridOptionsError("accessToken", "a Hugging Face token starts with hf_");
+  if (accessToken !== undefined && !accessToken.startsWith("hf_"))
+    throw new HybridOptionsError("accessToken", "a Hugging Face token starts with hf_");
   // The environment's token goes to the real hub only, never to a hubUrl someone else may run.
   if (accessToken === undefined && hubUrl === undefined) accessToken = environment.HF_TOKEN || undefined;
 
   const cache = options.cache;
-  if (cache !== undefined && cache !== "default" && cache !== "offline") throw new HybridOptionsError("cache", 'must be "default" or "offline"');
+  if (cache !== undefined && cache !== "default" && cache !== "offline")
+    throw new HybridOptionsError("cache", 'must be "default" or "offline"');
   const dtype = options.dtype ?? "fp32";
-  if (!isTransformersDtype(dtype)) throw new HybridOptionsError("dtype", `must be one of ${Object.keys(TRANSFORMERS_DTYPE_SUFFIXES).join(", ")}`);
-  if (options.fetch !== undefined && typeof options.fetch !== "function") throw new HybridOptionsError("fetch", "must be a function");
+  if (!isTransformersDtype(dtype))
+    throw new HybridOptionsError("dtype", `must be one of ${Object.keys(TRANSFORMERS_DTYPE_SUFFIXES).join(", ")}`);
+  if (options.fetch !== undefined && typeof options.fetch !== "function")
+    throw new HybridOptionsError("fetch", "must be a function");
 
   return {
     source,

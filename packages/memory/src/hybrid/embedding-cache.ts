@@ -32,7 +32,9 @@ export interface EmbeddingCacheEntry {
  */
 export interface EmbeddingCache {
   /** One answer per key, in order: the vector, or `undefined` when the cache does not have it. */
-  getMany(keys: readonly EmbeddingKey[]): readonly (Float32Array | undefined)[] | Promise<readonly (Float32Array | undefined)[]>;
+  getMany(
+    keys: readonly EmbeddingKey[],
+  ): readonly (Float32Array | undefined)[] | Promise<readonly (Float32Array | undefined)[]>;
   setMany(entries: readonly EmbeddingCacheEntry[]): void | Promise<void>;
 }
 

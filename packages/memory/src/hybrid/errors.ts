@@ -9,7 +9,8 @@ export class HybridOptionsError extends FineMemError {
 }
 
 /** The error factory this entry passes to `@finemem/utils`' option checks: `<key>: must be <expected>`. */
-export const hybridOptionError = (key: string, expected: string): HybridOptionsError => new HybridOptionsError(key, `must be ${expected}`);
+export const hybridOptionError = (key: string, expected: string): HybridOptionsError =>
+  new HybridOptionsError(key, `must be ${expected}`);
 
 /**
  * Why an embedder could not be created or could not embed. Codes:

@@ -1,14 +1,20 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SPECIFICATION_VERSION, type Embedder, type MemoryOperation, type MemoryView, type RetrievedItem } from "@finemem/spec";
+import {
+  type Embedder,
+  type MemoryOperation,
+  type MemoryView,
+  type RetrievedItem,
+  SPECIFICATION_VERSION,
+} from "@finemem/spec";
+import { writeTinySynonymModel } from "@finemem/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBm25Retriever } from "../retrieval/bm25-retriever.js";
 import { createInMemoryStore } from "../store/in-memory-store.js";
-import { createHybridRetriever } from "./hybrid-retriever.js";
 import { InMemoryEmbeddingCache } from "./embedding-cache.js";
+import { createHybridRetriever } from "./hybrid-retriever.js";
 import { createTransformersEmbedder, type TransformersEmbedder } from "./transformers-embedder.js";
-import { writeTinySynonymModel } from "@finemem/testing";
 
 let work: string;
 let embedder: TransformersEmbedder;
@@ -47,7 +53,11 @@ async function flatView(contents: readonly string[]): Promise<MemoryView> {
 }
 function step(operations: readonly MemoryOperation[]) {
   stepNumber += 1;
-  return { namespace: {}, step: stepNumber, operations: operations.map((operation, index) => ({ operationId: `op${stepNumber}-${index}`, operation })) };
+  return {
+    namespace: {},
+    step: stepNumber,
+    operations: operations.map((operation, index) => ({ operationId: `op${stepNumber}-${index}`, operation })),
+  };
 }
 const contents = (results: readonly RetrievedItem[]) => results.map((result) => result.item.content);
 
@@ -72,11 +82,16 @@ describe("createHybridRetriever", () => {
     expect(hybrid[0]!.score).toBeCloseTo(1 / 61 + 1 / 62, 12); // dense rank 1, BM25 rank 2
     expect(hybrid[1]).toMatchObject({ item: { content: "Which day did Ada arrive in Paris?" }, rank: 2 });
     expect(hybrid.map((hit) => hit.rank)).toEqual([1, 2, 3, 4, 5]);
-    for (let index = 1; index < hybrid.length; index++) expect(hybrid[index]!.score).toBeLessThanOrEqual(hybrid[index - 1]!.score);
+    for (let index = 1; index < hybrid.length; index++)
+      expect(hybrid[index]!.score).toBeLessThanOrEqual(hybrid[index - 1]!.score);
   });
 
   it("weights the rankings: a heavier BM25 lets the lexical distractor win the close call", async () => {
-    const view = await flatView(["Which day did Ada arrive in Paris?", "Bob purchased a bicycle.", "Ada bought an automobile."]);
+    const view = await flatView([
+      "Which day did Ada arrive in Paris?",
+      "Bob purchased a bicycle.",
+      "Ada bought an automobile.",
+    ]);
     const request = { query: "Which car did Ada purchase?", view, topK: 3 };
     const lexicalFirst = await createHybridRetriever({ embedder, weights: { bm25: 2 } }).retrieve(request);
     expect(lexicalFirst[0]!.item.content).toBe("Which day did Ada arrive in Paris?");
@@ -86,7 +101,11 @@ describe("createHybridRetriever", () => {
   });
 
   it("finds a paraphrase sharing no word with the query, where BM25 scores nothing above zero", async () => {
-    const view = await flatView(["Carol plays the violin.", "Bob visited the physician on Monday.", "Dan bought a car."]);
+    const view = await flatView([
+      "Carol plays the violin.",
+      "Bob visited the physician on Monday.",
+      "Dan bought a car.",
+    ]);
     const request = { query: "automobile purchase", view, topK: 3 };
     const lexical = await createBm25Retriever().retrieve(request);
     expect(lexical.every((hit) => hit.score === 0)).toBe(true);
@@ -97,21 +116,27 @@ describe("createHybridRetriever", () => {
 
   it("embeds each item version once: a second query embeds only itself, an update only the new version", async () => {
     const store = createInMemoryStore();
-    await store.apply(step([
-      { type: "INSERT", content: "Ada bought an automobile." },
-      { type: "INSERT", content: "Bob plays chess." },
-      { type: "INSERT", content: "Carol lives in Lisbon." },
-    ]));
+    await store.apply(
+      step([
+        { type: "INSERT", content: "Ada bought an automobile." },
+        { type: "INSERT", content: "Bob plays chess." },
+        { type: "INSERT", content: "Carol lives in Lisbon." },
+      ]),
+    );
     const counting = countingEmbedder(embedder);
     const retriever = createHybridRetriever({ embedder: counting, bm25: createBm25Retriever({ store }) });
 
     await retriever.retrieve({ query: "Which car did Ada purchase?", view: await store.view({}), topK: 2 });
-    expect(counting.calls).toEqual([["Which car did Ada purchase?", "Ada bought an automobile.", "Bob plays chess.", "Carol lives in Lisbon."]]);
+    expect(counting.calls).toEqual([
+      ["Which car did Ada purchase?", "Ada bought an automobile.", "Bob plays chess.", "Carol lives in Lisbon."],
+    ]);
 
     await retriever.retrieve({ query: "Who plays chess?", view: await store.view({}), topK: 2 });
     expect(counting.calls[1]).toEqual(["Who plays chess?"]);
 
-    await store.apply(step([{ type: "UPDATE", id: (await store.view({})).items[1]!.id, content: "Bob plays the violin." }]));
+    await store.apply(
+      step([{ type: "UPDATE", id: (await store.view({})).items[1]!.id, content: "Bob plays the violin." }]),
+    );
     const updated = await store.view({});
     expect(updated.items[1]!.version).toBe(2);
     const results = await retriever.retrieve({ query: "Who plays the violin?", view: updated, topK: 1 });
@@ -127,12 +152,20 @@ describe("createHybridRetriever", () => {
     const recording = {
       getMany: cache.getMany.bind(cache),
       setMany(entries: Parameters<InMemoryEmbeddingCache["setMany"]>[0]) {
-        for (const { key, vector } of entries) stored.push({ itemId: key.itemId, version: key.version, modelId: key.modelId, length: vector.length });
+        for (const { key, vector } of entries)
+          stored.push({ itemId: key.itemId, version: key.version, modelId: key.modelId, length: vector.length });
         cache.setMany(entries);
       },
     };
     await createHybridRetriever({ embedder, cache: recording }).retrieve({ query: "car", view, topK: 1 });
-    expect(stored).toEqual(view.items.map((item) => ({ itemId: item.id, version: 1, modelId: embedder.modelId, length: embedder.dimensions })));
+    expect(stored).toEqual(
+      view.items.map((item) => ({
+        itemId: item.id,
+        version: 1,
+        modelId: embedder.modelId,
+        length: embedder.dimensions,
+      })),
+    );
 
     const counting = countingEmbedder(embedder);
     await createHybridRetriever({ embedder: counting, cache }).retrieve({ query: "chess", view, topK: 1 });
@@ -141,17 +174,25 @@ describe("createHybridRetriever", () => {
 
   it("respects memoryTypes and perType as BM25 does", async () => {
     const store = createInMemoryStore({ layout: "typed" });
-    await store.apply(step([
-      { type: "INSERT", content: "Bob likes tea.", memoryType: "semantic" },
-      { type: "INSERT", content: "Ada bought an automobile.", memoryType: "semantic" },
-      { type: "INSERT", content: "Ada purchased a lamp on Monday.", memoryType: "episodic" },
-      { type: "INSERT", content: "Bob visited London.", memoryType: "episodic" },
-    ]));
+    await store.apply(
+      step([
+        { type: "INSERT", content: "Bob likes tea.", memoryType: "semantic" },
+        { type: "INSERT", content: "Ada bought an automobile.", memoryType: "semantic" },
+        { type: "INSERT", content: "Ada purchased a lamp on Monday.", memoryType: "episodic" },
+        { type: "INSERT", content: "Bob visited London.", memoryType: "episodic" },
+      ]),
+    );
     const view = await store.view({});
     const retriever = createHybridRetriever({ embedder });
     const query = "Which car did Ada purchase?";
 
-    const perType = await retriever.retrieve({ query, view, topK: 1, memoryTypes: ["episodic", "semantic"], perType: true });
+    const perType = await retriever.retrieve({
+      query,
+      view,
+      topK: 1,
+      memoryTypes: ["episodic", "semantic"],
+      perType: true,
+    });
     expect(perType.map((hit) => [hit.item.memoryType, hit.item.content, hit.rank])).toEqual([
       ["episodic", "Ada purchased a lamp on Monday.", 1],
       ["semantic", "Ada bought an automobile.", 1],
@@ -165,8 +206,17 @@ describe("createHybridRetriever", () => {
   });
 
   it("limits each ranking to `candidates` and fills up to topK with score-0 items in view order", async () => {
-    const view = await flatView(["Carol plays the violin.", "Bob plays chess.", "Ada bought an automobile.", "Dan likes tea."]);
-    const results = await createHybridRetriever({ embedder, candidates: 1 }).retrieve({ query: "Which car did Ada purchase?", view, topK: 3 });
+    const view = await flatView([
+      "Carol plays the violin.",
+      "Bob plays chess.",
+      "Ada bought an automobile.",
+      "Dan likes tea.",
+    ]);
+    const results = await createHybridRetriever({ embedder, candidates: 1 }).retrieve({
+      query: "Which car did Ada purchase?",
+      view,
+      topK: 3,
+    });
     // BM25's best is the Ada item (the only one sharing a word); so is the dense best: one fused item.
     expect(results.map((hit) => [hit.item.content, hit.score, hit.rank])).toEqual([
       ["Ada bought an automobile.", 2 / 61, 1],
@@ -182,7 +232,9 @@ describe("createHybridRetriever", () => {
     expect(await retriever.retrieve({ query: "car", view, topK: 0 })).toEqual([]);
     const controller = new AbortController();
     controller.abort();
-    await expect(retriever.retrieve({ query: "car", view, topK: 1 }, { signal: controller.signal })).rejects.toMatchObject({ code: "aborted" });
+    await expect(
+      retriever.retrieve({ query: "car", view, topK: 1 }, { signal: controller.signal }),
+    ).rejects.toMatchObject({ code: "aborted" });
     expect(retriever.retrieverId).toBe("hybrid-rrf");
     expect(retriever.specificationVersion).toBe(SPECIFICATION_VERSION);
   });
@@ -200,10 +252,19 @@ describe("createHybridRetriever", () => {
       [{ embedder, weights: { dense: -1 } }, "weights"],
       [{ embedder, weights: { bm25: Number.POSITIVE_INFINITY } }, "weights"],
     ] as const) {
-      expect(() => createHybridRetriever(options as never)).toThrow(expect.objectContaining({ name: "HybridOptionsError", code: "invalid_option", path: [key] }));
+      expect(() => createHybridRetriever(options as never)).toThrow(
+        expect.objectContaining({ name: "HybridOptionsError", code: "invalid_option", path: [key] }),
+      );
     }
-    const wrong: Embedder = { specificationVersion: SPECIFICATION_VERSION, modelId: "wrong", dimensions: 4, embed: async (texts) => texts.map(() => new Float32Array(3)) };
+    const wrong: Embedder = {
+      specificationVersion: SPECIFICATION_VERSION,
+      modelId: "wrong",
+      dimensions: 4,
+      embed: async (texts) => texts.map(() => new Float32Array(3)),
+    };
     const view = await flatView(["Ada bought an automobile."]);
-    await expect(createHybridRetriever({ embedder: wrong }).retrieve({ query: "car", view, topK: 1 })).rejects.toMatchObject({ name: "EmbedderError", code: "invalid_embedding" });
+    await expect(
+      createHybridRetriever({ embedder: wrong }).retrieve({ query: "car", view, topK: 1 }),
+    ).rejects.toMatchObject({ name: "EmbedderError", code: "invalid_embedding" });
   });
 });

@@ -1,6 +1,4 @@
 import {
-  SPECIFICATION_VERSION,
-  throwIfAborted,
   type Embedder,
   type MemoryLayout,
   type MemoryType,
@@ -8,11 +6,13 @@ import {
   type RetrievalRequest,
   type RetrievedItem,
   type Retriever,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
 } from "@finemem/spec";
 import { finiteAtLeast, positiveInteger } from "@finemem/utils";
 import { createBm25Retriever } from "../retrieval/bm25-retriever.js";
 import { rankByCosine } from "./cosine-ranking.js";
-import { InMemoryEmbeddingCache, type EmbeddingCache, type EmbeddingKey } from "./embedding-cache.js";
+import { type EmbeddingCache, type EmbeddingKey, InMemoryEmbeddingCache } from "./embedding-cache.js";
 import { EmbedderError, HybridOptionsError, hybridOptionError } from "./errors.js";
 import { reciprocalRankFusion } from "./reciprocal-rank-fusion.js";
 
@@ -71,10 +71,17 @@ const KNOWN_OPTIONS = new Set(["embedder", "bm25", "k", "candidates", "cache", "
  *   (possible only with `candidates`) are filled with score-0 items in view order, as BM25 does.
  */
 export function createHybridRetriever(options: HybridRetrieverOptions): HybridRetriever {
-  if (typeof options !== "object" || options === null) throw new HybridOptionsError("embedder", "options must be an object with an `embedder`");
-  for (const key of Object.keys(options)) if (!KNOWN_OPTIONS.has(key)) throw new HybridOptionsError(key, "unknown option");
+  if (typeof options !== "object" || options === null)
+    throw new HybridOptionsError("embedder", "options must be an object with an `embedder`");
+  for (const key of Object.keys(options))
+    if (!KNOWN_OPTIONS.has(key)) throw new HybridOptionsError(key, "unknown option");
   const { embedder } = options;
-  if (typeof embedder?.embed !== "function" || typeof embedder.modelId !== "string" || !Number.isInteger(embedder.dimensions) || embedder.dimensions < 1) {
+  if (
+    typeof embedder?.embed !== "function" ||
+    typeof embedder.modelId !== "string" ||
+    !Number.isInteger(embedder.dimensions) ||
+    embedder.dimensions < 1
+  ) {
     throw new HybridOptionsError("embedder", "must be an Embedder (embed, modelId, dimensions ≥ 1)");
   }
   const bm25 = options.bm25 ?? createBm25Retriever();
@@ -85,16 +92,33 @@ export function createHybridRetriever(options: HybridRetrieverOptions): HybridRe
   if (candidates !== Number.POSITIVE_INFINITY) positiveInteger("candidates", candidates, hybridOptionError);
   const weights = { bm25: options.weights?.bm25 ?? 1, dense: options.weights?.dense ?? 1 };
   for (const [name, weight] of Object.entries(weights)) {
-    finiteAtLeast(name, weight, 0, (_name, expected) => new HybridOptionsError("weights", `${name} must be ${expected}`));
+    finiteAtLeast(
+      name,
+      weight,
+      0,
+      (_name, expected) => new HybridOptionsError("weights", `${name} must be ${expected}`),
+    );
   }
   const cache = options.cache ?? new InMemoryEmbeddingCache();
-  if (typeof cache?.getMany !== "function" || typeof cache.setMany !== "function") throw new HybridOptionsError("cache", "must be an EmbeddingCache (getMany, setMany)");
+  if (typeof cache?.getMany !== "function" || typeof cache.setMany !== "function")
+    throw new HybridOptionsError("cache", "must be an EmbeddingCache (getMany, setMany)");
 
   /** The query's vector and one vector per listed view position. */
-  const embedAll = async (view: MemoryView, query: string, positions: readonly number[], signal: AbortSignal | undefined) => {
+  const embedAll = async (
+    view: MemoryView,
+    query: string,
+    positions: readonly number[],
+    signal: AbortSignal | undefined,
+  ) => {
     const keys: EmbeddingKey[] = positions.map((position) => {
       const item = view.items[position]!;
-      return { modelId: embedder.modelId, namespace: view.namespace, itemId: item.id, version: item.version, content: item.content };
+      return {
+        modelId: embedder.modelId,
+        namespace: view.namespace,
+        itemId: item.id,
+        version: item.version,
+        content: item.content,
+      };
     });
     const cached = await cache.getMany(keys);
     throwIfAborted(signal);
@@ -120,8 +144,14 @@ export function createHybridRetriever(options: HybridRetrieverOptions): HybridRe
     });
     const embedded = await embedder.embed(texts, signal === undefined ? undefined : { signal });
     throwIfAborted(signal);
-    if (embedded.length !== texts.length || embedded.some((vector) => !(vector instanceof Float32Array) || vector.length !== embedder.dimensions)) {
-      throw new EmbedderError("invalid_embedding", `${embedder.modelId} returned ${embedded.length} vectors for ${texts.length} texts, or vectors not of ${embedder.dimensions} floats`);
+    if (
+      embedded.length !== texts.length ||
+      embedded.some((vector) => !(vector instanceof Float32Array) || vector.length !== embedder.dimensions)
+    ) {
+      throw new EmbedderError(
+        "invalid_embedding",
+        `${embedder.modelId} returned ${embedded.length} vectors for ${texts.length} texts, or vectors not of ${embedder.dimensions} floats`,
+      );
     }
     for (const { position, index } of missing) vectors.set(position, embedded[index]!);
     if (missing.length > 0) await cache.setMany(missing.map(({ key, index }) => ({ key, vector: embedded[index]! })));
@@ -156,7 +186,12 @@ export function createHybridRetriever(options: HybridRetrieverOptions): HybridRe
         // Flat items have no type: the flat layout's one group is asked for without a type filter.
         const memoryTypes = group.types.filter((type): type is MemoryType => type !== undefined);
         const hits = await bm25.retrieve(
-          { query, view, topK: Math.min(candidates, group.positions.length), ...(memoryTypes.length === group.types.length ? { memoryTypes } : {}) },
+          {
+            query,
+            view,
+            topK: Math.min(candidates, group.positions.length),
+            ...(memoryTypes.length === group.types.length ? { memoryTypes } : {}),
+          },
           signal === undefined ? undefined : { signal },
         );
         const eligible = new Set(group.positions);
@@ -167,15 +202,25 @@ export function createHybridRetriever(options: HybridRetrieverOptions): HybridRe
         }
         return [...ranking];
       };
-      const [dense, lexical] = await Promise.all([embedAll(view, query, covered, signal), Promise.all(groups.map(lexicalOf))]);
+      const [dense, lexical] = await Promise.all([
+        embedAll(view, query, covered, signal),
+        Promise.all(groups.map(lexicalOf)),
+      ]);
       throwIfAborted(signal);
 
       const results: RetrievedItem[] = [];
       groups.forEach((group, groupIndex) => {
         if (group.positions.length === 0) return;
         const limit = Math.min(candidates, group.positions.length);
-        const denseRanking = rankByCosine(dense.query, group.positions.map((position) => ({ key: position, vector: dense.vectors.get(position)! })), limit);
-        const fused = reciprocalRankFusion([lexical[groupIndex]!, denseRanking], k, [weights.bm25, weights.dense]).slice(0, topK);
+        const denseRanking = rankByCosine(
+          dense.query,
+          group.positions.map((position) => ({ key: position, vector: dense.vectors.get(position)! })),
+          limit,
+        );
+        const fused = reciprocalRankFusion([lexical[groupIndex]!, denseRanking], k, [
+          weights.bm25,
+          weights.dense,
+        ]).slice(0, topK);
         if (fused.length < topK) {
           const taken = new Set(fused.map((hit) => hit.key));
           for (const position of group.positions) {

@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, it } from "vitest";
 import { writeTinySynonymModel } from "@finemem/testing";
+import { expect, it } from "vitest";
 
 // onnxruntime-node's native addon is mapped into the process when transformers.js is imported.
 const onnxruntimeLoaded = () =>
-  ((process.report.getReport() as unknown as { sharedObjects: string[] }).sharedObjects ?? []).some((path) => path.includes("onnxruntime"));
+  ((process.report.getReport() as unknown as { sharedObjects: string[] }).sharedObjects ?? []).some((path) =>
+    path.includes("onnxruntime"),
+  );
 
 it("imports without loading transformers.js or onnxruntime; creating an embedder loads them", async () => {
   expect(onnxruntimeLoaded()).toBe(false);
@@ -23,7 +25,10 @@ it("imports without loading transformers.js or onnxruntime; creating an embedder
 
   const work = await mkdtemp(join(tmpdir(), "finemem-hybrid-index-"));
   try {
-    const embedder = await hybrid.createTransformersEmbedder({ model: (await writeTinySynonymModel(work)).dir, threads: 1 });
+    const embedder = await hybrid.createTransformersEmbedder({
+      model: (await writeTinySynonymModel(work)).dir,
+      threads: 1,
+    });
     expect(onnxruntimeLoaded()).toBe(true);
     await embedder.dispose();
   } finally {

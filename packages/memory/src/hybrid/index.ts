@@ -5,15 +5,16 @@
  * models, which `@finemem/utils` downloads into the Hugging Face cache); both are imported only when
  * an embedder is created.
  */
-export { createTransformersEmbedder, type TransformersEmbedder } from "./transformers-embedder.js";
+
 export type { TransformersEmbedderOptions } from "./embedder-options.js";
-export { createHybridRetriever, type HybridRetriever, type HybridRetrieverOptions } from "./hybrid-retriever.js";
 export {
-  InMemoryEmbeddingCache,
   createInMemoryEmbeddingCache,
   type EmbeddingCache,
   type EmbeddingCacheEntry,
   type EmbeddingKey,
+  InMemoryEmbeddingCache,
   type InMemoryEmbeddingCacheOptions,
 } from "./embedding-cache.js";
-export { EmbedderError, HybridOptionsError, type EmbedderErrorCode } from "./errors.js";
+export { EmbedderError, type EmbedderErrorCode, HybridOptionsError } from "./errors.js";
+export { createHybridRetriever, type HybridRetriever, type HybridRetrieverOptions } from "./hybrid-retriever.js";
+export { createTransformersEmbedder, type TransformersEmbedder } from "./transformers-embedder.js";

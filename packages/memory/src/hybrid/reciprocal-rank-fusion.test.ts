@@ -4,24 +4,84 @@ import { reciprocalRankFusion } from "./reciprocal-rank-fusion.js";
 
 describe("reciprocalRankFusion", () => {
   it("adds 1 / (k + rank) per ranking and breaks ties by the smaller key", () => {
-    expect(reciprocalRankFusion([[7, 3], [3, 9]], 60)).toEqual([
+    expect(
+      reciprocalRankFusion(
+        [
+          [7, 3],
+          [3, 9],
+        ],
+        60,
+      ),
+    ).toEqual([
       { key: 3, score: 1 / 62 + 1 / 61 },
       { key: 7, score: 1 / 61 },
       { key: 9, score: 1 / 62 },
     ]);
     // Mirror-image ranks tie exactly; the earlier key wins.
-    expect(reciprocalRankFusion([[5, 2], [2, 5]], 60).map((hit) => hit.key)).toEqual([2, 5]);
+    expect(
+      reciprocalRankFusion(
+        [
+          [5, 2],
+          [2, 5],
+        ],
+        60,
+      ).map((hit) => hit.key),
+    ).toEqual([2, 5]);
     expect(reciprocalRankFusion([[], []], 60)).toEqual([]);
     expect(reciprocalRankFusion([[4]], 0)).toEqual([{ key: 4, score: 1 }]);
   });
 
   it("scales each ranking by its weight, so the heavier ranker wins the close calls", () => {
     // Plain RRF: 5 is first in ranking A, 2 first in ranking B; the tie goes to the smaller key.
-    expect(reciprocalRankFusion([[5, 2], [2, 5]], 60, [2, 1]).map((hit) => hit.key)).toEqual([5, 2]);
-    expect(reciprocalRankFusion([[5, 2], [2, 5]], 60, [2, 1])[0]!.score).toBeCloseTo(2 / 61 + 1 / 62, 15);
-    expect(reciprocalRankFusion([[5, 2], [2, 5]], 60, [1, 1])).toEqual(reciprocalRankFusion([[5, 2], [2, 5]], 60));
+    expect(
+      reciprocalRankFusion(
+        [
+          [5, 2],
+          [2, 5],
+        ],
+        60,
+        [2, 1],
+      ).map((hit) => hit.key),
+    ).toEqual([5, 2]);
+    expect(
+      reciprocalRankFusion(
+        [
+          [5, 2],
+          [2, 5],
+        ],
+        60,
+        [2, 1],
+      )[0]!.score,
+    ).toBeCloseTo(2 / 61 + 1 / 62, 15);
+    expect(
+      reciprocalRankFusion(
+        [
+          [5, 2],
+          [2, 5],
+        ],
+        60,
+        [1, 1],
+      ),
+    ).toEqual(
+      reciprocalRankFusion(
+        [
+          [5, 2],
+          [2, 5],
+        ],
+        60,
+      ),
+    );
     // Weight 0 removes a ranking's say entirely.
-    expect(reciprocalRankFusion([[5, 2], [2, 5]], 60, [0, 1]).map((hit) => hit.key)).toEqual([2, 5]);
+    expect(
+      reciprocalRankFusion(
+        [
+          [5, 2],
+          [2, 5],
+        ],
+        60,
+        [0, 1],
+      ).map((hit) => hit.key),
+    ).toEqual([2, 5]);
   });
 });
 

@@ -15,7 +15,11 @@ export interface FusedHit {
  * Keys are integers and smaller keys win ties (the retriever passes view positions, so the earlier
  * item does, as in BM25). Rankings must not list a key twice.
  */
-export function reciprocalRankFusion(rankings: readonly (readonly number[])[], k: number, weights?: readonly number[]): FusedHit[] {
+export function reciprocalRankFusion(
+  rankings: readonly (readonly number[])[],
+  k: number,
+  weights?: readonly number[],
+): FusedHit[] {
   const scores = new Map<number, number>();
   rankings.forEach((ranking, which) => {
     // Weighted RRF: a ranking's contributions are scaled by its weight (default 1, the plain method).

@@ -1,8 +1,14 @@
 import { cp, mkdtemp, readFile, readlink, rm, stat, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import {
+  deadEndpoint,
+  type FakeModelHub,
+  startFakeModelHub,
+  type TinySynonymModel,
+  writeTinySynonymModel,
+} from "@finemem/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { deadEndpoint, startFakeModelHub, writeTinySynonymModel, type FakeModelHub, type TinySynonymModel } from "@finemem/testing";
 import { createTransformersEmbedder, type TransformersEmbedder } from "./transformers-embedder.js";
 
 let work: string;
@@ -98,13 +104,22 @@ describe("createTransformersEmbedder with a local folder", () => {
   });
 
   it("fails with model_not_found for a missing folder or a folder lacking a file", async () => {
-    await expect(createTransformersEmbedder({ model: join(work, "no-such-model") })).rejects.toMatchObject({ name: "EmbedderError", code: "model_not_found" });
+    await expect(createTransformersEmbedder({ model: join(work, "no-such-model") })).rejects.toMatchObject({
+      name: "EmbedderError",
+      code: "model_not_found",
+    });
     const broken = join(work, "broken");
     await cp(model.dir, broken, { recursive: true });
     await unlink(join(broken, "tokenizer.json"));
-    await expect(createTransformersEmbedder({ model: broken })).rejects.toMatchObject({ code: "model_not_found", message: expect.stringContaining("tokenizer.json") });
+    await expect(createTransformersEmbedder({ model: broken })).rejects.toMatchObject({
+      code: "model_not_found",
+      message: expect.stringContaining("tokenizer.json"),
+    });
     // q8 weights would be onnx/model_quantized.onnx, which the folder does not have.
-    await expect(createTransformersEmbedder({ model: model.dir, dtype: "q8" })).rejects.toMatchObject({ code: "model_not_found", message: expect.stringContaining("onnx/model_quantized.onnx") });
+    await expect(createTransformersEmbedder({ model: model.dir, dtype: "q8" })).rejects.toMatchObject({
+      code: "model_not_found",
+      message: expect.stringContaining("onnx/model_quantized.onnx"),
+    });
   });
 
   it("rejects bad options with HybridOptionsError naming the option", async () => {
@@ -119,14 +134,20 @@ describe("createTransformersEmbedder with a local folder", () => {
       [{ model: "owner/name", accessToken: "secret" }, "accessToken"],
       [{ model: model.dir, cacheDirectory: "/tmp" }, "cacheDirectory"],
     ] as const) {
-      await expect(createTransformersEmbedder(options as never)).rejects.toMatchObject({ name: "HybridOptionsError", code: "invalid_option", path: [key] });
+      await expect(createTransformersEmbedder(options as never)).rejects.toMatchObject({
+        name: "HybridOptionsError",
+        code: "invalid_option",
+        path: [key],
+      });
     }
   });
 
   it("honours an aborted signal, and refuses to embed once disposed", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(createTransformersEmbedder({ model: model.dir }, { signal: controller.signal })).rejects.toMatchObject({ code: "aborted" });
+    await expect(createTransformersEmbedder({ model: model.dir }, { signal: controller.signal })).rejects.toMatchObject(
+      { code: "aborted" },
+    );
     await expect(local.embed(["hello"], { signal: controller.signal })).rejects.toMatchObject({ code: "aborted" });
     const embedder = await createTransformersEmbedder({ model: model.dir, threads: 1 });
     await embedder.dispose();
@@ -151,12 +172,19 @@ describe("createTransformersEmbedder with a hub repository", () => {
   });
 
   const newCache = () => mkdtemp(join(work, "hf-cache-"));
-  const snapshotOf = (cacheDir: string) => join(cacheDir, "models--finemem--tiny-synonym-bert", "snapshots", hub.commit);
+  const snapshotOf = (cacheDir: string) =>
+    join(cacheDir, "models--finemem--tiny-synonym-bert", "snapshots", hub.commit);
 
   it("downloads a pinned commit into the standard cache, then loads it again with no request", async () => {
     const cacheDir = await newCache();
     hub.requests.length = 0;
-    const first = await createTransformersEmbedder({ model: repo, revision: hub.commit, hubUrl: hub.url, cacheDir, threads: 1 });
+    const first = await createTransformersEmbedder({
+      model: repo,
+      revision: hub.commit,
+      hubUrl: hub.url,
+      cacheDir,
+      threads: 1,
+    });
     expect(hub.requests.length).toBeGreaterThan(0);
     expect(first.modelPath).toBe(snapshotOf(cacheDir));
     expect(first.revision).toBe(hub.commit);
@@ -173,7 +201,13 @@ describe("createTransformersEmbedder with a hub repository", () => {
     await first.dispose();
 
     hub.requests.length = 0;
-    const second = await createTransformersEmbedder({ model: repo, revision: hub.commit, hubUrl: hub.url, cacheDir, threads: 1 });
+    const second = await createTransformersEmbedder({
+      model: repo,
+      revision: hub.commit,
+      hubUrl: hub.url,
+      cacheDir,
+      threads: 1,
+    });
     expect(hub.requests).toEqual([]);
     await second.dispose();
   });
@@ -182,10 +216,15 @@ describe("createTransformersEmbedder with a hub repository", () => {
     const cacheDir = await newCache();
     hub.requests.length = 0;
     const first = await createTransformersEmbedder({ model: repo, hubUrl: hub.url, cacheDir, threads: 1 });
-    expect(hub.requests[0]).toMatchObject({ method: "GET", url: expect.stringMatching(new RegExp(`^/api/models/${repo}/revision/main`)) });
+    expect(hub.requests[0]).toMatchObject({
+      method: "GET",
+      url: expect.stringMatching(new RegExp(`^/api/models/${repo}/revision/main`)),
+    });
     expect(first.revision).toBe(hub.commit);
     expect(first.modelPath).toBe(snapshotOf(cacheDir));
-    expect((await readFile(join(cacheDir, "models--finemem--tiny-synonym-bert", "refs", "main"), "utf8")).trim()).toBe(hub.commit);
+    expect((await readFile(join(cacheDir, "models--finemem--tiny-synonym-bert", "refs", "main"), "utf8")).trim()).toBe(
+      hub.commit,
+    );
     await first.dispose();
 
     // Online, a branch costs one request (its commit may have moved); offline costs none.
@@ -194,7 +233,13 @@ describe("createTransformersEmbedder with a hub repository", () => {
     expect(hub.requests.map((request) => request.method)).toEqual(["GET"]);
     await online.dispose();
     hub.requests.length = 0;
-    const offline = await createTransformersEmbedder({ model: repo, hubUrl: hub.url, cacheDir, cache: "offline", threads: 1 });
+    const offline = await createTransformersEmbedder({
+      model: repo,
+      hubUrl: hub.url,
+      cacheDir,
+      cache: "offline",
+      threads: 1,
+    });
     expect(hub.requests).toEqual([]);
     expect(offline.modelPath).toBe(snapshotOf(cacheDir));
     await offline.dispose();
@@ -203,24 +248,38 @@ describe("createTransformersEmbedder with a hub repository", () => {
   it("fails with not_cached offline when the cache lacks the model", async () => {
     const cacheDir = await newCache();
     hub.requests.length = 0;
-    await expect(createTransformersEmbedder({ model: repo, hubUrl: hub.url, cacheDir, cache: "offline" })).rejects.toMatchObject({ name: "EmbedderError", code: "not_cached" });
-    await expect(createTransformersEmbedder({ model: repo, revision: hub.commit, hubUrl: hub.url, cacheDir, cache: "offline" })).rejects.toMatchObject({ code: "not_cached" });
+    await expect(
+      createTransformersEmbedder({ model: repo, hubUrl: hub.url, cacheDir, cache: "offline" }),
+    ).rejects.toMatchObject({ name: "EmbedderError", code: "not_cached" });
+    await expect(
+      createTransformersEmbedder({ model: repo, revision: hub.commit, hubUrl: hub.url, cacheDir, cache: "offline" }),
+    ).rejects.toMatchObject({ code: "not_cached" });
     expect(hub.requests).toEqual([]);
   });
 
   it("fails with model_not_found for an unknown repository or revision", async () => {
     const cacheDir = await newCache();
-    await expect(createTransformersEmbedder({ model: "finemem/no-such-model", hubUrl: hub.url, cacheDir })).rejects.toMatchObject({ code: "model_not_found" });
-    await expect(createTransformersEmbedder({ model: repo, revision: "v9", hubUrl: hub.url, cacheDir })).rejects.toMatchObject({ code: "model_not_found" });
-    await expect(createTransformersEmbedder({ model: repo, revision: "0".repeat(40), hubUrl: hub.url, cacheDir })).rejects.toMatchObject({ code: "model_not_found" });
+    await expect(
+      createTransformersEmbedder({ model: "finemem/no-such-model", hubUrl: hub.url, cacheDir }),
+    ).rejects.toMatchObject({ code: "model_not_found" });
+    await expect(
+      createTransformersEmbedder({ model: repo, revision: "v9", hubUrl: hub.url, cacheDir }),
+    ).rejects.toMatchObject({ code: "model_not_found" });
+    await expect(
+      createTransformersEmbedder({ model: repo, revision: "0".repeat(40), hubUrl: hub.url, cacheDir }),
+    ).rejects.toMatchObject({ code: "model_not_found" });
   });
 
   it("fails with download_failed when the hub cannot be reached", async () => {
     const cacheDir = await newCache();
     const url = await deadEndpoint();
-    const error = await createTransformersEmbedder({ model: repo, hubUrl: url, cacheDir }).catch((caught: unknown) => caught);
+    const error = await createTransformersEmbedder({ model: repo, hubUrl: url, cacheDir }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({ name: "EmbedderError", code: "download_failed" });
     expect((error as Error).message).toContain(url);
-    await expect(createTransformersEmbedder({ model: repo, revision: hub.commit, hubUrl: url, cacheDir })).rejects.toMatchObject({ code: "download_failed" });
+    await expect(
+      createTransformersEmbedder({ model: repo, revision: hub.commit, hubUrl: url, cacheDir }),
+    ).rejects.toMatchObject({ code: "download_failed" });
   });
 });

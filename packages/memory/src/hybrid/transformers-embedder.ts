@@ -1,5 +1,10 @@
-import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type Embedder } from "@finemem/spec";
-import { checkTransformersModelFolder, importOptionalPeer, resolveTransformersSnapshot, type TransformersDtype } from "@finemem/utils";
+import { type CallOptions, type Embedder, SPECIFICATION_VERSION, throwIfAborted } from "@finemem/spec";
+import {
+  checkTransformersModelFolder,
+  importOptionalPeer,
+  resolveTransformersSnapshot,
+  type TransformersDtype,
+} from "@finemem/utils";
 import { resolveEmbedderOptions, type TransformersEmbedderOptions } from "./embedder-options.js";
 import { EmbedderError, embedderErrorOf } from "./errors.js";
 
@@ -18,7 +23,10 @@ export interface TransformersEmbedder extends Embedder {
 
 // The minimal surface of a transformers.js feature-extraction pipeline used here.
 interface FeatureExtractor {
-  (texts: string[], options: { pooling: "mean"; normalize: boolean }): Promise<{ dims: number[]; data: ArrayLike<number> }>;
+  (
+    texts: string[],
+    options: { pooling: "mean"; normalize: boolean },
+  ): Promise<{ dims: number[]; data: ArrayLike<number> }>;
   dispose(): Promise<unknown>;
 }
 
@@ -38,7 +46,10 @@ interface FeatureExtractor {
  * @throws {HybridOptionsError} for bad options; {@link EmbedderError} when the model cannot be found,
  *   fetched or loaded; `AbortedError` when `callOptions.signal` fires.
  */
-export async function createTransformersEmbedder(options: TransformersEmbedderOptions, callOptions: CallOptions = {}): Promise<TransformersEmbedder> {
+export async function createTransformersEmbedder(
+  options: TransformersEmbedderOptions,
+  callOptions: CallOptions = {},
+): Promise<TransformersEmbedder> {
   const resolved = resolveEmbedderOptions(options);
   const { signal } = callOptions;
   throwIfAborted(signal);
@@ -72,20 +83,31 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
     revision = snapshot.commit;
     defaultModelId = `${resolved.source.repo}@${snapshot.commit}`;
   }
-  const modelId = resolved.modelId ?? (resolved.dtype === "fp32" ? defaultModelId : `${defaultModelId}:${resolved.dtype}`);
+  const modelId =
+    resolved.modelId ?? (resolved.dtype === "fp32" ? defaultModelId : `${defaultModelId}:${resolved.dtype}`);
   throwIfAborted(signal);
 
-  const transformers = await importOptionalPeer("@huggingface/transformers", ENTRY, () => import("@huggingface/transformers"), (failure) => new EmbedderError(failure.code, failure.message, { cause: failure.cause }));
+  const transformers = await importOptionalPeer(
+    "@huggingface/transformers",
+    ENTRY,
+    () => import("@huggingface/transformers"),
+    (failure) => new EmbedderError(failure.code, failure.message, { cause: failure.cause }),
+  );
   let extractor: FeatureExtractor;
   try {
     extractor = (await transformers.pipeline("feature-extraction", modelPath, {
       dtype: resolved.dtype,
       device: "cpu",
       local_files_only: true,
-      session_options: resolved.threads === undefined ? {} : { intraOpNumThreads: resolved.threads, interOpNumThreads: 1 },
+      session_options:
+        resolved.threads === undefined ? {} : { intraOpNumThreads: resolved.threads, interOpNumThreads: 1 },
     })) as unknown as FeatureExtractor;
   } catch (error) {
-    throw new EmbedderError("load_failed", `transformers.js could not load the model at ${modelPath}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    throw new EmbedderError(
+      "load_failed",
+      `transformers.js could not load the model at ${modelPath}: ${(error as Error)?.message ?? String(error)}`,
+      { cause: error },
+    );
   }
 
   let dimensions: number;
@@ -94,7 +116,10 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
     const probe = await run(extractor, ["dimension probe"]);
     dimensions = probe.dims[1]!;
     if (probe.dims.length !== 2 || probe.dims[0] !== 1 || !(dimensions > 0)) {
-      throw new EmbedderError("load_failed", `the model at ${modelPath} does not produce one vector per text (output dims ${JSON.stringify(probe.dims)})`);
+      throw new EmbedderError(
+        "load_failed",
+        `the model at ${modelPath} does not produce one vector per text (output dims ${JSON.stringify(probe.dims)})`,
+      );
     }
   } catch (error) {
     await extractor.dispose().catch(() => undefined);
@@ -118,7 +143,10 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
         const batch = texts.slice(start, start + resolved.batchSize);
         const output = await run(extractor, batch);
         if (output.dims[0] !== batch.length || output.dims[1] !== dimensions) {
-          throw new EmbedderError("invalid_embedding", `expected ${batch.length} vectors of ${dimensions} floats, got dims ${JSON.stringify(output.dims)}`);
+          throw new EmbedderError(
+            "invalid_embedding",
+            `expected ${batch.length} vectors of ${dimensions} floats, got dims ${JSON.stringify(output.dims)}`,
+          );
         }
         const data = output.data instanceof Float32Array ? output.data : Float32Array.from(output.data);
         // A copy per text: a view would keep the whole batch's buffer alive as long as any one vector.
@@ -134,13 +162,20 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
   };
 }
 
-async function run(extractor: FeatureExtractor, texts: readonly string[]): Promise<{ dims: number[]; data: ArrayLike<number> }> {
+async function run(
+  extractor: FeatureExtractor,
+  texts: readonly string[],
+): Promise<{ dims: number[]; data: ArrayLike<number> }> {
   for (const [index, text] of texts.entries()) {
     if (typeof text !== "string") throw new EmbedderError("inference_failed", `text ${index} is not a string`);
   }
   try {
     return await extractor([...texts], { pooling: "mean", normalize: true });
   } catch (error) {
-    throw new EmbedderError("inference_failed", `the model failed on a batch of ${texts.length} texts: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    throw new EmbedderError(
+      "inference_failed",
+      `the model failed on a batch of ${texts.length} texts: ${(error as Error)?.message ?? String(error)}`,
+      { cause: error },
+    );
   }
 }

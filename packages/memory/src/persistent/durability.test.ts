@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInMemoryStore } from "../store/in-memory-store.js";
-import { CHILD_CWD, bundleChildScript } from "./test-support/child-process-script.js";
 import { DURABILITY_NAMESPACE, durabilityBatch } from "./durability-batches.js";
 import { openPgliteStore } from "./open-pglite-store.js";
 import { openPostgresStore } from "./open-postgres-store.js";
 import type { PersistentStore } from "./persistent-store.js";
+import { bundleChildScript, CHILD_CWD } from "./test-support/child-process-script.js";
 import { createTestDatabase, postgresAvailability, type TestDatabase } from "./test-support/postgres-test-database.js";
 
 const TRIALS = 10;
@@ -40,7 +40,10 @@ interface Trial {
 /** Runs the child until it reports the partial write of `killAt`, kills it, and returns what it said. */
 function runChild(args: readonly string[]): Promise<Trial> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childScript, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: CHILD_CWD });
+    const child = spawn(process.execPath, [childScript, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: CHILD_CWD,
+    });
     const committed: number[] = [];
     let partial: number | null = null;
     let buffered = "";
@@ -60,7 +63,8 @@ function runChild(args: readonly string[]): Promise<Trial> {
       }
     });
     child.on("exit", (_code, signal) => {
-      if (signal !== "SIGKILL") reject(new Error(`the child exited without being killed (${signal ?? _code}): ${errors}`));
+      if (signal !== "SIGKILL")
+        reject(new Error(`the child exited without being killed (${signal ?? _code}): ${errors}`));
       else resolve({ committed, partial });
     });
   });
@@ -72,7 +76,10 @@ async function expectedExport(batches: number): Promise<string> {
   return store.exportJsonl();
 }
 
-async function runTrials(open: () => Promise<PersistentStore>, childArgs: (first: number, killAt: number) => string[]): Promise<void> {
+async function runTrials(
+  open: () => Promise<PersistentStore>,
+  childArgs: (first: number, killAt: number) => string[],
+): Promise<void> {
   let acknowledged = 0;
   for (let trial = 0; trial < TRIALS; trial++) {
     // Each trial commits 0 to 2 batches, then is killed inside the next one.
@@ -115,7 +122,12 @@ describe("durability under SIGKILL mid-batch", () => {
     });
     it(`PostgreSQL: ${TRIALS} kills, each loses exactly the batch being written`, async () => {
       await runTrials(
-        () => openPostgresStore({ pool: database.pool, schema: "durability", tokenCounter: createWhitespaceTokenCounter() }),
+        () =>
+          openPostgresStore({
+            pool: database.pool,
+            schema: "durability",
+            tokenCounter: createWhitespaceTokenCounter(),
+          }),
         (first, killAt) => ["postgres", database.url, "durability", String(first), String(killAt)],
       );
     }, 180_000);

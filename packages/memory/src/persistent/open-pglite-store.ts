@@ -43,7 +43,11 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
   });
 }
 
-async function openOn(db: PGlite, options: PersistentStoreOptions, onClose: () => Promise<void>): Promise<PersistentStore> {
+async function openOn(
+  db: PGlite,
+  options: PersistentStoreOptions,
+  onClose: () => Promise<void>,
+): Promise<PersistentStore> {
   try {
     return await PersistentStore.open(pgliteClient(db), { ...options, shared: false }, onClose);
   } catch (error) {

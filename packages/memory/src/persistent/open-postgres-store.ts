@@ -18,7 +18,8 @@ export interface PostgresStoreOptions extends Omit<PersistentStoreOptions, "shar
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PersistentStore> {
   const owns = options.pool === undefined;
-  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
+  const pool =
+    options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
   const client = pgPoolClient(pool, owns);
   try {
     return await PersistentStore.open(client, { ...options, shared: true }, () => client.close());

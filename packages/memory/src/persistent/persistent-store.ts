@@ -1,6 +1,4 @@
 import {
-  SPECIFICATION_VERSION,
-  throwIfAborted,
   type ApplyRequest,
   type CallOptions,
   type Id,
@@ -11,17 +9,24 @@ import {
   type OperationResult,
   type ProvenancePolicy,
   type RetrievedItem,
+  SPECIFICATION_VERSION,
   type StepWeights,
+  throwIfAborted,
 } from "@finemem/spec";
 import { decodeExport } from "../export/export-format.js";
+import type { EmbeddingCache } from "../hybrid/embedding-cache.js";
 import { StoreClosedError } from "../store/errors.js";
-import { StoreOptionsError, createInMemoryStore, type InMemoryStore, type InMemoryStoreOptions } from "../store/in-memory-store.js";
+import {
+  createInMemoryStore,
+  type InMemoryStore,
+  type InMemoryStoreOptions,
+  StoreOptionsError,
+} from "../store/in-memory-store.js";
 import type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "../store/memory-backend.js";
 import { namespaceKey } from "../store/namespace-key.js";
 import type { TokenLedger } from "../tokens/token-ledger.js";
-import type { EmbeddingCache } from "../hybrid/embedding-cache.js";
 import type { SqlClient } from "./sql-client.js";
-import { PERSISTENT_SCHEMA_VERSION, checkSchemaName, ensureSchema } from "./store-schema.js";
+import { checkSchemaName, ensureSchema, PERSISTENT_SCHEMA_VERSION } from "./store-schema.js";
 import { versionEmbeddingCache } from "./version-embedding-cache.js";
 
 export interface PersistentStoreOptions extends InMemoryStoreOptions {
@@ -79,7 +84,11 @@ export class PersistentStore implements MemoryBackend {
    * written under other settings (layout, caps, token encoding) is refused with a
    * {@link StoreOptionsError} rather than reinterpreted.
    */
-  static async open(client: SqlClient, options: PersistentStoreOptions = {}, onClose: () => Promise<void> = async () => {}): Promise<PersistentStore> {
+  static async open(
+    client: SqlClient,
+    options: PersistentStoreOptions = {},
+    onClose: () => Promise<void> = async () => {},
+  ): Promise<PersistentStore> {
     const schema = checkSchemaName(options.schema ?? "finemem");
     await ensureSchema(client, schema);
     const replica = createInMemoryStore(options);
@@ -87,21 +96,28 @@ export class PersistentStore implements MemoryBackend {
     await client.transaction(async (tx) => {
       // Two first opens at once must not both record their settings: the second waits and compares.
       await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`finemem-meta:${schema}`]);
-      const rows = (await tx.query<{ key: string; value: string }>(`SELECT key, value FROM "${schema}".finemem_meta`)).rows;
+      const rows = (await tx.query<{ key: string; value: string }>(`SELECT key, value FROM "${schema}".finemem_meta`))
+        .rows;
       const meta = new Map(rows.map((row) => [row.key, row.value]));
       const version = meta.get("schema_version");
       if (version !== undefined && Number(version) > PERSISTENT_SCHEMA_VERSION) {
-        throw new StoreOptionsError("schema", `schema ${schema} was written by a newer store (schema version ${version}, this one reads ${PERSISTENT_SCHEMA_VERSION})`);
+        throw new StoreOptionsError(
+          "schema",
+          `schema ${schema} was written by a newer store (schema version ${version}, this one reads ${PERSISTENT_SCHEMA_VERSION})`,
+        );
       }
       const stored = meta.get("settings");
       if (stored !== undefined && stored !== settings) {
-        throw new StoreOptionsError("settings", `schema ${schema} holds a store with settings ${stored}; this one was opened with ${settings}`);
+        throw new StoreOptionsError(
+          "settings",
+          `schema ${schema} holds a store with settings ${stored}; this one was opened with ${settings}`,
+        );
       }
       if (stored === undefined) {
-        await tx.query(`INSERT INTO "${schema}".finemem_meta (key, value) VALUES ('schema_version', $1), ('settings', $2) ON CONFLICT (key) DO NOTHING`, [
-          String(PERSISTENT_SCHEMA_VERSION),
-          settings,
-        ]);
+        await tx.query(
+          `INSERT INTO "${schema}".finemem_meta (key, value) VALUES ('schema_version', $1), ('settings', $2) ON CONFLICT (key) DO NOTHING`,
+          [String(PERSISTENT_SCHEMA_VERSION), settings],
+        );
       }
     });
     const store = new PersistentStore(client, schema, replica, 0, options, onClose);
@@ -118,16 +134,31 @@ export class PersistentStore implements MemoryBackend {
     return this.write("apply", request, (working) => working.apply(request, options), options);
   }
 
-  deleteBySource(namespace: Namespace, sourceChunkId: Id, options: DeleteBySourceOptions, callOptions?: CallOptions): Promise<readonly OperationResult[]> {
+  deleteBySource(
+    namespace: Namespace,
+    sourceChunkId: Id,
+    options: DeleteBySourceOptions,
+    callOptions?: CallOptions,
+  ): Promise<readonly OperationResult[]> {
     const payload: ForgetPayload = { namespace, sourceChunkId, options };
-    return this.write("forget", payload, (working) => working.deleteBySource(namespace, sourceChunkId, options, callOptions), callOptions);
+    return this.write(
+      "forget",
+      payload,
+      (working) => working.deleteBySource(namespace, sourceChunkId, options, callOptions),
+      callOptions,
+    );
   }
 
   async importJsonl(text: string, options?: CallOptions): Promise<void> {
-    await this.write("import", text, async (working) => {
-      await working.importJsonl(text, options);
-      return [];
-    }, options);
+    await this.write(
+      "import",
+      text,
+      async (working) => {
+        await working.importJsonl(text, options);
+        return [];
+      },
+      options,
+    );
   }
 
   async view(namespace: Namespace, options?: CallOptions): Promise<MemoryView> {
@@ -138,11 +169,21 @@ export class PersistentStore implements MemoryBackend {
     return (await this.reader(options)).history(namespace, itemId, options);
   }
 
-  async provenance(namespace: Namespace, itemId: Id, policy: ProvenancePolicy, options?: CallOptions): Promise<StepWeights> {
+  async provenance(
+    namespace: Namespace,
+    itemId: Id,
+    policy: ProvenancePolicy,
+    options?: CallOptions,
+  ): Promise<StepWeights> {
     return (await this.reader(options)).provenance(namespace, itemId, policy, options);
   }
 
-  async search(namespace: Namespace, query: string, options?: SearchOptions, callOptions?: CallOptions): Promise<readonly RetrievedItem[]> {
+  async search(
+    namespace: Namespace,
+    query: string,
+    options?: SearchOptions,
+    callOptions?: CallOptions,
+  ): Promise<readonly RetrievedItem[]> {
     return (await this.reader(callOptions)).search(namespace, query, options, callOptions);
   }
 
@@ -193,7 +234,10 @@ export class PersistentStore implements MemoryBackend {
 
   /** Replays the log rows committed after the last one this replica has seen. */
   private async catchUp(client: SqlClient): Promise<void> {
-    const { rows } = await client.query<LogRow>(`SELECT seq, kind, payload FROM "${this.schema}".finemem_log WHERE seq > $1 ORDER BY seq`, [this.lastSeq]);
+    const { rows } = await client.query<LogRow>(
+      `SELECT seq, kind, payload FROM "${this.schema}".finemem_log WHERE seq > $1 ORDER BY seq`,
+      [this.lastSeq],
+    );
     for (const row of rows) {
       await replay(this.replica, row);
       this.lastSeq = Number(row.seq);
@@ -241,14 +285,24 @@ export class PersistentStore implements MemoryBackend {
           if (kind === "forget" && results.length === 0) return results;
           const seq = this.lastSeq + 1;
           const request = payload as { namespace?: Namespace; step?: number };
-          await tx.query(`INSERT INTO "${this.schema}".finemem_log (seq, kind, namespace_key, step, payload) VALUES ($1, $2, $3, $4, $5)`, [
-            seq,
-            kind,
-            request.namespace === undefined ? null : namespaceKey(request.namespace),
-            kind === "apply" ? (request.step ?? null) : kind === "forget" ? (payload as ForgetPayload).options.step : null,
-            typeof payload === "string" ? payload : JSON.stringify(payload),
-          ]);
-          const versions = kind === "import" ? importedVersions(payload as string) : await createdVersions(this.replica, request.namespace!, results);
+          await tx.query(
+            `INSERT INTO "${this.schema}".finemem_log (seq, kind, namespace_key, step, payload) VALUES ($1, $2, $3, $4, $5)`,
+            [
+              seq,
+              kind,
+              request.namespace === undefined ? null : namespaceKey(request.namespace),
+              kind === "apply"
+                ? (request.step ?? null)
+                : kind === "forget"
+                  ? (payload as ForgetPayload).options.step
+                  : null,
+              typeof payload === "string" ? payload : JSON.stringify(payload),
+            ],
+          );
+          const versions =
+            kind === "import"
+              ? importedVersions(payload as string)
+              : await createdVersions(this.replica, request.namespace!, results);
           // Two multi-row statements, not one per version; the test hook runs between them, after the
           // log row and half the versions are written.
           const half = Math.ceil(versions.length / 2);
@@ -280,26 +334,46 @@ async function createdVersions(working: InMemoryStore, namespace: Namespace, res
   const out: { namespace: Namespace; version: MemoryItemVersion }[] = [];
   for (const result of results) {
     if (result.status !== "applied" || result.itemId === null || result.version === null) continue;
-    const version = (await working.history(namespace, result.itemId)).find((candidate) => candidate.version === result.version);
+    const version = (await working.history(namespace, result.itemId)).find(
+      (candidate) => candidate.version === result.version,
+    );
     if (version !== undefined) out.push({ namespace, version });
   }
   return out;
 }
 
 function importedVersions(text: string): { namespace: Namespace; version: MemoryItemVersion }[] {
-  return decodeExport(text).records.flatMap(({ record }) => (record.record === "version" ? [{ namespace: record.namespace, version: record.version }] : []));
+  return decodeExport(text).records.flatMap(({ record }) =>
+    record.record === "version" ? [{ namespace: record.namespace, version: record.version }] : [],
+  );
 }
 
 const VERSION_COLUMNS = 10;
 
-async function insertVersions(tx: SqlClient, schema: string, seq: number, versions: readonly { namespace: Namespace; version: MemoryItemVersion }[]): Promise<void> {
+async function insertVersions(
+  tx: SqlClient,
+  schema: string,
+  seq: number,
+  versions: readonly { namespace: Namespace; version: MemoryItemVersion }[],
+): Promise<void> {
   // PostgreSQL takes at most 65,535 parameters in one statement.
   for (let start = 0; start < versions.length; start += 5000) {
     const batch = versions.slice(start, start + 5000);
     const params: unknown[] = [];
     const rows = batch.map(({ namespace, version }) => {
       const base = params.length;
-      params.push(namespaceKey(namespace), version.itemId, version.version, version.memoryType ?? null, version.content, version.tombstone, version.step, version.operationId, version.sourceChunkId ?? null, seq);
+      params.push(
+        namespaceKey(namespace),
+        version.itemId,
+        version.version,
+        version.memoryType ?? null,
+        version.content,
+        version.tombstone,
+        version.step,
+        version.operationId,
+        version.sourceChunkId ?? null,
+        seq,
+      );
       return `(${Array.from({ length: VERSION_COLUMNS }, (_, index) => `$${base + index + 1}`).join(", ")})`;
     });
     await tx.query(

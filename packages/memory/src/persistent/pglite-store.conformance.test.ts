@@ -3,7 +3,7 @@
 // replays its schema's log into a new one.
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { memoryBackendConformance, type ConformanceHarness } from "../testing/index.js";
+import { type ConformanceHarness, memoryBackendConformance } from "../testing/index.js";
 import { openPgliteSchemaStore } from "./open-pglite-store.js";
 
 let db: PGlite;

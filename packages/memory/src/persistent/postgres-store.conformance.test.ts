@@ -1,7 +1,7 @@
 // #3's conformance suite on the PostgreSQL-server backend: one database for the file, one schema per
 // store the suite opens; "reopen" closes the store and replays its schema's log into a new one.
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { memoryBackendConformance, type ConformanceHarness } from "../testing/index.js";
+import { type ConformanceHarness, memoryBackendConformance } from "../testing/index.js";
 import { openPostgresStore } from "./open-postgres-store.js";
 import { createTestDatabase, postgresAvailability, type TestDatabase } from "./test-support/postgres-test-database.js";
 

@@ -1,14 +1,14 @@
 // Acceptance 3: PGlite has no lock of its own, so the store keeps one: a second writer on a held
 // directory gets StoreLockedError and the data is left as it was; a dead writer's lock is taken over.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHILD_CWD, bundleChildScript } from "./test-support/child-process-script.js";
 import { StoreLockedError } from "./directory-lock.js";
 import { openPgliteStore } from "./open-pglite-store.js";
+import { bundleChildScript, CHILD_CWD } from "./test-support/child-process-script.js";
 
 let folder: string;
 let child: { script: string; remove(): void };
@@ -22,11 +22,18 @@ afterAll(() => {
 });
 
 const options = { tokenCounter: createWhitespaceTokenCounter() };
-const fact = { namespace: { user: "ada" }, step: 1, operations: [{ operationId: "o1", operation: { type: "INSERT" as const, content: "Ada lives in Paris." } }] };
+const fact = {
+  namespace: { user: "ada" },
+  step: 1,
+  operations: [{ operationId: "o1", operation: { type: "INSERT" as const, content: "Ada lives in Paris." } }],
+};
 
 function startHolder(directory: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const holder = spawn(process.execPath, [child.script, directory], { stdio: ["ignore", "pipe", "pipe"], cwd: CHILD_CWD });
+    const holder = spawn(process.execPath, [child.script, directory], {
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: CHILD_CWD,
+    });
     let errors = "";
     holder.stderr!.on("data", (data: Buffer) => (errors += data.toString()));
     holder.stdout!.on("data", (data: Buffer) => {
@@ -72,7 +79,10 @@ describe("one writer per PGlite directory", () => {
   it("a second open in the same process is refused too, and works once the first is closed", async () => {
     const directory = join(folder, "same-process");
     const first = await openPgliteStore({ ...options, directory });
-    await expect(openPgliteStore({ ...options, directory })).rejects.toMatchObject({ code: "store_locked", holderPid: process.pid });
+    await expect(openPgliteStore({ ...options, directory })).rejects.toMatchObject({
+      code: "store_locked",
+      holderPid: process.pid,
+    });
     await first.apply(fact);
     await first.close();
     const second = await openPgliteStore({ ...options, directory });

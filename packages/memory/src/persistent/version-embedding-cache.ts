@@ -28,21 +28,18 @@ export function versionEmbeddingCache(client: SqlClient, schema: string): Embedd
         ],
       );
       const found: (Float32Array | undefined)[] = keys.map(() => undefined);
-      for (const row of rows) if (row.embedding !== null) found[Number(row.position) - 1] = Float32Array.from(row.embedding);
+      for (const row of rows)
+        if (row.embedding !== null) found[Number(row.position) - 1] = Float32Array.from(row.embedding);
       return found;
     },
     async setMany(entries: readonly EmbeddingCacheEntry[]) {
       if (entries.length === 0) return;
       await client.transaction(async (tx) => {
         for (const { key, vector } of entries) {
-          await tx.query(`UPDATE ${table} SET embedding = $1, embedding_model = $2 WHERE namespace_key = $3 AND item_id = $4 AND version = $5 AND content = $6`, [
-            Array.from(vector),
-            key.modelId,
-            namespaceKey(key.namespace),
-            key.itemId,
-            key.version,
-            key.content,
-          ]);
+          await tx.query(
+            `UPDATE ${table} SET embedding = $1, embedding_model = $2 WHERE namespace_key = $3 AND item_id = $4 AND version = $5 AND content = $6`,
+            [Array.from(vector), key.modelId, namespaceKey(key.namespace), key.itemId, key.version, key.content],
+          );
         }
       });
     },

@@ -1,8 +1,15 @@
-import { SPECIFICATION_VERSION, throwIfAborted, type MemoryView, type RetrievalRequest, type RetrievedItem, type Retriever } from "@finemem/spec";
-import { searchByType } from "./search-by-type.js";
+import {
+  type MemoryView,
+  type RetrievalRequest,
+  type RetrievedItem,
+  type Retriever,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
+} from "@finemem/spec";
 import { Bm25Index, type Bm25Parameters } from "../bm25/bm25-index.js";
-import { KIND_OF_TYPE } from "../store/namespace-state.js";
 import type { InMemoryStore } from "../store/in-memory-store.js";
+import { KIND_OF_TYPE } from "../store/namespace-state.js";
+import { searchByType } from "./search-by-type.js";
 
 export interface Bm25RetrieverOptions {
   /**
@@ -42,9 +49,18 @@ export function createBm25Retriever(options: Bm25RetrieverOptions = {}): Retriev
         ...(request.memoryTypes === undefined ? {} : { memoryTypes: request.memoryTypes }),
         ...(request.perType === undefined ? {} : { perType: request.perType }),
       };
-      const fromStore = options.parameters === undefined ? options.store?.searchView(request.view, request.query, searchOptions) : undefined;
+      const fromStore =
+        options.parameters === undefined
+          ? options.store?.searchView(request.view, request.query, searchOptions)
+          : undefined;
       if (fromStore !== undefined) return fromStore;
-      return searchByType(indexOf(request.view), request.view.layout, request.query, request, (key) => request.view.items[key]!);
+      return searchByType(
+        indexOf(request.view),
+        request.view.layout,
+        request.query,
+        request,
+        (key) => request.view.items[key]!,
+      );
     },
   };
 }

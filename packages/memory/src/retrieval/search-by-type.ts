@@ -16,7 +16,13 @@ export interface TypedSearch {
 }
 
 /** Searches an index whose documents carry their memory type as the BM25 kind, overall or per type. */
-export function searchByType(index: Bm25Index, layout: MemoryLayout, query: string, options: TypedSearch, itemOfKey: (key: number) => MemoryItem): RetrievedItem[] {
+export function searchByType(
+  index: Bm25Index,
+  layout: MemoryLayout,
+  query: string,
+  options: TypedSearch,
+  itemOfKey: (key: number) => MemoryItem,
+): RetrievedItem[] {
   const types = options.memoryTypes ?? MEMORY_TYPES_OF_LAYOUT[layout];
   const kinds = types.map((type) => KIND_OF_TYPE[type ?? "flat"]);
   const groups = options.perType ? kinds.map((kind) => [kind]) : [kinds];

@@ -1,19 +1,25 @@
 import {
+  type ApplyRequest,
   CORE_ITEM_ID,
   ID_PATTERN,
-  memoryOperationValidator,
-  type ApplyRequest,
   type Id,
   type MemoryItem,
   type MemoryItemVersion,
   type MemoryOperation,
   type MemoryType,
+  memoryOperationValidator,
   type OperationResult,
   type RejectionReason,
   type TokenCounter,
 } from "@finemem/spec";
 import { truncateToTokens } from "./core-truncation.js";
-import { KIND_OF_TYPE, contentKey, type ItemRecord, type LoggedOperation, type NamespaceState } from "./namespace-state.js";
+import {
+  contentKey,
+  type ItemRecord,
+  KIND_OF_TYPE,
+  type LoggedOperation,
+  type NamespaceState,
+} from "./namespace-state.js";
 
 /** The rules a store enforces, fixed when it is created. */
 export interface StoreRules {
@@ -47,11 +53,18 @@ export function applyStep(state: NamespaceState, request: ApplyRequest, rules: S
     const operationId = readOperationId(entry);
     const outcome = applyOne(state, request, rules, entry, operationId);
     if ("reason" in outcome) {
-      results.push({ operationId: operationId ?? "invalid", status: "rejected", reason: outcome.reason, message: outcome.message });
+      results.push({
+        operationId: operationId ?? "invalid",
+        status: "rejected",
+        reason: outcome.reason,
+        message: outcome.message,
+      });
       continue;
     }
     results.push(outcome.result);
-    const logged: { -readonly [K in keyof LoggedOperation]: LoggedOperation[K] } = { step: request.step } as LoggedOperation;
+    const logged: { -readonly [K in keyof LoggedOperation]: LoggedOperation[K] } = {
+      step: request.step,
+    } as LoggedOperation;
     if (request.sourceChunkId !== undefined) logged.sourceChunkId = request.sourceChunkId;
     logged.operationId = outcome.result.operationId;
     logged.operation = outcome.operation;
@@ -79,11 +92,14 @@ function applyOne(
   entry: unknown,
   operationId: Id | undefined,
 ): Applied | Rejection {
-  if (typeof entry !== "object" || entry === null) return reject("invalid_operation", "an operation entry must be an object {operationId, operation}");
+  if (typeof entry !== "object" || entry === null)
+    return reject("invalid_operation", "an operation entry must be an object {operationId, operation}");
   const extra = Object.keys(entry).filter((key) => key !== "operationId" && key !== "operation");
-  if (extra.length > 0) return reject("invalid_operation", `unknown field "${extra[0]}" beside operationId and operation`);
+  if (extra.length > 0)
+    return reject("invalid_operation", `unknown field "${extra[0]}" beside operationId and operation`);
   if (operationId === undefined) return reject("invalid_operation", "operationId is missing or is not a valid id");
-  if (state.operationIds.has(operationId)) return reject("invalid_operation", `operation id "${operationId}" was already applied in this namespace`);
+  if (state.operationIds.has(operationId))
+    return reject("invalid_operation", `operation id "${operationId}" was already applied in this namespace`);
 
   const candidate = (entry as { operation?: unknown }).operation;
   let operation: MemoryOperation;
@@ -109,16 +125,29 @@ function applyOne(
   const stamp: Stamp = { step: request.step, operationId, sourceChunkId: request.sourceChunkId };
 
   if (operation.type === "INSERT") {
-    if (operation.memoryType === "core") return reject("core_insert", "the core paragraph is rewritten with UPDATE (id \"core\"), never inserted");
-    const duplicate = rules.allowDuplicateInserts ? undefined : firstHolder(state.contents.get(contentKey(operation.memoryType, operation.content)));
-    if (duplicate !== undefined) return reject("duplicate_insert", `item ${duplicate} already holds exactly this content`);
+    if (operation.memoryType === "core")
+      return reject("core_insert", 'the core paragraph is rewritten with UPDATE (id "core"), never inserted');
+    const duplicate = rules.allowDuplicateInserts
+      ? undefined
+      : firstHolder(state.contents.get(contentKey(operation.memoryType, operation.content)));
+    if (duplicate !== undefined)
+      return reject("duplicate_insert", `item ${duplicate} already holds exactly this content`);
     const capProblem = checkItemCap(operation.content, rules);
     if (capProblem !== undefined) return capProblem;
     if (rules.maxItems !== undefined && countNonCore(state) >= rules.maxItems) {
       return reject("over_cap", `the namespace already holds ${rules.maxItems} items, the store's maxItems`);
     }
     const itemId = `m${state.nextItemNumber}`;
-    const version = makeVersion(itemId, 1, operation.content, operation.memoryType, operation.timestamp, stamp, null, false);
+    const version = makeVersion(
+      itemId,
+      1,
+      operation.content,
+      operation.memoryType,
+      operation.timestamp,
+      stamp,
+      null,
+      false,
+    );
     state.nextItemNumber += 1;
     createRecord(state, itemId, operation.memoryType, request.step, version);
     return applied(itemId, 1);
@@ -129,14 +158,16 @@ function applyOne(
   if (isCore && operation.memoryType !== undefined && operation.memoryType !== "core") {
     return reject("wrong_kind", `item core is the core paragraph, not ${operation.memoryType}`);
   }
-  if (!isCore && operation.memoryType === "core") return reject("wrong_kind", `only the item "core" has memoryType core, not ${operation.id}`);
+  if (!isCore && operation.memoryType === "core")
+    return reject("wrong_kind", `only the item "core" has memoryType core, not ${operation.id}`);
 
   if (operation.type === "UPDATE") {
     let content = operation.content;
     if (isCore) {
       const counter = rules.tokenCounter();
       if (counter.count(content) > rules.coreTokenCap) {
-        if (rules.coreOverflow === "reject") return reject("over_cap", `the core paragraph is capped at ${rules.coreTokenCap} ${counter.encoding} tokens`);
+        if (rules.coreOverflow === "reject")
+          return reject("over_cap", `the core paragraph is capped at ${rules.coreTokenCap} ${counter.encoding} tokens`);
         content = truncateToTokens(content, rules.coreTokenCap, counter);
       }
     } else {
@@ -176,7 +207,16 @@ function applyOne(
     return reject("wrong_kind", `item ${operation.id} is ${record.memoryType}, not ${operation.memoryType}`);
   }
   const previous = record.versions.at(-1)!;
-  const tombstone = makeVersion(operation.id, previous.version + 1, "", record.memoryType, undefined, stamp, previous.version, true);
+  const tombstone = makeVersion(
+    operation.id,
+    previous.version + 1,
+    "",
+    record.memoryType,
+    undefined,
+    stamp,
+    previous.version,
+    true,
+  );
   writeVersion(state, record, tombstone);
   return applied(operation.id, tombstone.version);
 }
@@ -202,10 +242,20 @@ function isPlainValidOperation(value: unknown): value is MemoryOperation {
     case "INSERT": {
       const timestamp = operation.timestamp;
       if (timestamp !== undefined && !(typeof timestamp === "string" && timestamp.length <= 256)) return false;
-      return fields === 2 + optional + (timestamp === undefined ? 0 : 1) && typeof operation.content === "string" && NON_WHITESPACE.test(operation.content);
+      return (
+        fields === 2 + optional + (timestamp === undefined ? 0 : 1) &&
+        typeof operation.content === "string" &&
+        NON_WHITESPACE.test(operation.content)
+      );
     }
     case "UPDATE":
-      return fields === 3 + optional && typeof operation.id === "string" && ID_PATTERN.test(operation.id) && typeof operation.content === "string" && NON_WHITESPACE.test(operation.content);
+      return (
+        fields === 3 + optional &&
+        typeof operation.id === "string" &&
+        ID_PATTERN.test(operation.id) &&
+        typeof operation.content === "string" &&
+        NON_WHITESPACE.test(operation.content)
+      );
     case "DELETE":
       return fields === 2 + optional && typeof operation.id === "string" && ID_PATTERN.test(operation.id);
     case "SKIP":
@@ -215,16 +265,25 @@ function isPlainValidOperation(value: unknown): value is MemoryOperation {
   }
 }
 
-function checkLayout(operation: Exclude<MemoryOperation, { type: "SKIP" }>, layout: "flat" | "typed"): Rejection | undefined {
+function checkLayout(
+  operation: Exclude<MemoryOperation, { type: "SKIP" }>,
+  layout: "flat" | "typed",
+): Rejection | undefined {
   if (layout === "flat") {
-    if (operation.memoryType !== undefined) return reject("layout_mismatch", `a flat store has no memory types (got memoryType ${operation.memoryType})`);
-    if (operation.type === "INSERT" && operation.timestamp !== undefined) return reject("layout_mismatch", "a flat store keeps no timestamps; they belong to typed episodic items");
+    if (operation.memoryType !== undefined)
+      return reject("layout_mismatch", `a flat store has no memory types (got memoryType ${operation.memoryType})`);
+    if (operation.type === "INSERT" && operation.timestamp !== undefined)
+      return reject("layout_mismatch", "a flat store keeps no timestamps; they belong to typed episodic items");
     return undefined;
   }
   if (operation.type === "INSERT") {
-    if (operation.memoryType === undefined) return reject("layout_mismatch", "an INSERT into a typed store needs memoryType semantic or episodic");
+    if (operation.memoryType === undefined)
+      return reject("layout_mismatch", "an INSERT into a typed store needs memoryType semantic or episodic");
     if (operation.timestamp !== undefined && operation.memoryType !== "episodic") {
-      return reject("layout_mismatch", `only episodic items carry a timestamp (got one on a ${operation.memoryType} INSERT)`);
+      return reject(
+        "layout_mismatch",
+        `only episodic items carry a timestamp (got one on a ${operation.memoryType} INSERT)`,
+      );
     }
   }
   return undefined;
@@ -234,12 +293,18 @@ function checkItemCap(content: string, rules: StoreRules): Rejection | undefined
   if (rules.maxItemTokens === undefined) return undefined;
   const counter = rules.tokenCounter();
   const tokens = counter.count(content);
-  return tokens > rules.maxItemTokens ? reject("over_cap", `content has ${tokens} ${counter.encoding} tokens, above the store's maxItemTokens ${rules.maxItemTokens}`) : undefined;
+  return tokens > rules.maxItemTokens
+    ? reject(
+        "over_cap",
+        `content has ${tokens} ${counter.encoding} tokens, above the store's maxItemTokens ${rules.maxItemTokens}`,
+      )
+    : undefined;
 }
 
 function countNonCore(state: NamespaceState): number {
   let count = state.index.size;
-  if (state.items.get(CORE_ITEM_ID)?.current !== undefined && state.items.get(CORE_ITEM_ID)?.memoryType === "core") count -= 1;
+  if (state.items.get(CORE_ITEM_ID)?.current !== undefined && state.items.get(CORE_ITEM_ID)?.memoryType === "core")
+    count -= 1;
   return count;
 }
 
@@ -281,8 +346,21 @@ function firstHolder(holders: Id | readonly Id[] | undefined): Id | undefined {
   return typeof holders === "string" ? holders : holders?.[0];
 }
 
-function createRecord(state: NamespaceState, itemId: Id, memoryType: MemoryType | undefined, step: number, version: MemoryItemVersion): ItemRecord {
-  const record: ItemRecord = { id: itemId, seq: state.nextSeq, memoryType, createdStep: step, versions: [], current: undefined };
+function createRecord(
+  state: NamespaceState,
+  itemId: Id,
+  memoryType: MemoryType | undefined,
+  step: number,
+  version: MemoryItemVersion,
+): ItemRecord {
+  const record: ItemRecord = {
+    id: itemId,
+    seq: state.nextSeq,
+    memoryType,
+    createdStep: step,
+    versions: [],
+    current: undefined,
+  };
   state.nextSeq += 1;
   state.items.set(itemId, record);
   state.bySeq.push(record);
@@ -310,7 +388,10 @@ function writeVersion(state: NamespaceState, record: ItemRecord, version: Memory
   record.current = itemOf(record, version);
   const key = contentKey(record.memoryType, version.content);
   const holders = state.contents.get(key);
-  state.contents.set(key, holders === undefined ? record.id : [...(typeof holders === "string" ? [holders] : holders), record.id]);
+  state.contents.set(
+    key,
+    holders === undefined ? record.id : [...(typeof holders === "string" ? [holders] : holders), record.id],
+  );
   state.index.add(record.seq, version.content, KIND_OF_TYPE[record.memoryType ?? "flat"]);
 }
 

@@ -28,7 +28,14 @@ export class ApplyRequestError extends FineMemError {
 export class MemoryImportError extends FineMemError {
   readonly line: number | null;
   constructor(
-    code: "foreign_format" | "newer_format" | "invalid_record" | "layout_mismatch" | "settings_mismatch" | "not_empty" | "inconsistent",
+    code:
+      | "foreign_format"
+      | "newer_format"
+      | "invalid_record"
+      | "layout_mismatch"
+      | "settings_mismatch"
+      | "not_empty"
+      | "inconsistent",
     message: string,
     options: FineMemErrorOptions & { line?: number } = {},
   ) {

@@ -42,7 +42,11 @@ describe("createInMemoryStore", () => {
     expect(await store.view({})).toBe(parentView);
     expect((await fork.view({})).items).toHaveLength(3);
     await store.apply(step(2, [insert("Dee draws")]));
-    expect((await fork.view({})).items.map((item) => item.content)).toEqual(["Ada lives in Paris", "Bob plays chess", "Cy sings"]);
+    expect((await fork.view({})).items.map((item) => item.content)).toEqual([
+      "Ada lives in Paris",
+      "Bob plays chess",
+      "Cy sings",
+    ]);
   });
 
   it("refuses every call once closed", async () => {
@@ -66,12 +70,18 @@ describe("createInMemoryStore", () => {
 
   it("does not count the core paragraph against maxItems", async () => {
     const store = createInMemoryStore({ layout: "typed", maxItems: 1, tokenCounter: createWhitespaceTokenCounter() });
-    const results = await store.apply(step(1, [
-      { type: "UPDATE", id: "core", content: "The user is Ada.", memoryType: "core" },
-      { type: "INSERT", content: "Ada lives in Paris", memoryType: "semantic" },
-      { type: "INSERT", content: "Ada met Bob", memoryType: "episodic" },
-    ]));
-    expect(results.map((result) => (result.status === "applied" ? "applied" : result.reason))).toEqual(["applied", "applied", "over_cap"]);
+    const results = await store.apply(
+      step(1, [
+        { type: "UPDATE", id: "core", content: "The user is Ada.", memoryType: "core" },
+        { type: "INSERT", content: "Ada lives in Paris", memoryType: "semantic" },
+        { type: "INSERT", content: "Ada met Bob", memoryType: "episodic" },
+      ]),
+    );
+    expect(results.map((result) => (result.status === "applied" ? "applied" : result.reason))).toEqual([
+      "applied",
+      "applied",
+      "over_cap",
+    ]);
   });
 });
 
@@ -119,14 +129,20 @@ describe("token counts", () => {
 describe("the BM25 retriever", () => {
   it("answers a store's current view from the store's index, any other view from its own, with equal results", async () => {
     const store = createInMemoryStore();
-    await store.apply(step(1, ["Ada lives in Paris", "Bob lives in Rome", "Ada plays chess", "Rogério plays football"].map(insert)));
+    await store.apply(
+      step(1, ["Ada lives in Paris", "Bob lives in Rome", "Ada plays chess", "Rogério plays football"].map(insert)),
+    );
     const bound = createBm25Retriever({ store });
     const unbound = createBm25Retriever();
     const view = await store.view({});
     // "ada" is in half the documents: idf exactly 0. "chess" and "rogério" tie, so insertion decides.
     const request = { query: "Ada chess rogério", view, topK: 3 };
     const fromStore = await bound.retrieve(request);
-    expect(fromStore.map((hit) => [hit.item.id, hit.rank])).toEqual([["m3", 1], ["m4", 2], ["m1", 3]]);
+    expect(fromStore.map((hit) => [hit.item.id, hit.rank])).toEqual([
+      ["m3", 1],
+      ["m4", 2],
+      ["m1", 3],
+    ]);
     expect(await unbound.retrieve(request)).toEqual(fromStore);
     expect(await bound.retrieve({ ...request, view: { ...view } })).toEqual(fromStore);
     expect(await store.search({}, request.query, { topK: 3 })).toEqual(fromStore);
@@ -141,17 +157,34 @@ describe("the BM25 retriever", () => {
 
   it("ranks per memory type in the typed layout, as Mem-α's top-k per type", async () => {
     const store = createInMemoryStore({ layout: "typed", tokenCounter: createWhitespaceTokenCounter() });
-    await store.apply(step(1, [
-      { type: "UPDATE", id: "core", content: "Ada is the user", memoryType: "core" },
-      { type: "INSERT", content: "Ada lives in Paris", memoryType: "semantic" },
-      { type: "INSERT", content: "Bob lives in Rome", memoryType: "semantic" },
-      { type: "INSERT", content: "Ada moved to Paris in May", memoryType: "episodic", timestamp: "2024-05" },
-    ]));
+    await store.apply(
+      step(1, [
+        { type: "UPDATE", id: "core", content: "Ada is the user", memoryType: "core" },
+        { type: "INSERT", content: "Ada lives in Paris", memoryType: "semantic" },
+        { type: "INSERT", content: "Bob lives in Rome", memoryType: "semantic" },
+        { type: "INSERT", content: "Ada moved to Paris in May", memoryType: "episodic", timestamp: "2024-05" },
+      ]),
+    );
     const retriever = createBm25Retriever({ store });
     const view = await store.view({});
-    const hits = await retriever.retrieve({ query: "Ada Paris", view, topK: 1, perType: true, memoryTypes: ["semantic", "episodic"] });
-    expect(hits.map((hit) => [hit.item.id, hit.item.memoryType, hit.rank])).toEqual([["m1", "semantic", 1], ["m3", "episodic", 1]]);
-    const unbound = await createBm25Retriever().retrieve({ query: "Ada Paris", view: { ...view }, topK: 1, perType: true, memoryTypes: ["semantic", "episodic"] });
+    const hits = await retriever.retrieve({
+      query: "Ada Paris",
+      view,
+      topK: 1,
+      perType: true,
+      memoryTypes: ["semantic", "episodic"],
+    });
+    expect(hits.map((hit) => [hit.item.id, hit.item.memoryType, hit.rank])).toEqual([
+      ["m1", "semantic", 1],
+      ["m3", "episodic", 1],
+    ]);
+    const unbound = await createBm25Retriever().retrieve({
+      query: "Ada Paris",
+      view: { ...view },
+      topK: 1,
+      perType: true,
+      memoryTypes: ["semantic", "episodic"],
+    });
     expect(unbound).toEqual(hits);
   });
 });

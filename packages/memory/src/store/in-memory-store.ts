@@ -1,40 +1,40 @@
 import {
-  FineMemError,
-  ID_PATTERN,
-  SPECIFICATION_VERSION,
-  namespaceValidator,
-  throwIfAborted,
   type ApplyRequest,
   type CallOptions,
+  FineMemError,
+  ID_PATTERN,
   type Id,
   type MemoryItemVersion,
   type MemoryLayout,
   type MemoryView,
   type Namespace,
+  namespaceValidator,
   type OperationResult,
   type ProvenancePolicy,
   type RetrievedItem,
+  SPECIFICATION_VERSION,
   type StepWeights,
   type TokenCounter,
+  throwIfAborted,
 } from "@finemem/spec";
 import { createO200kTokenCounter, finiteAtLeast, integerAtLeast, positiveInteger } from "@finemem/utils";
 import type { Bm25Parameters } from "../bm25/bm25-index.js";
 import {
-  MEMORY_EXPORT_FORMAT,
-  MEMORY_EXPORT_FORMAT_VERSION,
   decodeExport,
-  encodeExport,
-  firstDifferingLine,
   type ExportRecord,
   type ExportSettings,
+  encodeExport,
+  firstDifferingLine,
+  MEMORY_EXPORT_FORMAT,
+  MEMORY_EXPORT_FORMAT_VERSION,
 } from "../export/export-format.js";
+import { searchByType } from "../retrieval/search-by-type.js";
 import { createTokenLedger, type TokenLedger } from "../tokens/token-ledger.js";
 import { applyStep, type StoreRules } from "./apply-step.js";
 import { ApplyRequestError, MemoryImportError, StoreClosedError } from "./errors.js";
 import type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "./memory-backend.js";
-import { searchByType } from "../retrieval/search-by-type.js";
-import { NamespaceState } from "./namespace-state.js";
 import { canonicalNamespace, namespaceKey } from "./namespace-key.js";
+import { NamespaceState } from "./namespace-state.js";
 import { stepWeightsOf } from "./provenance.js";
 
 /** Options of {@link createInMemoryStore}. */
@@ -68,7 +68,8 @@ export class StoreOptionsError extends FineMemError {
 }
 
 /** The error factory the store passes to `@finemem/utils`' option checks: `<key>: expected <expected>, got <value>`. */
-const storeOptionError = (key: string, expected: string, value: unknown): StoreOptionsError => new StoreOptionsError(key, `expected ${expected}, got ${String(value)}`);
+const storeOptionError = (key: string, expected: string, value: unknown): StoreOptionsError =>
+  new StoreOptionsError(key, `expected ${expected}, got ${String(value)}`);
 
 /**
  * The in-memory {@link MemoryBackend}: the reference implementation every other backend is checked
@@ -98,7 +99,11 @@ export class InMemoryStore implements MemoryBackend {
     checkApplyRequest(request);
     const state = this.writableState(request.namespace);
     if (request.step < state.step) {
-      throw new ApplyRequestError("step_order", `step ${request.step} comes before step ${state.step}, which this namespace has already applied`, { path: ["step"] });
+      throw new ApplyRequestError(
+        "step_order",
+        `step ${request.step} comes before step ${state.step}, which this namespace has already applied`,
+        { path: ["step"] },
+      );
     }
     return applyStep(state, request, this.rules);
   }
@@ -113,13 +118,23 @@ export class InMemoryStore implements MemoryBackend {
     return [...(this.stateOf(namespace)?.items.get(itemId)?.versions ?? [])];
   }
 
-  async provenance(namespace: Namespace, itemId: Id, policy: ProvenancePolicy, options?: CallOptions): Promise<StepWeights> {
+  async provenance(
+    namespace: Namespace,
+    itemId: Id,
+    policy: ProvenancePolicy,
+    options?: CallOptions,
+  ): Promise<StepWeights> {
     this.ensureOpen("provenance", options);
     const record = this.stateOf(namespace)?.items.get(itemId);
     return record === undefined ? {} : stepWeightsOf(record.versions, record.createdStep, policy);
   }
 
-  async search(namespace: Namespace, query: string, options: SearchOptions = {}, callOptions?: CallOptions): Promise<readonly RetrievedItem[]> {
+  async search(
+    namespace: Namespace,
+    query: string,
+    options: SearchOptions = {},
+    callOptions?: CallOptions,
+  ): Promise<readonly RetrievedItem[]> {
     this.ensureOpen("search", callOptions);
     const state = this.stateOf(namespace);
     return state === undefined ? [] : this.searchState(state, query, options);
@@ -133,9 +148,17 @@ export class InMemoryStore implements MemoryBackend {
     return this.searchState(state, query, options);
   }
 
-  async deleteBySource(namespace: Namespace, sourceChunkId: Id, options: DeleteBySourceOptions, callOptions?: CallOptions): Promise<readonly OperationResult[]> {
+  async deleteBySource(
+    namespace: Namespace,
+    sourceChunkId: Id,
+    options: DeleteBySourceOptions,
+    callOptions?: CallOptions,
+  ): Promise<readonly OperationResult[]> {
     this.ensureOpen("deleteBySource", callOptions);
-    if (!ID_PATTERN.test(sourceChunkId)) throw new ApplyRequestError("invalid_request", `sourceChunkId "${sourceChunkId}" is not a valid id`, { path: ["sourceChunkId"] });
+    if (!ID_PATTERN.test(sourceChunkId))
+      throw new ApplyRequestError("invalid_request", `sourceChunkId "${sourceChunkId}" is not a valid id`, {
+        path: ["sourceChunkId"],
+      });
     const state = this.stateOf(namespace);
     if (state === undefined) return [];
     const scope = options.scope ?? "any-version";
@@ -183,10 +206,15 @@ export class InMemoryStore implements MemoryBackend {
           result: entry.result,
         });
       }
-      for (const record of state.bySeq) for (const version of record.versions) records.push({ record: "version", namespace, version });
-      for (const record of state.bySeq) if (record.current !== undefined) records.push({ record: "item", namespace, item: record.current });
+      for (const record of state.bySeq)
+        for (const version of record.versions) records.push({ record: "version", namespace, version });
+      for (const record of state.bySeq)
+        if (record.current !== undefined) records.push({ record: "item", namespace, item: record.current });
     }
-    return encodeExport({ format: MEMORY_EXPORT_FORMAT, formatVersion: MEMORY_EXPORT_FORMAT_VERSION, settings: this.settings }, records);
+    return encodeExport(
+      { format: MEMORY_EXPORT_FORMAT, formatVersion: MEMORY_EXPORT_FORMAT_VERSION, settings: this.settings },
+      records,
+    );
   }
 
   /**
@@ -196,7 +224,8 @@ export class InMemoryStore implements MemoryBackend {
    */
   async importJsonl(text: string, options?: CallOptions): Promise<void> {
     this.ensureOpen("importJsonl", options);
-    if (this.orderedStates().length > 0) throw new MemoryImportError("not_empty", "import needs an empty store; this one already holds memory");
+    if (this.orderedStates().length > 0)
+      throw new MemoryImportError("not_empty", "import needs an empty store; this one already holds memory");
     const decoded = decodeExport(text);
     for (const key of Object.keys(this.settings) as (keyof ExportSettings)[]) {
       if (decoded.header.settings[key] !== this.settings[key]) {
@@ -221,16 +250,25 @@ export class InMemoryStore implements MemoryBackend {
       try {
         results = await scratch.apply(request);
       } catch (error) {
-        throw new MemoryImportError("inconsistent", `replaying operation ${record.operationId} failed: ${(error as Error).message}`, { line, cause: error });
+        throw new MemoryImportError(
+          "inconsistent",
+          `replaying operation ${record.operationId} failed: ${(error as Error).message}`,
+          { line, cause: error },
+        );
       }
       if (JSON.stringify(results[0]) !== JSON.stringify(record.result)) {
-        throw new MemoryImportError("inconsistent", `operation ${record.operationId} replays as ${JSON.stringify(results[0])}, the export says ${JSON.stringify(record.result)}`, { line });
+        throw new MemoryImportError(
+          "inconsistent",
+          `operation ${record.operationId} replays as ${JSON.stringify(results[0])}, the export says ${JSON.stringify(record.result)}`,
+          { line },
+        );
       }
     }
     for (const { line, record } of decoded.records) {
       if (record.record !== "namespace") continue;
       const state = scratch.states.get(namespaceKey(record.namespace));
-      if (state === undefined) throw new MemoryImportError("inconsistent", "a namespace record with no operations", { line });
+      if (state === undefined)
+        throw new MemoryImportError("inconsistent", "a namespace record with no operations", { line });
       // The step counter and item numbering are part of the state, not derivable from the log alone.
       state.step = record.step;
       state.nextItemNumber = record.nextItemNumber;
@@ -239,7 +277,11 @@ export class InMemoryStore implements MemoryBackend {
     const rebuilt = await scratch.exportJsonl();
     const differing = firstDifferingLine(text.endsWith("\n") ? text : `${text}\n`, rebuilt);
     if (differing !== null) {
-      throw new MemoryImportError("inconsistent", "this line differs from what replaying the operation log gives (edited or out of order)", { line: differing });
+      throw new MemoryImportError(
+        "inconsistent",
+        "this line differs from what replaying the operation log gives (edited or out of order)",
+        { line: differing },
+      );
     }
     this.states = scratch.states;
   }
@@ -249,7 +291,13 @@ export class InMemoryStore implements MemoryBackend {
   }
 
   private searchState(state: NamespaceState, query: string, options: SearchOptions): RetrievedItem[] {
-    return searchByType(state.index, this.layout, query, { ...options, topK: options.topK ?? 20 }, (key) => state.recordAt(key).current!);
+    return searchByType(
+      state.index,
+      this.layout,
+      query,
+      { ...options, topK: options.topK ?? 20 },
+      (key) => state.recordAt(key).current!,
+    );
   }
 
   private ensureOpen(what: string, options: CallOptions | undefined): void {
@@ -285,17 +333,22 @@ export class InMemoryStore implements MemoryBackend {
 /** Creates an empty in-memory store. */
 export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemoryStore {
   const layout = options.layout ?? "flat";
-  if (layout !== "flat" && layout !== "typed") throw new StoreOptionsError("layout", `expected "flat" or "typed", got ${JSON.stringify(layout)}`);
+  if (layout !== "flat" && layout !== "typed")
+    throw new StoreOptionsError("layout", `expected "flat" or "typed", got ${JSON.stringify(layout)}`);
   const coreTokenCap = options.coreTokenCap ?? 512;
   integerAtLeast("coreTokenCap", coreTokenCap, 16, storeOptionError);
   const coreOverflow = options.coreOverflow ?? "truncate";
-  if (coreOverflow !== "truncate" && coreOverflow !== "reject") throw new StoreOptionsError("coreOverflow", `expected "truncate" or "reject", got ${JSON.stringify(coreOverflow)}`);
+  if (coreOverflow !== "truncate" && coreOverflow !== "reject")
+    throw new StoreOptionsError("coreOverflow", `expected "truncate" or "reject", got ${JSON.stringify(coreOverflow)}`);
   for (const key of ["maxItemTokens", "maxItems"] as const) {
     const value = options[key];
     if (value !== undefined) positiveInteger(key, value, storeOptionError);
   }
   if (options.allowDuplicateInserts !== undefined && typeof options.allowDuplicateInserts !== "boolean") {
-    throw new StoreOptionsError("allowDuplicateInserts", `expected a boolean, got ${JSON.stringify(options.allowDuplicateInserts)}`);
+    throw new StoreOptionsError(
+      "allowDuplicateInserts",
+      `expected a boolean, got ${JSON.stringify(options.allowDuplicateInserts)}`,
+    );
   }
   for (const [key, value] of Object.entries(options.bm25 ?? {})) {
     finiteAtLeast(`bm25.${key}`, value, 0, storeOptionError);
@@ -323,14 +376,30 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
 }
 
 function checkApplyRequest(request: ApplyRequest): void {
-  if (typeof request !== "object" || request === null) throw new ApplyRequestError("invalid_request", "an apply request must be an object");
+  if (typeof request !== "object" || request === null)
+    throw new ApplyRequestError("invalid_request", "an apply request must be an object");
   const namespace = namespaceValidator.validate(request.namespace);
-  if (!namespace.ok) throw new ApplyRequestError("invalid_request", `namespace: ${namespace.error.message}`, { path: ["namespace", ...namespace.error.path], cause: namespace.error });
-  if (!Number.isInteger(request.step) || request.step < 0) throw new ApplyRequestError("invalid_request", `step must be an integer ≥ 0, got ${String(request.step)}`, { path: ["step"] });
-  if (request.sourceChunkId !== undefined && !(typeof request.sourceChunkId === "string" && ID_PATTERN.test(request.sourceChunkId))) {
-    throw new ApplyRequestError("invalid_request", `sourceChunkId "${String(request.sourceChunkId)}" is not a valid id`, { path: ["sourceChunkId"] });
+  if (!namespace.ok)
+    throw new ApplyRequestError("invalid_request", `namespace: ${namespace.error.message}`, {
+      path: ["namespace", ...namespace.error.path],
+      cause: namespace.error,
+    });
+  if (!Number.isInteger(request.step) || request.step < 0)
+    throw new ApplyRequestError("invalid_request", `step must be an integer ≥ 0, got ${String(request.step)}`, {
+      path: ["step"],
+    });
+  if (
+    request.sourceChunkId !== undefined &&
+    !(typeof request.sourceChunkId === "string" && ID_PATTERN.test(request.sourceChunkId))
+  ) {
+    throw new ApplyRequestError(
+      "invalid_request",
+      `sourceChunkId "${String(request.sourceChunkId)}" is not a valid id`,
+      { path: ["sourceChunkId"] },
+    );
   }
-  if (!Array.isArray(request.operations)) throw new ApplyRequestError("invalid_request", "operations must be an array", { path: ["operations"] });
+  if (!Array.isArray(request.operations))
+    throw new ApplyRequestError("invalid_request", "operations must be an array", { path: ["operations"] });
 }
 
 function emptyView(namespace: Namespace, layout: MemoryLayout): MemoryView {

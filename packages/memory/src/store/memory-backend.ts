@@ -1,4 +1,12 @@
-import type { CallOptions, Id, MemoryStore, MemoryType, Namespace, OperationResult, RetrievedItem } from "@finemem/spec";
+import type {
+  CallOptions,
+  Id,
+  MemoryStore,
+  MemoryType,
+  Namespace,
+  OperationResult,
+  RetrievedItem,
+} from "@finemem/spec";
 
 /** Options of {@link MemoryBackend.search}. */
 export interface SearchOptions {
@@ -32,13 +40,23 @@ export interface DeleteBySourceOptions {
  */
 export interface MemoryBackend extends MemoryStore {
   /** BM25 (rank_bm25's BM25Okapi over Mem-α's tokens), best first, ties by earlier insertion. */
-  search(namespace: Namespace, query: string, options?: SearchOptions, callOptions?: CallOptions): Promise<readonly RetrievedItem[]>;
+  search(
+    namespace: Namespace,
+    query: string,
+    options?: SearchOptions,
+    callOptions?: CallOptions,
+  ): Promise<readonly RetrievedItem[]>;
   /**
    * Deletes every current item derived from `sourceChunkId` (provenance records the chunk of every
    * version, so the set is exact). The DELETEs go through `apply` with operation ids `forget.<n>`,
    * leave tombstones, and are returned in item order.
    */
-  deleteBySource(namespace: Namespace, sourceChunkId: Id, options: DeleteBySourceOptions, callOptions?: CallOptions): Promise<readonly OperationResult[]>;
+  deleteBySource(
+    namespace: Namespace,
+    sourceChunkId: Id,
+    options: DeleteBySourceOptions,
+    callOptions?: CallOptions,
+  ): Promise<readonly OperationResult[]>;
   /** A store starting from this one's state whose writes neither store sees from the other. */
   fork(callOptions?: CallOptions): Promise<MemoryBackend>;
   /** Namespaces holding at least one applied operation, in a stable order. */

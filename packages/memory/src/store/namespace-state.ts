@@ -1,4 +1,14 @@
-import type { Id, IdentifiedOperation, MemoryItem, MemoryItemVersion, MemoryLayout, MemoryType, MemoryView, Namespace, OperationResult } from "@finemem/spec";
+import type {
+  Id,
+  IdentifiedOperation,
+  MemoryItem,
+  MemoryItemVersion,
+  MemoryLayout,
+  MemoryType,
+  MemoryView,
+  Namespace,
+  OperationResult,
+} from "@finemem/spec";
 import { Bm25Index, type Bm25Parameters } from "../bm25/bm25-index.js";
 
 /** One item's record: its version chain and the item object of its current version. */
@@ -24,7 +34,12 @@ export interface LoggedOperation {
 }
 
 /** BM25 kinds: one small integer per memory type (the index filters by kind). */
-export const KIND_OF_TYPE: Readonly<Record<MemoryType | "flat", number>> = { flat: 0, core: 1, semantic: 2, episodic: 3 };
+export const KIND_OF_TYPE: Readonly<Record<MemoryType | "flat", number>> = {
+  flat: 0,
+  core: 1,
+  semantic: 2,
+  episodic: 3,
+};
 
 /**
  * Everything a store knows about one namespace. A state is owned by one store until a fork shares it;
@@ -88,7 +103,12 @@ export class NamespaceState {
     if (this.cachedView === undefined) {
       const items: MemoryItem[] = [];
       for (const record of this.bySeq) if (record.current !== undefined) items.push(record.current);
-      this.cachedView = Object.freeze({ namespace: this.namespace, layout: this.layout, step: this.step, items: Object.freeze(items) });
+      this.cachedView = Object.freeze({
+        namespace: this.namespace,
+        layout: this.layout,
+        step: this.step,
+        items: Object.freeze(items),
+      });
     }
     return this.cachedView;
   }

@@ -11,7 +11,11 @@ import type { MemoryItemVersion, ProvenancePolicy, StepWeights } from "@finemem/
  * A tombstone wrote no content, so it earns no credit: a deleted item's φ is computed over the
  * versions before its DELETE (the content a reader could last have seen), and an unknown item's is `{}`.
  */
-export function stepWeightsOf(versions: readonly MemoryItemVersion[], createdStep: number, policy: ProvenancePolicy): StepWeights {
+export function stepWeightsOf(
+  versions: readonly MemoryItemVersion[],
+  createdStep: number,
+  policy: ProvenancePolicy,
+): StepWeights {
   const written = versions.filter((version) => !version.tombstone);
   if (written.length === 0) return {};
   switch (policy) {

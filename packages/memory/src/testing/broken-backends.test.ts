@@ -1,6 +1,6 @@
-import type { MemoryBackend } from "../store/memory-backend.js";
 import { describe, expect, it } from "vitest";
-import { inMemoryHarness, memoryBackendConformance, type ConformanceHarness } from "./index.js";
+import type { MemoryBackend } from "../store/memory-backend.js";
+import { type ConformanceHarness, inMemoryHarness, memoryBackendConformance } from "./index.js";
 
 /** A backend that delegates to the in-memory one except for the methods it breaks. */
 function brokenHarness(breakStore: (store: MemoryBackend) => Partial<MemoryBackend>): ConformanceHarness {
@@ -38,18 +38,24 @@ describe("the conformance suite catches broken backends", () => {
       brokenHarness((store) => ({
         apply: async (request, options) =>
           (await store.apply(request, options)).map((result) =>
-            result.status === "rejected" && result.reason === "duplicate_insert" ? { ...result, reason: "invalid_operation" as const } : result,
+            result.status === "rejected" && result.reason === "duplicate_insert"
+              ? { ...result, reason: "invalid_operation" as const }
+              : result,
           ),
       })),
     );
     expect([...failures.keys()].filter((name) => name.includes("duplicate_insert"))).toHaveLength(2);
     // The retrieval case compares every step's results with the reference store, so it notices too.
-    expect(failures.has("retrieval: flat: BM25 results equal the in-memory backend's after inserts, updates and deletes")).toBe(true);
+    expect(
+      failures.has("retrieval: flat: BM25 results equal the in-memory backend's after inserts, updates and deletes"),
+    ).toBe(true);
   });
 
   it("a backend whose forks share state with their parent", async () => {
     const failures = await failingCases(brokenHarness((store) => ({ fork: async () => store })));
-    expect([...failures.keys()]).toContain("fork: forks start from the parent's state and never see each other's writes");
+    expect([...failures.keys()]).toContain(
+      "fork: forks start from the parent's state and never see each other's writes",
+    );
   });
 
   it("a backend that logs rejected operations (its export changes after a rejection)", async () => {
@@ -59,7 +65,11 @@ describe("the conformance suite catches broken backends", () => {
           const results = await store.apply(request, options);
           for (const result of results) {
             if (result.status === "rejected" && result.operationId !== "invalid") {
-              await store.apply({ namespace: request.namespace, step: request.step, operations: [{ operationId: `log-${result.operationId}`, operation: { type: "SKIP" } }] });
+              await store.apply({
+                namespace: request.namespace,
+                step: request.step,
+                operations: [{ operationId: `log-${result.operationId}`, operation: { type: "SKIP" } }],
+              });
             }
           }
           return results;
@@ -68,7 +78,9 @@ describe("the conformance suite catches broken backends", () => {
     );
     const reasonCases = [...failures.keys()].filter((name) => name.startsWith("reason-codes:"));
     expect(reasonCases.length).toBeGreaterThan(30);
-    expect(failures.get("reason-codes: flat: unknown_id (UPDATE of an id never written) changes nothing")).toMatch(/export changed/);
+    expect(failures.get("reason-codes: flat: unknown_id (UPDATE of an id never written) changes nothing")).toMatch(
+      /export changed/,
+    );
   });
 
   it("a backend that breaks BM25 ties by later insertion", async () => {
@@ -81,7 +93,12 @@ describe("the conformance suite catches broken backends", () => {
           for (let start = 0; start < hits.length; ) {
             let end = start;
             while (end < hits.length && hits[end]!.score === hits[start]!.score) end += 1;
-            out.push(...hits.slice(start, end).reverse().map((hit, offset) => ({ ...hit, rank: hits[start + offset]!.rank })));
+            out.push(
+              ...hits
+                .slice(start, end)
+                .reverse()
+                .map((hit, offset) => ({ ...hit, rank: hits[start + offset]!.rank })),
+            );
             start = end;
           }
           return out;
@@ -94,7 +111,8 @@ describe("the conformance suite catches broken backends", () => {
   it("a backend whose φ under `creator` is the last writer", async () => {
     const failures = await failingCases(
       brokenHarness((store) => ({
-        provenance: async (namespace, itemId, policy, options) => store.provenance(namespace, itemId, policy === "creator" ? "last-writer" : policy, options),
+        provenance: async (namespace, itemId, policy, options) =>
+          store.provenance(namespace, itemId, policy === "creator" ? "last-writer" : policy, options),
       })),
     );
     expect([...failures.keys()].filter((name) => name.startsWith("provenance:"))).toHaveLength(2);

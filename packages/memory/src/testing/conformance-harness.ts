@@ -53,7 +53,9 @@ export function checkEqual(actual: unknown, expected: unknown, message: string):
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => {
     if (inner === null || typeof inner !== "object" || Array.isArray(inner)) return inner;
-    return Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries(
+      Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
   });
 }
 
@@ -63,7 +65,10 @@ export async function checkRejects(action: () => Promise<unknown>, code: string,
     await action();
   } catch (error) {
     const actual = (error as { code?: unknown }).code;
-    check(actual === code, `${message}: expected an error with code ${code}, got ${String(actual)} (${(error as Error).message})`);
+    check(
+      actual === code,
+      `${message}: expected an error with code ${code}, got ${String(actual)} (${(error as Error).message})`,
+    );
     return;
   }
   throw new ConformanceFailure(`${message}: expected an error with code ${code}, but the call succeeded`);

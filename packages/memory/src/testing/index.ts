@@ -8,8 +8,8 @@
  * ```
  */
 export {
-  ConformanceFailure,
   type ConformanceCase,
+  ConformanceFailure,
   type ConformanceHarness,
   type ConformanceStoreOptions,
 } from "./conformance-harness.js";

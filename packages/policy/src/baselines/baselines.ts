@@ -32,7 +32,12 @@ export interface BaselineOptions {
 export function createBaseline(name: BaselineName, options: BaselineOptions = {}): Baseline {
   switch (name) {
     case "rag-top2":
-      return { name, policy: createVerbatimChunkPolicy(), readerTopK: 2, description: "every chunk stored verbatim; the reader retrieves the top 2 chunks" };
+      return {
+        name,
+        policy: createVerbatimChunkPolicy(),
+        readerTopK: 2,
+        description: "every chunk stored verbatim; the reader retrieves the top 2 chunks",
+      };
     case "long-context":
       return {
         name,
@@ -45,11 +50,18 @@ export function createBaseline(name: BaselineName, options: BaselineOptions = {}
       };
     case "prompted-flat":
     case "prompted-memalpha": {
-      if (options.model === undefined) throw new PolicyOptionsError("model", `the ${name} baseline needs a language model`);
+      if (options.model === undefined)
+        throw new PolicyOptionsError("model", `the ${name} baseline needs a language model`);
       const prompt = name === "prompted-flat" ? "flat" : "memalpha";
       return {
         name,
-        policy: createLlmMemoryPolicy({ model: options.model, prompt, sampling: { temperature: 0, maxTokens: 2048 }, logprobs: false, policyId: `${name}:${options.model.modelId}` }),
+        policy: createLlmMemoryPolicy({
+          model: options.model,
+          prompt,
+          sampling: { temperature: 0, maxTokens: 2048 },
+          logprobs: false,
+          policyId: `${name}:${options.model.modelId}`,
+        }),
         description: `an untrained model prompted with the ${prompt === "flat" ? "flat operations" : "Mem-α typed tools"} prompt`,
       };
     }

@@ -1,5 +1,5 @@
-import { createO200kTokenCounter } from "@finemem/utils";
 import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
+import { createO200kTokenCounter } from "@finemem/utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createLongContextPolicy, keepLastTokens } from "./long-context-policy.js";
@@ -11,7 +11,11 @@ describe("the long-context baseline", () => {
     const policy = createLongContextPolicy({ maxTokens: 6, tokenCounter: createWhitespaceTokenCounter() });
     const first = await policy.decide({ step: 1, chunk: { id: "c1", text: "one two three" }, view: emptyView });
     expect(first.operations).toEqual([{ type: "INSERT", content: "one two three" }]);
-    const view = { ...emptyView, step: 1, items: [{ id: "m1", content: "one two three", version: 1, createdStep: 1, step: 1, operationId: "o1" }] };
+    const view = {
+      ...emptyView,
+      step: 1,
+      items: [{ id: "m1", content: "one two three", version: 1, createdStep: 1, step: 1, operationId: "o1" }],
+    };
     const second = await policy.decide({ step: 2, chunk: { id: "c2", text: "four five six seven" }, view });
     expect(second.operations).toEqual([{ type: "UPDATE", id: "m1", content: "two three\n\nfour five six seven" }]);
     expect(policy.policyId).toBe("long-context-6");
@@ -26,7 +30,10 @@ describe("the long-context baseline", () => {
         // A suffix of the text, within the cap, and one more code point would not fit.
         expect(text.endsWith(kept)).toBe(true);
         expect(counter.count(kept) <= cap || Array.from(kept).length === 1).toBe(true);
-        const longer = Array.from(text).slice(-(Array.from(kept).length + 1)).join("").trimStart();
+        const longer = Array.from(text)
+          .slice(-(Array.from(kept).length + 1))
+          .join("")
+          .trimStart();
         if (longer.length > kept.length) expect(counter.count(longer)).toBeGreaterThan(cap);
         return true;
       }),
@@ -35,6 +42,8 @@ describe("the long-context baseline", () => {
   });
 
   it("rejects a window that is not a positive integer", () => {
-    expect(() => createLongContextPolicy({ maxTokens: 0 })).toThrow(expect.objectContaining({ code: "invalid_option", path: ["maxTokens"] }));
+    expect(() => createLongContextPolicy({ maxTokens: 0 })).toThrow(
+      expect.objectContaining({ code: "invalid_option", path: ["maxTokens"] }),
+    );
   });
 });

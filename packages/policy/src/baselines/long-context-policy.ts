@@ -1,4 +1,12 @@
-import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryPolicy, type PolicyDecision, type PolicyInput, type TokenCounter } from "@finemem/spec";
+import {
+  type CallOptions,
+  type MemoryPolicy,
+  type PolicyDecision,
+  type PolicyInput,
+  SPECIFICATION_VERSION,
+  type TokenCounter,
+  throwIfAborted,
+} from "@finemem/spec";
 import { createO200kTokenCounter, positiveInteger } from "@finemem/utils";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
 import { policyOptionError } from "../policy/policy-options-error.js";
@@ -34,8 +42,14 @@ export function createLongContextPolicy(options: LongContextPolicyOptions = {}):
       throwIfAborted(callOptions?.signal);
       const window = input.view.items[0];
       if (input.chunk.text.trim().length === 0) return deterministicDecision([{ type: "SKIP" }]);
-      const content = keepLastTokens(window === undefined ? input.chunk.text : window.content + separator + input.chunk.text, maxTokens, counter);
-      return deterministicDecision([window === undefined ? { type: "INSERT", content } : { type: "UPDATE", id: window.id, content }]);
+      const content = keepLastTokens(
+        window === undefined ? input.chunk.text : window.content + separator + input.chunk.text,
+        maxTokens,
+        counter,
+      );
+      return deterministicDecision([
+        window === undefined ? { type: "INSERT", content } : { type: "UPDATE", id: window.id, content },
+      ]);
     },
   };
 }

@@ -1,4 +1,12 @@
-import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryLayout, type MemoryPolicy, type PolicyDecision, type PolicyInput } from "@finemem/spec";
+import {
+  type CallOptions,
+  type MemoryLayout,
+  type MemoryPolicy,
+  type PolicyDecision,
+  type PolicyInput,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
+} from "@finemem/spec";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
 import { layoutOption } from "../policy/policy-options-error.js";
 
@@ -20,7 +28,13 @@ export function createVerbatimChunkPolicy(options: VerbatimChunkPolicyOptions = 
     async decide(input: PolicyInput, callOptions?: CallOptions): Promise<PolicyDecision> {
       throwIfAborted(callOptions?.signal);
       if (input.chunk.text.trim().length === 0) return deterministicDecision([{ type: "SKIP" }]);
-      return deterministicDecision([{ type: "INSERT", content: input.chunk.text, ...(layout === "typed" ? { memoryType: "semantic" as const } : {}) }]);
+      return deterministicDecision([
+        {
+          type: "INSERT",
+          content: input.chunk.text,
+          ...(layout === "typed" ? { memoryType: "semantic" as const } : {}),
+        },
+      ]);
     },
   };
 }

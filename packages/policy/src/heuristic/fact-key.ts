@@ -17,15 +17,112 @@ export interface FactKey {
 // "recently"). The latter appear in restatements of any attribute, so counting them would pair a new
 // CEO with the item about the best-selling product because both "became" something "recently".
 const STOP_WORDS = new Set([
-  "a", "an", "the", "this", "that", "these", "those", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "into", "out", "over",
-  "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did", "s",
-  "it", "its", "he", "she", "his", "her", "their", "they", "them", "we", "our", "you", "your", "i", "my", "me",
-  "now", "recently", "just", "currently", "already", "still", "also", "again", "newly", "new", "today", "lately", "then",
-  "became", "become", "becomes", "becoming", "changed", "change", "changes", "switched", "moved", "got", "gets", "took", "made",
+  "a",
+  "an",
+  "the",
+  "this",
+  "that",
+  "these",
+  "those",
+  "of",
+  "in",
+  "on",
+  "at",
+  "to",
+  "for",
+  "from",
+  "by",
+  "with",
+  "as",
+  "into",
+  "out",
+  "over",
+  "and",
+  "or",
+  "but",
+  "is",
+  "are",
+  "was",
+  "were",
+  "be",
+  "been",
+  "being",
+  "am",
+  "has",
+  "have",
+  "had",
+  "do",
+  "does",
+  "did",
+  "s",
+  "it",
+  "its",
+  "he",
+  "she",
+  "his",
+  "her",
+  "their",
+  "they",
+  "them",
+  "we",
+  "our",
+  "you",
+  "your",
+  "i",
+  "my",
+  "me",
+  "now",
+  "recently",
+  "just",
+  "currently",
+  "already",
+  "still",
+  "also",
+  "again",
+  "newly",
+  "new",
+  "today",
+  "lately",
+  "then",
+  "became",
+  "become",
+  "becomes",
+  "becoming",
+  "changed",
+  "change",
+  "changes",
+  "switched",
+  "moved",
+  "got",
+  "gets",
+  "took",
+  "made",
 ]);
 
 // Capitalised words that open sentences without naming anything.
-const SENTENCE_OPENERS = new Set(["The", "A", "An", "This", "That", "These", "Those", "It", "He", "She", "They", "We", "I", "On", "In", "At", "After", "Before", "When", "Then", "There"]);
+const SENTENCE_OPENERS = new Set([
+  "The",
+  "A",
+  "An",
+  "This",
+  "That",
+  "These",
+  "Those",
+  "It",
+  "He",
+  "She",
+  "They",
+  "We",
+  "I",
+  "On",
+  "In",
+  "At",
+  "After",
+  "Before",
+  "When",
+  "Then",
+  "There",
+]);
 
 const WORD = /[\p{L}\p{N}_][\p{L}\p{N}_'’-]*/gu;
 const CAPITALISED = /^\p{Lu}/u;
@@ -52,9 +149,14 @@ export function factKeyOf(sentence: string): FactKey {
   });
   if (current.length > 0) runs.push(current);
   // The longest name is the subject: entities have full names, values are usually one word.
-  const subjectRun = runs.reduce<string[] | undefined>((best, run) => (best === undefined || run.length > best.length ? run : best), undefined);
+  const subjectRun = runs.reduce<string[] | undefined>(
+    (best, run) => (best === undefined || run.length > best.length ? run : best),
+    undefined,
+  );
   const subjectTokens = new Set(tokenizeForBm25((subjectRun ?? []).join(" ")));
-  const relation = new Set(tokenizeForBm25(sentence).filter((token) => !STOP_WORDS.has(token) && !subjectTokens.has(token)));
+  const relation = new Set(
+    tokenizeForBm25(sentence).filter((token) => !STOP_WORDS.has(token) && !subjectTokens.has(token)),
+  );
   return { subject: subjectRun?.join(" ").toLowerCase(), relation };
 }
 

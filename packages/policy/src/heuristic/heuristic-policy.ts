@@ -1,8 +1,18 @@
-import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type MemoryItem, type MemoryLayout, type MemoryOperation, type MemoryPolicy, type PolicyDecision, type PolicyInput } from "@finemem/spec";
+import {
+  type CallOptions,
+  type MemoryItem,
+  type MemoryLayout,
+  type MemoryOperation,
+  type MemoryPolicy,
+  type PolicyDecision,
+  type PolicyInput,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
+} from "@finemem/spec";
 import { splitSentences } from "@finemem/utils";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
 import { layoutOption } from "../policy/policy-options-error.js";
-import { factKeyOf, relationOverlap, type FactKey } from "./fact-key.js";
+import { type FactKey, factKeyOf, relationOverlap } from "./fact-key.js";
 
 export interface HeuristicPolicyOptions {
   /** `flat` (default) or `typed`, where every fact is a semantic item. */
@@ -11,7 +21,9 @@ export interface HeuristicPolicyOptions {
 
 /** A fact the memory will hold after this step: an item already stored, or one this step inserts. */
 interface Slot {
-  readonly target: { readonly kind: "stored"; readonly id: string } | { readonly kind: "inserted"; readonly index: number };
+  readonly target:
+    | { readonly kind: "stored"; readonly id: string }
+    | { readonly kind: "inserted"; readonly index: number };
   key: FactKey;
   content: string;
   /** When the slot last changed: later wins ties, as the most recent statement of a fact should. */
@@ -56,7 +68,13 @@ export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): Mem
         if (list === undefined) slotsBySubject.set(slot.key.subject, [slot]);
         else list.push(slot);
       };
-      for (const item of factItems) addSlot({ target: { kind: "stored", id: item.id }, key: keyOfItem(item), content: item.content, recency: item.step });
+      for (const item of factItems)
+        addSlot({
+          target: { kind: "stored", id: item.id },
+          key: keyOfItem(item),
+          content: item.content,
+          recency: item.step,
+        });
       const inserts: string[] = [];
       const updates = new Map<string, string>();
       let clock = input.step;
@@ -100,7 +118,10 @@ function bestSlot(slots: readonly Slot[], key: FactKey): Slot | undefined {
   for (const slot of slots) {
     const overlap = relationOverlap(slot.key, key);
     if (overlap < Math.ceil(Math.min(slot.key.relation.size, key.relation.size) / 3)) continue;
-    if (overlap > bestOverlap || (overlap === bestOverlap && overlap > 0 && best !== undefined && slot.recency > best.recency)) {
+    if (
+      overlap > bestOverlap ||
+      (overlap === bestOverlap && overlap > 0 && best !== undefined && slot.recency > best.recency)
+    ) {
       best = slot;
       bestOverlap = overlap;
     }

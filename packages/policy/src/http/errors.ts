@@ -25,7 +25,14 @@ export class ModelHttpError extends FineMemError {
   /** The wait the server asked for through `Retry-After`, when it sent one we could read. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(options: { status: number; body: string; attempts: number; url: string; retryAfterMs?: number; reason?: string }) {
+  constructor(options: {
+    status: number;
+    body: string;
+    attempts: number;
+    url: string;
+    retryAfterMs?: number;
+    reason?: string;
+  }) {
     const excerpt = excerptBody(options.body);
     const reason = options.reason === undefined ? "" : ` ${options.reason}`;
     super(
@@ -80,7 +87,10 @@ export class MalformedResponseError extends FineMemError {
   readonly bodyExcerpt: string;
 
   constructor(path: readonly PathSegment[], message: string, options: { body?: string; cause?: unknown } = {}) {
-    super("malformed_response", `Malformed chat completion at ${formatBodyPath(path)}: ${message}`, { path, cause: options.cause });
+    super("malformed_response", `Malformed chat completion at ${formatBodyPath(path)}: ${message}`, {
+      path,
+      cause: options.cause,
+    });
     this.bodyExcerpt = options.body === undefined ? "" : excerptBody(options.body);
   }
 }
@@ -146,7 +156,8 @@ function formatUsd(value: number): string {
 function formatBodyPath(path: readonly PathSegment[]): string {
   if (path.length === 0) return "the body root";
   let out = "";
-  for (const segment of path) out += typeof segment === "number" ? `[${segment}]` : out === "" ? segment : `.${segment}`;
+  for (const segment of path)
+    out += typeof segment === "number" ? `[${segment}]` : out === "" ? segment : `.${segment}`;
   return out;
 }
 

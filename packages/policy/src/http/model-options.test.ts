@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createManualClock } from "../testing/manual-clock.js";
 import { ModelConfigError } from "./errors.js";
+import { type OpenAICompatibleModelOptions, resolveModelOptions } from "./model-options.js";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy.js";
-import { resolveModelOptions, type OpenAICompatibleModelOptions } from "./model-options.js";
 import { createUsageLedger } from "./usage-ledger.js";
 
 const valid: OpenAICompatibleModelOptions = { baseURL: "http://localhost:8000/v1", model: "Qwen/Qwen3-4B" };
@@ -36,21 +36,39 @@ describe("resolveModelOptions", () => {
   });
 
   it("strips trailing slashes, adds the bearer token and lower-cases header names", () => {
-    const resolved = resolveModelOptions({ ...valid, baseURL: "https://api.example.com/v1//", apiKey: "sk-1", headers: { "X-Session-Id": "s1" } });
+    const resolved = resolveModelOptions({
+      ...valid,
+      baseURL: "https://api.example.com/v1//",
+      apiKey: "sk-1",
+      headers: { "X-Session-Id": "s1" },
+    });
     expect(resolved.chatCompletionsURL).toBe("https://api.example.com/v1/chat/completions");
     expect(resolved.headers).toMatchObject({ authorization: "Bearer sk-1", "x-session-id": "s1" });
   });
 
   it("merges partial retry options with the defaults", () => {
-    expect(resolveModelOptions({ ...valid, retry: { maxRetries: 0 } }).retry).toEqual({ ...DEFAULT_RETRY_POLICY, maxRetries: 0 });
+    expect(resolveModelOptions({ ...valid, retry: { maxRetries: 0 } }).retry).toEqual({
+      ...DEFAULT_RETRY_POLICY,
+      maxRetries: 0,
+    });
   });
 
   it.each([
     ["a missing baseURL", { model: "m" }, ["baseURL"], /API root URL/],
     ["a relative baseURL", { ...valid, baseURL: "localhost:8000/v1" }, ["baseURL"], /http: or https:/],
     ["a baseURL that is not a URL", { ...valid, baseURL: "not a url" }, ["baseURL"], /not an absolute URL/],
-    ["the endpoint instead of the root", { ...valid, baseURL: "http://h:8000/v1/chat/completions" }, ["baseURL"], /"http:\/\/h:8000\/v1" instead/],
-    ["baseUrl misspelled", { baseUrl: "http://h/v1", baseURL: "http://h/v1", model: "m" }, ["baseUrl"], /spelled "baseURL"/],
+    [
+      "the endpoint instead of the root",
+      { ...valid, baseURL: "http://h:8000/v1/chat/completions" },
+      ["baseURL"],
+      /"http:\/\/h:8000\/v1" instead/,
+    ],
+    [
+      "baseUrl misspelled",
+      { baseUrl: "http://h/v1", baseURL: "http://h/v1", model: "m" },
+      ["baseUrl"],
+      /spelled "baseURL"/,
+    ],
     ["an empty model", { ...valid, model: " " }, ["model"], /served model name/],
     ["an unknown engine", { ...valid, engine: "tgi" }, ["engine"], /generic, vllm, sglang, llama-cpp, ollama/],
     ["zero concurrency", { ...valid, concurrency: 0 }, ["concurrency"], /integer ≥ 1/],
@@ -59,14 +77,39 @@ describe("resolveModelOptions", () => {
     ["negative maxRetries", { ...valid, retry: { maxRetries: -1 } }, ["retry", "maxRetries"], /integer ≥ 0/],
     ["a multiplier below 1", { ...valid, retry: { multiplier: 0.5 } }, ["retry", "multiplier"], /≥ 1/],
     ["an unknown retry option", { ...valid, retry: { retries: 3 } }, ["retry", "retries"], /maxRetries/],
-    ["negative pricing", { ...valid, pricing: { promptUsdPerMillion: -1, completionUsdPerMillion: 1 } }, ["pricing", "promptUsdPerMillion"], /≥ 0/],
-    ["pricing missing a price", { ...valid, pricing: { promptUsdPerMillion: 1 } }, ["pricing", "completionUsdPerMillion"], /per million/],
-    ["a reserved extraBody key", { ...valid, extraBody: { stream: true } }, ["extraBody", "stream"], /set by the backend/],
+    [
+      "negative pricing",
+      { ...valid, pricing: { promptUsdPerMillion: -1, completionUsdPerMillion: 1 } },
+      ["pricing", "promptUsdPerMillion"],
+      /≥ 0/,
+    ],
+    [
+      "pricing missing a price",
+      { ...valid, pricing: { promptUsdPerMillion: 1 } },
+      ["pricing", "completionUsdPerMillion"],
+      /per million/,
+    ],
+    [
+      "a reserved extraBody key",
+      { ...valid, extraBody: { stream: true } },
+      ["extraBody", "stream"],
+      /set by the backend/,
+    ],
     ["a non-string header", { ...valid, headers: { "x-n": 1 } }, ["headers", "x-n"], /string header value/],
     ["a clock without timers", { ...valid, clock: { now: (): number => 0 } }, ["clock"], /setTimeout/],
     ["an empty role", { ...valid, role: "" }, ["role"], /role name/],
-    ["a ledger cap without pricing", { ...valid, ledger: createUsageLedger({ spendingCapUsd: 1 }) }, ["pricing"], /spendingCapUsd/],
-    ["an unknown log-probability distribution", { ...valid, logprobDistribution: "processed" }, ["logprobDistribution"], /"sampled".*"raw"/],
+    [
+      "a ledger cap without pricing",
+      { ...valid, ledger: createUsageLedger({ spendingCapUsd: 1 }) },
+      ["pricing"],
+      /spendingCapUsd/,
+    ],
+    [
+      "an unknown log-probability distribution",
+      { ...valid, logprobDistribution: "processed" },
+      ["logprobDistribution"],
+      /"sampled".*"raw"/,
+    ],
   ])("%s → ModelConfigError naming the option", (_name, options, path, message) => {
     const error = configError(options);
     expect(error.code).toBe("model_config");
@@ -77,8 +120,12 @@ describe("resolveModelOptions", () => {
   it("takes the log-probability distribution from the engine unless declared", () => {
     expect(resolveModelOptions(valid).logprobDistribution).toBeUndefined();
     expect(resolveModelOptions({ ...valid, engine: "vllm" }).logprobDistribution).toBe("raw");
-    expect(resolveModelOptions({ ...valid, engine: "vllm", logprobDistribution: "sampled" }).logprobDistribution).toBe("sampled");
-    expect(resolveModelOptions({ ...valid, engine: "sglang", logprobDistribution: "raw" }).logprobDistribution).toBe("raw");
+    expect(resolveModelOptions({ ...valid, engine: "vllm", logprobDistribution: "sampled" }).logprobDistribution).toBe(
+      "sampled",
+    );
+    expect(resolveModelOptions({ ...valid, engine: "sglang", logprobDistribution: "raw" }).logprobDistribution).toBe(
+      "raw",
+    );
   });
 
   it("accepts a complete, valid configuration", () => {

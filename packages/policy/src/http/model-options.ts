@@ -1,5 +1,5 @@
 import { LOGPROB_DISTRIBUTIONS, type LogprobDistribution } from "@finemem/spec";
-import { systemClock, type Clock } from "./clock.js";
+import { type Clock, systemClock } from "./clock.js";
 import { ModelConfigError } from "./errors.js";
 import { DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy } from "./retry-policy.js";
 import { ENGINE_CAPABILITIES, SERVING_ENGINES, type ServingEngine } from "./serving-engine.js";
@@ -111,39 +111,66 @@ export function resolveModelOptions(options: OpenAICompatibleModelOptions): Reso
 
   const baseURL = resolveBaseURL(options.baseURL);
   const model = nonEmptyString(options.model, "model", 'the served model name, e.g. "Qwen/Qwen3-4B-Instruct-2507"');
-  const apiKey = options.apiKey === undefined ? undefined : nonEmptyString(options.apiKey, "apiKey", "the API key, or no apiKey at all");
+  const apiKey =
+    options.apiKey === undefined
+      ? undefined
+      : nonEmptyString(options.apiKey, "apiKey", "the API key, or no apiKey at all");
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
   if (options.headers !== undefined) {
-    if (!isRecord(options.headers)) throw new ModelConfigError(["headers"], `expected an object of header names to strings, got ${describe(options.headers)}`);
+    if (!isRecord(options.headers))
+      throw new ModelConfigError(
+        ["headers"],
+        `expected an object of header names to strings, got ${describe(options.headers)}`,
+      );
     for (const [name, value] of Object.entries(options.headers)) {
-      if (typeof value !== "string") throw new ModelConfigError(["headers", name], `expected a string header value, got ${describe(value)}`);
+      if (typeof value !== "string")
+        throw new ModelConfigError(["headers", name], `expected a string header value, got ${describe(value)}`);
       headers[name.toLowerCase()] = value;
     }
   }
 
   const engine = options.engine ?? "generic";
   if (!SERVING_ENGINES.includes(engine)) {
-    throw new ModelConfigError(["engine"], `unknown engine ${JSON.stringify(engine)}; expected one of ${SERVING_ENGINES.join(", ")}`);
+    throw new ModelConfigError(
+      ["engine"],
+      `unknown engine ${JSON.stringify(engine)}; expected one of ${SERVING_ENGINES.join(", ")}`,
+    );
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(typeof timeoutMs === "number" && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-    throw new ModelConfigError(["timeoutMs"], `expected a finite number of milliseconds > 0, got ${describe(timeoutMs)}`);
+    throw new ModelConfigError(
+      ["timeoutMs"],
+      `expected a finite number of milliseconds > 0, got ${describe(timeoutMs)}`,
+    );
   }
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!(typeof concurrency === "number" && Number.isInteger(concurrency) && concurrency >= 1)) {
-    throw new ModelConfigError(["concurrency"], `expected an integer ≥ 1 (requests in flight at once), got ${describe(concurrency)}`);
+    throw new ModelConfigError(
+      ["concurrency"],
+      `expected an integer ≥ 1 (requests in flight at once), got ${describe(concurrency)}`,
+    );
   }
 
   const clock = options.clock ?? systemClock;
-  if (!isRecord(clock) || typeof clock.now !== "function" || typeof clock.setTimeout !== "function" || typeof clock.clearTimeout !== "function") {
+  if (
+    !isRecord(clock) ||
+    typeof clock.now !== "function" ||
+    typeof clock.setTimeout !== "function" ||
+    typeof clock.clearTimeout !== "function"
+  ) {
     throw new ModelConfigError(["clock"], "expected a Clock with now, setTimeout and clearTimeout functions");
   }
   const random = options.random ?? Math.random;
-  if (typeof random !== "function") throw new ModelConfigError(["random"], `expected a function returning numbers in [0, 1], got ${describe(random)}`);
+  if (typeof random !== "function")
+    throw new ModelConfigError(["random"], `expected a function returning numbers in [0, 1], got ${describe(random)}`);
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== "function") throw new ModelConfigError(["fetch"], "expected a fetch function (Node 20 has a global one)");
-  const role = options.role === undefined ? "default" : nonEmptyString(options.role, "role", 'a ledger role name such as "manager"');
+  if (typeof fetchImpl !== "function")
+    throw new ModelConfigError(["fetch"], "expected a fetch function (Node 20 has a global one)");
+  const role =
+    options.role === undefined
+      ? "default"
+      : nonEmptyString(options.role, "role", 'a ledger role name such as "manager"');
 
   const ledger = options.ledger ?? createUsageLedger();
   if (!isRecord(ledger) || typeof ledger.assertCanStart !== "function" || typeof ledger.snapshot !== "function") {
@@ -152,7 +179,10 @@ export function resolveModelOptions(options: OpenAICompatibleModelOptions): Reso
   const pricing = options.pricing === undefined ? undefined : resolvePricing(options.pricing);
   if (pricing === undefined && ledger.spendingCapUsd !== undefined && Number.isFinite(ledger.spendingCapUsd)) {
     // Without prices every call would cost $0 and the cap would never stop anything.
-    throw new ModelConfigError(["pricing"], "the ledger has a spendingCapUsd, so this model needs pricing ({ promptUsdPerMillion, completionUsdPerMillion }) to count its cost");
+    throw new ModelConfigError(
+      ["pricing"],
+      "the ledger has a spendingCapUsd, so this model needs pricing ({ promptUsdPerMillion, completionUsdPerMillion }) to count its cost",
+    );
   }
 
   return {
@@ -188,20 +218,31 @@ function resolveLogprobDistribution(value: unknown, engine: ServingEngine): Logp
 
 function resolveBaseURL(value: unknown): string {
   const example = "e.g. http://localhost:8000/v1";
-  if (typeof value !== "string" || value.trim() === "") throw new ModelConfigError(["baseURL"], `expected the API root URL, ${example}; got ${describe(value)}`);
+  if (typeof value !== "string" || value.trim() === "")
+    throw new ModelConfigError(["baseURL"], `expected the API root URL, ${example}; got ${describe(value)}`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ModelConfigError(["baseURL"], `${JSON.stringify(value)} is not an absolute URL; expected the API root, ${example}`);
+    throw new ModelConfigError(
+      ["baseURL"],
+      `${JSON.stringify(value)} is not an absolute URL; expected the API root, ${example}`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ModelConfigError(["baseURL"], `expected an http: or https: URL, got ${url.protocol} in ${JSON.stringify(value)}`);
+    throw new ModelConfigError(
+      ["baseURL"],
+      `expected an http: or https: URL, got ${url.protocol} in ${JSON.stringify(value)}`,
+    );
   }
-  if (url.search !== "" || url.hash !== "") throw new ModelConfigError(["baseURL"], `expected no query or fragment in ${JSON.stringify(value)}; ${example}`);
+  if (url.search !== "" || url.hash !== "")
+    throw new ModelConfigError(["baseURL"], `expected no query or fragment in ${JSON.stringify(value)}; ${example}`);
   const trimmed = url.href.replace(/\/+$/, "");
   if (trimmed.endsWith("/chat/completions")) {
-    throw new ModelConfigError(["baseURL"], `give the API root, not the endpoint: ${JSON.stringify(trimmed.slice(0, -"/chat/completions".length))} instead of ${JSON.stringify(value)}`);
+    throw new ModelConfigError(
+      ["baseURL"],
+      `give the API root, not the endpoint: ${JSON.stringify(trimmed.slice(0, -"/chat/completions".length))} instead of ${JSON.stringify(value)}`,
+    );
   }
   return trimmed;
 }
@@ -211,12 +252,14 @@ function resolveRetry(value: unknown): RetryPolicy {
   if (!isRecord(value)) throw new ModelConfigError(["retry"], `expected an object, got ${describe(value)}`);
   const keys = Object.keys(DEFAULT_RETRY_POLICY);
   for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) throw new ModelConfigError(["retry", key], `unknown retry option "${key}"; expected one of ${keys.join(", ")}`);
+    if (!keys.includes(key))
+      throw new ModelConfigError(["retry", key], `unknown retry option "${key}"; expected one of ${keys.join(", ")}`);
   }
   const read = (key: keyof RetryPolicy, check: (n: number) => boolean, expected: string): number => {
     const given = value[key];
     if (given === undefined) return DEFAULT_RETRY_POLICY[key];
-    if (typeof given !== "number" || !check(given)) throw new ModelConfigError(["retry", key], `expected ${expected}, got ${describe(given)}`);
+    if (typeof given !== "number" || !check(given))
+      throw new ModelConfigError(["retry", key], `expected ${expected}, got ${describe(given)}`);
     return given;
   };
   const finiteAtLeast = (min: number) => (n: number) => Number.isFinite(n) && n >= min;
@@ -231,16 +274,26 @@ function resolveRetry(value: unknown): RetryPolicy {
 }
 
 function resolvePricing(value: unknown): ModelPricing {
-  if (!isRecord(value)) throw new ModelConfigError(["pricing"], `expected { promptUsdPerMillion, completionUsdPerMillion }, got ${describe(value)}`);
+  if (!isRecord(value))
+    throw new ModelConfigError(
+      ["pricing"],
+      `expected { promptUsdPerMillion, completionUsdPerMillion }, got ${describe(value)}`,
+    );
   for (const key of Object.keys(value)) {
     if (key !== "promptUsdPerMillion" && key !== "completionUsdPerMillion") {
-      throw new ModelConfigError(["pricing", key], `unknown pricing field "${key}"; expected promptUsdPerMillion and completionUsdPerMillion`);
+      throw new ModelConfigError(
+        ["pricing", key],
+        `unknown pricing field "${key}"; expected promptUsdPerMillion and completionUsdPerMillion`,
+      );
     }
   }
   const read = (key: keyof ModelPricing): number => {
     const given = value[key];
     if (typeof given !== "number" || !Number.isFinite(given) || given < 0) {
-      throw new ModelConfigError(["pricing", key], `expected US dollars per million tokens (a finite number ≥ 0), got ${describe(given)}`);
+      throw new ModelConfigError(
+        ["pricing", key],
+        `expected US dollars per million tokens (a finite number ≥ 0), got ${describe(given)}`,
+      );
     }
     return given;
   };
@@ -249,17 +302,22 @@ function resolvePricing(value: unknown): ModelPricing {
 
 function resolveExtraBody(value: unknown): Readonly<Record<string, unknown>> {
   if (value === undefined) return {};
-  if (!isRecord(value)) throw new ModelConfigError(["extraBody"], `expected an object of JSON body fields, got ${describe(value)}`);
+  if (!isRecord(value))
+    throw new ModelConfigError(["extraBody"], `expected an object of JSON body fields, got ${describe(value)}`);
   for (const key of Object.keys(value)) {
     if (RESERVED_BODY_KEYS.has(key)) {
-      throw new ModelConfigError(["extraBody", key], `"${key}" is set by the backend itself; expected only engine-specific fields such as chat_template_kwargs`);
+      throw new ModelConfigError(
+        ["extraBody", key],
+        `"${key}" is set by the backend itself; expected only engine-specific fields such as chat_template_kwargs`,
+      );
     }
   }
   return { ...value };
 }
 
 function nonEmptyString(value: unknown, name: string, expected: string): string {
-  if (typeof value !== "string" || value.trim() === "") throw new ModelConfigError([name], `expected ${expected}; got ${describe(value)}`);
+  if (typeof value !== "string" || value.trim() === "")
+    throw new ModelConfigError([name], `expected ${expected}; got ${describe(value)}`);
   return value;
 }
 

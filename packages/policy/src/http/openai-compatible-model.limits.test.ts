@@ -2,17 +2,19 @@ import { AbortedError, type LanguageModelRequest } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
 import { createManualClock } from "../testing/manual-clock.js";
 import { chatCompletion } from "../testing/openai-replay-server.js";
+import { rejection, useReplayServers } from "../testing/test-support/replay-server-fixture.js";
 import { SpendingCapError } from "./errors.js";
 import { createOpenAICompatibleModel } from "./openai-compatible-model.js";
 import { createUsageLedger } from "./usage-ledger.js";
-import { rejection, useReplayServers } from "../testing/test-support/replay-server-fixture.js";
 
 // Spending caps, concurrency, cancellation and shared accounting, over real HTTP on a manual clock.
 
 const serve = useReplayServers();
 
 const ask = (content: string): LanguageModelRequest => ({ messages: [{ role: "user", content }] });
-const answer = (promptTokens: number, completionTokens: number) => ({ body: chatCompletion({ usage: { promptTokens, completionTokens } }) });
+const answer = (promptTokens: number, completionTokens: number) => ({
+  body: chatCompletion({ usage: { promptTokens, completionTokens } }),
+});
 const pricing = { promptUsdPerMillion: 1, completionUsdPerMillion: 2 };
 
 /** A promise to hold responses back with, and the function that lets them go. */
@@ -22,12 +24,18 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-
 describe("spending caps", () => {
   it("once cost reaches spendingCapUsd, the next call throws SpendingCapError and sends nothing", async () => {
     const server = await serve(() => answer(1000, 200));
     const ledger = createUsageLedger({ spendingCapUsd: 0.001 });
-    const model = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "m", clock: createManualClock(), ledger, pricing, role: "manager" });
+    const model = createOpenAICompatibleModel({
+      baseURL: server.baseURL,
+      model: "m",
+      clock: createManualClock(),
+      ledger,
+      pricing,
+      role: "manager",
+    });
 
     await model.generate(ask("first"));
     expect(ledger.snapshot().total.costUsd).toBeCloseTo(0.0014, 12);
@@ -41,9 +49,18 @@ describe("spending caps", () => {
 
   it("tokenCap stops calls the same way", async () => {
     const server = await serve(() => answer(80, 30));
-    const model = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "m", ledger: createUsageLedger({ tokenCap: 100 }) });
+    const model = createOpenAICompatibleModel({
+      baseURL: server.baseURL,
+      model: "m",
+      ledger: createUsageLedger({ tokenCap: 100 }),
+    });
     await model.generate(ask("first"));
-    await expect(model.generate(ask("second"))).rejects.toMatchObject({ code: "spending_cap", cap: "tokenCap", spent: 110, limit: 100 });
+    await expect(model.generate(ask("second"))).rejects.toMatchObject({
+      code: "spending_cap",
+      cap: "tokenCap",
+      spent: 110,
+      limit: 100,
+    });
     expect(server.requests).toHaveLength(1);
   });
 
@@ -69,7 +86,10 @@ describe("spending caps", () => {
 describe("concurrency", () => {
   it("with concurrency 2, five calls never have more than 2 requests at the server, served in call order", async () => {
     const held = gate();
-    const server = await serve((body) => ({ waitFor: held.promise, body: chatCompletion({ content: (body as { messages: { content: string }[] }).messages[0]!.content }) }));
+    const server = await serve((body) => ({
+      waitFor: held.promise,
+      body: chatCompletion({ content: (body as { messages: { content: string }[] }).messages[0]!.content }),
+    }));
     // Counts requests on the client side too: fetches start within microtasks of generate(), so by the
     // time two requests have reached the server, any call the limiter failed to hold back has started.
     let started = 0;
@@ -84,7 +104,12 @@ describe("concurrency", () => {
         open--;
       }
     };
-    const model = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "m", concurrency: 2, fetch: countingFetch });
+    const model = createOpenAICompatibleModel({
+      baseURL: server.baseURL,
+      model: "m",
+      concurrency: 2,
+      fetch: countingFetch,
+    });
     const calls = [0, 1, 2, 3, 4].map((index) => model.generate(ask(`call ${index}`)));
     await server.waitForRequests(2);
     expect(started).toBe(2);
@@ -95,7 +120,9 @@ describe("concurrency", () => {
     expect(started).toBe(5);
     expect(maxOpen).toBe(2);
     expect(server.maxInFlight()).toBeLessThanOrEqual(2);
-    expect(server.requests.map((received) => (received.body as { messages: { content: unknown }[] }).messages[0]!.content)).toEqual(["call 0", "call 1", "call 2", "call 3", "call 4"]);
+    expect(
+      server.requests.map((received) => (received.body as { messages: { content: unknown }[] }).messages[0]!.content),
+    ).toEqual(["call 0", "call 1", "call 2", "call 3", "call 4"]);
   });
 });
 
@@ -154,10 +181,24 @@ describe("cancellation", () => {
 
 describe("shared ledger", () => {
   it("a manager and a reasoner sharing one ledger are accounted separately, and together in the total", async () => {
-    const server = await serve((body) => ((body as { model?: unknown }).model === "manager-model" ? answer(100, 10) : answer(2000, 500)));
+    const server = await serve((body) =>
+      (body as { model?: unknown }).model === "manager-model" ? answer(100, 10) : answer(2000, 500),
+    );
     const ledger = createUsageLedger();
-    const manager = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "manager-model", role: "manager", ledger, pricing: { promptUsdPerMillion: 0.1, completionUsdPerMillion: 0.4 } });
-    const reasoner = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "reasoner-model", role: "reasoner", ledger, pricing: { promptUsdPerMillion: 1, completionUsdPerMillion: 4 } });
+    const manager = createOpenAICompatibleModel({
+      baseURL: server.baseURL,
+      model: "manager-model",
+      role: "manager",
+      ledger,
+      pricing: { promptUsdPerMillion: 0.1, completionUsdPerMillion: 0.4 },
+    });
+    const reasoner = createOpenAICompatibleModel({
+      baseURL: server.baseURL,
+      model: "reasoner-model",
+      role: "reasoner",
+      ledger,
+      pricing: { promptUsdPerMillion: 1, completionUsdPerMillion: 4 },
+    });
     expect(manager.ledger).toBe(reasoner.ledger);
     await Promise.all([manager.generate(ask("1")), manager.generate(ask("2")), reasoner.generate(ask("3"))]);
 

@@ -1,13 +1,16 @@
 import { readFileSync } from "node:fs";
 import type { LanguageModelRequest } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
-import { createOpenAICompatibleModel } from "./openai-compatible-model.js";
 import { useReplayServers } from "../testing/test-support/replay-server-fixture.js";
+import { createOpenAICompatibleModel } from "./openai-compatible-model.js";
 
 // Real HTTP against the replay server, replaying the hand-written recordings of each server's shape.
 
 const recording = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`./__recordings__/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
+  JSON.parse(readFileSync(new URL(`./__recordings__/${name}.json`, import.meta.url), "utf8")) as Record<
+    string,
+    unknown
+  >;
 
 const serve = useReplayServers();
 
@@ -17,7 +20,10 @@ const managerRequest: LanguageModelRequest = {
     { role: "user", content: "Memory:\n[m3] Alice works as a nurse." },
     { role: "assistant", content: "", toolCalls: [{ id: "call_0", name: "memory_skip", arguments: "{}" }] },
     { role: "tool", toolCallId: "call_0", content: "skipped" },
-    { role: "user", content: "New chunk:\nAlice: my sister Maya moved to Lyon in 2021, and I switched to night shifts at Lyon Sud." },
+    {
+      role: "user",
+      content: "New chunk:\nAlice: my sister Maya moved to Lyon in 2021, and I switched to night shifts at Lyon Sud.",
+    },
   ],
   tools: [
     {
@@ -28,7 +34,11 @@ const managerRequest: LanguageModelRequest = {
     {
       name: "memory_update",
       description: "Rewrite an existing item.",
-      parameters: { type: "object", properties: { memory_id: { type: "string" }, new_content: { type: "string" } }, required: ["memory_id", "new_content"] },
+      parameters: {
+        type: "object",
+        properties: { memory_id: { type: "string" }, new_content: { type: "string" } },
+        required: ["memory_id", "new_content"],
+      },
     },
   ],
   toolChoice: "required",
@@ -52,7 +62,13 @@ describe("OpenAI-compatible model on recorded responses", () => {
       role: "manager",
       pricing: { promptUsdPerMillion: 0.1, completionUsdPerMillion: 0.4 },
     });
-    expect(model).toMatchObject({ provider: "openai-compatible", modelId: "Qwen/Qwen3-4B-Instruct-2507", specificationVersion: "v1", engine: "vllm", role: "manager" });
+    expect(model).toMatchObject({
+      provider: "openai-compatible",
+      modelId: "Qwen/Qwen3-4B-Instruct-2507",
+      specificationVersion: "v1",
+      engine: "vllm",
+      role: "manager",
+    });
 
     const response = await model.generate(managerRequest);
 
@@ -72,9 +88,17 @@ describe("OpenAI-compatible model on recorded responses", () => {
       messages: [
         { role: "system", content: "You manage a long-term memory. Call one tool per fact worth keeping." },
         { role: "user", content: "Memory:\n[m3] Alice works as a nurse." },
-        { role: "assistant", content: null, tool_calls: [{ id: "call_0", type: "function", function: { name: "memory_skip", arguments: "{}" } }] },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_0", type: "function", function: { name: "memory_skip", arguments: "{}" } }],
+        },
         { role: "tool", tool_call_id: "call_0", content: "skipped" },
-        { role: "user", content: "New chunk:\nAlice: my sister Maya moved to Lyon in 2021, and I switched to night shifts at Lyon Sud." },
+        {
+          role: "user",
+          content:
+            "New chunk:\nAlice: my sister Maya moved to Lyon in 2021, and I switched to night shifts at Lyon Sud.",
+        },
       ],
       tools: [
         {
@@ -90,7 +114,11 @@ describe("OpenAI-compatible model on recorded responses", () => {
           function: {
             name: "memory_update",
             description: "Rewrite an existing item.",
-            parameters: { type: "object", properties: { memory_id: { type: "string" }, new_content: { type: "string" } }, required: ["memory_id", "new_content"] },
+            parameters: {
+              type: "object",
+              properties: { memory_id: { type: "string" }, new_content: { type: "string" } },
+              required: ["memory_id", "new_content"],
+            },
           },
         },
       ],
@@ -110,7 +138,10 @@ describe("OpenAI-compatible model on recorded responses", () => {
     expect(response.finishReason).toBe("tool_calls");
     expect(response.modelId).toBe("Qwen/Qwen3-4B-Instruct-2507");
     expect(response.toolCalls.map((call) => call.name)).toEqual(["memory_insert", "memory_update"]);
-    expect(JSON.parse(response.toolCalls[1]!.arguments)).toEqual({ memory_id: "m3", new_content: "Alice works as a night-shift nurse at Lyon Sud hospital." });
+    expect(JSON.parse(response.toolCalls[1]!.arguments)).toEqual({
+      memory_id: "m3",
+      new_content: "Alice works as a night-shift nurse at Lyon Sud hospital.",
+    });
     expect(response.usage).toEqual({ promptTokens: 87, completionTokens: 85 });
     expect(response.promptTokenIds).toEqual(body.prompt_token_ids);
     expect(response.responseTokenIds).toEqual(choice.token_ids);
@@ -133,24 +164,50 @@ describe("OpenAI-compatible model on recorded responses", () => {
 
   it("llama.cpp: text with log-probabilities, top_k sent", async () => {
     const server = await serve([{ body: recording("llama-cpp-text-logprobs") }]);
-    const model = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "Qwen3-4B-Instruct-2507-Q4_K_M", engine: "llama-cpp" });
-    const response = await model.generate({ messages: [{ role: "user", content: "Where does Maya live?" }], sampling: { topK: 40 }, logprobs: true });
+    const model = createOpenAICompatibleModel({
+      baseURL: server.baseURL,
+      model: "Qwen3-4B-Instruct-2507-Q4_K_M",
+      engine: "llama-cpp",
+    });
+    const response = await model.generate({
+      messages: [{ role: "user", content: "Where does Maya live?" }],
+      sampling: { topK: 40 },
+      logprobs: true,
+    });
     expect(server.requests[0]!.body).toMatchObject({ top_k: 40, logprobs: true });
     expect(server.requests[0]!.headers.authorization).toBeUndefined();
-    expect(response).toMatchObject({ text: "Maya, Alice's sister, has lived in Lyon since 2021.", finishReason: "stop", usage: { promptTokens: 87, completionTokens: 15 } });
+    expect(response).toMatchObject({
+      text: "Maya, Alice's sister, has lived in Lyon since 2021.",
+      finishReason: "stop",
+      usage: { promptTokens: 87, completionTokens: 15 },
+    });
     expect(response.responseLogprobs).toHaveLength(14);
     expect(response).not.toHaveProperty("logprobDistribution");
   });
 
   it("Ollama: a tool call next to empty content, with a function tool choice", async () => {
     const server = await serve([{ body: recording("ollama-tool-call") }]);
-    const model = createOpenAICompatibleModel({ baseURL: server.baseURL, model: "qwen3:4b", engine: "ollama", apiKey: "ollama" });
+    const model = createOpenAICompatibleModel({
+      baseURL: server.baseURL,
+      model: "qwen3:4b",
+      engine: "ollama",
+      apiKey: "ollama",
+    });
     const response = await model.generate({
       messages: [{ role: "user", content: "Forget item m7." }],
-      tools: [{ name: "memory_delete", description: "Delete an item.", parameters: { type: "object", properties: { memory_id: { type: "string" } } } }],
+      tools: [
+        {
+          name: "memory_delete",
+          description: "Delete an item.",
+          parameters: { type: "object", properties: { memory_id: { type: "string" } } },
+        },
+      ],
       toolChoice: { name: "memory_delete" },
     });
-    expect(server.requests[0]!.body).toMatchObject({ model: "qwen3:4b", tool_choice: { type: "function", function: { name: "memory_delete" } } });
+    expect(server.requests[0]!.body).toMatchObject({
+      model: "qwen3:4b",
+      tool_choice: { type: "function", function: { name: "memory_delete" } },
+    });
     expect(response).toEqual({
       text: "",
       toolCalls: [{ id: "call_5n1cu6xq", name: "memory_delete", arguments: '{"memory_id":"m7"}' }],
@@ -162,8 +219,16 @@ describe("OpenAI-compatible model on recorded responses", () => {
 
   it("OpenAI: a text answer; a generic engine sends only standard fields", async () => {
     const server = await serve([{ body: recording("openai-text") }]);
-    const model = createOpenAICompatibleModel({ baseURL: `${server.baseURL}/`, model: "gpt-4.1-mini", apiKey: "sk-test", role: "reasoner" });
-    const response = await model.generate({ messages: [{ role: "user", content: "Where does Maya live?" }], sampling: { temperature: 0, maxTokens: 64 } });
+    const model = createOpenAICompatibleModel({
+      baseURL: `${server.baseURL}/`,
+      model: "gpt-4.1-mini",
+      apiKey: "sk-test",
+      role: "reasoner",
+    });
+    const response = await model.generate({
+      messages: [{ role: "user", content: "Where does Maya live?" }],
+      sampling: { temperature: 0, maxTokens: 64 },
+    });
     expect(server.requests[0]!.body).toEqual({
       model: "gpt-4.1-mini",
       messages: [{ role: "user", content: "Where does Maya live?" }],
@@ -177,6 +242,11 @@ describe("OpenAI-compatible model on recorded responses", () => {
       usage: { promptTokens: 96, completionTokens: 14 },
       modelId: "gpt-4.1-mini-2025-04-14",
     });
-    expect(model.ledger.snapshot().roles.reasoner).toMatchObject({ calls: 1, promptTokens: 96, completionTokens: 14, costUsd: 0 });
+    expect(model.ledger.snapshot().roles.reasoner).toMatchObject({
+      calls: 1,
+      promptTokens: 96,
+      completionTokens: 14,
+      costUsd: 0,
+    });
   });
 });

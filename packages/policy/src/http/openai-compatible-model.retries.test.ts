@@ -3,10 +3,16 @@ import { createSeededRandom } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
 import { createManualClock } from "../testing/manual-clock.js";
 import { chatCompletion, type OpenAIReplayServer } from "../testing/openai-replay-server.js";
-import { MalformedResponseError, ModelHttpError, ModelNetworkError, ModelTimeoutError, UnsupportedOptionError } from "./errors.js";
-import { createOpenAICompatibleModel, type OpenAICompatibleModel } from "./openai-compatible-model.js";
-import type { OpenAICompatibleModelOptions } from "./model-options.js";
 import { rejection, useReplayServers } from "../testing/test-support/replay-server-fixture.js";
+import {
+  MalformedResponseError,
+  ModelHttpError,
+  ModelNetworkError,
+  ModelTimeoutError,
+  UnsupportedOptionError,
+} from "./errors.js";
+import type { OpenAICompatibleModelOptions } from "./model-options.js";
+import { createOpenAICompatibleModel, type OpenAICompatibleModel } from "./openai-compatible-model.js";
 
 // Real HTTP against the replay server; every wait and timeout runs on a manual clock, so the tests
 // assert exact delays and never sleep. A test awaits `whenTimerPending` (the real I/O resolves on the
@@ -16,7 +22,11 @@ const serve = useReplayServers();
 
 const request: LanguageModelRequest = { messages: [{ role: "user", content: "Where does Maya live?" }] };
 const ok = () => ({ body: chatCompletion({ content: "Lyon", usage: { promptTokens: 10, completionTokens: 2 } }) });
-const rateLimited = (retryAfter: string) => ({ status: 429, headers: { "retry-after": retryAfter }, body: { error: { message: "rate limited" } } });
+const rateLimited = (retryAfter: string) => ({
+  status: 429,
+  headers: { "retry-after": retryAfter },
+  body: { error: { message: "rate limited" } },
+});
 const serverError = (status = 500) => ({ status, body: { error: { message: `upstream failed with ${status}` } } });
 
 /** The project's seeded random source, so that jittered delays are known in advance. */
@@ -25,8 +35,11 @@ const seeded = (seed: number) => {
   return () => random.next();
 };
 
-
-function modelFor(server: OpenAIReplayServer, clock = createManualClock(), options: Partial<OpenAICompatibleModelOptions> = {}): OpenAICompatibleModel {
+function modelFor(
+  server: OpenAIReplayServer,
+  clock = createManualClock(),
+  options: Partial<OpenAICompatibleModelOptions> = {},
+): OpenAICompatibleModel {
   return createOpenAICompatibleModel({ baseURL: server.baseURL, model: "m", clock, random: () => 0.5, ...options });
 }
 
@@ -63,7 +76,9 @@ describe("retries on a fake clock", () => {
 
   it("a Retry-After longer than maxRetryAfterMs fails at once, saying so", async () => {
     const server = await serve([rateLimited("600"), ok()]);
-    const error = await rejection(modelFor(server, createManualClock(), { retry: { maxRetryAfterMs: 60_000 } }).generate(request));
+    const error = await rejection(
+      modelFor(server, createManualClock(), { retry: { maxRetryAfterMs: 60_000 } }).generate(request),
+    );
     expect(error).toBeInstanceOf(ModelHttpError);
     expect(error).toMatchObject({ code: "model_http", status: 429, attempts: 1, retryAfterMs: 600_000 });
     expect((error as Error).message).toMatch(/Retry-After: 600.*maxRetryAfterMs/);
@@ -204,7 +219,9 @@ describe("final errors once the budget is spent", () => {
 
 describe("malformed responses and refused options", () => {
   it("a 200 body that is not JSON fails at once with MalformedResponseError", async () => {
-    const server = await serve(['{"id": "chatcmpl-1", "choices": [', ok()].map((body) => (typeof body === "string" ? { body } : body)));
+    const server = await serve(
+      ['{"id": "chatcmpl-1", "choices": [', ok()].map((body) => (typeof body === "string" ? { body } : body)),
+    );
     const model = modelFor(server);
     const error = await rejection(model.generate(request));
     expect(error).toBeInstanceOf(MalformedResponseError);
@@ -221,12 +238,23 @@ describe("malformed responses and refused options", () => {
       ],
       usage: { promptTokens: 30, completionTokens: 12 },
     });
-    (body.choices as { message: { tool_calls: { function: Record<string, unknown> }[] } }[])[0]!.message.tool_calls[1]!.function.arguments = { content: "b" };
+    (body.choices as { message: { tool_calls: { function: Record<string, unknown> }[] } }[])[0]!.message
+      .tool_calls[1]!.function.arguments = { content: "b" };
     const server = await serve([{ body }]);
-    const model = modelFor(server, createManualClock(), { pricing: { promptUsdPerMillion: 1, completionUsdPerMillion: 1 } });
+    const model = modelFor(server, createManualClock(), {
+      pricing: { promptUsdPerMillion: 1, completionUsdPerMillion: 1 },
+    });
     const error = await rejection(model.generate(request));
-    expect(error).toMatchObject({ code: "malformed_response", path: ["choices", 0, "message", "tool_calls", 1, "function", "arguments"] });
-    expect(model.ledger.snapshot().total).toMatchObject({ failedCalls: 1, promptTokens: 30, completionTokens: 12, costUsd: 42 / 1e6 });
+    expect(error).toMatchObject({
+      code: "malformed_response",
+      path: ["choices", 0, "message", "tool_calls", 1, "function", "arguments"],
+    });
+    expect(model.ledger.snapshot().total).toMatchObject({
+      failedCalls: 1,
+      promptTokens: 30,
+      completionTokens: 12,
+      costUsd: 42 / 1e6,
+    });
   });
 
   it("token ids requested but absent: MalformedResponseError naming the path and the server versions", async () => {

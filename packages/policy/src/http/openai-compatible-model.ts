@@ -1,20 +1,20 @@
 import {
   AbortedError,
-  SPECIFICATION_VERSION,
-  languageModelRequestValidator,
-  throwIfAborted,
   type CallOptions,
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
+  languageModelRequestValidator,
+  SPECIFICATION_VERSION,
   type SpecificationVersion,
+  throwIfAborted,
 } from "@finemem/spec";
 import { createConcurrencyLimiter } from "@finemem/utils";
 import { sleep } from "./clock.js";
 import { ModelConfigError, ModelHttpError, ModelNetworkError, ModelTimeoutError } from "./errors.js";
-import { resolveModelOptions, type OpenAICompatibleModelOptions, type ResolvedModelOptions } from "./model-options.js";
+import { type OpenAICompatibleModelOptions, type ResolvedModelOptions, resolveModelOptions } from "./model-options.js";
 import { toChatCompletionBody } from "./request-mapping.js";
-import { mapChatCompletion, parseJsonBody, readReportedUsage, type ResponseExpectations } from "./response-mapping.js";
+import { mapChatCompletion, parseJsonBody, type ResponseExpectations, readReportedUsage } from "./response-mapping.js";
 import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from "./retry-policy.js";
 import type { ServingEngine } from "./serving-engine.js";
 import type { SpentUsage, UsageLedger } from "./usage-ledger.js";
@@ -55,14 +55,22 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
   const limiter = createConcurrencyLimiter(config.concurrency);
   const { ledger, role } = config;
 
-  const generate = async (request: LanguageModelRequest, callOptions: CallOptions = {}): Promise<LanguageModelResponse> => {
+  const generate = async (
+    request: LanguageModelRequest,
+    callOptions: CallOptions = {},
+  ): Promise<LanguageModelResponse> => {
     const signal = callOptions.signal;
     throwIfAborted(signal);
     const checked = languageModelRequestValidator.parse(request);
-    const body = JSON.stringify(toChatCompletionBody(checked, { model: config.model, engine: config.engine, extraBody: config.extraBody }));
+    const body = JSON.stringify(
+      toChatCompletionBody(checked, { model: config.model, engine: config.engine, extraBody: config.extraBody }),
+    );
     const headers = { ...config.headers };
     for (const [name, value] of Object.entries(checked.headers ?? {})) headers[name.toLowerCase()] = value;
-    const expect: ResponseExpectations = { logprobs: checked.logprobs === true, returnTokenIds: checked.returnTokenIds === true };
+    const expect: ResponseExpectations = {
+      logprobs: checked.logprobs === true,
+      returnTokenIds: checked.returnTokenIds === true,
+    };
 
     ledger.assertCanStart(role);
     const release = await limiter.acquire(signal);
@@ -114,13 +122,19 @@ async function runAttempts(
         try {
           json = parseJsonBody(outcome.text);
           const mapped = mapChatCompletion(json, expect, outcome.text);
-          ledger.recordSuccess(role, { ...mapped.response.usage, costUsd: costOf(config, mapped.response.usage), usageReported: mapped.usageReported });
+          ledger.recordSuccess(role, {
+            ...mapped.response.usage,
+            costUsd: costOf(config, mapped.response.usage),
+            usageReported: mapped.usageReported,
+          });
           // The body cannot say which distribution its log-probabilities are from: the configuration does.
-          if (mapped.response.responseLogprobs === undefined || config.logprobDistribution === undefined) return mapped.response;
+          if (mapped.response.responseLogprobs === undefined || config.logprobDistribution === undefined)
+            return mapped.response;
           return { ...mapped.response, logprobDistribution: config.logprobDistribution };
         } catch (error) {
           const reported = readReportedUsage(json);
-          if (reported !== undefined) spentOnFailure = { ...reported, costUsd: costOf(config, reported), usageReported: true };
+          if (reported !== undefined)
+            spentOnFailure = { ...reported, costUsd: costOf(config, reported), usageReported: true };
           throw error;
         }
       }
@@ -173,7 +187,12 @@ async function sendOnce(
   const onAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const response = await config.fetch(config.chatCompletionsURL, { method: "POST", headers, body, signal: controller.signal });
+    const response = await config.fetch(config.chatCompletionsURL, {
+      method: "POST",
+      headers,
+      body,
+      signal: controller.signal,
+    });
     const text = await response.text();
     return { kind: "response", status: response.status, retryAfter: response.headers.get("retry-after"), text };
   } catch (cause) {
@@ -186,7 +205,13 @@ async function sendOnce(
   }
 }
 
-function failureError(config: ResolvedModelOptions, outcome: AttemptOutcome, attempts: number, retryAfterMs: number | undefined, reason?: string): Error {
+function failureError(
+  config: ResolvedModelOptions,
+  outcome: AttemptOutcome,
+  attempts: number,
+  retryAfterMs: number | undefined,
+  reason?: string,
+): Error {
   const url = config.chatCompletionsURL;
   switch (outcome.kind) {
     case "timeout":
@@ -215,5 +240,9 @@ function jitteredDelay(config: ResolvedModelOptions, retryIndex: number): number
 
 function costOf(config: ResolvedModelOptions, usage: { promptTokens: number; completionTokens: number }): number {
   if (config.pricing === undefined) return 0;
-  return (usage.promptTokens * config.pricing.promptUsdPerMillion + usage.completionTokens * config.pricing.completionUsdPerMillion) / 1_000_000;
+  return (
+    (usage.promptTokens * config.pricing.promptUsdPerMillion +
+      usage.completionTokens * config.pricing.completionUsdPerMillion) /
+    1_000_000
+  );
 }

@@ -22,11 +22,21 @@ describe("toChatCompletionBody", () => {
         messages: [
           { role: "system", content: "You manage memory." },
           { role: "user", content: "Maya moved to Lyon." },
-          { role: "assistant", content: "", toolCalls: [{ id: "call_1", name: "memory_insert", arguments: '{"content":"Maya lives in Lyon"}' }] },
+          {
+            role: "assistant",
+            content: "",
+            toolCalls: [{ id: "call_1", name: "memory_insert", arguments: '{"content":"Maya lives in Lyon"}' }],
+          },
           { role: "tool", toolCallId: "call_1", content: "inserted m4" },
           { role: "assistant", content: "Done.", toolCalls: [] },
         ],
-        tools: [{ name: "memory_insert", description: "Insert a fact.", parameters: { type: "object", properties: { content: { type: "string" } } } }],
+        tools: [
+          {
+            name: "memory_insert",
+            description: "Insert a fact.",
+            parameters: { type: "object", properties: { content: { type: "string" } } },
+          },
+        ],
         toolChoice: { name: "memory_insert" },
         sampling: { temperature: 0.7, topP: 0.9, topK: 20, maxTokens: 256, seed: 7, stop: ["</s>"] },
         logprobs: true,
@@ -42,7 +52,13 @@ describe("toChatCompletionBody", () => {
         {
           role: "assistant",
           content: null,
-          tool_calls: [{ id: "call_1", type: "function", function: { name: "memory_insert", arguments: '{"content":"Maya lives in Lyon"}' } }],
+          tool_calls: [
+            {
+              id: "call_1",
+              type: "function",
+              function: { name: "memory_insert", arguments: '{"content":"Maya lives in Lyon"}' },
+            },
+          ],
         },
         { role: "tool", tool_call_id: "call_1", content: "inserted m4" },
         { role: "assistant", content: "Done." },
@@ -50,7 +66,11 @@ describe("toChatCompletionBody", () => {
       tools: [
         {
           type: "function",
-          function: { name: "memory_insert", description: "Insert a fact.", parameters: { type: "object", properties: { content: { type: "string" } } } },
+          function: {
+            name: "memory_insert",
+            description: "Insert a fact.",
+            parameters: { type: "object", properties: { content: { type: "string" } } },
+          },
         },
       ],
       tool_choice: { type: "function", function: { name: "memory_insert" } },
@@ -75,26 +95,35 @@ describe("toChatCompletionBody", () => {
     }
   });
 
-  it.each(SERVING_ENGINES.map((engine) => [engine]))("topK on engine %s: sent only where the engine reads top_k", (engine: ServingEngine) => {
-    const request = { ...base, sampling: { topK: 40 } };
-    if (engine === "vllm" || engine === "sglang" || engine === "llama-cpp") {
-      expect(toChatCompletionBody(request, { model: "m", engine })).toMatchObject({ top_k: 40 });
-      return;
-    }
-    const error = thrown(() => toChatCompletionBody(request, { model: "m", engine }));
-    expect(error).toBeInstanceOf(UnsupportedOptionError);
-    expect(error).toMatchObject({ code: "unsupported_option", path: ["sampling", "topK"] });
-    expect((error as Error).message).toContain(`engine "${engine}"`);
-  });
+  it.each(SERVING_ENGINES.map((engine) => [engine]))(
+    "topK on engine %s: sent only where the engine reads top_k",
+    (engine: ServingEngine) => {
+      const request = { ...base, sampling: { topK: 40 } };
+      if (engine === "vllm" || engine === "sglang" || engine === "llama-cpp") {
+        expect(toChatCompletionBody(request, { model: "m", engine })).toMatchObject({ top_k: 40 });
+        return;
+      }
+      const error = thrown(() => toChatCompletionBody(request, { model: "m", engine }));
+      expect(error).toBeInstanceOf(UnsupportedOptionError);
+      expect(error).toMatchObject({ code: "unsupported_option", path: ["sampling", "topK"] });
+      expect((error as Error).message).toContain(`engine "${engine}"`);
+    },
+  );
 
-  it.each(SERVING_ENGINES.map((engine) => [engine]))("returnTokenIds on engine %s: only vLLM and SGLang", (engine: ServingEngine) => {
-    const request = { ...base, returnTokenIds: true };
-    if (engine === "vllm" || engine === "sglang") {
-      expect(toChatCompletionBody(request, { model: "m", engine })).toMatchObject({ return_token_ids: true });
-      return;
-    }
-    expect(thrown(() => toChatCompletionBody(request, { model: "m", engine }))).toMatchObject({ code: "unsupported_option", path: ["returnTokenIds"] });
-  });
+  it.each(SERVING_ENGINES.map((engine) => [engine]))(
+    "returnTokenIds on engine %s: only vLLM and SGLang",
+    (engine: ServingEngine) => {
+      const request = { ...base, returnTokenIds: true };
+      if (engine === "vllm" || engine === "sglang") {
+        expect(toChatCompletionBody(request, { model: "m", engine })).toMatchObject({ return_token_ids: true });
+        return;
+      }
+      expect(thrown(() => toChatCompletionBody(request, { model: "m", engine }))).toMatchObject({
+        code: "unsupported_option",
+        path: ["returnTokenIds"],
+      });
+    },
+  );
 
   it("extraBody supplies defaults that the request's own fields override", () => {
     const body = toChatCompletionBody(

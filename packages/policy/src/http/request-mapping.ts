@@ -16,11 +16,18 @@ export interface BodyContext {
  */
 export function toChatCompletionBody(request: LanguageModelRequest, context: BodyContext): Record<string, unknown> {
   const capabilities = ENGINE_CAPABILITIES[context.engine];
-  const body: Record<string, unknown> = { ...context.extraBody, model: context.model, messages: request.messages.map(toWireMessage) };
+  const body: Record<string, unknown> = {
+    ...context.extraBody,
+    model: context.model,
+    messages: request.messages.map(toWireMessage),
+  };
 
   if (request.tools !== undefined && request.tools.length > 0) body.tools = request.tools.map(toWireTool);
   if (request.toolChoice !== undefined) {
-    body.tool_choice = typeof request.toolChoice === "string" ? request.toolChoice : { type: "function", function: { name: request.toolChoice.name } };
+    body.tool_choice =
+      typeof request.toolChoice === "string"
+        ? request.toolChoice
+        : { type: "function", function: { name: request.toolChoice.name } };
   }
 
   const sampling = request.sampling ?? {};
@@ -60,13 +67,18 @@ function toWireMessage(message: ChatMessage): Record<string, unknown> {
     case "user":
       return { role: message.role, content: message.content };
     case "assistant": {
-      if (message.toolCalls === undefined || message.toolCalls.length === 0) return { role: "assistant", content: message.content };
+      if (message.toolCalls === undefined || message.toolCalls.length === 0)
+        return { role: "assistant", content: message.content };
       return {
         role: "assistant",
         // The OpenAI API wants null rather than "" next to tool calls; servers that render the chat
         // template (vLLM, llama.cpp) then emit no empty text before the calls.
         content: message.content === "" ? null : message.content,
-        tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } })),
+        tool_calls: message.toolCalls.map((call) => ({
+          id: call.id,
+          type: "function",
+          function: { name: call.name, arguments: call.arguments },
+        })),
       };
     }
     case "tool":
@@ -75,5 +87,8 @@ function toWireMessage(message: ChatMessage): Record<string, unknown> {
 }
 
 function toWireTool(tool: ToolDefinition): Record<string, unknown> {
-  return { type: "function", function: { name: tool.name, description: tool.description, parameters: tool.parameters } };
+  return {
+    type: "function",
+    function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+  };
 }

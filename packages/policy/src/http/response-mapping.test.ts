@@ -2,10 +2,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { chatCompletion } from "../testing/openai-replay-server.js";
 import { MalformedResponseError } from "./errors.js";
-import { mapChatCompletion, parseJsonBody, readReportedUsage, type ResponseExpectations } from "./response-mapping.js";
+import { mapChatCompletion, parseJsonBody, type ResponseExpectations, readReportedUsage } from "./response-mapping.js";
 
 const recording = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`./__recordings__/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
+  JSON.parse(readFileSync(new URL(`./__recordings__/${name}.json`, import.meta.url), "utf8")) as Record<
+    string,
+    unknown
+  >;
 
 const plain: ResponseExpectations = { logprobs: false, returnTokenIds: false };
 
@@ -49,7 +52,11 @@ describe("mapChatCompletion on the recorded bodies", () => {
     expect(response.finishReason).toBe("tool_calls");
     expect(response.modelId).toBe("Qwen/Qwen3-4B-Instruct-2507");
     expect(response.toolCalls).toEqual([
-      { id: "chatcmpl-tool-4f0c2a9e1b7d4c3a8e6f5d2b1a0c9e8f", name: "memory_insert", arguments: '{"content": "Alice\'s sister Maya moved to Lyon in 2021."}' },
+      {
+        id: "chatcmpl-tool-4f0c2a9e1b7d4c3a8e6f5d2b1a0c9e8f",
+        name: "memory_insert",
+        arguments: '{"content": "Alice\'s sister Maya moved to Lyon in 2021."}',
+      },
       {
         id: "chatcmpl-tool-7a1e3c5b9d2f4e6a8c0b1d3f5e7a9c2b",
         name: "memory_update",
@@ -63,11 +70,16 @@ describe("mapChatCompletion on the recorded bodies", () => {
     expect(response.responseTokenIds?.at(-1)).toBe(151645);
     // The float32 artefact 2.4e-7 is clamped to 0; the others are kept as they are.
     expect(response.responseLogprobs?.[0]).toBe(0);
-    expect(response.responseLogprobs?.slice(1)).toEqual(choice.logprobs.content.slice(1).map((entry: { logprob: number }) => entry.logprob));
+    expect(response.responseLogprobs?.slice(1)).toEqual(
+      choice.logprobs.content.slice(1).map((entry: { logprob: number }) => entry.logprob),
+    );
   });
 
   it("llama.cpp text with log-probabilities (entries carrying an extra id)", () => {
-    const { response } = mapChatCompletion(recording("llama-cpp-text-logprobs"), { logprobs: true, returnTokenIds: false });
+    const { response } = mapChatCompletion(recording("llama-cpp-text-logprobs"), {
+      logprobs: true,
+      returnTokenIds: false,
+    });
     expect(response).toMatchObject({
       text: "Maya, Alice's sister, has lived in Lyon since 2021.",
       toolCalls: [],
@@ -127,7 +139,11 @@ describe("mapChatCompletion field rules", () => {
     choice.prompt_token_ids = [1, 2, 3];
     choice.output_ids = [7, 8];
     const { response } = mapChatCompletion(body, { logprobs: true, returnTokenIds: true });
-    expect(response).toMatchObject({ promptTokenIds: [1, 2, 3], responseTokenIds: [7, 8], responseLogprobs: [-0.1, -0.2] });
+    expect(response).toMatchObject({
+      promptTokenIds: [1, 2, 3],
+      responseTokenIds: [7, 8],
+      responseLogprobs: [-0.1, -0.2],
+    });
   });
 
   it.each([
@@ -136,7 +152,12 @@ describe("mapChatCompletion field rules", () => {
     ["an empty choices array", { choices: [] }, ["choices"], /at least one choice/],
     ["a 200 carrying an error object", { error: { message: "model overloaded" } }, ["error"], /model overloaded/],
     ["a message that is a string", { choices: [{ message: "hi" }] }, ["choices", 0, "message"], /message object/],
-    ["content that is a number", { choices: [{ message: { content: 42 } }] }, ["choices", 0, "message", "content"], /string or null, got number 42/],
+    [
+      "content that is a number",
+      { choices: [{ message: { content: 42 } }] },
+      ["choices", 0, "message", "content"],
+      /string or null, got number 42/,
+    ],
   ])("%s", (_name, body, path, message) => {
     const error = malformed(body);
     expect(error.path).toEqual(path);
@@ -144,21 +165,53 @@ describe("mapChatCompletion field rules", () => {
   });
 
   it.each([
-    ["a tool call without an id", (b: EditableBody) => delete b.choices[0]!.message.tool_calls[1]!.id, ["choices", 0, "message", "tool_calls", 1, "id"]],
-    ["a tool call without a name", (b: EditableBody) => (b.choices[0]!.message.tool_calls[0]!.function.name = ""), ["choices", 0, "message", "tool_calls", 0, "function", "name"]],
+    [
+      "a tool call without an id",
+      (b: EditableBody) => delete b.choices[0]!.message.tool_calls[1]!.id,
+      ["choices", 0, "message", "tool_calls", 1, "id"],
+    ],
+    [
+      "a tool call without a name",
+      (b: EditableBody) => (b.choices[0]!.message.tool_calls[0]!.function.name = ""),
+      ["choices", 0, "message", "tool_calls", 0, "function", "name"],
+    ],
     [
       "arguments given as an object",
       (b: EditableBody) => (b.choices[0]!.message.tool_calls[1]!.function.arguments = { content: "x" }),
       ["choices", 0, "message", "tool_calls", 1, "function", "arguments"],
     ],
-    ["a tool call id with a space (spec id shape)", (b: EditableBody) => (b.choices[0]!.message.tool_calls[0]!.id = "call 1"), ["choices", 0, "message", "tool_calls", 0, "id"]],
+    [
+      "a tool call id with a space (spec id shape)",
+      (b: EditableBody) => (b.choices[0]!.message.tool_calls[0]!.id = "call 1"),
+      ["choices", 0, "message", "tool_calls", 0, "id"],
+    ],
     ["prompt_tokens as a string", (b: EditableBody) => (b.usage.prompt_tokens = "87"), ["usage", "prompt_tokens"]],
-    ["negative completion_tokens", (b: EditableBody) => (b.usage.completion_tokens = -1), ["usage", "completion_tokens"]],
+    [
+      "negative completion_tokens",
+      (b: EditableBody) => (b.usage.completion_tokens = -1),
+      ["usage", "completion_tokens"],
+    ],
     ["model as a number", (b: EditableBody) => (b.model = 4), ["model"]],
-    ["a positive log-probability", (b: EditableBody) => (b.choices[0]!.logprobs.content[3]!.logprob = 0.5), ["choices", 0, "logprobs", "content", 3, "logprob"]],
-    ["a token id that is not an integer", (b: EditableBody) => (b.choices[0]!.token_ids[2] = 1.5), ["choices", 0, "token_ids", 2]],
-    ["prompt token ids that are not an array", (b: EditableBody) => (b.prompt_token_ids = "1 2 3"), ["prompt_token_ids"]],
-    ["one token id too many", (b: EditableBody) => b.choices[0]!.token_ids.push(5), ["choices", 0, "logprobs", "content"]],
+    [
+      "a positive log-probability",
+      (b: EditableBody) => (b.choices[0]!.logprobs.content[3]!.logprob = 0.5),
+      ["choices", 0, "logprobs", "content", 3, "logprob"],
+    ],
+    [
+      "a token id that is not an integer",
+      (b: EditableBody) => (b.choices[0]!.token_ids[2] = 1.5),
+      ["choices", 0, "token_ids", 2],
+    ],
+    [
+      "prompt token ids that are not an array",
+      (b: EditableBody) => (b.prompt_token_ids = "1 2 3"),
+      ["prompt_token_ids"],
+    ],
+    [
+      "one token id too many",
+      (b: EditableBody) => b.choices[0]!.token_ids.push(5),
+      ["choices", 0, "logprobs", "content"],
+    ],
   ])("%s → MalformedResponseError at the field", (_name, edit, path) => {
     const error = malformed(edited(recording("vllm-hermes-tool-calls-token-ids"), edit));
     expect(error).toMatchObject({ code: "malformed_response", path });
@@ -173,7 +226,11 @@ describe("mapChatCompletion field rules", () => {
   });
 
   it("refuses a response without the log-probabilities the request asked for", () => {
-    expect(malformed(chatCompletion(), { logprobs: true, returnTokenIds: false }).path).toEqual(["choices", 0, "logprobs"]);
+    expect(malformed(chatCompletion(), { logprobs: true, returnTokenIds: false }).path).toEqual([
+      "choices",
+      0,
+      "logprobs",
+    ]);
   });
 });
 
@@ -192,7 +249,10 @@ describe("parseJsonBody and readReportedUsage", () => {
   });
 
   it("reads well-formed usage from an otherwise unusable body", () => {
-    expect(readReportedUsage({ choices: "x", usage: { prompt_tokens: 3, completion_tokens: 4 } })).toEqual({ promptTokens: 3, completionTokens: 4 });
+    expect(readReportedUsage({ choices: "x", usage: { prompt_tokens: 3, completion_tokens: 4 } })).toEqual({
+      promptTokens: 3,
+      completionTokens: 4,
+    });
     expect(readReportedUsage({ usage: { prompt_tokens: "3", completion_tokens: 4 } })).toBeUndefined();
     expect(readReportedUsage(undefined)).toBeUndefined();
   });

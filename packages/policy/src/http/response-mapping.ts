@@ -1,7 +1,7 @@
 import {
-  languageModelResponseValidator,
   type FinishReason,
   type LanguageModelResponse,
+  languageModelResponseValidator,
   type PathSegment,
   type ToolCall,
 } from "@finemem/spec";
@@ -50,15 +50,20 @@ export function mapChatCompletion(json: unknown, expect: ResponseExpectations, b
   if (!isRecord(json)) return fail([], `expected a JSON object, got ${describe(json)}`);
   if (json.choices === undefined && isRecord(json.error)) {
     // Some proxies answer 200 with an error object instead of an HTTP error status.
-    return fail(["error"], `the server answered 200 with an error instead of a completion: ${String(json.error.message ?? JSON.stringify(json.error))}`);
+    return fail(
+      ["error"],
+      `the server answered 200 with an error instead of a completion: ${String(json.error.message ?? JSON.stringify(json.error))}`,
+    );
   }
-  if (!Array.isArray(json.choices)) return fail(["choices"], `expected an array of choices, got ${describe(json.choices)}`);
+  if (!Array.isArray(json.choices))
+    return fail(["choices"], `expected an array of choices, got ${describe(json.choices)}`);
   if (json.choices.length === 0) return fail(["choices"], "expected at least one choice, got an empty array");
   const choice: unknown = json.choices[0];
   const choicePath = ["choices", 0] as const;
   if (!isRecord(choice)) return fail(choicePath, `expected a choice object, got ${describe(choice)}`);
   const message = choice.message;
-  if (!isRecord(message)) return fail([...choicePath, "message"], `expected a message object, got ${describe(message)}`);
+  if (!isRecord(message))
+    return fail([...choicePath, "message"], `expected a message object, got ${describe(message)}`);
 
   const content = message.content;
   if (content !== null && content !== undefined && typeof content !== "string") {
@@ -82,7 +87,10 @@ export function mapChatCompletion(json: unknown, expect: ResponseExpectations, b
 
   const logprobs = mapLogprobs(choice.logprobs, [...choicePath, "logprobs"], fail);
   if (expect.logprobs && logprobs === undefined) {
-    fail([...choicePath, "logprobs"], "log-probabilities were requested (logprobs: true) but the choice has none; expected logprobs.content with one entry per token");
+    fail(
+      [...choicePath, "logprobs"],
+      "log-probabilities were requested (logprobs: true) but the choice has none; expected logprobs.content with one entry per token",
+    );
   }
 
   // vLLM puts the prompt ids at the top level; SGLang puts them on each choice and may name the
@@ -96,10 +104,19 @@ export function mapChatCompletion(json: unknown, expect: ResponseExpectations, b
     [[...choicePath, "output_ids"], choice.output_ids],
   ]);
   const promptTokenIds = promptIds === undefined ? undefined : mapTokenIds(promptIds.value, promptIds.path, fail);
-  const responseTokenIds = responseIds === undefined ? undefined : mapTokenIds(responseIds.value, responseIds.path, fail);
+  const responseTokenIds =
+    responseIds === undefined ? undefined : mapTokenIds(responseIds.value, responseIds.path, fail);
   if (expect.returnTokenIds) {
-    if (promptTokenIds === undefined) fail(["prompt_token_ids"], `prompt token ids were requested (return_token_ids: true) but are missing; ${TOKEN_IDS_HELP}`);
-    if (responseTokenIds === undefined) fail([...choicePath, "token_ids"], `completion token ids were requested (return_token_ids: true) but are missing; ${TOKEN_IDS_HELP}`);
+    if (promptTokenIds === undefined)
+      fail(
+        ["prompt_token_ids"],
+        `prompt token ids were requested (return_token_ids: true) but are missing; ${TOKEN_IDS_HELP}`,
+      );
+    if (responseTokenIds === undefined)
+      fail(
+        [...choicePath, "token_ids"],
+        `completion token ids were requested (return_token_ids: true) but are missing; ${TOKEN_IDS_HELP}`,
+      );
   }
 
   const response: LanguageModelResponse = {
@@ -116,7 +133,10 @@ export function mapChatCompletion(json: unknown, expect: ResponseExpectations, b
   // log-probability per token id); its paths are translated back to the body's field names.
   const checked = languageModelResponseValidator.validate(response);
   if (!checked.ok) {
-    const paths = { promptIds: promptIds?.path ?? ["prompt_token_ids"], responseIds: responseIds?.path ?? [...choicePath, "token_ids"] };
+    const paths = {
+      promptIds: promptIds?.path ?? ["prompt_token_ids"],
+      responseIds: responseIds?.path ?? [...choicePath, "token_ids"],
+    };
     const issue = checked.error.issues[0];
     throw new MalformedResponseError(toBodyPath(checked.error.path, paths), issue?.message ?? checked.error.message, {
       ...(bodyText === undefined ? {} : { body: bodyText }),
@@ -145,12 +165,18 @@ function mapToolCalls(value: unknown, path: readonly PathSegment[], fail: Fail):
   return value.map((call: unknown, index) => {
     const at = [...path, index];
     if (!isRecord(call)) return fail(at, `expected a tool call object, got ${describe(call)}`);
-    if (typeof call.id !== "string" || call.id === "") return fail([...at, "id"], `expected a non-empty string id, got ${describe(call.id)}`);
+    if (typeof call.id !== "string" || call.id === "")
+      return fail([...at, "id"], `expected a non-empty string id, got ${describe(call.id)}`);
     const fn = call.function;
-    if (!isRecord(fn)) return fail([...at, "function"], `expected a function object with name and arguments, got ${describe(fn)}`);
-    if (typeof fn.name !== "string" || fn.name === "") return fail([...at, "function", "name"], `expected a non-empty string, got ${describe(fn.name)}`);
+    if (!isRecord(fn))
+      return fail([...at, "function"], `expected a function object with name and arguments, got ${describe(fn)}`);
+    if (typeof fn.name !== "string" || fn.name === "")
+      return fail([...at, "function", "name"], `expected a non-empty string, got ${describe(fn.name)}`);
     if (typeof fn.arguments !== "string") {
-      return fail([...at, "function", "arguments"], `expected the arguments as a JSON-encoded string, got ${describe(fn.arguments)}`);
+      return fail(
+        [...at, "function", "arguments"],
+        `expected the arguments as a JSON-encoded string, got ${describe(fn.arguments)}`,
+      );
     }
     return { id: call.id, name: fn.name, arguments: fn.arguments };
   });
@@ -178,7 +204,8 @@ function mapUsage(value: unknown, fail: Fail): { promptTokens: number; completio
   const prompt = value.prompt_tokens;
   const completion = value.completion_tokens;
   if (!isCount(prompt)) return fail(["usage", "prompt_tokens"], `expected an integer ≥ 0, got ${describe(prompt)}`);
-  if (!isCount(completion)) return fail(["usage", "completion_tokens"], `expected an integer ≥ 0, got ${describe(completion)}`);
+  if (!isCount(completion))
+    return fail(["usage", "completion_tokens"], `expected an integer ≥ 0, got ${describe(completion)}`);
   return { promptTokens: prompt, completionTokens: completion };
 }
 
@@ -187,12 +214,14 @@ function mapLogprobs(value: unknown, path: readonly PathSegment[], fail: Fail): 
   if (!isRecord(value)) return fail(path, `expected a logprobs object or null, got ${describe(value)}`);
   const content = value.content;
   if (content === undefined || content === null) return undefined;
-  if (!Array.isArray(content)) return fail([...path, "content"], `expected an array of token log-probabilities, got ${describe(content)}`);
+  if (!Array.isArray(content))
+    return fail([...path, "content"], `expected an array of token log-probabilities, got ${describe(content)}`);
   return content.map((entry: unknown, index) => {
     const at = [...path, "content", index];
     if (!isRecord(entry)) return fail(at, `expected a token object with a logprob, got ${describe(entry)}`);
     const logprob = entry.logprob;
-    if (typeof logprob !== "number" || !Number.isFinite(logprob)) return fail([...at, "logprob"], `expected a finite number, got ${describe(logprob)}`);
+    if (typeof logprob !== "number" || !Number.isFinite(logprob))
+      return fail([...at, "logprob"], `expected a finite number, got ${describe(logprob)}`);
     if (logprob > LOGPROB_TOLERANCE) return fail([...at, "logprob"], `expected a log-probability ≤ 0, got ${logprob}`);
     return Math.min(0, logprob);
   });
@@ -206,12 +235,17 @@ function mapTokenIds(value: unknown, path: readonly PathSegment[], fail: Fail): 
   return value as number[];
 }
 
-function firstPresent(candidates: readonly (readonly [readonly PathSegment[], unknown])[]): { path: readonly PathSegment[]; value: unknown } | undefined {
+function firstPresent(
+  candidates: readonly (readonly [readonly PathSegment[], unknown])[],
+): { path: readonly PathSegment[]; value: unknown } | undefined {
   for (const [path, value] of candidates) if (value !== undefined && value !== null) return { path, value };
   return undefined;
 }
 
-function toBodyPath(path: readonly PathSegment[], tokenPaths: { promptIds: readonly PathSegment[]; responseIds: readonly PathSegment[] }): PathSegment[] {
+function toBodyPath(
+  path: readonly PathSegment[],
+  tokenPaths: { promptIds: readonly PathSegment[]; responseIds: readonly PathSegment[] },
+): PathSegment[] {
   const [head, index, field] = path;
   const message = ["choices", 0, "message"];
   switch (head) {
@@ -235,7 +269,9 @@ function toBodyPath(path: readonly PathSegment[], tokenPaths: { promptIds: reado
     case "responseTokenIds":
       return [...tokenPaths.responseIds, ...path.slice(1)];
     case "responseLogprobs":
-      return typeof index === "number" ? ["choices", 0, "logprobs", "content", index, "logprob"] : ["choices", 0, "logprobs", "content"];
+      return typeof index === "number"
+        ? ["choices", 0, "logprobs", "content", index, "logprob"]
+        : ["choices", 0, "logprobs", "content"];
     default:
       return [];
   }
@@ -253,7 +289,8 @@ function describe(value: unknown): string {
   if (value === undefined) return "nothing (the field is missing)";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "string")
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === "object") return "an object";
   return `${typeof value} ${String(value)}`;
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RETRY_POLICY, backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from "./retry-policy.js";
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfterMs } from "./retry-policy.js";
 
 describe("isRetryableStatus", () => {
   it("retries 429 and 5xx only", () => {
@@ -55,7 +55,8 @@ describe("parseRetryAfterMs", () => {
   });
 
   it("ignores absent and unreadable values", () => {
-    for (const value of [null, undefined, "", "soon", "-3", "1e3", "12:00"]) expect(parseRetryAfterMs(value, now)).toBeUndefined();
+    for (const value of [null, undefined, "", "soon", "-3", "1e3", "12:00"])
+      expect(parseRetryAfterMs(value, now)).toBeUndefined();
   });
 
   it("property: integer seconds map to exact milliseconds", () => {

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { ModelConfigError, SpendingCapError } from "./errors.js";
 import { createUsageLedger } from "./usage-ledger.js";
 
-const spent = (promptTokens: number, completionTokens: number, costUsd: number) => ({ promptTokens, completionTokens, costUsd, usageReported: true });
+const spent = (promptTokens: number, completionTokens: number, costUsd: number) => ({
+  promptTokens,
+  completionTokens,
+  costUsd,
+  usageReported: true,
+});
 
 describe("createUsageLedger", () => {
   it("accounts per role and in total", () => {
@@ -16,16 +21,48 @@ describe("createUsageLedger", () => {
     ledger.recordSuccess("reasoner", { promptTokens: 0, completionTokens: 0, costUsd: 0, usageReported: false });
 
     const snapshot = ledger.snapshot();
-    expect(snapshot.roles.manager).toEqual({ calls: 1, failedCalls: 0, attempts: 1, retries: 0, promptTokens: 100, completionTokens: 20, costUsd: 0.5, callsWithoutUsage: 0 });
-    expect(snapshot.roles.reasoner).toEqual({ calls: 1, failedCalls: 1, attempts: 3, retries: 1, promptTokens: 0, completionTokens: 0, costUsd: 0, callsWithoutUsage: 1 });
-    expect(snapshot.total).toEqual({ calls: 2, failedCalls: 1, attempts: 4, retries: 1, promptTokens: 100, completionTokens: 20, costUsd: 0.5, callsWithoutUsage: 1 });
+    expect(snapshot.roles.manager).toEqual({
+      calls: 1,
+      failedCalls: 0,
+      attempts: 1,
+      retries: 0,
+      promptTokens: 100,
+      completionTokens: 20,
+      costUsd: 0.5,
+      callsWithoutUsage: 0,
+    });
+    expect(snapshot.roles.reasoner).toEqual({
+      calls: 1,
+      failedCalls: 1,
+      attempts: 3,
+      retries: 1,
+      promptTokens: 0,
+      completionTokens: 0,
+      costUsd: 0,
+      callsWithoutUsage: 1,
+    });
+    expect(snapshot.total).toEqual({
+      calls: 2,
+      failedCalls: 1,
+      attempts: 4,
+      retries: 1,
+      promptTokens: 100,
+      completionTokens: 20,
+      costUsd: 0.5,
+      callsWithoutUsage: 1,
+    });
     expect(snapshot).not.toHaveProperty("spendingCapUsd");
   });
 
   it("counts the tokens a failed call reports, since they were billed", () => {
     const ledger = createUsageLedger();
     ledger.recordFailure("manager", spent(40, 10, 0.01));
-    expect(ledger.snapshot().roles.manager).toMatchObject({ failedCalls: 1, promptTokens: 40, completionTokens: 10, costUsd: 0.01 });
+    expect(ledger.snapshot().roles.manager).toMatchObject({
+      failedCalls: 1,
+      promptTokens: 40,
+      completionTokens: 10,
+      costUsd: 0.01,
+    });
   });
 
   it("snapshots are copies", () => {

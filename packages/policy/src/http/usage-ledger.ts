@@ -84,7 +84,8 @@ const emptyUsage = (): MutableUsage => ({
 });
 
 export function createUsageLedger(options: UsageLedgerOptions = {}): UsageLedger {
-  if (typeof options !== "object" || options === null) throw new ModelConfigError([], "ledger options must be an object");
+  if (typeof options !== "object" || options === null)
+    throw new ModelConfigError([], "ledger options must be an object");
   for (const key of Object.keys(options)) {
     if (key !== "spendingCapUsd" && key !== "tokenCap") {
       throw new ModelConfigError([key], `unknown ledger option "${key}"; expected spendingCapUsd or tokenCap`);

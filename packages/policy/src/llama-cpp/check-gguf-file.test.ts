@@ -47,10 +47,13 @@ describe("checkGgufFile", () => {
   });
 
   it("explains what is wrong", async () => {
-    const message = async (kind: (typeof CORRUPT_GGUF_KINDS)[number]) => ((await rejection(checkGgufFile(await writeCorruptGguf(join(dir, `why-${kind}.gguf`), kind)))) as Error).message;
+    const message = async (kind: (typeof CORRUPT_GGUF_KINDS)[number]) =>
+      ((await rejection(checkGgufFile(await writeCorruptGguf(join(dir, `why-${kind}.gguf`), kind)))) as Error).message;
     expect(await message("random-bytes")).toMatch(/does not start with the GGUF magic/);
     expect(await message("bad-version")).toMatch(/GGUF version 99 is not supported/);
-    expect(await message("truncated-data")).toMatch(/tensors need \d+ bytes but the file has \d+; the file is truncated/);
+    expect(await message("truncated-data")).toMatch(
+      /tensors need \d+ bytes but the file has \d+; the file is truncated/,
+    );
     expect(await message("truncated-header")).toMatch(/truncated/);
   });
 
@@ -58,10 +61,16 @@ describe("checkGgufFile", () => {
     const hugeString = Buffer.from(tinyGgufBytes());
     hugeString.writeBigUInt64LE(2n ** 60n, 24); // the length of the first metadata key
     await writeFile(join(dir, "huge-string.gguf"), hugeString);
-    expect(await rejection(checkGgufFile(join(dir, "huge-string.gguf")))).toMatchObject({ code: "model_corrupt", message: expect.stringMatching(/claims \d+ bytes/) });
+    expect(await rejection(checkGgufFile(join(dir, "huge-string.gguf")))).toMatchObject({
+      code: "model_corrupt",
+      message: expect.stringMatching(/claims \d+ bytes/),
+    });
     const hugeCount = Buffer.from(tinyGgufBytes());
     hugeCount.writeBigUInt64LE(2n ** 40n, 8); // the tensor count
     await writeFile(join(dir, "huge-count.gguf"), hugeCount);
-    expect(await rejection(checkGgufFile(join(dir, "huge-count.gguf")))).toMatchObject({ code: "model_corrupt", message: expect.stringMatching(/tensor count/) });
+    expect(await rejection(checkGgufFile(join(dir, "huge-count.gguf")))).toMatchObject({
+      code: "model_corrupt",
+      message: expect.stringMatching(/tensor count/),
+    });
   });
 });

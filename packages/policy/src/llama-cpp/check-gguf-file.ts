@@ -58,17 +58,27 @@ export async function checkGgufFile(path: string): Promise<GgufSummary> {
   let fileBytes: number;
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new LocalModelError("model_not_found", `${path} is not a file; expected a .gguf model file`, { modelPath: path });
+    if (!info.isFile())
+      throw new LocalModelError("model_not_found", `${path} is not a file; expected a .gguf model file`, {
+        modelPath: path,
+      });
     fileBytes = info.size;
   } catch (error) {
     if (error instanceof LocalModelError) throw error;
     const code = (error as { code?: unknown }).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new LocalModelError("model_not_found", `no model file at ${path}`, { modelPath: path, cause: error });
-    throw new LocalModelError("load_failed", `cannot read ${path}: ${(error as Error).message}`, { modelPath: path, cause: error });
+    if (code === "ENOENT" || code === "ENOTDIR")
+      throw new LocalModelError("model_not_found", `no model file at ${path}`, { modelPath: path, cause: error });
+    throw new LocalModelError("load_failed", `cannot read ${path}: ${(error as Error).message}`, {
+      modelPath: path,
+      cause: error,
+    });
   }
 
   const handle = await open(path, "r").catch((error: unknown) => {
-    throw new LocalModelError("load_failed", `cannot open ${path}: ${(error as Error).message}`, { modelPath: path, cause: error });
+    throw new LocalModelError("load_failed", `cannot open ${path}: ${(error as Error).message}`, {
+      modelPath: path,
+      cause: error,
+    });
   });
   try {
     for (let window = Math.min(FIRST_WINDOW, fileBytes); ; window = Math.min(window * 8, fileBytes)) {
@@ -78,12 +88,18 @@ export async function checkGgufFile(path: string): Promise<GgufSummary> {
         return parseHeader(buffer.subarray(0, bytesRead), fileBytes);
       } catch (problem) {
         if (problem instanceof NotGguf) {
-          throw new LocalModelError("model_corrupt", `${path} is not a usable GGUF model file: ${problem.reason}`, { modelPath: path });
+          throw new LocalModelError("model_corrupt", `${path} is not a usable GGUF model file: ${problem.reason}`, {
+            modelPath: path,
+          });
         }
         if (!(problem instanceof NeedMoreBytes)) throw problem;
         // Only reachable when the file shrank while it was read: the whole file has been seen.
         if (window >= fileBytes || bytesRead < window) {
-          throw new LocalModelError("model_corrupt", `${path} is not a usable GGUF model file: the file ends inside its header`, { modelPath: path });
+          throw new LocalModelError(
+            "model_corrupt",
+            `${path} is not a usable GGUF model file: the file ends inside its header`,
+            { modelPath: path },
+          );
         }
       }
     }
@@ -95,12 +111,16 @@ export async function checkGgufFile(path: string): Promise<GgufSummary> {
 /** Parses the header held in `bytes` (the start of a file of `fileBytes` bytes). */
 function parseHeader(bytes: Buffer, fileBytes: number): GgufSummary {
   const reader = new HeaderReader(bytes, fileBytes);
-  if (bytes.length < 4) throw fileBytes < 4 ? new NotGguf(`the file has ${fileBytes} bytes, too few for a GGUF header`) : new NeedMoreBytes();
+  if (bytes.length < 4)
+    throw fileBytes < 4
+      ? new NotGguf(`the file has ${fileBytes} bytes, too few for a GGUF header`)
+      : new NeedMoreBytes();
   const magic = bytes.subarray(0, 4).toString("latin1");
   if (magic !== MAGIC) throw new NotGguf(`it does not start with the GGUF magic (found ${JSON.stringify(magic)})`);
   reader.skip(4);
   const version = reader.u32();
-  if (!SUPPORTED_VERSIONS.has(version)) throw new NotGguf(`GGUF version ${version} is not supported (llama.cpp reads versions 2 and 3)`);
+  if (!SUPPORTED_VERSIONS.has(version))
+    throw new NotGguf(`GGUF version ${version} is not supported (llama.cpp reads versions 2 and 3)`);
   const tensorCount = reader.count(24, "tensor count");
   const kvCount = reader.count(13, "metadata entry count");
 
@@ -110,7 +130,10 @@ function parseHeader(bytes: Buffer, fileBytes: number): GgufSummary {
     const type = reader.u32();
     if (type === ARRAY) {
       const elementType = reader.u32();
-      const length = reader.count(elementType === STRING ? 8 : (FIXED_SIZES.get(elementType) ?? 1), `the length of ${key}`);
+      const length = reader.count(
+        elementType === STRING ? 8 : (FIXED_SIZES.get(elementType) ?? 1),
+        `the length of ${key}`,
+      );
       if (elementType === STRING) for (let index = 0; index < length; index++) reader.string(`${key}[${index}]`, false);
       else reader.skip(length * fixedSize(elementType, key));
     } else if (type === STRING) {
@@ -130,12 +153,14 @@ function parseHeader(bytes: Buffer, fileBytes: number): GgufSummary {
   for (let index = 0; index < tensorCount; index++) {
     const name = reader.string(`the name of tensor ${index}`);
     const dimCount = reader.u32();
-    if (dimCount < 1 || dimCount > MAX_DIMS) throw new NotGguf(`tensor ${name} has ${dimCount} dimensions (at most ${MAX_DIMS})`);
+    if (dimCount < 1 || dimCount > MAX_DIMS)
+      throw new NotGguf(`tensor ${name} has ${dimCount} dimensions (at most ${MAX_DIMS})`);
     const dims: bigint[] = [];
     for (let dim = 0; dim < dimCount; dim++) dims.push(reader.u64());
     const type = reader.u32();
     const offset = reader.u64();
-    if (offset % BigInt(alignment) !== 0n) throw new NotGguf(`tensor ${name} starts at offset ${offset}, not a multiple of the alignment ${alignment}`);
+    if (offset % BigInt(alignment) !== 0n)
+      throw new NotGguf(`tensor ${name} starts at offset ${offset}, not a multiple of the alignment ${alignment}`);
     const size = tensorBytes(name, dims, type);
     if (size !== undefined && offset + size > dataBytes) dataBytes = offset + size;
   }
@@ -143,7 +168,9 @@ function parseHeader(bytes: Buffer, fileBytes: number): GgufSummary {
   const dataOffset = Math.ceil(reader.position / alignment) * alignment;
   const needed = BigInt(dataOffset) + dataBytes;
   if (needed > BigInt(fileBytes)) {
-    throw new NotGguf(`its tensors need ${needed} bytes but the file has ${fileBytes}; the file is truncated (an incomplete download?)`);
+    throw new NotGguf(
+      `its tensors need ${needed} bytes but the file has ${fileBytes}; the file is truncated (an incomplete download?)`,
+    );
   }
   return { version, tensorCount, metadata, dataOffset, dataBytes: Number(dataBytes), fileBytes };
 }
@@ -154,7 +181,9 @@ function tensorBytes(name: string, dims: readonly bigint[], type: number): bigin
   if (traits === undefined) return undefined;
   const [rowLength, ...rest] = dims as [bigint, ...bigint[]];
   if (rowLength % BigInt(traits.blockSize) !== 0n) {
-    throw new NotGguf(`tensor ${name} of type ${traits.name} has rows of ${rowLength} elements, not a multiple of the block size ${traits.blockSize}`);
+    throw new NotGguf(
+      `tensor ${name} of type ${traits.name} has rows of ${rowLength} elements, not a multiple of the block size ${traits.blockSize}`,
+    );
   }
   return rest.reduce((bytes, dim) => bytes * dim, (rowLength / BigInt(traits.blockSize)) * BigInt(traits.typeSize));
 }
@@ -197,14 +226,20 @@ class HeaderReader {
   count(minItemBytes: number, what: string): number {
     const value = this.u64();
     const rest = this.fileBytes - this.position;
-    if (value * BigInt(minItemBytes) > BigInt(rest)) throw new NotGguf(`${what} ${value} is more than the rest of the file (${rest} bytes) can hold; the file is truncated or corrupt`);
+    if (value * BigInt(minItemBytes) > BigInt(rest))
+      throw new NotGguf(
+        `${what} ${value} is more than the rest of the file (${rest} bytes) can hold; the file is truncated or corrupt`,
+      );
     return Number(value);
   }
 
   /** A u64-length-prefixed string; `decode: false` only skips it (a vocabulary has 100k+ of them). */
   string(what: string, decode = true): string {
     const length = this.u64();
-    if (length > BigInt(this.fileBytes - this.position)) throw new NotGguf(`${what} claims ${length} bytes, more than the rest of the file holds; the file is truncated or corrupt`);
+    if (length > BigInt(this.fileBytes - this.position))
+      throw new NotGguf(
+        `${what} claims ${length} bytes, more than the rest of the file holds; the file is truncated or corrupt`,
+      );
     const count = Number(length);
     this.need(count);
     const value = decode ? this.bytes.toString("utf8", this.position, this.position + count) : "";
@@ -246,7 +281,8 @@ class HeaderReader {
   private need(count: number): void {
     if (this.position + count <= this.bytes.length) return;
     // Past the end of the file is corruption; past the end of the window only means: read more.
-    if (this.position + count > this.fileBytes) throw new NotGguf(`the header runs past the end of the file (${this.fileBytes} bytes); the file is truncated`);
+    if (this.position + count > this.fileBytes)
+      throw new NotGguf(`the header runs past the end of the file (${this.fileBytes} bytes); the file is truncated`);
     throw new NeedMoreBytes();
   }
 }

@@ -11,7 +11,12 @@ export class ContextOverflowError extends FineMemError {
   readonly maxTokens: number;
   readonly contextSize: number;
 
-  constructor(options: { readonly promptTokens: number; readonly maxTokens: number; readonly contextSize: number; readonly modelPath: string }) {
+  constructor(options: {
+    readonly promptTokens: number;
+    readonly maxTokens: number;
+    readonly contextSize: number;
+    readonly modelPath: string;
+  }) {
     const promptTooLong = options.promptTokens >= options.contextSize;
     super(
       "context_overflow",

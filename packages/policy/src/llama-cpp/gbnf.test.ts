@@ -8,7 +8,12 @@ describe("gbnf", () => {
 
   it("renders each named rule once, characters as \\x escapes, quotes escaped", () => {
     expect(renderGbnf(grammar)).toBe(
-      ['root ::= "{\\"n\\":" (number | "\\"none\\"") "}"', "digit ::= [\\x30-\\x39]", "number ::= digit digit{0,2}", ""].join("\n"),
+      [
+        'root ::= "{\\"n\\":" (number | "\\"none\\"") "}"',
+        "digit ::= [\\x30-\\x39]",
+        "number ::= digit digit{0,2}",
+        "",
+      ].join("\n"),
     );
   });
 

@@ -23,7 +23,9 @@ export const literal = (text: string): GbnfExpression => {
 export const chars = (codes: Iterable<number>): GbnfExpression => {
   const sorted = [...new Set(codes)].sort((a, b) => a - b);
   if (sorted.length === 0) throw new RangeError("a character class needs at least one character");
-  for (const code of sorted) if (!(Number.isInteger(code) && code >= 0x20 && code <= 0x7e)) throw new RangeError(`not a printable ASCII code point: ${code}`);
+  for (const code of sorted)
+    if (!(Number.isInteger(code) && code >= 0x20 && code <= 0x7e))
+      throw new RangeError(`not a printable ASCII code point: ${code}`);
   return { kind: "chars", codes: sorted };
 };
 
@@ -34,7 +36,8 @@ export const choice = (...options: GbnfExpression[]): GbnfExpression => {
 };
 /** `item` repeated `min` to `max` times; `{0,0}` is the empty sequence (GBNF has no empty repetition). */
 export const repeat = (item: GbnfExpression, min: number, max: number): GbnfExpression => {
-  if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 0 && max >= min)) throw new RangeError(`bad repetition {${min},${max}}`);
+  if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 0 && max >= min))
+    throw new RangeError(`bad repetition {${min},${max}}`);
   if (max === 0) return { kind: "sequence", items: [] };
   return { kind: "repeat", item, min, max };
 };
@@ -88,7 +91,9 @@ export function renderGbnf(root: GbnfExpression): string {
         return expression.options.map(render).join(" | ");
       case "repeat": {
         const inner = group(expression.item, render(expression.item), true);
-        return expression.min === expression.max ? `${inner}{${expression.min}}` : `${inner}{${expression.min},${expression.max}}`;
+        return expression.min === expression.max
+          ? `${inner}{${expression.min}}`
+          : `${inner}{${expression.min},${expression.max}}`;
       }
       case "rule": {
         const existing = rules.get(expression.name);
@@ -165,6 +170,7 @@ function hex(code: number): string {
 function assertAscii(text: string): void {
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if (code < 0x20 || code > 0x7e) throw new RangeError(`grammar literals are printable ASCII, got code point ${code} in ${JSON.stringify(text)}`);
+    if (code < 0x20 || code > 0x7e)
+      throw new RangeError(`grammar literals are printable ASCII, got code point ${code} in ${JSON.stringify(text)}`);
   }
 }

@@ -4,7 +4,10 @@
  * its tensor data to be all there. Types removed from ggml (4, 5, 31–33, 36–38) and any newer type are
  * absent: a tensor of such a type is left to llama.cpp, which refuses unknown types without crashing.
  */
-export const GGML_TYPE_SIZES: ReadonlyMap<number, { readonly name: string; readonly typeSize: number; readonly blockSize: number }> = new Map(
+export const GGML_TYPE_SIZES: ReadonlyMap<
+  number,
+  { readonly name: string; readonly typeSize: number; readonly blockSize: number }
+> = new Map(
   (
     [
       [0, "F32", 4, 1],

@@ -1,26 +1,26 @@
 import { randomInt } from "node:crypto";
 import {
-  SPECIFICATION_VERSION,
-  languageModelRequestValidator,
-  throwIfAborted,
   type CallOptions,
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
   type LogprobDistribution,
+  languageModelRequestValidator,
   type SamplingOptions,
+  SPECIFICATION_VERSION,
   type SpecificationVersion,
+  throwIfAborted,
 } from "@finemem/spec";
 import { createConcurrencyLimiter } from "@finemem/utils";
 import { LocalModelError } from "../local/local-model-error.js";
 import { renderChatPrompt } from "./chat-prompt.js";
 import { ContextOverflowError } from "./context-overflow-error.js";
-import { resolveLlamaCppOptions, type LlamaCppModelOptions } from "./llama-cpp-options.js";
-import { loadLlamaRuntime, type LlamaRuntime } from "./load-llama-runtime.js";
+import { type LlamaCppModelOptions, resolveLlamaCppOptions } from "./llama-cpp-options.js";
+import { type LlamaRuntime, loadLlamaRuntime } from "./load-llama-runtime.js";
 import { operationGrammarTokenBudget, type ResolvedOperationGrammarOptions } from "./operation-grammar.js";
 import { operationsToToolCalls } from "./operation-tool-calls.js";
 import { checkRequestSupport } from "./request-support.js";
-import { sampleTokens, type SamplingPlan } from "./sample-tokens.js";
+import { type SamplingPlan, sampleTokens } from "./sample-tokens.js";
 
 /** What a loaded model reports about itself. */
 export interface LlamaCppModelInfo {
@@ -81,7 +81,10 @@ export function createLlamaCppModel(options: LlamaCppModelOptions): LlamaCppMode
     return loading;
   };
 
-  const generate = async (request: LanguageModelRequest, callOptions: CallOptions = {}): Promise<LanguageModelResponse> => {
+  const generate = async (
+    request: LanguageModelRequest,
+    callOptions: CallOptions = {},
+  ): Promise<LanguageModelResponse> => {
     const signal = callOptions.signal;
     throwIfAborted(signal);
     const checked = languageModelRequestValidator.parse(request);
@@ -95,9 +98,16 @@ export function createLlamaCppModel(options: LlamaCppModelOptions): LlamaCppMode
       const sampling = checked.sampling ?? {};
       // A grammar reply never needs more than the grammar's budget, so a larger maxTokens asks no more context.
       const maxTokens =
-        grammarTokenBudget === undefined ? (sampling.maxTokens ?? contextSize - prompt.tokens.length) : Math.min(sampling.maxTokens ?? grammarTokenBudget, grammarTokenBudget);
+        grammarTokenBudget === undefined
+          ? (sampling.maxTokens ?? contextSize - prompt.tokens.length)
+          : Math.min(sampling.maxTokens ?? grammarTokenBudget, grammarTokenBudget);
       if (prompt.tokens.length + Math.max(1, maxTokens) > contextSize) {
-        throw new ContextOverflowError({ promptTokens: prompt.tokens.length, maxTokens, contextSize, modelPath: config.modelPath });
+        throw new ContextOverflowError({
+          promptTokens: prompt.tokens.length,
+          maxTokens,
+          contextSize,
+          modelPath: config.modelPath,
+        });
       }
       const constrained = grammar !== undefined;
       const plan = samplingPlan(sampling);
@@ -114,9 +124,16 @@ export function createLlamaCppModel(options: LlamaCppModelOptions): LlamaCppMode
         signal,
       });
 
-      const toolCalls = replyForm === "tool_calls" && grammar !== undefined && output.finishReason === "stop" ? operationsToToolCalls(output.text, grammar.toolSet) : undefined;
+      const toolCalls =
+        replyForm === "tool_calls" && grammar !== undefined && output.finishReason === "stop"
+          ? operationsToToolCalls(output.text, grammar.toolSet)
+          : undefined;
       if (checked.logprobs === true && output.logprobs.some(Number.isNaN)) {
-        throw new LocalModelError("generation_failed", `node-llama-cpp returned no probability for a generated token of ${config.modelPath}`, { modelPath: config.modelPath });
+        throw new LocalModelError(
+          "generation_failed",
+          `node-llama-cpp returned no probability for a generated token of ${config.modelPath}`,
+          { modelPath: config.modelPath },
+        );
       }
       return {
         text: toolCalls === undefined ? output.text : "",
@@ -124,7 +141,9 @@ export function createLlamaCppModel(options: LlamaCppModelOptions): LlamaCppMode
         finishReason: toolCalls === undefined ? output.finishReason : "tool_calls",
         usage: { promptTokens: prompt.tokens.length, completionTokens: output.tokens.length },
         modelId: config.modelId,
-        ...(checked.returnTokenIds === true ? { promptTokenIds: Array.from(prompt.tokens, Number), responseTokenIds: Array.from(output.tokens, Number) } : {}),
+        ...(checked.returnTokenIds === true
+          ? { promptTokenIds: Array.from(prompt.tokens, Number), responseTokenIds: Array.from(output.tokens, Number) }
+          : {}),
         ...(checked.logprobs === true ? { responseLogprobs: [...output.logprobs] } : {}),
         ...(checked.logprobs === true ? logprobDistributionOf(plan, constrained) : {}),
       };
@@ -182,7 +201,10 @@ function samplingPlan(sampling: SamplingOptions): SamplingPlan {
  * its confidence is the model's own softmax (`raw`) without a grammar, and a grammar-masked softmax,
  * which is neither, with one: nothing is recorded then.
  */
-function logprobDistributionOf(plan: SamplingPlan, constrained: boolean): { logprobDistribution?: LogprobDistribution } {
+function logprobDistributionOf(
+  plan: SamplingPlan,
+  constrained: boolean,
+): { logprobDistribution?: LogprobDistribution } {
   if (plan.temperature > 0) return { logprobDistribution: "sampled" };
   return constrained ? {} : { logprobDistribution: "raw" };
 }

@@ -1,6 +1,10 @@
 import { basename } from "node:path";
 import { ModelConfigError } from "../http/errors.js";
-import { resolveOperationGrammarOptions, type OperationGrammarOptions, type ResolvedOperationGrammarOptions } from "./operation-grammar.js";
+import {
+  type OperationGrammarOptions,
+  type ResolvedOperationGrammarOptions,
+  resolveOperationGrammarOptions,
+} from "./operation-grammar.js";
 
 /** Where llama.cpp runs: `false` is the CPU; `true` lets node-llama-cpp pick a GPU backend it has a prebuilt binary for. */
 export type LlamaCppGpu = boolean | "auto" | "cuda" | "vulkan" | "metal";
@@ -53,21 +57,37 @@ const LOG_LEVELS: readonly unknown[] = ["disabled", "fatal", "error", "warn", "i
 
 /** Checks the options at construction, so a misconfigured model fails before its first call. */
 export function resolveLlamaCppOptions(options: LlamaCppModelOptions): ResolvedLlamaCppOptions {
-  if (typeof options !== "object" || options === null) throw new ModelConfigError([], "expected an options object with a modelPath");
-  if (typeof options.modelPath !== "string" || options.modelPath.length === 0) throw new ModelConfigError(["modelPath"], "expected the path of a .gguf file");
+  if (typeof options !== "object" || options === null)
+    throw new ModelConfigError([], "expected an options object with a modelPath");
+  if (typeof options.modelPath !== "string" || options.modelPath.length === 0)
+    throw new ModelConfigError(["modelPath"], "expected the path of a .gguf file");
   const modelId = options.modelId ?? basename(options.modelPath).replace(/\.gguf$/i, "");
-  if (typeof modelId !== "string" || modelId.length === 0) throw new ModelConfigError(["modelId"], "expected a non-empty string");
+  if (typeof modelId !== "string" || modelId.length === 0)
+    throw new ModelConfigError(["modelId"], "expected a non-empty string");
   if (options.contextSize !== undefined && !(Number.isInteger(options.contextSize) && options.contextSize >= 16)) {
-    throw new ModelConfigError(["contextSize"], `expected an integer of at least 16 tokens, got ${String(options.contextSize)}`);
+    throw new ModelConfigError(
+      ["contextSize"],
+      `expected an integer of at least 16 tokens, got ${String(options.contextSize)}`,
+    );
   }
   const threads = options.threads ?? 1;
-  if (!(Number.isInteger(threads) && threads >= 1)) throw new ModelConfigError(["threads"], `expected a positive integer, got ${String(threads)}`);
+  if (!(Number.isInteger(threads) && threads >= 1))
+    throw new ModelConfigError(["threads"], `expected a positive integer, got ${String(threads)}`);
   const gpu = options.gpu ?? false;
-  if (!GPU_VALUES.includes(gpu)) throw new ModelConfigError(["gpu"], `expected false, true, "auto", "cuda", "vulkan" or "metal", got ${JSON.stringify(gpu)}`);
+  if (!GPU_VALUES.includes(gpu))
+    throw new ModelConfigError(
+      ["gpu"],
+      `expected false, true, "auto", "cuda", "vulkan" or "metal", got ${JSON.stringify(gpu)}`,
+    );
   const chatWrapper = options.chatWrapper ?? "auto";
-  if (typeof chatWrapper !== "string" || chatWrapper.length === 0) throw new ModelConfigError(["chatWrapper"], `expected "auto" or a node-llama-cpp chat wrapper name`);
+  if (typeof chatWrapper !== "string" || chatWrapper.length === 0)
+    throw new ModelConfigError(["chatWrapper"], `expected "auto" or a node-llama-cpp chat wrapper name`);
   const logLevel = options.logLevel ?? "warn";
-  if (!LOG_LEVELS.includes(logLevel)) throw new ModelConfigError(["logLevel"], `expected one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(logLevel)}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ModelConfigError(
+      ["logLevel"],
+      `expected one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(logLevel)}`,
+    );
   return {
     modelPath: options.modelPath,
     modelId,
@@ -75,7 +95,8 @@ export function resolveLlamaCppOptions(options: LlamaCppModelOptions): ResolvedL
     threads,
     gpu: gpu === true ? "auto" : gpu,
     chatWrapper,
-    operationGrammar: options.operationGrammar === undefined ? undefined : resolveOperationGrammarOptions(options.operationGrammar),
+    operationGrammar:
+      options.operationGrammar === undefined ? undefined : resolveOperationGrammarOptions(options.operationGrammar),
     logLevel,
   };
 }

@@ -1,6 +1,14 @@
-import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaLogLevel, LlamaModel } from "node-llama-cpp";
-import { ModelConfigError } from "../http/errors.js";
 import { importOptionalPeer } from "@finemem/utils";
+import type {
+  ChatWrapper,
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaGrammar,
+  LlamaLogLevel,
+  LlamaModel,
+} from "node-llama-cpp";
+import { ModelConfigError } from "../http/errors.js";
 import { LocalModelError, peerLoadError } from "../local/local-model-error.js";
 import { checkGgufFile } from "./check-gguf-file.js";
 import { DEFAULT_MAX_CONTEXT_SIZE, type ResolvedLlamaCppOptions } from "./llama-cpp-options.js";
@@ -35,7 +43,12 @@ function sharedLlama(lib: NodeLlamaCpp, options: ResolvedLlamaCppOptions): Promi
   const key = `${options.gpu}:${options.logLevel}`;
   let llama = llamas.get(key);
   if (llama === undefined) {
-    llama = lib.getLlama({ gpu: options.gpu, build: "never", logLevel: options.logLevel as LlamaLogLevel, progressLogs: false });
+    llama = lib.getLlama({
+      gpu: options.gpu,
+      build: "never",
+      logLevel: options.logLevel as LlamaLogLevel,
+      progressLogs: false,
+    });
     llamas.set(key, llama);
     // A failed start is not kept: the next model tries again.
     llama.catch(() => llamas.delete(key));
@@ -54,8 +67,14 @@ export async function loadLlamaRuntime(options: ResolvedLlamaCppOptions): Promis
   const modelPath = options.modelPath;
   await checkGgufFile(modelPath);
   const lib = await importOptionalPeer("node-llama-cpp", ENTRY, () => import("node-llama-cpp"), peerLoadError);
-  if (options.chatWrapper !== "auto" && !(lib.resolvableChatWrapperTypeNames as readonly string[]).includes(options.chatWrapper)) {
-    throw new ModelConfigError(["chatWrapper"], `unknown chat wrapper ${JSON.stringify(options.chatWrapper)}; node-llama-cpp knows ${lib.resolvableChatWrapperTypeNames.join(", ")}`);
+  if (
+    options.chatWrapper !== "auto" &&
+    !(lib.resolvableChatWrapperTypeNames as readonly string[]).includes(options.chatWrapper)
+  ) {
+    throw new ModelConfigError(
+      ["chatWrapper"],
+      `unknown chat wrapper ${JSON.stringify(options.chatWrapper)}; node-llama-cpp knows ${lib.resolvableChatWrapperTypeNames.join(", ")}`,
+    );
   }
 
   const disposers: (() => Promise<void>)[] = [];
@@ -67,11 +86,17 @@ export async function loadLlamaRuntime(options: ResolvedLlamaCppOptions): Promis
       return await run();
     } catch (error) {
       await disposeAll();
-      throw new LocalModelError(code, `${what} failed for ${modelPath}: ${(error as Error)?.message ?? String(error)}`, { modelPath, cause: error });
+      throw new LocalModelError(
+        code,
+        `${what} failed for ${modelPath}: ${(error as Error)?.message ?? String(error)}`,
+        { modelPath, cause: error },
+      );
     }
   };
 
-  const llama = await step("load_failed", "starting llama.cpp (node-llama-cpp getLlama)", () => sharedLlama(lib, options));
+  const llama = await step("load_failed", "starting llama.cpp (node-llama-cpp getLlama)", () =>
+    sharedLlama(lib, options),
+  );
   // The header checks passed, so a refusal here is llama.cpp not understanding the model's contents.
   const model = await step("model_corrupt", "loading the model", () => llama.loadModel({ modelPath }));
   disposers.push(() => model.dispose());
@@ -87,7 +112,9 @@ export async function loadLlamaRuntime(options: ResolvedLlamaCppOptions): Promis
   const grammar =
     options.operationGrammar === undefined
       ? undefined
-      : await step("load_failed", "compiling the operation grammar", () => llama.createGrammar({ grammar: operationGrammarGbnf(options.operationGrammar) }));
+      : await step("load_failed", "compiling the operation grammar", () =>
+          llama.createGrammar({ grammar: operationGrammarGbnf(options.operationGrammar) }),
+        );
 
   return { modelPath, lib, llama, model, context, sequence, chatWrapper, grammar, dispose: disposeAll };
 }

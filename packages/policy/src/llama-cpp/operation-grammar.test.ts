@@ -5,11 +5,11 @@ import { parseManagerReply } from "../parser/parse-manager-reply.js";
 import { type GbnfExpression, maxLength, toRegExp } from "./gbnf.js";
 import {
   OPERATION_GRAMMAR_DEFAULTS,
+  type OperationGrammarOptions,
   operationGrammarExpression,
   operationGrammarGbnf,
   operationGrammarMaxChars,
   operationGrammarTokenBudget,
-  type OperationGrammarOptions,
 } from "./operation-grammar.js";
 
 /** A random text the expression matches: every choice and repetition count drawn uniformly. */
@@ -53,34 +53,50 @@ function longest(expression: GbnfExpression, random: RandomSource): string {
 const SMALL: OperationGrammarOptions = { maxOperations: 3, maxContentChars: 12, maxIdChars: 6 };
 
 describe("the operation grammar", () => {
-  it.each(["flat", "memalpha"] as const)("%s: every reply it allows parses into valid operations, without repairs", (toolSet) => {
-    const expression = operationGrammarExpression({ ...SMALL, toolSet });
-    const random = createSeededRandom(`grammar-${toolSet}`);
-    const kinds = new Set<string>();
-    for (let draw = 0; draw < 2000; draw++) {
-      const reply = sample(expression, random);
-      const parsed = parseManagerReply({ text: reply }, { toolSet });
-      expect(parsed.parseOutcomes.every((outcome) => outcome.status === "parsed"), reply).toBe(true);
-      expect(parsed.operations.length).toBeGreaterThanOrEqual(1);
-      expect(parsed.operations.length).toBeLessThanOrEqual(3);
-      for (const operation of parsed.operations) {
-        expect(memoryOperationValidator.validate(operation).ok).toBe(true);
-        kinds.add(`${operation.type}:${"memoryType" in operation ? operation.memoryType : ""}`);
+  it.each(["flat", "memalpha"] as const)(
+    "%s: every reply it allows parses into valid operations, without repairs",
+    (toolSet) => {
+      const expression = operationGrammarExpression({ ...SMALL, toolSet });
+      const random = createSeededRandom(`grammar-${toolSet}`);
+      const kinds = new Set<string>();
+      for (let draw = 0; draw < 2000; draw++) {
+        const reply = sample(expression, random);
+        const parsed = parseManagerReply({ text: reply }, { toolSet });
+        expect(
+          parsed.parseOutcomes.every((outcome) => outcome.status === "parsed"),
+          reply,
+        ).toBe(true);
+        expect(parsed.operations.length).toBeGreaterThanOrEqual(1);
+        expect(parsed.operations.length).toBeLessThanOrEqual(3);
+        for (const operation of parsed.operations) {
+          expect(memoryOperationValidator.validate(operation).ok).toBe(true);
+          kinds.add(`${operation.type}:${"memoryType" in operation ? operation.memoryType : ""}`);
+        }
+        expect(JSON.parse(reply)).toBeTypeOf("object");
       }
-      expect(JSON.parse(reply)).toBeTypeOf("object");
-    }
-    expect([...kinds].sort()).toEqual(
-      toolSet === "flat"
-        ? ["DELETE:", "INSERT:", "SKIP:", "UPDATE:"]
-        : ["DELETE:core", "DELETE:episodic", "DELETE:semantic", "INSERT:episodic", "INSERT:semantic", "UPDATE:core", "UPDATE:episodic", "UPDATE:semantic"],
-    );
-  });
+      expect([...kinds].sort()).toEqual(
+        toolSet === "flat"
+          ? ["DELETE:", "INSERT:", "SKIP:", "UPDATE:"]
+          : [
+              "DELETE:core",
+              "DELETE:episodic",
+              "DELETE:semantic",
+              "INSERT:episodic",
+              "INSERT:semantic",
+              "UPDATE:core",
+              "UPDATE:episodic",
+              "UPDATE:semantic",
+            ],
+      );
+    },
+  );
 
   it("never names a semantic or episodic item `core` (the core memory's id), but allows its prefixes and extensions", () => {
     const pattern = toRegExp(operationGrammarExpression({ ...SMALL, toolSet: "memalpha" }));
     const reply = (id: string) => `{"operations":[{"type":"DELETE","memory_type":"semantic_memory","id":"${id}"}]}`;
     expect(pattern.test(reply("core"))).toBe(false);
-    for (const id of ["c", "co", "cor", "cores", "Core", "corx", "m1", "core.2"]) expect(pattern.test(reply(id)), id).toBe(true);
+    for (const id of ["c", "co", "cor", "cores", "Core", "corx", "m1", "core.2"])
+      expect(pattern.test(reply(id)), id).toBe(true);
     const flat = toRegExp(operationGrammarExpression({ ...SMALL, toolSet: "flat" }));
     expect(flat.test('{"operations":[{"type":"DELETE","id":"core"}]}')).toBe(true);
   });
@@ -89,8 +105,10 @@ describe("the operation grammar", () => {
     const pattern = toRegExp(operationGrammarExpression({ ...SMALL, toolSet: "flat" }));
     const insert = (content: string) => `{"type":"INSERT","content":"${content}"}`;
     expect(pattern.test(`{"operations":[${insert("Ada")}]}`)).toBe(true);
-    for (const content of ["", " ", " Ada", 'Ad\\a', 'Ad\\"a', "Adä", "a".repeat(13)]) expect(pattern.test(`{"operations":[${insert(content)}]}`), content).toBe(false);
-    for (const id of ["", "-m1", "m 1", "m1234567"]) expect(pattern.test(`{"operations":[{"type":"DELETE","id":"${id}"}]}`), id).toBe(false);
+    for (const content of ["", " ", " Ada", "Ad\\a", 'Ad\\"a', "Adä", "a".repeat(13)])
+      expect(pattern.test(`{"operations":[${insert(content)}]}`), content).toBe(false);
+    for (const id of ["", "-m1", "m 1", "m1234567"])
+      expect(pattern.test(`{"operations":[{"type":"DELETE","id":"${id}"}]}`), id).toBe(false);
     expect(pattern.test('{"operations":[]}')).toBe(false);
     expect(pattern.test(`{"operations":[${Array(4).fill('{"type":"SKIP"}').join(",")}]}`)).toBe(false);
     expect(pattern.test('{"operations": [{"type":"SKIP"}]}')).toBe(false);
@@ -103,7 +121,9 @@ describe("the operation grammar", () => {
       expect(toRegExp(operationGrammarExpression(options)).test(reply)).toBe(true);
       expect(reply.length).toBe(operationGrammarMaxChars(options));
       expect(operationGrammarTokenBudget(options)).toBe(reply.length + 1);
-      expect(parseManagerReply({ text: reply }, { toolSet }).parseOutcomes.every((outcome) => outcome.status === "parsed")).toBe(true);
+      expect(
+        parseManagerReply({ text: reply }, { toolSet }).parseOutcomes.every((outcome) => outcome.status === "parsed"),
+      ).toBe(true);
     }
   });
 
@@ -112,7 +132,9 @@ describe("the operation grammar", () => {
     expect(operationGrammarTokenBudget()).toBe(17 + n * (39 + i + c));
     expect(operationGrammarTokenBudget()).toBe(2505);
     expect(operationGrammarTokenBudget({ toolSet: "memalpha" })).toBe(17 + n * (71 + i + c));
-    expect(operationGrammarTokenBudget({ maxOperations: 2, maxIdChars: 8, maxContentChars: 24 })).toBe(17 + 2 * (39 + 8 + 24));
+    expect(operationGrammarTokenBudget({ maxOperations: 2, maxIdChars: 8, maxContentChars: 24 })).toBe(
+      17 + 2 * (39 + 8 + 24),
+    );
   });
 
   it("renders GBNF with bounded repetitions", () => {
@@ -131,7 +153,9 @@ describe("the operation grammar", () => {
       [{ maxIdChars: 129 }, ["operationGrammar", "maxIdChars"]],
       [{ toolSet: "typed" }, ["operationGrammar", "toolSet"]],
     ] as const) {
-      expect(() => operationGrammarGbnf(options as OperationGrammarOptions)).toThrow(expect.objectContaining({ code: "model_config", path }));
+      expect(() => operationGrammarGbnf(options as OperationGrammarOptions)).toThrow(
+        expect.objectContaining({ code: "model_config", path }),
+      );
     }
   });
 });

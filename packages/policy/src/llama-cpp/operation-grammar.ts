@@ -1,7 +1,18 @@
 import { CORE_ITEM_ID } from "@finemem/spec";
 import { ModelConfigError } from "../http/errors.js";
 import type { ToolSetId } from "../tools/tool-sets.js";
-import { chars, choice, codeRange, literal, maxLength, renderGbnf, repeat, rule, sequence, type GbnfExpression } from "./gbnf.js";
+import {
+  chars,
+  choice,
+  codeRange,
+  type GbnfExpression,
+  literal,
+  maxLength,
+  renderGbnf,
+  repeat,
+  rule,
+  sequence,
+} from "./gbnf.js";
 
 /**
  * The grammar that constrains a local model's reply to a list of memory operations, as compact JSON:
@@ -56,12 +67,18 @@ const ID_CHARS = [...ID_FIRST_CHARS, ...Array.from("._:-", (char) => char.charCo
 export function resolveOperationGrammarOptions(options: OperationGrammarOptions = {}): ResolvedOperationGrammarOptions {
   const resolved = { ...OPERATION_GRAMMAR_DEFAULTS, ...definedOnly(options) };
   if (resolved.toolSet !== "flat" && resolved.toolSet !== "memalpha") {
-    throw new ModelConfigError(["operationGrammar", "toolSet"], `expected "flat" or "memalpha", got ${JSON.stringify(resolved.toolSet)}`);
+    throw new ModelConfigError(
+      ["operationGrammar", "toolSet"],
+      `expected "flat" or "memalpha", got ${JSON.stringify(resolved.toolSet)}`,
+    );
   }
   for (const key of ["maxOperations", "maxContentChars", "maxIdChars"] as const) {
     const value = resolved[key];
     if (!(Number.isInteger(value) && value >= 1 && value <= LIMITS[key])) {
-      throw new ModelConfigError(["operationGrammar", key], `expected an integer from 1 to ${LIMITS[key]}, got ${String(value)}`);
+      throw new ModelConfigError(
+        ["operationGrammar", key],
+        `expected an integer from 1 to ${LIMITS[key]}, got ${String(value)}`,
+      );
     }
   }
   return resolved;
@@ -70,7 +87,10 @@ export function resolveOperationGrammarOptions(options: OperationGrammarOptions 
 /** The grammar as an expression tree (its GBNF text and its worst-case length both come from it). */
 export function operationGrammarExpression(options: OperationGrammarOptions = {}): GbnfExpression {
   const { toolSet, maxOperations, maxContentChars, maxIdChars } = resolveOperationGrammarOptions(options);
-  const content = rule("content", quoted(sequence(chars(CONTENT_FIRST_CHARS), repeat(chars(CONTENT_CHARS), 0, maxContentChars - 1))));
+  const content = rule(
+    "content",
+    quoted(sequence(chars(CONTENT_FIRST_CHARS), repeat(chars(CONTENT_CHARS), 0, maxContentChars - 1))),
+  );
   const operation = toolSet === "flat" ? flatOperation(content, maxIdChars) : memalphaOperation(content, maxIdChars);
   const operations = sequence(operation, repeat(sequence(literal(","), operation), 0, maxOperations - 1));
   return sequence(literal('{"operations":['), operations, literal("]}"));
@@ -116,8 +136,14 @@ function memalphaOperation(content: GbnfExpression, maxIdChars: number): GbnfExp
   return rule(
     "operation",
     choice(
-      rule("insert", sequence(literal('{"type":"INSERT","memory_type":'), itemType, literal(',"content":'), content, literal("}"))),
-      rule("update", sequence(literal('{"type":"UPDATE","memory_type":'), target, literal(',"content":'), content, literal("}"))),
+      rule(
+        "insert",
+        sequence(literal('{"type":"INSERT","memory_type":'), itemType, literal(',"content":'), content, literal("}")),
+      ),
+      rule(
+        "update",
+        sequence(literal('{"type":"UPDATE","memory_type":'), target, literal(',"content":'), content, literal("}")),
+      ),
       rule("delete", sequence(literal('{"type":"DELETE","memory_type":'), target, literal("}"))),
     ),
   );
@@ -142,7 +168,8 @@ function idBody(maxChars: number, excluded?: string): GbnfExpression {
     options.push(sequence(...(prefix === "" ? [] : [literal(prefix)]), chars(allowed), tail(index + 1)));
   }
   for (let length = 1; length < excluded.length; length++) options.push(literal(excluded.slice(0, length)));
-  if (maxChars > excluded.length) options.push(sequence(literal(excluded), repeat(chars(ID_CHARS), 1, maxChars - excluded.length)));
+  if (maxChars > excluded.length)
+    options.push(sequence(literal(excluded), repeat(chars(ID_CHARS), 1, maxChars - excluded.length)));
   return choice(...options);
 }
 

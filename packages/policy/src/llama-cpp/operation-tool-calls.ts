@@ -10,7 +10,8 @@ import { operationToToolCall, type ToolSetId } from "../tools/tool-sets.js";
  */
 export function operationsToToolCalls(text: string, toolSet: ToolSetId): ToolCall[] | undefined {
   const parsed = parseManagerReply({ text }, { toolSet });
-  if (parsed.operations.length === 0 || parsed.parseOutcomes.some((outcome) => outcome.status === "failed")) return undefined;
+  if (parsed.operations.length === 0 || parsed.parseOutcomes.some((outcome) => outcome.status === "failed"))
+    return undefined;
   const calls: ToolCall[] = [];
   for (const [index, operation] of parsed.operations.entries()) {
     const call = operationToToolCall(operation, toolSet);

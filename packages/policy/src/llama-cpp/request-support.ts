@@ -12,16 +12,28 @@ export type ReplyForm = "text" | "tool_calls";
  * the grammar lets the model use every tool of the set, so a request offering other tools, fewer tools
  * or one forced tool cannot be honoured. `toolChoice: "none"` is honoured by answering in text.
  */
-export function checkRequestSupport(request: LanguageModelRequest, grammar: ResolvedOperationGrammarOptions | undefined): ReplyForm {
+export function checkRequestSupport(
+  request: LanguageModelRequest,
+  grammar: ResolvedOperationGrammarOptions | undefined,
+): ReplyForm {
   if (request.headers !== undefined && Object.keys(request.headers).length > 0) {
-    throw new UnsupportedOptionError(["headers"], "a local llama.cpp model sends no HTTP request, so headers would be ignored; expected no headers");
+    throw new UnsupportedOptionError(
+      ["headers"],
+      "a local llama.cpp model sends no HTTP request, so headers would be ignored; expected no headers",
+    );
   }
   request.messages.forEach((message, index) => {
     if (message.role === "tool") {
-      throw new UnsupportedOptionError(["messages", index, "role"], "the llama-cpp backend does not render tool results; expected system, user and assistant messages");
+      throw new UnsupportedOptionError(
+        ["messages", index, "role"],
+        "the llama-cpp backend does not render tool results; expected system, user and assistant messages",
+      );
     }
     if (message.role === "assistant" && message.toolCalls !== undefined && message.toolCalls.length > 0) {
-      throw new UnsupportedOptionError(["messages", index, "toolCalls"], "the llama-cpp backend does not render earlier tool calls; expected assistant messages with text only");
+      throw new UnsupportedOptionError(
+        ["messages", index, "toolCalls"],
+        "the llama-cpp backend does not render earlier tool calls; expected assistant messages with text only",
+      );
     }
   });
 
@@ -29,7 +41,10 @@ export function checkRequestSupport(request: LanguageModelRequest, grammar: Reso
   const toolChoice = request.toolChoice;
   if (tools.length === 0) {
     if (toolChoice !== undefined && toolChoice !== "auto" && toolChoice !== "none") {
-      throw new UnsupportedOptionError(["toolChoice"], "the request offers no tools to choose; expected no toolChoice, \"auto\" or \"none\"");
+      throw new UnsupportedOptionError(
+        ["toolChoice"],
+        'the request offers no tools to choose; expected no toolChoice, "auto" or "none"',
+      );
     }
     return "text";
   }
@@ -37,7 +52,7 @@ export function checkRequestSupport(request: LanguageModelRequest, grammar: Reso
   if (grammar === undefined) {
     throw new UnsupportedOptionError(
       ["tools"],
-      "this llama-cpp model has no operationGrammar, so it cannot produce tool calls; create it with operationGrammar: { toolSet } for a memory manager, or send the request without tools (call style \"text\")",
+      'this llama-cpp model has no operationGrammar, so it cannot produce tool calls; create it with operationGrammar: { toolSet } for a memory manager, or send the request without tools (call style "text")',
     );
   }
   const expected = toolSetOf(grammar.toolSet).tools.map((tool) => tool.name);
@@ -49,7 +64,10 @@ export function checkRequestSupport(request: LanguageModelRequest, grammar: Reso
     );
   }
   if (typeof toolChoice === "object") {
-    throw new UnsupportedOptionError(["toolChoice"], `the operation grammar lets the model choose among all ${grammar.toolSet} tools; expected "auto", "required" or "none", not one forced tool`);
+    throw new UnsupportedOptionError(
+      ["toolChoice"],
+      `the operation grammar lets the model choose among all ${grammar.toolSet} tools; expected "auto", "required" or "none", not one forced tool`,
+    );
   }
   return "tool_calls";
 }

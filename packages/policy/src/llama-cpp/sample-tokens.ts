@@ -52,7 +52,9 @@ export async function sampleTokens(input: GenerationInput): Promise<GenerationOu
   const { runtime, sampling, signal } = input;
   const { model, sequence } = runtime;
   const grammarEvaluationState =
-    input.constrained && runtime.grammar !== undefined ? new runtime.lib.LlamaGrammarEvaluationState({ model, grammar: runtime.grammar }) : undefined;
+    input.constrained && runtime.grammar !== undefined
+      ? new runtime.lib.LlamaGrammarEvaluationState({ model, grammar: runtime.grammar })
+      : undefined;
   const tokens: Token[] = [];
   const logprobs: number[] = [];
   let textTokens: Token[] = [];
@@ -104,10 +106,14 @@ export async function sampleTokens(input: GenerationInput): Promise<GenerationOu
       }
     }
   } catch (error) {
-    throw new LocalModelError("generation_failed", `llama.cpp failed while generating with ${runtime.modelPath}: ${(error as Error)?.message ?? String(error)}`, {
-      modelPath: runtime.modelPath,
-      cause: error,
-    });
+    throw new LocalModelError(
+      "generation_failed",
+      `llama.cpp failed while generating with ${runtime.modelPath}: ${(error as Error)?.message ?? String(error)}`,
+      {
+        modelPath: runtime.modelPath,
+        cause: error,
+      },
+    );
   }
   if (aborted) throw new AbortedError(signal?.reason);
   const decoded = model.detokenize(textTokens, false);

@@ -11,14 +11,25 @@ import type { OptionalPeerFailure } from "@finemem/utils";
  * - `download_failed`: the hub could not be reached, or refused.
  * - `generation_failed`: the runtime failed while generating.
  */
-export type LocalModelErrorCode = "model_not_found" | "model_corrupt" | "missing_dependency" | "load_failed" | "not_cached" | "download_failed" | "generation_failed";
+export type LocalModelErrorCode =
+  | "model_not_found"
+  | "model_corrupt"
+  | "missing_dependency"
+  | "load_failed"
+  | "not_cached"
+  | "download_failed"
+  | "generation_failed";
 
 export class LocalModelError extends FineMemError {
   declare readonly code: LocalModelErrorCode;
   /** The file or folder the error is about, when there is one. */
   readonly modelPath: string | undefined;
 
-  constructor(code: LocalModelErrorCode, message: string, options: { readonly modelPath?: string; readonly cause?: unknown } = {}) {
+  constructor(
+    code: LocalModelErrorCode,
+    message: string,
+    options: { readonly modelPath?: string; readonly cause?: unknown } = {},
+  ) {
     super(code, message, { cause: options.cause });
     this.modelPath = options.modelPath;
   }

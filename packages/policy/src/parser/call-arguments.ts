@@ -1,6 +1,6 @@
 import { isId, type ParseFailureReason } from "@finemem/spec";
-import { isPlainObject, quoteForMessage, describeValue } from "./call-item.js";
 import { readJsonText, skipFenceOpening } from "@finemem/utils";
+import { describeValue, isPlainObject, quoteForMessage } from "./call-item.js";
 import type { RepairLog } from "./repairs.js";
 
 /**
@@ -39,7 +39,8 @@ export function decodeArguments(value: unknown, textIsNative: boolean, repairs: 
     if (!native) repairs.add("double_encoded_arguments");
     current = decodeArgumentText(current, native, repairs);
   }
-  if (!isPlainObject(current)) fail("invalid_arguments", `the arguments must be a JSON object, got ${describeValue(current)}`);
+  if (!isPlainObject(current))
+    fail("invalid_arguments", `the arguments must be a JSON object, got ${describeValue(current)}`);
   return current;
 }
 
@@ -67,7 +68,8 @@ function decodeArgumentText(text: string, isWholeOutput: boolean, repairs: Repai
 export function requireString(args: Readonly<Record<string, unknown>>, key: string): string {
   if (!Object.hasOwn(args, key)) fail("invalid_arguments", `missing argument "${key}"`);
   const value = args[key];
-  if (typeof value !== "string") fail("invalid_arguments", `argument "${key}" must be a string, got ${describeValue(value)}`);
+  if (typeof value !== "string")
+    fail("invalid_arguments", `argument "${key}" must be a string, got ${describeValue(value)}`);
   return value;
 }
 
@@ -80,18 +82,28 @@ export function requireContent(args: Readonly<Record<string, unknown>>, key: str
 
 /** An id argument: absent or blank is `missing_id`; not an id is `invalid_arguments`. */
 export function requireId(args: Readonly<Record<string, unknown>>, key: string): string {
-  if (!Object.hasOwn(args, key)) fail("missing_id", `missing argument "${key}": the item to change must be named by its id`);
+  if (!Object.hasOwn(args, key))
+    fail("missing_id", `missing argument "${key}": the item to change must be named by its id`);
   const value = args[key];
-  if (typeof value !== "string") fail("invalid_arguments", `argument "${key}" must be a string id, got ${describeValue(value)}`);
-  if (value.trim().length === 0) fail("missing_id", `argument "${key}" is empty: the item to change must be named by its id`);
+  if (typeof value !== "string")
+    fail("invalid_arguments", `argument "${key}" must be a string id, got ${describeValue(value)}`);
+  if (value.trim().length === 0)
+    fail("missing_id", `argument "${key}" is empty: the item to change must be named by its id`);
   if (!isId(value)) {
-    fail("invalid_arguments", `argument "${key}" is not an id: ${quoteForMessage(value)} (ids are letters, digits, '.', '_', ':' or '-', starting with a letter or digit)`);
+    fail(
+      "invalid_arguments",
+      `argument "${key}" is not an id: ${quoteForMessage(value)} (ids are letters, digits, '.', '_', ':' or '-', starting with a letter or digit)`,
+    );
   }
   return value;
 }
 
 /** Records `extra_arguments_dropped` when `args` has keys outside `allowed`. */
-export function dropExtraArguments(args: Readonly<Record<string, unknown>>, allowed: ReadonlySet<string>, repairs: RepairLog): void {
+export function dropExtraArguments(
+  args: Readonly<Record<string, unknown>>,
+  allowed: ReadonlySet<string>,
+  repairs: RepairLog,
+): void {
   for (const key of Object.keys(args)) {
     if (!allowed.has(key)) {
       repairs.add("extra_arguments_dropped");

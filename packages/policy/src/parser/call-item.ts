@@ -20,7 +20,12 @@ export type FoundArguments =
  * JSON could not be read). `repairs` are those applied while finding and reading it.
  */
 export type CallItem =
-  | { readonly kind: "tool"; readonly name: unknown; readonly arguments: FoundArguments; readonly repairs: readonly RepairName[] }
+  | {
+      readonly kind: "tool";
+      readonly name: unknown;
+      readonly arguments: FoundArguments;
+      readonly repairs: readonly RepairName[];
+    }
   | {
       readonly kind: "operation";
       readonly object: Readonly<Record<string, unknown>>;

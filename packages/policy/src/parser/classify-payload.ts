@@ -1,4 +1,4 @@
-import { failedItem, isPlainObject, type CallItem } from "./call-item.js";
+import { type CallItem, failedItem, isPlainObject } from "./call-item.js";
 import { operationTypeKey } from "./map-operation-object.js";
 import type { RepairName } from "./repairs.js";
 
@@ -39,27 +39,46 @@ export const CALL_LIKE_FIRST_KEYS: ReadonlySet<string> = new Set([
  * {"name", "arguments"}}`; operation objects; arrays of these; and `{"operations": [...]}` or
  * `{"tool_calls": [...]}` wrappers. Every item carries `repairs` (those made while reading the JSON).
  */
-export function classifyPayload(value: unknown, context: PayloadContext, toolNames: ReadonlySet<string>, repairs: readonly RepairName[]): CallItem[] | undefined {
+export function classifyPayload(
+  value: unknown,
+  context: PayloadContext,
+  toolNames: ReadonlySet<string>,
+  repairs: readonly RepairName[],
+): CallItem[] | undefined {
   if (isPlainObject(value)) {
     const call = callItemOf(value, context, toolNames, repairs);
     if (call !== undefined) return [call];
     for (const key of WRAPPER_KEYS) {
       if (!Object.hasOwn(value, key)) continue;
       const listed = value[key];
-      if (Array.isArray(listed)) return listed.map((element, index) => elementItem(element, `element ${index} of "${key}"`, toolNames, repairs));
+      if (Array.isArray(listed))
+        return listed.map((element, index) => elementItem(element, `element ${index} of "${key}"`, toolNames, repairs));
       if (isPlainObject(listed)) return [elementItem(listed, `"${key}"`, toolNames, repairs)];
     }
-    return context === "block" ? [failedItem("invalid_arguments", 'a <tool_call> block must hold {"name": <tool>, "arguments": {...}}')] : undefined;
+    return context === "block"
+      ? [failedItem("invalid_arguments", 'a <tool_call> block must hold {"name": <tool>, "arguments": {...}}')]
+      : undefined;
   }
   if (Array.isArray(value)) {
-    if (context === "prose" && !value.some((element) => isPlainObject(element) && callItemOf(element, context, toolNames, repairs) !== undefined)) return undefined;
+    if (
+      context === "prose" &&
+      !value.some((element) => isPlainObject(element) && callItemOf(element, context, toolNames, repairs) !== undefined)
+    )
+      return undefined;
     return value.map((element, index) => elementItem(element, `element ${index} of the array`, toolNames, repairs));
   }
-  return context === "block" ? [failedItem("invalid_arguments", 'a <tool_call> block must hold {"name": <tool>, "arguments": {...}}')] : undefined;
+  return context === "block"
+    ? [failedItem("invalid_arguments", 'a <tool_call> block must hold {"name": <tool>, "arguments": {...}}')]
+    : undefined;
 }
 
 /** An element of a list of calls: a call, or a failed fragment. */
-function elementItem(element: unknown, where: string, toolNames: ReadonlySet<string>, repairs: readonly RepairName[]): CallItem {
+function elementItem(
+  element: unknown,
+  where: string,
+  toolNames: ReadonlySet<string>,
+  repairs: readonly RepairName[],
+): CallItem {
   const call = isPlainObject(element) ? callItemOf(element, "block", toolNames, repairs) : undefined;
   return call ?? failedItem("invalid_arguments", `${where} is neither a tool call nor an operation`);
 }
@@ -68,7 +87,12 @@ function elementItem(element: unknown, where: string, toolNames: ReadonlySet<str
  * The call an object is, if it is one. In prose, a `name` makes a call only next to `arguments` or
  * `parameters` or when it names a tool of the set, so that `{"name": "Ada", "age": 36}` stays prose.
  */
-function callItemOf(object: Readonly<Record<string, unknown>>, context: PayloadContext, toolNames: ReadonlySet<string>, repairs: readonly RepairName[]): CallItem | undefined {
+function callItemOf(
+  object: Readonly<Record<string, unknown>>,
+  context: PayloadContext,
+  toolNames: ReadonlySet<string>,
+  repairs: readonly RepairName[],
+): CallItem | undefined {
   const envelope = object.function;
   if (Object.hasOwn(object, "function") && isPlainObject(envelope) && Object.hasOwn(envelope, "name")) {
     // OpenAI's shape, echoed in text: a JSON text as `arguments` is its normal form.
@@ -77,17 +101,33 @@ function callItemOf(object: Readonly<Record<string, unknown>>, context: PayloadC
   if (Object.hasOwn(object, "name")) {
     const name = object.name;
     const declared = Object.hasOwn(object, "arguments") || Object.hasOwn(object, "parameters");
-    if (context === "block" || declared || (typeof name === "string" && toolNames.has(name))) return toolItem(object, false, repairs);
+    if (context === "block" || declared || (typeof name === "string" && toolNames.has(name)))
+      return toolItem(object, false, repairs);
   }
   const typeKey = operationTypeKey(object);
   if (typeKey !== undefined) return { kind: "operation", object, typeKey, repairs };
   return undefined;
 }
 
-function toolItem(object: Readonly<Record<string, unknown>>, textIsNative: boolean, repairs: readonly RepairName[]): CallItem {
-  if (Object.hasOwn(object, "arguments")) return { kind: "tool", name: object.name, arguments: { present: true, value: object.arguments, textIsNative }, repairs };
+function toolItem(
+  object: Readonly<Record<string, unknown>>,
+  textIsNative: boolean,
+  repairs: readonly RepairName[],
+): CallItem {
+  if (Object.hasOwn(object, "arguments"))
+    return {
+      kind: "tool",
+      name: object.name,
+      arguments: { present: true, value: object.arguments, textIsNative },
+      repairs,
+    };
   if (Object.hasOwn(object, "parameters")) {
-    return { kind: "tool", name: object.name, arguments: { present: true, value: object.parameters, textIsNative }, repairs: [...repairs, "parameters_key"] };
+    return {
+      kind: "tool",
+      name: object.name,
+      arguments: { present: true, value: object.parameters, textIsNative },
+      repairs: [...repairs, "parameters_key"],
+    };
   }
   return { kind: "tool", name: object.name, arguments: { present: false }, repairs };
 }

@@ -3,6 +3,11 @@
  * operations and per-fragment parse outcomes out; and the renderer that writes operations back in each
  * reply format (for tests, benchmarks and fake models).
  */
-export { DEFAULT_MAX_INPUT_CHARS, parseManagerReply, type ParsedReply, type ParseReplyOptions } from "./parse-manager-reply.js";
-export { renderOperations, type RenderOptions, type RenderedReply, type ReplyFormat } from "./render-reply.js";
+export {
+  DEFAULT_MAX_INPUT_CHARS,
+  type ParsedReply,
+  type ParseReplyOptions,
+  parseManagerReply,
+} from "./parse-manager-reply.js";
+export { type RenderedReply, type RenderOptions, type ReplyFormat, renderOperations } from "./render-reply.js";
 export { JSON_REPAIRS } from "./repairs.js";

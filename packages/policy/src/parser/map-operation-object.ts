@@ -26,7 +26,12 @@ export function operationTypeKey(object: Fields): string | undefined {
  * UPDATE's `content`, `memory_type` for `memoryType`) — to an operation, or throws a FragmentFailure.
  * In `memalpha` every operation but SKIP needs a memory type; in `flat` a memory type is dropped.
  */
-export function mapOperationObject(object: Fields, typeKey: string, toolSet: ToolSetId, repairs: RepairLog): MemoryOperation {
+export function mapOperationObject(
+  object: Fields,
+  typeKey: string,
+  toolSet: ToolSetId,
+  repairs: RepairLog,
+): MemoryOperation {
   const written = object[typeKey] as string;
   const type = written.toUpperCase() as OperationType;
   if (written !== type) repairs.add("lowercase_operation_type");
@@ -44,7 +49,11 @@ export function mapOperationObject(object: Fields, typeKey: string, toolSet: Too
   const memoryTypeKey = pick("memoryType", "memory_type");
   let memoryType: MemoryType | undefined;
   if (toolSet === "memalpha") {
-    if (memoryTypeKey === undefined) fail("invalid_arguments", `a ${type} operation needs a memory_type (core_memory, semantic_memory or episodic_memory)`);
+    if (memoryTypeKey === undefined)
+      fail(
+        "invalid_arguments",
+        `a ${type} operation needs a memory_type (core_memory, semantic_memory or episodic_memory)`,
+      );
     const reading = readMemoryType(object[memoryTypeKey], "operation");
     if (!reading.ok) fail("invalid_arguments", reading.message);
     if (reading.alias) repairs.add("memory_type_alias");
@@ -61,10 +70,18 @@ export function mapOperationObject(object: Fields, typeKey: string, toolSet: Too
       const timestampKey = pick("timestamp");
       const timestamp = timestampKey === undefined ? undefined : object[timestampKey];
       if (timestamp !== undefined && (typeof timestamp !== "string" || timestamp.length > 256)) {
-        fail("invalid_arguments", `timestamp must be a string of at most 256 characters, got ${quoteForMessage(timestamp)}`);
+        fail(
+          "invalid_arguments",
+          `timestamp must be a string of at most 256 characters, got ${quoteForMessage(timestamp)}`,
+        );
       }
       dropExtraArguments(object, allowed, repairs);
-      return { type, content, ...(memoryType === undefined ? {} : { memoryType }), ...(timestamp === undefined ? {} : { timestamp }) };
+      return {
+        type,
+        content,
+        ...(memoryType === undefined ? {} : { memoryType }),
+        ...(timestamp === undefined ? {} : { timestamp }),
+      };
     }
     case "UPDATE": {
       const id = operationId(object, memoryType, pick("id", "memory_id"));
@@ -85,6 +102,7 @@ function operationId(object: Fields, memoryType: MemoryType | undefined, idKey: 
   if (memoryType === "core") return CORE_ITEM_ID;
   if (idKey === undefined) fail("missing_id", "missing id: the item to change must be named by its id");
   const id = requireId(object, idKey);
-  if (memoryType !== undefined && id === CORE_ITEM_ID) fail("invalid_arguments", `"${CORE_ITEM_ID}" is the core memory's id, not a ${memoryType} item's`);
+  if (memoryType !== undefined && id === CORE_ITEM_ID)
+    fail("invalid_arguments", `"${CORE_ITEM_ID}" is the core memory's id, not a ${memoryType} item's`);
   return id;
 }

@@ -1,7 +1,14 @@
 import { CORE_ITEM_ID, type MemoryOperation } from "@finemem/spec";
 import type { ToolSetId } from "../tools/tool-sets.js";
-import { decodeArguments, dropExtraArguments, fail, requireContent, requireId, requireString } from "./call-arguments.js";
-import { quoteForMessage, type FoundArguments } from "./call-item.js";
+import {
+  decodeArguments,
+  dropExtraArguments,
+  fail,
+  requireContent,
+  requireId,
+  requireString,
+} from "./call-arguments.js";
+import { type FoundArguments, quoteForMessage } from "./call-item.js";
 import { readMemoryType } from "./memory-type.js";
 import type { RepairLog } from "./repairs.js";
 
@@ -41,7 +48,8 @@ const FLAT_TOOLS: Readonly<Record<string, ToolMapper>> = {
 const MEMALPHA_TOOLS: Readonly<Record<string, ToolMapper>> = {
   new_memory_insert(args, repairs) {
     const memoryType = memalphaType(args, repairs);
-    if (memoryType === "core") fail("invalid_arguments", "the core memory is never inserted: update it with memory_update");
+    if (memoryType === "core")
+      fail("invalid_arguments", "the core memory is never inserted: update it with memory_update");
     const content = requireContent(args, "content");
     dropExtraArguments(args, keys("memory_type", "content"), repairs);
     return { type: "INSERT", content, memoryType };
@@ -61,9 +69,15 @@ const MEMALPHA_TOOLS: Readonly<Record<string, ToolMapper>> = {
   },
 };
 
-const TOOLS: Readonly<Record<ToolSetId, Readonly<Record<string, ToolMapper>>>> = { flat: FLAT_TOOLS, memalpha: MEMALPHA_TOOLS };
+const TOOLS: Readonly<Record<ToolSetId, Readonly<Record<string, ToolMapper>>>> = {
+  flat: FLAT_TOOLS,
+  memalpha: MEMALPHA_TOOLS,
+};
 
-const TOOL_NAMES: Readonly<Record<ToolSetId, ReadonlySet<string>>> = { flat: new Set(Object.keys(FLAT_TOOLS)), memalpha: new Set(Object.keys(MEMALPHA_TOOLS)) };
+const TOOL_NAMES: Readonly<Record<ToolSetId, ReadonlySet<string>>> = {
+  flat: new Set(Object.keys(FLAT_TOOLS)),
+  memalpha: new Set(Object.keys(MEMALPHA_TOOLS)),
+};
 
 /** The tool names a tool set understands (for deciding whether prose JSON names a tool). */
 export function toolNamesOf(toolSet: ToolSetId): ReadonlySet<string> {
@@ -71,12 +85,21 @@ export function toolNamesOf(toolSet: ToolSetId): ReadonlySet<string> {
 }
 
 /** Maps one tool call to an operation, or throws a FragmentFailure. */
-export function mapToolCall(name: unknown, found: FoundArguments, toolSet: ToolSetId, repairs: RepairLog): MemoryOperation {
-  if (typeof name !== "string") fail("invalid_arguments", `the tool name must be a string, got ${quoteForMessage(name)}`);
+export function mapToolCall(
+  name: unknown,
+  found: FoundArguments,
+  toolSet: ToolSetId,
+  repairs: RepairLog,
+): MemoryOperation {
+  if (typeof name !== "string")
+    fail("invalid_arguments", `the tool name must be a string, got ${quoteForMessage(name)}`);
   const tools = TOOLS[toolSet];
   const mapper = Object.hasOwn(tools, name) ? tools[name] : undefined;
   if (mapper === undefined) {
-    fail("unknown_tool", `unknown tool ${quoteForMessage(name)}: the ${toolSet} tools are ${Object.keys(tools).join(", ")}`);
+    fail(
+      "unknown_tool",
+      `unknown tool ${quoteForMessage(name)}: the ${toolSet} tools are ${Object.keys(tools).join(", ")}`,
+    );
   }
   const args = decodeArguments(found.present ? found.value : undefined, found.present && found.textIsNative, repairs);
   return mapper(args, repairs);
@@ -92,6 +115,7 @@ function memalphaType(args: Args, repairs: RepairLog) {
 function memalphaId(args: Args, memoryType: string): string {
   if (memoryType === "core") return CORE_ITEM_ID;
   const id = requireId(args, "memory_id");
-  if (id === CORE_ITEM_ID) fail("invalid_arguments", `"${CORE_ITEM_ID}" is the core memory's id, not a ${memoryType} item's`);
+  if (id === CORE_ITEM_ID)
+    fail("invalid_arguments", `"${CORE_ITEM_ID}" is the core memory's id, not a ${memoryType} item's`);
   return id;
 }

@@ -24,11 +24,18 @@ const NATIVE_IN_OPERATIONS: ReadonlySet<string> = new Set([...NATIVE_IN_TOOLS, "
  * `memory_type_alias`.
  */
 export function readMemoryType(value: unknown, form: "tool" | "operation"): MemoryTypeReading {
-  if (typeof value !== "string") return { ok: false, message: `memory_type must be a string, got ${value === null ? "null" : typeof value}` };
-  const normalized = value.trim().toLowerCase().replace(/[\s-]+/g, "_");
+  if (typeof value !== "string")
+    return { ok: false, message: `memory_type must be a string, got ${value === null ? "null" : typeof value}` };
+  const normalized = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
   const memoryType = Object.hasOwn(SPELLINGS, normalized) ? SPELLINGS[normalized] : undefined;
   if (memoryType === undefined) {
-    return { ok: false, message: `unknown memory_type ${JSON.stringify(value.slice(0, 60))}: expected core_memory, semantic_memory or episodic_memory` };
+    return {
+      ok: false,
+      message: `unknown memory_type ${JSON.stringify(value.slice(0, 60))}: expected core_memory, semantic_memory or episodic_memory`,
+    };
   }
   const native = form === "tool" ? NATIVE_IN_TOOLS : NATIVE_IN_OPERATIONS;
   return { ok: true, memoryType, alias: !native.has(value) };

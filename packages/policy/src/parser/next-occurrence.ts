@@ -14,7 +14,8 @@ export class NextOccurrence {
 
   /** The index of the first occurrence at or after `from`, or -1. */
   find(from: number): number {
-    const cached = this.#searchedFrom !== -1 && from >= this.#searchedFrom && (this.#found === -1 || this.#found >= from);
+    const cached =
+      this.#searchedFrom !== -1 && from >= this.#searchedFrom && (this.#found === -1 || this.#found >= from);
     if (!cached) {
       this.#searchedFrom = from;
       this.#found = this.text.indexOf(this.needle, from);

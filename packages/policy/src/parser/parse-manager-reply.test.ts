@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
 import type { ParseOutcome, ToolCall } from "@finemem/spec";
+import { describe, expect, it } from "vitest";
 import type { ToolSetId } from "../tools/tool-sets.js";
-import { DEFAULT_MAX_INPUT_CHARS, parseManagerReply, type ParsedReply } from "./parse-manager-reply.js";
+import { DEFAULT_MAX_INPUT_CHARS, type ParsedReply, parseManagerReply } from "./parse-manager-reply.js";
 
 function parse(text: string, toolSet: ToolSetId = "flat", toolCalls?: ToolCall[]): ParsedReply {
   return parseManagerReply(toolCalls === undefined ? { text } : { text, toolCalls }, { toolSet });
@@ -10,13 +10,23 @@ function parse(text: string, toolSet: ToolSetId = "flat", toolCalls?: ToolCall[]
 /** The outcomes in short: `parsed`, the repairs' names, or the failure reason. */
 function summary(parsed: ParsedReply): (string | readonly string[])[] {
   return parsed.parseOutcomes.map((outcome) =>
-    outcome.status === "failed" ? outcome.reason : outcome.status === "internal_error" ? "internal_error" : outcome.status === "parsed" ? "parsed" : outcome.repairs,
+    outcome.status === "failed"
+      ? outcome.reason
+      : outcome.status === "internal_error"
+        ? "internal_error"
+        : outcome.status === "parsed"
+          ? "parsed"
+          : outcome.repairs,
   );
 }
 
 const call = (name: string, args: unknown): string => JSON.stringify({ name, arguments: args });
 const tagged = (name: string, args: unknown): string => `<tool_call>\n${call(name, args)}\n</tool_call>`;
-const toolCall = (index: number, name: string, args: string): ToolCall => ({ id: `call_${index}`, name, arguments: args });
+const toolCall = (index: number, name: string, args: string): ToolCall => ({
+  id: `call_${index}`,
+  name,
+  arguments: args,
+});
 
 describe("formats", () => {
   it("reads OpenAI tool_calls for every flat tool, ignoring the text", () => {
@@ -32,14 +42,19 @@ describe("formats", () => {
       { type: "DELETE", id: "m4" },
       { type: "SKIP" },
     ]);
-    expect(parsed.parseOutcomes).toStrictEqual([0, 1, 2, 3].map((index) => ({ fragment: index, status: "parsed", operationIndex: index, repairs: [] })));
+    expect(parsed.parseOutcomes).toStrictEqual(
+      [0, 1, 2, 3].map((index) => ({ fragment: index, status: "parsed", operationIndex: index, repairs: [] })),
+    );
     expect(parsed.inputCapped).toBe(false);
   });
 
   it("reads <tool_call> blocks with prose around and between them", () => {
     const text = `Let me think.\n${tagged("memory_insert", { content: "Ada plays chess" })}\nAlso:\n${tagged("memory_delete", { memory_id: "m1" })}\nDone.`;
     const parsed = parse(text);
-    expect(parsed.operations).toStrictEqual([{ type: "INSERT", content: "Ada plays chess" }, { type: "DELETE", id: "m1" }]);
+    expect(parsed.operations).toStrictEqual([
+      { type: "INSERT", content: "Ada plays chess" },
+      { type: "DELETE", id: "m1" },
+    ]);
     expect(summary(parsed)).toStrictEqual(["parsed", "parsed"]);
   });
 
@@ -69,8 +84,13 @@ describe("formats", () => {
   });
 
   it("reads bare JSON calls in prose", () => {
-    const parsed = parse(`Here: ${call("memory_insert", { content: "x" })} and ${call("memory_delete", { memory_id: "m2" })}.`);
-    expect(parsed.operations).toStrictEqual([{ type: "INSERT", content: "x" }, { type: "DELETE", id: "m2" }]);
+    const parsed = parse(
+      `Here: ${call("memory_insert", { content: "x" })} and ${call("memory_delete", { memory_id: "m2" })}.`,
+    );
+    expect(parsed.operations).toStrictEqual([
+      { type: "INSERT", content: "x" },
+      { type: "DELETE", id: "m2" },
+    ]);
     expect(summary(parsed)).toStrictEqual(["parsed", "parsed"]);
   });
 
@@ -101,21 +121,39 @@ describe("formats", () => {
         `{"tool_calls": [{"id": "call_9", "type": "function", "function": {"name": "memory_insert", "arguments": "{\\"content\\": \\"b\\"}"}}]}`,
       ].join("\n"),
     );
-    expect(parsed.operations).toStrictEqual([{ type: "INSERT", content: "a" }, { type: "DELETE", id: "m1" }, { type: "SKIP" }, { type: "INSERT", content: "b" }]);
+    expect(parsed.operations).toStrictEqual([
+      { type: "INSERT", content: "a" },
+      { type: "DELETE", id: "m1" },
+      { type: "SKIP" },
+      { type: "INSERT", content: "b" },
+    ]);
     expect(summary(parsed)).toStrictEqual(["parsed", "parsed", "parsed", "invalid_arguments", "parsed"]);
     expect(parsed.parseOutcomes.map((outcome) => outcome.fragment)).toStrictEqual([0, 1, 2, 3, 4]);
   });
 
   it("leaves JSON in prose alone when it is not a call", () => {
-    const parsed = parse('A record {"name": "Ada", "age": 36}, a schema {"type": "object"}, a list [1, 2], and {like this}.');
+    const parsed = parse(
+      'A record {"name": "Ada", "age": 36}, a schema {"type": "object"}, a list [1, 2], and {like this}.',
+    );
     expect(parsed.operations).toStrictEqual([]);
     expect(summary(parsed)).toStrictEqual(["empty_reply"]);
   });
 
   it("numbers tool_calls first, then the text's fragments by position", () => {
-    const parsed = parse(`${tagged("memory_skip", {})} {"type": "DELETE", "id": "m7"}`, "flat", [toolCall(0, "memory_insert", '{"content": "first"}')]);
-    expect(parsed.operations).toStrictEqual([{ type: "INSERT", content: "first" }, { type: "SKIP" }, { type: "DELETE", id: "m7" }]);
-    expect(parsed.parseOutcomes.map((outcome) => [outcome.fragment, outcome.status === "failed" || outcome.status === "internal_error" ? -1 : outcome.operationIndex])).toStrictEqual([
+    const parsed = parse(`${tagged("memory_skip", {})} {"type": "DELETE", "id": "m7"}`, "flat", [
+      toolCall(0, "memory_insert", '{"content": "first"}'),
+    ]);
+    expect(parsed.operations).toStrictEqual([
+      { type: "INSERT", content: "first" },
+      { type: "SKIP" },
+      { type: "DELETE", id: "m7" },
+    ]);
+    expect(
+      parsed.parseOutcomes.map((outcome) => [
+        outcome.fragment,
+        outcome.status === "failed" || outcome.status === "internal_error" ? -1 : outcome.operationIndex,
+      ]),
+    ).toStrictEqual([
       [0, 0],
       [1, 1],
       [2, 2],
@@ -123,7 +161,9 @@ describe("formats", () => {
   });
 
   it("keeps operationIndex aligned with operations when some fragments fail", () => {
-    const parsed = parse(`${tagged("memory_forget", {})}${tagged("memory_insert", { content: "a" })}${tagged("memory_insert", { content: " " })}${tagged("memory_skip", {})}`);
+    const parsed = parse(
+      `${tagged("memory_forget", {})}${tagged("memory_insert", { content: "a" })}${tagged("memory_insert", { content: " " })}${tagged("memory_skip", {})}`,
+    );
     expect(parsed.operations).toStrictEqual([{ type: "INSERT", content: "a" }, { type: "SKIP" }]);
     expect(parsed.parseOutcomes).toMatchObject([
       { fragment: 0, status: "failed", reason: "unknown_tool" },
@@ -161,8 +201,15 @@ describe("memalpha tools", () => {
   });
 
   it("reads operation objects with a memory type in either spelling, and SKIP without one", () => {
-    const parsed = parse('{"type": "INSERT", "content": "a", "memoryType": "semantic"} {"type": "DELETE", "id": "e3", "memory_type": "episodic_memory"} {"type": "SKIP"}', "memalpha");
-    expect(parsed.operations).toStrictEqual([{ type: "INSERT", content: "a", memoryType: "semantic" }, { type: "DELETE", id: "e3", memoryType: "episodic" }, { type: "SKIP" }]);
+    const parsed = parse(
+      '{"type": "INSERT", "content": "a", "memoryType": "semantic"} {"type": "DELETE", "id": "e3", "memory_type": "episodic_memory"} {"type": "SKIP"}',
+      "memalpha",
+    );
+    expect(parsed.operations).toStrictEqual([
+      { type: "INSERT", content: "a", memoryType: "semantic" },
+      { type: "DELETE", id: "e3", memoryType: "episodic" },
+      { type: "SKIP" },
+    ]);
     expect(summary(parsed)).toStrictEqual(["parsed", "parsed", "parsed"]);
   });
 
@@ -180,12 +227,23 @@ describe("memalpha tools", () => {
       ].join("\n"),
       "memalpha",
     );
-    expect(summary(parsed)).toStrictEqual(["unknown_tool", "unknown_tool", "invalid_arguments", "invalid_arguments", "missing_id", "invalid_arguments", "invalid_arguments", "invalid_arguments"]);
+    expect(summary(parsed)).toStrictEqual([
+      "unknown_tool",
+      "unknown_tool",
+      "invalid_arguments",
+      "invalid_arguments",
+      "missing_id",
+      "invalid_arguments",
+      "invalid_arguments",
+      "invalid_arguments",
+    ]);
     expect(parsed.operations).toStrictEqual([]);
   });
 
   it("rejects the typed tools in the flat tool set", () => {
-    expect(summary(parse(tagged("new_memory_insert", { memory_type: "semantic_memory", content: "x" })))).toStrictEqual(["unknown_tool"]);
+    expect(summary(parse(tagged("new_memory_insert", { memory_type: "semantic_memory", content: "x" })))).toStrictEqual(
+      ["unknown_tool"],
+    );
   });
 });
 
@@ -200,7 +258,11 @@ describe("repairs", () => {
     ["invalid_escapes", insert('{"content": "it\\\'s \\d"}'), "it's d"],
     ["invalid_escapes", insert('{"content": "\\u12G4"}'), "u12G4"],
     ["double_encoded_arguments", insert('"{\\"content\\": \\"a\\"}"'), "a"],
-    ["code_fence", '<tool_call>\n```json\n{"name": "memory_insert", "arguments": {"content": "a"}}\n```\n</tool_call>', "a"],
+    [
+      "code_fence",
+      '<tool_call>\n```json\n{"name": "memory_insert", "arguments": {"content": "a"}}\n```\n</tool_call>',
+      "a",
+    ],
     ["code_fence", 'Here:\n```json\n{"name": "memory_insert", "arguments": {"content": "a"}}\n```', "a"],
     ["code_fence", '✿FUNCTION✿: memory_insert\n✿ARGS✿: ```\n{"content": "a"}\n```', "a"],
     ["parameters_key", '<tool_call>{"name": "memory_insert", "parameters": {"content": "a"}}</tool_call>', "a"],
@@ -211,17 +273,27 @@ describe("repairs", () => {
   ])("%s: %j", (repair, text, content) => {
     const parsed = parse(text);
     expect(parsed.operations).toStrictEqual([{ type: "INSERT", content }]);
-    expect(parsed.parseOutcomes).toStrictEqual([{ fragment: 0, status: "repaired", operationIndex: 0, repairs: [repair] }]);
+    expect(parsed.parseOutcomes).toStrictEqual([
+      { fragment: 0, status: "repaired", operationIndex: 0, repairs: [repair] },
+    ]);
   });
 
   it("a block holding a second call or a remark after its JSON is still closed", () => {
-    const parsed = parse(`<tool_call>\n${call("memory_insert", { content: "a" })}\n${call("memory_skip", {})}\n</tool_call>\n<tool_call>${call("memory_delete", { memory_id: "m1" })} (done)</tool_call>`);
-    expect(parsed.operations).toStrictEqual([{ type: "INSERT", content: "a" }, { type: "SKIP" }, { type: "DELETE", id: "m1" }]);
+    const parsed = parse(
+      `<tool_call>\n${call("memory_insert", { content: "a" })}\n${call("memory_skip", {})}\n</tool_call>\n<tool_call>${call("memory_delete", { memory_id: "m1" })} (done)</tool_call>`,
+    );
+    expect(parsed.operations).toStrictEqual([
+      { type: "INSERT", content: "a" },
+      { type: "SKIP" },
+      { type: "DELETE", id: "m1" },
+    ]);
     expect(summary(parsed)).toStrictEqual(["parsed", "parsed", "parsed"]);
   });
 
   it("python_literals: True, False and None", () => {
-    const parsed = parse('<tool_call>{"name": "memory_skip", "arguments": {}, "strict": True, "a": [False, None]}</tool_call>');
+    const parsed = parse(
+      '<tool_call>{"name": "memory_skip", "arguments": {}, "strict": True, "a": [False, None]}</tool_call>',
+    );
     expect(parsed.operations).toStrictEqual([{ type: "SKIP" }]);
     expect(summary(parsed)).toStrictEqual([["python_literals"]]);
   });
@@ -238,8 +310,16 @@ describe("repairs", () => {
       toolCall(1, "memory_insert", "{'content': 'b',}"),
       toolCall(2, "memory_insert", JSON.stringify(JSON.stringify({ content: "c" }))),
     ]);
-    expect(parsed.operations.map((operation) => (operation.type === "INSERT" ? operation.content : ""))).toStrictEqual(["a", "b", "c"]);
-    expect(summary(parsed)).toStrictEqual([["code_fence"], ["single_quoted_strings", "trailing_commas"], ["double_encoded_arguments"]]);
+    expect(parsed.operations.map((operation) => (operation.type === "INSERT" ? operation.content : ""))).toStrictEqual([
+      "a",
+      "b",
+      "c",
+    ]);
+    expect(summary(parsed)).toStrictEqual([
+      ["code_fence"],
+      ["single_quoted_strings", "trailing_commas"],
+      ["double_encoded_arguments"],
+    ]);
   });
 
   it("memory_type_alias: short or differently cased memory types", () => {
@@ -266,12 +346,27 @@ describe("repairs", () => {
   });
 
   it("lists repairs in the order applied, once each", () => {
-    const parsed = parse("<tool_call>\n```json\n{name: 'memory_insert', 'parameters': {'content': 'a\tb', x: 1, y: 2,},}\n```\nno closing tag");
-    expect(summary(parsed)).toStrictEqual([["code_fence", "unquoted_keys", "single_quoted_strings", "raw_control_characters", "trailing_commas", "unclosed_tag", "parameters_key", "extra_arguments_dropped"]]);
+    const parsed = parse(
+      "<tool_call>\n```json\n{name: 'memory_insert', 'parameters': {'content': 'a\tb', x: 1, y: 2,},}\n```\nno closing tag",
+    );
+    expect(summary(parsed)).toStrictEqual([
+      [
+        "code_fence",
+        "unquoted_keys",
+        "single_quoted_strings",
+        "raw_control_characters",
+        "trailing_commas",
+        "unclosed_tag",
+        "parameters_key",
+        "extra_arguments_dropped",
+      ],
+    ]);
   });
 
   it("treats a fenced OpenAI-shaped call in prose as a call with native string arguments", () => {
-    const parsed = parse('```json\n{"type": "function", "function": {"name": "memory_delete", "arguments": "{\\"memory_id\\": \\"m8\\"}"}}\n```');
+    const parsed = parse(
+      '```json\n{"type": "function", "function": {"name": "memory_delete", "arguments": "{\\"memory_id\\": \\"m8\\"}"}}\n```',
+    );
     expect(parsed.operations).toStrictEqual([{ type: "DELETE", id: "m8" }]);
     expect(summary(parsed)).toStrictEqual([["code_fence"]]);
   });
@@ -282,7 +377,9 @@ describe("failures", () => {
     for (const text of ["", "   \n", "I have nothing to add. {see above} [1] <b>ok</b>"]) {
       const parsed = parse(text);
       expect(parsed.operations).toStrictEqual([]);
-      expect(parsed.parseOutcomes).toStrictEqual([{ fragment: 0, status: "failed", reason: "empty_reply", message: expect.any(String) }]);
+      expect(parsed.parseOutcomes).toStrictEqual([
+        { fragment: 0, status: "failed", reason: "empty_reply", message: expect.any(String) },
+      ]);
     }
   });
 
@@ -324,7 +421,15 @@ describe("failures", () => {
       tagged("memory_skip", {}),
     ].join("\n");
     const parsed = parse(text);
-    expect(summary(parsed)).toStrictEqual(["malformed_json", "malformed_json", "malformed_json", "malformed_json", "malformed_json", "malformed_json", "parsed"]);
+    expect(summary(parsed)).toStrictEqual([
+      "malformed_json",
+      "malformed_json",
+      "malformed_json",
+      "malformed_json",
+      "malformed_json",
+      "malformed_json",
+      "parsed",
+    ]);
     expect(parsed.operations).toStrictEqual([{ type: "SKIP" }]);
   });
 
@@ -333,7 +438,11 @@ describe("failures", () => {
   });
 
   it("unknown_tool: a name outside the tool set, in any format", () => {
-    const parsed = parse(`${tagged("memory_forget", { memory_id: "m1" })}\n✿FUNCTION✿: search\n✿ARGS✿: {}\n{"name": "web_search", "arguments": {}}`, "flat", [toolCall(0, "", "{}")]);
+    const parsed = parse(
+      `${tagged("memory_forget", { memory_id: "m1" })}\n✿FUNCTION✿: search\n✿ARGS✿: {}\n{"name": "web_search", "arguments": {}}`,
+      "flat",
+      [toolCall(0, "", "{}")],
+    );
     expect(summary(parsed)).toStrictEqual(["unknown_tool", "unknown_tool", "unknown_tool", "unknown_tool"]);
     expect(parsed.parseOutcomes[1]).toMatchObject({ message: expect.stringContaining("memory_insert") });
   });
@@ -357,18 +466,31 @@ describe("failures", () => {
 
   it("missing_id: UPDATE or DELETE without an id", () => {
     const parsed = parse(
-      [tagged("memory_update", { new_content: "a" }), tagged("memory_delete", { memory_id: " " }), '{"type": "DELETE"}', '{"type": "UPDATE", "content": "a"}'].join("\n"),
+      [
+        tagged("memory_update", { new_content: "a" }),
+        tagged("memory_delete", { memory_id: " " }),
+        '{"type": "DELETE"}',
+        '{"type": "UPDATE", "content": "a"}',
+      ].join("\n"),
     );
     expect(summary(parsed)).toStrictEqual(["missing_id", "missing_id", "missing_id", "missing_id"]);
   });
 
   it("empty_content: content that is empty or whitespace only", () => {
-    const parsed = parse([tagged("memory_insert", { content: "" }), tagged("memory_update", { memory_id: "m1", new_content: " \n\t" }), '{"type": "INSERT", "content": "\\u3000"}'].join("\n"));
+    const parsed = parse(
+      [
+        tagged("memory_insert", { content: "" }),
+        tagged("memory_update", { memory_id: "m1", new_content: " \n\t" }),
+        '{"type": "INSERT", "content": "\\u3000"}',
+      ].join("\n"),
+    );
     expect(summary(parsed)).toStrictEqual(["empty_content", "empty_content", "empty_content"]);
   });
 
   it("keeps failure messages within 2000 characters", () => {
-    const parsed = parse(tagged("x".repeat(5000), {}), "flat", [toolCall(0, "memory_delete", JSON.stringify({ memory_id: "bad id ".repeat(1000) }))]);
+    const parsed = parse(tagged("x".repeat(5000), {}), "flat", [
+      toolCall(0, "memory_delete", JSON.stringify({ memory_id: "bad id ".repeat(1000) })),
+    ]);
     for (const outcome of parsed.parseOutcomes as ParseOutcome[]) {
       expect(outcome.status).toBe("failed");
       if (outcome.status === "failed") expect(outcome.message.length).toBeLessThanOrEqual(2000);
@@ -376,7 +498,10 @@ describe("failures", () => {
   });
 
   it("tolerates tool calls with odd fields", () => {
-    const odd = [{ id: "a", name: "memory_skip" }, { id: "b", name: "memory_insert", arguments: "null" }] as unknown as ToolCall[];
+    const odd = [
+      { id: "a", name: "memory_skip" },
+      { id: "b", name: "memory_insert", arguments: "null" },
+    ] as unknown as ToolCall[];
     expect(summary(parse("", "flat", odd))).toStrictEqual([["empty_arguments"], "invalid_arguments"]);
   });
 
@@ -390,15 +515,26 @@ describe("failures", () => {
 describe("a failure of the reader itself", () => {
   // A tool call whose fields cannot be read stands in for a bug in the parser: the error comes from
   // our side of the boundary, never from anything the model wrote.
-  const poisoned = { id: "call_0", get name(): string { throw new Error("planted reader fault"); }, arguments: "{}" } as unknown as ToolCall;
+  const poisoned = {
+    id: "call_0",
+    get name(): string {
+      throw new Error("planted reader fault");
+    },
+    arguments: "{}",
+  } as unknown as ToolCall;
 
   it("is an internal_error outcome, not the model's malformed_json, and is reported to the caller", () => {
     const seen: unknown[] = [];
-    const parsed = parseManagerReply({ text: "", toolCalls: [poisoned] }, { toolSet: "flat", onInternalError: (error) => seen.push(error) });
+    const parsed = parseManagerReply(
+      { text: "", toolCalls: [poisoned] },
+      { toolSet: "flat", onInternalError: (error) => seen.push(error) },
+    );
     expect(parsed.operations).toEqual([]);
     expect(parsed.parseOutcomes).toHaveLength(1);
     expect(parsed.parseOutcomes[0]).toMatchObject({ fragment: 0, status: "internal_error" });
-    expect((parsed.parseOutcomes[0] as { message: string }).message).toMatch(/^internal parser error: .*planted reader fault/);
+    expect((parsed.parseOutcomes[0] as { message: string }).message).toMatch(
+      /^internal parser error: .*planted reader fault/,
+    );
     expect(seen).toHaveLength(1);
     expect(String(seen[0])).toMatch(/planted reader fault/);
   });

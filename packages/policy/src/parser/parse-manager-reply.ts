@@ -1,7 +1,7 @@
-import { memoryOperationValidator, type MemoryOperation, type ParseOutcome, type ToolCall } from "@finemem/spec";
-import { toolSetOf, type ToolSetId } from "../tools/tool-sets.js";
-import { clipMessage, failedItem, type CallItem, type FragmentResult } from "./call-item.js";
+import { type MemoryOperation, memoryOperationValidator, type ParseOutcome, type ToolCall } from "@finemem/spec";
+import { type ToolSetId, toolSetOf } from "../tools/tool-sets.js";
 import { FragmentFailure } from "./call-arguments.js";
+import { type CallItem, clipMessage, type FragmentResult, failedItem } from "./call-item.js";
 import { mapOperationObject } from "./map-operation-object.js";
 import { mapToolCall, toolNamesOf } from "./map-tool-call.js";
 import { RepairLog } from "./repairs.js";
@@ -42,7 +42,10 @@ export interface ParsedReply {
  * for invalid options (a programming error). Runs in time linear in the reply (text beyond
  * `maxInputChars` is not read; a JSON value cut by the cap is `truncated`).
  */
-export function parseManagerReply(reply: { readonly text: string; readonly toolCalls?: readonly ToolCall[] }, options: ParseReplyOptions): ParsedReply {
+export function parseManagerReply(
+  reply: { readonly text: string; readonly toolCalls?: readonly ToolCall[] },
+  options: ParseReplyOptions,
+): ParsedReply {
   const toolSet = toolSetOf(options.toolSet).id;
   const maxInputChars = options.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS;
   if (!(Number.isInteger(maxInputChars) && maxInputChars >= 0) && maxInputChars !== Number.POSITIVE_INFINITY) {
@@ -56,14 +59,19 @@ export function parseManagerReply(reply: { readonly text: string; readonly toolC
   } catch (error) {
     // Unreachable by design; a parser bug must still not take down a rollout, nor be charged to the
     // model as malformed output: it is its own outcome, which the format reward leaves out.
-    const message = clipMessage(`internal parser error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const message = clipMessage(
+      `internal parser error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     (options.onInternalError ?? warnOfInternalError)(error);
     return { operations: [], parseOutcomes: [{ fragment: 0, status: "internal_error", message }], inputCapped };
   }
 }
 
 function warnOfInternalError(error: unknown): void {
-  process.emitWarning(`the manager reply parser failed; the step's reply is recorded as an internal_error outcome: ${String(error)}`, { type: "FineMemParserWarning" });
+  process.emitWarning(
+    `the manager reply parser failed; the step's reply is recorded as an internal_error outcome: ${String(error)}`,
+    { type: "FineMemParserWarning" },
+  );
 }
 
 /** Every call-like fragment of the reply, in fragment order. */
@@ -78,14 +86,28 @@ function findFragments(text: string, toolCalls: readonly ToolCall[] | undefined,
 
 /** One OpenAI tool call: its `arguments` is a JSON text, the normal form there. */
 function toolCallItem(call: unknown): CallItem {
-  if (typeof call !== "object" || call === null) return failedItem("invalid_arguments", "a tool call must be an object");
+  if (typeof call !== "object" || call === null)
+    return failedItem("invalid_arguments", "a tool call must be an object");
   const { name, arguments: args } = call as { name?: unknown; arguments?: unknown };
-  return { kind: "tool", name, arguments: args === undefined ? { present: false } : { present: true, value: args, textIsNative: true }, repairs: [] };
+  return {
+    kind: "tool",
+    name,
+    arguments: args === undefined ? { present: false } : { present: true, value: args, textIsNative: true },
+    repairs: [],
+  };
 }
 
-function collectOutcomes(items: readonly CallItem[], toolSet: ToolSetId): { operations: MemoryOperation[]; parseOutcomes: ParseOutcome[] } {
+function collectOutcomes(
+  items: readonly CallItem[],
+  toolSet: ToolSetId,
+): { operations: MemoryOperation[]; parseOutcomes: ParseOutcome[] } {
   if (items.length === 0) {
-    return { operations: [], parseOutcomes: [{ fragment: 0, status: "failed", reason: "empty_reply", message: "the reply holds no tool call or operation" }] };
+    return {
+      operations: [],
+      parseOutcomes: [
+        { fragment: 0, status: "failed", reason: "empty_reply", message: "the reply holds no tool call or operation" },
+      ],
+    };
   }
   const operations: MemoryOperation[] = [];
   const parseOutcomes: ParseOutcome[] = items.map((item, fragment): ParseOutcome => {
@@ -93,7 +115,12 @@ function collectOutcomes(items: readonly CallItem[], toolSet: ToolSetId): { oper
     if (!result.ok) return { fragment, status: "failed", reason: result.reason, message: clipMessage(result.message) };
     operations.push(result.operation);
     const repairs = [...result.repairs];
-    return { fragment, status: repairs.length === 0 ? "parsed" : "repaired", operationIndex: operations.length - 1, repairs };
+    return {
+      fragment,
+      status: repairs.length === 0 ? "parsed" : "repaired",
+      operationIndex: operations.length - 1,
+      repairs,
+    };
   });
   return { operations, parseOutcomes };
 }
@@ -106,7 +133,9 @@ function resolve(item: CallItem, toolSet: ToolSetId): FragmentResult {
   let operation: MemoryOperation;
   try {
     operation =
-      item.kind === "tool" ? mapToolCall(item.name, item.arguments, toolSet, repairs) : mapOperationObject(item.object, item.typeKey, toolSet, repairs);
+      item.kind === "tool"
+        ? mapToolCall(item.name, item.arguments, toolSet, repairs)
+        : mapOperationObject(item.object, item.typeKey, toolSet, repairs);
   } catch (error) {
     if (error instanceof FragmentFailure) return { ok: false, reason: error.reason, message: error.message };
     throw error;
@@ -114,7 +143,11 @@ function resolve(item: CallItem, toolSet: ToolSetId): FragmentResult {
   // The mapping checks what the spec checks; the validator is the last word all the same.
   const validated = memoryOperationValidator.validate(operation);
   if (!validated.ok) {
-    return { ok: false, reason: validated.error.code === "empty_content" ? "empty_content" : "invalid_arguments", message: validated.error.message };
+    return {
+      ok: false,
+      reason: validated.error.code === "empty_content" ? "empty_content" : "invalid_arguments",
+      message: validated.error.message,
+    };
   }
   return { ok: true, operation, repairs: repairs.names };
 }

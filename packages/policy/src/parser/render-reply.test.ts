@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import type { MemoryOperation } from "@finemem/spec";
+import { describe, expect, it } from "vitest";
 import { renderOperations } from "./render-reply.js";
 
 const operations: MemoryOperation[] = [
@@ -9,7 +9,9 @@ const operations: MemoryOperation[] = [
 
 describe("renderOperations", () => {
   it("openai-tool-calls: tool calls with ids call_0…, the prose as the text", () => {
-    expect(renderOperations(operations, { toolSet: "flat", format: "openai-tool-calls", prose: ["Saving.", "", "Done."] })).toStrictEqual({
+    expect(
+      renderOperations(operations, { toolSet: "flat", format: "openai-tool-calls", prose: ["Saving.", "", "Done."] }),
+    ).toStrictEqual({
       text: "Saving.\nDone.",
       toolCalls: [
         { id: "call_0", name: "memory_insert", arguments: '{"content":"Ada said \\"hi\\""}' },
@@ -19,7 +21,10 @@ describe("renderOperations", () => {
   });
 
   it("tool-call-tags: one block per call, prose before, between and after", () => {
-    expect(renderOperations(operations, { toolSet: "flat", format: "tool-call-tags", prose: ["Saving.", "Then:", "Done."] }).text).toBe(
+    expect(
+      renderOperations(operations, { toolSet: "flat", format: "tool-call-tags", prose: ["Saving.", "Then:", "Done."] })
+        .text,
+    ).toBe(
       [
         "Saving.",
         "<tool_call>",
@@ -46,7 +51,9 @@ describe("renderOperations", () => {
       '{"name":"memory_insert","arguments":{"content":"Ada said \\"hi\\""}}\n{"name":"memory_delete","arguments":{"memory_id":"m2"}}',
     );
     const typed: MemoryOperation[] = [{ type: "UPDATE", id: "core", content: "Ada.", memoryType: "core" }];
-    expect(renderOperations(typed, { toolSet: "memalpha", format: "bare-json", bareJsonStyle: "operation" }).text).toBe('{"type":"UPDATE","id":"core","content":"Ada.","memoryType":"core"}');
+    expect(renderOperations(typed, { toolSet: "memalpha", format: "bare-json", bareJsonStyle: "operation" }).text).toBe(
+      '{"type":"UPDATE","id":"core","content":"Ada.","memoryType":"core"}',
+    );
   });
 
   it("writes Mem-α's typed calls", () => {
@@ -54,18 +61,33 @@ describe("renderOperations", () => {
       { type: "INSERT", content: "Ada likes tea", memoryType: "semantic" },
       { type: "UPDATE", id: "core", content: "Ada.", memoryType: "core" },
     ];
-    expect(renderOperations(typed, { toolSet: "memalpha", format: "openai-tool-calls" }).toolCalls.map((call) => [call.name, JSON.parse(call.arguments)])).toStrictEqual([
+    expect(
+      renderOperations(typed, { toolSet: "memalpha", format: "openai-tool-calls" }).toolCalls.map((call) => [
+        call.name,
+        JSON.parse(call.arguments),
+      ]),
+    ).toStrictEqual([
       ["new_memory_insert", { memory_type: "semantic_memory", content: "Ada likes tea" }],
       ["memory_update", { memory_type: "core_memory", new_content: "Ada." }],
     ]);
   });
 
   it("throws a TypeError for an operation the tool set cannot express", () => {
-    expect(() => renderOperations([{ type: "SKIP" }], { toolSet: "memalpha", format: "tool-call-tags" })).toThrow(TypeError);
-    expect(() => renderOperations([{ type: "INSERT", content: "x", memoryType: "semantic" }], { toolSet: "flat", format: "bare-json" })).toThrow(TypeError);
+    expect(() => renderOperations([{ type: "SKIP" }], { toolSet: "memalpha", format: "tool-call-tags" })).toThrow(
+      TypeError,
+    );
+    expect(() =>
+      renderOperations([{ type: "INSERT", content: "x", memoryType: "semantic" }], {
+        toolSet: "flat",
+        format: "bare-json",
+      }),
+    ).toThrow(TypeError);
   });
 
   it("renders no operations as the prose alone", () => {
-    expect(renderOperations([], { toolSet: "flat", format: "tool-call-tags", prose: ["Nothing new."] })).toStrictEqual({ text: "Nothing new.", toolCalls: [] });
+    expect(renderOperations([], { toolSet: "flat", format: "tool-call-tags", prose: ["Nothing new."] })).toStrictEqual({
+      text: "Nothing new.",
+      toolCalls: [],
+    });
   });
 });

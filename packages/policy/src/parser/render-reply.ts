@@ -38,14 +38,19 @@ export interface RenderedReply {
 export function renderOperations(operations: readonly MemoryOperation[], options: RenderOptions): RenderedReply {
   const calls = operations.map((operation, index) => {
     const call = operationToToolCall(operation, options.toolSet);
-    if (call === undefined) throw new TypeError(`operation ${index} (${operation.type}) cannot be expressed with the ${options.toolSet} tools`);
+    if (call === undefined)
+      throw new TypeError(
+        `operation ${index} (${operation.type}) cannot be expressed with the ${options.toolSet} tools`,
+      );
     return call;
   });
   const prose = options.prose ?? [];
   const proseAt = (index: number): string => prose[index] ?? "";
   if (options.format === "openai-tool-calls") {
     const text = joinPieces(Array.from({ length: calls.length + 1 }, (_, index) => proseAt(index)));
-    const toolCalls = calls.map((call, index): ToolCall => ({ id: `call_${index}`, name: call.name, arguments: JSON.stringify(call.arguments) }));
+    const toolCalls = calls.map(
+      (call, index): ToolCall => ({ id: `call_${index}`, name: call.name, arguments: JSON.stringify(call.arguments) }),
+    );
     return { text, toolCalls };
   }
   const pieces: string[] = [];
@@ -63,7 +68,9 @@ function renderCall(call: RenderedToolCall, operation: MemoryOperation, options:
     case "qwen-agent":
       return `✿FUNCTION✿: ${call.name}\n✿ARGS✿: ${JSON.stringify(call.arguments)}`;
     default:
-      return options.bareJsonStyle === "operation" ? JSON.stringify(operation) : JSON.stringify({ name: call.name, arguments: call.arguments });
+      return options.bareJsonStyle === "operation"
+        ? JSON.stringify(operation)
+        : JSON.stringify({ name: call.name, arguments: call.arguments });
   }
 }
 

@@ -9,13 +9,29 @@ import { JSON_TEXT_REPAIRS } from "@finemem/utils";
  */
 const REPAIR_LIST = [
   ...JSON_TEXT_REPAIRS,
-  { name: "double_encoded_arguments", description: "Arguments given as a JSON string that holds the arguments object were decoded once more." },
+  {
+    name: "double_encoded_arguments",
+    description: "Arguments given as a JSON string that holds the arguments object were decoded once more.",
+  },
   { name: "empty_arguments", description: "Arguments that were absent or an empty text were read as {}." },
-  { name: "parameters_key", description: "A call's \"parameters\" key was read as \"arguments\"." },
-  { name: "unclosed_tag", description: "A <tool_call> block whose JSON is complete but lacks </tool_call> was closed at the end of its JSON." },
-  { name: "lowercase_operation_type", description: "An operation type in another case (insert, Update) was read in upper case." },
-  { name: "memory_type_alias", description: "A memory type spelled semantic, episodic or core (or in another case) was read as Mem-α's semantic_memory, episodic_memory or core_memory." },
-  { name: "extra_arguments_dropped", description: "Argument keys the tool (or operation) does not define were ignored." },
+  { name: "parameters_key", description: 'A call\'s "parameters" key was read as "arguments".' },
+  {
+    name: "unclosed_tag",
+    description: "A <tool_call> block whose JSON is complete but lacks </tool_call> was closed at the end of its JSON.",
+  },
+  {
+    name: "lowercase_operation_type",
+    description: "An operation type in another case (insert, Update) was read in upper case.",
+  },
+  {
+    name: "memory_type_alias",
+    description:
+      "A memory type spelled semantic, episodic or core (or in another case) was read as Mem-α's semantic_memory, episodic_memory or core_memory.",
+  },
+  {
+    name: "extra_arguments_dropped",
+    description: "Argument keys the tool (or operation) does not define were ignored.",
+  },
 ] as const;
 
 /** The name of one repair, as recorded in `ParseOutcome.repairs`. */

@@ -1,11 +1,17 @@
+import { memoryOperationValidator, PARSE_FAILURE_REASONS, parseOutcomeValidator, type ToolCall } from "@finemem/spec";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PARSE_FAILURE_REASONS, memoryOperationValidator, parseOutcomeValidator, type ToolCall } from "@finemem/spec";
 import type { ToolSetId } from "../tools/tool-sets.js";
-import { parseManagerReply, type ParsedReply } from "./parse-manager-reply.js";
+import { type ParsedReply, parseManagerReply } from "./parse-manager-reply.js";
 import { renderOperations } from "./render-reply.js";
 import { JSON_REPAIRS } from "./repairs.js";
-import { FORMATS, PROSE_WORDS, TOOL_SETS, operationsArbitrary, prosePiecesArbitrary } from "./test-support/reply-arbitraries.js";
+import {
+  FORMATS,
+  operationsArbitrary,
+  PROSE_WORDS,
+  prosePiecesArbitrary,
+  TOOL_SETS,
+} from "./test-support/reply-arbitraries.js";
 
 const MAX_INPUT = 8 * 1024;
 const REPAIR_NAMES: ReadonlySet<string> = new Set(JSON_REPAIRS.map((repair) => repair.name));
@@ -83,16 +89,34 @@ const TOKENS = [
   "{a: ",
 ];
 
-const tokenSoup = fc.array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...TOKENS) }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }), { maxLength: 300 }).map((parts) => parts.join("").slice(0, MAX_INPUT));
+const tokenSoup = fc
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...TOKENS) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+    ),
+    { maxLength: 300 },
+  )
+  .map((parts) => parts.join("").slice(0, MAX_INPUT));
 
 /** A rendered reply in any format. */
 const renderedArbitrary = fc
-  .record({ toolSet: toolSetArbitrary, format: fc.constantFrom(...FORMATS), prose: prosePiecesArbitrary, bareOperation: fc.boolean() })
+  .record({
+    toolSet: toolSetArbitrary,
+    format: fc.constantFrom(...FORMATS),
+    prose: prosePiecesArbitrary,
+    bareOperation: fc.boolean(),
+  })
   .chain((base) => operationsArbitrary(base.toolSet).map((operations) => ({ ...base, operations })))
   .map(({ toolSet, format, prose, operations, bareOperation }) => ({
     toolSet,
     operations,
-    reply: renderOperations(operations, { toolSet, format, prose, ...(bareOperation ? { bareJsonStyle: "operation" as const } : {}) }),
+    reply: renderOperations(operations, {
+      toolSet,
+      format,
+      prose,
+      ...(bareOperation ? { bareJsonStyle: "operation" as const } : {}),
+    }),
   }));
 
 type Mutation =
@@ -102,7 +126,11 @@ type Mutation =
   | { readonly kind: "truncate"; readonly at: number }
   | { readonly kind: "duplicate"; readonly at: number; readonly length: number };
 
-const insertedText = fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 3 }), fc.string({ unit: "binary", maxLength: 2 }));
+const insertedText = fc.oneof(
+  fc.constantFrom(...TOKENS),
+  fc.string({ maxLength: 3 }),
+  fc.string({ unit: "binary", maxLength: 2 }),
+);
 const mutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 20 }) }),
   fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), text: insertedText }),
@@ -123,16 +151,26 @@ function mutate(text: string, mutation: Mutation): string {
     case "truncate":
       return text.slice(0, at);
     case "duplicate":
-      return text.slice(0, at + mutation.length) + text.slice(at, at + mutation.length) + text.slice(at + mutation.length);
+      return (
+        text.slice(0, at + mutation.length) + text.slice(at, at + mutation.length) + text.slice(at + mutation.length)
+      );
   }
 }
 
 describe("robustness: never throws, outcomes stay consistent", () => {
   it("random strings (3000 runs)", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 2000 }), fc.string({ unit: "binary", maxLength: 2000 }), fc.string({ unit: "grapheme", maxLength: 500 })), toolSetArbitrary, (text, toolSet) => {
-        checkInvariants(parseManagerReply({ text }, { toolSet }));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 2000 }),
+          fc.string({ unit: "binary", maxLength: 2000 }),
+          fc.string({ unit: "grapheme", maxLength: 500 }),
+        ),
+        toolSetArbitrary,
+        (text, toolSet) => {
+          checkInvariants(parseManagerReply({ text }, { toolSet }));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -149,38 +187,82 @@ describe("robustness: never throws, outcomes stay consistent", () => {
   it("mutated rendered replies: deleted, inserted, replaced, truncated, duplicated (3000 runs)", () => {
     const seen = new Set<string>();
     fc.assert(
-      fc.property(renderedArbitrary, fc.array(mutationArbitrary, { minLength: 1, maxLength: 4 }), fc.boolean(), ({ toolSet, reply }, mutations, mutateToolCalls) => {
-        const text = mutations.reduce(mutate, reply.text).slice(0, MAX_INPUT);
-        const toolCalls: ToolCall[] = mutateToolCalls ? reply.toolCalls.map((call, index) => ({ ...call, arguments: mutate(call.arguments, mutations[index % mutations.length]!) })) : reply.toolCalls;
-        const parsed = parseManagerReply({ text, toolCalls }, { toolSet });
-        checkInvariants(parsed);
-        for (const outcome of parsed.parseOutcomes) seen.add(outcome.status === "failed" ? outcome.reason : outcome.status);
-      }),
+      fc.property(
+        renderedArbitrary,
+        fc.array(mutationArbitrary, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        ({ toolSet, reply }, mutations, mutateToolCalls) => {
+          const text = mutations.reduce(mutate, reply.text).slice(0, MAX_INPUT);
+          const toolCalls: ToolCall[] = mutateToolCalls
+            ? reply.toolCalls.map((call, index) => ({
+                ...call,
+                arguments: mutate(call.arguments, mutations[index % mutations.length]!),
+              }))
+            : reply.toolCalls;
+          const parsed = parseManagerReply({ text, toolCalls }, { toolSet });
+          checkInvariants(parsed);
+          for (const outcome of parsed.parseOutcomes)
+            seen.add(outcome.status === "failed" ? outcome.reason : outcome.status);
+        },
+      ),
       { numRuns: 3000 },
     );
     // The mutations reach nearly every kind of outcome, not just the happy path (blanking a content by
     // chance is rare; the unit tests cover empty_content).
-    for (const kind of ["parsed", "repaired", "empty_reply", "malformed_json", "truncated", "unknown_tool", "invalid_arguments", "missing_id"]) expect(seen).toContain(kind);
+    for (const kind of [
+      "parsed",
+      "repaired",
+      "empty_reply",
+      "malformed_json",
+      "truncated",
+      "unknown_tool",
+      "invalid_arguments",
+      "missing_id",
+    ])
+      expect(seen).toContain(kind);
   });
 
   it("random tool calls (1000 runs)", () => {
     const toolCallArbitrary = fc.record({
       id: fc.constant("call_0"),
-      name: fc.oneof(fc.constantFrom("memory_insert", "memory_update", "memory_delete", "memory_skip", "new_memory_insert"), fc.string({ maxLength: 10 })),
-      arguments: fc.oneof(tokenSoup.map((text) => text.slice(0, 200)), fc.json(), fc.string({ maxLength: 50 })),
+      name: fc.oneof(
+        fc.constantFrom("memory_insert", "memory_update", "memory_delete", "memory_skip", "new_memory_insert"),
+        fc.string({ maxLength: 10 }),
+      ),
+      arguments: fc.oneof(
+        tokenSoup.map((text) => text.slice(0, 200)),
+        fc.json(),
+        fc.string({ maxLength: 50 }),
+      ),
     });
     fc.assert(
-      fc.property(fc.array(toolCallArbitrary, { maxLength: 4 }), fc.string({ maxLength: 100 }), toolSetArbitrary, (toolCalls, text, toolSet) => {
-        checkInvariants(parseManagerReply({ text, toolCalls }, { toolSet }));
-      }),
+      fc.property(
+        fc.array(toolCallArbitrary, { maxLength: 4 }),
+        fc.string({ maxLength: 100 }),
+        toolSetArbitrary,
+        (toolCalls, text, toolSet) => {
+          checkInvariants(parseManagerReply({ text, toolCalls }, { toolSet }));
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it("mutations of the prose alone leave one outcome per call (1000 runs)", () => {
-    const proseEdit = fc.record({ piece: fc.nat(6), at: fc.nat(), remove: fc.nat(5), insert: fc.array(fc.constantFrom(...PROSE_WORDS), { maxLength: 3 }) });
+    const proseEdit = fc.record({
+      piece: fc.nat(6),
+      at: fc.nat(),
+      remove: fc.nat(5),
+      insert: fc.array(fc.constantFrom(...PROSE_WORDS), { maxLength: 3 }),
+    });
     const caseArbitrary = toolSetArbitrary.chain((toolSet) =>
-      fc.record({ toolSet: fc.constant(toolSet), operations: operationsArbitrary(toolSet), format: fc.constantFrom(...FORMATS), prose: prosePiecesArbitrary, edits: fc.array(proseEdit, { maxLength: 6 }) }),
+      fc.record({
+        toolSet: fc.constant(toolSet),
+        operations: operationsArbitrary(toolSet),
+        format: fc.constantFrom(...FORMATS),
+        prose: prosePiecesArbitrary,
+        edits: fc.array(proseEdit, { maxLength: 6 }),
+      }),
     );
     fc.assert(
       fc.property(caseArbitrary, ({ toolSet, operations, format, prose, edits }) => {
@@ -216,7 +298,7 @@ describe("large replies", () => {
   });
 
   it("reads a 1 MB unterminated string inside a <tool_call>", () => {
-    const text = `<tool_call>{"name": "memory_insert", "arguments": {"content": "${"a\\\" {[".repeat(200_000)}`;
+    const text = `<tool_call>{"name": "memory_insert", "arguments": {"content": "${'a\\" {['.repeat(200_000)}`;
     const capped = parseManagerReply({ text }, { toolSet: "flat" });
     expect(capped.inputCapped).toBe(true);
     expect(capped.parseOutcomes).toMatchObject([{ fragment: 0, status: "failed", reason: "truncated" }]);
@@ -227,12 +309,27 @@ describe("large replies", () => {
   // No timing is asserted: a quadratic scan of 1 MB would take minutes and hit the test timeout,
   // a linear one finishes each piece well under a second.
   it("handles 1 MB adversarial repetitions", () => {
-    const pieces = ["<tool_call>x", "{a: [", '{"a": "', "✿FUNCTION✿ x\n", "{'", "[{", '{"name": "memory_skip"} ', "```json\n{", "{a: x ", '{"a":"x" ', "[[[[", '{"content": "a'];
+    const pieces = [
+      "<tool_call>x",
+      "{a: [",
+      '{"a": "',
+      "✿FUNCTION✿ x\n",
+      "{'",
+      "[{",
+      '{"name": "memory_skip"} ',
+      "```json\n{",
+      "{a: x ",
+      '{"a":"x" ',
+      "[[[[",
+      '{"content": "a',
+    ];
     for (const piece of pieces) {
       const text = piece.repeat(Math.ceil(1_000_000 / piece.length));
       const parsed = parseManagerReply({ text }, { toolSet: "flat", maxInputChars: 2_000_000 });
       expect(parsed.parseOutcomes.every((outcome, index) => outcome.fragment === index)).toBe(true);
-      expect(parsed.parseOutcomes.some((outcome) => outcome.status === "failed" && outcome.message.startsWith("internal"))).toBe(false);
+      expect(
+        parsed.parseOutcomes.some((outcome) => outcome.status === "failed" && outcome.message.startsWith("internal")),
+      ).toBe(false);
     }
   });
 });

@@ -1,6 +1,15 @@
-import { failedItem, type CallItem } from "./call-item.js";
+import {
+  type FastScanBudget,
+  fastScanBudget,
+  isFenced,
+  matchBareKey,
+  readJsonAt,
+  skipFenceClosing,
+  skipFenceOpening,
+  skipJsonWhitespace,
+} from "@finemem/utils";
+import { type CallItem, failedItem } from "./call-item.js";
 import { CALL_LIKE_FIRST_KEYS, classifyPayload } from "./classify-payload.js";
-import { fastScanBudget, isFenced, matchBareKey, readJsonAt, skipFenceClosing, skipFenceOpening, skipJsonWhitespace, type FastScanBudget } from "@finemem/utils";
 import { NextOccurrence } from "./next-occurrence.js";
 import type { RepairName } from "./repairs.js";
 
@@ -53,7 +62,8 @@ class TextScanner {
       const match = starts.exec(text);
       if (match === null) break;
       const at = match.index;
-      const next = match[0] === OPEN_TAG ? this.block(at) : match[0] === FUNCTION_MARK ? this.qwenAgent(at) : this.prose(at);
+      const next =
+        match[0] === OPEN_TAG ? this.block(at) : match[0] === FUNCTION_MARK ? this.qwenAgent(at) : this.prose(at);
       position = Math.max(next, at + 1);
     }
     return this.#items;
@@ -72,7 +82,10 @@ class TextScanner {
     }
     const first = text[jsonAt];
     if (first !== "{" && first !== "[") {
-      this.fail("malformed_json", `a <tool_call> block must hold a JSON object, found ${JSON.stringify(text.slice(jsonAt, jsonAt + 20))}`);
+      this.fail(
+        "malformed_json",
+        `a <tool_call> block must hold a JSON object, found ${JSON.stringify(text.slice(jsonAt, jsonAt + 20))}`,
+      );
       return this.afterBrokenBlock(contentStart, jsonAt);
     }
     const result = readJsonAt(text, jsonAt, this.#budget);
@@ -80,7 +93,10 @@ class TextScanner {
       const close = this.#closeTags.find(contentStart);
       if (result.reason === "truncated" && close !== -1) {
         // The block was closed: its JSON did not run into the end of the output, it never ended.
-        this.fail("malformed_json", `the JSON of a <tool_call> block does not end before ${CLOSE_TAG} (an unclosed string or bracket)`);
+        this.fail(
+          "malformed_json",
+          `the JSON of a <tool_call> block does not end before ${CLOSE_TAG} (an unclosed string or bracket)`,
+        );
         return this.afterBrokenBlock(contentStart, close);
       }
       this.fail(result.reason, result.message);
@@ -92,7 +108,11 @@ class TextScanner {
     // Text between the JSON and a later </tool_call> (a second call, a remark) does not make the block
     // unclosed: scanning goes on right after the JSON and reads it like prose.
     const closed = closedHere || this.closesBeforeNextBlock(afterJson);
-    const repairs: RepairName[] = [...(fenced ? (["code_fence"] as const) : []), ...result.repairs, ...(closed ? [] : (["unclosed_tag"] as const))];
+    const repairs: RepairName[] = [
+      ...(fenced ? (["code_fence"] as const) : []),
+      ...result.repairs,
+      ...(closed ? [] : (["unclosed_tag"] as const)),
+    ];
     this.push(classifyPayload(result.value, "block", this.toolNames, repairs));
     return closedHere ? closeAt + CLOSE_TAG.length : afterJson;
   }
@@ -145,8 +165,11 @@ class TextScanner {
       this.fail("truncated", "the reply ends after ✿ARGS✿, before its JSON");
       return text.length;
     }
-    if (!'{["\''.includes(text[jsonAt]!)) {
-      this.fail("malformed_json", `✿ARGS✿ must be followed by a JSON object, found ${JSON.stringify(text.slice(jsonAt, jsonAt + 20))}`);
+    if (!"{[\"'".includes(text[jsonAt]!)) {
+      this.fail(
+        "malformed_json",
+        `✿ARGS✿ must be followed by a JSON object, found ${JSON.stringify(text.slice(jsonAt, jsonAt + 20))}`,
+      );
       return jsonAt;
     }
     const result = readJsonAt(text, jsonAt, this.#budget);
@@ -155,7 +178,12 @@ class TextScanner {
       return this.beforeNextTag(at, result.reason === "truncated" ? text.length : Math.max(result.end, jsonAt + 1));
     }
     const repairs: RepairName[] = [...(fenced ? (["code_fence"] as const) : []), ...result.repairs];
-    this.#items.push({ kind: "tool", name, arguments: { present: true, value: result.value, textIsNative: false }, repairs });
+    this.#items.push({
+      kind: "tool",
+      name,
+      arguments: { present: true, value: result.value, textIsNative: false },
+      repairs,
+    });
     return this.skipResultLines(fenced ? skipFenceClosing(text, result.end) : result.end);
   }
 
@@ -168,7 +196,9 @@ class TextScanner {
     const { text } = this;
     let position = skipJsonWhitespace(text, from);
     if (text.startsWith(RESULT_MARK, position)) {
-      const ends = [this.#returnMarks.find(position), this.#functionMarks.find(position)].filter((index) => index !== -1);
+      const ends = [this.#returnMarks.find(position), this.#functionMarks.find(position)].filter(
+        (index) => index !== -1,
+      );
       position = ends.length === 0 ? text.length : Math.min(...ends);
     } else if (!text.startsWith(RETURN_MARK, position)) {
       return from;
@@ -183,7 +213,9 @@ class TextScanner {
     if (firstKey === undefined) return at + 1;
     const result = readJsonAt(text, at, this.#budget);
     if (result.ok) {
-      const repairs: readonly RepairName[] = isFenced(text, at, result.end) ? ["code_fence", ...result.repairs] : result.repairs;
+      const repairs: readonly RepairName[] = isFenced(text, at, result.end)
+        ? ["code_fence", ...result.repairs]
+        : result.repairs;
       const items = classifyPayload(result.value, "prose", this.toolNames, repairs);
       if (items !== undefined) this.push(items);
       return result.end;

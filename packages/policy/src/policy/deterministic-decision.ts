@@ -9,7 +9,12 @@ import type { MemoryOperation, PolicyDecision } from "@finemem/spec";
 export function deterministicDecision(operations: readonly MemoryOperation[]): PolicyDecision {
   return {
     operations,
-    parseOutcomes: operations.map((_, index) => ({ fragment: index, status: "parsed" as const, operationIndex: index, repairs: [] })),
+    parseOutcomes: operations.map((_, index) => ({
+      fragment: index,
+      status: "parsed" as const,
+      operationIndex: index,
+      repairs: [],
+    })),
     rawOutput: operations.map((operation) => JSON.stringify(operation)).join("\n"),
     actionLogprob: null,
   };

@@ -1,5 +1,5 @@
+import { type LanguageModelResponse, type MemoryView, policyDecisionValidator } from "@finemem/spec";
 import { createScriptedLanguageModel } from "@finemem/spec/testing";
-import { policyDecisionValidator, type LanguageModelResponse, type MemoryView } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
 import { createLlmMemoryPolicy } from "./llm-memory-policy.js";
 
@@ -12,7 +12,13 @@ const view: MemoryView = {
 const chunk = { id: "c2", text: "Ada moved to Paris. She adopted a cat." };
 
 function response(partial: Partial<LanguageModelResponse>): LanguageModelResponse {
-  return { text: "", toolCalls: [], finishReason: "stop", usage: { promptTokens: 120, completionTokens: 30 }, ...partial };
+  return {
+    text: "",
+    toolCalls: [],
+    finishReason: "stop",
+    usage: { promptTokens: 120, completionTokens: 30 },
+    ...partial,
+  };
 }
 
 describe("the LLM memory policy", () => {
@@ -21,7 +27,11 @@ describe("the LLM memory policy", () => {
       response({
         finishReason: "tool_calls",
         toolCalls: [
-          { id: "call_0", name: "memory_update", arguments: '{"memory_id": "m1", "new_content": "Ada lives in Paris."}' },
+          {
+            id: "call_0",
+            name: "memory_update",
+            arguments: '{"memory_id": "m1", "new_content": "Ada lives in Paris."}',
+          },
           { id: "call_1", name: "memory_insert", arguments: '{"content": "Ada has a cat."}' },
         ],
         promptTokenIds: [1, 2, 3],
@@ -29,7 +39,12 @@ describe("the LLM memory policy", () => {
         responseLogprobs: [-0.5, -0.25, 0],
       }),
     ]);
-    const policy = createLlmMemoryPolicy({ model, sampling: { temperature: 1, maxTokens: 2048 }, returnTokenIds: true, headers: { "x-session-id": "rollout-3" } });
+    const policy = createLlmMemoryPolicy({
+      model,
+      sampling: { temperature: 1, maxTokens: 2048 },
+      returnTokenIds: true,
+      headers: { "x-session-id": "rollout-3" },
+    });
     const decision = await policy.decide({ step: 2, chunk, view });
     expect(decision.operations).toEqual([
       { type: "UPDATE", id: "m1", content: "Ada lives in Paris." },
@@ -37,14 +52,29 @@ describe("the LLM memory policy", () => {
     ]);
     expect(decision.parseOutcomes.map((outcome) => outcome.status)).toEqual(["parsed", "parsed"]);
     expect(decision.actionLogprob).toEqual({ value: -0.75, source: "tokens", count: 3 });
-    expect(decision).toMatchObject({ promptTokenIds: [1, 2, 3], responseTokenIds: [7, 8, 9], usage: { promptTokens: 120, completionTokens: 30 } });
+    expect(decision).toMatchObject({
+      promptTokenIds: [1, 2, 3],
+      responseTokenIds: [7, 8, 9],
+      usage: { promptTokens: 120, completionTokens: 30 },
+    });
     expect(decision.promptHash).toMatch(/^finemem-flat-v1:/);
     expect(decision.rawOutput).toContain('<tool_call>{"name": "memory_update", "arguments": {"memory_id": "m1"');
     expect(policyDecisionValidator.validate(decision).ok).toBe(true);
 
     const request = model.calls[0]!;
-    expect(request.tools!.map((tool) => tool.name)).toEqual(["memory_insert", "memory_update", "memory_delete", "memory_skip"]);
-    expect(request).toMatchObject({ toolChoice: "auto", logprobs: true, returnTokenIds: true, headers: { "x-session-id": "rollout-3" }, sampling: { temperature: 1, maxTokens: 2048 } });
+    expect(request.tools!.map((tool) => tool.name)).toEqual([
+      "memory_insert",
+      "memory_update",
+      "memory_delete",
+      "memory_skip",
+    ]);
+    expect(request).toMatchObject({
+      toolChoice: "auto",
+      logprobs: true,
+      returnTokenIds: true,
+      headers: { "x-session-id": "rollout-3" },
+      sampling: { temperature: 1, maxTokens: 2048 },
+    });
     expect(request.messages[1]!.content).toContain("[m1] Ada lives in London.");
     expect(request.messages[1]!.content).toContain('<chunk id="c2">\nAda moved to Paris. She adopted a cat.\n</chunk>');
     expect(policy.policyId).toBe("llm:scripted-model:finemem-flat-v1");
@@ -54,7 +84,11 @@ describe("the LLM memory policy", () => {
     const model = createScriptedLanguageModel([
       'Sure.\n<tool_call>{"name": "memory_insert", "arguments": {"content": "Ada has a cat.",}}</tool_call>\nDone, and <tool_call>{"name": "forget_all"',
     ]);
-    const decision = await createLlmMemoryPolicy({ model, callStyle: "text", logprobs: false }).decide({ step: 2, chunk, view });
+    const decision = await createLlmMemoryPolicy({ model, callStyle: "text", logprobs: false }).decide({
+      step: 2,
+      chunk,
+      view,
+    });
     expect(model.calls[0]!.tools).toBeUndefined();
     expect(model.calls[0]!.logprobs).toBeUndefined();
     expect(decision.operations).toEqual([{ type: "INSERT", content: "Ada has a cat." }]);
@@ -64,23 +98,41 @@ describe("the LLM memory policy", () => {
   });
 
   it("turns an empty reply into one empty_reply outcome and no operation", async () => {
-    const decision = await createLlmMemoryPolicy({ model: createScriptedLanguageModel([""]) }).decide({ step: 2, chunk, view });
+    const decision = await createLlmMemoryPolicy({ model: createScriptedLanguageModel([""]) }).decide({
+      step: 2,
+      chunk,
+      view,
+    });
     expect(decision.operations).toEqual([]);
-    expect(decision.parseOutcomes).toEqual([expect.objectContaining({ fragment: 0, status: "failed", reason: "empty_reply" })]);
+    expect(decision.parseOutcomes).toEqual([
+      expect.objectContaining({ fragment: 0, status: "failed", reason: "empty_reply" }),
+    ]);
   });
 
   it("speaks Mem-α's typed tools with the memalpha prompt", async () => {
     const model = createScriptedLanguageModel([
       response({
         toolCalls: [
-          { id: "a", name: "memory_update", arguments: '{"memory_type": "core_memory", "new_content": "The user is Ada."}' },
-          { id: "b", name: "new_memory_insert", arguments: '{"memory_type": "episodic_memory", "content": "Ada moved to Paris."}' },
+          {
+            id: "a",
+            name: "memory_update",
+            arguments: '{"memory_type": "core_memory", "new_content": "The user is Ada."}',
+          },
+          {
+            id: "b",
+            name: "new_memory_insert",
+            arguments: '{"memory_type": "episodic_memory", "content": "Ada moved to Paris."}',
+          },
         ],
       }),
     ]);
     const policy = createLlmMemoryPolicy({ model, prompt: "memalpha" });
     expect(policy.layout).toBe("typed");
-    const decision = await policy.decide({ step: 1, chunk, view: { namespace: {}, layout: "typed", step: 0, items: [] } });
+    const decision = await policy.decide({
+      step: 1,
+      chunk,
+      view: { namespace: {}, layout: "typed", step: 0, items: [] },
+    });
     expect(decision.operations).toEqual([
       { type: "UPDATE", id: "core", content: "The user is Ada.", memoryType: "core" },
       { type: "INSERT", content: "Ada moved to Paris.", memoryType: "episodic" },
@@ -92,7 +144,14 @@ describe("the LLM memory policy", () => {
     const model = createScriptedLanguageModel(["SKIP"]);
     const big: MemoryView = {
       ...view,
-      items: [1, 2, 3].map((step) => ({ id: `m${step}`, content: `Fact ${step}.`, version: 1, createdStep: step, step, operationId: `o${step}` })),
+      items: [1, 2, 3].map((step) => ({
+        id: `m${step}`,
+        content: `Fact ${step}.`,
+        version: 1,
+        createdStep: step,
+        step,
+        operationId: `o${step}`,
+      })),
     };
     await createLlmMemoryPolicy({ model, viewWindow: { perType: 2 } }).decide({ step: 4, chunk, view: big });
     expect(model.calls[0]!.messages[1]!.content).toContain("[m2] Fact 2.\n[m3] Fact 3.");
@@ -101,8 +160,12 @@ describe("the LLM memory policy", () => {
 
   it("rejects an unknown prompt or call style with an error naming the option", () => {
     const model = createScriptedLanguageModel([]);
-    expect(() => createLlmMemoryPolicy({ model, prompt: "mem0" as never })).toThrow(expect.objectContaining({ code: "invalid_option", path: ["prompt"] }));
-    expect(() => createLlmMemoryPolicy({ model, callStyle: "xml" as never })).toThrow(expect.objectContaining({ code: "invalid_option", path: ["callStyle"] }));
+    expect(() => createLlmMemoryPolicy({ model, prompt: "mem0" as never })).toThrow(
+      expect.objectContaining({ code: "invalid_option", path: ["prompt"] }),
+    );
+    expect(() => createLlmMemoryPolicy({ model, callStyle: "xml" as never })).toThrow(
+      expect.objectContaining({ code: "invalid_option", path: ["callStyle"] }),
+    );
   });
 });
 
@@ -164,7 +227,12 @@ describe("training steps", () => {
 
   it("records empty sampling settings when the policy sets none, and no distribution when the engine does not say", async () => {
     const { logprobDistribution: _unsaid, ...withoutDistribution } = replied;
-    const decision = await createLlmMemoryPolicy({ model: createScriptedLanguageModel([withoutDistribution]) }).decide({ step: 2, chunk, view, training: true });
+    const decision = await createLlmMemoryPolicy({ model: createScriptedLanguageModel([withoutDistribution]) }).decide({
+      step: 2,
+      chunk,
+      view,
+      training: true,
+    });
     expect(decision.sampling).toEqual({});
     expect(decision).not.toHaveProperty("logprobDistribution");
   });
@@ -174,7 +242,14 @@ describe("training steps", () => {
     const decision = await createLlmMemoryPolicy({ model }).decide({ step: 2, chunk, view });
     expect(model.calls[0]!.logprobs).toBe(true);
     expect(model.calls[0]!.returnTokenIds).toBeUndefined();
-    for (const field of ["promptMessages", "responseText", "responseToolCalls", "finishReason", "sampling", "logprobDistribution"]) {
+    for (const field of [
+      "promptMessages",
+      "responseText",
+      "responseToolCalls",
+      "finishReason",
+      "sampling",
+      "logprobDistribution",
+    ]) {
       expect(decision, field).not.toHaveProperty(field);
     }
   });

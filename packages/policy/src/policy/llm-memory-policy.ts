@@ -1,8 +1,25 @@
-import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type LanguageModel, type LanguageModelResponse, type MemoryPolicy, type PolicyDecision, type PolicyInput, type SamplingOptions } from "@finemem/spec";
 import { promptView, type RecentItemsOptions } from "@finemem/memory";
+import {
+  type CallOptions,
+  type LanguageModel,
+  type LanguageModelResponse,
+  type MemoryPolicy,
+  type PolicyDecision,
+  type PolicyInput,
+  type SamplingOptions,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
+} from "@finemem/spec";
 import { parseManagerReply } from "../parser/parse-manager-reply.js";
 import { buildManagerMessages } from "../prompts/build-manager-messages.js";
-import { MANAGER_PROMPTS, managerPromptHash, toolsOf, type CallStyle, type ManagerPromptName, type ManagerPromptTemplate } from "../prompts/manager-prompts.js";
+import {
+  type CallStyle,
+  MANAGER_PROMPTS,
+  type ManagerPromptName,
+  type ManagerPromptTemplate,
+  managerPromptHash,
+  toolsOf,
+} from "../prompts/manager-prompts.js";
 import { toolSetOf } from "../tools/tool-sets.js";
 import { PolicyOptionsError } from "./policy-options-error.js";
 
@@ -34,7 +51,9 @@ export interface LlmMemoryPolicyOptions {
 /** What the model produced, as one string for the run log: the text, then any structured tool calls. */
 function rawOutputOf(response: LanguageModelResponse): string {
   if (response.toolCalls.length === 0) return response.text;
-  const calls = response.toolCalls.map((call) => `<tool_call>{"name": ${JSON.stringify(call.name)}, "arguments": ${call.arguments}}</tool_call>`);
+  const calls = response.toolCalls.map(
+    (call) => `<tool_call>{"name": ${JSON.stringify(call.name)}, "arguments": ${call.arguments}}</tool_call>`,
+  );
   return [response.text, ...calls].filter((part) => part.length > 0).join("\n");
 }
 
@@ -51,9 +70,14 @@ function rawOutputOf(response: LanguageModelResponse): string {
  */
 export function createLlmMemoryPolicy(options: LlmMemoryPolicyOptions): MemoryPolicy {
   const template = typeof options.prompt === "object" ? options.prompt : MANAGER_PROMPTS[options.prompt ?? "flat"];
-  if (template === undefined) throw new PolicyOptionsError("prompt", `expected "flat", "memalpha" or a template, got ${JSON.stringify(options.prompt)}`);
+  if (template === undefined)
+    throw new PolicyOptionsError(
+      "prompt",
+      `expected "flat", "memalpha" or a template, got ${JSON.stringify(options.prompt)}`,
+    );
   const callStyle = options.callStyle ?? "tools";
-  if (callStyle !== "tools" && callStyle !== "text") throw new PolicyOptionsError("callStyle", `expected "tools" or "text", got ${JSON.stringify(callStyle)}`);
+  if (callStyle !== "tools" && callStyle !== "text")
+    throw new PolicyOptionsError("callStyle", `expected "tools" or "text", got ${JSON.stringify(callStyle)}`);
   const toolSet = toolSetOf(template.toolSet);
   const promptHash = managerPromptHash(template, callStyle);
   const logprobs = options.logprobs ?? true;
@@ -81,7 +105,10 @@ export function createLlmMemoryPolicy(options: LlmMemoryPolicyOptions): MemoryPo
       // well would count a call twice where a server also leaves the raw blocks in `content`.
       const parsed = parseManagerReply(
         { text: response.toolCalls.length > 0 ? "" : response.text, toolCalls: response.toolCalls },
-        { toolSet: template.toolSet, ...(options.maxInputChars === undefined ? {} : { maxInputChars: options.maxInputChars }) },
+        {
+          toolSet: template.toolSet,
+          ...(options.maxInputChars === undefined ? {} : { maxInputChars: options.maxInputChars }),
+        },
       );
       const logprobValues = response.responseLogprobs;
       return {
@@ -89,7 +116,16 @@ export function createLlmMemoryPolicy(options: LlmMemoryPolicyOptions): MemoryPo
         parseOutcomes: parsed.parseOutcomes,
         rawOutput: rawOutputOf(response),
         actionLogprob:
-          logprobValues === undefined ? null : { value: Math.min(0, logprobValues.reduce((sum, value) => sum + value, 0)), source: "tokens", count: logprobValues.length },
+          logprobValues === undefined
+            ? null
+            : {
+                value: Math.min(
+                  0,
+                  logprobValues.reduce((sum, value) => sum + value, 0),
+                ),
+                source: "tokens",
+                count: logprobValues.length,
+              },
         promptHash,
         ...(response.promptTokenIds === undefined ? {} : { promptTokenIds: response.promptTokenIds }),
         ...(response.responseTokenIds === undefined ? {} : { responseTokenIds: response.responseTokenIds }),
@@ -102,7 +138,9 @@ export function createLlmMemoryPolicy(options: LlmMemoryPolicyOptions): MemoryPo
               responseToolCalls: response.toolCalls,
               finishReason: response.finishReason,
               sampling: options.sampling ?? {},
-              ...(response.logprobDistribution === undefined ? {} : { logprobDistribution: response.logprobDistribution }),
+              ...(response.logprobDistribution === undefined
+                ? {}
+                : { logprobDistribution: response.logprobDistribution }),
             }
           : {}),
       };

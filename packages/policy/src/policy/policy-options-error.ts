@@ -17,6 +17,7 @@ export function policyOptionError(option: string, expected: string, value: unkno
 
 /** `value` when it is a memory layout; otherwise a {@link PolicyOptionsError} naming `layout`. */
 export function layoutOption(value: MemoryLayout): MemoryLayout {
-  if (value !== "flat" && value !== "typed") throw new PolicyOptionsError("layout", `expected "flat" or "typed", got ${JSON.stringify(value)}`);
+  if (value !== "flat" && value !== "typed")
+    throw new PolicyOptionsError("layout", `expected "flat" or "typed", got ${JSON.stringify(value)}`);
   return value;
 }

@@ -1,5 +1,5 @@
 import type { ToolDefinition } from "@finemem/spec";
-import { toolSetOf, type ToolSetId } from "../tools/tool-sets.js";
+import { type ToolSetId, toolSetOf } from "../tools/tool-sets.js";
 import { versionedPromptHash } from "./prompt-text.js";
 
 /**
@@ -52,7 +52,7 @@ export const FLAT_MANAGER_PROMPT: ManagerPromptTemplate = {
     "- memory_skip: when the chunk holds nothing worth keeping.",
     "Prefer one fact per item, keep items short, and never copy the chunk wholesale. Make every call for this chunk in this one reply; the calls are applied in order.",
   ].join("\n"),
-  user: "<memory>\n{memory}\n</memory>\n\n<chunk id=\"{chunk_id}\">\n{chunk}\n</chunk>",
+  user: '<memory>\n{memory}\n</memory>\n\n<chunk id="{chunk_id}">\n{chunk}\n</chunk>',
   textCallInstructions: TEXT_CALL_INSTRUCTIONS,
 };
 
@@ -63,12 +63,12 @@ export const MEMALPHA_MANAGER_PROMPT: ManagerPromptTemplate = {
     "You keep the long-term memory of an assistant, which will later answer questions about a long history from this memory alone.",
     "The memory has three parts:",
     "- core memory: one short paragraph that is always shown: who the user is, what is being read, or the rules behind labelled examples (label 1 means ..., label 2 means ...). Rewrite it with memory_update; it cannot be inserted.",
-    "- semantic memory: facts and knowledge, one per item (\"Ada is the user's sister\", \"Sample: ...; Label: ...\").",
-    "- episodic memory: events with their time (\"On 2024-05-02 the user moved to Lisbon\").",
+    '- semantic memory: facts and knowledge, one per item ("Ada is the user\'s sister", "Sample: ...; Label: ...").',
+    '- episodic memory: events with their time ("On 2024-05-02 the user moved to Lisbon").',
     "The history reaches you one chunk at a time. Update the memory so that it keeps what a later question could ask about the chunk: new_memory_insert adds an item, memory_update rewrites an item by id (or the core paragraph), memory_delete removes one.",
     "Keep every update brief, and make all calls for this chunk in this one reply.",
   ].join("\n"),
-  user: "{memory}\n\n<new_chunk id=\"{chunk_id}\">\n{chunk}\n</new_chunk>",
+  user: '{memory}\n\n<new_chunk id="{chunk_id}">\n{chunk}\n</new_chunk>',
   textCallInstructions: TEXT_CALL_INSTRUCTIONS,
 };
 

@@ -5,7 +5,9 @@ import { createHash } from "node:crypto";
  * a question containing "{memory}") stays as written. Placeholders without a value stay as they are.
  */
 export function fillPlaceholders(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? values[key]! : whole));
+  return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) =>
+    Object.hasOwn(values, key) ? values[key]! : whole,
+  );
 }
 
 /**

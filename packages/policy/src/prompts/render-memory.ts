@@ -15,7 +15,8 @@ export function renderMemoryItem(item: MemoryItem): string {
  * model sees which kind every id belongs to (Mem-α's tools name the kind with the id).
  */
 export function renderMemoryView(view: MemoryView): string {
-  if (view.layout === "flat") return view.items.length === 0 ? EMPTY_MEMORY_TEXT : view.items.map(renderMemoryItem).join("\n");
+  if (view.layout === "flat")
+    return view.items.length === 0 ? EMPTY_MEMORY_TEXT : view.items.map(renderMemoryItem).join("\n");
   const core = view.items.find((item) => item.memoryType === "core");
   const list = (type: "semantic" | "episodic") => {
     const lines = view.items.filter((item) => item.memoryType === type).map(renderMemoryItem);

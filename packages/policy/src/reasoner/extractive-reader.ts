@@ -1,5 +1,13 @@
-import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type EvidenceRecord, type Reasoner, type ReasonerInput, type Retriever } from "@finemem/spec";
 import { createBm25Retriever, tokenizeForBm25 } from "@finemem/memory";
+import {
+  type CallOptions,
+  type EvidenceRecord,
+  type Reasoner,
+  type ReasonerInput,
+  type Retriever,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
+} from "@finemem/spec";
 import { positiveInteger, splitSentences } from "@finemem/utils";
 import { policyOptionError } from "../policy/policy-options-error.js";
 import { evidenceItemsOf, retrieveEvidence } from "./retrieve-evidence.js";
@@ -37,7 +45,11 @@ export function createExtractiveReader(options: ExtractiveReaderOptions = {}): R
       throwIfAborted(callOptions?.signal);
       const retrieved = await retrieveEvidence(retriever, input.question.text, input.memory, { topK }, callOptions);
       const candidates: Candidate[] = retrieved.flatMap((hit) =>
-        splitSentences(hit.item.content).map((span) => ({ text: span.text, itemId: hit.item.id, tokens: new Set(tokenizeForBm25(span.text)) })),
+        splitSentences(hit.item.content).map((span) => ({
+          text: span.text,
+          itemId: hit.item.id,
+          tokens: new Set(tokenizeForBm25(span.text)),
+        })),
       );
       const best = bestCandidate(candidates, new Set(tokenizeForBm25(input.question.text)));
       return {
@@ -55,7 +67,8 @@ export function createExtractiveReader(options: ExtractiveReaderOptions = {}): R
 function bestCandidate(candidates: readonly Candidate[], questionTokens: ReadonlySet<string>): Candidate | undefined {
   const documentFrequency = new Map<string, number>();
   for (const candidate of candidates) {
-    for (const token of questionTokens) if (candidate.tokens.has(token)) documentFrequency.set(token, (documentFrequency.get(token) ?? 0) + 1);
+    for (const token of questionTokens)
+      if (candidate.tokens.has(token)) documentFrequency.set(token, (documentFrequency.get(token) ?? 0) + 1);
   }
   // A positive weight for every matched word (BM25's idf shape, floored), so covering one more question
   // word always helps, and a rare word helps more than a common one.

@@ -1,10 +1,20 @@
-import { SPECIFICATION_VERSION, throwIfAborted, type CallOptions, type EvidenceRecord, type LanguageModel, type Reasoner, type ReasonerInput, type Retriever, type SamplingOptions } from "@finemem/spec";
 import { createBm25Retriever } from "@finemem/memory";
+import {
+  type CallOptions,
+  type EvidenceRecord,
+  type LanguageModel,
+  type Reasoner,
+  type ReasonerInput,
+  type Retriever,
+  type SamplingOptions,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
+} from "@finemem/spec";
 import { positiveInteger } from "@finemem/utils";
-import { fillPlaceholders } from "../prompts/prompt-text.js";
 import { policyOptionError } from "../policy/policy-options-error.js";
+import { fillPlaceholders } from "../prompts/prompt-text.js";
 import { questionPrefixFor } from "./question-prefixes.js";
-import { READER_PROMPT, readerPromptHash, splitCitations, type ReaderPromptTemplate } from "./reader-prompts.js";
+import { READER_PROMPT, type ReaderPromptTemplate, readerPromptHash, splitCitations } from "./reader-prompts.js";
 import { evidenceItemsOf, retrieveEvidence } from "./retrieve-evidence.js";
 
 export interface LlmReasonerOptions {
@@ -43,7 +53,10 @@ export function createLlmReasoner(options: LlmReasonerOptions): Reasoner & { rea
     async answer(input: ReasonerInput, callOptions?: CallOptions): Promise<EvidenceRecord> {
       throwIfAborted(callOptions?.signal);
       const retrieved = await retrieveEvidence(retriever, input.question.text, input.memory, { topK }, callOptions);
-      const memory = retrieved.length === 0 ? "(no notes)" : retrieved.map((hit, index) => `[${index + 1}] ${hit.item.content}`).join("\n");
+      const memory =
+        retrieved.length === 0
+          ? "(no notes)"
+          : retrieved.map((hit, index) => `[${index + 1}] ${hit.item.content}`).join("\n");
       const prefix = questionPrefixFor(input.question.dataSource, options.questionPrefixes);
       const response = await options.model.generate(
         {
@@ -64,7 +77,9 @@ export function createLlmReasoner(options: LlmReasonerOptions): Reasoner & { rea
         },
         callOptions,
       );
-      const { answer, cited } = cite ? splitCitations(response.text, retrieved.length) : { answer: response.text.trim(), cited: [] };
+      const { answer, cited } = cite
+        ? splitCitations(response.text, retrieved.length)
+        : { answer: response.text.trim(), cited: [] };
       return {
         questionId: input.question.id,
         retrieved: evidenceItemsOf(retrieved),

@@ -6,8 +6,10 @@
  */
 const BOXED_LABEL =
   "The memory holds labelled examples and the rules behind the labels. Decide which label the input below belongs to, and give the final prediction as \\boxed{label}, where the label is a single number.";
-const SUMMARY = "The memory holds notes on a long text, including a running summary in the core memory. Use them to fulfil the request.";
-const SHORT_ANSWER = "The text has been stored in the memory. Answer as briefly as possible: give only the answer, with no other words.";
+const SUMMARY =
+  "The memory holds notes on a long text, including a running summary in the core memory. Use them to fulfil the request.";
+const SHORT_ANSWER =
+  "The text has been stored in the memory. Answer as briefly as possible: give only the answer, with no other words.";
 
 export const QUESTION_PREFIXES: Readonly<Record<string, string>> = {
   "pubmed-rct": BOXED_LABEL,
@@ -24,7 +26,10 @@ const FAMILY_PREFIXES: readonly (readonly [string, string])[] = [
 ];
 
 /** The instruction for a data source, `undefined` when its questions need none. */
-export function questionPrefixFor(dataSource: string | undefined, overrides?: Readonly<Record<string, string | null>>): string | undefined {
+export function questionPrefixFor(
+  dataSource: string | undefined,
+  overrides?: Readonly<Record<string, string | null>>,
+): string | undefined {
   if (dataSource === undefined) return undefined;
   if (overrides !== undefined && Object.hasOwn(overrides, dataSource)) return overrides[dataSource] ?? undefined;
   if (Object.hasOwn(QUESTION_PREFIXES, dataSource)) return QUESTION_PREFIXES[dataSource];

@@ -16,13 +16,20 @@ export interface ReaderPromptTemplate {
 
 export const READER_PROMPT: ReaderPromptTemplate = {
   version: "finemem-reader-v1",
-  system: "You answer questions about a long history using only the memory notes you are given. The notes are all you know about it. If they do not hold the answer, give your best short guess.",
+  system:
+    "You answer questions about a long history using only the memory notes you are given. The notes are all you know about it. If they do not hold the answer, give your best short guess.",
   user: "{prefix}Memory notes:\n{memory}\n\nQuestion: {question}\n\nAnswer concisely.{cite}",
-  citeInstruction: "\nThen, on a line of its own, write \"Evidence:\" followed by the numbers of the notes you used, for example \"Evidence: [2, 5]\".",
+  citeInstruction:
+    '\nThen, on a line of its own, write "Evidence:" followed by the numbers of the notes you used, for example "Evidence: [2, 5]".',
 };
 
 export function readerPromptHash(template: ReaderPromptTemplate): string {
-  return versionedPromptHash(template.version, { version: template.version, system: template.system, user: template.user, cite: template.citeInstruction });
+  return versionedPromptHash(template.version, {
+    version: template.version,
+    system: template.system,
+    user: template.user,
+    cite: template.citeInstruction,
+  });
 }
 
 const EVIDENCE_LINE = /^[ \t]*\**evidence\**[ \t]*:[ \t]*(.*)$/gim;
@@ -32,7 +39,10 @@ const EVIDENCE_LINE = /^[ \t]*\**evidence\**[ \t]*:[ \t]*(.*)$/gim;
  * numbers outside 1..count are dropped (a model may cite a note it was not shown). A reply without the
  * line cites nothing.
  */
-export function splitCitations(reply: string, count: number): { readonly answer: string; readonly cited: readonly number[] } {
+export function splitCitations(
+  reply: string,
+  count: number,
+): { readonly answer: string; readonly cited: readonly number[] } {
   let last: RegExpExecArray | undefined;
   for (const match of reply.matchAll(EVIDENCE_LINE)) last = match;
   if (last === undefined) return { answer: reply.trim(), cited: [] };

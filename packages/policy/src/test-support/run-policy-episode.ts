@@ -9,7 +9,10 @@ export interface EpisodeTrace {
   readonly results: readonly (readonly OperationResult[])[];
 }
 
-export async function runPolicyEpisode(instance: Pick<BenchmarkInstance, "instanceId" | "chunks">, policy: MemoryPolicy): Promise<EpisodeTrace> {
+export async function runPolicyEpisode(
+  instance: Pick<BenchmarkInstance, "instanceId" | "chunks">,
+  policy: MemoryPolicy,
+): Promise<EpisodeTrace> {
   const store = createInMemoryStore({ layout: policy.layout });
   const namespace = { run: instance.instanceId };
   const views: MemoryView[] = [];
@@ -17,14 +20,22 @@ export async function runPolicyEpisode(instance: Pick<BenchmarkInstance, "instan
   const results: OperationResult[][] = [];
   for (const [index, chunk] of instance.chunks.entries()) {
     const step = index + 1;
-    const decision = await policy.decide({ step, chunk, view: await store.view(namespace), instanceId: instance.instanceId });
+    const decision = await policy.decide({
+      step,
+      chunk,
+      view: await store.view(namespace),
+      instanceId: instance.instanceId,
+    });
     decisions.push(decision);
     results.push([
       ...(await store.apply({
         namespace,
         step,
         sourceChunkId: chunk.id,
-        operations: decision.operations.map((operation, position) => ({ operationId: `s${step}.${position}`, operation })),
+        operations: decision.operations.map((operation, position) => ({
+          operationId: `s${step}.${position}`,
+          operation,
+        })),
       })),
     ]);
     views.push(await store.view(namespace));

@@ -3,12 +3,12 @@
  * recorded or scripted responses (including errors, hangs and dropped connections), and a manual
  * clock so retry delays and timeouts are tested without waiting.
  */
-export { createManualClock, type ManualClock, type PendingTimer } from "./manual-clock.js";
+
 export type { Clock } from "../http/clock.js";
+export { createManualClock, type ManualClock, type PendingTimer } from "./manual-clock.js";
 export {
-  chatCompletion,
-  startOpenAIReplayServer,
   type ChatCompletionBodyOptions,
+  chatCompletion,
   type OpenAIReplayServer,
   type ReceivedRequest,
   type ReplayDestroy,
@@ -19,4 +19,5 @@ export {
   type ReplayServerOptions,
   type ReplayTiming,
   type ReplayToolCall,
+  startOpenAIReplayServer,
 } from "./openai-replay-server.js";

@@ -78,21 +78,25 @@ describe("createManualClock", () => {
 
   it("property: any set of timers fires exactly once each, in (due time, scheduling) order", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 40 }), fc.integer({ min: 0, max: 1200 }), (delays, window) => {
-        const clock = createManualClock();
-        const fired: number[] = [];
-        delays.forEach((delay, index) => {
-          clock.setTimeout(() => fired.push(index), delay);
-        });
-        clock.advance(window);
-        const expected = delays
-          .map((delay, index) => ({ delay, index }))
-          .filter(({ delay }) => delay <= window)
-          .sort((a, b) => a.delay - b.delay || a.index - b.index)
-          .map(({ index }) => index);
-        expect(fired).toEqual(expected);
-        expect(clock.pendingTimers()).toBe(delays.length - expected.length);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 1200 }),
+        (delays, window) => {
+          const clock = createManualClock();
+          const fired: number[] = [];
+          delays.forEach((delay, index) => {
+            clock.setTimeout(() => fired.push(index), delay);
+          });
+          clock.advance(window);
+          const expected = delays
+            .map((delay, index) => ({ delay, index }))
+            .filter(({ delay }) => delay <= window)
+            .sort((a, b) => a.delay - b.delay || a.index - b.index)
+            .map(({ index }) => index);
+          expect(fired).toEqual(expected);
+          expect(clock.pendingTimers()).toBe(delays.length - expected.length);
+        },
+      ),
     );
   });
 });

@@ -44,7 +44,8 @@ interface Waiter {
 
 /** A manual clock starting at `start` (ms). */
 export function createManualClock(start = 0): ManualClock {
-  if (!Number.isFinite(start)) throw new TypeError(`createManualClock: start must be a finite number of ms, got ${String(start)}`);
+  if (!Number.isFinite(start))
+    throw new TypeError(`createManualClock: start must be a finite number of ms, got ${String(start)}`);
   let now = start;
   let seq = 0;
   // Keyed by handle; fired and cleared timers are deleted, so the map holds exactly the pending ones.
@@ -64,7 +65,8 @@ export function createManualClock(start = 0): ManualClock {
     let best: Timer | undefined;
     for (const timer of timers.values()) {
       if (timer.dueAt > limit) continue;
-      if (best === undefined || timer.dueAt < best.dueAt || (timer.dueAt === best.dueAt && timer.seq < best.seq)) best = timer;
+      if (best === undefined || timer.dueAt < best.dueAt || (timer.dueAt === best.dueAt && timer.seq < best.seq))
+        best = timer;
     }
     return best;
   };
@@ -84,7 +86,8 @@ export function createManualClock(start = 0): ManualClock {
       if (typeof handle === "number") timers.delete(handle);
     },
     advance(ms) {
-      if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`ManualClock.advance: ms must be a finite number ≥ 0, got ${String(ms)}`);
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new RangeError(`ManualClock.advance: ms must be a finite number ≥ 0, got ${String(ms)}`);
       const target = now + ms;
       for (let timer = nextDue(target); timer !== undefined; timer = nextDue(target)) {
         timers.delete(timer.seq);

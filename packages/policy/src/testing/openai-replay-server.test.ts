@@ -1,18 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { chatCompletion, startOpenAIReplayServer, type OpenAIReplayServer } from "./openai-replay-server.js";
+import { chatCompletion, type OpenAIReplayServer, startOpenAIReplayServer } from "./openai-replay-server.js";
 import { useReplayServers } from "./test-support/replay-server-fixture.js";
 
 const serve = useReplayServers();
 
 const post = (server: OpenAIReplayServer, body: unknown, init: RequestInit = {}) =>
-  fetch(`${server.baseURL}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), ...init });
+  fetch(`${server.baseURL}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    ...init,
+  });
 
 describe("startOpenAIReplayServer", () => {
   it("listens on 127.0.0.1, answers entries in order and records each request", async () => {
-    const server = await serve([{ body: { n: 1 } }, { status: 429, headers: { "retry-after": "3" }, body: "raw text" }]);
+    const server = await serve([
+      { body: { n: 1 } },
+      { status: 429, headers: { "retry-after": "3" }, body: "raw text" },
+    ]);
     expect(server.baseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
 
-    const first = await post(server, { model: "m" }, { headers: { "content-type": "application/json", "x-session-id": "s1" } });
+    const first = await post(
+      server,
+      { model: "m" },
+      { headers: { "content-type": "application/json", "x-session-id": "s1" } },
+    );
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ n: 1 });
     const second = await post(server, { model: "m2" });
@@ -29,7 +41,9 @@ describe("startOpenAIReplayServer", () => {
     const server = await serve([]);
     const response = await post(server, {});
     expect(response.status).toBe(500);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/script has 0 entries and request #1 has none/);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      /script has 0 entries and request #1 has none/,
+    );
   });
 
   it("a function script sees the body and the index", async () => {
@@ -88,16 +102,28 @@ describe("chatCompletion", () => {
       usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
       prompt_token_ids: [1, 2, 3],
     });
-    const choice = (body.choices as { message: { content: unknown; tool_calls: unknown[] }; logprobs: { content: { logprob: number }[] } }[])[0]!;
+    const choice = (
+      body.choices as {
+        message: { content: unknown; tool_calls: unknown[] };
+        logprobs: { content: { logprob: number }[] };
+      }[]
+    )[0]!;
     expect(choice).toMatchObject({ index: 0, finish_reason: "tool_calls", token_ids: [11, 12] });
     expect(choice.message.content).toBeNull();
-    expect(choice.message.tool_calls[0]).toMatchObject({ type: "function", function: { name: "memory_insert", arguments: '{"content":"Maya lives in Lyon"}' } });
+    expect(choice.message.tool_calls[0]).toMatchObject({
+      type: "function",
+      function: { name: "memory_insert", arguments: '{"content":"Maya lives in Lyon"}' },
+    });
     expect(choice.logprobs.content.map((entry: { logprob: number }) => entry.logprob)).toEqual([-0.1, -0.2]);
   });
 
   it("defaults to a short text answer, and usage null leaves usage out", () => {
     const body = chatCompletion({ usage: null });
-    expect((body.choices as unknown[])[0]).toMatchObject({ message: { content: "OK", tool_calls: [] }, finish_reason: "stop", logprobs: null });
+    expect((body.choices as unknown[])[0]).toMatchObject({
+      message: { content: "OK", tool_calls: [] },
+      finish_reason: "stop",
+      logprobs: null,
+    });
     expect(body).not.toHaveProperty("usage");
     expect(body).not.toHaveProperty("prompt_token_ids");
   });

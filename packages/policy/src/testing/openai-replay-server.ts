@@ -46,7 +46,9 @@ export interface ReplayDestroy extends ReplayTiming {
 export type ReplayEntry = ReplayResponse | ReplayHang | ReplayDestroy;
 
 /** Entries consumed in order, or a function choosing the entry from the request body and its 0-based index. */
-export type ReplayScript = readonly ReplayEntry[] | ((requestBody: unknown, index: number) => ReplayEntry | Promise<ReplayEntry>);
+export type ReplayScript =
+  | readonly ReplayEntry[]
+  | ((requestBody: unknown, index: number) => ReplayEntry | Promise<ReplayEntry>);
 
 export interface ReplayServerOptions {
   /** Default 0: any free port. */
@@ -70,7 +72,10 @@ export interface OpenAIReplayServer {
 
 const CHAT_COMPLETIONS_PATH = "/v1/chat/completions";
 
-export async function startOpenAIReplayServer(script: ReplayScript, options: ReplayServerOptions = {}): Promise<OpenAIReplayServer> {
+export async function startOpenAIReplayServer(
+  script: ReplayScript,
+  options: ReplayServerOptions = {},
+): Promise<OpenAIReplayServer> {
   const requests: ReceivedRequest[] = [];
   const requestWaiters: { count: number; resolve: () => void }[] = [];
   const delayTimers = new Set<ReturnType<typeof setTimeout>>();
@@ -92,7 +97,12 @@ export async function startOpenAIReplayServer(script: ReplayScript, options: Rep
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const text = await readBody(req);
-    const received: ReceivedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: parseBody(text) };
+    const received: ReceivedRequest = {
+      method: req.method ?? "",
+      path: req.url ?? "",
+      headers: req.headers,
+      body: parseBody(text),
+    };
     requests.push(received);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
@@ -104,12 +114,18 @@ export async function startOpenAIReplayServer(script: ReplayScript, options: Rep
 
     let entry: ReplayEntry;
     if (req.method !== "POST" || (req.url ?? "").split("?")[0] !== CHAT_COMPLETIONS_PATH) {
-      entry = errorEntry(404, `openai-replay-server serves POST ${CHAT_COMPLETIONS_PATH} only, got ${req.method ?? "?"} ${req.url ?? "?"}`);
+      entry = errorEntry(
+        404,
+        `openai-replay-server serves POST ${CHAT_COMPLETIONS_PATH} only, got ${req.method ?? "?"} ${req.url ?? "?"}`,
+      );
     } else {
       try {
         entry = await nextEntry(received.body);
       } catch (error) {
-        entry = errorEntry(500, `openai-replay-server: the script function threw: ${error instanceof Error ? error.message : String(error)}`);
+        entry = errorEntry(
+          500,
+          `openai-replay-server: the script function threw: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     if ("hang" in entry) return;
@@ -130,7 +146,11 @@ export async function startOpenAIReplayServer(script: ReplayScript, options: Rep
       return;
     }
     const payload = typeof entry.body === "string" ? entry.body : JSON.stringify(entry.body);
-    res.writeHead(entry.status ?? 200, { "content-type": "application/json", ...entry.headers, "content-length": Buffer.byteLength(payload) });
+    res.writeHead(entry.status ?? 200, {
+      "content-type": "application/json",
+      ...entry.headers,
+      "content-length": Buffer.byteLength(payload),
+    });
     res.end(payload);
   };
 
@@ -228,13 +248,19 @@ export function chatCompletion(options: ChatCompletionBodyOptions = {}): Record<
   const toolCalls = (options.toolCalls ?? []).map((call, index) => ({
     id: call.id ?? `chatcmpl-tool-${n.toString(16).padStart(8, "0")}${index}`,
     type: "function",
-    function: { name: call.name, arguments: typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments) },
+    function: {
+      name: call.name,
+      arguments: typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments),
+    },
   }));
   const content = options.content !== undefined ? options.content : toolCalls.length > 0 ? null : "OK";
   const usage =
     options.usage === null
       ? undefined
-      : (options.usage ?? { promptTokens: options.promptTokenIds?.length ?? 12, completionTokens: options.tokenIds?.length ?? options.logprobs?.length ?? 3 });
+      : (options.usage ?? {
+          promptTokens: options.promptTokenIds?.length ?? 12,
+          completionTokens: options.tokenIds?.length ?? options.logprobs?.length ?? 3,
+        });
   return {
     id: `chatcmpl-${n.toString(16).padStart(32, "0")}`,
     object: "chat.completion",
@@ -243,12 +269,29 @@ export function chatCompletion(options: ChatCompletionBodyOptions = {}): Record<
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content, refusal: null, annotations: null, audio: null, function_call: null, tool_calls: toolCalls, reasoning_content: null },
+        message: {
+          role: "assistant",
+          content,
+          refusal: null,
+          annotations: null,
+          audio: null,
+          function_call: null,
+          tool_calls: toolCalls,
+          reasoning_content: null,
+        },
         logprobs:
           options.logprobs === undefined
             ? null
-            : { content: options.logprobs.map((logprob, i) => ({ token: `t${i}`, logprob, bytes: [116, 48 + (i % 10)], top_logprobs: [] })) },
-        finish_reason: options.finishReason !== undefined ? options.finishReason : toolCalls.length > 0 ? "tool_calls" : "stop",
+            : {
+                content: options.logprobs.map((logprob, i) => ({
+                  token: `t${i}`,
+                  logprob,
+                  bytes: [116, 48 + (i % 10)],
+                  top_logprobs: [],
+                })),
+              },
+        finish_reason:
+          options.finishReason !== undefined ? options.finishReason : toolCalls.length > 0 ? "tool_calls" : "stop",
         stop_reason: null,
         ...(options.tokenIds === undefined ? {} : { token_ids: [...options.tokenIds] }),
       },

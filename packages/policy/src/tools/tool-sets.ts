@@ -1,4 +1,10 @@
-import { CORE_ITEM_ID, type MemoryLayout, type MemoryOperation, type MemoryType, type ToolDefinition } from "@finemem/spec";
+import {
+  CORE_ITEM_ID,
+  type MemoryLayout,
+  type MemoryOperation,
+  type MemoryType,
+  type ToolDefinition,
+} from "@finemem/spec";
 
 /**
  * The two tool vocabularies a memory manager can speak:
@@ -83,11 +89,16 @@ export const MEMALPHA_TOOL_SET: ToolSet = {
   tools: [
     {
       name: "new_memory_insert",
-      description: "Add a new semantic (facts) or episodic (timestamped events) memory item. The core memory is never inserted, only updated.",
+      description:
+        "Add a new semantic (facts) or episodic (timestamped events) memory item. The core memory is never inserted, only updated.",
       parameters: {
         type: "object",
         properties: {
-          memory_type: { type: "string", enum: ["semantic_memory", "episodic_memory"], description: "Which list the item joins." },
+          memory_type: {
+            type: "string",
+            enum: ["semantic_memory", "episodic_memory"],
+            description: "Which list the item joins.",
+          },
           content: { type: "string", description: "The item's content." },
         },
         required: ["memory_type", "content"],
@@ -95,13 +106,24 @@ export const MEMALPHA_TOOL_SET: ToolSet = {
     },
     {
       name: "memory_update",
-      description: "Rewrite the core memory paragraph, or replace the content of a semantic or episodic item given by id.",
+      description:
+        "Rewrite the core memory paragraph, or replace the content of a semantic or episodic item given by id.",
       parameters: {
         type: "object",
         properties: {
-          memory_type: { type: "string", enum: ["core_memory", "semantic_memory", "episodic_memory"], description: "The kind of memory rewritten." },
-          new_content: { type: "string", description: "The whole new content: for the core memory, the entire paragraph." },
-          memory_id: { ...idArgument, description: "The item's id; required for semantic and episodic items, ignored for the core memory." },
+          memory_type: {
+            type: "string",
+            enum: ["core_memory", "semantic_memory", "episodic_memory"],
+            description: "The kind of memory rewritten.",
+          },
+          new_content: {
+            type: "string",
+            description: "The whole new content: for the core memory, the entire paragraph.",
+          },
+          memory_id: {
+            ...idArgument,
+            description: "The item's id; required for semantic and episodic items, ignored for the core memory.",
+          },
         },
         required: ["memory_type", "new_content"],
       },
@@ -112,8 +134,15 @@ export const MEMALPHA_TOOL_SET: ToolSet = {
       parameters: {
         type: "object",
         properties: {
-          memory_type: { type: "string", enum: ["core_memory", "semantic_memory", "episodic_memory"], description: "The kind of memory deleted." },
-          memory_id: { ...idArgument, description: "The item's id; required for semantic and episodic items, ignored for the core memory." },
+          memory_type: {
+            type: "string",
+            enum: ["core_memory", "semantic_memory", "episodic_memory"],
+            description: "The kind of memory deleted.",
+          },
+          memory_id: {
+            ...idArgument,
+            description: "The item's id; required for semantic and episodic items, ignored for the core memory.",
+          },
         },
         required: ["memory_type"],
       },
@@ -126,7 +155,8 @@ export const TOOL_SETS: Readonly<Record<ToolSetId, ToolSet>> = { flat: FLAT_TOOL
 /** The tool set of an id; throws a `TypeError` for anything else (a programming error). */
 export function toolSetOf(id: ToolSetId): ToolSet {
   const toolSet = TOOL_SETS[id];
-  if (toolSet === undefined) throw new TypeError(`unknown tool set ${JSON.stringify(id)}: expected "flat" or "memalpha"`);
+  if (toolSet === undefined)
+    throw new TypeError(`unknown tool set ${JSON.stringify(id)}: expected "flat" or "memalpha"`);
   return toolSet;
 }
 
@@ -154,14 +184,21 @@ export function operationToToolCall(operation: MemoryOperation, toolSet: ToolSet
   const isCore = operation.memoryType === "core";
   switch (operation.type) {
     case "INSERT":
-      return isCore ? undefined : { name: "new_memory_insert", arguments: { memory_type: memoryType, content: operation.content } };
+      return isCore
+        ? undefined
+        : { name: "new_memory_insert", arguments: { memory_type: memoryType, content: operation.content } };
     case "UPDATE":
       if (isCore !== (operation.id === CORE_ITEM_ID)) return undefined;
       return isCore
         ? { name: "memory_update", arguments: { memory_type: memoryType, new_content: operation.content } }
-        : { name: "memory_update", arguments: { memory_type: memoryType, new_content: operation.content, memory_id: operation.id } };
+        : {
+            name: "memory_update",
+            arguments: { memory_type: memoryType, new_content: operation.content, memory_id: operation.id },
+          };
     case "DELETE":
       if (isCore !== (operation.id === CORE_ITEM_ID)) return undefined;
-      return isCore ? { name: "memory_delete", arguments: { memory_type: memoryType } } : { name: "memory_delete", arguments: { memory_type: memoryType, memory_id: operation.id } };
+      return isCore
+        ? { name: "memory_delete", arguments: { memory_type: memoryType } }
+        : { name: "memory_delete", arguments: { memory_type: memoryType, memory_id: operation.id } };
   }
 }

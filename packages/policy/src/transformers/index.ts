@@ -4,6 +4,7 @@
  * optional peer dependencies @huggingface/transformers (and @huggingface/hub for hub models); both
  * are imported only when a model is created.
  */
+
+export { LocalModelError, type LocalModelErrorCode } from "../local/local-model-error.js";
 export { createTransformersModel, type TransformersModel } from "./transformers-model.js";
 export type { TransformersDevice, TransformersModelOptions } from "./transformers-model-options.js";
-export { LocalModelError, type LocalModelErrorCode } from "../local/local-model-error.js";

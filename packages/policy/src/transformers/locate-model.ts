@@ -1,4 +1,4 @@
-import { HubError, checkTransformersModelFolder, resolveTransformersSnapshot, type HubErrorCode } from "@finemem/utils";
+import { checkTransformersModelFolder, HubError, type HubErrorCode, resolveTransformersSnapshot } from "@finemem/utils";
 import { LocalModelError, type LocalModelErrorCode } from "../local/local-model-error.js";
 import type { ResolvedTransformersModelOptions } from "./transformers-model-options.js";
 
@@ -29,7 +29,10 @@ const FROM_HUB: Readonly<Record<HubErrorCode, LocalModelErrorCode>> = {
  * which owns every hub download of the project (revision → commit, `refs/<branch>`, offline mode);
  * its errors come back as {@link LocalModelError}s of the same meaning, naming the model.
  */
-export async function locateModel(options: ResolvedTransformersModelOptions, signal: AbortSignal | undefined): Promise<LocatedModel> {
+export async function locateModel(
+  options: ResolvedTransformersModelOptions,
+  signal: AbortSignal | undefined,
+): Promise<LocatedModel> {
   try {
     if (options.source.kind === "local") {
       await checkTransformersModelFolder(options.source.dir, options.dtype);
@@ -48,7 +51,11 @@ export async function locateModel(options: ResolvedTransformersModelOptions, sig
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(signal === undefined ? {} : { signal }),
     });
-    return { dir: snapshot.dir, revision: snapshot.commit, defaultModelId: `${options.source.repo}@${snapshot.commit}` };
+    return {
+      dir: snapshot.dir,
+      revision: snapshot.commit,
+      defaultModelId: `${options.source.repo}@${snapshot.commit}`,
+    };
   } catch (error) {
     if (!(error instanceof HubError)) throw error;
     const modelPath = options.source.kind === "local" ? options.source.dir : options.source.repo;

@@ -21,12 +21,15 @@ describe("chooseToken", () => {
     exp.forEach((value, index) => {
       expect(Math.abs(counts[index] / 20_000 - value / total)).toBeLessThan(0.015);
     });
-    expect(chooseToken(logits, { temperature: 1 }, createSeededRandom(9))).toEqual(chooseToken(logits, { temperature: 1 }, createSeededRandom(9)));
+    expect(chooseToken(logits, { temperature: 1 }, createSeededRandom(9))).toEqual(
+      chooseToken(logits, { temperature: 1 }, createSeededRandom(9)),
+    );
   });
 
   it("top-k and top-p keep only the most likely tokens and renormalise", () => {
     const random = createSeededRandom(3);
-    for (let i = 0; i < 500; i++) expect([1, 2]).toContain(chooseToken(logits, { temperature: 1, topK: 2 }, random).token);
+    for (let i = 0; i < 500; i++)
+      expect([1, 2]).toContain(chooseToken(logits, { temperature: 1, topK: 2 }, random).token);
     const choice = chooseToken(logits, { temperature: 1, topK: 2 }, createSeededRandom(4));
     expect(choice.logprob).toBeCloseTo(Math.log(0.5), 6);
     // The two tied leaders hold ~0.78 of the mass: p = 0.5 keeps just the first.

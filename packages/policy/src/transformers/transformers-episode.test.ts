@@ -3,9 +3,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AutoTokenizer } from "@huggingface/transformers";
 import { policyDecisionValidator } from "@finemem/spec";
 import { writeTinyCausalLm } from "@finemem/testing";
+import { AutoTokenizer } from "@huggingface/transformers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLlmMemoryPolicy } from "../policy/llm-memory-policy.js";
 import { runPolicyEpisode } from "../test-support/run-policy-episode.js";
@@ -29,7 +29,12 @@ describe("the memory manager on a transformers.js model", () => {
   for (const callStyle of ["text", "tools"] as const) {
     it(`runs a synthetic episode end to end (${callStyle} call style), with token ids and log-probabilities per step`, async () => {
       const instance = SEED_2_UNCHANGED_EPISODE;
-      const policy = createLlmMemoryPolicy({ model, callStyle, sampling: { temperature: 1, seed: 11, maxTokens: 48 }, returnTokenIds: true });
+      const policy = createLlmMemoryPolicy({
+        model,
+        callStyle,
+        sampling: { temperature: 1, seed: 11, maxTokens: 48 },
+        returnTokenIds: true,
+      });
       const trace = await runPolicyEpisode(instance, policy);
       const tokenizer = await AutoTokenizer.from_pretrained(root, { local_files_only: true });
       expect(trace.decisions).toHaveLength(3);

@@ -1,12 +1,19 @@
 import { isAbsolute, resolve } from "node:path";
-import { TRANSFORMERS_DTYPE_SUFFIXES, isHubOffline, isTransformersDtype, positiveInteger, type TransformersDtype } from "@finemem/utils";
+import {
+  isHubOffline,
+  isTransformersDtype,
+  positiveInteger,
+  TRANSFORMERS_DTYPE_SUFFIXES,
+  type TransformersDtype,
+} from "@finemem/utils";
 import { ModelConfigError } from "../http/errors.js";
 
 /** Where transformers.js runs the model. WebGPU needs a WebGPU-capable onnxruntime build on the machine. */
 export type TransformersDevice = "cpu" | "webgpu";
 
 /** What a bad numeric option becomes: `Invalid option <name>: expected <expected>, got <value>`. */
-const modelOptionError = (option: string, expected: string, value: unknown): ModelConfigError => new ModelConfigError([option], `expected ${expected}, got ${String(value)}`);
+const modelOptionError = (option: string, expected: string, value: unknown): ModelConfigError =>
+  new ModelConfigError([option], `expected ${expected}, got ${String(value)}`);
 
 export interface TransformersModelOptions {
   /**
@@ -40,7 +47,9 @@ export interface TransformersModelOptions {
   readonly fetch?: typeof fetch;
 }
 
-export type TransformersModelSource = { readonly kind: "local"; readonly dir: string } | { readonly kind: "hub"; readonly repo: string; readonly revision: string };
+export type TransformersModelSource =
+  | { readonly kind: "local"; readonly dir: string }
+  | { readonly kind: "hub"; readonly repo: string; readonly revision: string };
 
 export interface ResolvedTransformersModelOptions {
   readonly source: TransformersModelSource;
@@ -60,26 +69,40 @@ export interface ResolvedTransformersModelOptions {
 const REPO_ID = /^(?:[\w.-]{1,96}\/)?[\w.-]{1,96}$/;
 
 /** Validates options and decides between a local folder and a hub repository. @throws {ModelConfigError} naming the option */
-export function resolveTransformersModelOptions(options: TransformersModelOptions, env: NodeJS.ProcessEnv = process.env): ResolvedTransformersModelOptions {
+export function resolveTransformersModelOptions(
+  options: TransformersModelOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedTransformersModelOptions {
   const { model, revision } = options;
-  if (typeof model !== "string" || model.trim() === "") throw new ModelConfigError(["model"], "expected a model folder path or a hub repository id");
+  if (typeof model !== "string" || model.trim() === "")
+    throw new ModelConfigError(["model"], "expected a model folder path or a hub repository id");
   let source: TransformersModelSource;
   if (isAbsolute(model) || model.startsWith("./") || model.startsWith("../")) {
-    if (revision !== undefined) throw new ModelConfigError(["revision"], "applies to hub models only; a local folder is loaded as it is");
+    if (revision !== undefined)
+      throw new ModelConfigError(["revision"], "applies to hub models only; a local folder is loaded as it is");
     source = { kind: "local", dir: resolve(model) };
   } else if (REPO_ID.test(model)) {
     source = { kind: "hub", repo: model, revision: revision ?? "main" };
   } else {
-    throw new ModelConfigError(["model"], `"${model}" is neither a hub repository id (owner/name) nor a folder path (absolute, or starting with ./ or ../)`);
+    throw new ModelConfigError(
+      ["model"],
+      `"${model}" is neither a hub repository id (owner/name) nor a folder path (absolute, or starting with ./ or ../)`,
+    );
   }
   const dtype = options.dtype ?? "fp32";
-  if (!isTransformersDtype(dtype)) throw new ModelConfigError(["dtype"], `expected one of ${Object.keys(TRANSFORMERS_DTYPE_SUFFIXES).join(", ")}, got ${JSON.stringify(dtype)}`);
+  if (!isTransformersDtype(dtype))
+    throw new ModelConfigError(
+      ["dtype"],
+      `expected one of ${Object.keys(TRANSFORMERS_DTYPE_SUFFIXES).join(", ")}, got ${JSON.stringify(dtype)}`,
+    );
   const device = options.device ?? "cpu";
-  if (device !== "cpu" && device !== "webgpu") throw new ModelConfigError(["device"], `expected "cpu" or "webgpu", got ${JSON.stringify(device)}`);
+  if (device !== "cpu" && device !== "webgpu")
+    throw new ModelConfigError(["device"], `expected "cpu" or "webgpu", got ${JSON.stringify(device)}`);
   if (options.threads !== undefined) positiveInteger("threads", options.threads, modelOptionError);
   const defaultMaxTokens = positiveInteger("defaultMaxTokens", options.defaultMaxTokens ?? 512, modelOptionError);
   const cache = options.cache ?? (isHubOffline(env) ? "offline" : "default");
-  if (cache !== "default" && cache !== "offline") throw new ModelConfigError(["cache"], `expected "default" or "offline", got ${JSON.stringify(cache)}`);
+  if (cache !== "default" && cache !== "offline")
+    throw new ModelConfigError(["cache"], `expected "default" or "offline", got ${JSON.stringify(cache)}`);
   return {
     source,
     hubUrl: options.hubUrl,

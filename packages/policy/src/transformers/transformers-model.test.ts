@@ -1,16 +1,16 @@
 // The transformers.js backend on a tiny random LLaMA-shaped model the test writes, fully offline. The
 // oracles come from transformers.js itself, used directly: the tokenizer's apply_chat_template, a plain
 // model.generate call, and a full forward pass over prompt + reply for the log-probabilities.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AutoModelForCausalLM, AutoTokenizer, Tensor } from "@huggingface/transformers";
-import { languageModelResponseValidator, type LanguageModelRequest } from "@finemem/spec";
+import { type LanguageModelRequest, languageModelResponseValidator } from "@finemem/spec";
 import { deadEndpoint, rejection, startFakeModelHub, writeTinyCausalLm } from "@finemem/testing";
+import { AutoModelForCausalLM, AutoTokenizer, Tensor } from "@huggingface/transformers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseManagerReply } from "../parser/parse-manager-reply.js";
 import { UnsupportedOptionError } from "../http/errors.js";
 import { LocalModelError } from "../local/local-model-error.js";
+import { parseManagerReply } from "../parser/parse-manager-reply.js";
 import { createTransformersModel, type TransformersModel } from "./transformers-model.js";
 
 const root = mkdtempSync(join(tmpdir(), "finemem-transformers-"));
@@ -40,11 +40,21 @@ describe("the transformers.js language model (offline, tiny generated model)", (
   it("sends exactly what apply_chat_template renders, and its token ids", async () => {
     const tokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
     const messages = request.messages.map((message) => ({ role: message.role, content: message.content }));
-    const expected = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false }) as string;
+    const expected = tokenizer.apply_chat_template(messages, {
+      add_generation_prompt: true,
+      tokenize: false,
+    }) as string;
     expect(model.renderPrompt(request)).toBe(expected);
-    expect(expected).toBe("<|im_start|>system\nYou manage a memory.<|im_end|>\n<|im_start|>user\nAda lives in Lyon. Store what matters.<|im_end|>\n<|im_start|>assistant\n");
+    expect(expected).toBe(
+      "<|im_start|>system\nYou manage a memory.<|im_end|>\n<|im_start|>user\nAda lives in Lyon. Store what matters.<|im_end|>\n<|im_start|>assistant\n",
+    );
     const response = await model.generate(request);
-    const ids = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }) as number[];
+    const ids = tokenizer.apply_chat_template(messages, {
+      add_generation_prompt: true,
+      tokenize: true,
+      return_tensor: false,
+      return_dict: false,
+    }) as number[];
     expect(response.promptTokenIds).toEqual(ids);
   });
 
@@ -76,7 +86,10 @@ describe("the transformers.js language model (offline, tiny generated model)", (
     const vocab = logits.dims[2]!;
     const data = logits.data as Float32Array;
     first.responseTokenIds!.forEach((token, index) => {
-      const row = data.subarray((first.promptTokenIds!.length - 1 + index) * vocab, (first.promptTokenIds!.length + index) * vocab);
+      const row = data.subarray(
+        (first.promptTokenIds!.length - 1 + index) * vocab,
+        (first.promptTokenIds!.length + index) * vocab,
+      );
       const max = Math.max(...row);
       const logSum = max + Math.log(row.reduce((sum, value) => sum + Math.exp(value - max), 0));
       expect(first.responseLogprobs![index]).toBeCloseTo(row[token]! - logSum, 3);
@@ -110,11 +123,15 @@ describe("the transformers.js language model (offline, tiny generated model)", (
     const parsed = parseManagerReply({ text: response.text, toolCalls: response.toolCalls }, { toolSet: "flat" });
     // A random model writes no call: the parser reports the reply, never throws.
     expect(parsed.parseOutcomes.length).toBeGreaterThanOrEqual(0);
-    expect(parsed.operations.every((operation) => ["INSERT", "UPDATE", "DELETE", "SKIP"].includes(operation.type))).toBe(true);
+    expect(
+      parsed.operations.every((operation) => ["INSERT", "UPDATE", "DELETE", "SKIP"].includes(operation.type)),
+    ).toBe(true);
   });
 
   it("refuses what it cannot honour before generating", async () => {
-    await expect(model.generate({ ...request, headers: { "x-session": "1" } })).rejects.toBeInstanceOf(UnsupportedOptionError);
+    await expect(model.generate({ ...request, headers: { "x-session": "1" } })).rejects.toBeInstanceOf(
+      UnsupportedOptionError,
+    );
     await expect(model.generate({ ...request, toolChoice: "required" })).rejects.toBeInstanceOf(UnsupportedOptionError);
   });
 });
@@ -132,7 +149,10 @@ describe("model files that are missing or broken", () => {
     const broken = join(root, "broken");
     await writeTinyCausalLm(broken);
     rmSync(join(broken, "onnx", "model.onnx"));
-    expect(await rejection(createTransformersModel({ model: broken }))).toMatchObject({ code: "model_not_found", modelPath: broken });
+    expect(await rejection(createTransformersModel({ model: broken }))).toMatchObject({
+      code: "model_not_found",
+      modelPath: broken,
+    });
     writeFileSync(join(broken, "onnx", "model.onnx"), Buffer.from("this is not an onnx graph"));
     const error = await rejection(createTransformersModel({ model: broken }));
     expect(error).toBeInstanceOf(LocalModelError);
@@ -141,7 +161,9 @@ describe("model files that are missing or broken", () => {
   });
 
   it("a hub model not in the cache, offline, is not_cached", async () => {
-    const error = await rejection(createTransformersModel({ model: "tiny/causal-lm", cache: "offline", cacheDir: join(root, "empty-cache") }));
+    const error = await rejection(
+      createTransformersModel({ model: "tiny/causal-lm", cache: "offline", cacheDir: join(root, "empty-cache") }),
+    );
     expect(error).toMatchObject({ code: "not_cached", modelPath: "tiny/causal-lm" });
   });
 });
@@ -164,20 +186,37 @@ describe("a hub model, through the Hugging Face cache", () => {
       expect(online.revision).toBe(hub.commit);
       expect(online.modelId).toBe(`tiny/causal-lm@${hub.commit}`);
       expect(online.modelPath).toBe(join(cacheDir, "models--tiny--causal-lm", "snapshots", hub.commit));
-      expect(readdirSync(online.modelPath).sort()).toEqual(["config.json", "generation_config.json", "onnx", "tokenizer.json", "tokenizer_config.json"]);
+      expect(readdirSync(online.modelPath).sort()).toEqual([
+        "config.json",
+        "generation_config.json",
+        "onnx",
+        "tokenizer.json",
+        "tokenizer_config.json",
+      ]);
       expect((await online.generate(request)).text).toBe((await model.generate(request)).text);
       await online.dispose();
     } finally {
       await hub.close();
     }
-    const offline = await createTransformersModel({ model: "tiny/causal-lm", hubUrl: await deadEndpoint(), cacheDir, cache: "offline" });
+    const offline = await createTransformersModel({
+      model: "tiny/causal-lm",
+      hubUrl: await deadEndpoint(),
+      cacheDir,
+      cache: "offline",
+    });
     expect(offline.revision).toBe(hub.commit);
     expect((await offline.generate(request)).text).toBe((await model.generate(request)).text);
     await offline.dispose();
   });
 
   it("a dead hub endpoint is download_failed, naming the repository", async () => {
-    const error = await rejection(createTransformersModel({ model: "tiny/other", hubUrl: await deadEndpoint(), cacheDir: join(root, "dead-cache") }));
+    const error = await rejection(
+      createTransformersModel({
+        model: "tiny/other",
+        hubUrl: await deadEndpoint(),
+        cacheDir: join(root, "dead-cache"),
+      }),
+    );
     expect(error).toBeInstanceOf(LocalModelError);
     expect(error).toMatchObject({ code: "download_failed", modelPath: "tiny/other" });
   });
@@ -188,6 +227,8 @@ describe("defaults", () => {
     const unset = (seed: number) => model.generate({ messages: request.messages, sampling: { seed, maxTokens: 16 } });
     const replies = await Promise.all([1, 2, 3, 4].map(unset));
     expect(new Set(replies.map((reply) => reply.text)).size).toBeGreaterThan(1);
-    expect(replies[0]).toEqual(await model.generate({ messages: request.messages, sampling: { temperature: 1, seed: 1, maxTokens: 16 } }));
+    expect(replies[0]).toEqual(
+      await model.generate({ messages: request.messages, sampling: { temperature: 1, seed: 1, maxTokens: 16 } }),
+    );
   });
 });

@@ -1,23 +1,27 @@
 import { randomBytes } from "node:crypto";
 import {
   AbortedError,
-  SPECIFICATION_VERSION,
-  languageModelRequestValidator,
-  languageModelResponseValidator,
-  throwIfAborted,
   type CallOptions,
   type ChatMessage,
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
+  languageModelRequestValidator,
+  languageModelResponseValidator,
+  SPECIFICATION_VERSION,
+  throwIfAborted,
 } from "@finemem/spec";
+import type { TransformersDtype } from "@finemem/utils";
 import { createConcurrencyLimiter, createSeededRandom, importOptionalPeer } from "@finemem/utils";
 import { UnsupportedOptionError } from "../http/errors.js";
 import { LocalModelError, peerLoadError } from "../local/local-model-error.js";
 import { locateModel } from "./locate-model.js";
-import { chooseToken, type ChoiceRule } from "./token-chooser.js";
-import type { TransformersDtype } from "@finemem/utils";
-import { resolveTransformersModelOptions, type TransformersDevice, type TransformersModelOptions } from "./transformers-model-options.js";
+import { type ChoiceRule, chooseToken } from "./token-chooser.js";
+import {
+  resolveTransformersModelOptions,
+  type TransformersDevice,
+  type TransformersModelOptions,
+} from "./transformers-model-options.js";
 
 /** A spec {@link LanguageModel} running an ONNX causal LM in this process with transformers.js. */
 export interface TransformersModel extends LanguageModel {
@@ -73,23 +77,35 @@ type CallableClass = new () => object;
  * @throws {ModelConfigError} for bad options; {@link LocalModelError} when the model cannot be found,
  *   fetched or loaded (naming the path); `AbortedError` when the signal fires.
  */
-export async function createTransformersModel(options: TransformersModelOptions, callOptions: CallOptions = {}): Promise<TransformersModel> {
+export async function createTransformersModel(
+  options: TransformersModelOptions,
+  callOptions: CallOptions = {},
+): Promise<TransformersModel> {
   const resolved = resolveTransformersModelOptions(options);
   const { signal } = callOptions;
   throwIfAborted(signal);
   const located = await locateModel(resolved, signal);
   throwIfAborted(signal);
-  const transformers = await importOptionalPeer("@huggingface/transformers", "@finemem/policy/transformers", () => import("@huggingface/transformers"), peerLoadError);
+  const transformers = await importOptionalPeer(
+    "@huggingface/transformers",
+    "@finemem/policy/transformers",
+    () => import("@huggingface/transformers"),
+    peerLoadError,
+  );
 
   let tokenizer: Tokenizer;
   let model: CausalModel;
   try {
-    tokenizer = (await transformers.AutoTokenizer.from_pretrained(located.dir, { local_files_only: true })) as unknown as Tokenizer;
+    tokenizer = (await transformers.AutoTokenizer.from_pretrained(located.dir, {
+      local_files_only: true,
+    })) as unknown as Tokenizer;
     model = (await transformers.AutoModelForCausalLM.from_pretrained(located.dir, {
       local_files_only: true,
       dtype: resolved.dtype,
       device: resolved.device,
-      ...(resolved.threads === undefined ? {} : { session_options: { intraOpNumThreads: resolved.threads, interOpNumThreads: 1 } }),
+      ...(resolved.threads === undefined
+        ? {}
+        : { session_options: { intraOpNumThreads: resolved.threads, interOpNumThreads: 1 } }),
     })) as unknown as CausalModel;
   } catch (error) {
     const detail = (error as Error)?.message ?? String(error);
@@ -97,12 +113,16 @@ export async function createTransformersModel(options: TransformersModelOptions,
     const deviceFailed = resolved.device !== "cpu" && /webgpu|adapter|execution provider/i.test(detail);
     throw new LocalModelError(
       deviceFailed ? "load_failed" : "model_corrupt",
-      deviceFailed ? `transformers.js could not start device ${resolved.device} for the model at ${located.dir}: ${detail}` : `transformers.js could not load the model at ${located.dir}: ${detail}`,
+      deviceFailed
+        ? `transformers.js could not start device ${resolved.device} for the model at ${located.dir}: ${detail}`
+        : `transformers.js could not load the model at ${located.dir}: ${detail}`,
       { modelPath: located.dir, cause: error },
     );
   }
 
-  const modelId = resolved.modelId ?? (resolved.dtype === "fp32" ? located.defaultModelId : `${located.defaultModelId}:${resolved.dtype}`);
+  const modelId =
+    resolved.modelId ??
+    (resolved.dtype === "fp32" ? located.defaultModelId : `${located.defaultModelId}:${resolved.dtype}`);
   const oneAtATime = createConcurrencyLimiter(1);
   let disposed = false;
 
@@ -112,9 +132,17 @@ export async function createTransformersModel(options: TransformersModelOptions,
       tokenize: false,
       ...(request.tools === undefined || request.tools.length === 0
         ? {}
-        : { tools: request.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: tool.parameters } })) }),
+        : {
+            tools: request.tools.map((tool) => ({
+              type: "function",
+              function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+            })),
+          }),
     });
-    if (typeof rendered !== "string") throw new LocalModelError("generation_failed", `the chat template of ${modelId} did not render to text`, { modelPath: located.dir });
+    if (typeof rendered !== "string")
+      throw new LocalModelError("generation_failed", `the chat template of ${modelId} did not render to text`, {
+        modelPath: located.dir,
+      });
     return rendered;
   };
 
@@ -132,14 +160,28 @@ export async function createTransformersModel(options: TransformersModelOptions,
       disposed = true;
       await model.dispose();
     },
-    async generate(rawRequest: LanguageModelRequest, generateOptions: CallOptions = {}): Promise<LanguageModelResponse> {
+    async generate(
+      rawRequest: LanguageModelRequest,
+      generateOptions: CallOptions = {},
+    ): Promise<LanguageModelResponse> {
       const request = languageModelRequestValidator.parse(rawRequest);
       refuseUnsupported(request);
       const callSignal = generateOptions.signal;
       throwIfAborted(callSignal);
-      if (disposed) throw new LocalModelError("load_failed", `the model ${modelId} was disposed`, { modelPath: located.dir });
+      if (disposed)
+        throw new LocalModelError("load_failed", `the model ${modelId} was disposed`, { modelPath: located.dir });
       const prompt = renderPrompt(request);
-      return oneAtATime.run(() => generateOnce(transformers, tokenizer, model, { modelId, prompt, request, defaultMaxTokens: resolved.defaultMaxTokens, signal: callSignal }), callSignal);
+      return oneAtATime.run(
+        () =>
+          generateOnce(transformers, tokenizer, model, {
+            modelId,
+            prompt,
+            request,
+            defaultMaxTokens: resolved.defaultMaxTokens,
+            signal: callSignal,
+          }),
+        callSignal,
+      );
     },
   };
 }
@@ -152,7 +194,12 @@ interface GenerationJob {
   readonly signal: AbortSignal | undefined;
 }
 
-async function generateOnce(transformers: Transformers, tokenizer: Tokenizer, model: CausalModel, job: GenerationJob): Promise<LanguageModelResponse> {
+async function generateOnce(
+  transformers: Transformers,
+  tokenizer: Tokenizer,
+  model: CausalModel,
+  job: GenerationJob,
+): Promise<LanguageModelResponse> {
   const sampling = job.request.sampling ?? {};
   const rule: ChoiceRule = {
     temperature: sampling.temperature ?? 1,
@@ -220,7 +267,11 @@ async function generateOnce(transformers: Transformers, tokenizer: Tokenizer, mo
       stopping_criteria: [new StopOnTextOrAbort()],
     });
   } catch (error) {
-    throw new LocalModelError("generation_failed", `${job.modelId} failed while generating: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    throw new LocalModelError(
+      "generation_failed",
+      `${job.modelId} failed while generating: ${(error as Error)?.message ?? String(error)}`,
+      { cause: error },
+    );
   }
   if (job.signal?.aborted) throw new AbortedError(job.signal.reason);
 
@@ -228,7 +279,10 @@ async function generateOnce(transformers: Transformers, tokenizer: Tokenizer, mo
   const responseTokenIds = all.slice(promptTokenIds.length);
   // A guard on the mechanism above: what transformers.js appended must be what was chosen.
   if (responseTokenIds.length !== chosen.length || responseTokenIds.some((token, index) => token !== chosen[index])) {
-    throw new LocalModelError("generation_failed", `${job.modelId}: the generated tokens differ from the chosen ones (${responseTokenIds.length} vs ${chosen.length})`);
+    throw new LocalModelError(
+      "generation_failed",
+      `${job.modelId}: the generated tokens differ from the chosen ones (${responseTokenIds.length} vs ${chosen.length})`,
+    );
   }
   let text = tokenizer.decode(responseTokenIds, { skip_special_tokens: true });
   let finishReason: LanguageModelResponse["finishReason"] = responseTokenIds.length >= maxNewTokens ? "length" : "stop";
@@ -244,7 +298,12 @@ async function generateOnce(transformers: Transformers, tokenizer: Tokenizer, mo
     usage: { promptTokens: promptTokenIds.length, completionTokens: responseTokenIds.length },
     modelId: job.modelId,
     ...(job.request.returnTokenIds === true ? { promptTokenIds, responseTokenIds } : {}),
-    ...(job.request.logprobs === true ? { responseLogprobs: logprobs.map((value) => Math.min(0, value)), ...(job.request.returnTokenIds === true ? {} : { responseTokenIds }) } : {}),
+    ...(job.request.logprobs === true
+      ? {
+          responseLogprobs: logprobs.map((value) => Math.min(0, value)),
+          ...(job.request.returnTokenIds === true ? {} : { responseTokenIds }),
+        }
+      : {}),
     // chooseToken returns the probability in the distribution it drew from (after temperature, top-k
     // and top-p); a greedy choice has none to draw from and returns the model's own softmax.
     ...(job.request.logprobs === true ? { logprobDistribution: rule.temperature > 0 ? "sampled" : "raw" } : {}),
@@ -257,7 +316,10 @@ function refuseUnsupported(request: LanguageModelRequest): void {
     throw new UnsupportedOptionError(["headers"], "HTTP headers mean nothing to a model running in this process");
   }
   if (request.toolChoice !== undefined && request.toolChoice !== "auto" && request.toolChoice !== "none") {
-    throw new UnsupportedOptionError(["toolChoice"], "tools are offered through the chat template; a call cannot be forced (use auto or none)");
+    throw new UnsupportedOptionError(
+      ["toolChoice"],
+      "tools are offered through the chat template; a call cannot be forced (use auto or none)",
+    );
   }
 }
 
@@ -270,7 +332,13 @@ function toTemplateMessage(message: ChatMessage): Record<string, unknown> {
         content: message.content,
         ...(message.toolCalls === undefined || message.toolCalls.length === 0
           ? {}
-          : { tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: parseArguments(call.arguments) } })) }),
+          : {
+              tool_calls: message.toolCalls.map((call) => ({
+                id: call.id,
+                type: "function",
+                function: { name: call.name, arguments: parseArguments(call.arguments) },
+              })),
+            }),
       };
     case "tool":
       return { role: "tool", tool_call_id: message.toolCallId, content: message.content };

@@ -15,7 +15,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe.skipIf(!webgpu.available)("the transformers.js language model on WebGPU", () => {
   it("generates the same greedy tokens as on the CPU, with the same log-probabilities", async () => {
     await writeTinyCausalLm(root);
-    const request = { messages: [{ role: "user" as const, content: "Ada lives in Lyon." }], sampling: { temperature: 0, maxTokens: 10 }, logprobs: true, returnTokenIds: true };
+    const request = {
+      messages: [{ role: "user" as const, content: "Ada lives in Lyon." }],
+      sampling: { temperature: 0, maxTokens: 10 },
+      logprobs: true,
+      returnTokenIds: true,
+    };
     const cpu = await createTransformersModel({ model: root });
     const gpu = await createTransformersModel({ model: root, device: "webgpu" });
     try {

@@ -1,4 +1,4 @@
-import { SPECIFICATION_VERSION, type CallOptions } from "../call-options.js";
+import { type CallOptions, SPECIFICATION_VERSION } from "../call-options.js";
 import { throwIfAborted } from "../errors.js";
 import type { MemoryItem } from "../memory.js";
 import type { EvidenceRecord, Question, Reasoner, ReasonerInput } from "../reasoner.js";

@@ -23,7 +23,15 @@ describe("in-memory store double", () => {
     expect(await store.provenance(ns, "m1", "shared")).toEqual({ 1: 1 / 3, 3: 1 / 3, 5: 1 / 3 });
     const view = memoryViewValidator.parse(await store.view(ns));
     expect(view.items).toEqual([
-      { id: "m1", content: "Alice lives in Nice.", version: 3, createdStep: 1, step: 5, operationId: "s5:0", sourceChunkId: "c5" },
+      {
+        id: "m1",
+        content: "Alice lives in Nice.",
+        version: 3,
+        createdStep: 1,
+        step: 5,
+        operationId: "s5:0",
+        sourceChunkId: "c5",
+      },
     ]);
     await store.apply(step(6, { type: "DELETE", id: "m1" }));
     expect((await store.view(ns)).items).toEqual([]);

@@ -1,8 +1,13 @@
-import { SPECIFICATION_VERSION, type CallOptions } from "../call-options.js";
+import { type CallOptions, SPECIFICATION_VERSION } from "../call-options.js";
 import { throwIfAborted } from "../errors.js";
 import type { MemoryItem, MemoryItemVersion, MemoryLayout, MemoryView, Namespace } from "../memory.js";
 import { CORE_ITEM_ID } from "../memory.js";
-import { memoryOperationValidator, type IdentifiedOperation, type OperationResult, type RejectionReason } from "../operation.js";
+import {
+  type IdentifiedOperation,
+  memoryOperationValidator,
+  type OperationResult,
+  type RejectionReason,
+} from "../operation.js";
 import type { ProvenancePolicy, StepWeights } from "../provenance.js";
 import type { ApplyRequest, MemoryStore } from "../store.js";
 
@@ -58,10 +63,14 @@ export function createInMemoryStoreDouble(options: { layout?: MemoryLayout } = {
     });
     const checked = memoryOperationValidator.validate(entry.operation);
     if (!checked.ok) {
-      return reject(checked.error.code === "empty_content" ? "empty_content" : "invalid_operation", checked.error.message);
+      return reject(
+        checked.error.code === "empty_content" ? "empty_content" : "invalid_operation",
+        checked.error.message,
+      );
     }
     const operation = checked.value;
-    if (operation.type === "SKIP") return { operationId: entry.operationId, status: "applied", itemId: null, version: null };
+    if (operation.type === "SKIP")
+      return { operationId: entry.operationId, status: "applied", itemId: null, version: null };
     if ((operation.memoryType !== undefined) !== (layout === "typed")) {
       return reject("layout_mismatch", `a ${layout} store got ${operation.memoryType ?? "no"} memoryType`);
     }
@@ -71,7 +80,8 @@ export function createInMemoryStoreDouble(options: { layout?: MemoryLayout } = {
       ...(request.sourceChunkId === undefined ? {} : { sourceChunkId: request.sourceChunkId }),
     };
     if (operation.type === "INSERT") {
-      if (operation.memoryType === "core") return reject("core_insert", "core memory can only be rewritten with UPDATE");
+      if (operation.memoryType === "core")
+        return reject("core_insert", "core memory can only be rewritten with UPDATE");
       for (const chain of state.chains.values()) {
         const latest = current(chain);
         if (!latest.tombstone && latest.content === operation.content && latest.memoryType === operation.memoryType) {

@@ -1,6 +1,11 @@
-import { SPECIFICATION_VERSION, type CallOptions } from "../call-options.js";
+import { type CallOptions, SPECIFICATION_VERSION } from "../call-options.js";
 import { throwIfAborted } from "../errors.js";
-import { trainerUpdateRequestValidator, type TrainerBackend, type TrainerMetrics, type TrainerUpdateRequest } from "../trainer.js";
+import {
+  type TrainerBackend,
+  type TrainerMetrics,
+  type TrainerUpdateRequest,
+  trainerUpdateRequestValidator,
+} from "../trainer.js";
 
 export interface RecordingTrainer extends TrainerBackend {
   /** Every validated update request, in order. */
@@ -21,7 +26,9 @@ export function createRecordingTrainer(): RecordingTrainer {
       throwIfAborted(callOptions?.signal);
       const checked = trainerUpdateRequestValidator.parse(request);
       updates.push(checked);
-      const rewards = checked.groups.flatMap((group) => group.rollouts.flatMap((rollout) => rollout.samples.map((sample) => sample.reward)));
+      const rewards = checked.groups.flatMap((group) =>
+        group.rollouts.flatMap((rollout) => rollout.samples.map((sample) => sample.reward)),
+      );
       return {
         updateStep: updates.length,
         samples: rewards.length,

@@ -19,9 +19,17 @@ describe("scripted language model", () => {
   });
 
   it("rejects malformed requests and scripted responses with typed errors", async () => {
-    const model = createScriptedLanguageModel(() => ({ text: "", toolCalls: [], finishReason: "stop", usage: { promptTokens: -1, completionTokens: 0 } }));
+    const model = createScriptedLanguageModel(() => ({
+      text: "",
+      toolCalls: [],
+      finishReason: "stop",
+      usage: { promptTokens: -1, completionTokens: 0 },
+    }));
     await expect(model.generate({ messages: [] })).rejects.toBeInstanceOf(ValidationError);
-    await expect(model.generate({ messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({ code: "out_of_range", path: ["usage", "promptTokens"] });
+    await expect(model.generate({ messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({
+      code: "out_of_range",
+      path: ["usage", "promptTokens"],
+    });
   });
 });
 
@@ -31,12 +39,19 @@ describe("scripted policy", () => {
     const decision = await policy.decide({ step: 1, chunk: { id: "c1", text: "a" }, view });
     expect(decision.parseOutcomes.map((outcome) => outcome.status)).toEqual(["parsed", "parsed"]);
     expect(decision.actionLogprob).toEqual({ value: 2 * Math.log(0.5), source: "decisions", count: 2 });
-    await expect(policy.decide({ step: 2, chunk: { id: "c2", text: "b" }, view })).rejects.toThrow(/no entry for step 2/);
+    await expect(policy.decide({ step: 2, chunk: { id: "c2", text: "b" }, view })).rejects.toThrow(
+      /no entry for step 2/,
+    );
   });
 
   it("validates whole scripted decisions", async () => {
-    const policy = createScriptedPolicy([{ operations: [{ type: "MERGE" } as never], parseOutcomes: [], rawOutput: "", actionLogprob: null }]);
-    await expect(policy.decide({ step: 1, chunk: { id: "c1", text: "a" }, view })).rejects.toMatchObject({ code: "unknown_operation", path: ["operations", 0, "type"] });
+    const policy = createScriptedPolicy([
+      { operations: [{ type: "MERGE" } as never], parseOutcomes: [], rawOutput: "", actionLogprob: null },
+    ]);
+    await expect(policy.decide({ step: 1, chunk: { id: "c1", text: "a" }, view })).rejects.toMatchObject({
+      code: "unknown_operation",
+      path: ["operations", 0, "type"],
+    });
   });
 });
 
@@ -45,7 +60,12 @@ describe("constant reasoner", () => {
     const item = { id: "m1", content: "x", version: 2, createdStep: 1, step: 2, operationId: "o1" };
     const reasoner = createConstantReasoner({ answer: (question) => `answer to ${question.id}` });
     const record = await reasoner.answer({ question: { id: "q1", text: "?" }, memory: { ...view, items: [item] } });
-    expect(record).toEqual({ questionId: "q1", retrieved: [{ itemId: "m1", version: 2, rank: 1, score: 1 }], answer: "answer to q1", score: null });
+    expect(record).toEqual({
+      questionId: "q1",
+      retrieved: [{ itemId: "m1", version: 2, rank: 1, score: 1 }],
+      answer: "answer to q1",
+      score: null,
+    });
   });
 });
 
@@ -55,10 +75,27 @@ describe("recording trainer and whitespace token counter", () => {
     const rewards = { format: 1, chunk: null, evidence: null, eara: null, compression: null, content: null, total: 1 };
     const metrics = await trainer.update({
       grouping: "per-step",
-      groups: [{ instanceId: "i1", rollouts: [{ rolloutId: "r0", rollout: 0, seed: "1", samples: [{ instanceId: "i1", rollout: 0, step: 1, dataSource: "squad", reward: 1, rewards, actionLogprob: null }] }] }],
+      groups: [
+        {
+          instanceId: "i1",
+          rollouts: [
+            {
+              rolloutId: "r0",
+              rollout: 0,
+              seed: "1",
+              samples: [
+                { instanceId: "i1", rollout: 0, step: 1, dataSource: "squad", reward: 1, rewards, actionLogprob: null },
+              ],
+            },
+          ],
+        },
+      ],
     });
     expect(metrics).toEqual({ updateStep: 1, samples: 1, meanReward: 1, extra: {} });
-    await expect(trainer.update({ grouping: "pooled", groups: [] })).rejects.toMatchObject({ code: "out_of_range", path: ["groups"] });
+    await expect(trainer.update({ grouping: "pooled", groups: [] })).rejects.toMatchObject({
+      code: "out_of_range",
+      path: ["groups"],
+    });
   });
 
   it("counts words", () => {

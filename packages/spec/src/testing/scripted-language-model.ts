@@ -1,11 +1,11 @@
-import { SPECIFICATION_VERSION, type CallOptions } from "../call-options.js";
+import { type CallOptions, SPECIFICATION_VERSION } from "../call-options.js";
 import { throwIfAborted } from "../errors.js";
 import {
-  languageModelRequestValidator,
-  languageModelResponseValidator,
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
+  languageModelRequestValidator,
+  languageModelResponseValidator,
 } from "../language-model.js";
 
 /** A scripted reply: a full response, or just its text (usage is then counted in characters). */

@@ -1,8 +1,8 @@
-import { SPECIFICATION_VERSION, type CallOptions } from "../call-options.js";
+import { type CallOptions, SPECIFICATION_VERSION } from "../call-options.js";
 import { throwIfAborted } from "../errors.js";
 import type { MemoryLayout } from "../memory.js";
 import type { MemoryOperation } from "../operation.js";
-import { policyDecisionValidator, type MemoryPolicy, type PolicyDecision, type PolicyInput } from "../policy.js";
+import { type MemoryPolicy, type PolicyDecision, type PolicyInput, policyDecisionValidator } from "../policy.js";
 
 /** One scripted step: a list of operations, or a whole decision (to script parse failures too). */
 export type ScriptedStep = readonly MemoryOperation[] | PolicyDecision;

@@ -1,12 +1,12 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AbortedError, SPECIFICATION_VERSION, type Chunk, type LanguageModel, type Metric } from "@finemem/spec";
+import { AbortedError, type Chunk, type LanguageModel, type Metric, SPECIFICATION_VERSION } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
 import { createChunkQaBuilder } from "./build-chunk-qa.js";
 import { ChunkQaError } from "./chunk-qa-error.js";
 import type { ChunkQaBuilderOptions, ChunkQaProgress } from "./chunk-qa-options.js";
 import { chunkQaPromptHash } from "./chunk-qa-prompts.js";
-import { rejection, scriptedQaModels, useTempDirs, type ScriptedChunk } from "./test-support/scripted-qa-models.js";
+import { rejection, type ScriptedChunk, scriptedQaModels, useTempDirs } from "./test-support/scripted-qa-models.js";
 
 const tempDir = useTempDirs();
 
@@ -111,7 +111,9 @@ describe("createChunkQaBuilder", () => {
     const cachePath = join(tempDir(), "qa.jsonl");
     await builderFor([ACME], { cachePath }).builder.build([ACME.chunk]);
 
-    const fewer = await builderFor([ACME], { cachePath, questionsPerChunk: 1, duplicateThreshold: 1 }).builder.build([ACME.chunk]);
+    const fewer = await builderFor([ACME], { cachePath, questionsPerChunk: 1, duplicateThreshold: 1 }).builder.build([
+      ACME.chunk,
+    ]);
     expect(fewer.calls).toEqual({ generator: 0, verifier: 0 });
     expect(fewer.questions[0]).toHaveLength(1);
 
@@ -188,7 +190,13 @@ describe("createChunkQaBuilder", () => {
 
   it("fails with a typed error naming the chunk when every attempt is malformed; finished chunks stay cached", async () => {
     const cachePath = join(tempDir(), "qa.jsonl");
-    const entries = [...world(1), { chunk: { id: "doc:bad", text: "A chunk the generator chokes on." }, pairs: ['{"pairs": [{"question": "Who', "<think>hmm"] }];
+    const entries = [
+      ...world(1),
+      {
+        chunk: { id: "doc:bad", text: "A chunk the generator chokes on." },
+        pairs: ['{"pairs": [{"question": "Who', "<think>hmm"],
+      },
+    ];
     const { builder, models } = builderFor(entries, { cachePath, concurrency: 1 });
     const error = await rejection(builder.build(chunksOf(entries)));
     expect(error).toBeInstanceOf(ChunkQaError);
@@ -209,7 +217,9 @@ describe("createChunkQaBuilder", () => {
     const result = await builder.build([entries[0]!.chunk, twin]);
     expect(models.generator.calls).toHaveLength(1);
     expect(result.questions[1]?.map((question) => question.id)).toEqual(["other:c9.q0", "other:c9.q1", "other:c9.q2"]);
-    expect(result.questions[1]?.map((question) => question.question)).toEqual(result.questions[0]?.map((question) => question.question));
+    expect(result.questions[1]?.map((question) => question.question)).toEqual(
+      result.questions[0]?.map((question) => question.question),
+    );
   });
 
   it("keeps model calls in flight within the concurrency", async () => {
@@ -226,7 +236,11 @@ describe("createChunkQaBuilder", () => {
         return model.generate(request, options);
       },
     });
-    const builder = createChunkQaBuilder({ generator: tracked(models.generator), verifier: tracked(models.verifier), concurrency: 3 });
+    const builder = createChunkQaBuilder({
+      generator: tracked(models.generator),
+      verifier: tracked(models.verifier),
+      concurrency: 3,
+    });
     await builder.build(chunksOf(entries));
     expect(most).toBe(3);
   });
@@ -243,15 +257,31 @@ describe("createChunkQaBuilder", () => {
         return { score: input.prediction === input.gold ? 1 : 0.5 };
       },
     };
-    const entry: ScriptedChunk = { chunk: ACME.chunk, pairs: [{ question: "Who founded Acme?", answer: "Ada Park", verifierSays: "<think>Let me see.</think> Ada" }] };
-    const strict = await builderFor([entry], { metric: halfCredit, dataSource: "my_source" }).builder.build([entry.chunk]);
+    const entry: ScriptedChunk = {
+      chunk: ACME.chunk,
+      pairs: [{ question: "Who founded Acme?", answer: "Ada Park", verifierSays: "<think>Let me see.</think> Ada" }],
+    };
+    const strict = await builderFor([entry], { metric: halfCredit, dataSource: "my_source" }).builder.build([
+      entry.chunk,
+    ]);
     expect(strict.questions[0]).toEqual([]);
-    expect(inputs[0]).toEqual({ prediction: "Ada", gold: "Ada Park", dataSource: "my_source", question: "Who founded Acme?" });
-    const lenient = await builderFor([entry], { metric: halfCredit, minVerifierScore: 0.5 }).builder.build([entry.chunk]);
+    expect(inputs[0]).toEqual({
+      prediction: "Ada",
+      gold: "Ada Park",
+      dataSource: "my_source",
+      question: "Who founded Acme?",
+    });
+    const lenient = await builderFor([entry], { metric: halfCredit, minVerifierScore: 0.5 }).builder.build([
+      entry.chunk,
+    ]);
     expect(lenient.questions[0]).toHaveLength(1);
     // The kept question records the route it was verified under, for r_chunk to score it the same way.
     expect(lenient.questions[0]![0]!.metric).toEqual({ protocol: "memoryagentbench", dataSource: "chunk_qa" });
-    const mine = await builderFor([entry], { metric: halfCredit, minVerifierScore: 0.5, dataSource: "my_source" }).builder.build([entry.chunk]);
+    const mine = await builderFor([entry], {
+      metric: halfCredit,
+      minVerifierScore: 0.5,
+      dataSource: "my_source",
+    }).builder.build([entry.chunk]);
     expect(mine.questions[0]![0]!.metric).toEqual({ protocol: "memoryagentbench", dataSource: "my_source" });
   });
 
@@ -271,7 +301,11 @@ describe("createChunkQaBuilder", () => {
     appendFileSync(cachePath, '{"format": 1, "ke');
     const before = readFileSync(cachePath, "utf8");
     const later = builderFor(entries, { cachePath, candidatesPerChunk: 6 });
-    expect(await later.builder.plan(chunksOf(entries))).toMatchObject({ cachedChunks: 3, uncachedChunks: 1, maxCalls: { total: 8 } });
+    expect(await later.builder.plan(chunksOf(entries))).toMatchObject({
+      cachedChunks: 3,
+      uncachedChunks: 1,
+      maxCalls: { total: 8 },
+    });
     expect(readFileSync(cachePath, "utf8")).toBe(before);
     expect(later.models.generator.calls).toHaveLength(0);
   });
@@ -314,11 +348,22 @@ describe("createChunkQaBuilder", () => {
     ["onProgress", "log"],
     ["generator", undefined],
     ["verifier", { modelId: "v" }],
-    ["prompts", { version: "v", generator: { system: "", user: "no passage" }, verifier: { system: "", user: "{passage} {question}" } }],
+    [
+      "prompts",
+      {
+        version: "v",
+        generator: { system: "", user: "no passage" },
+        verifier: { system: "", user: "{passage} {question}" },
+      },
+    ],
     ["cacheFile", "qa.jsonl"],
   ] as const)("refuses option %s = %j, naming it", (option, value) => {
     const models = scriptedQaModels([]);
-    const options = { generator: models.generator, verifier: models.verifier, [option]: value } as unknown as ChunkQaBuilderOptions;
+    const options = {
+      generator: models.generator,
+      verifier: models.verifier,
+      [option]: value,
+    } as unknown as ChunkQaBuilderOptions;
     let error: unknown;
     try {
       createChunkQaBuilder(options);
@@ -332,8 +377,15 @@ describe("createChunkQaBuilder", () => {
 
   it("checks sampling with the spec's rules, naming the bad field", () => {
     const models = scriptedQaModels([]);
-    const make = () => createChunkQaBuilder({ generator: models.generator, verifier: models.verifier, verifierSampling: { temperature: -1 } });
-    expect(make).toThrow(expect.objectContaining({ code: "invalid_option", path: ["verifierSampling", "temperature"] }));
+    const make = () =>
+      createChunkQaBuilder({
+        generator: models.generator,
+        verifier: models.verifier,
+        verifierSampling: { temperature: -1 },
+      });
+    expect(make).toThrow(
+      expect.objectContaining({ code: "invalid_option", path: ["verifierSampling", "temperature"] }),
+    );
   });
 
   it("plans without a cache file: every chunk uncached, twins built once", async () => {
@@ -353,7 +405,9 @@ describe("createChunkQaBuilder", () => {
   it("stops planning when aborted", async () => {
     const cachePath = join(tempDir(), "qa.jsonl");
     const { builder } = builderFor(world(1), { cachePath });
-    await expect(builder.plan(chunksOf(world(1)), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
+    await expect(builder.plan(chunksOf(world(1)), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      AbortedError,
+    );
   });
 
   it("counts the generator attempts of a shared text once, on the first of its chunks", async () => {
@@ -402,7 +456,13 @@ describe("createChunkQaBuilder", () => {
         return { score: input.prediction === input.gold ? 1 : 0 };
       },
     };
-    const builder = createChunkQaBuilder({ generator: watched("generator", models.generator), verifier: watched("verifier", models.verifier), metric, candidatesPerChunk: 5, questionsPerChunk: 1 });
+    const builder = createChunkQaBuilder({
+      generator: watched("generator", models.generator),
+      verifier: watched("verifier", models.verifier),
+      metric,
+      candidatesPerChunk: 5,
+      questionsPerChunk: 1,
+    });
     const controller = new AbortController();
     await builder.build([ACME.chunk], { signal: controller.signal });
     expect(new Set(signals.map(([name]) => name))).toEqual(new Set(["generator", "verifier", "metric"]));
@@ -432,11 +492,13 @@ describe("createChunkQaBuilder", () => {
     const long = "No pairs. ".repeat(20);
     const one = builderFor([{ chunk: ACME.chunk, pairs: [long] }], { maxGeneratorAttempts: 1 });
     const error = await rejection(one.builder.build([ACME.chunk]));
-    expect((error as Error).message).toBe(`chunk "c1": 1 generator reply held no readable list of pairs; the last: no_json (the reply holds no JSON), reply "${long.slice(0, 160)}…"`);
+    expect((error as Error).message).toBe(
+      `chunk "c1": 1 generator reply held no readable list of pairs; the last: no_json (the reply holds no JSON), reply "${long.slice(0, 160)}…"`,
+    );
     // Exactly 160 characters are quoted whole.
     const exact = "x".repeat(160);
     const two = builderFor([{ chunk: ACME.chunk, pairs: [exact] }]);
-    expect((await rejection(two.builder.build([ACME.chunk])) as Error).message).toBe(
+    expect(((await rejection(two.builder.build([ACME.chunk]))) as Error).message).toBe(
       `chunk "c1": 2 generator replies held no readable list of pairs; the last: no_json (the reply holds no JSON), reply "${exact}"`,
     );
   });

@@ -1,27 +1,32 @@
 import {
-  isId,
-  throwIfAborted,
   type CallOptions,
   type Chunk,
   type ChunkQuestion,
   type Id,
+  isId,
   type JsonValue,
+  throwIfAborted,
 } from "@finemem/spec";
-import { createConcurrencyLimiter, mapWithConcurrency, type ConcurrencyLimiter } from "@finemem/utils";
+import { type ConcurrencyLimiter, createConcurrencyLimiter, mapWithConcurrency } from "@finemem/utils";
 import {
+  type ChunkQaCacheEntry,
+  type ChunkQaKeyMaterial,
   chunkQaCacheKey,
   createChunkQaCacheWriter,
   loadChunkQaCache,
   sha256Hex,
-  type ChunkQaCacheEntry,
-  type ChunkQaKeyMaterial,
   type VerifiedPair,
 } from "./chunk-qa-cache.js";
 import { ChunkQaError } from "./chunk-qa-error.js";
-import { resolveChunkQaOptions, type ChunkQaBuilderOptions, type ChunkQaCalls, type ResolvedChunkQaOptions } from "./chunk-qa-options.js";
+import {
+  type ChunkQaBuilderOptions,
+  type ChunkQaCalls,
+  type ResolvedChunkQaOptions,
+  resolveChunkQaOptions,
+} from "./chunk-qa-options.js";
 import { chunkQaPromptHash, generatorMessages, verifierMessages } from "./chunk-qa-prompts.js";
 import { removeNearDuplicates } from "./near-duplicates.js";
-import { parseQaPairs, type ParsedQaPairs } from "./parse-qa-pairs.js";
+import { type ParsedQaPairs, parseQaPairs } from "./parse-qa-pairs.js";
 
 /** What happened to one chunk in a build. */
 export interface ChunkQaChunkStats {
@@ -132,7 +137,10 @@ export function createChunkQaBuilder(options: ChunkQaBuilderOptions): ChunkQaBui
 
     async plan(chunks, callOptions = {}) {
       const jobs = jobsOf(chunks);
-      const loaded = resolved.cachePath === undefined ? undefined : await loadChunkQaCache(resolved.cachePath, { repair: false, signal: callOptions.signal });
+      const loaded =
+        resolved.cachePath === undefined
+          ? undefined
+          : await loadChunkQaCache(resolved.cachePath, { repair: false, signal: callOptions.signal });
       const uncached = jobs.filter((job) => loaded?.entries.has(job.key) !== true);
       const uncachedChunks = uncached.reduce((sum, job) => sum + job.indices.length, 0);
       const generator = uncached.length * resolved.maxGeneratorAttempts;
@@ -150,7 +158,10 @@ export function createChunkQaBuilder(options: ChunkQaBuilderOptions): ChunkQaBui
       const { signal } = callOptions;
       const jobs = jobsOf(chunks);
       throwIfAborted(signal);
-      const loaded = resolved.cachePath === undefined ? undefined : await loadChunkQaCache(resolved.cachePath, { repair: true, signal });
+      const loaded =
+        resolved.cachePath === undefined
+          ? undefined
+          : await loadChunkQaCache(resolved.cachePath, { repair: true, signal });
       const writer = resolved.cachePath === undefined ? undefined : createChunkQaCacheWriter(resolved.cachePath);
 
       const stats = new Array<ChunkQaChunkStats | undefined>(chunks.length);
@@ -178,7 +189,8 @@ export function createChunkQaBuilder(options: ChunkQaBuilderOptions): ChunkQaBui
         done += job.indices.length;
         if (cached) cachedChunks += job.indices.length;
       };
-      const report = (): void => resolved.onProgress?.({ done, total: chunks.length, cached: cachedChunks, calls: { ...calls }, keptPairs });
+      const report = (): void =>
+        resolved.onProgress?.({ done, total: chunks.length, cached: cachedChunks, calls: { ...calls }, keptPairs });
 
       const pending: Job[] = [];
       for (const job of jobs) {
@@ -197,7 +209,13 @@ export function createChunkQaBuilder(options: ChunkQaBuilderOptions): ChunkQaBui
       };
       await mapSettled(pending, resolved.concurrency, buildJob, signal);
 
-      return { questions, calls: { ...calls }, cachedChunks, stats: stats as ChunkQaChunkStats[], repairedCacheBytes: loaded?.repaired === true ? loaded.tornBytes : 0 };
+      return {
+        questions,
+        calls: { ...calls },
+        cachedChunks,
+        stats: stats as ChunkQaChunkStats[],
+        repairedCacheBytes: loaded?.repaired === true ? loaded.tornBytes : 0,
+      };
     },
   };
 }
@@ -218,7 +236,13 @@ async function buildEntry(
     attempts++;
     const reply = await limiter.run(() => {
       calls.generator++;
-      return options.generator.generate({ messages: generatorMessages(options.prompts, passage, options.candidatesPerChunk), sampling: options.generatorSampling }, { signal });
+      return options.generator.generate(
+        {
+          messages: generatorMessages(options.prompts, passage, options.candidatesPerChunk),
+          sampling: options.generatorSampling,
+        },
+        { signal },
+      );
     }, signal);
     const attempt = parseQaPairs(reply.text, limits);
     if (attempt.problem === null) parsed = attempt;
@@ -238,10 +262,19 @@ async function buildEntry(
     candidates.map((pair) =>
       limiter.run(async () => {
         calls.verifier++;
-        const reply = await options.verifier.generate({ messages: verifierMessages(options.prompts, passage, pair.question), sampling: options.verifierSampling }, { signal });
+        const reply = await options.verifier.generate(
+          { messages: verifierMessages(options.prompts, passage, pair.question), sampling: options.verifierSampling },
+          { signal },
+        );
         const verifierAnswer = afterThinking(reply.text);
-        const { score } = await options.metric.score({ prediction: verifierAnswer, gold: pair.answer, dataSource: options.dataSource, question: pair.question }, { signal });
-        return { pair: { question: pair.question, answer: pair.answer, verifierAnswer }, passed: score >= options.minVerifierScore };
+        const { score } = await options.metric.score(
+          { prediction: verifierAnswer, gold: pair.answer, dataSource: options.dataSource, question: pair.question },
+          { signal },
+        );
+        return {
+          pair: { question: pair.question, answer: pair.answer, verifierAnswer },
+          passed: score >= options.minVerifierScore,
+        };
       }, signal),
     ),
   );
@@ -270,11 +303,17 @@ async function buildEntry(
 }
 
 /** Duplicates and K are applied on read, so changing either needs no model call. */
-function chooseQuestions(entry: ChunkQaCacheEntry, chunk: Chunk, options: ResolvedChunkQaOptions): { questions: ChunkQuestion[]; duplicates: number; available: number } {
+function chooseQuestions(
+  entry: ChunkQaCacheEntry,
+  chunk: Chunk,
+  options: ResolvedChunkQaOptions,
+): { questions: ChunkQuestion[]; duplicates: number; available: number } {
   const { kept, duplicates } = removeNearDuplicates(entry.verified, options.duplicateThreshold);
   // Each question carries the metric its pair passed verification under, so r_chunk scores it the same way.
   const metric = { protocol: options.metric.protocol, dataSource: options.dataSource };
-  const questions = kept.slice(0, options.questionsPerChunk).map((pair, index) => ({ id: `${chunk.id}.q${index}`, question: pair.question, gold: pair.answer, metric }));
+  const questions = kept
+    .slice(0, options.questionsPerChunk)
+    .map((pair, index) => ({ id: `${chunk.id}.q${index}`, question: pair.question, gold: pair.answer, metric }));
   return { questions, duplicates: duplicates.length, available: kept.length };
 }
 
@@ -282,7 +321,12 @@ function chooseQuestions(entry: ChunkQaCacheEntry, chunk: Chunk, options: Resolv
  * mapWithConcurrency, but a failure (or abort) rejects only once every started item has settled: a
  * chunk still in flight would otherwise append to the cache after the build had returned.
  */
-async function mapSettled<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+async function mapSettled<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const started: Promise<void>[] = [];
   try {
     await mapWithConcurrency(
@@ -307,7 +351,12 @@ function settingsOf(options: ResolvedChunkQaOptions): { readonly [key: string]: 
     JSON.stringify({
       generatorSampling: options.generatorSampling,
       verifierSampling: options.verifierSampling,
-      metric: { name: options.metric.name, protocol: options.metric.protocol, dataSource: options.dataSource, minScore: options.minVerifierScore },
+      metric: {
+        name: options.metric.name,
+        protocol: options.metric.protocol,
+        dataSource: options.dataSource,
+        minScore: options.minVerifierScore,
+      },
       maxQuestionChars: options.maxQuestionChars,
       maxAnswerChars: options.maxAnswerChars,
     }),
@@ -315,21 +364,31 @@ function settingsOf(options: ResolvedChunkQaOptions): { readonly [key: string]: 
 }
 
 function checkChunks(chunks: readonly Chunk[], questionsPerChunk: number): void {
-  if (!Array.isArray(chunks)) throw new ChunkQaError("invalid_chunk", "expected an array of chunks", { path: ["chunks"] });
+  if (!Array.isArray(chunks))
+    throw new ChunkQaError("invalid_chunk", "expected an array of chunks", { path: ["chunks"] });
   chunks.forEach((chunk: unknown, index) => {
     const record = typeof chunk === "object" && chunk !== null ? (chunk as Record<string, unknown>) : undefined;
     if (record === undefined || !isId(record.id)) {
-      throw new ChunkQaError("invalid_chunk", `chunks[${index}]: expected a chunk with an id matching ID_PATTERN`, { path: ["chunks", index, "id"] });
+      throw new ChunkQaError("invalid_chunk", `chunks[${index}]: expected a chunk with an id matching ID_PATTERN`, {
+        path: ["chunks", index, "id"],
+      });
     }
     if (typeof record.text !== "string" || record.text.trim() === "") {
-      throw new ChunkQaError("invalid_chunk", `chunk "${record.id}": expected non-empty text`, { path: ["chunks", index, "text"], chunkId: record.id });
+      throw new ChunkQaError("invalid_chunk", `chunk "${record.id}": expected non-empty text`, {
+        path: ["chunks", index, "text"],
+        chunkId: record.id,
+      });
     }
     const lastQuestionId = `${record.id}.q${questionsPerChunk - 1}`;
     if (!isId(lastQuestionId)) {
-      throw new ChunkQaError("invalid_chunk", `chunk "${record.id}": its question ids (${lastQuestionId}) would exceed 128 characters; use a shorter chunk id`, {
-        path: ["chunks", index, "id"],
-        chunkId: record.id,
-      });
+      throw new ChunkQaError(
+        "invalid_chunk",
+        `chunk "${record.id}": its question ids (${lastQuestionId}) would exceed 128 characters; use a shorter chunk id`,
+        {
+          path: ["chunks", index, "id"],
+          chunkId: record.id,
+        },
+      );
     }
   });
 }

@@ -6,7 +6,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeJsonlLine } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
-import { chunkQaCacheKey, createChunkQaCacheWriter, loadChunkQaCache, sha256Hex, type ChunkQaCacheEntry, type ChunkQaKeyMaterial } from "./chunk-qa-cache.js";
+import {
+  type ChunkQaCacheEntry,
+  type ChunkQaKeyMaterial,
+  chunkQaCacheKey,
+  createChunkQaCacheWriter,
+  loadChunkQaCache,
+  sha256Hex,
+} from "./chunk-qa-cache.js";
 import { ChunkQaError } from "./chunk-qa-error.js";
 import { rejection, useTempDirs } from "./test-support/scripted-qa-models.js";
 
@@ -24,7 +31,11 @@ const adaMaterial: ChunkQaKeyMaterial = {
   verifierModelId: "ver-1",
   promptHash: "finemem-chunk-qa-v1:abc",
   candidates: 10,
-  settings: { sampling: [{ temperature: 0, seed: 1 }], metric: { name: "memoryagentbench_post_process", dataSource: "chunk_qa" }, maxAnswerChars: 100 },
+  settings: {
+    sampling: [{ temperature: 0, seed: 1 }],
+    metric: { name: "memoryagentbench_post_process", dataSource: "chunk_qa" },
+    maxAnswerChars: 100,
+  },
 };
 
 /**
@@ -43,7 +54,11 @@ const ADA_LINE =
   `"counts":{"generated":3,"invalid":1,"surplus":0,"unverifiable":0},"createdAt":"2025-06-01T12:00:00.000Z"}\n`;
 
 function entryFor(chunkId: string, text: string, question = `What does ${chunkId} say?`): ChunkQaCacheEntry {
-  const material: ChunkQaKeyMaterial = { ...adaMaterial, textSha256: sha256Hex(text), settings: { metric: { name: "m" } } };
+  const material: ChunkQaKeyMaterial = {
+    ...adaMaterial,
+    textSha256: sha256Hex(text),
+    settings: { metric: { name: "m" } },
+  };
   return {
     format: 1,
     key: chunkQaCacheKey(material),
@@ -61,13 +76,19 @@ describe("chunk QA cache keys", () => {
     expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     expect(sha256Hex("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     // printf 'Zoë lives in Kraków — 日本' | sha256sum
-    expect(sha256Hex("Zoë lives in Kraków — 日本")).toBe("7b553ccddb0eeb880296e1aa03252b73a3c9674da2118b64d3c985de061264e1");
+    expect(sha256Hex("Zoë lives in Kraków — 日本")).toBe(
+      "7b553ccddb0eeb880296e1aa03252b73a3c9674da2118b64d3c985de061264e1",
+    );
   });
 
   it("is the sha256 of the material's canonical JSON, with keys sorted at every depth", () => {
     expect(chunkQaCacheKey(adaMaterial)).toBe(ADA_KEY);
     const reordered: ChunkQaKeyMaterial = {
-      settings: { maxAnswerChars: 100, metric: { dataSource: "chunk_qa", name: "memoryagentbench_post_process" }, sampling: [{ seed: 1, temperature: 0 }] },
+      settings: {
+        maxAnswerChars: 100,
+        metric: { dataSource: "chunk_qa", name: "memoryagentbench_post_process" },
+        sampling: [{ seed: 1, temperature: 0 }],
+      },
       candidates: 10,
       promptHash: "finemem-chunk-qa-v1:abc",
       verifierModelId: "ver-1",
@@ -80,7 +101,16 @@ describe("chunk QA cache keys", () => {
   it("does not depend on the chunk id, the pairs, the counts or the time of a line", () => {
     const entry = JSON.parse(ADA_LINE) as ChunkQaCacheEntry;
     expect(chunkQaCacheKey(entry)).toBe(ADA_KEY);
-    expect(chunkQaCacheKey({ ...entry, chunkId: "other", verified: [], rejected: [], counts: { generated: 0, invalid: 0, surplus: 0, unverifiable: 0 }, createdAt: "x" } as ChunkQaCacheEntry)).toBe(ADA_KEY);
+    expect(
+      chunkQaCacheKey({
+        ...entry,
+        chunkId: "other",
+        verified: [],
+        rejected: [],
+        counts: { generated: 0, invalid: 0, surplus: 0, unverifiable: 0 },
+        createdAt: "x",
+      } as ChunkQaCacheEntry),
+    ).toBe(ADA_KEY);
   });
 
   it.each([
@@ -94,7 +124,10 @@ describe("chunk QA cache keys", () => {
     ["a setting's type", { settings: { ...adaMaterial.settings, maxAnswerChars: "100" } }],
     ["a nested setting", { settings: { ...adaMaterial.settings, sampling: [{ temperature: 0, seed: 2 }] } }],
     ["a setting added", { settings: { ...adaMaterial.settings, minVerifierScore: 1 } }],
-    ["a setting removed", { settings: { metric: adaMaterial.settings.metric!, sampling: adaMaterial.settings.sampling! } }],
+    [
+      "a setting removed",
+      { settings: { metric: adaMaterial.settings.metric!, sampling: adaMaterial.settings.sampling! } },
+    ],
   ] as const)("changes with %s", (_what, change) => {
     const key = chunkQaCacheKey({ ...adaMaterial, ...change });
     expect(key).toMatch(/^[0-9a-f]{64}$/);
@@ -131,14 +164,22 @@ describe("loading chunk QA cache files", () => {
     for (const text of ["", "\n", "\n\n  \n\t\n"]) {
       const path = join(tempDir(), "qa.jsonl");
       writeFileSync(path, text);
-      expect(await loadChunkQaCache(path, { repair: true })).toEqual({ entries: new Map(), tornBytes: 0, repaired: false });
+      expect(await loadChunkQaCache(path, { repair: true })).toEqual({
+        entries: new Map(),
+        tornBytes: 0,
+        repaired: false,
+      });
       expect(readFileSync(path, "utf8")).toBe(text);
     }
   });
 
   it("reads a file in a missing folder as an empty cache, and creates nothing", async () => {
     const path = join(tempDir(), "no", "such", "folder", "qa.jsonl");
-    expect(await loadChunkQaCache(path, { repair: true })).toEqual({ entries: new Map(), tornBytes: 0, repaired: false });
+    expect(await loadChunkQaCache(path, { repair: true })).toEqual({
+      entries: new Map(),
+      tornBytes: 0,
+      repaired: false,
+    });
     expect(existsSync(path)).toBe(false);
   });
 
@@ -189,7 +230,10 @@ describe("loading chunk QA cache files", () => {
   it("round-trips entries with non-ASCII pairs, one line each", async () => {
     const path = join(tempDir(), "deeper", "qa.jsonl");
     const writer = createChunkQaCacheWriter(path);
-    const entries = [entryFor("c1", "Zoë lives in Kraków", "Where does Zoë live?"), entryFor("c2", "日本語のテキスト\nwith a newline", "何?")];
+    const entries = [
+      entryFor("c1", "Zoë lives in Kraków", "Where does Zoë live?"),
+      entryFor("c2", "日本語のテキスト\nwith a newline", "何?"),
+    ];
     for (const entry of entries) void writer.append(entry);
     await writer.idle();
     const text = readFileSync(path, "utf8");
@@ -212,7 +256,9 @@ describe("loading chunk QA cache files", () => {
     const error = await rejection(loadChunkQaCache(path, { repair: true }));
     expect(error).toBeInstanceOf(ChunkQaError);
     expect(error).toMatchObject({ code: "corrupt_cache", file: path, line: 1, path: [1, "format"] });
-    expect((error as Error).message).toBe(`${path}:1: unknown format ${shown} (expected 1) at format; ${LEFT_UNCHANGED}`);
+    expect((error as Error).message).toBe(
+      `${path}:1: unknown format ${shown} (expected 1) at format; ${LEFT_UNCHANGED}`,
+    );
     expect(readFileSync(path, "utf8")).toBe(text);
   });
 
@@ -227,7 +273,9 @@ describe("loading chunk QA cache files", () => {
     writeFileSync(path, ADA_LINE + encodeJsonlLine({ ...(JSON.parse(ADA_LINE) as object), ...change }));
     const error = await rejection(loadChunkQaCache(path, { repair: true }));
     expect(error).toMatchObject({ code: "corrupt_cache", file: path, line: 2, path: [2, "key"] });
-    expect((error as Error).message).toBe(`${path}:2: the key does not match the line's text hash, models, prompt and settings at key; ${LEFT_UNCHANGED}`);
+    expect((error as Error).message).toBe(
+      `${path}:2: the key does not match the line's text hash, models, prompt and settings at key; ${LEFT_UNCHANGED}`,
+    );
   });
 
   it.each([

@@ -2,7 +2,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeJsonlLine } from "@finemem/utils";
 import { describe, expect, it } from "vitest";
-import { chunkQaCacheKey, createChunkQaCacheWriter, loadChunkQaCache, sha256Hex, type ChunkQaCacheEntry, type ChunkQaKeyMaterial } from "./chunk-qa-cache.js";
+import {
+  type ChunkQaCacheEntry,
+  type ChunkQaKeyMaterial,
+  chunkQaCacheKey,
+  createChunkQaCacheWriter,
+  loadChunkQaCache,
+  sha256Hex,
+} from "./chunk-qa-cache.js";
 import { ChunkQaError } from "./chunk-qa-error.js";
 import { rejection, useTempDirs } from "./test-support/scripted-qa-models.js";
 
@@ -117,7 +124,9 @@ describe("the chunk QA cache file", () => {
     );
     writeFileSync(path, `${lines(entryFor("c1", "alpha"))}{oops}\n${lines(entryFor("c3", "gamma"))}`);
     const notJson = await rejection(loadChunkQaCache(path));
-    expect((notJson as Error).message).toBe(`${path}:2: not valid JSON; the cache file was left unchanged (fix or remove the line, or delete the file to rebuild)`);
+    expect((notJson as Error).message).toBe(
+      `${path}:2: not valid JSON; the cache file was left unchanged (fix or remove the line, or delete the file to rebuild)`,
+    );
     expect(notJson).toMatchObject({ code: "corrupt_cache", line: 2, path: [2] });
   });
 
@@ -125,7 +134,10 @@ describe("the chunk QA cache file", () => {
     const path = join(tempDir(), "qa.jsonl");
     // Line 1 an entry, line 2 empty, line 3 spaces, line 4 the bad entry, line 5 an entry.
     const bad = { ...entryFor("c2", "beta"), format: 2 };
-    writeFileSync(path, `${lines(entryFor("c1", "alpha"))}\n   \n${encodeJsonlLine(bad)}${lines(entryFor("c3", "gamma"))}`);
+    writeFileSync(
+      path,
+      `${lines(entryFor("c1", "alpha"))}\n   \n${encodeJsonlLine(bad)}${lines(entryFor("c3", "gamma"))}`,
+    );
     const error = await rejection(loadChunkQaCache(path));
     expect(error).toMatchObject({ code: "corrupt_cache", line: 4, path: [4, "format"] });
     expect((error as Error).message).toContain(":4: unknown format 2 (expected 1) at format;");
@@ -191,7 +203,12 @@ describe("the chunk QA cache file", () => {
   it("accepts a line with one candidate, empty lists and an empty verifier answer", async () => {
     const path = join(tempDir(), "qa.jsonl");
     const material = { ...entryFor("c1", "alpha"), candidates: 1 };
-    const entry = { ...material, key: chunkQaCacheKey(material), verified: [], rejected: [{ question: "Who?", answer: "Ada", verifierAnswer: "" }] };
+    const entry = {
+      ...material,
+      key: chunkQaCacheKey(material),
+      verified: [],
+      rejected: [{ question: "Who?", answer: "Ada", verifierAnswer: "" }],
+    };
     writeFileSync(path, encodeJsonlLine(entry));
     expect([...(await loadChunkQaCache(path)).entries.values()]).toEqual([entry]);
   });
@@ -205,36 +222,123 @@ describe("the chunk QA cache file", () => {
     ["a missing format", { ...good, format: undefined }, ["format"], "unknown format undefined (expected 1) at format"],
     ["a numeric key", { ...good, key: 5 }, ["key"], "expected 64 lower-case hex digits at key"],
     ["an upper-case key", { ...good, key: hex.toUpperCase() }, ["key"], "expected 64 lower-case hex digits at key"],
-    ["a text hash with a character before", { ...good, textSha256: `x${hex}` }, ["textSha256"], "expected 64 lower-case hex digits at textSha256"],
-    ["a text hash with a character after", { ...good, textSha256: `${hex}x` }, ["textSha256"], "expected 64 lower-case hex digits at textSha256"],
-    ["a text hash in a list", { ...good, textSha256: [hex] }, ["textSha256"], "expected 64 lower-case hex digits at textSha256"],
+    [
+      "a text hash with a character before",
+      { ...good, textSha256: `x${hex}` },
+      ["textSha256"],
+      "expected 64 lower-case hex digits at textSha256",
+    ],
+    [
+      "a text hash with a character after",
+      { ...good, textSha256: `${hex}x` },
+      ["textSha256"],
+      "expected 64 lower-case hex digits at textSha256",
+    ],
+    [
+      "a text hash in a list",
+      { ...good, textSha256: [hex] },
+      ["textSha256"],
+      "expected 64 lower-case hex digits at textSha256",
+    ],
     ["a bad chunk id", { ...good, chunkId: "bad id" }, ["chunkId"], "expected a chunk id at chunkId"],
-    ["an empty model id", { ...good, generatorModelId: "" }, ["generatorModelId"], "expected a non-empty string at generatorModelId"],
-    ["a numeric model id", { ...good, verifierModelId: 7 }, ["verifierModelId"], "expected a non-empty string at verifierModelId"],
+    [
+      "an empty model id",
+      { ...good, generatorModelId: "" },
+      ["generatorModelId"],
+      "expected a non-empty string at generatorModelId",
+    ],
+    [
+      "a numeric model id",
+      { ...good, verifierModelId: 7 },
+      ["verifierModelId"],
+      "expected a non-empty string at verifierModelId",
+    ],
     ["an empty prompt hash", { ...good, promptHash: "" }, ["promptHash"], "expected a non-empty string at promptHash"],
     ["an empty time", { ...good, createdAt: "" }, ["createdAt"], "expected a non-empty string at createdAt"],
-    ["a numeric time", { ...good, createdAt: 1735689600000 }, ["createdAt"], "expected a non-empty string at createdAt"],
+    [
+      "a numeric time",
+      { ...good, createdAt: 1735689600000 },
+      ["createdAt"],
+      "expected a non-empty string at createdAt",
+    ],
     ["zero candidates", { ...good, candidates: 0 }, ["candidates"], "expected an integer ≥ 1 at candidates"],
-    ["a fractional candidate count", { ...good, candidates: 2.5 }, ["candidates"], "expected an integer ≥ 1 at candidates"],
+    [
+      "a fractional candidate count",
+      { ...good, candidates: 2.5 },
+      ["candidates"],
+      "expected an integer ≥ 1 at candidates",
+    ],
     ["settings that are not an object", { ...good, settings: [1] }, ["settings"], "expected an object at settings"],
     ["verified pairs that are not a list", { ...good, verified: {} }, ["verified"], "expected an array at verified"],
-    ["rejected pairs that are not a list", { ...good, rejected: "none" }, ["rejected"], "expected an array at rejected"],
-    ["a pair that is not an object", { ...good, rejected: ["Who?"] }, ["rejected", 0], "expected an object at rejected.0"],
-    ["a numeric question", { ...good, verified: [{ question: 5, answer: "Ada", verifierAnswer: "Ada" }] }, ["verified", 0, "question"], "expected a non-empty string at verified.0.question"],
-    ["a blank answer", { ...good, verified: [{ question: "Who?", answer: " ", verifierAnswer: "Ada" }] }, ["verified", 0, "answer"], "expected a non-empty string at verified.0.answer"],
-    ["no verifier answer", { ...good, verified: [{ question: "Who?", answer: "Ada" }] }, ["verified", 0, "verifierAnswer"], "expected a string at verified.0.verifierAnswer"],
+    [
+      "rejected pairs that are not a list",
+      { ...good, rejected: "none" },
+      ["rejected"],
+      "expected an array at rejected",
+    ],
+    [
+      "a pair that is not an object",
+      { ...good, rejected: ["Who?"] },
+      ["rejected", 0],
+      "expected an object at rejected.0",
+    ],
+    [
+      "a numeric question",
+      { ...good, verified: [{ question: 5, answer: "Ada", verifierAnswer: "Ada" }] },
+      ["verified", 0, "question"],
+      "expected a non-empty string at verified.0.question",
+    ],
+    [
+      "a blank answer",
+      { ...good, verified: [{ question: "Who?", answer: " ", verifierAnswer: "Ada" }] },
+      ["verified", 0, "answer"],
+      "expected a non-empty string at verified.0.answer",
+    ],
+    [
+      "no verifier answer",
+      { ...good, verified: [{ question: "Who?", answer: "Ada" }] },
+      ["verified", 0, "verifierAnswer"],
+      "expected a string at verified.0.verifierAnswer",
+    ],
     ["counts that are not an object", { ...good, counts: 4 }, ["counts"], "expected an object at counts"],
-    ["a negative count", { ...good, counts: { ...good.counts, generated: -1 } }, ["counts", "generated"], "expected an integer ≥ 0 at counts.generated"],
-    ["a fractional count", { ...good, counts: { ...good.counts, invalid: 0.5 } }, ["counts", "invalid"], "expected an integer ≥ 0 at counts.invalid"],
-    ["a count written as text", { ...good, counts: { ...good.counts, surplus: "1" } }, ["counts", "surplus"], "expected an integer ≥ 0 at counts.surplus"],
-    ["a missing count", { ...good, counts: { generated: 1, invalid: 0, surplus: 0 } }, ["counts", "unverifiable"], "expected an integer ≥ 0 at counts.unverifiable"],
-    ["a key that does not match", { ...good, key: hex }, ["key"], "the key does not match the line's text hash, models, prompt and settings at key"],
+    [
+      "a negative count",
+      { ...good, counts: { ...good.counts, generated: -1 } },
+      ["counts", "generated"],
+      "expected an integer ≥ 0 at counts.generated",
+    ],
+    [
+      "a fractional count",
+      { ...good, counts: { ...good.counts, invalid: 0.5 } },
+      ["counts", "invalid"],
+      "expected an integer ≥ 0 at counts.invalid",
+    ],
+    [
+      "a count written as text",
+      { ...good, counts: { ...good.counts, surplus: "1" } },
+      ["counts", "surplus"],
+      "expected an integer ≥ 0 at counts.surplus",
+    ],
+    [
+      "a missing count",
+      { ...good, counts: { generated: 1, invalid: 0, surplus: 0 } },
+      ["counts", "unverifiable"],
+      "expected an integer ≥ 0 at counts.unverifiable",
+    ],
+    [
+      "a key that does not match",
+      { ...good, key: hex },
+      ["key"],
+      "the key does not match the line's text hash, models, prompt and settings at key",
+    ],
   ] as const)("refuses a line with %s, naming the field", async (_what, value, fieldPath, what) => {
     const path = join(tempDir(), "qa.jsonl");
     writeFileSync(path, `${JSON.stringify(value)}\n`);
     const error = await rejection(loadChunkQaCache(path));
     expect(error).toBeInstanceOf(ChunkQaError);
     expect(error).toMatchObject({ code: "corrupt_cache", file: path, line: 1, path: [1, ...fieldPath] });
-    expect((error as Error).message).toBe(`${path}:1: ${what}; the cache file was left unchanged (fix or remove the line, or delete the file to rebuild)`);
+    expect((error as Error).message).toBe(
+      `${path}:1: ${what}; the cache file was left unchanged (fix or remove the line, or delete the file to rebuild)`,
+    );
   });
 });

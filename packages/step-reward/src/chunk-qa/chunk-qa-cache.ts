@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { appendFile, mkdir, readFile, truncate } from "node:fs/promises";
 import { dirname } from "node:path";
-import { isId, throwIfAborted, type JsonValue, type PathSegment } from "@finemem/spec";
-import { JsonlError, decodeJsonl, encodeJsonlLine } from "@finemem/utils";
+import { isId, type JsonValue, type PathSegment, throwIfAborted } from "@finemem/spec";
+import { decodeJsonl, encodeJsonlLine, JsonlError } from "@finemem/utils";
 import { ChunkQaError } from "./chunk-qa-error.js";
 
 /** A candidate pair with the verifier's answer to it, kept so a reader of the cache can see why it stayed or went. */
@@ -77,13 +77,17 @@ export interface LoadedChunkQaCache {
  * `corrupt_cache` naming the file and line, and the file is left untouched: a damaged cache is a
  * person's to look at, never something to overwrite.
  */
-export async function loadChunkQaCache(path: string, options: { readonly repair?: boolean | undefined; readonly signal?: AbortSignal | undefined } = {}): Promise<LoadedChunkQaCache> {
+export async function loadChunkQaCache(
+  path: string,
+  options: { readonly repair?: boolean | undefined; readonly signal?: AbortSignal | undefined } = {},
+): Promise<LoadedChunkQaCache> {
   throwIfAborted(options.signal);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { entries: new Map(), tornBytes: 0, repaired: false };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      return { entries: new Map(), tornBytes: 0, repaired: false };
     throw error;
   }
   throwIfAborted(options.signal);
@@ -172,7 +176,13 @@ function nonBlankLineNumbers(text: string): number[] {
   return numbers;
 }
 
-function corrupt(file: string, line: number, path: readonly PathSegment[], what: string, cause?: unknown): ChunkQaError {
+function corrupt(
+  file: string,
+  line: number,
+  path: readonly PathSegment[],
+  what: string,
+  cause?: unknown,
+): ChunkQaError {
   const where = path.length === 0 ? "" : ` at ${path.join(".")}`;
   return new ChunkQaError(
     "corrupt_cache",
@@ -189,7 +199,8 @@ function checkEntry(value: unknown, file: string, line: number): ChunkQaCacheEnt
   if (!isRecord(value)) return fail([], "expected a JSON object");
   if (value.format !== 1) fail(["format"], `unknown format ${JSON.stringify(value.format)} (expected 1)`);
   for (const field of ["key", "textSha256"] as const) {
-    if (typeof value[field] !== "string" || !/^[0-9a-f]{64}$/.test(value[field])) fail([field], "expected 64 lower-case hex digits");
+    if (typeof value[field] !== "string" || !/^[0-9a-f]{64}$/.test(value[field]))
+      fail([field], "expected 64 lower-case hex digits");
   }
   if (!isId(value.chunkId)) fail(["chunkId"], "expected a chunk id");
   for (const field of ["generatorModelId", "verifierModelId", "promptHash", "createdAt"] as const) {
@@ -204,7 +215,8 @@ function checkEntry(value: unknown, file: string, line: number): ChunkQaCacheEnt
       if (!isRecord(pair)) fail([list, index], "expected an object");
       const record = pair as Record<string, unknown>;
       for (const field of ["question", "answer"] as const) {
-        if (typeof record[field] !== "string" || record[field].trim() === "") fail([list, index, field], "expected a non-empty string");
+        if (typeof record[field] !== "string" || record[field].trim() === "")
+          fail([list, index, field], "expected a non-empty string");
       }
       if (typeof record.verifierAnswer !== "string") fail([list, index, "verifierAnswer"], "expected a string");
     });
@@ -217,7 +229,8 @@ function checkEntry(value: unknown, file: string, line: number): ChunkQaCacheEnt
   const entry = value as unknown as ChunkQaCacheEntry;
   // A line whose key does not match its own fields was edited by hand or written by other code; using
   // it could hand one chunk's questions to another.
-  if (chunkQaCacheKey(entry) !== entry.key) fail(["key"], "the key does not match the line's text hash, models, prompt and settings");
+  if (chunkQaCacheKey(entry) !== entry.key)
+    fail(["key"], "the key does not match the line's text hash, models, prompt and settings");
   return entry;
 }
 
@@ -232,6 +245,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => {
     if (!isRecord(inner)) return inner;
-    return Object.fromEntries(Object.keys(inner).sort().map((key) => [key, inner[key]]));
+    return Object.fromEntries(
+      Object.keys(inner)
+        .sort()
+        .map((key) => [key, inner[key]]),
+    );
   });
 }

@@ -8,7 +8,12 @@ import { FineMemError, type PathSegment } from "@finemem/spec";
  * - `corrupt_cache`: a complete line of the cache file is not a valid entry (the file is left as it is).
  * - `invalid_question`: `withChunkQuestions` got lists that do not fit the instance.
  */
-export type ChunkQaErrorCode = "invalid_option" | "invalid_chunk" | "malformed_generator_reply" | "corrupt_cache" | "invalid_question";
+export type ChunkQaErrorCode =
+  | "invalid_option"
+  | "invalid_chunk"
+  | "malformed_generator_reply"
+  | "corrupt_cache"
+  | "invalid_question";
 
 export interface ChunkQaErrorDetails {
   readonly path?: readonly PathSegment[];

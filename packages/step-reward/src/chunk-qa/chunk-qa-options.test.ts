@@ -1,8 +1,8 @@
-import { SPECIFICATION_VERSION, languageModelRequestValidator, type Metric } from "@finemem/spec";
+import { languageModelRequestValidator, type Metric, SPECIFICATION_VERSION } from "@finemem/spec";
 import { createScriptedLanguageModel } from "@finemem/spec/testing";
 import { describe, expect, it } from "vitest";
 import { ChunkQaError } from "./chunk-qa-error.js";
-import { resolveChunkQaOptions, type ChunkQaBuilderOptions } from "./chunk-qa-options.js";
+import { type ChunkQaBuilderOptions, resolveChunkQaOptions } from "./chunk-qa-options.js";
 import { CHUNK_QA_PROMPTS } from "./chunk-qa-prompts.js";
 
 const generator = createScriptedLanguageModel([], { modelId: "gen" });
@@ -21,7 +21,13 @@ function refusal(options: unknown): ChunkQaError {
   throw new Error("expected the options to be refused");
 }
 
-const metric: Metric = { specificationVersion: SPECIFICATION_VERSION, name: "m", protocol: "memoryagentbench", judged: false, score: async () => ({ score: 1 }) };
+const metric: Metric = {
+  specificationVersion: SPECIFICATION_VERSION,
+  name: "m",
+  protocol: "memoryagentbench",
+  judged: false,
+  score: async () => ({ score: 1 }),
+};
 
 describe("resolveChunkQaOptions", () => {
   it("fills in the documented defaults", () => {
@@ -49,7 +55,11 @@ describe("resolveChunkQaOptions", () => {
 
   it("keeps the values given, at the edges of their ranges", () => {
     const onProgress = () => undefined;
-    const prompts = { version: "mine-v1", generator: { system: "", user: "{passage}" }, verifier: { system: "", user: "{passage} {question}" } };
+    const prompts = {
+      version: "mine-v1",
+      generator: { system: "", user: "{passage}" },
+      verifier: { system: "", user: "{passage} {question}" },
+    };
     const resolved = resolveChunkQaOptions({
       ...base,
       metric,
@@ -68,7 +78,20 @@ describe("resolveChunkQaOptions", () => {
       prompts,
       onProgress,
     });
-    expect(resolved).toMatchObject({ metric, dataSource: "my_source", questionsPerChunk: 3, candidatesPerChunk: 3, cachePath: "qa.jsonl", concurrency: 1, duplicateThreshold: 0.01, maxGeneratorAttempts: 1, maxQuestionChars: 1, maxAnswerChars: 1, prompts, onProgress });
+    expect(resolved).toMatchObject({
+      metric,
+      dataSource: "my_source",
+      questionsPerChunk: 3,
+      candidatesPerChunk: 3,
+      cachePath: "qa.jsonl",
+      concurrency: 1,
+      duplicateThreshold: 0.01,
+      maxGeneratorAttempts: 1,
+      maxQuestionChars: 1,
+      maxAnswerChars: 1,
+      prompts,
+      onProgress,
+    });
     // Sampling is merged over { temperature: 0 }.
     expect(resolved.generatorSampling).toEqual({ temperature: 0, seed: 7 });
     expect(resolved.verifierSampling).toEqual({ temperature: 0.5 });
@@ -99,8 +122,16 @@ describe("resolveChunkQaOptions", () => {
     ["candidatesPerChunk", 0, "candidatesPerChunk: expected an integer ≥ 1 (candidate pairs asked per chunk), got 0"],
     ["concurrency", 1.5, "concurrency: expected an integer ≥ 1 (chunks and model calls in flight), got 1.5"],
     ["maxGeneratorAttempts", "2", 'maxGeneratorAttempts: expected an integer ≥ 1 (generator calls per chunk), got "2"'],
-    ["maxQuestionChars", null, "maxQuestionChars: expected an integer ≥ 1 (the longest question kept, in characters), got null"],
-    ["maxAnswerChars", true, "maxAnswerChars: expected an integer ≥ 1 (the longest answer kept, in characters), got true"],
+    [
+      "maxQuestionChars",
+      null,
+      "maxQuestionChars: expected an integer ≥ 1 (the longest question kept, in characters), got null",
+    ],
+    [
+      "maxAnswerChars",
+      true,
+      "maxAnswerChars: expected an integer ≥ 1 (the longest answer kept, in characters), got true",
+    ],
   ] as const)("refuses %s = %j, saying what it means", (option, value, message) => {
     const error = refusal({ ...base, [option]: value });
     expect(error.path).toEqual([option]);
@@ -110,7 +141,9 @@ describe("resolveChunkQaOptions", () => {
   it("refuses fewer candidates than questions kept; as many is enough", () => {
     const error = refusal({ ...base, questionsPerChunk: 5, candidatesPerChunk: 4 });
     expect(error.path).toEqual(["candidatesPerChunk"]);
-    expect(error.message).toBe("candidatesPerChunk: expected at least questionsPerChunk (5) candidates, got 4: verification only removes pairs");
+    expect(error.message).toBe(
+      "candidatesPerChunk: expected at least questionsPerChunk (5) candidates, got 4: verification only removes pairs",
+    );
     expect(resolveChunkQaOptions({ ...base, questionsPerChunk: 4, candidatesPerChunk: 4 }).candidatesPerChunk).toBe(4);
   });
 
@@ -140,8 +173,12 @@ describe("resolveChunkQaOptions", () => {
 
   it("shortens a long value to 40 characters in the message", () => {
     // 41 characters: the first 40 and an ellipsis. 40 characters: as they are.
-    expect(refusal({ ...base, concurrency: "y".repeat(41) }).message).toBe(`concurrency: expected an integer ≥ 1 (chunks and model calls in flight), got "${"y".repeat(40)}…"`);
-    expect(refusal({ ...base, concurrency: "y".repeat(40) }).message).toBe(`concurrency: expected an integer ≥ 1 (chunks and model calls in flight), got "${"y".repeat(40)}"`);
+    expect(refusal({ ...base, concurrency: "y".repeat(41) }).message).toBe(
+      `concurrency: expected an integer ≥ 1 (chunks and model calls in flight), got "${"y".repeat(40)}…"`,
+    );
+    expect(refusal({ ...base, concurrency: "y".repeat(40) }).message).toBe(
+      `concurrency: expected an integer ≥ 1 (chunks and model calls in flight), got "${"y".repeat(40)}"`,
+    );
   });
 
   it.each([
@@ -164,19 +201,26 @@ describe("resolveChunkQaOptions", () => {
   ])("refuses a metric with %s", (_what, value) => {
     const error = refusal({ ...base, metric: value });
     expect(error.path).toEqual(["metric"]);
-    expect(error.message).toBe(`metric: expected a Metric (with score(), name and protocol), got ${value === null ? "null" : "object"}`);
+    expect(error.message).toBe(
+      `metric: expected a Metric (with score(), name and protocol), got ${value === null ? "null" : "object"}`,
+    );
   });
 
   it("refuses sampling that is not an object, or that the spec's request validator refuses, naming the field", () => {
     const notObject = refusal({ ...base, generatorSampling: 5 });
     expect(notObject.path).toEqual(["generatorSampling"]);
-    expect(notObject.message).toBe("generatorSampling: expected sampling options such as { temperature: 0, seed: 1 }, got 5");
+    expect(notObject.message).toBe(
+      "generatorSampling: expected sampling options such as { temperature: 0, seed: 1 }, got 5",
+    );
     expect(refusal({ ...base, verifierSampling: [] }).path).toEqual(["verifierSampling"]);
 
     const negative = refusal({ ...base, generatorSampling: { temperature: -1 } });
     expect(negative.path).toEqual(["generatorSampling", "temperature"]);
     // The message is the spec's own issue for that field, after the option's dotted path.
-    const checked = languageModelRequestValidator.validate({ messages: [{ role: "user", content: "x" }], sampling: { temperature: -1 } });
+    const checked = languageModelRequestValidator.validate({
+      messages: [{ role: "user", content: "x" }],
+      sampling: { temperature: -1 },
+    });
     expect(checked.ok).toBe(false);
     const issue = checked.ok ? "" : checked.error.issues[0]!.message;
     expect(negative.message).toBe(`generatorSampling.temperature: ${issue}`);
@@ -193,7 +237,9 @@ describe("resolveChunkQaOptions", () => {
   ])("refuses prompts with %s", (_what, value) => {
     const error = refusal({ ...base, prompts: value });
     expect(error.path).toEqual(["prompts"]);
-    expect(error.message).toBe("prompts: expected { version, generator: { system, user }, verifier: { system, user } }");
+    expect(error.message).toBe(
+      "prompts: expected { version, generator: { system, user }, verifier: { system, user } }",
+    );
   });
 
   it.each([
@@ -203,7 +249,9 @@ describe("resolveChunkQaOptions", () => {
   ])("refuses prompts without %s", (_what, change) => {
     const error = refusal({ ...base, prompts: { ...CHUNK_QA_PROMPTS, ...change } });
     expect(error.path).toEqual(["prompts"]);
-    expect(error.message).toBe("prompts: the generator's user prompt needs {passage}; the verifier's needs {passage} and {question}");
+    expect(error.message).toBe(
+      "prompts: the generator's user prompt needs {passage}; the verifier's needs {passage} and {question}",
+    );
   });
 
   it("refuses an onProgress that is not a function", () => {

@@ -1,5 +1,5 @@
 import { createMetric } from "@finemem/benchmarks";
-import { languageModelRequestValidator, type LanguageModel, type Metric, type SamplingOptions } from "@finemem/spec";
+import { type LanguageModel, languageModelRequestValidator, type Metric, type SamplingOptions } from "@finemem/spec";
 import { ChunkQaError } from "./chunk-qa-error.js";
 import { CHUNK_QA_PROMPTS, type ChunkQaPrompts } from "./chunk-qa-prompts.js";
 import { DEFAULT_DUPLICATE_THRESHOLD } from "./near-duplicates.js";
@@ -103,29 +103,71 @@ const OPTION_KEYS = [
 export function resolveChunkQaOptions(options: ChunkQaBuilderOptions): ResolvedChunkQaOptions {
   if (!isRecord(options)) throw invalid([], `expected an options object, got ${describe(options)}`);
   for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) throw invalid([key], `unknown option "${key}"; expected one of ${OPTION_KEYS.join(", ")}`);
+    if (!(OPTION_KEYS as readonly string[]).includes(key))
+      throw invalid([key], `unknown option "${key}"; expected one of ${OPTION_KEYS.join(", ")}`);
   }
-  const questionsPerChunk = integerAtLeast(options.questionsPerChunk, 5, 1, "questionsPerChunk", "K, the questions kept per chunk");
-  const candidatesPerChunk = integerAtLeast(options.candidatesPerChunk, 10, 1, "candidatesPerChunk", "candidate pairs asked per chunk");
+  const questionsPerChunk = integerAtLeast(
+    options.questionsPerChunk,
+    5,
+    1,
+    "questionsPerChunk",
+    "K, the questions kept per chunk",
+  );
+  const candidatesPerChunk = integerAtLeast(
+    options.candidatesPerChunk,
+    10,
+    1,
+    "candidatesPerChunk",
+    "candidate pairs asked per chunk",
+  );
   if (candidatesPerChunk < questionsPerChunk) {
-    throw invalid(["candidatesPerChunk"], `expected at least questionsPerChunk (${questionsPerChunk}) candidates, got ${candidatesPerChunk}: verification only removes pairs`);
+    throw invalid(
+      ["candidatesPerChunk"],
+      `expected at least questionsPerChunk (${questionsPerChunk}) candidates, got ${candidatesPerChunk}: verification only removes pairs`,
+    );
   }
   return {
     generator: model(options.generator, "generator"),
     verifier: model(options.verifier, "verifier"),
     metric: metric(options.metric),
-    dataSource: nonEmptyString(options.dataSource, "chunk_qa", "dataSource", 'the data source the metric routes by, e.g. "chunk_qa"'),
+    dataSource: nonEmptyString(
+      options.dataSource,
+      "chunk_qa",
+      "dataSource",
+      'the data source the metric routes by, e.g. "chunk_qa"',
+    ),
     minVerifierScore: unitScore(options.minVerifierScore, 1, "minVerifierScore"),
     questionsPerChunk,
     candidatesPerChunk,
-    cachePath: options.cachePath === undefined ? undefined : nonEmptyString(options.cachePath, "", "cachePath", "a file path for the JSONL cache, or no cachePath"),
+    cachePath:
+      options.cachePath === undefined
+        ? undefined
+        : nonEmptyString(options.cachePath, "", "cachePath", "a file path for the JSONL cache, or no cachePath"),
     concurrency: integerAtLeast(options.concurrency, 4, 1, "concurrency", "chunks and model calls in flight"),
     duplicateThreshold: unitScore(options.duplicateThreshold, DEFAULT_DUPLICATE_THRESHOLD, "duplicateThreshold"),
     generatorSampling: sampling(options.generatorSampling, "generatorSampling"),
     verifierSampling: sampling(options.verifierSampling, "verifierSampling"),
-    maxGeneratorAttempts: integerAtLeast(options.maxGeneratorAttempts, 2, 1, "maxGeneratorAttempts", "generator calls per chunk"),
-    maxQuestionChars: integerAtLeast(options.maxQuestionChars, DEFAULT_MAX_QUESTION_CHARS, 1, "maxQuestionChars", "the longest question kept, in characters"),
-    maxAnswerChars: integerAtLeast(options.maxAnswerChars, DEFAULT_MAX_ANSWER_CHARS, 1, "maxAnswerChars", "the longest answer kept, in characters"),
+    maxGeneratorAttempts: integerAtLeast(
+      options.maxGeneratorAttempts,
+      2,
+      1,
+      "maxGeneratorAttempts",
+      "generator calls per chunk",
+    ),
+    maxQuestionChars: integerAtLeast(
+      options.maxQuestionChars,
+      DEFAULT_MAX_QUESTION_CHARS,
+      1,
+      "maxQuestionChars",
+      "the longest question kept, in characters",
+    ),
+    maxAnswerChars: integerAtLeast(
+      options.maxAnswerChars,
+      DEFAULT_MAX_ANSWER_CHARS,
+      1,
+      "maxAnswerChars",
+      "the longest answer kept, in characters",
+    ),
     prompts: prompts(options.prompts),
     onProgress: progressCallback(options.onProgress),
   };
@@ -137,24 +179,32 @@ function invalid(path: readonly (string | number)[], message: string): ChunkQaEr
 
 function integerAtLeast(value: unknown, fallback: number, min: number, name: string, meaning: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw invalid([name], `expected an integer ≥ ${min} (${meaning}), got ${describe(value)}`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min)
+    throw invalid([name], `expected an integer ≥ ${min} (${meaning}), got ${describe(value)}`);
   return value;
 }
 
 function unitScore(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value > 0 && value <= 1)) throw invalid([name], `expected a number in (0, 1], got ${describe(value)}`);
+  if (typeof value !== "number" || !(value > 0 && value <= 1))
+    throw invalid([name], `expected a number in (0, 1], got ${describe(value)}`);
   return value;
 }
 
 function nonEmptyString(value: unknown, fallback: string, name: string, expected: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== "string" || value.trim() === "") throw invalid([name], `expected ${expected}, got ${describe(value)}`);
+  if (typeof value !== "string" || value.trim() === "")
+    throw invalid([name], `expected ${expected}, got ${describe(value)}`);
   return value;
 }
 
 function model(value: unknown, name: string): LanguageModel {
-  if (!isRecord(value) || typeof value.generate !== "function" || typeof value.modelId !== "string" || value.modelId === "") {
+  if (
+    !isRecord(value) ||
+    typeof value.generate !== "function" ||
+    typeof value.modelId !== "string" ||
+    value.modelId === ""
+  ) {
     throw invalid([name], `expected a LanguageModel (with generate() and a modelId), got ${describe(value)}`);
   }
   return value as unknown as LanguageModel;
@@ -162,7 +212,12 @@ function model(value: unknown, name: string): LanguageModel {
 
 function metric(value: unknown): Metric {
   if (value === undefined) return createMetric("memoryagentbench");
-  if (!isRecord(value) || typeof value.score !== "function" || typeof value.name !== "string" || typeof value.protocol !== "string") {
+  if (
+    !isRecord(value) ||
+    typeof value.score !== "function" ||
+    typeof value.name !== "string" ||
+    typeof value.protocol !== "string"
+  ) {
     throw invalid(["metric"], `expected a Metric (with score(), name and protocol), got ${describe(value)}`);
   }
   return value as unknown as Metric;
@@ -170,9 +225,13 @@ function metric(value: unknown): Metric {
 
 // The spec's own request validator decides what sampling is valid, so these rules match every backend's.
 function sampling(value: unknown, name: string): SamplingOptions {
-  if (value !== undefined && !isRecord(value)) throw invalid([name], `expected sampling options such as { temperature: 0, seed: 1 }, got ${describe(value)}`);
+  if (value !== undefined && !isRecord(value))
+    throw invalid([name], `expected sampling options such as { temperature: 0, seed: 1 }, got ${describe(value)}`);
   const merged = { temperature: 0, ...value };
-  const result = languageModelRequestValidator.validate({ messages: [{ role: "user", content: "check" }], sampling: merged });
+  const result = languageModelRequestValidator.validate({
+    messages: [{ role: "user", content: "check" }],
+    sampling: merged,
+  });
   if (!result.ok) {
     const issue = result.error.issues[0];
     const field = issue?.path.slice(1) ?? [];
@@ -184,12 +243,25 @@ function sampling(value: unknown, name: string): SamplingOptions {
 function prompts(value: unknown): ChunkQaPrompts {
   if (value === undefined) return CHUNK_QA_PROMPTS;
   const template = (v: unknown): boolean => isRecord(v) && typeof v.system === "string" && typeof v.user === "string";
-  if (!isRecord(value) || typeof value.version !== "string" || value.version === "" || !template(value.generator) || !template(value.verifier)) {
+  if (
+    !isRecord(value) ||
+    typeof value.version !== "string" ||
+    value.version === "" ||
+    !template(value.generator) ||
+    !template(value.verifier)
+  ) {
     throw invalid(["prompts"], "expected { version, generator: { system, user }, verifier: { system, user } }");
   }
   const given = value as unknown as ChunkQaPrompts;
-  if (!given.generator.user.includes("{passage}") || !given.verifier.user.includes("{passage}") || !given.verifier.user.includes("{question}")) {
-    throw invalid(["prompts"], "the generator's user prompt needs {passage}; the verifier's needs {passage} and {question}");
+  if (
+    !given.generator.user.includes("{passage}") ||
+    !given.verifier.user.includes("{passage}") ||
+    !given.verifier.user.includes("{question}")
+  ) {
+    throw invalid(
+      ["prompts"],
+      "the generator's user prompt needs {passage}; the verifier's needs {passage} and {question}",
+    );
   }
   return given;
 }

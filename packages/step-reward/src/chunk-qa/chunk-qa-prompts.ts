@@ -32,7 +32,7 @@ export const CHUNK_QA_PROMPTS: ChunkQaPrompts = {
       "- Every question must be answerable from the passage alone, without general knowledge.",
       "- Every answer is a short span copied word for word from the passage: a name, a number, a date, a place or a few words, never a whole sentence.",
       "- Ask about different facts; never ask the same thing twice in other words.",
-      "- Make every question stand on its own: name the people and things it is about instead of writing \"he\", \"it\" or \"the passage\".",
+      '- Make every question stand on its own: name the people and things it is about instead of writing "he", "it" or "the passage".',
       "Reply with JSON only, in exactly this form:",
       '{"pairs": [{"question": "...", "answer": "..."}]}',
     ].join("\n"),
@@ -75,5 +75,7 @@ export function verifierMessages(prompts: ChunkQaPrompts, passage: string, quest
 
 // One pass, so a passage that itself contains "{question}" is sent as written.
 function fillPlaceholders(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? values[key]! : whole));
+  return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) =>
+    Object.hasOwn(values, key) ? values[key]! : whole,
+  );
 }

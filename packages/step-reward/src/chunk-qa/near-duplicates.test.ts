@@ -12,7 +12,12 @@ describe("near-duplicate questions", () => {
   });
 
   it("keeps the first of each group and names what each dropped question repeats", () => {
-    const items = [q("Who founded Acme in Lisbon?"), q("Where is Acme based?"), q("who founded acme in lisbon"), q("Who founded Acme in Lisbon, Portugal, in 1987?")];
+    const items = [
+      q("Who founded Acme in Lisbon?"),
+      q("Where is Acme based?"),
+      q("who founded acme in lisbon"),
+      q("Who founded Acme in Lisbon, Portugal, in 1987?"),
+    ];
     const result = removeNearDuplicates(items, 0.8);
     expect(result.kept).toEqual([items[0], items[1], items[3]]);
     expect(result.duplicates).toEqual([{ index: 2, of: 0, similarity: 1 }]);
@@ -31,7 +36,13 @@ describe("near-duplicate questions", () => {
   });
 
   it("names the most similar kept question, the earliest on a tie", () => {
-    const items = [q("Red blue green gold?"), q("Red blue pink grey?"), q("Red blue green gold pink?"), q("Red blue green pink?"), q("Red blue pink grey green?")];
+    const items = [
+      q("Red blue green gold?"),
+      q("Red blue pink grey?"),
+      q("Red blue green gold pink?"),
+      q("Red blue green pink?"),
+      q("Red blue pink grey green?"),
+    ];
     // Kept: 0 and 1 (2 shared of 6 distinct tokens, 1/3 < 0.5). Then, against 0 and 1:
     // 2: 4/5 = 0.8 and 3/6 = 0.5 → of 0; 3: 3/5 and 3/5, a tie → of 0; 4: 3/6 and 4/5 → of 1.
     const result = removeNearDuplicates(items, 0.5);

@@ -30,7 +30,10 @@ export function questionSimilarity(a: string, b: string): number {
  * a group is kept, so the order the generator wrote them in (usually the most salient first) decides.
  * Questions are compared with kept ones only: a chain a≈b≈c where a and c differ keeps a and c.
  */
-export function removeNearDuplicates<T extends { readonly question: string }>(items: readonly T[], threshold = DEFAULT_DUPLICATE_THRESHOLD): NearDuplicateResult<T> {
+export function removeNearDuplicates<T extends { readonly question: string }>(
+  items: readonly T[],
+  threshold = DEFAULT_DUPLICATE_THRESHOLD,
+): NearDuplicateResult<T> {
   const kept: { item: T; index: number; normalized: string }[] = [];
   const duplicates: NearDuplicate[] = [];
   items.forEach((item, index) => {
@@ -38,7 +41,8 @@ export function removeNearDuplicates<T extends { readonly question: string }>(it
     let best: { of: number; similarity: number } | undefined;
     for (const earlier of kept) {
       const similarity = jaccard(normalized, earlier.normalized);
-      if (similarity >= threshold && (best === undefined || similarity > best.similarity)) best = { of: earlier.index, similarity };
+      if (similarity >= threshold && (best === undefined || similarity > best.similarity))
+        best = { of: earlier.index, similarity };
     }
     if (best === undefined) kept.push({ item, index, normalized });
     else duplicates.push({ index, ...best });

@@ -10,13 +10,22 @@ const JSON_REPLY = JSON.stringify({ pairs: PAIRS });
 describe("parseQaPairs", () => {
   it.each([
     ["plain JSON", JSON_REPLY],
-    ["a json code fence with prose around it", `Here are the pairs:\n\`\`\`json\n${JSON_REPLY}\n\`\`\`\nHope this helps.`],
+    [
+      "a json code fence with prose around it",
+      `Here are the pairs:\n\`\`\`json\n${JSON_REPLY}\n\`\`\`\nHope this helps.`,
+    ],
     ["prose before and after bare JSON", `Sure! ${JSON_REPLY} Let me know.`],
     ["a bare array", JSON.stringify(PAIRS)],
     ["a </think> prefix", `<think>The passage says {"pairs": []} maybe.</think>\n${JSON_REPLY}`],
-    ["trailing commas", '{"pairs": [{"question": "Who founded Acme?", "answer": "Ada Park",}, {"question": "In which year was Acme founded?", "answer": "1987"},],}'],
+    [
+      "trailing commas",
+      '{"pairs": [{"question": "Who founded Acme?", "answer": "Ada Park",}, {"question": "In which year was Acme founded?", "answer": "1987"},],}',
+    ],
     ["another wrapping key", JSON.stringify({ result: { pairs: PAIRS } })],
-    ["capitalised keys and a numeric answer", '{"Pairs": [{"Question": "Who founded Acme?", "Answer": "Ada Park"}, {"question": "In which year was Acme founded?", "answer": 1987}]}'],
+    [
+      "capitalised keys and a numeric answer",
+      '{"Pairs": [{"Question": "Who founded Acme?", "Answer": "Ada Park"}, {"question": "In which year was Acme founded?", "answer": 1987}]}',
+    ],
   ])("reads %s", (_name, reply) => {
     const parsed = parseQaPairs(reply);
     expect(parsed.problem).toBeNull();
@@ -53,7 +62,21 @@ describe("parseQaPairs", () => {
   });
 
   it("never throws on garbage", () => {
-    for (const reply of ["{{{{", "]]]", '"\\', "{".repeat(5000), '```json\n{"pairs": [', "\u0000\uffff", "[1, 2, 3]", "null", "[x]", "{x}", "x {y} [z]", '{"pairs": null}', "[null]"]) {
+    for (const reply of [
+      "{{{{",
+      "]]]",
+      '"\\',
+      "{".repeat(5000),
+      '```json\n{"pairs": [',
+      "\u0000\uffff",
+      "[1, 2, 3]",
+      "null",
+      "[x]",
+      "{x}",
+      "x {y} [z]",
+      '{"pairs": null}',
+      "[null]",
+    ]) {
       expect(() => parseQaPairs(reply)).not.toThrow();
     }
   });
@@ -94,21 +117,44 @@ describe("parseQaPairs", () => {
   });
 
   it("reports each problem with a message and nothing else", () => {
-    const failed = (kind: string, message: string) => ({ pairs: [], dropped: [], problem: { kind, message }, salvaged: false });
-    expect(parseQaPairs("<think>done</think>  ")).toEqual(failed("empty_reply", "the reply has no text after its thinking"));
-    expect(parseQaPairs("<think>let me see")).toEqual(failed("empty_reply", "the reply ends inside its thinking (raise maxTokens?)"));
+    const failed = (kind: string, message: string) => ({
+      pairs: [],
+      dropped: [],
+      problem: { kind, message },
+      salvaged: false,
+    });
+    expect(parseQaPairs("<think>done</think>  ")).toEqual(
+      failed("empty_reply", "the reply has no text after its thinking"),
+    );
+    expect(parseQaPairs("<think>let me see")).toEqual(
+      failed("empty_reply", "the reply ends inside its thinking (raise maxTokens?)"),
+    );
     expect(parseQaPairs("No JSON here.")).toEqual(failed("no_json", "the reply holds no JSON"));
-    expect(parseQaPairs('{"pairs": [{"question": "Wh')).toEqual(failed("invalid_json", "the reply's JSON does not parse"));
-    expect(parseQaPairs('{"count": 2}')).toEqual(failed("wrong_shape", 'the JSON holds no list of {"question", "answer"} objects'));
+    expect(parseQaPairs('{"pairs": [{"question": "Wh')).toEqual(
+      failed("invalid_json", "the reply's JSON does not parse"),
+    );
+    expect(parseQaPairs('{"count": 2}')).toEqual(
+      failed("wrong_shape", 'the JSON holds no list of {"question", "answer"} objects'),
+    );
   });
 
   it("reads a second thinking block after a closed one as text, not as a reply cut off while thinking", () => {
     // Only the text after the last </think> counts: here '<think>{"pairs": []}', which holds an empty list.
-    expect(parseQaPairs('<think>a</think>\n<think>{"pairs": []}')).toEqual({ pairs: [], dropped: [], problem: null, salvaged: false });
+    expect(parseQaPairs('<think>a</think>\n<think>{"pairs": []}')).toEqual({
+      pairs: [],
+      dropped: [],
+      problem: null,
+      salvaged: false,
+    });
   });
 
   it("reads a lone pair object as a list of one", () => {
-    expect(parseQaPairs('{"question": "Who founded Acme?", "answer": "Ada Park"}')).toEqual({ pairs: [PAIRS[0]], dropped: [], problem: null, salvaged: false });
+    expect(parseQaPairs('{"question": "Who founded Acme?", "answer": "Ada Park"}')).toEqual({
+      pairs: [PAIRS[0]],
+      dropped: [],
+      problem: null,
+      salvaged: false,
+    });
   });
 
   it("prefers the list of a wrapper over the wrapper itself, even when it looks like a pair", () => {
@@ -117,12 +163,32 @@ describe("parseQaPairs", () => {
   });
 
   it("finds a bare array, or a wrapped list, inside prose without salvaging", () => {
-    expect(parseQaPairs(`Here you go: ${JSON.stringify(PAIRS)} Thanks!`)).toEqual({ pairs: PAIRS, dropped: [], problem: null, salvaged: false });
-    expect(parseQaPairs(`Sure! ${JSON_REPLY} Let me know.`)).toEqual({ pairs: PAIRS, dropped: [], problem: null, salvaged: false });
+    expect(parseQaPairs(`Here you go: ${JSON.stringify(PAIRS)} Thanks!`)).toEqual({
+      pairs: PAIRS,
+      dropped: [],
+      problem: null,
+      salvaged: false,
+    });
+    expect(parseQaPairs(`Sure! ${JSON_REPLY} Let me know.`)).toEqual({
+      pairs: PAIRS,
+      dropped: [],
+      problem: null,
+      salvaged: false,
+    });
     // JSON that holds no pairs before the list is passed over.
-    expect(parseQaPairs(`Scores [1, 2] and {"note": "x"}, then ${JSON_REPLY}`)).toEqual({ pairs: PAIRS, dropped: [], problem: null, salvaged: false });
+    expect(parseQaPairs(`Scores [1, 2] and {"note": "x"}, then ${JSON_REPLY}`)).toEqual({
+      pairs: PAIRS,
+      dropped: [],
+      problem: null,
+      salvaged: false,
+    });
     // Nested deeper than one level of wrapping: found by scanning the brackets, not salvaged.
-    expect(parseQaPairs(JSON.stringify({ response: { data: { pairs: PAIRS } } }))).toEqual({ pairs: PAIRS, dropped: [], problem: null, salvaged: false });
+    expect(parseQaPairs(JSON.stringify({ response: { data: { pairs: PAIRS } } }))).toEqual({
+      pairs: PAIRS,
+      dropped: [],
+      problem: null,
+      salvaged: false,
+    });
   });
 
   it("looks one level into a wrapper, at the first non-empty list, before scanning brackets", () => {
@@ -139,10 +205,27 @@ describe("parseQaPairs", () => {
 
   it("keeps a list whose entries are all unusable, and drops them one by one", () => {
     // Under "pairs" any list counts; a bare array needs one pair-like entry.
-    expect(parseQaPairs('Result: {"pairs": ["junk"]} end')).toEqual({ pairs: [], dropped: [{ index: 0, reason: "not_a_pair" }], problem: null, salvaged: false });
-    expect(parseQaPairs('Result: {"pairs": [{"question": "Who?"}]} end')).toMatchObject({ pairs: [], dropped: [{ index: 0, reason: "empty_answer" }], problem: null });
-    expect(parseQaPairs(JSON.stringify([PAIRS[0], "junk"]))).toEqual({ pairs: [PAIRS[0]], dropped: [{ index: 1, reason: "not_a_pair" }], problem: null, salvaged: false });
-    expect(parseQaPairs(JSON.stringify([null, PAIRS[0]]))).toMatchObject({ pairs: [PAIRS[0]], dropped: [{ index: 0, reason: "not_a_pair" }] });
+    expect(parseQaPairs('Result: {"pairs": ["junk"]} end')).toEqual({
+      pairs: [],
+      dropped: [{ index: 0, reason: "not_a_pair" }],
+      problem: null,
+      salvaged: false,
+    });
+    expect(parseQaPairs('Result: {"pairs": [{"question": "Who?"}]} end')).toMatchObject({
+      pairs: [],
+      dropped: [{ index: 0, reason: "empty_answer" }],
+      problem: null,
+    });
+    expect(parseQaPairs(JSON.stringify([PAIRS[0], "junk"]))).toEqual({
+      pairs: [PAIRS[0]],
+      dropped: [{ index: 1, reason: "not_a_pair" }],
+      problem: null,
+      salvaged: false,
+    });
+    expect(parseQaPairs(JSON.stringify([null, PAIRS[0]]))).toMatchObject({
+      pairs: [PAIRS[0]],
+      dropped: [{ index: 0, reason: "not_a_pair" }],
+    });
   });
 
   it("does not take an array of half pairs for a list", () => {
@@ -165,7 +248,9 @@ describe("parseQaPairs", () => {
   });
 
   it("prefers a field spelled exactly over one in another case", () => {
-    expect(parseQaPairs('[{"Question": "Upper?", "question": "Lower?", "answer": "Ada"}]').pairs).toEqual([{ question: "Lower?", answer: "Ada" }]);
+    expect(parseQaPairs('[{"Question": "Upper?", "question": "Lower?", "answer": "Ada"}]').pairs).toEqual([
+      { question: "Lower?", answer: "Ada" },
+    ]);
   });
 
   it("salvages pair objects however far into the reply they start", () => {
@@ -178,12 +263,22 @@ describe("parseQaPairs", () => {
     // 200 bracketed bits that do not parse use up the scan, so the list after them is not read as a
     // list; salvaging (which tries only "{") still finds its one pair object.
     const listAfter = parseQaPairs(`${"[x] ".repeat(200)}{"pairs": [{"question": "Who?", "answer": "Ada"}]}`);
-    expect(listAfter).toEqual({ pairs: [{ question: "Who?", answer: "Ada" }], dropped: [], problem: null, salvaged: true });
+    expect(listAfter).toEqual({
+      pairs: [{ question: "Who?", answer: "Ada" }],
+      dropped: [],
+      problem: null,
+      salvaged: true,
+    });
     // 199 of them leave the list as the 200th start: read as a list.
     const listAt200 = parseQaPairs(`${"[x] ".repeat(199)}{"pairs": [{"question": "Who?", "answer": "Ada"}]}`);
     expect(listAt200).toMatchObject({ salvaged: false, problem: null });
     // 200 "{x}" use up salvaging too: the pair after them is never reached.
-    expect(parseQaPairs(`${"{x} ".repeat(200)}{"question": "Who?", "answer": "Ada"}`).problem?.kind).toBe("invalid_json");
-    expect(parseQaPairs(`${"{x} ".repeat(199)}{"question": "Who?", "answer": "Ada"}`)).toMatchObject({ salvaged: true, pairs: [{ question: "Who?", answer: "Ada" }] });
+    expect(parseQaPairs(`${"{x} ".repeat(200)}{"question": "Who?", "answer": "Ada"}`).problem?.kind).toBe(
+      "invalid_json",
+    );
+    expect(parseQaPairs(`${"{x} ".repeat(199)}{"question": "Who?", "answer": "Ada"}`)).toMatchObject({
+      salvaged: true,
+      pairs: [{ question: "Who?", answer: "Ada" }],
+    });
   });
 });

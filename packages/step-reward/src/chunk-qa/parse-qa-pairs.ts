@@ -26,7 +26,13 @@ export interface QaReplyProblem {
  * after MemoryAgentBench's normalisation ("the", "!") or "unknown": the substring metric would mark
  * any reply correct against it, so it could never tell remembering from forgetting.
  */
-export type DroppedPairReason = "not_a_pair" | "empty_question" | "empty_answer" | "question_too_long" | "answer_too_long" | "unusable_answer";
+export type DroppedPairReason =
+  | "not_a_pair"
+  | "empty_question"
+  | "empty_answer"
+  | "question_too_long"
+  | "answer_too_long"
+  | "unusable_answer";
 
 export interface DroppedPair {
   /** 0-based position in the reply's list. */
@@ -65,12 +71,16 @@ const MAX_JSON_STARTS = 200;
  * a typed problem, which the builder turns into a retry.
  */
 export function parseQaPairs(reply: string, options: ParseQaPairsOptions = {}): ParsedQaPairs {
-  const limits = { question: options.maxQuestionChars ?? DEFAULT_MAX_QUESTION_CHARS, answer: options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS };
+  const limits = {
+    question: options.maxQuestionChars ?? DEFAULT_MAX_QUESTION_CHARS,
+    answer: options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS,
+  };
   const thinkEnd = reply.lastIndexOf("</think>");
   const text = (thinkEnd === -1 ? reply : reply.slice(thinkEnd + "</think>".length)).trim();
   if (text === "") return failed("empty_reply", "the reply has no text after its thinking");
   // A reply cut off by the token limit while still thinking holds no answer, whatever it mused about.
-  if (thinkEnd === -1 && text.startsWith("<think>")) return failed("empty_reply", "the reply ends inside its thinking (raise maxTokens?)");
+  if (thinkEnd === -1 && text.startsWith("<think>"))
+    return failed("empty_reply", "the reply ends inside its thinking (raise maxTokens?)");
 
   let sawJson = false;
   let sawBrackets = false;
@@ -153,7 +163,10 @@ function salvagePairObjects(text: string): unknown[] {
   return pairs;
 }
 
-function checkPairs(list: readonly unknown[], limits: { question: number; answer: number }): { pairs: QaPair[]; dropped: DroppedPair[] } {
+function checkPairs(
+  list: readonly unknown[],
+  limits: { question: number; answer: number },
+): { pairs: QaPair[]; dropped: DroppedPair[] } {
   const pairs: QaPair[] = [];
   const dropped: DroppedPair[] = [];
   list.forEach((entry, index) => {

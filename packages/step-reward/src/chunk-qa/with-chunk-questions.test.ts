@@ -8,7 +8,9 @@ const [instance] = generateSyntheticBenchmark({ seed: 3, instanceCount: 1 });
 
 describe("withChunkQuestions", () => {
   it("returns a copy with the chunk questions replaced, leaving the original alone", () => {
-    const questions = instance!.chunks.map((chunk) => [{ id: `${chunk.id}.q0`, question: `What is in ${chunk.id}?`, gold: "x" }]);
+    const questions = instance!.chunks.map((chunk) => [
+      { id: `${chunk.id}.q0`, question: `What is in ${chunk.id}?`, gold: "x" },
+    ]);
     const before = structuredClone(instance!.chunkQuestions);
     const updated = withChunkQuestions(instance!, questions);
     expect(updated.chunkQuestions).toEqual(questions);
@@ -19,12 +21,18 @@ describe("withChunkQuestions", () => {
 
   it("refuses a list count that does not match the chunks, or no list at all", () => {
     const chunks = instance!.chunks.length;
-    expect(() => withChunkQuestions(instance!, [[]])).toThrow(expect.objectContaining({ code: "invalid_question", path: ["chunkQuestions"] }));
-    expect(() => withChunkQuestions(instance!, [[]])).toThrow(`instance "${instance!.instanceId}": expected one question list per chunk (${chunks}), got 1 lists`);
+    expect(() => withChunkQuestions(instance!, [[]])).toThrow(
+      expect.objectContaining({ code: "invalid_question", path: ["chunkQuestions"] }),
+    );
+    expect(() => withChunkQuestions(instance!, [[]])).toThrow(
+      `instance "${instance!.instanceId}": expected one question list per chunk (${chunks}), got 1 lists`,
+    );
     const tooMany = Array.from({ length: chunks + 1 }, () => []);
     expect(() => withChunkQuestions(instance!, tooMany)).toThrow(`got ${chunks + 1} lists`);
     const notAList = "c1.q0" as unknown as ChunkQuestion[][];
-    expect(() => withChunkQuestions(instance!, notAList)).toThrow(expect.objectContaining({ code: "invalid_question", path: ["chunkQuestions"] }));
+    expect(() => withChunkQuestions(instance!, notAList)).toThrow(
+      expect.objectContaining({ code: "invalid_question", path: ["chunkQuestions"] }),
+    );
     expect(() => withChunkQuestions(instance!, notAList)).toThrow(/got not an array$/);
   });
 

@@ -1,4 +1,4 @@
-import { benchmarkInstanceValidator, type BenchmarkInstance, type ChunkQuestion } from "@finemem/spec";
+import { type BenchmarkInstance, benchmarkInstanceValidator, type ChunkQuestion } from "@finemem/spec";
 import { ChunkQaError } from "./chunk-qa-error.js";
 
 /**
@@ -8,16 +8,29 @@ import { ChunkQaError } from "./chunk-qa-error.js";
  *
  * @throws {ChunkQaError} `invalid_question`, with the path of the bad field inside the instance
  */
-export function withChunkQuestions(instance: BenchmarkInstance, questions: readonly (readonly ChunkQuestion[])[]): BenchmarkInstance {
+export function withChunkQuestions(
+  instance: BenchmarkInstance,
+  questions: readonly (readonly ChunkQuestion[])[],
+): BenchmarkInstance {
   if (!Array.isArray(questions) || questions.length !== instance.chunks.length) {
     const count = Array.isArray(questions) ? `${questions.length} lists` : "not an array";
-    throw new ChunkQaError("invalid_question", `instance "${instance.instanceId}": expected one question list per chunk (${instance.chunks.length}), got ${count}`, {
-      path: ["chunkQuestions"],
-    });
+    throw new ChunkQaError(
+      "invalid_question",
+      `instance "${instance.instanceId}": expected one question list per chunk (${instance.chunks.length}), got ${count}`,
+      {
+        path: ["chunkQuestions"],
+      },
+    );
   }
-  const result = benchmarkInstanceValidator.validate({ ...instance, chunkQuestions: questions.map((list) => [...list]) });
+  const result = benchmarkInstanceValidator.validate({
+    ...instance,
+    chunkQuestions: questions.map((list) => [...list]),
+  });
   if (!result.ok) {
-    throw new ChunkQaError("invalid_question", `instance "${instance.instanceId}": ${result.error.message}`, { path: result.error.path, cause: result.error });
+    throw new ChunkQaError("invalid_question", `instance "${instance.instanceId}": ${result.error.message}`, {
+      path: result.error.path,
+      cause: result.error,
+    });
   }
   return result.value;
 }

@@ -3,10 +3,10 @@ import { mkdtemp, readFile, readlink, realpath, rm, stat, writeFile } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AbortedError } from "@finemem/spec";
-import { deadEndpoint, rejection, startFakeModelHub, type FakeModelHub } from "@finemem/testing";
+import { deadEndpoint, type FakeModelHub, rejection, startFakeModelHub } from "@finemem/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { HubError } from "./hub-error.js";
-import { isCommitHash, isHubOffline, openHubRepo, type HubRepoOptions } from "./hub-repo.js";
+import { type HubRepoOptions, isCommitHash, isHubOffline, openHubRepo } from "./hub-repo.js";
 
 const REPO = "finemem/tiny-files";
 const WEIGHTS = new Uint8Array(Array.from({ length: 300 }, (_, index) => index % 251));
@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 
 const newCache = () => mkdtemp(join(work, "hf-cache-"));
-const open = (cacheDir: string, options: Partial<HubRepoOptions> = {}) => openHubRepo({ repo: REPO, type: "model", revision: "main", hubUrl: `${hub.url}/`, cacheDir, ...options });
+const open = (cacheDir: string, options: Partial<HubRepoOptions> = {}) =>
+  openHubRepo({ repo: REPO, type: "model", revision: "main", hubUrl: `${hub.url}/`, cacheDir, ...options });
 const storage = (cacheDir: string) => join(cacheDir, "models--finemem--tiny-files");
 
 describe("a pinned commit", () => {
@@ -43,7 +44,12 @@ describe("a pinned commit", () => {
     expect(await repo.resolveCommit()).toBe(hub.commit);
     expect(hub.requests).toEqual([]);
     const file = await repo.fetchFile("onnx/model.onnx");
-    expect(file).toEqual({ path: "onnx/model.onnx", commit: hub.commit, localPath: join(storage(cacheDir), "snapshots", hub.commit, "onnx", "model.onnx"), sha256: null });
+    expect(file).toEqual({
+      path: "onnx/model.onnx",
+      commit: hub.commit,
+      localPath: join(storage(cacheDir), "snapshots", hub.commit, "onnx", "model.onnx"),
+      sha256: null,
+    });
     expect(hub.requests.length).toBeGreaterThan(0);
     // huggingface_hub's layout: the snapshot entry links to a blob named by the LFS sha256.
     expect(await readlink(file.localPath)).toMatch(new RegExp(`blobs/${sha256(WEIGHTS)}$`));
@@ -64,7 +70,9 @@ describe("a pinned commit", () => {
     expect(await repo.listFiles("", (path) => path.endsWith(".json"))).toEqual(["config.json"]);
     expect(hub.requests).toEqual([]);
     // Offline, a folder the snapshot lacks is not cached.
-    await expect(open(cacheDir, { revision: hub.commit, cache: "offline" }).listFiles("data", () => true)).rejects.toMatchObject({ name: "HubError", code: "not_cached" });
+    await expect(
+      open(cacheDir, { revision: hub.commit, cache: "offline" }).listFiles("data", () => true),
+    ).rejects.toMatchObject({ name: "HubError", code: "not_cached" });
   });
 });
 
@@ -75,7 +83,9 @@ describe("a branch", () => {
     hub.requests.length = 0;
     const [first, second] = await Promise.all([repo.resolveCommit(), repo.resolveCommit()]);
     expect([first, second]).toEqual([hub.commit, hub.commit]);
-    expect(hub.requests).toEqual([{ method: "GET", url: expect.stringMatching(new RegExp(`^/api/models/${REPO}/revision/main`)) }]);
+    expect(hub.requests).toEqual([
+      { method: "GET", url: expect.stringMatching(new RegExp(`^/api/models/${REPO}/revision/main`)) },
+    ]);
     expect((await readFile(join(storage(cacheDir), "refs", "main"), "utf8")).trim()).toBe(hub.commit);
     const file = await repo.fetchFile("config.json");
     expect(file.localPath).toBe(join(storage(cacheDir), "snapshots", hub.commit, "config.json"));
@@ -99,9 +109,16 @@ describe("a branch", () => {
     hub.requests.length = 0;
     const branch = await rejection(open(cacheDir, { cache: "offline" }).resolveCommit());
     expect(branch).toBeInstanceOf(HubError);
-    expect(branch).toMatchObject({ code: "not_cached", file: join(storage(cacheDir), "refs", "main"), message: expect.stringContaining(`${REPO}@main`) });
+    expect(branch).toMatchObject({
+      code: "not_cached",
+      file: join(storage(cacheDir), "refs", "main"),
+      message: expect.stringContaining(`${REPO}@main`),
+    });
     const file = await rejection(open(cacheDir, { cache: "offline", revision: hub.commit }).fetchFile("config.json"));
-    expect(file).toMatchObject({ code: "not_cached", file: join(storage(cacheDir), "snapshots", hub.commit, "config.json") });
+    expect(file).toMatchObject({
+      code: "not_cached",
+      file: join(storage(cacheDir), "snapshots", hub.commit, "config.json"),
+    });
     expect(hub.requests).toEqual([]);
   });
 
@@ -117,15 +134,35 @@ describe("failures", () => {
   it("an unknown revision (a branch or a commit), repository or file", async () => {
     const cacheDir = await newCache();
     const branch = await rejection(open(cacheDir, { revision: "v9" }).resolveCommit());
-    expect(branch).toMatchObject({ name: "HubError", code: "unknown_revision", message: expect.stringContaining("v9") });
-    expect(await rejection(open(cacheDir, { revision: "0".repeat(40) }).fetchFile("config.json"))).toMatchObject({ code: "unknown_revision", file: "config.json" });
-    expect(await rejection(open(cacheDir, { repo: "finemem/no-such-repo" }).resolveCommit())).toMatchObject({ code: "not_found" });
-    expect(await rejection(open(cacheDir, { revision: hub.commit }).fetchFile("no/such.file"))).toMatchObject({ code: "not_found", file: "no/such.file" });
+    expect(branch).toMatchObject({
+      name: "HubError",
+      code: "unknown_revision",
+      message: expect.stringContaining("v9"),
+    });
+    expect(await rejection(open(cacheDir, { revision: "0".repeat(40) }).fetchFile("config.json"))).toMatchObject({
+      code: "unknown_revision",
+      file: "config.json",
+    });
+    expect(await rejection(open(cacheDir, { repo: "finemem/no-such-repo" }).resolveCommit())).toMatchObject({
+      code: "not_found",
+    });
+    expect(await rejection(open(cacheDir, { revision: hub.commit }).fetchFile("no/such.file"))).toMatchObject({
+      code: "not_found",
+      file: "no/such.file",
+    });
   });
 
   it("a hub that cannot be reached is download_failed, naming its URL", async () => {
     const url = await deadEndpoint();
-    const error = await rejection(openHubRepo({ repo: REPO, type: "model", revision: "main", hubUrl: url, cacheDir: await newCache() }).resolveCommit());
+    const error = await rejection(
+      openHubRepo({
+        repo: REPO,
+        type: "model",
+        revision: "main",
+        hubUrl: url,
+        cacheDir: await newCache(),
+      }).resolveCommit(),
+    );
     expect(error).toMatchObject({ name: "HubError", code: "download_failed", message: expect.stringContaining(url) });
     // A failed resolution is not remembered: the next call asks again.
     const repo = openHubRepo({ repo: REPO, type: "model", revision: "main", hubUrl: url, cacheDir: await newCache() });
@@ -140,7 +177,11 @@ describe("failures", () => {
     const blob = await realpath(file.localPath);
     await writeFile(blob, "tampered");
     const error = await rejection(repo.fetchFile("onnx/model.onnx", { sha256: true }));
-    expect(error).toMatchObject({ code: "checksum_mismatch", file: "onnx/model.onnx", message: expect.stringContaining(sha256(WEIGHTS)) });
+    expect(error).toMatchObject({
+      code: "checksum_mismatch",
+      file: "onnx/model.onnx",
+      message: expect.stringContaining(sha256(WEIGHTS)),
+    });
     await expect(stat(blob)).rejects.toThrow();
     await expect(stat(file.localPath)).rejects.toThrow();
     hub.requests.length = 0;
@@ -154,14 +195,18 @@ describe("failures", () => {
     const cacheDir = await newCache();
     hub.requests.length = 0;
     expect(await rejection(open(cacheDir).resolveCommit({ signal: controller.signal }))).toBeInstanceOf(AbortedError);
-    expect(await rejection(open(cacheDir, { revision: hub.commit }).fetchFile("config.json", { signal: controller.signal }))).toBeInstanceOf(AbortedError);
+    expect(
+      await rejection(open(cacheDir, { revision: hub.commit }).fetchFile("config.json", { signal: controller.signal })),
+    ).toBeInstanceOf(AbortedError);
     expect(hub.requests).toEqual([]);
     const during = new AbortController();
     const slowFetch: typeof fetch = async (input, init) => {
       during.abort();
       return fetch(input, init);
     };
-    expect(await rejection(open(cacheDir, { fetch: slowFetch }).resolveCommit({ signal: during.signal }))).toBeInstanceOf(AbortedError);
+    expect(
+      await rejection(open(cacheDir, { fetch: slowFetch }).resolveCommit({ signal: during.signal })),
+    ).toBeInstanceOf(AbortedError);
   });
 });
 
@@ -175,6 +220,7 @@ describe("revisions and the environment", () => {
 
   it("HF_HUB_OFFLINE is read as huggingface_hub reads it", () => {
     for (const value of ["1", "true", "YES", " on "]) expect(isHubOffline({ HF_HUB_OFFLINE: value }), value).toBe(true);
-    for (const value of [undefined, "", "0", "false", "no", "2"]) expect(isHubOffline({ HF_HUB_OFFLINE: value }), String(value)).toBe(false);
+    for (const value of [undefined, "", "0", "false", "no", "2"])
+      expect(isHubOffline({ HF_HUB_OFFLINE: value }), String(value)).toBe(false);
   });
 });

@@ -87,7 +87,12 @@ export interface HubRepo {
    * `accept`, sorted. The cached snapshot answers when `complete(paths)` says its set is whole
    * (default: any file); otherwise the hub lists the folder. A folder the repository lacks holds no files.
    */
-  listFiles(folder: string, accept: (path: string) => boolean, complete?: (paths: readonly string[]) => boolean, options?: HubCallOptions): Promise<string[]>;
+  listFiles(
+    folder: string,
+    accept: (path: string) => boolean,
+    complete?: (paths: readonly string[]) => boolean,
+    options?: HubCallOptions,
+  ): Promise<string[]>;
   /** Puts `path` at the resolved commit into the cache (no request when it is there) and says where it is. */
   fetchFile(path: string, options?: HubFetchOptions): Promise<HubCachedFile>;
 }
@@ -127,7 +132,12 @@ export function openHubRepo(options: HubRepoOptions): HubRepo {
   let commit: Promise<string> | null = null;
 
   const locate = (): Promise<Location> => {
-    location ??= importOptionalPeer("@huggingface/hub", requiredBy, () => import("@huggingface/hub"), (failure) => new HubError(failure.code, failure.message, { cause: failure.cause })).then(
+    location ??= importOptionalPeer(
+      "@huggingface/hub",
+      requiredBy,
+      () => import("@huggingface/hub"),
+      (failure) => new HubError(failure.code, failure.message, { cause: failure.cause }),
+    ).then(
       (hub) => {
         const cacheDir = options.cacheDir ?? hub.getHFHubCachePath();
         return { hub, cacheDir, storage: join(cacheDir, hub.getRepoFolderName({ type, name: repo })) };
@@ -143,7 +153,8 @@ export function openHubRepo(options: HubRepoOptions): HubRepo {
   /** What every hub call takes: the URL, the token, and a fetch that carries `signal`. */
   const common = (signal: AbortSignal | undefined) => {
     const base = options.fetch;
-    const fetchWithSignal: typeof fetch | undefined = signal === undefined ? base : (input, init) => (base ?? globalThis.fetch)(input, { ...init, signal });
+    const fetchWithSignal: typeof fetch | undefined =
+      signal === undefined ? base : (input, init) => (base ?? globalThis.fetch)(input, { ...init, signal });
     return {
       ...(hubUrl === undefined ? {} : { hubUrl }),
       ...(options.accessToken === undefined || options.accessToken === "" ? {} : { accessToken: options.accessToken }),
@@ -160,14 +171,27 @@ export function openHubRepo(options: HubRepoOptions): HubRepo {
       const data = (cause as { data?: { error?: unknown } }).data;
       const hubMessage = typeof data?.error === "string" ? data.error : describe(cause);
       if (status === 404 && /revision|rev id/i.test(hubMessage)) {
-        return new HubError("unknown_revision", `${doing}: the hub does not know revision ${revision} (${hubMessage})`, { ...at, cause });
+        return new HubError(
+          "unknown_revision",
+          `${doing}: the hub does not know revision ${revision} (${hubMessage})`,
+          { ...at, cause },
+        );
       }
-      if (status === 404) return new HubError("not_found", `${doing}: the hub has no such repository or file (${hubMessage})`, { ...at, cause });
-      return new HubError("download_failed", `${doing}: ${hubUrl ?? DEFAULT_HUB_URL} answered HTTP ${status} (${hubMessage})`, { ...at, cause });
+      if (status === 404)
+        return new HubError("not_found", `${doing}: the hub has no such repository or file (${hubMessage})`, {
+          ...at,
+          cause,
+        });
+      return new HubError(
+        "download_failed",
+        `${doing}: ${hubUrl ?? DEFAULT_HUB_URL} answered HTTP ${status} (${hubMessage})`,
+        { ...at, cause },
+      );
     }
     const message = describe(cause);
     // downloadFileToCacheDir throws a plain Error when paths-info lists nothing for the path.
-    if (/cannot get path info/i.test(message)) return new HubError("not_found", `${doing}: the hub lists no such file`, { ...at, cause });
+    if (/cannot get path info/i.test(message))
+      return new HubError("not_found", `${doing}: the hub lists no such file`, { ...at, cause });
     return new HubError("download_failed", `${doing} from ${hubUrl ?? DEFAULT_HUB_URL}: ${message}`, { ...at, cause });
   };
 
@@ -179,7 +203,11 @@ export function openHubRepo(options: HubRepoOptions): HubRepo {
       const cached = await readRef(refFile);
       if (cached !== null) return cached;
       if (mode === "offline") {
-        throw new HubError("not_cached", `offline: the Hugging Face cache holds no commit for ${where} (no ${refFile})`, { file: refFile });
+        throw new HubError(
+          "not_cached",
+          `offline: the Hugging Face cache holds no commit for ${where} (no ${refFile})`,
+          { file: refFile },
+        );
       }
     }
     throwIfAborted(signal);
@@ -194,12 +222,19 @@ export function openHubRepo(options: HubRepoOptions): HubRepo {
     } catch (cause) {
       throw failure(cause, doing, signal);
     }
-    if (typeof sha !== "string" || !isCommitHash(sha)) throw new HubError("download_failed", `${doing}: the hub answered no commit (got ${JSON.stringify(sha) ?? "nothing"})`);
+    if (typeof sha !== "string" || !isCommitHash(sha))
+      throw new HubError(
+        "download_failed",
+        `${doing}: the hub answered no commit (got ${JSON.stringify(sha) ?? "nothing"})`,
+      );
     try {
       await mkdir(dirname(refFile), { recursive: true });
       await writeFile(refFile, sha);
     } catch (cause) {
-      throw new HubError("cache_write_failed", `writing ${refFile} into the Hugging Face cache: ${describe(cause)}`, { file: refFile, cause });
+      throw new HubError("cache_write_failed", `writing ${refFile} into the Hugging Face cache: ${describe(cause)}`, {
+        file: refFile,
+        cause,
+      });
     }
     return sha;
   }
@@ -230,12 +265,21 @@ export function openHubRepo(options: HubRepoOptions): HubRepo {
       if (local.length > 0 && complete(local)) return local;
       const shown = folder === "" ? "(root)" : folder;
       if (mode === "offline") {
-        throw new HubError("not_cached", `offline: the cached snapshot ${sha} of ${repo} holds no complete set of files in ${shown}`, { file: join(storage, "snapshots", sha, ...splitPath(folder)) });
+        throw new HubError(
+          "not_cached",
+          `offline: the cached snapshot ${sha} of ${repo} holds no complete set of files in ${shown}`,
+          { file: join(storage, "snapshots", sha, ...splitPath(folder)) },
+        );
       }
       throwIfAborted(signal);
       const found: string[] = [];
       try {
-        for await (const entry of hub.listFiles({ repo: { type, name: repo }, revision: sha, ...(folder === "" ? {} : { path: folder }), ...common(signal) })) {
+        for await (const entry of hub.listFiles({
+          repo: { type, name: repo },
+          revision: sha,
+          ...(folder === "" ? {} : { path: folder }),
+          ...common(signal),
+        })) {
           if (entry.type === "file" && accept(entry.path)) found.push(entry.path);
         }
       } catch (cause) {
@@ -253,11 +297,21 @@ export function openHubRepo(options: HubRepoOptions): HubRepo {
       const pointer = join(storage, "snapshots", sha, ...splitPath(path));
       if (!(await isFile(pointer))) {
         if (mode === "offline") {
-          throw new HubError("not_cached", `offline: ${path} of ${repo}@${sha} is not in the Hugging Face cache at ${cacheDir}`, { file: pointer });
+          throw new HubError(
+            "not_cached",
+            `offline: ${path} of ${repo}@${sha} is not in the Hugging Face cache at ${cacheDir}`,
+            { file: pointer },
+          );
         }
         throwIfAborted(signal);
         try {
-          await hub.downloadFileToCacheDir({ repo: { type, name: repo }, path, revision: sha, cacheDir, ...common(signal) });
+          await hub.downloadFileToCacheDir({
+            repo: { type, name: repo },
+            path,
+            revision: sha,
+            cacheDir,
+            ...common(signal),
+          });
         } catch (cause) {
           throw failure(cause, `downloading ${path} from ${repo}@${sha}`, signal, path);
         }
@@ -313,7 +367,11 @@ async function verifyBlob(pointer: string, sha256: string, path: string): Promis
   if (!SHA256.test(expected) || expected === sha256) return;
   await rm(pointer, { force: true });
   await rm(blob, { force: true });
-  throw new HubError("checksum_mismatch", `the bytes hash to ${sha256}, the hub announced ${expected}; removed from the cache`, { file: path });
+  throw new HubError(
+    "checksum_mismatch",
+    `the bytes hash to ${sha256}, the hub announced ${expected}; removed from the cache`,
+    { file: path },
+  );
 }
 
 function describe(error: unknown): string {

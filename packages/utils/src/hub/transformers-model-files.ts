@@ -41,7 +41,10 @@ export function modelFilesAfterConfig(config: unknown, dtype: TransformersDtype)
 }
 
 function externalDataChunks(config: unknown, onnxFile: string, baseName: string): number {
-  const setting = isRecord(config) && isRecord(config["transformers.js_config"]) ? config["transformers.js_config"].use_external_data_format : undefined;
+  const setting =
+    isRecord(config) && isRecord(config["transformers.js_config"])
+      ? config["transformers.js_config"].use_external_data_format
+      : undefined;
   let chunks: number;
   if (isRecord(setting)) chunks = Number(setting[onnxFile] ?? setting[baseName] ?? 0);
   else chunks = Number(setting ?? 0);

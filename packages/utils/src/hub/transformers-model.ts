@@ -9,7 +9,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { throwIfAborted } from "@finemem/spec";
 import { HubError } from "./hub-error.js";
-import { openHubRepo, type HubRepoOptions } from "./hub-repo.js";
+import { type HubRepoOptions, openHubRepo } from "./hub-repo.js";
 import { CONFIG_FILE, modelFilesAfterConfig, type TransformersDtype } from "./transformers-model-files.js";
 
 export interface TransformersSnapshotRequest {
@@ -65,13 +65,20 @@ export async function resolveTransformersSnapshot(request: TransformersSnapshotR
   try {
     parsed = JSON.parse(await readFile(config.localPath, "utf8"));
   } catch (error) {
-    throw new HubError("invalid_model", `${CONFIG_FILE} of ${request.repo}@${commit} is not valid JSON`, { file: CONFIG_FILE, cause: error });
+    throw new HubError("invalid_model", `${CONFIG_FILE} of ${request.repo}@${commit} is not valid JSON`, {
+      file: CONFIG_FILE,
+      cause: error,
+    });
   }
   await Promise.all(modelFilesAfterConfig(parsed, request.dtype).map((file) => hub.fetchFile(file, call)));
   await Promise.all(
     (request.optionalFiles ?? []).map((file) =>
       hub.fetchFile(file, call).catch((error: unknown) => {
-        if (error instanceof HubError && (error.code === "not_found" || error.code === "unknown_revision" || error.code === "not_cached")) return;
+        if (
+          error instanceof HubError &&
+          (error.code === "not_found" || error.code === "unknown_revision" || error.code === "not_cached")
+        )
+          return;
         throw error;
       }),
     ),
@@ -95,7 +102,10 @@ export async function checkTransformersModelFolder(dir: string, dtype: Transform
   try {
     configText = await readFile(configPath, "utf8");
   } catch (error) {
-    throw new HubError("not_found", `${configPath} does not exist: ${dir} is not a transformers.js model folder`, { file: configPath, cause: error });
+    throw new HubError("not_found", `${configPath} does not exist: ${dir} is not a transformers.js model folder`, {
+      file: configPath,
+      cause: error,
+    });
   }
   let config: unknown;
   try {
@@ -113,5 +123,6 @@ export async function checkTransformersModelFolder(dir: string, dtype: Transform
     ),
   );
   const missing = files.filter((_, index) => !present[index]);
-  if (missing.length > 0) throw new HubError("not_found", `${dir} lacks ${missing.join(", ")} (needed for dtype ${dtype})`, { file: dir });
+  if (missing.length > 0)
+    throw new HubError("not_found", `${dir} lacks ${missing.join(", ")} (needed for dtype ${dtype})`, { file: dir });
 }

@@ -42,7 +42,15 @@ export function isFenced(text: string, start: number, end: number): boolean {
 }
 
 function isLanguageChar(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f || code === 0x2b || code === 0x2e || code === 0x2d;
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    code === 0x5f ||
+    code === 0x2b ||
+    code === 0x2e ||
+    code === 0x2d
+  );
 }
 
 /**

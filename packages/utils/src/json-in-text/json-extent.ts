@@ -1,4 +1,4 @@
-import { HEX4, JSON_NUMBER, isJsonWhitespace } from "./json-lexicon.js";
+import { HEX4, isJsonWhitespace, JSON_NUMBER } from "./json-lexicon.js";
 import { MAX_JSON_DEPTH } from "./lenient-json.js";
 
 // What the recognizer expects next: plain numeric constants rather than an enum, so that each state

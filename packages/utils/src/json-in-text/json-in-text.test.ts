@@ -57,7 +57,11 @@ describe("readJsonText: one value", () => {
   });
 
   it("drops trailing commas, before closing brackets only, whitespace allowed", () => {
-    expect(readJsonText('{"a": [1], "b": [2, 3, ],\n}')).toMatchObject({ ok: true, value: { a: [1], b: [2, 3] }, repairs: ["trailing_commas"] });
+    expect(readJsonText('{"a": [1], "b": [2, 3, ],\n}')).toMatchObject({
+      ok: true,
+      value: { a: [1], b: [2, 3] },
+      repairs: ["trailing_commas"],
+    });
     expect(readJsonText("[1, 2,]")).toMatchObject({ ok: true, value: [1, 2], repairs: ["trailing_commas"] });
   });
 

@@ -4,8 +4,13 @@ import { strictJsonExtent } from "./json-extent.js";
 import { MAX_JSON_DEPTH, readLenientJson } from "./lenient-json.js";
 import { readJsonAt, readJsonText } from "./read-json.js";
 
-const containerArbitrary = fc.oneof(fc.array(fc.jsonValue(), { maxLength: 5 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue(), { maxKeys: 5 }));
-const containerText = fc.tuple(containerArbitrary, fc.constantFrom(undefined, 2)).map(([value, indent]) => JSON.stringify(value, null, indent));
+const containerArbitrary = fc.oneof(
+  fc.array(fc.jsonValue(), { maxLength: 5 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue(), { maxKeys: 5 }),
+);
+const containerText = fc
+  .tuple(containerArbitrary, fc.constantFrom(undefined, 2))
+  .map(([value, indent]) => JSON.stringify(value, null, indent));
 
 describe("strict JSON", () => {
   it("the lenient reader reads strict JSON exactly as JSON.parse does, repairing nothing", () => {
@@ -36,7 +41,28 @@ describe("strict JSON", () => {
   });
 
   it("strictJsonExtent only accepts what JSON.parse accepts", () => {
-    const piece = fc.constantFrom("{", "}", "[", "]", '"', "\\", ":", ",", " ", "1", "-", ".", "e", "true", "nul", "'", "a", '"k"', "\\u12", "\n");
+    const piece = fc.constantFrom(
+      "{",
+      "}",
+      "[",
+      "]",
+      '"',
+      "\\",
+      ":",
+      ",",
+      " ",
+      "1",
+      "-",
+      ".",
+      "e",
+      "true",
+      "nul",
+      "'",
+      "a",
+      '"k"',
+      "\\u12",
+      "\n",
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
         const text = `{${pieces.join("")}`;
@@ -84,7 +110,11 @@ describe("repairs", () => {
 
   it("readJsonText allows whitespace around one value, nothing else", () => {
     expect(readJsonText('  {"a": 1}\n')).toMatchObject({ ok: true, value: { a: 1 }, repairs: [] });
-    expect(readJsonText("{a: 1,}  ")).toMatchObject({ ok: true, value: { a: 1 }, repairs: ["unquoted_keys", "trailing_commas"] });
+    expect(readJsonText("{a: 1,}  ")).toMatchObject({
+      ok: true,
+      value: { a: 1 },
+      repairs: ["unquoted_keys", "trailing_commas"],
+    });
     expect(readJsonText("{a: 1} x")).toMatchObject({ ok: false, reason: "malformed_json" });
     expect(readJsonText("   ")).toMatchObject({ ok: false, reason: "truncated" });
   });

@@ -45,7 +45,16 @@ const LITERALS: readonly { readonly word: string; readonly value: unknown; reado
   { word: "False", value: false, python: true },
   { word: "None", value: null, python: true },
 ];
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
 const HEX_PREFIX = /^[0-9A-Fa-f]{0,3}$/;
 
 /**
@@ -64,9 +73,15 @@ export function readLenientJson(text: string, start: number): JsonReadResult {
     const value = reader.value(0);
     return { ok: true, value, end: reader.position, repairs: reader.repairs };
   } catch (error) {
-    if (error instanceof JsonFailure) return { ok: false, reason: error.reason, message: error.message, end: Math.max(error.at, start) };
+    if (error instanceof JsonFailure)
+      return { ok: false, reason: error.reason, message: error.message, end: Math.max(error.at, start) };
     // A RangeError from an exotic input must not escape the parser.
-    return { ok: false, reason: "malformed_json", message: `unreadable JSON (${String(error).slice(0, 200)})`, end: reader.position };
+    return {
+      ok: false,
+      reason: "malformed_json",
+      message: `unreadable JSON (${String(error).slice(0, 200)})`,
+      end: reader.position,
+    };
   }
 }
 
@@ -117,7 +132,8 @@ class LenientReader {
       const key = this.key();
       this.skipWhitespace();
       this.requireMore("':'");
-      if (this.text[this.position] !== ":") this.malformed(`expected ':' after key ${JSON.stringify(key.slice(0, 40))}`);
+      if (this.text[this.position] !== ":")
+        this.malformed(`expected ':' after key ${JSON.stringify(key.slice(0, 40))}`);
       this.position++;
       this.skipWhitespace();
       object[key] = this.value(depth);
@@ -270,7 +286,11 @@ class LenientReader {
         return literal.value;
       }
     }
-    if (rest.length > 0 && this.position + rest.length >= this.limit && LITERALS.some((literal) => literal.word.startsWith(rest))) {
+    if (
+      rest.length > 0 &&
+      this.position + rest.length >= this.limit &&
+      LITERALS.some((literal) => literal.word.startsWith(rest))
+    ) {
       this.position = this.limit;
       this.truncated("the rest of a literal");
     }
@@ -294,10 +314,18 @@ class LenientReader {
   }
 
   private truncated(expected: string): never {
-    throw new JsonFailure("truncated", `JSON cut off at character ${this.limit - this.start}: expected ${expected}`, this.limit);
+    throw new JsonFailure(
+      "truncated",
+      `JSON cut off at character ${this.limit - this.start}: expected ${expected}`,
+      this.limit,
+    );
   }
 
   private malformed(problem: string): never {
-    throw new JsonFailure("malformed_json", `malformed JSON at character ${this.position - this.start}: ${problem}`, this.position);
+    throw new JsonFailure(
+      "malformed_json",
+      `malformed JSON at character ${this.position - this.start}: ${problem}`,
+      this.position,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { balancedJsonExtent, strictJsonExtent } from "./json-extent.js";
 import { skipJsonWhitespace } from "./json-lexicon.js";
-import { readLenientJson, type JsonReadResult } from "./lenient-json.js";
+import { type JsonReadResult, readLenientJson } from "./lenient-json.js";
 
 /**
  * How many characters the cheap bracket balancer may still scan for one text. Successful values never
@@ -55,12 +55,18 @@ export function readJsonText(text: string): JsonReadResult {
     // Fall through to the lenient reader.
   }
   const start = skipJsonWhitespace(text, 0);
-  if (start >= text.length) return { ok: false, reason: "truncated", message: "no JSON value: the text is empty", end: start };
+  if (start >= text.length)
+    return { ok: false, reason: "truncated", message: "no JSON value: the text is empty", end: start };
   const result = readLenientJson(text, start);
   if (!result.ok) return result;
   const after = skipJsonWhitespace(text, result.end);
   if (after < text.length) {
-    return { ok: false, reason: "malformed_json", message: `malformed JSON at character ${after}: unexpected text after the value`, end: after };
+    return {
+      ok: false,
+      reason: "malformed_json",
+      message: `malformed JSON at character ${after}: unexpected text after the value`,
+      end: after,
+    };
   }
   return result;
 }

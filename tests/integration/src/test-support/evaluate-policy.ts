@@ -29,7 +29,8 @@ export interface PolicyEvaluation {
   readonly memoryTokens: number;
 }
 
-const mean = (values: readonly number[]) => (values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length);
+const mean = (values: readonly number[]) =>
+  values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
 
 export async function evaluatePolicy(
   instance: BenchmarkInstance,
@@ -51,7 +52,12 @@ export async function evaluatePolicy(
       chunkScores: episode.steps.map((step) => step.chunkScore ?? 0),
       questions: episode.questions.map(({ questionId, record }) => {
         const kind = kinds.get(questionId);
-        return { id: questionId, kind: typeof kind === "string" ? kind : undefined, answer: record.answer, score: record.score };
+        return {
+          id: questionId,
+          kind: typeof kind === "string" ? kind : undefined,
+          answer: record.answer,
+          score: record.score,
+        };
       }),
       score: episode.attribution.global,
       memoryTokens: episode.memoryTokens,
@@ -62,7 +68,13 @@ export async function evaluatePolicy(
 }
 
 export function meanScore(evaluations: readonly PolicyEvaluation[], kind?: string): number {
-  return mean(evaluations.flatMap((evaluation) => evaluation.questions.filter((question) => kind === undefined || question.kind === kind).map((question) => question.score)));
+  return mean(
+    evaluations.flatMap((evaluation) =>
+      evaluation.questions
+        .filter((question) => kind === undefined || question.kind === kind)
+        .map((question) => question.score),
+    ),
+  );
 }
 
 export function meanChunkScore(evaluations: readonly PolicyEvaluation[]): number {

@@ -6,8 +6,8 @@
 import type { BenchmarkInstance, Chunk, Gold } from "@finemem/spec";
 import { postProcess } from "../../metrics/memoryagentbench-scorer.js";
 import { memoryAgentBenchPrimaryMetric } from "../../metrics/metric-router.js";
-import { SYNTHETIC_DATA_SOURCE } from "../synthetic-generator.js";
 import { parseSyntheticQuestion, parseSyntheticStatement, splitSyntheticSentences } from "../statement-parser.js";
+import { SYNTHETIC_DATA_SOURCE } from "../synthetic-generator.js";
 
 /**
  * The score the metric router gives a synthetic answer: MemoryAgentBench's `post_process` on data

@@ -9,7 +9,10 @@ export interface CapturedRun {
   readonly stderr: string;
 }
 
-export async function runCliCaptured(args: readonly string[], options: { readonly cwd: string; readonly env?: Record<string, string> }): Promise<CapturedRun> {
+export async function runCliCaptured(
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env?: Record<string, string> },
+): Promise<CapturedRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const written = { stdout: "", stderr: "" };

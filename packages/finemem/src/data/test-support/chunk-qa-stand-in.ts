@@ -20,16 +20,28 @@ export function passageOf(body: ChatBody): string {
 export function chunkQaStandIn(requestBody: unknown): ReplayEntry {
   const body = requestBody as ChatBody;
   const passage = passageOf(body);
-  const facts = [...passage.matchAll(FACT)].map(([, attribute, subject, value]) => ({ attribute: attribute!, subject: subject!, value: value! }));
+  const facts = [...passage.matchAll(FACT)].map(([, attribute, subject, value]) => ({
+    attribute: attribute!,
+    subject: subject!,
+    value: value!,
+  }));
   const usage = { promptTokens: Math.ceil(JSON.stringify(body.messages).length / 4), completionTokens: 30 };
   if (body.messages[0]?.content === CHUNK_QA_PROMPTS.generator.system) {
-    const pairs = facts.map((fact) => ({ question: `What is the ${fact.attribute} of ${fact.subject}?`, answer: fact.value }));
+    const pairs = facts.map((fact) => ({
+      question: `What is the ${fact.attribute} of ${fact.subject}?`,
+      answer: fact.value,
+    }));
     pairs.push({ question: `What is the weight of ${facts[0]?.subject ?? "it"}?`, answer: "heavy" });
     return { body: chatCompletion({ content: JSON.stringify({ pairs }), model: body.model, usage }) };
   }
   const user = body.messages.findLast((message) => message.role === "user")?.content ?? "";
   const [, attribute, subject] = /What is the (\w+) of (\w+)\?/.exec(user) ?? [];
   const fact = facts.find((candidate) => candidate.attribute === attribute && candidate.subject === subject);
-  return { body: chatCompletion({ content: fact?.value ?? "unknown", model: body.model, usage: { ...usage, completionTokens: 3 } }) };
+  return {
+    body: chatCompletion({
+      content: fact?.value ?? "unknown",
+      model: body.model,
+      usage: { ...usage, completionTokens: 3 },
+    }),
+  };
 }
-

@@ -1,4 +1,11 @@
-import { SPECIFICATION_VERSION, createValidator, type JsonValue, type MemoryOperation, type MemoryPolicy, type PolicyDecision } from "@finemem/spec";
+import {
+  createValidator,
+  type JsonValue,
+  type MemoryOperation,
+  type MemoryPolicy,
+  type PolicyDecision,
+  SPECIFICATION_VERSION,
+} from "@finemem/spec";
 import { createSeededRandom } from "@finemem/utils";
 import { z } from "zod";
 
@@ -20,13 +27,24 @@ export function createCoinFlipPolicy(options: { readonly seed: string; readonly 
       const sentences = input.chunk.text.split(/(?<=[.!?])\s+/u).filter((sentence) => sentence.trim() !== "");
       const choices = sentences.map(() => (random.next() < pInsert ? "INSERT" : "SKIP"));
       const decisionLogprobs = choices.map((choice) => Math.log(choice === "INSERT" ? pInsert : 1 - pInsert));
-      const inserts: MemoryOperation[] = sentences.filter((_, index) => choices[index] === "INSERT").map((content) => ({ type: "INSERT", content }));
+      const inserts: MemoryOperation[] = sentences
+        .filter((_, index) => choices[index] === "INSERT")
+        .map((content) => ({ type: "INSERT", content }));
       const operations: MemoryOperation[] = inserts.length > 0 ? inserts : [{ type: "SKIP" }];
       return {
         operations,
-        parseOutcomes: operations.map((_, index) => ({ fragment: index, status: "parsed", operationIndex: index, repairs: [] })),
+        parseOutcomes: operations.map((_, index) => ({
+          fragment: index,
+          status: "parsed",
+          operationIndex: index,
+          repairs: [],
+        })),
         rawOutput: choices.join(" "),
-        actionLogprob: { value: decisionLogprobs.reduce((sum, value) => sum + value, 0), source: "decisions", count: decisionLogprobs.length },
+        actionLogprob: {
+          value: decisionLogprobs.reduce((sum, value) => sum + value, 0),
+          source: "decisions",
+          count: decisionLogprobs.length,
+        },
         ...(input.training === true ? { replay: { pInsert, sentences, choices }, decisionLogprobs } : {}),
       };
     },

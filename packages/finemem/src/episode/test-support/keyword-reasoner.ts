@@ -1,4 +1,4 @@
-import { SPECIFICATION_VERSION, type EvidenceRecord, type MemoryItem, type Reasoner } from "@finemem/spec";
+import { type EvidenceRecord, type MemoryItem, type Reasoner, SPECIFICATION_VERSION } from "@finemem/spec";
 
 /**
  * A reasoning agent whose behaviour a test can work out by hand: for each question id it is told
@@ -21,7 +21,9 @@ export function createKeywordReasoner(
       asked.push({ questionId: question.id, viewStep: memory.step, dataSource: question.dataSource });
       const words = keywords[question.id];
       if (words === undefined) throw new Error(`keyword reasoner: no keywords for question ${question.id}`);
-      const hits = memory.items.filter((item: MemoryItem) => words.some((word) => item.content.split(/[\s.,]+/u).includes(word)));
+      const hits = memory.items.filter((item: MemoryItem) =>
+        words.some((word) => item.content.split(/[\s.,]+/u).includes(word)),
+      );
       return {
         questionId: question.id,
         retrieved: hits.map((item, index) => ({ itemId: item.id, version: item.version, rank: index + 1, score: 1 })),

@@ -19,7 +19,10 @@ export const TWO_CHUNK_INSTANCE: BenchmarkInstance = {
     { id: "c1", text: "Ada lives in Paris. Bo plays chess." },
     { id: "c2", text: "Cy owns a bike." },
   ],
-  chunkQuestions: [[{ id: "c1.q0", question: "Where does Ada live?", gold: "Paris" }], [{ id: "c2.q0", question: "What does Cy own?", gold: "bike" }]],
+  chunkQuestions: [
+    [{ id: "c1.q0", question: "Where does Ada live?", gold: "Paris" }],
+    [{ id: "c2.q0", question: "What does Cy own?", gold: "bike" }],
+  ],
   questions: [
     { id: "g1", question: "Where does Ada live?", gold: "Paris" },
     { id: "g2", question: "What does Cy own?", gold: "bike" },

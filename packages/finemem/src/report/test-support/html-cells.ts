@@ -19,7 +19,9 @@ export function rowHtml(html: string, id: string, key: string): string {
 /** A cell's `data-value` as a number, or `null` when the cell has none (a missing figure). */
 export function cellValue(html: string, id: string, key: string, column: string): number | null {
   const row = rowHtml(html, id, key);
-  const cell = new RegExp(`<td data-column="${column.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"([^>]*)>([^<]*)<`).exec(row);
+  const cell = new RegExp(`<td data-column="${column.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"([^>]*)>([^<]*)<`).exec(
+    row,
+  );
   if (cell === null) throw new Error(`no cell ${column} in row ${key} of table ${id}`);
   const value = /data-value="([^"]*)"/.exec(cell[1]!);
   return value === null ? null : Number(value[1]);

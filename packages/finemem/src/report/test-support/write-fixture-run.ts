@@ -6,9 +6,22 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { aggregateScores } from "@finemem/benchmarks";
-import type { Competency, IdentifiedOperation, OperationResult, RunManifest, StepRecord, StepWeights } from "@finemem/spec";
+import type {
+  Competency,
+  IdentifiedOperation,
+  OperationResult,
+  RunManifest,
+  StepRecord,
+  StepWeights,
+} from "@finemem/spec";
 import { createSeededRandom, encodeJsonlLine } from "@finemem/utils";
-import { RUN_FILES, type EpisodeLine, type EvidenceChainItem, type QuestionResultLine, type RunSummary } from "../../run/run-files.js";
+import {
+  type EpisodeLine,
+  type EvidenceChainItem,
+  type QuestionResultLine,
+  RUN_FILES,
+  type RunSummary,
+} from "../../run/run-files.js";
 import type { RunDirectory } from "../read-run-directory.js";
 
 export interface FixtureRunOptions {
@@ -29,7 +42,12 @@ export const HOSTILE_GOLD = ["</td><b>gold</b>", "Lyon"] as const;
 export const HOSTILE_ANSWER = `<img src="http://example.invalid/answer.png"> not sure`;
 export const HOSTILE_ITEM = `<img src=http://example.invalid/item.png onerror="window.__pwned=2"> Ada moved to Lyon.`;
 
-const SOURCES: readonly { readonly dataSource: string; readonly competency: Competency; readonly metric: string; readonly fractional: boolean }[] = [
+const SOURCES: readonly {
+  readonly dataSource: string;
+  readonly competency: Competency;
+  readonly metric: string;
+  readonly fractional: boolean;
+}[] = [
   { dataSource: "squad", competency: "AR", metric: "memalpha:squad", fractional: false },
   { dataSource: "icl_trec_coarse_6600shot_balance", competency: "TTL", metric: "memalpha:icl", fractional: false },
   { dataSource: "booksum", competency: "LRU", metric: "memalpha:booksum", fractional: true },
@@ -91,7 +109,10 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions = {}): F
           const operations: IdentifiedOperation[] = [];
           const outcomes: OperationResult[] = [];
           let operationNumber = 0;
-          const emit = (operation: IdentifiedOperation["operation"], result: (operationId: string) => OperationResult): void => {
+          const emit = (
+            operation: IdentifiedOperation["operation"],
+            result: (operationId: string) => OperationResult,
+          ): void => {
             const operationId = `${instanceId}.r${rollout}.s${step}.o${operationNumber++}`;
             operations.push({ operationId, operation });
             const outcome = result(operationId);
@@ -102,7 +123,12 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions = {}): F
           const insert = (content: string): void => {
             const itemId = `m${nextItem++}`;
             memory.set(itemId, { content, writers: [step] });
-            emit({ type: "INSERT", content }, (operationId) => ({ operationId, status: "applied", itemId, version: 1 }));
+            emit({ type: "INSERT", content }, (operationId) => ({
+              operationId,
+              status: "applied",
+              itemId,
+              version: 1,
+            }));
           };
           const phase = step % 4;
           if (phase === 1) {
@@ -112,20 +138,38 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions = {}): F
             const [id, item] = [...memory.entries()][0]!;
             item.content = `${item.content} Revised at step ${step}.`;
             item.writers.push(step);
-            emit({ type: "UPDATE", id, content: item.content }, (operationId) => ({ operationId, status: "applied", itemId: id, version: item.writers.length }));
+            emit({ type: "UPDATE", id, content: item.content }, (operationId) => ({
+              operationId,
+              status: "applied",
+              itemId: id,
+              version: item.writers.length,
+            }));
             insert(`Fact ${step} about ${instanceId}.`);
           } else if (phase === 3) {
             const ids = [...memory.keys()];
             const victim = ids[ids.length - 1]!;
             memory.delete(victim);
-            emit({ type: "DELETE", id: victim }, (operationId) => ({ operationId, status: "applied", itemId: victim, version: 2 }));
-            emit({ type: "UPDATE", id: "ghost", content: "never there" }, (operationId) => ({ operationId, status: "rejected", reason: "unknown_id", message: "no item ghost" }));
+            emit({ type: "DELETE", id: victim }, (operationId) => ({
+              operationId,
+              status: "applied",
+              itemId: victim,
+              version: 2,
+            }));
+            emit({ type: "UPDATE", id: "ghost", content: "never there" }, (operationId) => ({
+              operationId,
+              status: "rejected",
+              reason: "unknown_id",
+              message: "no item ghost",
+            }));
             insert(`Fact ${step} about ${instanceId}.`);
           } else {
             emit({ type: "SKIP" }, (operationId) => ({ operationId, status: "applied", itemId: null, version: null }));
           }
           const applied = outcomes.filter((outcome) => outcome.status === "applied").length;
-          const memoryTokens = [...memory.values()].reduce((total, item) => total + item.content.split(/\s+/).length, 0);
+          const memoryTokens = [...memory.values()].reduce(
+            (total, item) => total + item.content.split(/\s+/).length,
+            0,
+          );
           episodeSteps.push({
             record: {
               runId,
@@ -135,7 +179,12 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions = {}): F
               chunkId: `${instanceId}.c${step}`,
               operations,
               results: outcomes,
-              parseOutcomes: operations.map((_, index) => ({ fragment: index, status: "parsed" as const, operationIndex: index, repairs: [] })),
+              parseOutcomes: operations.map((_, index) => ({
+                fragment: index,
+                status: "parsed" as const,
+                operationIndex: index,
+                repairs: [],
+              })),
               actionLogprob: null,
               memoryTokens,
             },
@@ -148,9 +197,14 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions = {}): F
         const finalIds = [...memory.keys()];
         const questions: QuestionResultLine[] = [];
         for (let j = 0; j < questionCount; j++) {
-          const score = hostile && j === 0 ? 0 : source.fractional ? episodeRandom.int(101) / 100 : episodeRandom.int(2);
+          const score =
+            hostile && j === 0 ? 0 : source.fractional ? episodeRandom.int(101) / 100 : episodeRandom.int(2);
           const noEvidence = j === questionCount - 1 && instance === 1;
-          const picked = noEvidence ? [] : hostile && j === 0 ? ["m0", finalIds[1]!] : [finalIds[episodeRandom.int(finalIds.length)]!];
+          const picked = noEvidence
+            ? []
+            : hostile && j === 0
+              ? ["m0", finalIds[1]!]
+              : [finalIds[episodeRandom.int(finalIds.length)]!];
           if (!noEvidence && picked.length === 1) {
             const other = finalIds.find((id) => id !== picked[0]);
             if (other !== undefined) picked.push(other);
@@ -160,7 +214,13 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions = {}): F
             // Updated items split their credit over their version chain (the `shared` policy), so the report shows multi-step φ.
             const writers = [...new Set(item.writers)];
             const stepsOf: StepWeights = Object.fromEntries(writers.map((writer) => [writer, 1 / writers.length]));
-            return { itemId, rank: index + 1, share: 1 / picked.length, content: item.content.slice(0, 400), steps: stepsOf };
+            return {
+              itemId,
+              rank: index + 1,
+              share: 1 / picked.length,
+              content: item.content.slice(0, 400),
+              steps: stepsOf,
+            };
           });
           questions.push({
             instanceId,
@@ -187,7 +247,10 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions = {}): F
           if (question.evidence.length === 0) unattributed += question.score / n;
           for (const item of question.evidence) {
             for (const [stepKey, weight] of Object.entries(item.steps)) {
-              contribution.set(Number(stepKey), (contribution.get(Number(stepKey)) ?? 0) + (item.share * weight * question.score) / n);
+              contribution.set(
+                Number(stepKey),
+                (contribution.get(Number(stepKey)) ?? 0) + (item.share * weight * question.score) / n,
+              );
             }
           }
         }
@@ -197,7 +260,18 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions = {}): F
         for (const { record, format, chunk } of episodeSteps) {
           const evidence = Math.min(1, contribution.get(record.step) ?? 0);
           const eara = ((1 - BETA) * global) / stepCount + BETA * evidence;
-          steps.push({ ...record, rewards: { format, chunk, evidence, eara, compression, content: null, total: eara + format + W_CHUNK * chunk + W_COMP * compression } });
+          steps.push({
+            ...record,
+            rewards: {
+              format,
+              chunk,
+              evidence,
+              eara,
+              compression,
+              content: null,
+              total: eara + format + W_CHUNK * chunk + W_COMP * compression,
+            },
+          });
         }
         results.push(...questions);
         episodes.push({
@@ -223,7 +297,15 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions = {}): F
     }
   }
 
-  const table = aggregateScores(results.map((result) => ({ instanceId: `${result.instanceId}#r${result.rollout}`, dataSource: result.dataSource, competency: result.competency, questionId: result.questionId, score: result.score })));
+  const table = aggregateScores(
+    results.map((result) => ({
+      instanceId: `${result.instanceId}#r${result.rollout}`,
+      dataSource: result.dataSource,
+      competency: result.competency,
+      questionId: result.questionId,
+      score: result.score,
+    })),
+  );
   const memoryTokens: Record<string, number> = {};
   for (const source of SOURCES) {
     const own = episodes.filter((episode) => episode.dataSource === source.dataSource);

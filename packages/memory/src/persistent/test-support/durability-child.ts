@@ -2,10 +2,10 @@
 // each commit, and on batch `killAt` prints `partial <b>` from inside the transaction (after part of
 // the batch's rows are written, before the commit) and waits to be killed.
 import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
-import type { PersistentStore } from "../persistent-store.js";
 import { durabilityBatch } from "../durability-batches.js";
 import { openPgliteStore } from "../open-pglite-store.js";
 import { openPostgresStore } from "../open-postgres-store.js";
+import type { PersistentStore } from "../persistent-store.js";
 
 const [backend, location, schema, firstArg, killAtArg] = process.argv.slice(2);
 const first = Number(firstArg);
@@ -18,7 +18,9 @@ const beforeCommit = async () => {
 };
 const options = { tokenCounter: createWhitespaceTokenCounter(), beforeCommit };
 const store: PersistentStore =
-  backend === "pglite" ? await openPgliteStore({ ...options, directory: location! }) : await openPostgresStore({ ...options, connectionString: location!, schema: schema! });
+  backend === "pglite"
+    ? await openPgliteStore({ ...options, directory: location! })
+    : await openPostgresStore({ ...options, connectionString: location!, schema: schema! });
 process.stdout.write("ready\n");
 for (current = first; current <= killAt; current++) {
   await store.apply(durabilityBatch(current));

@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import { checkService } from "@finemem/testing";
 import pg from "pg";
 
-export const POSTGRES_ADMIN_URL = process.env.FINEMEM_POSTGRES_URL ?? "postgresql://root@/postgres?host=/var/run/postgresql";
+export const POSTGRES_ADMIN_URL =
+  process.env.FINEMEM_POSTGRES_URL ?? "postgresql://root@/postgres?host=/var/run/postgresql";
 
 export interface TestDatabase {
   readonly url: string;

@@ -12,7 +12,32 @@ export const FORMATS: readonly ReplyFormat[] = ["openai-tool-calls", "tool-call-
 export const TOOL_SETS: readonly ToolSetId[] = ["flat", "memalpha"];
 
 /** Pieces that stress a JSON-aware scanner when they appear inside content. */
-const TRICKY_PIECES = ['"', "\\", "\n", "\t", "\r", "'", "{", "}", "[", "]", ":", ",", "</tool_call>", "<tool_call>", "✿FUNCTION✿", "✿ARGS✿", "```", "\u0000", "\u2028", "True", "null", "\\u00", '{"name":', "\\'"];
+const TRICKY_PIECES = [
+  '"',
+  "\\",
+  "\n",
+  "\t",
+  "\r",
+  "'",
+  "{",
+  "}",
+  "[",
+  "]",
+  ":",
+  ",",
+  "</tool_call>",
+  "<tool_call>",
+  "✿FUNCTION✿",
+  "✿ARGS✿",
+  "```",
+  "\u0000",
+  "\u2028",
+  "True",
+  "null",
+  "\\u00",
+  '{"name":',
+  "\\'",
+];
 
 const contentUnit = fc.oneof(
   { weight: 6, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }) },
@@ -33,17 +58,25 @@ const itemIdArbitrary: fc.Arbitrary<string> = fc.oneof(
 
 const flatOperation: fc.Arbitrary<MemoryOperation> = fc.oneof(
   contentArbitrary.map((content): MemoryOperation => ({ type: "INSERT", content })),
-  fc.record({ id: fc.oneof(itemIdArbitrary, fc.constant("core")), content: contentArbitrary }).map(({ id, content }): MemoryOperation => ({ type: "UPDATE", id, content })),
+  fc
+    .record({ id: fc.oneof(itemIdArbitrary, fc.constant("core")), content: contentArbitrary })
+    .map(({ id, content }): MemoryOperation => ({ type: "UPDATE", id, content })),
   itemIdArbitrary.map((id): MemoryOperation => ({ type: "DELETE", id })),
   fc.constant<MemoryOperation>({ type: "SKIP" }),
 );
 
 const listType = fc.constantFrom("semantic" as const, "episodic" as const);
 const memalphaOperation: fc.Arbitrary<MemoryOperation> = fc.oneof(
-  fc.record({ content: contentArbitrary, memoryType: listType }).map(({ content, memoryType }): MemoryOperation => ({ type: "INSERT", content, memoryType })),
-  fc.record({ id: itemIdArbitrary, content: contentArbitrary, memoryType: listType }).map(({ id, content, memoryType }): MemoryOperation => ({ type: "UPDATE", id, content, memoryType })),
+  fc
+    .record({ content: contentArbitrary, memoryType: listType })
+    .map(({ content, memoryType }): MemoryOperation => ({ type: "INSERT", content, memoryType })),
+  fc
+    .record({ id: itemIdArbitrary, content: contentArbitrary, memoryType: listType })
+    .map(({ id, content, memoryType }): MemoryOperation => ({ type: "UPDATE", id, content, memoryType })),
   contentArbitrary.map((content): MemoryOperation => ({ type: "UPDATE", id: "core", content, memoryType: "core" })),
-  fc.record({ id: itemIdArbitrary, memoryType: listType }).map(({ id, memoryType }): MemoryOperation => ({ type: "DELETE", id, memoryType })),
+  fc
+    .record({ id: itemIdArbitrary, memoryType: listType })
+    .map(({ id, memoryType }): MemoryOperation => ({ type: "DELETE", id, memoryType })),
   fc.constant<MemoryOperation>({ type: "DELETE", id: "core", memoryType: "core" }),
 );
 
@@ -53,9 +86,46 @@ export function operationsArbitrary(toolSet: ToolSetId, maxLength = 6): fc.Arbit
 }
 
 /** Words and punctuation, never `{`, `[`, `<`, `✿` or a backtick: prose that holds no call. */
-export const PROSE_WORDS = ["I", "will", "store", "the", "fact", "memory", "Ada", "ünïcödé", "日本語", ".", ",", "!", "?", ":", ";", "-", "(", ")", '"', "'", "}", "]", ">", "\n", "\n\n", "  ", "True", "None", "name", "type", "INSERT", "skip", "ok", "\t"];
+export const PROSE_WORDS = [
+  "I",
+  "will",
+  "store",
+  "the",
+  "fact",
+  "memory",
+  "Ada",
+  "ünïcödé",
+  "日本語",
+  ".",
+  ",",
+  "!",
+  "?",
+  ":",
+  ";",
+  "-",
+  "(",
+  ")",
+  '"',
+  "'",
+  "}",
+  "]",
+  ">",
+  "\n",
+  "\n\n",
+  "  ",
+  "True",
+  "None",
+  "name",
+  "type",
+  "INSERT",
+  "skip",
+  "ok",
+  "\t",
+];
 
-export const proseArbitrary: fc.Arbitrary<string> = fc.array(fc.constantFrom(...PROSE_WORDS), { maxLength: 10 }).map((words) => words.join(" "));
+export const proseArbitrary: fc.Arbitrary<string> = fc
+  .array(fc.constantFrom(...PROSE_WORDS), { maxLength: 10 })
+  .map((words) => words.join(" "));
 
 /** Seven prose pieces: enough for before, between and after up to six calls. */
 export const prosePiecesArbitrary: fc.Arbitrary<string[]> = fc.array(proseArbitrary, { minLength: 7, maxLength: 7 });
@@ -74,7 +144,13 @@ interface JsonStyle {
   readonly invalidEscape: boolean;
 }
 
-const STRICT: JsonStyle = { quote: '"', bareKeys: false, trailingComma: false, rawControl: false, invalidEscape: false };
+const STRICT: JsonStyle = {
+  quote: '"',
+  bareKeys: false,
+  trailingComma: false,
+  rawControl: false,
+  invalidEscape: false,
+};
 
 type StyleEffect = "quote" | "bareKeys" | "trailingComma" | "rawControl" | "invalidEscape" | "python";
 
@@ -164,7 +240,13 @@ export interface DefectiveReply {
  * in the envelope where the format has one (ignored there) or in the arguments (then also
  * `extra_arguments_dropped`).
  */
-export function renderWithDefect(operations: readonly MemoryOperation[], toolSet: ToolSetId, format: ReplyFormat, prose: readonly string[], defect: RepairName): DefectiveReply {
+export function renderWithDefect(
+  operations: readonly MemoryOperation[],
+  toolSet: ToolSetId,
+  format: ReplyFormat,
+  prose: readonly string[],
+  defect: RepairName,
+): DefectiveReply {
   const hasEnvelope = format === "tool-call-tags" || format === "bare-json";
   const pieces: string[] = [];
   const toolCalls: ToolCall[] = [];
@@ -226,7 +308,8 @@ export function renderWithDefect(operations: readonly MemoryOperation[], toolSet
       const argsValue = defect === "double_encoded_arguments" ? argsWritten.text : args;
       const envelope = { name: call.name, ...(omitArguments ? {} : { [argumentsKey]: argsValue }), ...envelopeExtra };
       const callWritten = writeJson(envelope, style);
-      const argsJson = defect === "double_encoded_arguments" ? writeJson(argsWritten.text, style).text : argsWritten.text;
+      const argsJson =
+        defect === "double_encoded_arguments" ? writeJson(argsWritten.text, style).text : argsWritten.text;
       return { argsJson, callJson: callWritten.text, effects: hasEnvelope ? callWritten.effects : argsWritten.effects };
     };
     let written = serialize();
@@ -242,7 +325,11 @@ export function renderWithDefect(operations: readonly MemoryOperation[], toolSet
     const fence = (json: string): string => (defect === "code_fence" ? `\`\`\`json\n${json}\n\`\`\`` : json);
     switch (format) {
       case "openai-tool-calls":
-        toolCalls.push({ id: `call_${index}`, name: call.name, arguments: emptyArgumentsText ? "" : fence(written.argsJson) });
+        toolCalls.push({
+          id: `call_${index}`,
+          name: call.name,
+          arguments: emptyArgumentsText ? "" : fence(written.argsJson),
+        });
         block = "";
         break;
       case "tool-call-tags":
@@ -253,7 +340,9 @@ export function renderWithDefect(operations: readonly MemoryOperation[], toolSet
         break;
       case "bare-json":
         block =
-          defect === "lowercase_operation_type" ? JSON.stringify({ ...operation, type: operation.type.toLowerCase() }) : fence(written.callJson);
+          defect === "lowercase_operation_type"
+            ? JSON.stringify({ ...operation, type: operation.type.toLowerCase() })
+            : fence(written.callJson);
         break;
     }
     pieces.push(prose[index] ?? "", block);

@@ -1,6 +1,6 @@
 // Test-only: replay servers that close after each test (and, re-exported, the shared helper that awaits an expected failure).
 import { afterEach } from "vitest";
-import { startOpenAIReplayServer, type OpenAIReplayServer, type ReplayScript } from "../openai-replay-server.js";
+import { type OpenAIReplayServer, type ReplayScript, startOpenAIReplayServer } from "../openai-replay-server.js";
 
 /** Returns `serve(script)`: starts a replay server that is closed after the current test. */
 export function useReplayServers(): (script: ReplayScript) => Promise<OpenAIReplayServer> {

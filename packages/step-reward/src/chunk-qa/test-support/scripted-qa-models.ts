@@ -47,7 +47,10 @@ export function scriptedQaModels(world: readonly ScriptedChunk[]): ScriptedQaMod
       const passage = passageOf(request);
       const question = /Question: ([\s\S]*)\nAnswer:$/.exec(userOf(request))?.[1] ?? "";
       const entry = byPassage.get(passage);
-      const pair = entry === undefined || isRawReplies(entry.pairs) ? undefined : entry.pairs.find((candidate) => candidate.question === question);
+      const pair =
+        entry === undefined || isRawReplies(entry.pairs)
+          ? undefined
+          : entry.pairs.find((candidate) => candidate.question === question);
       return pair === undefined ? "unknown" : (pair.verifierSays ?? pair.answer);
     },
     { modelId: "scripted-verifier" },
