@@ -32,7 +32,7 @@ const FAULTS = [
     name: "chunk questions answered on M_T",
     edits: [
       [
-        "const chunkScore = await scorer.scoreStep({ step, questions: instance.chunkQuestions[index] ?? [], memory }, callOptions);",
+        "const chunkScore = await scorer.scoreStep(\n      { step, questions: instance.chunkQuestions[index] ?? [], memory },\n      callOptions,\n    );",
         "const chunkScore = { score: null, answers: [] };",
       ],
       [
