@@ -1,0 +1,1 @@
+export { type ConformanceOptions, type ConformanceResult, conformanceValues, runBackendConformance } from "./backend-conformance.js";
