@@ -4,6 +4,7 @@
 // from kinks.
 import type { KernelBackend } from "../backend.js";
 import { createReferenceBackend } from "../reference/reference-backend.js";
+import { conformanceValues } from "../testing/backend-conformance.js";
 import { type NamedTensors, valueAndGrad } from "../tensor/tape.js";
 import { type Tensor, tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/tidy.js";
@@ -71,13 +72,16 @@ export async function checkGradients(
   return { worst, where, compared };
 }
 
-/** Deterministic values in [lo, hi) (a hash of position and salt), optionally kept at least `gap` away from given kinks. */
+/**
+ * Deterministic values in [lo, hi) from the conformance suite's position hash, skipping those closer than
+ * `gap` to a kink (relu's 0, a clamp's edges), so finite differences never straddle one.
+ */
 export function valuesAwayFrom(length: number, salt: number, lo: number, hi: number, kinks: readonly number[] = [], gap = 0.02): number[] {
   const out: number[] = [];
-  for (let i = 0; out.length < length; i++) {
-    const h = Math.sin((i + 1) * 12.9898 + salt * 78.233) * 43758.5453;
-    const value = lo + (hi - lo) * (h - Math.floor(h));
-    if (kinks.every((kink) => Math.abs(value - kink) >= gap)) out.push(value);
+  for (let batch = 0; out.length < length; batch++) {
+    for (const value of conformanceValues(length, salt + 1000 * batch, lo, hi)) {
+      if (out.length < length && kinks.every((kink) => Math.abs(value - kink) >= gap)) out.push(value);
+    }
   }
   return out;
 }
