@@ -1,4 +1,6 @@
 import { defineConfig } from "tsup";
 import { fineMemTsup } from "../../tools/tsup-preset.mjs";
 
-export default defineConfig(fineMemTsup({ index: "src/index.ts", node: "src/node.ts", testing: "src/testing/index.ts" }));
+export default defineConfig(
+  fineMemTsup({ index: "src/index.ts", node: "src/node.ts", testing: "src/testing/index.ts" }),
+);

@@ -1,26 +1,34 @@
 import { FineMemError, type PathSegment } from "@finemem/spec";
 
-/** What went wrong in a kernel call, a tensor operation or a backend. */
+/**
+ * What went wrong in a kernel call, a tensor operation or a backend:
+ * - `shape_mismatch`: shapes an operation cannot combine (the message gives both);
+ * - `index_out_of_range`: an index (token id, segment offset, gather position) outside what it indexes;
+ * - `disposed`: a tensor, buffer or backend used after `dispose()`;
+ * - `inconsistent`: tensors of different backends in one operation, a buffer of another backend;
+ * - `invalid_option`: a size, constant or option that is not valid (the path names it);
+ * - `missing_dependency`: the `webgpu` package is not installed (for `@finemem/kernels/node`);
+ * - `no_device`: no WebGPU adapter or device, a lost device, or no WebAssembly SIMD;
+ * - `out_of_memory`: a backend could not allocate a buffer (wasm32's 4 GiB, a GPU's buffer limits).
+ */
 export type KernelErrorCode =
-  /** shapes that an operation cannot combine (the message gives both) */
   | "shape_mismatch"
-  /** an index (token id, segment offset, gather position) outside the table it indexes */
   | "index_out_of_range"
-  /** a tensor or backend used after `dispose()` */
   | "disposed"
-  /** tensors of different backends or float types in one operation */
   | "inconsistent"
-  /** a size, constant or option that is not valid (the path names it) */
   | "invalid_option"
-  /** the `webgpu` package is not installed */
   | "missing_dependency"
-  /** no WebGPU adapter or device could be obtained, or the device was lost */
-  | "no_device";
+  | "no_device"
+  | "out_of_memory";
 
 /** Thrown by `@finemem/kernels`; `code` says what was wrong, the message what to do. */
 export class KernelError extends FineMemError {
   declare readonly code: KernelErrorCode;
-  constructor(code: KernelErrorCode, message: string, options: { path?: readonly PathSegment[]; cause?: unknown } = {}) {
+  constructor(
+    code: KernelErrorCode,
+    message: string,
+    options: { path?: readonly PathSegment[]; cause?: unknown } = {},
+  ) {
     super(code, message, options);
   }
 }

@@ -32,6 +32,8 @@ export interface BrowserResults {
   readonly cpu: BackendSummary;
   readonly reference: BackendSummary;
   readonly webgpu: BackendSummary | { readonly skipped: string };
+  /** The page's WebGPU adapter, as `requestAdapter()` describes it (or why there is none). */
+  readonly adapter: string;
   readonly userAgent: string;
 }
 
@@ -53,9 +55,22 @@ async function summarise(backend: KernelBackend): Promise<BackendSummary> {
   return {
     backend: backend.name,
     cases: results.length,
-    failed: results.filter((result) => !result.passed).map((result) => `${result.name}: ${JSON.stringify(result.firstFailure)}`),
+    failed: results
+      .filter((result) => !result.passed)
+      .map((result) => `${result.name}: ${JSON.stringify(result.firstFailure)}`),
     gradient: await gradientOf(backend),
   };
+}
+
+async function describeAdapter(): Promise<string> {
+  type AdapterInfo = { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<{ info?: AdapterInfo } | null> } } })
+    .navigator?.gpu;
+  if (gpu === undefined) return "no navigator.gpu";
+  const adapter = await gpu.requestAdapter();
+  if (adapter === null) return "navigator.gpu gave no adapter";
+  const info = adapter.info ?? {};
+  return `${info.vendor ?? "?"} ${info.architecture ?? "?"}${info.description ? ` (${info.description})` : ""}${info.isFallbackAdapter ? ", a fallback (software) adapter" : ""}`;
 }
 
 async function run(): Promise<BrowserResults> {
@@ -69,7 +84,9 @@ async function run(): Promise<BrowserResults> {
   } catch (error) {
     webgpu = { skipped: error instanceof Error ? error.message : String(error) };
   }
-  return { cpu, reference, webgpu, userAgent: navigator.userAgent };
+  const adapter = await describeAdapter();
+  const userAgent = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ?? "unknown";
+  return { cpu, reference, webgpu, adapter, userAgent };
 }
 
 (globalThis as { finememKernelResults?: Promise<BrowserResults> }).finememKernelResults = run();

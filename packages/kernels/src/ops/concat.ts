@@ -5,7 +5,8 @@ import { emptyLike, resolveAxis, splitAtAxis } from "./kernel-calls.js";
 
 /** Joins tensors along `axis`; every other axis must agree. */
 export function concat(tensors: readonly Tensor[], axis = -1): Tensor {
-  if (tensors.length === 0) throw new KernelError("invalid_option", "concat needs at least one tensor", { path: ["tensors"] });
+  if (tensors.length === 0)
+    throw new KernelError("invalid_option", "concat needs at least one tensor", { path: ["tensors"] });
   sameBackend("concat", ...tensors);
   const first = tensors[0]!;
   const resolved = resolveAxis(first.shape, axis);
@@ -31,7 +32,18 @@ export function concat(tensors: readonly Tensor[], axis = -1): Tensor {
     const count = tensor.shape[resolved]!;
     starts.push(start);
     if (count > 0 && outer * inner > 0) {
-      first.backend.run({ kind: "copyAxis", src: tensor.buffer, dst: out.buffer, outer, inner, srcAxis: count, srcStart: 0, dstAxis: total, dstStart: start, count });
+      first.backend.run({
+        kind: "copyAxis",
+        src: tensor.buffer,
+        dst: out.buffer,
+        outer,
+        inner,
+        srcAxis: count,
+        srcStart: 0,
+        dstAxis: total,
+        dstStart: start,
+        count,
+      });
     }
     start += count;
   }
@@ -40,7 +52,18 @@ export function concat(tensors: readonly Tensor[], axis = -1): Tensor {
       const count = tensor.shape[resolved]!;
       const slice = emptyLike(tensor);
       if (count > 0 && outer * inner > 0) {
-        dy.backend.run({ kind: "copyAxis", src: dy.buffer, dst: slice.buffer, outer, inner, srcAxis: total, srcStart: starts[index]!, dstAxis: count, dstStart: 0, count });
+        dy.backend.run({
+          kind: "copyAxis",
+          src: dy.buffer,
+          dst: slice.buffer,
+          outer,
+          inner,
+          srcAxis: total,
+          srcStart: starts[index]!,
+          dstAxis: count,
+          dstStart: 0,
+          count,
+        });
       }
       return slice;
     }),

@@ -9,7 +9,17 @@ function differentiableUnary(fn: DifferentiableUnaryFunction, x: Tensor, alpha =
   const y = unaryKernel(fn, x, alpha, beta);
   return record(y, [x], (dy) => {
     const dx = emptyLike(x);
-    x.backend.run({ kind: "unaryGrad", fn, x: x.buffer, y: y.buffer, dy: dy.buffer, dx: dx.buffer, length: x.size, alpha, beta });
+    x.backend.run({
+      kind: "unaryGrad",
+      fn,
+      x: x.buffer,
+      y: y.buffer,
+      dy: dy.buffer,
+      dx: dx.buffer,
+      length: x.size,
+      alpha,
+      beta,
+    });
     return [dx];
   });
 }
@@ -83,7 +93,12 @@ export function maximum(a: Tensor, b: Tensor): Tensor {
   const out = binaryKernel("max", a, b);
   return record(out, [a, b], (dy) => {
     // a is chosen unless b > a, i.e. unless −(a − b) > 0.
-    const chooseA = unaryKernel("affine", unaryKernel("step", unaryKernel("affine", binaryKernel("sub", a, b), -1, 0), 0, 0), -1, 1);
+    const chooseA = unaryKernel(
+      "affine",
+      unaryKernel("step", unaryKernel("affine", binaryKernel("sub", a, b), -1, 0), 0, 0),
+      -1,
+      1,
+    );
     return selectGradients(b, dy, chooseA);
   });
 }

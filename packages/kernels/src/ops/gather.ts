@@ -10,24 +10,56 @@ function checkIndices(operation: string, ids: IndexTensor, bound: number): void 
   const max = ids.max();
   if (max >= bound) {
     const position = ids.values.indexOf(max);
-    throw new KernelError("index_out_of_range", `${operation}: index ${max} at position ${position} is not below ${bound}`, {
-      path: [position],
-    });
+    throw new KernelError(
+      "index_out_of_range",
+      `${operation}: index ${max} at position ${position} is not below ${bound}`,
+      {
+        path: [position],
+      },
+    );
   }
 }
 
-function gatherRowsOf(table: Tensor, ids: IndexTensor, tableRows: number, width: number, shape: readonly number[]): Tensor {
+function gatherRowsOf(
+  table: Tensor,
+  ids: IndexTensor,
+  tableRows: number,
+  width: number,
+  shape: readonly number[],
+): Tensor {
   const out = emptyLike(table, shape);
   if (ids.length * width > 0) {
-    table.backend.run({ kind: "gatherRows", table: table.buffer, indices: ids.buffer, out: out.buffer, rows: ids.length, width, tableRows });
+    table.backend.run({
+      kind: "gatherRows",
+      table: table.buffer,
+      indices: ids.buffer,
+      out: out.buffer,
+      rows: ids.length,
+      width,
+      tableRows,
+    });
   }
   return out;
 }
 
-function scatterAddRowsOf(source: Tensor, ids: IndexTensor, tableRows: number, width: number, shape: readonly number[]): Tensor {
+function scatterAddRowsOf(
+  source: Tensor,
+  ids: IndexTensor,
+  tableRows: number,
+  width: number,
+  shape: readonly number[],
+): Tensor {
   const out = emptyLike(source, shape);
   if (ids.length * width > 0) {
-    source.backend.run({ kind: "scatterAddRows", source: source.buffer, indices: ids.buffer, out: out.buffer, rows: ids.length, width, tableRows });
+    source.backend.run({
+      kind: "scatterAddRows",
+      source: source.buffer,
+      indices: ids.buffer,
+      out: out.buffer,
+      rows: ids.length,
+      width,
+      tableRows,
+    });
   }
   return out;
 }
@@ -35,7 +67,8 @@ function scatterAddRowsOf(source: Tensor, ids: IndexTensor, tableRows: number, w
 /** Rows of a [vocabulary, width] table for each id: [ids.length, width]. The gradient scatter-adds into the table. */
 export function embedding(table: Tensor, ids: IndexTensor): Tensor {
   sameBackend("embedding", table, ids);
-  if (table.shape.length !== 2) throw new KernelError("shape_mismatch", `embedding needs a 2-D table, got ${formatShape(table.shape)}`);
+  if (table.shape.length !== 2)
+    throw new KernelError("shape_mismatch", `embedding needs a 2-D table, got ${formatShape(table.shape)}`);
   const [tableRows, width] = table.shape as [number, number];
   checkIndices("embedding", ids, tableRows);
   const out = gatherRowsOf(table, ids, tableRows, width, [ids.length, width]);

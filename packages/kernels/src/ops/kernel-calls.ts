@@ -33,7 +33,8 @@ export function broadcastLength(operation: string, a: Tensor, b: Tensor): number
 export function binaryKernel(fn: BinaryFunction, a: Tensor, b: Tensor, operation: string = fn): Tensor {
   const bLength = broadcastLength(operation, a, b);
   const out = emptyLike(a);
-  if (a.size > 0) a.backend.run({ kind: "binary", fn, a: a.buffer, b: b.buffer, out: out.buffer, length: a.size, bLength });
+  if (a.size > 0)
+    a.backend.run({ kind: "binary", fn, a: a.buffer, b: b.buffer, out: out.buffer, length: a.size, bLength });
   return out;
 }
 
@@ -58,9 +59,13 @@ export function splitAtAxis(shape: Shape, axis: number, operation: string): [num
   const rank = shape.length;
   const resolved = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(resolved) || resolved < 0 || resolved >= rank) {
-    throw new KernelError("invalid_option", `${operation}: axis ${axis} is out of range for shape ${formatShape(shape)}`, {
-      path: ["axis"],
-    });
+    throw new KernelError(
+      "invalid_option",
+      `${operation}: axis ${axis} is out of range for shape ${formatShape(shape)}`,
+      {
+        path: ["axis"],
+      },
+    );
   }
   let outer = 1;
   for (let i = 0; i < resolved; i++) outer *= shape[i]!;

@@ -1,6 +1,6 @@
 import { KernelError } from "../kernel-error.js";
 import { record } from "../tensor/tape.js";
-import { formatShape, sameBackend, Tensor } from "../tensor/tensor.js";
+import { formatShape, sameBackend, type Tensor } from "../tensor/tensor.js";
 import { emptyLike } from "./kernel-calls.js";
 
 export interface MatmulOptions {
@@ -15,7 +15,8 @@ function product(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean)
   const k = transposeA ? a.shape[0]! : a.shape[1]!;
   const n = transposeB ? b.shape[0]! : b.shape[1]!;
   const out = emptyLike(a, [m, n]);
-  if (m * n > 0) a.backend.run({ kind: "matmul", a: a.buffer, b: b.buffer, out: out.buffer, m, k, n, transposeA, transposeB });
+  if (m * n > 0)
+    a.backend.run({ kind: "matmul", a: a.buffer, b: b.buffer, out: out.buffer, m, k, n, transposeA, transposeB });
   return out;
 }
 
@@ -25,7 +26,10 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const transposeA = options.transposeA ?? false;
   const transposeB = options.transposeB ?? false;
   if (a.shape.length !== 2 || b.shape.length !== 2) {
-    throw new KernelError("shape_mismatch", `matmul needs 2-D tensors, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new KernelError(
+      "shape_mismatch",
+      `matmul needs 2-D tensors, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   const k = transposeA ? a.shape[0]! : a.shape[1]!;
   const kB = transposeB ? b.shape[1]! : b.shape[0]!;

@@ -4,7 +4,8 @@ import { emptyLike, splitAtAxis } from "./kernel-calls.js";
 
 function reduction(fn: "sum" | "mean", x: Tensor, axis: number | undefined): Tensor {
   const [outer, axisSize, inner] = axis === undefined ? [1, x.size, 1] : splitAtAxis(x.shape, axis, fn);
-  const shape = axis === undefined ? [] : x.shape.filter((_, index) => index !== (axis < 0 ? axis + x.shape.length : axis));
+  const shape =
+    axis === undefined ? [] : x.shape.filter((_, index) => index !== (axis < 0 ? axis + x.shape.length : axis));
   const out = emptyLike(x, shape);
   x.backend.run({ kind: "reduce", fn, x: x.buffer, out: out.buffer, outer, axis: axisSize, inner });
   return record(out, [x], (dy) => {

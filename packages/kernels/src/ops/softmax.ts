@@ -47,12 +47,27 @@ export function segments(backend: KernelBackend, sizes: readonly number[]): Segm
 function softmaxOver(x: Tensor, offsets: IndexTensor, segmentCount: number, log: boolean): Tensor {
   const out = emptyLike(x);
   if (segmentCount > 0) {
-    x.backend.run({ kind: "segmentSoftmax", x: x.buffer, offsets: offsets.buffer, out: out.buffer, segments: segmentCount, log });
+    x.backend.run({
+      kind: "segmentSoftmax",
+      x: x.buffer,
+      offsets: offsets.buffer,
+      out: out.buffer,
+      segments: segmentCount,
+      log,
+    });
   }
   return record(out, [x], (dy) => {
     const dx = emptyLike(x);
     if (segmentCount > 0) {
-      x.backend.run({ kind: "segmentSoftmaxGrad", y: out.buffer, dy: dy.buffer, offsets: offsets.buffer, dx: dx.buffer, segments: segmentCount, log });
+      x.backend.run({
+        kind: "segmentSoftmaxGrad",
+        y: out.buffer,
+        dy: dy.buffer,
+        offsets: offsets.buffer,
+        dx: dx.buffer,
+        segments: segmentCount,
+        log,
+      });
     }
     return [dx];
   });
@@ -61,7 +76,10 @@ function softmaxOver(x: Tensor, offsets: IndexTensor, segmentCount: number, log:
 function checkSegments(operation: string, x: Tensor, parts: Segments): void {
   sameBackend(operation, x, parts.offsets);
   if (x.size !== parts.total) {
-    throw new KernelError("shape_mismatch", `${operation}: segments cover ${parts.total} values, x ${formatShape(x.shape)} has ${x.size}`);
+    throw new KernelError(
+      "shape_mismatch",
+      `${operation}: segments cover ${parts.total} values, x ${formatShape(x.shape)} has ${x.size}`,
+    );
   }
 }
 
@@ -94,7 +112,10 @@ function rowsOf(x: Tensor): [IndexTensor, number] {
   const key = `${rows}×${width}`;
   let offsets = cache.get(key);
   if (offsets === undefined) {
-    offsets = new IndexTensor(x.backend, Array.from({ length: rows + 1 }, (_, row) => row * width));
+    offsets = new IndexTensor(
+      x.backend,
+      Array.from({ length: rows + 1 }, (_, row) => row * width),
+    );
     cache.set(key, offsets);
   }
   return [offsets, rows];

@@ -15,7 +15,7 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 export function unaryValue(fn: UnaryFunction, x: number, alpha: number, beta: number): number {
   switch (fn) {
     case "relu":
-      return x > 0 ? x : 0;
+      return Math.max(x, 0);
     case "gelu":
       return 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
     case "tanh":
@@ -36,7 +36,7 @@ export function unaryValue(fn: UnaryFunction, x: number, alpha: number, beta: nu
     case "affine":
       return alpha * x + beta;
     case "clamp":
-      return x < alpha ? alpha : x > beta ? beta : x;
+      return x < alpha ? alpha : Math.min(x, beta);
     case "step":
       return x > alpha ? 1 : 0;
   }
@@ -87,9 +87,9 @@ export function binaryValue(fn: string, a: number, b: number): number {
     case "div":
       return a / b;
     case "max":
-      return a >= b ? a : b;
+      return Math.max(a, b);
     case "min":
-      return a <= b ? a : b;
+      return Math.min(a, b);
     case "greater":
       return a > b ? 1 : 0;
     default:
@@ -191,7 +191,8 @@ export function runReferenceKernel(op: KernelOp, buffers: BufferResolver): void 
       const out = buffers.float(op.out);
       for (let r = 0; r < op.rows; r++) {
         const row = indices[r]!;
-        for (let c = 0; c < op.width; c++) out[row * op.width + c] = out[row * op.width + c]! + source[r * op.width + c]!;
+        for (let c = 0; c < op.width; c++)
+          out[row * op.width + c] = out[row * op.width + c]! + source[r * op.width + c]!;
       }
       return;
     }

@@ -132,21 +132,30 @@ describe("gradients against float64 central differences", () => {
   });
 
   it("embedding with repeated ids (the scatter-add gradient)", async () => {
-    await expectGradients((p, b) => contract(embedding(p.table!, indices(b, [2, 0, 2, 4, 2])), b), { table: param([5, 3], 9) });
+    await expectGradients((p, b) => contract(embedding(p.table!, indices(b, [2, 0, 2, 4, 2])), b), {
+      table: param([5, 3], 9),
+    });
   });
 
   it("gather of chosen log-probabilities from a segment log-softmax", async () => {
     await expectGradients(
       (p, b) => {
         const parts = segments(b, [3, 1, 4, 2]);
-        return sum(gather(segmentLogSoftmax(p.x!, parts), indices(b, [parts.position(0, 2), parts.position(1, 0), parts.position(2, 1), parts.position(3, 1)])));
+        return sum(
+          gather(
+            segmentLogSoftmax(p.x!, parts),
+            indices(b, [parts.position(0, 2), parts.position(1, 0), parts.position(2, 1), parts.position(3, 1)]),
+          ),
+        );
       },
       { x: param([10], 10, -3, 3) },
     );
   });
 
   it("segmentSum", async () => {
-    await expectGradients((p, b) => contract(segmentSum(p.x!, indices(b, [1, 0, 1, 2, 1]), 3), b), { x: param([5, 2], 11) });
+    await expectGradients((p, b) => contract(segmentSum(p.x!, indices(b, [1, 0, 1, 2, 1]), 3), b), {
+      x: param([5, 2], 11),
+    });
   });
 
   it.each([0, 1])("concat along axis %i", async (axis) => {

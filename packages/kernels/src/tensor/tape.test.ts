@@ -41,11 +41,15 @@ describe("valueAndGrad", () => {
   it("refuses a loss that is not one element, nesting, and non-tensor parameters", () => {
     const backend = createReferenceBackend();
     const w = tensor(backend, [1, 2]);
-    expect(() => valueAndGrad((p: { w: typeof w }) => square(p.w))({ w })).toThrow(expect.objectContaining({ code: "shape_mismatch" }));
-    expect(() => valueAndGrad((p: { w: typeof w }) => valueAndGrad((q: { w: typeof w }) => sum(q.w))(p).value)({ w })).toThrow(
-      expect.objectContaining({ code: "invalid_option" }),
+    expect(() => valueAndGrad((p: { w: typeof w }) => square(p.w))({ w })).toThrow(
+      expect.objectContaining({ code: "shape_mismatch" }),
     );
-    expect(() => valueAndGrad(() => sum(w))({ w: [1, 2] } as never)).toThrow(expect.objectContaining({ code: "invalid_option", path: ["w"] }));
+    expect(() =>
+      valueAndGrad((p: { w: typeof w }) => valueAndGrad((q: { w: typeof w }) => sum(q.w))(p).value)({ w }),
+    ).toThrow(expect.objectContaining({ code: "invalid_option" }));
+    expect(() => valueAndGrad(() => sum(w))({ w: [1, 2] } as never)).toThrow(
+      expect.objectContaining({ code: "invalid_option", path: ["w"] }),
+    );
   });
 });
 
@@ -71,7 +75,9 @@ describe("typed errors", () => {
     expect(() => matmul(tensor(backend, [1, 2, 3, 4, 5, 6], [2, 3]), tensor(backend, [1, 2], [2, 1]))).toThrow(
       expect.objectContaining({ code: "shape_mismatch", message: expect.stringContaining("3 columns") }),
     );
-    expect(() => add(tensor(backend, [1]), tensor(other, [1]))).toThrow(expect.objectContaining({ code: "inconsistent" }));
+    expect(() => add(tensor(backend, [1]), tensor(other, [1]))).toThrow(
+      expect.objectContaining({ code: "inconsistent" }),
+    );
     expect(() => add(tensor(backend, [1, 2, 3], [3]), tensor(backend, [1, 2], [2]))).toThrow(
       expect.objectContaining({ code: "shape_mismatch" }),
     );
@@ -79,7 +85,9 @@ describe("typed errors", () => {
       expect.objectContaining({ code: "index_out_of_range", path: [1] }),
     );
     expect(() => indices(backend, [0, -1])).toThrow(expect.objectContaining({ code: "index_out_of_range" }));
-    expect(() => segments(backend, [2, 1.5])).toThrow(expect.objectContaining({ code: "invalid_option", path: ["sizes", 1] }));
+    expect(() => segments(backend, [2, 1.5])).toThrow(
+      expect.objectContaining({ code: "invalid_option", path: ["sizes", 1] }),
+    );
     expect(() => tensor(backend, [1, 2, 3], [2, 2])).toThrow(expect.objectContaining({ code: "shape_mismatch" }));
   });
 

@@ -65,7 +65,10 @@ const isTensor = (value: unknown): value is Tensor => value instanceof Tensor;
 export function valueAndGrad<P extends NamedTensors>(fn: (params: P) => LossOutput): (params: P) => ValueAndGrad {
   return (params) => {
     if (activeTape !== null) {
-      throw new KernelError("invalid_option", "valueAndGrad cannot be nested: higher-order gradients are not supported");
+      throw new KernelError(
+        "invalid_option",
+        "valueAndGrad cannot be nested: higher-order gradients are not supported",
+      );
     }
     const tape = new Tape();
     for (const [name, parameter] of Object.entries(params)) {
@@ -73,9 +76,13 @@ export function valueAndGrad<P extends NamedTensors>(fn: (params: P) => LossOutp
         throw new KernelError("invalid_option", `parameter "${name}" is not a Tensor`, { path: [name] });
       }
       if (tape.parameters.has(parameter)) {
-        throw new KernelError("invalid_option", `one tensor is passed as two parameters ("${tape.parameters.get(parameter)}" and "${name}")`, {
-          path: [name],
-        });
+        throw new KernelError(
+          "invalid_option",
+          `one tensor is passed as two parameters ("${tape.parameters.get(parameter)}" and "${name}")`,
+          {
+            path: [name],
+          },
+        );
       }
       tape.parameters.set(parameter, name);
     }
@@ -134,7 +141,15 @@ function addInto(gradients: Map<Tensor, Tensor>, tensor: Tensor, gradient: Tenso
     return;
   }
   const sum = zerosLike(tensor);
-  tensor.backend.run({ kind: "binary", fn: "add", a: existing.buffer, b: gradient.buffer, out: sum.buffer, length: sum.size, bLength: sum.size });
+  tensor.backend.run({
+    kind: "binary",
+    fn: "add",
+    a: existing.buffer,
+    b: gradient.buffer,
+    out: sum.buffer,
+    length: sum.size,
+    bLength: sum.size,
+  });
   gradients.set(tensor, sum);
 }
 

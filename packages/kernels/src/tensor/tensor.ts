@@ -2,8 +2,8 @@
 // new tensors at once; the data stays on the device until `read()`, which is the one async step.
 import type { DeviceBuffer, FloatArray, KernelBackend } from "../backend.js";
 import { KernelError } from "../kernel-error.js";
-import type { TapeNode } from "./tape.js";
 import { registerInScope } from "./scope.js";
+import type { TapeNode } from "./tape.js";
 
 export type Shape = readonly number[];
 
@@ -36,7 +36,10 @@ export class Tensor {
   constructor(backend: KernelBackend, buffer: DeviceBuffer, shape: Shape, base: Tensor | null = null) {
     const size = checkShape(shape, "shape");
     if (buffer.length !== size) {
-      throw new KernelError("shape_mismatch", `a buffer of ${buffer.length} floats cannot hold shape [${shape.join(", ")}]`);
+      throw new KernelError(
+        "shape_mismatch",
+        `a buffer of ${buffer.length} floats cannot hold shape [${shape.join(", ")}]`,
+      );
     }
     this.backend = backend;
     this.shape = Object.freeze([...shape]);
@@ -66,7 +69,10 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   async item(): Promise<number> {
     if (this.size !== 1) {
-      throw new KernelError("shape_mismatch", `item() needs a one-element tensor, got shape [${this.shape.join(", ")}]`);
+      throw new KernelError(
+        "shape_mismatch",
+        `item() needs a one-element tensor, got shape [${this.shape.join(", ")}]`,
+      );
     }
     return (await this.read())[0]!;
   }
@@ -127,7 +133,10 @@ export class IndexTensor {
 export function tensor(backend: KernelBackend, data: ArrayLike<number>, shape: Shape = [data.length]): Tensor {
   const size = checkShape(shape, "shape");
   if (size !== data.length) {
-    throw new KernelError("shape_mismatch", `${data.length} values cannot fill shape [${shape.join(", ")}] (${size} values)`);
+    throw new KernelError(
+      "shape_mismatch",
+      `${data.length} values cannot fill shape [${shape.join(", ")}] (${size} values)`,
+    );
   }
   return new Tensor(backend, backend.upload(data), shape);
 }

@@ -4,10 +4,10 @@
 // from kinks.
 import type { KernelBackend } from "../backend.js";
 import { createReferenceBackend } from "../reference/reference-backend.js";
-import { conformanceValues } from "../testing/backend-conformance.js";
 import { type NamedTensors, valueAndGrad } from "../tensor/tape.js";
 import { type Tensor, tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/tidy.js";
+import { conformanceValues } from "../testing/backend-conformance.js";
 
 export interface ParameterValues {
   readonly shape: readonly number[];
@@ -76,7 +76,14 @@ export async function checkGradients(
  * Deterministic values in [lo, hi) from the conformance suite's position hash, skipping those closer than
  * `gap` to a kink (relu's 0, a clamp's edges), so finite differences never straddle one.
  */
-export function valuesAwayFrom(length: number, salt: number, lo: number, hi: number, kinks: readonly number[] = [], gap = 0.02): number[] {
+export function valuesAwayFrom(
+  length: number,
+  salt: number,
+  lo: number,
+  hi: number,
+  kinks: readonly number[] = [],
+  gap = 0.02,
+): number[] {
   const out: number[] = [];
   for (let batch = 0; out.length < length; batch++) {
     for (const value of conformanceValues(length, salt + 1000 * batch, lo, hi)) {

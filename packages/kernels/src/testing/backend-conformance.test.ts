@@ -4,7 +4,9 @@ import { createReferenceBackend } from "../reference/reference-backend.js";
 import { runBackendConformance } from "./backend-conformance.js";
 
 /** The float32 reference with one kernel broken, to show the suite notices. */
-function brokenBackend(breakOp: (op: Parameters<KernelBackend["run"]>[0]) => Parameters<KernelBackend["run"]>[0]): KernelBackend {
+function brokenBackend(
+  breakOp: (op: Parameters<KernelBackend["run"]>[0]) => Parameters<KernelBackend["run"]>[0],
+): KernelBackend {
   const inner = createReferenceBackend();
   return { ...inner, name: "broken", run: (op) => inner.run(breakOp(op)) };
 }
@@ -29,7 +31,9 @@ describe("runBackendConformance", () => {
 
   it("fails a segment softmax that skips the last segment", async () => {
     const results = await runBackendConformance(
-      brokenBackend((op) => (op.kind === "segmentSoftmax" && op.segments > 1 ? { ...op, segments: op.segments - 1 } : op)),
+      brokenBackend((op) =>
+        op.kind === "segmentSoftmax" && op.segments > 1 ? { ...op, segments: op.segments - 1 } : op,
+      ),
       { kernels: ["segmentSoftmax"] },
     );
     expect(results.some((result) => !result.passed && result.firstFailure !== undefined)).toBe(true);

@@ -16,7 +16,12 @@ export interface ConformanceResult {
   /** The largest |got − ref| / tolerance over every output element (≤ 1 passes; NaN where ref is not NaN fails). */
   readonly worstRatio: number;
   /** The first failing element, when one failed. */
-  readonly firstFailure?: { readonly output: string; readonly index: number; readonly got: number; readonly expected: number };
+  readonly firstFailure?: {
+    readonly output: string;
+    readonly index: number;
+    readonly got: number;
+    readonly expected: number;
+  };
 }
 
 export interface ConformanceOptions {
@@ -42,7 +47,9 @@ function conformanceIndices(length: number, salt: number, bound: number): Int32A
   return Int32Array.from(values, (v) => Math.min(bound - 1, Math.floor(v * bound)));
 }
 
-type Input = { readonly kind: "float"; readonly data: ArrayLike<number> } | { readonly kind: "indices"; readonly data: ArrayLike<number> };
+type Input =
+  | { readonly kind: "float"; readonly data: ArrayLike<number> }
+  | { readonly kind: "indices"; readonly data: ArrayLike<number> };
 
 interface Case {
   readonly kernel: KernelName;
@@ -90,7 +97,11 @@ function matmulCases(large: boolean): Case[] {
         cases.push({
           kernel: "matmul",
           name: `matmul ${m}×${k}×${n}${transposeA ? " transposeA" : ""}${transposeB ? " transposeB" : ""}`,
-          buffers: { a: float(conformanceValues(m * k, salt)), b: float(conformanceValues(k * n, salt + 100)), out: zeros(m * n) },
+          buffers: {
+            a: float(conformanceValues(m * k, salt)),
+            b: float(conformanceValues(k * n, salt + 100)),
+            out: zeros(m * n),
+          },
           outputs: ["out"],
           terms: k,
           op: (b) => ({ kind: "matmul", a: b.a!, b: b.b!, out: b.out!, m, k, n, transposeA, transposeB }),
@@ -101,20 +112,21 @@ function matmulCases(large: boolean): Case[] {
   return cases;
 }
 
-const UNARY: { fn: Extract<KernelOp, { kind: "unary" }>["fn"]; lo: number; hi: number; alpha: number; beta: number }[] = [
-  { fn: "relu", lo: -3, hi: 3, alpha: 0, beta: 0 },
-  { fn: "gelu", lo: -6, hi: 6, alpha: 0, beta: 0 },
-  { fn: "tanh", lo: -6, hi: 6, alpha: 0, beta: 0 },
-  { fn: "sigmoid", lo: -12, hi: 12, alpha: 0, beta: 0 },
-  { fn: "exp", lo: -8, hi: 8, alpha: 0, beta: 0 },
-  { fn: "log", lo: 0.01, hi: 50, alpha: 0, beta: 0 },
-  { fn: "abs", lo: -3, hi: 3, alpha: 0, beta: 0 },
-  { fn: "square", lo: -3, hi: 3, alpha: 0, beta: 0 },
-  { fn: "sqrt", lo: 0.01, hi: 50, alpha: 0, beta: 0 },
-  { fn: "affine", lo: -3, hi: 3, alpha: -1.5, beta: 0.25 },
-  { fn: "clamp", lo: -3, hi: 3, alpha: -0.8, beta: 1.2 },
-  { fn: "step", lo: -3, hi: 3, alpha: 0.1, beta: 0 },
-];
+const UNARY: { fn: Extract<KernelOp, { kind: "unary" }>["fn"]; lo: number; hi: number; alpha: number; beta: number }[] =
+  [
+    { fn: "relu", lo: -3, hi: 3, alpha: 0, beta: 0 },
+    { fn: "gelu", lo: -6, hi: 6, alpha: 0, beta: 0 },
+    { fn: "tanh", lo: -6, hi: 6, alpha: 0, beta: 0 },
+    { fn: "sigmoid", lo: -12, hi: 12, alpha: 0, beta: 0 },
+    { fn: "exp", lo: -8, hi: 8, alpha: 0, beta: 0 },
+    { fn: "log", lo: 0.01, hi: 50, alpha: 0, beta: 0 },
+    { fn: "abs", lo: -3, hi: 3, alpha: 0, beta: 0 },
+    { fn: "square", lo: -3, hi: 3, alpha: 0, beta: 0 },
+    { fn: "sqrt", lo: 0.01, hi: 50, alpha: 0, beta: 0 },
+    { fn: "affine", lo: -3, hi: 3, alpha: -1.5, beta: 0.25 },
+    { fn: "clamp", lo: -3, hi: 3, alpha: -0.8, beta: 1.2 },
+    { fn: "step", lo: -3, hi: 3, alpha: 0.1, beta: 0 },
+  ];
 
 function elementwiseCases(large: boolean): Case[] {
   const lengths = [1, 2, 7, 64, 257, 1031];
@@ -193,7 +205,15 @@ function elementwiseCases(large: boolean): Case[] {
       buffers: { a: float(conformanceValues(length, 8)), b: float([0.5, -1, 2]), out: zeros(length) },
       outputs: ["out"],
       terms: 1,
-      op: (b) => ({ kind: "binary", fn: "add", a: b.a!, b: b.b!, out: b.out!, length: length - (length % 3), bLength: 3 }),
+      op: (b) => ({
+        kind: "binary",
+        fn: "add",
+        a: b.a!,
+        b: b.b!,
+        out: b.out!,
+        length: length - (length % 3),
+        bLength: 3,
+      }),
     });
     cases.push({
       kernel: "fill",
@@ -322,7 +342,11 @@ function indexedCases(large: boolean): Case[] {
     cases.push({
       kernel: "gatherRows",
       name: `gatherRows ${rows} of ${tableRows}×${width}`,
-      buffers: { table: float(conformanceValues(tableRows * width, salt)), indices: indices(ids), out: zeros(rows * width) },
+      buffers: {
+        table: float(conformanceValues(tableRows * width, salt)),
+        indices: indices(ids),
+        out: zeros(rows * width),
+      },
       outputs: ["out"],
       terms: 1,
       op: (b) => ({ kind: "gatherRows", table: b.table!, indices: b.indices!, out: b.out!, rows, width, tableRows }),
@@ -338,11 +362,25 @@ function indexedCases(large: boolean): Case[] {
       },
       outputs: ["out"],
       terms: rows,
-      op: (b) => ({ kind: "scatterAddRows", source: b.source!, indices: b.indices!, out: b.out!, rows, width, tableRows }),
+      op: (b) => ({
+        kind: "scatterAddRows",
+        source: b.source!,
+        indices: b.indices!,
+        out: b.out!,
+        rows,
+        width,
+        tableRows,
+      }),
     });
   }
   // Softmax over segments: equal rows, ragged candidate sets (with an empty one and one of size 1), one long segment.
-  const segmentings: number[][] = [[1], [5, 5, 5], [3, 0, 1, 17, 2, 64], [1031], Array.from({ length: 40 }, (_, i) => (i * 7) % 13)];
+  const segmentings: number[][] = [
+    [1],
+    [5, 5, 5],
+    [3, 0, 1, 17, 2, 64],
+    [1031],
+    Array.from({ length: 40 }, (_, i) => (i * 7) % 13),
+  ];
   if (large) segmentings.push(Array.from({ length: (1 << 20) + 1 }, (_, i) => 1 + (i % 3)));
   for (const sizes of segmentings) {
     const offsets = offsetsOf(sizes);
@@ -373,7 +411,12 @@ function indexedCases(large: boolean): Case[] {
       cases.push({
         kernel: "segmentSoftmaxGrad",
         name: `segmentSoftmaxGrad${log ? " log" : ""} ${label}`,
-        buffers: { y: float(yData), dy: float(conformanceValues(total, salt + 1)), offsets: indices(offsets), dx: zeros(total) },
+        buffers: {
+          y: float(yData),
+          dy: float(conformanceValues(total, salt + 1)),
+          offsets: indices(offsets),
+          dx: zeros(total),
+        },
         outputs: ["dx"],
         terms: longest,
         op: (b) => ({ kind: "segmentSoftmaxGrad", y: b.y!, dy: b.dy!, offsets: b.offsets!, dx: b.dx!, segments, log }),

@@ -1,1 +1,6 @@
-export { type ConformanceOptions, type ConformanceResult, conformanceValues, runBackendConformance } from "./backend-conformance.js";
+export {
+  type ConformanceOptions,
+  type ConformanceResult,
+  conformanceValues,
+  runBackendConformance,
+} from "./backend-conformance.js";

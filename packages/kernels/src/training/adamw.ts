@@ -21,7 +21,9 @@ export interface AdamWOptions {
 /** The optimiser state as host arrays, for checkpoints. */
 export interface AdamWState {
   readonly step: number;
-  readonly moments: { readonly [name: string]: { readonly m: Float32Array | Float64Array; readonly v: Float32Array | Float64Array } };
+  readonly moments: {
+    readonly [name: string]: { readonly m: Float32Array | Float64Array; readonly v: Float32Array | Float64Array };
+  };
 }
 
 export interface AdamWStepOptions {
@@ -34,7 +36,11 @@ export interface AdamWStepOptions {
 function checkRange(name: string, value: number, low: number, high: number, closedHigh = false): number {
   const inRange = Number.isFinite(value) && value >= low && (closedHigh ? value <= high : value < high);
   if (!inRange) {
-    throw new KernelError("invalid_option", `${name} must be in [${low}, ${high}${closedHigh ? "]" : ")"}, got ${value}`, { path: [name] });
+    throw new KernelError(
+      "invalid_option",
+      `${name} must be in [${low}, ${high}${closedHigh ? "]" : ")"}, got ${value}`,
+      { path: [name] },
+    );
   }
   return value;
 }
@@ -64,10 +70,18 @@ export class AdamW {
 
   /** One update of every parameter that has a gradient (names must match). */
   update(params: NamedTensors, grads: NamedTensors, options: AdamWStepOptions = {}): void {
-    const learningRate = checkRange("learningRate", options.learningRate ?? this.learningRate, 0, Number.MAX_VALUE, true);
+    const learningRate = checkRange(
+      "learningRate",
+      options.learningRate ?? this.learningRate,
+      0,
+      Number.MAX_VALUE,
+      true,
+    );
     for (const name of Object.keys(grads)) {
       if (!(name in params)) {
-        throw new KernelError("invalid_option", `a gradient for "${name}", which is not a parameter`, { path: ["grads", name] });
+        throw new KernelError("invalid_option", `a gradient for "${name}", which is not a parameter`, {
+          path: ["grads", name],
+        });
       }
     }
     this.#step++;
@@ -75,9 +89,13 @@ export class AdamW {
       const grad = grads[name];
       if (grad === undefined) continue;
       if (grad.size !== param.size) {
-        throw new KernelError("shape_mismatch", `gradient of "${name}" has shape ${formatShape(grad.shape)}, the parameter ${formatShape(param.shape)}`, {
-          path: ["grads", name],
-        });
+        throw new KernelError(
+          "shape_mismatch",
+          `gradient of "${name}" has shape ${formatShape(grad.shape)}, the parameter ${formatShape(param.shape)}`,
+          {
+            path: ["grads", name],
+          },
+        );
       }
       let moments = this.#moments.get(name);
       if (moments === undefined) {
@@ -113,20 +131,33 @@ export class AdamW {
   /** Restores a state saved by {@link AdamW.state}, onto the parameters' backend. */
   restore(state: AdamWState, params: NamedTensors): void {
     if (!(Number.isInteger(state.step) && state.step >= 0)) {
-      throw new KernelError("invalid_option", `state.step must be a non-negative integer, got ${state.step}`, { path: ["step"] });
+      throw new KernelError("invalid_option", `state.step must be a non-negative integer, got ${state.step}`, {
+        path: ["step"],
+      });
     }
     const next = new Map<string, { m: Tensor; v: Tensor }>();
     for (const [name, { m, v }] of Object.entries(state.moments)) {
       const param = params[name];
       if (param === undefined) {
-        throw new KernelError("inconsistent", `the optimiser state has moments for "${name}", which is not a parameter`, { path: ["moments", name] });
+        throw new KernelError(
+          "inconsistent",
+          `the optimiser state has moments for "${name}", which is not a parameter`,
+          { path: ["moments", name] },
+        );
       }
       if (m.length !== param.size || v.length !== param.size) {
-        throw new KernelError("shape_mismatch", `moments of "${name}" hold ${m.length} and ${v.length} values, the parameter ${param.size}`, {
-          path: ["moments", name],
-        });
+        throw new KernelError(
+          "shape_mismatch",
+          `moments of "${name}" hold ${m.length} and ${v.length} values, the parameter ${param.size}`,
+          {
+            path: ["moments", name],
+          },
+        );
       }
-      next.set(name, { m: keep(tensor(param.backend, m, param.shape)), v: keep(tensor(param.backend, v, param.shape)) });
+      next.set(name, {
+        m: keep(tensor(param.backend, m, param.shape)),
+        v: keep(tensor(param.backend, v, param.shape)),
+      });
     }
     this.dispose();
     for (const [name, moments] of next) this.#moments.set(name, moments);

@@ -14,7 +14,12 @@ import { formatShape, type Tensor } from "../tensor/tensor.js";
  *   (default: the row length; Dr.GRPO's constant normaliser).
  * The sequence means leave out sequences whose mask is all zero, as verl does.
  */
-export type LossAggregation = "token-mean" | "token-sum" | "seq-mean-token-sum" | "seq-mean-token-mean" | "seq-mean-token-sum-norm";
+export type LossAggregation =
+  | "token-mean"
+  | "token-sum"
+  | "seq-mean-token-sum"
+  | "seq-mean-token-mean"
+  | "seq-mean-token-sum-norm";
 
 export const LOSS_AGGREGATIONS: readonly LossAggregation[] = [
   "token-mean",
@@ -43,9 +48,13 @@ export function aggregateLoss(
     );
   }
   if (!LOSS_AGGREGATIONS.includes(mode)) {
-    throw new KernelError("invalid_option", `unknown loss aggregation "${String(mode)}"; use one of ${LOSS_AGGREGATIONS.join(", ")}`, {
-      path: ["mode"],
-    });
+    throw new KernelError(
+      "invalid_option",
+      `unknown loss aggregation "${String(mode)}"; use one of ${LOSS_AGGREGATIONS.join(", ")}`,
+      {
+        path: ["mode"],
+      },
+    );
   }
   const masked = mul(lossMatrix, lossMask);
   if (mode === "token-sum") return sum(masked);
@@ -60,7 +69,9 @@ export function aggregateLoss(
   else {
     const factor = options.lossScaleFactor ?? lossMatrix.shape[1]!;
     if (!(Number.isFinite(factor) && factor > 0)) {
-      throw new KernelError("invalid_option", `lossScaleFactor must be a positive number, got ${factor}`, { path: ["lossScaleFactor"] });
+      throw new KernelError("invalid_option", `lossScaleFactor must be a positive number, got ${factor}`, {
+        path: ["lossScaleFactor"],
+      });
     }
     perRow = affine(rowSums, 1 / factor, 0);
   }

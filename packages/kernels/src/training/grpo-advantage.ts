@@ -29,7 +29,10 @@ export interface GrpoAdvantageOptions {
 /** GRPO advantages, [batch, tokens]. */
 export function grpoOutcomeAdvantage(input: GrpoAdvantageInput, options: GrpoAdvantageOptions = {}): Tensor {
   const { tokenLevelRewards, responseMask, groups } = input;
-  if (tokenLevelRewards.shape.length !== 2 || formatShape(tokenLevelRewards.shape) !== formatShape(responseMask.shape)) {
+  if (
+    tokenLevelRewards.shape.length !== 2 ||
+    formatShape(tokenLevelRewards.shape) !== formatShape(responseMask.shape)
+  ) {
     throw new KernelError(
       "shape_mismatch",
       `grpoOutcomeAdvantage needs [batch, tokens] rewards and mask of one shape, got ${formatShape(tokenLevelRewards.shape)} and ${formatShape(responseMask.shape)}`,
@@ -37,11 +40,15 @@ export function grpoOutcomeAdvantage(input: GrpoAdvantageInput, options: GrpoAdv
   }
   const [batch, tokens] = tokenLevelRewards.shape as [number, number];
   if (groups.length !== batch) {
-    throw new KernelError("shape_mismatch", `grpoOutcomeAdvantage: ${groups.length} group ids for ${batch} sequences`, { path: ["groups"] });
+    throw new KernelError("shape_mismatch", `grpoOutcomeAdvantage: ${groups.length} group ids for ${batch} sequences`, {
+      path: ["groups"],
+    });
   }
   const epsilon = options.epsilon ?? 1e-6;
   if (!(Number.isFinite(epsilon) && epsilon >= 0)) {
-    throw new KernelError("invalid_option", `epsilon must be a finite non-negative number, got ${epsilon}`, { path: ["epsilon"] });
+    throw new KernelError("invalid_option", `epsilon must be a finite non-negative number, got ${epsilon}`, {
+      path: ["epsilon"],
+    });
   }
   // Group ids are host data: number them, and count each group's members on the host.
   const groupOf = new Map<string, number>();
@@ -62,11 +69,20 @@ export function grpoOutcomeAdvantage(input: GrpoAdvantageInput, options: GrpoAdv
     const scores = sum(tokenLevelRewards, 1);
     const groupMean = div(segmentSum(scores, ids, counts.length), tensor(backend, counts));
     // A group of one has mean 0 and std 1 (so its advantage is its score, divided by 1 + ε).
-    const isShared = tensor(backend, counts.map((count) => (count > 1 ? 1 : 0)));
+    const isShared = tensor(
+      backend,
+      counts.map((count) => (count > 1 ? 1 : 0)),
+    );
     let advantage = sub(scores, gather(mul(groupMean, isShared), ids));
     if (options.normalizeByStd ?? true) {
       const centred = sub(scores, gather(groupMean, ids));
-      const variance = div(segmentSum(square(centred), ids, counts.length), tensor(backend, counts.map((count) => Math.max(count - 1, 1))));
+      const variance = div(
+        segmentSum(square(centred), ids, counts.length),
+        tensor(
+          backend,
+          counts.map((count) => Math.max(count - 1, 1)),
+        ),
+      );
       const std = add(mul(sqrt(variance), isShared), affine(isShared, -1, 1));
       advantage = div(advantage, gather(affine(std, 1, epsilon), ids));
     }

@@ -36,8 +36,12 @@ export function klPenalty(logProb: Tensor, referenceLogProb: Tensor, estimator: 
       return clamp(sub(affine(exp(d), 1, -1), d), -10, 10);
     }
     default:
-      throw new KernelError("invalid_option", `unknown KL estimator "${String(estimator)}"; use one of ${KL_ESTIMATORS.join(", ")}`, {
-        path: ["estimator"],
-      });
+      throw new KernelError(
+        "invalid_option",
+        `unknown KL estimator "${String(estimator)}"; use one of ${KL_ESTIMATORS.join(", ")}`,
+        {
+          path: ["estimator"],
+        },
+      );
   }
 }

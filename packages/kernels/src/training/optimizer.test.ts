@@ -43,7 +43,11 @@ describe("AdamW", () => {
     const backend = createReferenceBackend({ floatType: "float64" });
     const scaled = { p: tensor(backend, [1]) };
     const manual = { p: tensor(backend, [1]) };
-    new AdamW({ learningRate: 0.1 }).update(scaled, { p: tensor(backend, [4]) }, { gradScale: tensor(backend, [0.25]) });
+    new AdamW({ learningRate: 0.1 }).update(
+      scaled,
+      { p: tensor(backend, [4]) },
+      { gradScale: tensor(backend, [0.25]) },
+    );
     new AdamW({ learningRate: 0.1 }).update(manual, { p: tensor(backend, [1]) });
     expect(await scaled.p.read()).toEqual(await manual.p.read());
   });
@@ -59,9 +63,9 @@ describe("AdamW", () => {
     expect(() => adamw.update({ w: tensor(backend, [1]) }, { u: tensor(backend, [1]) })).toThrow(
       expect.objectContaining({ code: "invalid_option", path: ["grads", "u"] }),
     );
-    expect(() => adamw.restore({ step: 1, moments: { x: { m: new Float32Array(1), v: new Float32Array(1) } } }, {})).toThrow(
-      expect.objectContaining({ code: "inconsistent" }),
-    );
+    expect(() =>
+      adamw.restore({ step: 1, moments: { x: { m: new Float32Array(1), v: new Float32Array(1) } } }, {}),
+    ).toThrow(expect.objectContaining({ code: "inconsistent" }));
   });
 });
 

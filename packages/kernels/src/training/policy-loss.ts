@@ -49,27 +49,38 @@ function maskedMean(values: Tensor, mask: Tensor): Tensor {
 
 function positive(name: string, value: number): number {
   if (!(Number.isFinite(value) && value >= 0)) {
-    throw new KernelError("invalid_option", `${name} must be a finite non-negative number, got ${value}`, { path: [name] });
+    throw new KernelError("invalid_option", `${name} must be a finite non-negative number, got ${value}`, {
+      path: [name],
+    });
   }
   return value;
 }
 
 /** The clipped surrogate loss and its diagnostics. */
-export function clippedSurrogateLoss(input: ClippedSurrogateInput, options: ClippedSurrogateOptions = {}): ClippedSurrogate {
+export function clippedSurrogateLoss(
+  input: ClippedSurrogateInput,
+  options: ClippedSurrogateOptions = {},
+): ClippedSurrogate {
   const { oldLogProb, logProb, advantages, responseMask } = input;
   const shape = formatShape(logProb.shape);
   for (const [name, tensor] of Object.entries({ oldLogProb, advantages, responseMask })) {
     if (formatShape(tensor.shape) !== shape) {
-      throw new KernelError("shape_mismatch", `clippedSurrogateLoss: ${name} ${formatShape(tensor.shape)} differs from logProb ${shape}`, {
-        path: [name],
-      });
+      throw new KernelError(
+        "shape_mismatch",
+        `clippedSurrogateLoss: ${name} ${formatShape(tensor.shape)} differs from logProb ${shape}`,
+        {
+          path: [name],
+        },
+      );
     }
   }
   const low = positive("clipRatioLow", options.clipRatioLow ?? 0.2);
   const high = positive("clipRatioHigh", options.clipRatioHigh ?? 0.2);
   const c = options.clipRatioC ?? 3;
   if (!(Number.isFinite(c) && c > 1)) {
-    throw new KernelError("invalid_option", `clipRatioC must be greater than 1 (the dual clip bound), got ${c}`, { path: ["clipRatioC"] });
+    throw new KernelError("invalid_option", `clipRatioC must be greater than 1 (the dual clip bound), got ${c}`, {
+      path: ["clipRatioC"],
+    });
   }
   const negativeApproxKl = clamp(sub(logProb, oldLogProb), -20, 20);
   const ratio = exp(negativeApproxKl);

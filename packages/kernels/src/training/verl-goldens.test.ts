@@ -1,11 +1,14 @@
 // The GRPO advantage, clipped surrogate, KL and aggregation ops against ../shared/goldens/grpo-verl.jsonl:
 // a float64 port of verl v0.9.0's core_algos.py run on seeded inputs (issue 19, acceptance 3). Within
-// 1e-9·(1 + |expected|) on the float64 reference and 1e-4·(1 + |expected|) on float32 backends.
+// 1e-9·(1 + |expected|) on the float64 reference and 1e-4·(1 + |expected|) on every float32 backend
+// (the reference, the CPU backend, and WebGPU where a Vulkan driver exists).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
+import { checkService, probeSharedFile, probeVulkanDriver, sharedDir } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
 import type { KernelBackend } from "../backend.js";
+import { createCpuBackend } from "../cpu/cpu-backend.js";
+import { createNodeWebGpuBackend } from "../node.js";
 import { createReferenceBackend } from "../reference/reference-backend.js";
 import { type Tensor, tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/tidy.js";
@@ -16,6 +19,7 @@ import { clippedSurrogateLoss } from "./policy-loss.js";
 
 const GOLDENS = "goldens/grpo-verl.jsonl";
 const shared = await checkService("shared", () => probeSharedFile(GOLDENS));
+const webgpu = await checkService("webgpu", () => probeVulkanDriver());
 
 interface Golden {
   readonly kind: "grpo_advantage" | "agg_loss" | "policy_loss_vanilla" | "kl_penalty";
@@ -85,7 +89,11 @@ async function compute(backend: KernelBackend, golden: Golden): Promise<Map<stri
       case "kl_penalty": {
         const logprob = inputs.logprob as number[];
         return {
-          kl: klPenalty(tensor(backend, logprob), tensor(backend, inputs.ref_logprob as number[]), inputs.kl_penalty as KlEstimator),
+          kl: klPenalty(
+            tensor(backend, logprob),
+            tensor(backend, inputs.ref_logprob as number[]),
+            inputs.kl_penalty as KlEstimator,
+          ),
         };
       }
     }
@@ -128,7 +136,12 @@ describe.skipIf(!shared.available)("verl v0.9.0 core_algos goldens", () => {
   it("covers the four functions with 200 cases", () => {
     const kinds = new Map<string, number>();
     for (const golden of goldens) kinds.set(golden.kind, (kinds.get(golden.kind) ?? 0) + 1);
-    expect(Object.fromEntries(kinds)).toEqual({ grpo_advantage: 60, agg_loss: 40, policy_loss_vanilla: 60, kl_penalty: 40 });
+    expect(Object.fromEntries(kinds)).toEqual({
+      grpo_advantage: 60,
+      agg_loss: 40,
+      policy_loss_vanilla: 60,
+      kl_penalty: 40,
+    });
   });
 
   it("match within 1e-9·(1 + |expected|) in float64", async () => {
@@ -137,9 +150,22 @@ describe.skipIf(!shared.available)("verl v0.9.0 core_algos goldens", () => {
     expect(worst, where).toBeLessThanOrEqual(1e-9);
   });
 
-  it("match within 1e-4·(1 + |expected|) in float32", async () => {
-    const { worst, where } = await worstError(createReferenceBackend({ floatType: "float32" }));
-    console.log(`float32 reference: worst relative error ${worst.toExponential(2)} (${where})`);
-    expect(worst, where).toBeLessThanOrEqual(1e-4);
+  // WebGPU joins where a Vulkan driver exists (checkService printed why not, or failed under FINEMEM_REQUIRE).
+  const float32Backends: [string, () => Promise<KernelBackend>][] = [
+    ["the float32 reference", async () => createReferenceBackend({ floatType: "float32" })],
+    ["the CPU backend (WebAssembly)", () => createCpuBackend()],
+    ...(webgpu.available
+      ? [["the WebGPU backend", () => createNodeWebGpuBackend()] as [string, () => Promise<KernelBackend>]]
+      : []),
+  ];
+  it.each(float32Backends)("match within 1e-4·(1 + |expected|) on %s", async (name, create) => {
+    const backend = await create();
+    try {
+      const { worst, where } = await worstError(backend);
+      console.log(`${name}: worst relative error ${worst.toExponential(2)} (${where})`);
+      expect(worst, where).toBeLessThanOrEqual(1e-4);
+    } finally {
+      backend.dispose();
+    }
   });
 });
