@@ -369,6 +369,9 @@ const fmt = (v, digits = 2) => (v === null || v === undefined || !Number.isFinit
 const ratio = (a, b) =>
   a === null || b === null || a === undefined || b === undefined ? "n/a" : `${(a / b).toFixed(2)}×`;
 
+/** Rounds of side-by-side measurement for the CPU peers (median over rounds). */
+const ROUNDS = 3;
+
 async function main() {
   console.log(`Node ${process.version}, V8 ${process.versions.v8}, ${process.platform} ${process.arch}`);
   const peak = await measurePeak();
@@ -400,23 +403,40 @@ async function main() {
   for (const engine of engines) if (engine.note) console.log(`${engine.label}: ${engine.note}`);
   console.log("");
 
+  // This machine's speed drifts by a third over tens of seconds, so the single-threaded CPU peers (ours,
+  // tfjs-wasm, onnxruntime) are measured side by side: ROUNDS rounds per case, each in a rotated order,
+  // and each figure is the median over rounds. The reference and WebGPU rows are measured once.
+  const peers = engines.filter(
+    (engine) => engine.label.startsWith("@finemem/kernels cpu") || Object.values(byKey).includes(engine),
+  );
+  const once = engines.filter((engine) => !peers.includes(engine));
+  async function measure(run, amount) {
+    const perRound = new Map(engines.map((engine) => [engine, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = peers.map((_, index) => peers[(index + round) % peers.length]);
+      for (const engine of round === 0 ? [...order, ...once] : order) {
+        const timing = await run(engine);
+        perRound.get(engine).push(timing === null ? null : amount / timing.seconds / 1e9);
+      }
+    }
+    const results = new Map();
+    for (const [engine, figures] of perRound) {
+      const measured = figures.filter((figure) => figure !== null).sort((a, b) => a - b);
+      results.set(engine, measured.length === 0 ? null : measured[Math.floor(measured.length / 2)]);
+    }
+    return results;
+  }
   const rows = [];
   for (const shape of MATMUL_SHAPES) {
     const flops = 2 * shape[0] * shape[1] * shape[2];
-    const results = new Map();
-    for (const engine of engines) {
-      const timing = await engine.matmul(shape);
-      results.set(engine, timing === null ? null : flops / timing.seconds / 1e9);
-    }
-    rows.push({ name: `matmul ${shape.join("×")}`, unit: "GFLOP/s", results });
+    rows.push({
+      name: `matmul ${shape.join("×")}`,
+      unit: "GFLOP/s",
+      results: await measure((engine) => engine.matmul(shape), flops),
+    });
   }
   for (const c of SOFTMAX_CASES) {
-    const results = new Map();
-    for (const engine of engines) {
-      const timing = await engine.softmax(c);
-      results.set(engine, timing === null ? null : softmaxBytes(c) / timing.seconds / 1e9);
-    }
-    rows.push({ name: c.name, unit: "GB/s", results });
+    rows.push({ name: c.name, unit: "GB/s", results: await measure((engine) => engine.softmax(c), softmaxBytes(c)) });
   }
 
   const tfjs = byKey["tfjs-backend-wasm"];
@@ -447,7 +467,7 @@ async function main() {
   }
   console.log(
     "\nGB/s counts bytes read + written (x, offsets, out). n/a: tfjs and ONNX have no op over ragged segments." +
-      " Each figure: median of timed batches after warm-up; a batch ends by reading the result back.",
+      " Each figure: median of timed batches after warm-up (CPU peers: the median of 3 rotated side-by-side rounds); a batch ends by reading the result back.",
   );
   for (const engine of engines) await engine.dispose();
 }
