@@ -9,6 +9,13 @@ import { elementwiseMain } from "./common.js";
 /** Output rows and columns per workgroup. */
 export const MATMUL_TILE = 64;
 
+/** The uniforms and bindings both matmul variants share. */
+const MATMUL_BINDINGS = `struct Params { m: u32, k: u32, n: u32, tilesN: u32, tiles: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;`;
+
 /**
  * Uniforms: m, k, n, tilesN (⌈n/64⌉), tiles (⌈m/64⌉·tilesN). Bindings: a, b, out. Products are
  * accumulated with fma in increasing k, each rounding once, as the reference sums in increasing k.
@@ -17,11 +24,7 @@ export function matmulShader(transposeA: boolean, transposeB: boolean): string {
   const aIndex = transposeA ? "col * p.m + row" : "row * p.k + col";
   const bIndex = transposeB ? "col * p.k + row" : "row * p.n + col";
   return /* wgsl */ `
-struct Params { m: u32, k: u32, n: u32, tilesN: u32, tiles: u32 }
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+${MATMUL_BINDINGS}
 
 // tileA[kk * 64 + row] and tileB[kk * 64 + col]: both k-major, so the inner loop reads one row of
 // each and the 16 threads of a row of the workgroup read the same tileA element (a broadcast).
@@ -90,11 +93,7 @@ export function matmulThinShader(transposeA: boolean, transposeB: boolean): stri
   const aIndex = transposeA ? "q * p.m + row" : "row * p.k + q";
   const bIndex = transposeB ? "col * p.k + q" : "q * p.n + col";
   return /* wgsl */ `
-struct Params { m: u32, k: u32, n: u32, tilesN: u32, tiles: u32 }
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+${MATMUL_BINDINGS}
 ${elementwiseMain(
   "p.m * p.n",
   `  let row = i / p.n;
