@@ -2,7 +2,7 @@
 // against central finite differences in float64 (issue 19, acceptance 2): within 1e-6·(1 + |g|), at
 // points chosen away from kinks (relu and abs at 0, clamp edges, max/min ties, the clip and dual-clip
 // edges of the surrogate, the ±20 and ±10 clamps of the KL estimators).
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { KernelBackend } from "../backend.js";
 import { concat } from "../ops/concat.js";
 import {
@@ -49,11 +49,21 @@ function contract(out: Tensor, backend: KernelBackend, salt = 99): Tensor {
   return sum(mul(out, tensor(backend, valuesAwayFrom(out.size, salt, -1, 1), out.shape)));
 }
 
+/** The worst error over every check in this file, printed at the end (for the issue's figures). */
+const overall = { worst: 0, where: "", compared: 0 };
+afterAll(() => {
+  console.log(
+    `gradient checks: ${overall.compared} elements, worst |autodiff − FD| / (1 + |g|) = ${overall.worst.toExponential(2)} (${overall.where})`,
+  );
+});
+
 async function expectGradients(
   loss: (p: NamedTensors, backend: KernelBackend) => Tensor,
   parameters: Record<string, ParameterValues>,
 ): Promise<void> {
   const { worst, where, compared } = await checkGradients(loss, parameters);
+  overall.compared += compared;
+  if (worst > overall.worst) Object.assign(overall, { worst, where });
   expect(compared).toBeGreaterThan(0);
   expect(worst, where).toBeLessThanOrEqual(TOLERANCE);
 }
