@@ -1,12 +1,15 @@
-// The CPU backend: every buffer lives in one WebAssembly.Memory, so the WebAssembly SIMD matmul of
-// matmul.wat runs on the buffers in place (no copies in or out), and every other kernel runs the
-// TypeScript reference loops on Float32Array / Int32Array views of that memory, so those results are
-// the reference's bit for bit. Matmul is where training time goes; the other kernels are linear in
-// their sizes. It imports nothing from Node: it runs unchanged in browsers and workers.
+// The CPU backend: every buffer lives in one WebAssembly.Memory, so the WebAssembly SIMD kernels run on
+// the buffers in place (no copies in or out): matmul (matmul.wat) and segment softmax and its gradient
+// (softmax.wat, two modules instantiated on the same memory). Every other kernel runs the TypeScript
+// reference loops on Float32Array / Int32Array views of that memory, so those results are the
+// reference's bit for bit. Matmul is where training time goes; softmax over a vocabulary is next (an
+// exp per element, which the reference computes in scalar f64); the other kernels are linear in their
+// sizes and cheap per element. It imports nothing from Node: it runs unchanged in browsers and workers.
 import type { DeviceBuffer, FloatArray, KernelBackend, KernelOp } from "../backend.js";
 import { KernelError } from "../kernel-error.js";
 import { type BufferResolver, runReferenceKernel } from "../reference/reference-kernels.js";
 import { MATMUL_WASM_BASE64 } from "./matmul-wasm-bytes.js";
+import { SOFTMAX_WASM_BASE64 } from "./softmax-wasm-bytes.js";
 import { type WasmMemory, type WasmModuleHandle, wasmApi } from "./wasm-api.js";
 
 export interface CpuBackendOptions {
@@ -38,21 +41,46 @@ interface MatmulExports {
   scratch_bytes(): number;
 }
 
+/** softmax.wat: each returns −1, or (having written nothing) the first segment outside [0, values). */
+interface SoftmaxExports {
+  segment_softmax(x: number, offsets: number, out: number, segments: number, values: number, log: number): number;
+  segment_softmax_grad(
+    y: number,
+    dy: number,
+    offsets: number,
+    dx: number,
+    segments: number,
+    values: number,
+    log: number,
+  ): number;
+}
+
 const PAGE_BYTES = 65536;
 /** wasm32's limit: 65,536 pages of 64 KiB, 4 GiB. */
 const MAX_PAGES = 65536;
 
-let compiledModule: Promise<WasmModuleHandle> | null = null;
+interface CompiledModules {
+  readonly matmul: WasmModuleHandle;
+  readonly softmax: WasmModuleHandle;
+}
 
-/** Compiles the module once per realm; each backend instantiates it with its own memory. */
-function compileMatmul(): Promise<WasmModuleHandle> {
-  if (compiledModule !== null) return compiledModule;
-  const api = wasmApi();
-  // atob is a global in browsers, workers and Node ≥ 16, so no Node import is needed.
-  const binary = atob(MATMUL_WASM_BASE64);
+let compiledModules: Promise<CompiledModules> | null = null;
+
+/** The module's bytes; atob is a global in browsers, workers and Node ≥ 16, so no Node import is needed. */
+function decodeBase64(base64: string): Uint8Array {
+  const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  if (api === undefined || !api.validate(bytes)) {
+  return bytes;
+}
+
+/** Compiles the modules once per realm; each backend instantiates them with its own memory. */
+function compileModules(): Promise<CompiledModules> {
+  if (compiledModules !== null) return compiledModules;
+  const api = wasmApi();
+  const matmul = decodeBase64(MATMUL_WASM_BASE64);
+  const softmax = decodeBase64(SOFTMAX_WASM_BASE64);
+  if (api === undefined || !api.validate(matmul) || !api.validate(softmax)) {
     return Promise.reject(
       new KernelError(
         "no_device",
@@ -60,8 +88,11 @@ function compileMatmul(): Promise<WasmModuleHandle> {
       ),
     );
   }
-  compiledModule = api.compile(bytes);
-  return compiledModule;
+  compiledModules = Promise.all([api.compile(matmul), api.compile(softmax)]).then(([m, s]) => ({
+    matmul: m,
+    softmax: s,
+  }));
+  return compiledModules;
 }
 
 /**
@@ -81,7 +112,7 @@ function sizeClass(bytes: number): number {
  *
  * Async because WebAssembly compilation is: browsers refuse synchronous compilation
  * (`new WebAssembly.Module`) of modules over 4 KiB on the main thread, and the async path compiles
- * off the main thread. Keeping the factory async means the matmul module can grow past that size
+ * off the main thread. Keeping the factory async means the WebAssembly modules can grow past that size
  * without an API change. Rejects with KernelError `no_device` where WebAssembly SIMD is missing.
  */
 export async function createCpuBackend(options: CpuBackendOptions = {}): Promise<KernelBackend> {
@@ -95,11 +126,16 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
       },
     );
   }
-  const module = await compileMatmul();
+  const modules = await compileModules();
   const api = wasmApi()!;
   let memory: WasmMemory | null = new api.Memory({ initial: Math.ceil((initialMiB * 1024 * 1024) / PAGE_BYTES) });
-  const instance = await api.instantiate(module, { env: { memory } });
-  let kernels: MatmulExports | null = instance.exports as unknown as MatmulExports;
+  // Both modules import the one memory, so each kernel works on the buffers where they are.
+  const [matmulInstance, softmaxInstance] = await Promise.all([
+    api.instantiate(modules.matmul, { env: { memory } }),
+    api.instantiate(modules.softmax, { env: { memory } }),
+  ]);
+  let kernels: MatmulExports | null = matmulInstance.exports as unknown as MatmulExports;
+  let softmaxKernels: SoftmaxExports | null = softmaxInstance.exports as unknown as SoftmaxExports;
 
   const owner = {};
   let disposed = false;
@@ -229,6 +265,82 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     kernels!.matmul(a.offset, b.offset, out.offset, m, k, n, op.transposeA ? 1 : 0, op.transposeB ? 1 : 0, scratch);
   }
 
+  /**
+   * Checks what the kernels cannot (they check each segment against `values` themselves); false when
+   * there is nothing to do (no segments, where the offsets are not read, as in the reference).
+   */
+  function checkSegments(kernel: string, offsets: WasmBuffer, segments: number): boolean {
+    if (!Number.isSafeInteger(segments) || segments < 0) {
+      throw new KernelError(
+        "invalid_option",
+        `${kernel} segments must be a non-negative integer, got ${String(segments)}`,
+        {
+          path: ["segments"],
+        },
+      );
+    }
+    if (segments === 0) return false;
+    // The kernel reads offsets[0..segments] from raw memory: a shorter buffer would be read past its end.
+    if (segments + 1 > offsets.length) {
+      throw new KernelError(
+        "shape_mismatch",
+        `${kernel}: ${segments} segments need ${segments + 1} offsets, got ${offsets.length}`,
+        {
+          path: ["offsets"],
+        },
+      );
+    }
+    return true;
+  }
+
+  /** The KernelError for segment `s`, which the kernel found outside [0, values) (and wrote nothing). */
+  function segmentOutOfRange(kernel: string, offsets: WasmBuffer, s: number, values: number): KernelError {
+    const view = indexView(offsets);
+    return new KernelError(
+      "index_out_of_range",
+      `${kernel}: segment ${s} [${view[s]}, ${view[s + 1]}) is outside [0, ${values})`,
+      {
+        path: ["offsets", s],
+      },
+    );
+  }
+
+  function runSegmentSoftmax(op: Extract<KernelOp, { kind: "segmentSoftmax" }>): void {
+    const x = own(op.x, "float");
+    const offsets = own(op.offsets, "indices");
+    const out = own(op.out, "float");
+    if (!checkSegments("segmentSoftmax", offsets, op.segments)) return;
+    const values = Math.min(x.length, out.length);
+    const bad = softmaxKernels!.segment_softmax(
+      x.offset,
+      offsets.offset,
+      out.offset,
+      op.segments,
+      values,
+      op.log ? 1 : 0,
+    );
+    if (bad >= 0) throw segmentOutOfRange("segmentSoftmax", offsets, bad, values);
+  }
+
+  function runSegmentSoftmaxGrad(op: Extract<KernelOp, { kind: "segmentSoftmaxGrad" }>): void {
+    const y = own(op.y, "float");
+    const dy = own(op.dy, "float");
+    const offsets = own(op.offsets, "indices");
+    const dx = own(op.dx, "float");
+    if (!checkSegments("segmentSoftmaxGrad", offsets, op.segments)) return;
+    const values = Math.min(y.length, dy.length, dx.length);
+    const bad = softmaxKernels!.segment_softmax_grad(
+      y.offset,
+      dy.offset,
+      offsets.offset,
+      dx.offset,
+      op.segments,
+      values,
+      op.log ? 1 : 0,
+    );
+    if (bad >= 0) throw segmentOutOfRange("segmentSoftmaxGrad", offsets, bad, values);
+  }
+
   return {
     name: "cpu",
     floatType: "float32",
@@ -251,6 +363,8 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     },
     run(op: KernelOp) {
       if (op.kind === "matmul") runMatmul(op);
+      else if (op.kind === "segmentSoftmax") runSegmentSoftmax(op);
+      else if (op.kind === "segmentSoftmaxGrad") runSegmentSoftmaxGrad(op);
       else runReferenceKernel(op, resolver);
     },
     // Copies, so that a later kernel or a memory growth cannot change or detach what the caller holds.
@@ -277,6 +391,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
       // the backend object or its buffers are still referenced.
       memory = null;
       kernels = null;
+      softmaxKernels = null;
     },
   };
 }
