@@ -9,7 +9,9 @@ import { FineMemError, type PathSegment } from "@finemem/spec";
  * - `invalid_option`: a size, constant or option that is not valid (the path names it);
  * - `missing_dependency`: the `webgpu` package is not installed (for `@finemem/kernels/node`);
  * - `no_device`: no WebGPU adapter or device, a lost device, or no WebAssembly SIMD;
- * - `out_of_memory`: a backend could not allocate a buffer (wasm32's 4 GiB, a GPU's buffer limits).
+ * - `out_of_memory`: a backend could not allocate a buffer (wasm32's 4 GiB, a GPU's buffer limits);
+ * - `kernel_failed`: the device rejected a kernel (a WebGPU validation error): later results cannot be
+ *   trusted, create a new backend.
  */
 export type KernelErrorCode =
   | "shape_mismatch"
@@ -19,7 +21,8 @@ export type KernelErrorCode =
   | "invalid_option"
   | "missing_dependency"
   | "no_device"
-  | "out_of_memory";
+  | "out_of_memory"
+  | "kernel_failed";
 
 /** Thrown by `@finemem/kernels`; `code` says what was wrong, the message what to do. */
 export class KernelError extends FineMemError {

@@ -323,6 +323,24 @@ describe.skipIf(!available.available)("the WebGPU backend on Dawn", () => {
     expect(await codeOf(() => onDevice.upload([1]))).toBe("disposed");
   });
 
+  it("reports a WebGPU validation error on its device as kernel_failed at the next read", async () => {
+    const webgpu = await import("webgpu");
+    const gpu = webgpu.create([]);
+    const device = await (await gpu.requestAdapter())!.requestDevice();
+    const onDevice = await createWebGpuBackend({ device });
+    const buffer = onDevice.upload([1, 2]);
+    expect([...(await onDevice.read(buffer))]).toEqual([1, 2]);
+    // A buffer with no usage is invalid: Dawn raises an uncaptured validation error on the device.
+    (device as unknown as { createBuffer(descriptor: { size: number; usage: number }): unknown }).createBuffer({
+      size: 4,
+      usage: 0,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await codeOf(() => onDevice.read(buffer))).toBe("kernel_failed");
+    onDevice.dispose();
+    (device as unknown as { destroy(): void }).destroy();
+  });
+
   it("splits kernels over buffers larger than maxStorageBufferBindingSize into windows, and names the limit otherwise", async () => {
     const webgpu = await import("webgpu");
     const gpu = webgpu.create([]);

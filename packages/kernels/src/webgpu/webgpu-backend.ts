@@ -718,7 +718,8 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     }
     try {
       if (firstError !== null) {
-        throw new Error(
+        throw new KernelError(
+          "kernel_failed",
           `a WebGPU kernel failed validation, so results are unreliable; create a new backend: ${firstError}`,
         );
       }
