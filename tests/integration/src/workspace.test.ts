@@ -222,6 +222,13 @@ describe("contributor documents match the workspace", () => {
     });
   }
 
+  it("the READMEs say how to install transformers.js offline (onnxruntime-node's postinstall needs a network)", () => {
+    // A newcomer offline saw `npm install @huggingface/transformers` fail in onnxruntime-node's postinstall.
+    for (const file of ["README.md", "packages/policy/README.md"]) {
+      expect(readFileSync(join(root, file), "utf8"), file).toContain("ONNXRUNTIME_NODE_INSTALL=skip npm install");
+    }
+  });
+
   it("CONTRIBUTING.md's package recipe names files every published package has", () => {
     for (const workspace of workspaces().filter((candidate) => candidate.manifest.private !== true)) {
       for (const file of [
