@@ -23,7 +23,8 @@ export interface PublishedFigures {
 }
 
 export const PUBLISHED_FIGURES: PublishedFigures = Object.freeze({
-  citation: "Mem-α paper (arXiv 2509.25911), Qwen3-32B reasoning agent; printed values as quoted in docs/method.md §18",
+  citation:
+    "Mem-α paper (arXiv 2509.25911, its main results table), Qwen3-32B reasoning agent; printed values, quoted as printed",
   reasoner: "Qwen3-32B",
   memAlphaBySource: Object.freeze({
     squad: { label: "SQuAD", value: 0.786 },

@@ -57,11 +57,23 @@ export function renderReport(run: RunDirectory, options: RenderReportOptions = {
     "</head>",
     "<body>",
     `<h1>${escapeHtml(title)}</h1>`,
+    renderHeadline(run),
     ...sections,
     "</body>",
     "</html>",
     "",
   ].join("\n");
+}
+
+/** The answer first: the run's average score, where a reader's eye lands before any table. */
+function renderHeadline(run: RunDirectory): string {
+  const { average } = run.summary.table;
+  const benchmark = publishedBenchmarkOf(run.manifest.datasets.map((source) => source.repo));
+  return (
+    `<p class="headline" data-testid="headline">Average score <strong${attributes({ "data-value": average.mean ?? undefined })}>${average.mean === null ? NO_VALUE : formatNumber(average.mean)}</strong>` +
+    ` over ${average.dataSources} data source${average.dataSources === 1 ? "" : "s"}${benchmark === null ? "" : ` (${escapeHtml(benchmark)})`}` +
+    ` · policy ${escapeHtml(run.summary.policyId)} · reasoner ${escapeHtml(run.summary.reasonerId)}</p>`
+  );
 }
 
 function renderHeader(run: RunDirectory): string {
@@ -368,14 +380,15 @@ function table(
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;margin:24px auto;max-width:1200px;padding:0 16px}
 h1{font-size:22px;margin:0 0 12px}h2{font-size:18px;border-bottom:1px solid #d0d7de;padding-bottom:4px;margin-top:32px}h3{font-size:15px;margin:18px 0 6px}
-table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #d0d7de;padding:3px 8px;vertical-align:top;text-align:left}
+table{border-collapse:collapse;margin:6px 0 12px;display:block;max-width:100%;overflow-x:auto}th,td{border:1px solid #d0d7de;padding:3px 8px;vertical-align:top;text-align:left}
 thead th{background:#f3f5f7}th[scope=row]{background:#f8f9fa;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.na{color:#8c959f;text-align:center}td.run{font-weight:600}td.ref{color:#57606a}
-td.mono,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}td.text{max-width:640px;white-space:pre-wrap;word-break:break-word}
+td.mono,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}td.text{max-width:640px;white-space:pre-wrap;word-break:break-word}
 tr.warn td{background:#fff8c5}tr.missing td{background:#ffebe9}tr.unattributed td{background:#f6f8fa}
 .note{color:#57606a;font-size:12.5px;max-width:900px}
 article.question{border:1px solid #d0d7de;border-radius:6px;padding:4px 12px 8px;margin:12px 0}
-svg.chart{display:block;margin:8px 0;background:#fff;border:1px solid #eaeef2}svg.chart text{font-size:11px;fill:#1b1f24}svg.chart text.title{font-size:13px;font-weight:600}
+svg.chart{display:block;margin:8px 0;background:#fff;border:1px solid #eaeef2;max-width:100%;height:auto}
+.headline{font-size:18px;margin:0 0 16px}.headline strong{font-size:24px}svg.chart text{font-size:11px;fill:#1b1f24}svg.chart text.title{font-size:13px;font-weight:600}
 svg.chart .grid{stroke:#eaeef2}svg.chart .axis,svg.chart .tick{stroke:#57606a}svg.chart text.empty{fill:#8c959f}
 pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:320px}
 `;

@@ -152,6 +152,51 @@ describe.skipIf(!available.available)("the HTML report in headless Chromium", ()
     expect(pageErrors).toEqual([]);
   });
 
+  it("leads with the answer and fits the screen: the average in the first 1280 × 800, nothing wider than 1280 px, nothing clipped", async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const headline = page.locator('[data-testid="headline"] strong');
+    expect(Number(await headline.getAttribute("data-value"))).toBe(expected.average.mean);
+    const box = (await headline.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(800);
+    // Horizontal overflow: the page must not scroll sideways at 1280 px (the sha256 column once did).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    // Every chart label lies inside its chart (a bar's value label once ran out of the top).
+    const clipped = await page.locator("svg.chart").evaluateAll((charts) =>
+      charts.flatMap((chart) => {
+        const frame = chart.getBoundingClientRect();
+        return [...chart.querySelectorAll("text")]
+          .filter((text) => {
+            const r = text.getBoundingClientRect();
+            return (
+              r.width > 0 &&
+              (r.left < frame.left - 0.5 ||
+                r.right > frame.right + 0.5 ||
+                r.top < frame.top - 0.5 ||
+                r.bottom > frame.bottom + 0.5)
+            );
+          })
+          .map((text) => `${chart.getAttribute("data-testid")}: ${text.textContent}`);
+      }),
+    );
+    expect(clipped).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("gives every series of a chart its own colour and dash pattern (r_format visible over r_chunk)", async () => {
+    const styles = await page
+      .locator("svg.chart")
+      .evaluateAll((charts) =>
+        charts.map((chart) =>
+          [...chart.querySelectorAll("g.series")].map(
+            (series) => `${series.getAttribute("data-color")}|${series.getAttribute("data-dash")}`,
+          ),
+        ),
+      );
+    expect(styles.some((chart) => chart.length >= 2)).toBe(true);
+    for (const chart of styles) expect(new Set(chart).size).toBe(chart.length);
+  });
+
   it("holds the aggregates recomputed from results.jsonl, shown with 3 decimals", async () => {
     const bySource = await tableValues(page, "results-by-source");
     const bySourceText = await tableTexts(page, "results-by-source");

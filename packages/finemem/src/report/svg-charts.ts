@@ -6,6 +6,13 @@ import { escapeHtml, formatNumber } from "./html.js";
 /** Colour-blind-safe palette (Okabe–Ito), one colour per series in order. */
 export const SERIES_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"] as const;
 
+/**
+ * Dash patterns, one per series in order beside its colour: series whose values coincide (r_format
+ * and r_chunk both 1, N_t and r_EARA equal when β = 1) would otherwise hide one under the other. With
+ * 7 colours and 4 patterns, no two of the first 28 series share both.
+ */
+export const SERIES_DASHES = ["", "7 4", "2 3", "10 3 2 3"] as const;
+
 export interface LinePoint {
   readonly x: number;
   /** `null` leaves a gap in the line. */
@@ -61,6 +68,8 @@ export function lineChart(frame: ChartFrame & { readonly series: readonly LineSe
 
   frame.series.forEach((series, index) => {
     const color = SERIES_COLORS[index % SERIES_COLORS.length]!;
+    const dash = SERIES_DASHES[index % SERIES_DASHES.length]!;
+    const dashAttribute = dash === "" ? "" : ` stroke-dasharray="${dash}"`;
     const sorted = [...series.points].sort((a, b) => a.x - b.x);
     const segments: string[][] = [[]];
     for (const point of sorted) {
@@ -70,7 +79,9 @@ export function lineChart(frame: ChartFrame & { readonly series: readonly LineSe
     const group: string[] = [];
     for (const segment of segments)
       if (segment.length > 1)
-        group.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${segment.join(" ")}"/>`);
+        group.push(
+          `<polyline fill="none" stroke="${color}" stroke-width="2"${dashAttribute} points="${segment.join(" ")}"/>`,
+        );
     if (sorted.length <= MAX_DOTS || segments.some((segment) => segment.length === 1)) {
       for (const point of sorted) {
         if (point.y === null || !Number.isFinite(point.y)) continue;
@@ -79,10 +90,12 @@ export function lineChart(frame: ChartFrame & { readonly series: readonly LineSe
         );
       }
     }
-    body.push(`<g class="series" data-series="${escapeHtml(series.name)}">${group.join("")}</g>`);
+    body.push(
+      `<g class="series" data-series="${escapeHtml(series.name)}" data-color="${color}" data-dash="${dash}">${group.join("")}</g>`,
+    );
     const legendY = plot.top + 6 + index * 18;
     body.push(
-      `<line x1="${plot.right + 14}" x2="${plot.right + 34}" y1="${legendY}" y2="${legendY}" stroke="${color}" stroke-width="3"/><text x="${plot.right + 40}" y="${legendY + 4}">${escapeHtml(series.name)}</text>`,
+      `<line x1="${plot.right + 14}" x2="${plot.right + 34}" y1="${legendY}" y2="${legendY}" stroke="${color}" stroke-width="3"${dashAttribute}/><text x="${plot.right + 40}" y="${legendY + 4}">${escapeHtml(series.name)}</text>`,
     );
   });
   return svgShell(frame, width, height, body.join(""));
