@@ -306,6 +306,10 @@ describe("the hub", () => {
       }),
     );
     expect(error.code).toBe("hub_unreachable");
+    // The message says what to do next, not only "fetch failed".
+    expect(error.message).toContain("HF_HUB_OFFLINE=1");
+    expect(error.message).toContain("HF_ENDPOINT");
+    expect(error.message).toContain("--file");
   });
 
   it("bytes that do not match the announced sha256 are rejected and leave nothing cached", async () => {

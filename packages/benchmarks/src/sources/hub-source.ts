@@ -45,7 +45,13 @@ function datasetErrorOf(error: unknown): unknown {
   if (!(error instanceof HubError)) return error;
   // The cache could not be written: the file system's own error says why (a full disk, a permission).
   if (error.code === "cache_write_failed") return error.cause;
-  return new DatasetError(FROM_HUB[error.code], error.message, error.file === null ? {} : { file: error.file }, {
+  const code = FROM_HUB[error.code];
+  // "fetch failed" alone leaves a newcomer stuck: say what else works without the hub.
+  const next =
+    error.code === "download_failed"
+      ? "; check the network, or work without the hub: read a local file (`--file` in the CLI, a local source in the library), use what is cached with HF_HUB_OFFLINE=1, or point HF_ENDPOINT at a mirror"
+      : "";
+  return new DatasetError(code, `${error.message}${next}`, error.file === null ? {} : { file: error.file }, {
     cause: error,
   });
 }

@@ -209,6 +209,18 @@ describe("final errors once the budget is spent", () => {
     expect(model.ledger.snapshot().total).toMatchObject({ attempts: 1, retries: 0, failedCalls: 1 });
   });
 
+  it("a 404 from a base URL without /v1 hints at the missing /v1; one with /v1 does not", async () => {
+    const server = await serve([
+      { status: 404, body: "Not Found" },
+      { status: 404, body: "Not Found" },
+    ]);
+    const root = server.baseURL.replace(/\/v1\/?$/, "");
+    const withoutV1 = await rejection(modelFor(server, createManualClock(), { baseURL: root }).generate(request));
+    expect((withoutV1 as Error).message).toContain(`baseURL ends without /v1: try ${root}/v1`);
+    const withV1 = await rejection(modelFor(server).generate(request));
+    expect((withV1 as Error).message).not.toContain("without /v1");
+  });
+
   it("bounds the body excerpt of a huge error page", async () => {
     const server = await serve([{ status: 400, body: "x".repeat(50_000) }]);
     const error = (await rejection(modelFor(server).generate(request))) as ModelHttpError;

@@ -218,15 +218,23 @@ function failureError(
       return new ModelTimeoutError({ timeoutMs: config.timeoutMs, attempts, url });
     case "network":
       return new ModelNetworkError({ attempts, url, cause: outcome.cause });
-    case "response":
+    case "response": {
+      // OpenAI-compatible servers (vLLM, SGLang, llama.cpp, Ollama) serve /v1/chat/completions: a 404
+      // from a base URL without /v1 is almost always that.
+      const missingV1 =
+        outcome.status === 404 && !/\/v1\/?$/.test(config.baseURL)
+          ? `The baseURL ends without /v1: try ${config.baseURL.replace(/\/+$/, "")}/v1.`
+          : undefined;
+      const because = [reason, missingV1].filter((part) => part !== undefined).join(" ");
       return new ModelHttpError({
         status: outcome.status,
         body: outcome.text,
         attempts,
         url,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        ...(reason === undefined ? {} : { reason }),
+        ...(because === "" ? {} : { reason: because }),
       });
+    }
   }
 }
 
