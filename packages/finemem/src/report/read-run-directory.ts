@@ -60,6 +60,15 @@ export async function readRunDirectory(dir: string): Promise<RunDirectory> {
   return { dir, manifest, steps, results, episodes, summary };
 }
 
+/**
+ * Reads and validates a run directory's `manifest.json` alone (what a resumed run starts from).
+ *
+ * @throws {RunDirectoryError} `missing_file`, `unreadable_file`, `invalid_json` or `invalid_content`, naming the file
+ */
+export function readRunManifest(dir: string): Promise<RunManifest> {
+  return readJsonFile(join(dir, RUN_FILES.manifest), runManifestValidator);
+}
+
 async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, "utf8");

@@ -154,13 +154,13 @@ describe.skipIf(!available.available)("the HTML report in headless Chromium", ()
 
   it("leads with the answer and fits the screen: the average in the first 1280 × 800, nothing wider than 1280 px, nothing clipped", async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate("window.scrollTo(0, 0)");
     const headline = page.locator('[data-testid="headline"] strong');
     expect(Number(await headline.getAttribute("data-value"))).toBe(expected.average.mean);
     const box = (await headline.boundingBox())!;
     expect(box.y + box.height).toBeLessThanOrEqual(800);
     // Horizontal overflow: the page must not scroll sideways at 1280 px (the sha256 column once did).
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(1280);
     // Every chart label lies inside its chart (a bar's value label once ran out of the top).
     const clipped = await page.locator("svg.chart").evaluateAll((charts) =>
       charts.flatMap((chart) => {
