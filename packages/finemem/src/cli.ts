@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // The `finemem` command. Ctrl-C stops the run after the work in flight; finished steps and questions
 // are in the run's journals, so the same command resumes.
+import { exitQuietlyOnBrokenPipe } from "./cli/cli-io.js";
 import { runCli } from "./cli/main.js";
+
+// `finemem eval | head`: a closed pipe ends the command quietly instead of crashing with EPIPE.
+exitQuietlyOnBrokenPipe(process.stdout);
+exitQuietlyOnBrokenPipe(process.stderr);
 
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort(new Error("interrupted (SIGINT)")));

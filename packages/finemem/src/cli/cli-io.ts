@@ -15,3 +15,22 @@ export interface CliIo {
 export function writeLine(stream: NodeJS.WritableStream, line = ""): void {
   stream.write(`${line}\n`);
 }
+
+/**
+ * `finemem eval | head`: once the reader closes the pipe, writes fail with EPIPE. That is the reader
+ * saying it has read enough, so the process exits quietly with 0 (finished work is in the run's
+ * journals). Any other error on the stream is left to its other listeners, or thrown as before.
+ */
+export function exitQuietlyOnBrokenPipe(
+  stream: NodeJS.WritableStream,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  const onError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === "EPIPE") {
+      exit(0);
+      return;
+    }
+    if (stream.listenerCount("error") === 1) throw error;
+  };
+  stream.on("error", onError);
+}

@@ -1,5 +1,5 @@
 import { BASELINE_NAMES } from "@finemem/policy";
-import { MODEL_ROLES } from "../config/config-schema.js";
+import { type FineMemConfig, MODEL_ROLES } from "../config/config-schema.js";
 import { ConfigError, type ConfigOverride } from "../config/load-config.js";
 
 /** Flags every command that reads the configuration accepts (node:util parseArgs options). */
@@ -32,6 +32,57 @@ function integerFlag(flag: string, key: string, value: string): number {
   if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(number))
     throw new ConfigError(key, "an integer", JSON.stringify(value), `flag --${flag}`);
   return number;
+}
+
+/** `--limit`: instances per dataset, a whole number ≥ 1; an error names the flag, not the datasets it sets. */
+export function limitFromFlag(value: string): number {
+  const number = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(number) || number < 1)
+    throw new ConfigError(
+      "datasets[].limit",
+      "a positive integer (instances per dataset)",
+      JSON.stringify(value),
+      "flag --limit",
+    );
+  return number;
+}
+
+/**
+ * parseArgs reads `--limit -1` as a flag missing its value followed by an unknown flag `-1`; a value
+ * that is a negative number is joined to its flag (`--limit=-1`) so the flag's own check can answer.
+ */
+export function joinNegativeNumberValues(
+  argv: readonly string[],
+  options: Readonly<Record<string, { readonly type: string }>>,
+): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (arg === "--") {
+      joined.push(...argv.slice(index));
+      break;
+    }
+    const next = argv[index + 1];
+    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      index++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
+/**
+ * `--limit` without `--dataset` or `--file` applies to the configured datasets (by default the
+ * synthetic benchmark): instances of a synthetic benchmark, rows of the others.
+ */
+export function withLimit(config: FineMemConfig, limit: number): FineMemConfig {
+  return {
+    ...config,
+    datasets: config.datasets.map((dataset) =>
+      dataset.kind === "synthetic" ? { ...dataset, instances: limit } : { ...dataset, limit },
+    ),
+  };
 }
 
 /** `--set key=value`: the value is read as JSON when it parses (numbers, booleans, lists), else kept as text. */
@@ -78,7 +129,7 @@ export function overridesFromFlags(values: ConfigFlagValues): ConfigOverride[] {
   if (reasoner !== undefined) overrides.push({ key: "reasoner.kind", value: reasoner, origin: "flag --reasoner" });
   // --dataset and --file replace the configured datasets; given together, both kinds run.
   const limit = text("limit");
-  const limitValue = limit === undefined ? undefined : integerFlag("limit", "datasets[].limit", limit);
+  const limitValue = limit === undefined ? undefined : limitFromFlag(limit);
   const datasets = [
     ...list("dataset").map((kind) => ({
       kind,

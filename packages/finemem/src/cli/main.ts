@@ -1,9 +1,19 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { isFineMemError } from "@finemem/spec";
 import { type LoadedConfig, loadConfig } from "../config/load-config.js";
 import { writeReport } from "../report/write-report.js";
 import { type CliIo, writeLine } from "./cli-io.js";
-import { CONFIG_FLAG_OPTIONS, type ConfigFlagValues, overridesFromFlags } from "./config-flags.js";
+import {
+  CONFIG_FLAG_OPTIONS,
+  type ConfigFlagValues,
+  joinNegativeNumberValues,
+  limitFromFlag,
+  overridesFromFlags,
+  withLimit,
+} from "./config-flags.js";
 import { DATA_FLAG_OPTIONS, dataCommand } from "./data-command.js";
 import { evalCommand } from "./eval-command.js";
 
@@ -39,16 +49,121 @@ Options (eval and data):
   --dry-run                 (data build-chunk-qa) print the cost estimate only
   --yes                     (data build-chunk-qa) start without asking
 
+  -h, --help                this help; finemem <command> --help: the command's
+  -v, --version             the finemem version
+
 Environment: FINEMEM_SEED, FINEMEM_OUT, FINEMEM_RUN_ID, FINEMEM_<ROLE>_BASE_URL, FINEMEM_<ROLE>_MODEL,
 FINEMEM_<ROLE>_API_KEY. Precedence: defaults < file < environment < flags.
 `;
+
+/** `finemem eval --help`. */
+export const EVAL_USAGE = `Usage: finemem eval [options]
+
+Evaluates a memory manager (default: the heuristic policy and the extractive reader on the synthetic
+benchmark), prints the results table, writes the JSONL logs and an HTML report. The same command again
+resumes the run; Ctrl-C stops it after the work in flight.
+
+Options:
+  --config <file>           a JSON or YAML configuration
+  --policy <name>           heuristic | llm | rag-top2 | long-context | prompted-flat | prompted-memalpha
+  --reasoner <kind>         extractive | llm
+  --dataset <kind>          synthetic | memoryagentbench | memalpha (repeatable; replaces the configured list)
+  --file <path>             a MemoryAgentBench-format .jsonl or .parquet file (repeatable; replaces the list);
+                            --split <name> gives its split when the file name does not start with one
+  --limit <n>               instances per dataset (a positive integer; without --dataset or --file,
+                            applies to the configured datasets, by default the synthetic benchmark)
+  --out <folder>            where runs go (default finemem-runs)
+  --run-id <id>             default: derived from the configuration, so a rerun resumes
+  --seed <text>   --rollouts <n>   --concurrency <episodes>
+  --<role>-url <url>  --<role>-model <id>  --<role>-key <key>
+                            role: manager, reasoner, generator, verifier, judge, embedder
+  --set <key>=<value>       any configuration key, e.g. --set rewards.beta=0.3
+  --quiet                   no progress bar
+
+Environment: FINEMEM_SEED, FINEMEM_OUT, FINEMEM_RUN_ID, FINEMEM_<ROLE>_BASE_URL, FINEMEM_<ROLE>_MODEL,
+FINEMEM_<ROLE>_API_KEY. Precedence: defaults < file < environment < flags.
+`;
+
+/** `finemem data --help`. */
+export const DATA_USAGE = `Usage: finemem data <subcommand> [options]
+
+Subcommands:
+  list                      the datasets finemem reads
+  download <dataset>        fetch a dataset's files into the Hugging Face cache
+  inspect [dataset]         instances, chunks, questions and metric of the configured datasets
+  build-chunk-qa [dataset]  build the verified per-chunk questions (cost estimate first, resumable)
+
+Options:
+  --split <name>  --revision <rev>  --hub-url <url>  --cache-dir <folder>
+                            (download) which files, at which commit, from which hub, into which cache
+  --dry-run                 (build-chunk-qa) print the cost estimate only
+  --yes                     (build-chunk-qa) start without asking
+  --config, --dataset, --file, --limit, --set, --<role>-url/-model/-key: as for finemem eval
+  --quiet                   no progress bar
+`;
+
+/** `finemem report --help`. */
+export const REPORT_USAGE = `Usage: finemem report <run folder>
+
+Writes the run's self-contained report.html, e.g. finemem report finemem-runs/eval-1234abcd5678
+`;
+
+const COMMAND_USAGE: Readonly<Record<string, string>> = { eval: EVAL_USAGE, data: DATA_USAGE, report: REPORT_USAGE };
+const COMMANDS = ["eval", "data", "report", "help"] as const;
+
+/** The finemem package's version, from the package.json above this file (src/cli/ or the bundled dist/). */
+export function packageVersion(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (manifest.name === "finemem" && typeof manifest.version === "string") return manifest.version;
+    } catch {
+      // No package.json here; look further up.
+    }
+    const parent = dirname(folder);
+    if (parent === folder) return "unknown";
+    folder = parent;
+  }
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The closest of `candidates` within edit distance 2, for "did you mean" hints. */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(name.toLowerCase(), candidate);
+    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+/** `unknown command "evl"; did you mean "eval"?` */
+function unknownCommand(name: string): string {
+  const suggestion = closestName(name, COMMANDS);
+  return `unknown command ${JSON.stringify(name)}${suggestion === undefined ? "" : `; did you mean ${JSON.stringify(suggestion)}?`}`;
+}
 
 /** Exit codes: 0 success, 1 a failed run, 2 a usage or configuration error. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: joinNegativeNumberValues(argv, { ...CONFIG_FLAG_OPTIONS, ...DATA_FLAG_OPTIONS }),
       allowPositionals: true,
       strict: true,
       options: {
@@ -58,6 +173,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         "dry-run": { type: "boolean" },
         yes: { type: "boolean" },
         help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
       },
     });
   } catch (error) {
@@ -67,13 +183,31 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const [command, ...rest] = parsed.positionals;
   const values = parsed.values as ConfigFlagValues;
+  if (values.version === true) {
+    writeLine(io.stdout, packageVersion());
+    return 0;
+  }
+  if (command !== undefined && command !== "help" && !Object.hasOwn(COMMAND_USAGE, command)) {
+    writeLine(io.stderr, `finemem: ${unknownCommand(command)}`);
+    writeLine(io.stderr, `commands: ${COMMANDS.join(", ")}; finemem --help for usage`);
+    return 2;
+  }
   if (values.help === true || command === undefined || command === "help") {
-    writeLine(command === undefined && values.help !== true ? io.stderr : io.stdout, USAGE);
+    // `finemem eval --help` and `finemem help eval`: the command's own help.
+    const topic = command === "help" ? rest[0] : command;
+    if (topic !== undefined && !Object.hasOwn(COMMAND_USAGE, topic)) {
+      writeLine(io.stderr, `finemem help: ${unknownCommand(topic)}`);
+      return 2;
+    }
+    const usage = topic === undefined ? USAGE : COMMAND_USAGE[topic]!;
+    writeLine(command === undefined && values.help !== true ? io.stderr : io.stdout, usage);
     return command === undefined && values.help !== true ? 2 : 0;
   }
   try {
-    const config = (): Promise<LoadedConfig> =>
-      loadConfig({
+    const limit = typeof values.limit === "string" ? limitFromFlag(values.limit) : undefined;
+    const limitsConfigured = limit !== undefined && !Array.isArray(values.dataset) && !Array.isArray(values.file);
+    const config = async (): Promise<LoadedConfig> => {
+      const loaded = await loadConfig({
         ...(typeof values.config === "string"
           ? { file: values.config }
           : io.env.FINEMEM_CONFIG
@@ -82,6 +216,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         env: io.env,
         overrides: overridesFromFlags(values),
       });
+      return limitsConfigured ? { ...loaded, config: withLimit(loaded.config, limit) } : loaded;
+    };
     switch (command) {
       case "eval":
         await evalCommand((await config()).config, io, { quiet: values.quiet === true });
@@ -101,11 +237,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 0;
       }
       default:
-        writeLine(io.stderr, `finemem: unknown command ${JSON.stringify(command)}`);
-        writeLine(io.stderr, USAGE);
+        // Unknown commands are answered before the configuration is read.
         return 2;
     }
   } catch (error) {
+    if (io.signal?.aborted === true && (!isFineMemError(error) || error.code === "aborted")) {
+      // Ctrl-C: finished steps and questions are in the run's journals.
+      writeLine(
+        io.stderr,
+        `finemem ${command}: interrupted; finished work is saved, run the same command to resume [aborted]`,
+      );
+      return 1;
+    }
     if (isFineMemError(error)) {
       writeLine(io.stderr, `finemem ${command}: ${error.message} [${error.code}]`);
       return error.code === "invalid_config" ? 2 : 1;

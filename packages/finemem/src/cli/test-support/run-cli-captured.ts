@@ -11,13 +11,19 @@ export interface CapturedRun {
 
 export async function runCliCaptured(
   args: readonly string[],
-  options: { readonly cwd: string; readonly env?: Record<string, string> },
+  options: { readonly cwd: string; readonly env?: Record<string, string>; readonly signal?: AbortSignal },
 ): Promise<CapturedRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const written = { stdout: "", stderr: "" };
   stdout.on("data", (data) => (written.stdout += String(data)));
   stderr.on("data", (data) => (written.stderr += String(data)));
-  const code = await runCli(args, { stdout, stderr, env: options.env ?? {}, cwd: options.cwd });
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    env: options.env ?? {},
+    cwd: options.cwd,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   return { code, ...written };
 }
