@@ -239,7 +239,7 @@ describe("createMemoryManager", () => {
       expectError(() => createMemoryManager({ chunkTokens: 0 }), "invalid_option", ["chunkTokens"]);
       expectError(() => createMemoryManager({ chunkTokens: 2.5 }), "invalid_option", ["chunkTokens"]);
       expectError(() => createMemoryManager({ topK: -1 }), "invalid_option", ["topK"]);
-      expectError(() => createMemoryManager({ namespace: { user: "has space" } }), "invalid_option", [
+      expectError(() => createMemoryManager({ namespace: { user: "line\nbreak" } }), "invalid_option", [
         "namespace",
         "user",
       ]);
@@ -253,7 +253,11 @@ describe("createMemoryManager", () => {
       expect(() => createMemoryManager({ store: createInMemoryStore({ layout: "typed" }) })).toThrow(
         "writes flat memory but the store keeps typed memory",
       );
-      expect(() => createMemoryManager({ namespace: { user: "has space" } })).toThrow(/^namespace: ./u);
+      expect(() => createMemoryManager({ namespace: { user: "line\nbreak" } })).toThrow(
+        /^namespace\.user: a namespace id must be a non-empty string of at most 128 characters without control characters$/u,
+      );
+      // Any other string is an id, an email included (as in mem0 and LangGraph).
+      expect(() => createMemoryManager({ namespace: { user: "ada@example.com" } })).not.toThrow();
     });
 
     it("per call", async () => {

@@ -3,6 +3,7 @@ import { createHeuristicPolicy, retrieveEvidence } from "@finemem/policy";
 import {
   type CallOptions,
   type Chunk,
+  formatPath,
   type IdentifiedOperation,
   type MemoryPolicy,
   type MemoryType,
@@ -142,7 +143,8 @@ export function createMemoryManager(options: MemoryManagerOptions = {}): MemoryM
   if (!namespaceCheck.ok)
     throw new MemoryManagerError(
       "invalid_option",
-      `namespace: ${namespaceCheck.error.message}`,
+      // Said once: the path and what a namespace id may be (the validator's own message repeats the path).
+      `${formatPath(["namespace", ...namespaceCheck.error.path])}: ${namespaceCheck.error.issues[0]?.message ?? namespaceCheck.error.message}`,
       ["namespace", ...namespaceCheck.error.path],
       namespaceCheck.error,
     );

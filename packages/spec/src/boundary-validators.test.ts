@@ -82,7 +82,7 @@ const cases: Record<BoundaryTypeName, Case> = {
     missing: { na: "every field is optional" },
     wrongType: ["user"],
     nesting: ["run"],
-    id: ["user"],
+    id: { na: "namespace ids take any non-empty text without control characters: see 'namespace ids'" },
     content: noContent,
     operation: noOperation,
     unknownField: [],
@@ -758,5 +758,44 @@ describe("optional fields are exact (exactOptionalPropertyTypes at run time)", (
       "missing_field",
       ["content"],
     ]);
+  });
+});
+
+describe("namespace ids", () => {
+  const namespace = boundaryValidators.Namespace;
+
+  it("accept what applications use as user ids: emails, names, '+', spaces, non-ASCII", () => {
+    for (const id of [
+      "ada@example.com",
+      "ada.lovelace+memory@example.co.uk",
+      "Ada Lovelace",
+      "josé",
+      "用户-42",
+      "🙂",
+      "-leading-dash",
+      'quote"d',
+      "x".repeat(128),
+      "🙂".repeat(128),
+    ]) {
+      const result = namespace.validate({ user: id, agent: id, run: id });
+      expect(result.ok, `rejected ${JSON.stringify(id)}: ${result.ok ? "" : result.error.message}`).toBe(true);
+      if (result.ok) expect(result.value).toEqual({ user: id, agent: id, run: id });
+    }
+  });
+
+  it("reject empty text, control characters, lone surrogates and more than 128 characters", () => {
+    for (const bad of ["", "a\nb", "tab\there", "nul\u0000", "esc\u001b[0m", "c1\u0085", "\ud800", "x".repeat(129)]) {
+      expectDefect("Namespace", { agent: bad }, "invalid_id", ["agent"]);
+      expectDefect("MemoryView", { ...view, namespace: { user: bad } }, "invalid_id", ["namespace", "user"]);
+    }
+  });
+
+  it("say once what was wrong and what is allowed", () => {
+    const result = namespace.validate({ user: "" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.message).toBe(
+      "Namespace: user: a namespace id must be a non-empty string of at most 128 characters without control characters",
+    );
   });
 });

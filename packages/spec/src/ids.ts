@@ -22,6 +22,34 @@ export const idSchema = z.string().refine((value) => ID_PATTERN.test(value), {
   ...issueCode("invalid_id"),
 });
 
+/** The most characters (Unicode code points) a namespace id may have. */
+export const NAMESPACE_ID_MAX_LENGTH = 128;
+
+// C0/C1 control characters (NUL, newline, tab, escape, …) and lone UTF-16 surrogates, which are not
+// text (PostgreSQL's UTF-8 `text` cannot hold them, nor NUL).
+const NAMESPACE_ID_FORBIDDEN = /[\p{Cc}\p{Cs}]/u;
+
+/**
+ * True when `value` can name a user, agent or run of a namespace: any non-empty string of at most
+ * {@link NAMESPACE_ID_MAX_LENGTH} characters without control characters. Unlike item and operation ids
+ * ({@link ID_PATTERN}) these come from the application (an email, a user name, a UUID) and never appear
+ * in prompts, so `@`, `+`, spaces and non-ASCII letters are all allowed, as in mem0 and LangGraph.
+ */
+export function isNamespaceId(value: unknown): value is Id {
+  return (
+    typeof value === "string" &&
+    value.length > 0 &&
+    !NAMESPACE_ID_FORBIDDEN.test(value) &&
+    [...value].length <= NAMESPACE_ID_MAX_LENGTH
+  );
+}
+
+/** Schema of a namespace id ({@link isNamespaceId}); a wrong one reports code `invalid_id`. */
+export const namespaceIdSchema = z.string().refine((value) => isNamespaceId(value), {
+  message: `a namespace id must be a non-empty string of at most ${NAMESPACE_ID_MAX_LENGTH} characters without control characters`,
+  ...issueCode("invalid_id"),
+});
+
 /** Schema of a text that must hold something other than whitespace; reports code `empty_content`. */
 export const contentSchema = z.string().refine((value) => value.trim().length > 0, {
   message: "content must not be empty or whitespace only",

@@ -40,7 +40,7 @@ export {
   type PathSegment,
   throwIfAborted,
 } from "./errors.js";
-export { ID_PATTERN, type Id, isId } from "./ids.js";
+export { ID_PATTERN, type Id, isId, isNamespaceId, NAMESPACE_ID_MAX_LENGTH } from "./ids.js";
 export type { JsonValue } from "./json.js";
 export {
   type ChatMessage,

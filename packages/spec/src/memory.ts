@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { contentSchema, type Id, idSchema, stepSchema } from "./ids.js";
+import { contentSchema, type Id, idSchema, namespaceIdSchema, stepSchema } from "./ids.js";
 import { createValidator, issueCode } from "./validation.js";
 
 /**
@@ -19,7 +19,8 @@ export const memoryTypeSchema = z.enum(["core", "semantic", "episodic"]);
 
 /**
  * Isolates items of different users, agents and runs (as in mem0). Items written under one namespace
- * are invisible under every other; `{}` is the default namespace.
+ * are invisible under every other; `{}` is the default namespace. Each part is any non-empty string of
+ * at most 128 characters without control characters (an email, a user name, a UUID): see `isNamespaceId`.
  */
 export interface Namespace {
   readonly user?: Id;
@@ -28,9 +29,9 @@ export interface Namespace {
 }
 
 export const namespaceSchema = z.strictObject({
-  user: idSchema.exactOptional(),
-  agent: idSchema.exactOptional(),
-  run: idSchema.exactOptional(),
+  user: namespaceIdSchema.exactOptional(),
+  agent: namespaceIdSchema.exactOptional(),
+  run: namespaceIdSchema.exactOptional(),
 });
 
 /** One current memory item, as the policy and the reasoning agent see it. */

@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { acquireDirectoryLock } from "./directory-lock.js";
+import { loadPglite } from "./load-pglite.js";
 import { PersistentStore, type PersistentStoreOptions } from "./persistent-store.js";
-import { pgliteClient } from "./pglite-client.js";
+import { type PgliteDatabase, pgliteClient } from "./pglite-client.js";
 
 export interface PgliteStoreOptions extends Omit<PersistentStoreOptions, "shared"> {
   /**
@@ -17,9 +17,11 @@ export interface PgliteStoreOptions extends Omit<PersistentStoreOptions, "shared
  * Opens (or creates) a memory store in embedded PostgreSQL (PGlite): the default for persistent use,
  * no server to run. One writer per directory: a second open while the first is alive, in this or
  * another process, fails with `StoreLockedError` and leaves the data as it was. First open of a new
- * directory takes a few seconds (PGlite initialises a cluster); a reopen is fast.
+ * directory takes a few seconds (PGlite initialises a cluster); a reopen is fast. Without the optional
+ * peer `@electric-sql/pglite` installed, fails with a `StoreDependencyError` of code `missing_dependency`.
  */
 export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<PersistentStore> {
+  const { PGlite } = await loadPglite();
   if (options.directory === undefined) {
     const db = await PGlite.create();
     return openOn(db, options, async () => db.close());
@@ -27,7 +29,7 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
   const directory = resolve(options.directory);
   await mkdir(directory, { recursive: true });
   const lock = await acquireDirectoryLock(join(directory, "finemem.lock"));
-  let db: PGlite;
+  let db: PgliteDatabase;
   try {
     db = await PGlite.create(join(directory, "pgdata"));
   } catch (error) {
@@ -44,7 +46,7 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
 }
 
 async function openOn(
-  db: PGlite,
+  db: PgliteDatabase,
   options: PersistentStoreOptions,
   onClose: () => Promise<void>,
 ): Promise<PersistentStore> {
@@ -59,7 +61,11 @@ async function openOn(
 /**
  * A store in one schema of a PGlite instance you manage (several stores can share one instance, one
  * schema each; closing the store leaves the instance open). No directory lock: you own the instance.
+ * `db` is a `PGlite` from `@electric-sql/pglite` (typed structurally as {@link PgliteDatabase}).
  */
-export function openPgliteSchemaStore(db: PGlite, options: PersistentStoreOptions = {}): Promise<PersistentStore> {
+export function openPgliteSchemaStore(
+  db: PgliteDatabase,
+  options: PersistentStoreOptions = {},
+): Promise<PersistentStore> {
   return PersistentStore.open({ ...pgliteClient(db), close: async () => {} }, { ...options, shared: false });
 }

@@ -33,7 +33,7 @@ import { createTokenLedger, type TokenLedger } from "../tokens/token-ledger.js";
 import { applyStep, type StoreRules } from "./apply-step.js";
 import { ApplyRequestError, MemoryImportError, StoreClosedError } from "./errors.js";
 import type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "./memory-backend.js";
-import { canonicalNamespace, namespaceKey } from "./namespace-key.js";
+import { canonicalNamespace, namespaceKey, namespaceProblem } from "./namespace-key.js";
 import { NamespaceState } from "./namespace-state.js";
 import { stepWeightsOf } from "./provenance.js";
 
@@ -380,7 +380,7 @@ function checkApplyRequest(request: ApplyRequest): void {
     throw new ApplyRequestError("invalid_request", "an apply request must be an object");
   const namespace = namespaceValidator.validate(request.namespace);
   if (!namespace.ok)
-    throw new ApplyRequestError("invalid_request", `namespace: ${namespace.error.message}`, {
+    throw new ApplyRequestError("invalid_request", namespaceProblem(namespace.error), {
       path: ["namespace", ...namespace.error.path],
       cause: namespace.error,
     });

@@ -169,9 +169,9 @@ export function memoryBackendConformance(harness: ConformanceHarness): Conforman
       await applyOps(store, 2, [{ type: "INSERT", content: "Ada lives in Paris" }]);
       const before = await store.exportJsonl();
       await checkRejects(
-        () => store.apply({ namespace: { user: "has space" }, step: 3, operations: [] }),
+        () => store.apply({ namespace: { user: "line\nbreak" }, step: 3, operations: [] }),
         "invalid_request",
-        "a bad namespace",
+        "a bad namespace (a control character in an id)",
       );
       await checkRejects(
         () => store.apply({ namespace: {}, step: -1, operations: [] }),
