@@ -63,6 +63,17 @@ describe("readRunDirectory", () => {
     },
   );
 
+  it("says an unfinished run (no summary.json yet, no steps.jsonl either) must be finished first", async () => {
+    const dir = fixture();
+    unlinkSync(join(dir, RUN_FILES.summary));
+    unlinkSync(join(dir, RUN_FILES.steps));
+    const error = await failure(dir);
+    expect(error.code).toBe("missing_file");
+    expect(error.file).toBe(join(dir, RUN_FILES.summary));
+    expect(error.message).toContain("has not finished");
+    expect(error.message).toContain("finish the run first by running the same finemem eval command again");
+  });
+
   it("names the file and line of a JSONL line that is not JSON", async () => {
     const dir = fixture();
     replaceLine(join(dir, RUN_FILES.steps), 3, '{"runId": "fixture-run-1", oops');

@@ -1,6 +1,6 @@
 // Reads and validates every file of a run directory (the format of run/run-files.ts). The report and
 // the CLI's table both start here, so a corrupt run fails once, with the file and line at fault.
-import { readFile } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type RunManifest,
@@ -33,6 +33,17 @@ export interface RunDirectory {
  */
 export async function readRunDirectory(dir: string): Promise<RunDirectory> {
   const manifest = await readJsonFile(join(dir, RUN_FILES.manifest), runManifestValidator);
+  // summary.json is written last: without it the run has not finished, and "file does not exist"
+  // would send the user looking for a file that nothing has written yet.
+  const summaryFile = join(dir, RUN_FILES.summary);
+  if (!(await exists(summaryFile))) {
+    throw new RunDirectoryError(
+      "missing_file",
+      summaryFile,
+      null,
+      `does not exist: run ${manifest.runId} has not finished (it was stopped, or is still running); finish the run first by running the same finemem eval command again, then write the report`,
+    );
+  }
   const { values: steps, lines: stepLines } = await readJsonlFile(join(dir, RUN_FILES.steps), stepRecordValidator);
   const { values: results } = await readJsonlFile(join(dir, RUN_FILES.results), questionResultLineValidator);
   const { values: episodes } = await readJsonlFile(join(dir, RUN_FILES.episodes), episodeLineValidator);
@@ -67,6 +78,15 @@ export async function readRunDirectory(dir: string): Promise<RunDirectory> {
  */
 export function readRunManifest(dir: string): Promise<RunManifest> {
   return readJsonFile(join(dir, RUN_FILES.manifest), runManifestValidator);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readText(file: string): Promise<string> {
