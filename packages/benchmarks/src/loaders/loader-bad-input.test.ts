@@ -79,6 +79,22 @@ describe("files", () => {
     expect(error.file).toContain("Conflict_Resolution-nope.parquet");
   });
 
+  it("a missing file whose name tells no split is missing first, not of an unknown split", async () => {
+    const error = await loadError(
+      createMemoryAgentBenchLoader({ source: createSingleFileSource({ path: join(folder, "my-export.jsonl") }) }),
+    );
+    expect(error.code).toBe("missing_file");
+    expect(error.file).toContain("my-export.jsonl");
+  });
+
+  it("a file whose name tells no split asks for --split (CLI) or split (library), not options.split", async () => {
+    const path = writeFile(memoryAgentBenchParquet([good]), "my-export.parquet");
+    const error = await loadError(createMemoryAgentBenchLoader({ source: createSingleFileSource({ path }) }));
+    expect(error.code).toBe("invalid_option");
+    expect(error.message).toContain("`--split` on the command line");
+    expect(error.message).not.toContain("options.split");
+  });
+
   it("a local mirror without the split's files", async () => {
     const error = await loadError(
       createMemoryAgentBenchLoader({

@@ -144,6 +144,8 @@ async function splitFiles(
   callOptions: CallOptions,
 ): Promise<{ file: string; split: MemoryAgentBenchSplit }[]> {
   if (source.singleFile !== undefined) {
+    // A file that does not exist is that, before any question of which split it holds.
+    await source.listFiles("", () => true, undefined, callOptions);
     const name = basename(source.singleFile);
     const split =
       options.split ??
@@ -153,7 +155,7 @@ async function splitFiles(
     if (split === undefined) {
       throw new DatasetError(
         "invalid_option",
-        `cannot tell the split of ${name}: pass options.split (one of ${MEMORY_AGENT_BENCH_SPLIT_NAMES.join(", ")})`,
+        `cannot tell the split of ${name} from its name: give it (\`--split\` on the command line, \`split\` in the loader options), one of ${MEMORY_AGENT_BENCH_SPLIT_NAMES.join(", ")}`,
         { file: name, field: "split" },
       );
     }
