@@ -1,6 +1,6 @@
 // What a new user meets in the first hour: --version, per-command help, suggestions for a mistyped
 // command, typed --limit errors, `finemem eval | head`, and how to resume after Ctrl-C.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -175,5 +175,16 @@ describe("Ctrl-C during eval", () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("[aborted]");
     expect(run.stderr).toContain("run the same command to resume");
+  });
+});
+
+describe("a run that fails before it starts", () => {
+  it("says nothing was written instead of leaving the named run folder to be looked for", async () => {
+    const run = await cli(["eval", "--file", "no-such-file.jsonl", "--quiet"]);
+    expect(run.code).not.toBe(0);
+    const named = /finemem eval: run \S+ in (\S+) /u.exec(run.stderr)?.[1];
+    expect(named, run.stderr).toBeDefined();
+    expect(existsSync(named!)).toBe(false);
+    expect(run.stderr).toContain(`nothing was written (${named} was not created)`);
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { BenchmarkInstance } from "@finemem/spec";
 import { buildComponents, defaultRunId, type RunComponents, recordedConfig } from "../config/build-components.js";
@@ -84,6 +85,7 @@ export async function evalCommand(
     onWarning: (message) => writeLine(io.stderr, `warning: ${message}`),
     ...(io.signal === undefined ? {} : { signal: io.signal }),
   });
+  const runFolderExisted = existsSync(runDir);
   const evaluation = await evaluate({
     runId,
     runDir,
@@ -111,6 +113,13 @@ export async function evalCommand(
     manifest: { models: components.modelIds, promptHashes: components.promptHashes, config: recordedConfig(config) },
     progress,
     ...(io.signal === undefined ? {} : { signal: io.signal }),
+  }).catch((error: unknown) => {
+    progress.finish();
+    // The first line named the run folder; a run that failed before creating it must not send the
+    // user looking for it.
+    if (!runFolderExisted && !existsSync(runDir))
+      writeLine(io.stderr, `finemem eval: nothing was written (${runDir} was not created)`);
+    throw error;
   });
   progress.finish();
   writeLine(
