@@ -23,5 +23,5 @@ export {
   type InMemoryStoreOptions,
   StoreOptionsError,
 } from "./store/in-memory-store.js";
-export type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "./store/memory-backend.js";
+export type { DeleteBySourceOptions, ImportOptions, MemoryBackend, SearchOptions } from "./store/memory-backend.js";
 export { createTokenLedger, type TokenLedger } from "./tokens/token-ledger.js";

@@ -14,7 +14,7 @@ import {
 } from "@finemem/spec";
 import { decodeJsonl, encodeJsonlLine, JsonlError } from "@finemem/utils";
 import { MemoryImportError } from "../store/errors.js";
-import { namespaceProblem } from "../store/namespace-key.js";
+import { canonicalNamespace, namespaceKey, namespaceProblem } from "../store/namespace-key.js";
 
 /** The `format` field of an export's first line. */
 export const MEMORY_EXPORT_FORMAT = "finemem-memory";
@@ -201,6 +201,27 @@ function checkRecord(value: unknown, line: number): ExportRecord {
         `unknown record kind ${JSON.stringify(record.record)} (expected namespace, operation, version or item)`,
       );
   }
+}
+
+/**
+ * The export re-encoded with every record under `namespace` (canonical), for an import with the
+ * `namespace` option. Refuses (`several_namespaces`) an export holding more than one namespace.
+ */
+export function retargetExport(decoded: DecodedExport, namespace: Namespace): string {
+  const sources = new Map<string, Namespace>();
+  for (const { record } of decoded.records) sources.set(namespaceKey(record.namespace), record.namespace);
+  if (sources.size > 1) {
+    const names = [...sources.values()].map((source) => JSON.stringify(source)).join(", ");
+    throw new MemoryImportError(
+      "several_namespaces",
+      `the export holds ${sources.size} namespaces (${names}); an import under namespace ${JSON.stringify(namespace)} takes an export of one namespace`,
+    );
+  }
+  const target = canonicalNamespace(namespace);
+  return encodeExport(
+    decoded.header,
+    decoded.records.map(({ record }) => ({ ...record, namespace: target })),
+  );
 }
 
 /** The first line (1-based) where two exports differ, or null when they are equal. */

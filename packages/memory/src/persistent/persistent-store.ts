@@ -13,7 +13,7 @@ import {
   type StepWeights,
   throwIfAborted,
 } from "@finemem/spec";
-import { decodeExport } from "../export/export-format.js";
+import { decodeExport, retargetExport } from "../export/export-format.js";
 import type { EmbeddingCache } from "../hybrid/embedding-cache.js";
 import { StoreClosedError } from "../store/errors.js";
 import {
@@ -22,8 +22,8 @@ import {
   type InMemoryStoreOptions,
   StoreOptionsError,
 } from "../store/in-memory-store.js";
-import type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "../store/memory-backend.js";
-import { namespaceKey } from "../store/namespace-key.js";
+import type { DeleteBySourceOptions, ImportOptions, MemoryBackend, SearchOptions } from "../store/memory-backend.js";
+import { namespaceFromKey, namespaceKey } from "../store/namespace-key.js";
 import type { TokenLedger } from "../tokens/token-ledger.js";
 import type { SqlClient } from "./sql-client.js";
 import { checkSchemaName, ensureSchema, PERSISTENT_SCHEMA_VERSION } from "./store-schema.js";
@@ -45,7 +45,15 @@ export interface PersistentStoreOptions extends InMemoryStoreOptions {
 interface LogRow extends Record<string, unknown> {
   seq: string | number;
   kind: "apply" | "forget" | "import";
+  /** Set on an import row when the import was under a namespace (its payload is already rewritten). */
+  namespace_key: string | null;
   payload: string;
+}
+
+/** What an import under a namespace logs: the target and the export rewritten under it. */
+interface NamespacedImport {
+  readonly namespace: Namespace;
+  readonly text: string;
 }
 
 interface ForgetPayload {
@@ -149,10 +157,16 @@ export class PersistentStore implements MemoryBackend {
     );
   }
 
-  async importJsonl(text: string, options?: CallOptions): Promise<void> {
+  /**
+   * Imports an export (see {@link MemoryBackend.importJsonl}). An import under `options.namespace` is
+   * logged as the export rewritten under that namespace, with the namespace's key on its log row, so
+   * replaying it merges into whatever the earlier rows wrote.
+   */
+  async importJsonl(text: string, options?: ImportOptions): Promise<void> {
+    const target = options?.namespace;
     await this.write(
       "import",
-      text,
+      target === undefined ? text : () => ({ namespace: target, text: retargetExport(decodeExport(text), target) }),
       async (working) => {
         await working.importJsonl(text, options);
         return [];
@@ -235,7 +249,7 @@ export class PersistentStore implements MemoryBackend {
   /** Replays the log rows committed after the last one this replica has seen. */
   private async catchUp(client: SqlClient): Promise<void> {
     const { rows } = await client.query<LogRow>(
-      `SELECT seq, kind, payload FROM "${this.schema}".finemem_log WHERE seq > $1 ORDER BY seq`,
+      `SELECT seq, kind, namespace_key, payload FROM "${this.schema}".finemem_log WHERE seq > $1 ORDER BY seq`,
       [this.lastSeq],
     );
     for (const row of rows) {
@@ -265,7 +279,7 @@ export class PersistentStore implements MemoryBackend {
    */
   private write(
     kind: LogRow["kind"],
-    payload: unknown,
+    payload: unknown | (() => NamespacedImport),
     run: (replica: InMemoryStore) => Promise<readonly OperationResult[]>,
     options: CallOptions | undefined,
   ): Promise<readonly OperationResult[]> {
@@ -284,7 +298,10 @@ export class PersistentStore implements MemoryBackend {
           touched = true;
           if (kind === "forget" && results.length === 0) return results;
           const seq = this.lastSeq + 1;
-          const request = payload as { namespace?: Namespace; step?: number };
+          // A namespaced import's payload is computed once the replica has accepted the import.
+          const namespaced = typeof payload === "function" ? (payload as () => NamespacedImport)() : undefined;
+          const request = (namespaced ?? payload) as { namespace?: Namespace; step?: number };
+          const text = namespaced?.text ?? (typeof payload === "string" ? payload : JSON.stringify(payload));
           await tx.query(
             `INSERT INTO "${this.schema}".finemem_log (seq, kind, namespace_key, step, payload) VALUES ($1, $2, $3, $4, $5)`,
             [
@@ -296,12 +313,12 @@ export class PersistentStore implements MemoryBackend {
                 : kind === "forget"
                   ? (payload as ForgetPayload).options.step
                   : null,
-              typeof payload === "string" ? payload : JSON.stringify(payload),
+              text,
             ],
           );
           const versions =
             kind === "import"
-              ? importedVersions(payload as string)
+              ? importedVersions(text)
               : await createdVersions(this.replica, request.namespace!, results);
           // Two multi-row statements, not one per version; the test hook runs between them, after the
           // log row and half the versions are written.
@@ -326,7 +343,8 @@ async function replay(store: InMemoryStore, row: LogRow): Promise<void> {
   else if (row.kind === "forget") {
     const { namespace, sourceChunkId, options } = JSON.parse(row.payload) as ForgetPayload;
     await store.deleteBySource(namespace, sourceChunkId, options);
-  } else await store.importJsonl(row.payload);
+  } else if (row.namespace_key === null || row.namespace_key === undefined) await store.importJsonl(row.payload);
+  else await store.importJsonl(row.payload, { namespace: namespaceFromKey(row.namespace_key) });
 }
 
 /** The versions a step's applied results wrote, read back from the working replica. */

@@ -22,8 +22,10 @@ export class ApplyRequestError extends FineMemError {
  * An export that cannot be imported. Codes: `foreign_format` (not a Fine-Mem memory export),
  * `newer_format` (written by a newer format version), `invalid_record` (a line that is not a valid
  * record), `layout_mismatch` / `settings_mismatch` (the target store is configured differently),
- * `not_empty` (the target store already holds memory), `inconsistent` (replaying the operation log
- * does not give the items and versions the export lists). `line` is 1-based.
+ * `not_empty` (the target store already holds memory, or with the `namespace` import option the
+ * target namespace does), `several_namespaces` (an import with `namespace` of an export holding more
+ * than one namespace), `inconsistent` (replaying the operation log does not give the items and
+ * versions the export lists). `line` is 1-based.
  */
 export class MemoryImportError extends FineMemError {
   readonly line: number | null;
@@ -35,6 +37,7 @@ export class MemoryImportError extends FineMemError {
       | "layout_mismatch"
       | "settings_mismatch"
       | "not_empty"
+      | "several_namespaces"
       | "inconsistent",
     message: string,
     options: FineMemErrorOptions & { line?: number } = {},

@@ -206,3 +206,43 @@ describe("shared objects", () => {
     expect((await fork.view({})).items[0]!.content).toBe("Ada lives in Paris");
   });
 });
+
+describe("importJsonl with a namespace", () => {
+  it("checks the export as written, refuses a bad namespace, takes a header-only export as nothing", async () => {
+    const source = createInMemoryStore();
+    await source.apply(step(1, [insert("Ada lives in Paris")]));
+    await source.apply(step(2, [{ type: "UPDATE", id: "m1", content: "Ada lives in Rome" }]));
+    const text = await source.exportJsonl();
+    const target = createInMemoryStore();
+    await target.apply({ ...step(1, [insert("Bob plays chess")]), namespace: { user: "bob" } });
+    const before = await target.exportJsonl();
+
+    // Header, namespace, two operations, two versions, the item: line 6 is m1's second version, and an
+    // edit there is caught on the export as written, before anything is rewritten.
+    const lines = text.trimEnd().split("\n");
+    expect(lines).toHaveLength(7);
+    expect(lines[5]).toContain('"record":"version"');
+    const edited = [...lines];
+    edited[5] = lines[5]!.replace("Ada lives in Rome", "Ada lives in Lima");
+    expect(edited[5]).not.toBe(lines[5]);
+    await expect(target.importJsonl(edited.join("\n"), { namespace: { user: "carol" } })).rejects.toMatchObject({
+      code: "inconsistent",
+      line: 6,
+    });
+    await expect(target.importJsonl(text, { namespace: { team: "x" } as never })).rejects.toMatchObject({
+      code: "invalid_request",
+    });
+    const error = await target.importJsonl(text, { namespace: { user: "bob" } }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "not_empty" });
+    expect((error as Error).message).toContain('{"user":"bob"}');
+    expect(await target.exportJsonl()).toBe(before);
+
+    await target.importJsonl(`${lines[0]}\n`, { namespace: { user: "carol" } });
+    expect(await target.exportJsonl()).toBe(before);
+    await target.importJsonl(text, { namespace: { user: "carol" } });
+    expect((await target.view({ user: "carol" })).items.map((item) => [item.id, item.content])).toEqual([
+      ["m1", "Ada lives in Rome"],
+    ]);
+    expect(await target.namespaces()).toEqual([{ user: "bob" }, { user: "carol" }]);
+  });
+});

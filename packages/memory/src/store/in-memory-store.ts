@@ -20,6 +20,7 @@ import {
 import { createO200kTokenCounter, finiteAtLeast, integerAtLeast, positiveInteger } from "@finemem/utils";
 import type { Bm25Parameters } from "../bm25/bm25-index.js";
 import {
+  type DecodedExport,
   decodeExport,
   type ExportRecord,
   type ExportSettings,
@@ -27,12 +28,13 @@ import {
   firstDifferingLine,
   MEMORY_EXPORT_FORMAT,
   MEMORY_EXPORT_FORMAT_VERSION,
+  retargetExport,
 } from "../export/export-format.js";
 import { searchByType } from "../retrieval/search-by-type.js";
 import { createTokenLedger, type TokenLedger } from "../tokens/token-ledger.js";
 import { applyStep, type StoreRules } from "./apply-step.js";
 import { ApplyRequestError, MemoryImportError, StoreClosedError } from "./errors.js";
-import type { DeleteBySourceOptions, MemoryBackend, SearchOptions } from "./memory-backend.js";
+import type { DeleteBySourceOptions, ImportOptions, MemoryBackend, SearchOptions } from "./memory-backend.js";
 import { canonicalNamespace, namespaceKey, namespaceProblem } from "./namespace-key.js";
 import { NamespaceState } from "./namespace-state.js";
 import { stepWeightsOf } from "./provenance.js";
@@ -220,13 +222,43 @@ export class InMemoryStore implements MemoryBackend {
   /**
    * Loads an export by replaying its operation log into a fresh copy, then checks that the copy's own
    * export equals the input byte for byte (so a hand-edited item, version or result is caught). The
-   * store is changed only when everything matched.
+   * store is changed only when everything matched. With `options.namespace` the (one-namespace) export
+   * is checked as is, then replayed again under that namespace, which must be empty; other namespaces
+   * are kept.
    */
-  async importJsonl(text: string, options?: CallOptions): Promise<void> {
+  async importJsonl(text: string, options?: ImportOptions): Promise<void> {
     this.ensureOpen("importJsonl", options);
-    if (this.orderedStates().length > 0)
-      throw new MemoryImportError("not_empty", "import needs an empty store; this one already holds memory");
+    const target = options?.namespace;
+    if (target === undefined) {
+      if (this.orderedStates().length > 0)
+        throw new MemoryImportError(
+          "not_empty",
+          "import needs an empty store; this one already holds memory (pass the namespace option to import under a new namespace)",
+        );
+      this.states = (await this.replayExport(text, decodeExport(text), options)).states;
+      return;
+    }
+    const checked = namespaceValidator.validate(target);
+    if (!checked.ok)
+      throw new ApplyRequestError("invalid_request", namespaceProblem(checked.error), {
+        path: ["namespace", ...checked.error.path],
+        cause: checked.error,
+      });
+    const key = namespaceKey(target);
+    if ((this.states.get(key)?.log.length ?? 0) > 0)
+      throw new MemoryImportError(
+        "not_empty",
+        `namespace ${JSON.stringify(canonicalNamespace(target))} already holds memory; import under a namespace that holds none`,
+      );
     const decoded = decodeExport(text);
+    await this.replayExport(text, decoded, options);
+    const retargeted = retargetExport(decoded, target);
+    const state = (await this.replayExport(retargeted, decodeExport(retargeted), options)).states.get(key);
+    if (state !== undefined) this.states.set(key, state);
+  }
+
+  /** Checks an export against this store's settings and replays it into a fresh store, which it returns. */
+  private async replayExport(text: string, decoded: DecodedExport, options: CallOptions | undefined) {
     for (const key of Object.keys(this.settings) as (keyof ExportSettings)[]) {
       if (decoded.header.settings[key] !== this.settings[key]) {
         throw new MemoryImportError(
@@ -283,7 +315,7 @@ export class InMemoryStore implements MemoryBackend {
         { line: differing },
       );
     }
-    this.states = scratch.states;
+    return scratch;
   }
 
   async close(): Promise<void> {

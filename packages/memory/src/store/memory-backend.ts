@@ -33,6 +33,19 @@ export interface DeleteBySourceOptions {
   readonly scope?: "any-version" | "current-version";
 }
 
+/** Options of {@link MemoryBackend.importJsonl}. */
+export interface ImportOptions extends CallOptions {
+  /**
+   * Import the export's memory under this namespace instead of the one it was exported from: every
+   * item, version, operation-log entry and provenance record lands in `namespace`. The store may then
+   * hold memory in other namespaces (item ids are per namespace, so they never collide); only
+   * `namespace` itself must be empty (else `not_empty`), and the export must hold at most one
+   * namespace (else `several_namespaces`). Without it the whole store must be empty and every
+   * namespace is imported as exported.
+   */
+  readonly namespace?: Namespace;
+}
+
 /**
  * A spec {@link MemoryStore} with everything Fine-Mem's backends provide beyond it: BM25 search over
  * the current items, forgetting by source chunk, copy-on-write forks, and JSONL export / import.
@@ -63,6 +76,10 @@ export interface MemoryBackend extends MemoryStore {
   namespaces(callOptions?: CallOptions): Promise<readonly Namespace[]>;
   /** The whole store as versioned JSONL (format `finemem-memory`); byte-identical for equal states. */
   exportJsonl(callOptions?: CallOptions): Promise<string>;
-  /** Loads an export into this store, which must be empty; on any error the store is left unchanged. */
-  importJsonl(text: string, callOptions?: CallOptions): Promise<void>;
+  /**
+   * Loads an export into this store, which must be empty; on any error the store is left unchanged.
+   * With `options.namespace`, merges a one-namespace export into a store holding other namespaces,
+   * under that namespace (see {@link ImportOptions}).
+   */
+  importJsonl(text: string, options?: ImportOptions): Promise<void>;
 }

@@ -8,6 +8,16 @@ export function namespaceKey(namespace: Namespace): string {
   return JSON.stringify([namespace.user ?? null, namespace.agent ?? null, namespace.run ?? null]);
 }
 
+/** The namespace a {@link namespaceKey} was made from. */
+export function namespaceFromKey(key: string): Namespace {
+  const [user, agent, run] = JSON.parse(key) as [string | null, string | null, string | null];
+  return {
+    ...(user === null ? {} : { user }),
+    ...(agent === null ? {} : { agent }),
+    ...(run === null ? {} : { run }),
+  };
+}
+
 /** A copy holding only the parts that are set, in a fixed key order (for exports and views). */
 export function canonicalNamespace(namespace: Namespace): Namespace {
   return {

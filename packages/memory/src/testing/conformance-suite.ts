@@ -555,6 +555,127 @@ export function memoryBackendConformance(harness: ConformanceHarness): Conforman
     });
   });
 
+  add("export", "an import with `namespace` merges an export into a non-empty store under that namespace", async () => {
+    const options: ConformanceStoreOptions = { layout: "flat", tokenCounter: createWhitespaceTokenCounter() };
+    const ada = { user: "ada" };
+    const bob = { user: "bob" };
+    const carol = { user: "carol" };
+    await withStore({ layout: "flat" }, async (source) => {
+      const step = (number: number, operations: MemoryOperation[]) =>
+        source.apply({
+          namespace: ada,
+          step: number,
+          sourceChunkId: `c${number}`,
+          operations: operations.map((operation, position) => ({ operationId: `a${number}-${position}`, operation })),
+        });
+      await step(1, [
+        { type: "INSERT", content: "Ada lives in Paris" },
+        { type: "INSERT", content: "Ada met Bob at the café" },
+      ]);
+      await step(2, [
+        { type: "UPDATE", id: "m1", content: "Ada lives in Rome" },
+        { type: "INSERT", content: "Ada plays chess" },
+      ]);
+      await step(3, [{ type: "DELETE", id: "m2" }]);
+      const exported = await source.exportJsonl();
+
+      const target = await harness.open(options);
+      let reopened: MemoryBackend | undefined;
+      try {
+        await target.apply({
+          namespace: bob,
+          step: 1,
+          operations: [{ operationId: "b1", operation: { type: "INSERT", content: "Bob lives in Lima" } }],
+        });
+        const bobExport = await target.exportJsonl();
+        // Without the option the old rule holds: a store with memory refuses the import.
+        await checkRejects(() => target.importJsonl(exported), "not_empty", "a plain import into a non-empty store");
+        await target.importJsonl(exported, { namespace: carol });
+
+        checkEqual(await target.namespaces(), [bob, carol], "bob and carol after the import");
+        const carolView = await target.view(carol);
+        checkEqual(
+          carolView.items.map((item) => [item.id, item.content]),
+          [
+            ["m1", "Ada lives in Rome"],
+            ["m3", "Ada plays chess"],
+          ],
+          "carol's items (ids stay per namespace: bob's m1 is another item)",
+        );
+        checkEqual(carolView, { ...(await source.view(ada)), namespace: carol }, "carol's view is ada's");
+        checkEqual(carolView.step, 3, "carol's step");
+        checkEqual(
+          (await target.history(carol, "m1")).map((version) => [version.content, version.step, version.sourceChunkId]),
+          [
+            ["Ada lives in Paris", 1, "c1"],
+            ["Ada lives in Rome", 2, "c2"],
+          ],
+          "carol's versions of m1",
+        );
+        for (const id of ["m1", "m2", "m3"])
+          checkEqual(await target.history(carol, id), await source.history(ada, id), `carol's history of ${id}`);
+        checkEqual(await target.provenance(carol, "m1", "last-writer"), { 2: 1 }, "last writer of carol's m1");
+        checkEqual(await target.provenance(carol, "m1", "creator"), { 1: 1 }, "creator of carol's m1");
+        checkEqual(
+          await target.provenance(carol, "m3", "shared"),
+          await source.provenance(ada, "m3", "shared"),
+          "shared provenance of carol's m3",
+        );
+        checkEqual(
+          (await target.view(bob)).items.map((item) => [item.id, item.content]),
+          [["m1", "Bob lives in Lima"]],
+          "bob untouched",
+        );
+        const expected =
+          bobExport +
+          exported
+            .split("\n")
+            .slice(1)
+            .join("\n")
+            .replaceAll('"namespace":{"user":"ada"}', '"namespace":{"user":"carol"}');
+        const merged = await target.exportJsonl();
+        check(
+          merged === expected,
+          `the export is bob's lines then ada's under carol (first difference at line ${firstDifferingLine(expected, merged)})`,
+        );
+
+        await checkRejects(
+          () => target.importJsonl(exported, { namespace: carol }),
+          "not_empty",
+          "importing into carol again",
+        );
+        await checkRejects(
+          () => target.importJsonl(bobExport, { namespace: bob }),
+          "not_empty",
+          "importing into bob, which holds items",
+        );
+        await checkRejects(
+          () => target.importJsonl(merged, { namespace: { user: "dave" } }),
+          "several_namespaces",
+          "a namespaced import of an export with two namespaces",
+        );
+        check((await target.exportJsonl()) === merged, "the refused imports did not touch the memory");
+
+        const [next] = await target.apply({
+          namespace: carol,
+          step: 4,
+          operations: [{ operationId: "c4", operation: { type: "INSERT", content: "Carol reads" } }],
+        });
+        checkEqual(
+          next,
+          { operationId: "c4", status: "applied", itemId: "m4", version: 1 },
+          "carol's item numbering continues ada's",
+        );
+        const after = await target.exportJsonl();
+        reopened = await harness.reopen(target, options);
+        check((await reopened.exportJsonl()) === after, "a reopened store holds the merged memory");
+      } finally {
+        // Reopening closes the store it reopens.
+        await (reopened ?? target).close();
+      }
+    });
+  });
+
   // --- lifecycle ----------------------------------------------------------------------------
   for (const layout of LAYOUTS) {
     add("lifecycle", `${layout}: close and reopen keeps every item, version, log entry and the index`, async () => {
