@@ -77,8 +77,11 @@ describe("finemem eval", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("/nonexistent/Conflict_Resolution-rows.jsonl");
     expect(run.stderr).toContain("[missing_file]");
+    // A file that does not exist is missing before any question of its split (issue 25).
     const unnamed = await cli(["eval", "--quiet", "--file", "/nonexistent/rows.jsonl"]);
-    expect(unnamed.stderr).toContain("cannot tell the split of rows.jsonl");
+    expect(unnamed.stderr).toContain("/nonexistent/rows.jsonl");
+    expect(unnamed.stderr).toContain("[missing_file]");
+    expect(unnamed.stderr).not.toContain("cannot tell the split");
     const named = await cli(["eval", "--quiet", "--file", "/nonexistent/rows.jsonl", "--split", "Accurate_Retrieval"]);
     expect(named.stderr).toContain("[missing_file]");
   });

@@ -17,54 +17,8 @@ import {
 import { DATA_FLAG_OPTIONS, dataCommand } from "./data-command.js";
 import { evalCommand } from "./eval-command.js";
 
-export const USAGE = `Usage: finemem <command> [options]
-
-Commands:
-  eval                      evaluate a memory manager (default: the heuristic policy and the extractive
-                            reader on the synthetic benchmark); prints the results table, writes the
-                            JSONL logs and an HTML report; the same command again resumes the run
-  data list                 the datasets finemem reads
-  data download <dataset>   fetch a dataset's files into the Hugging Face cache
-  data inspect [dataset]    instances, chunks, questions and metric of the configured datasets
-  data build-chunk-qa [dataset]  build the verified per-chunk questions (cost estimate first, resumable)
-  report <run folder>       write the run's self-contained report.html
-
-Options (eval and data):
-  --config <file>           a JSON or YAML configuration
-  --policy <name>           heuristic | llm | rag-top2 | long-context | prompted-flat | prompted-memalpha
-  --reasoner <kind>         extractive | llm
-  --dataset <kind>          synthetic | memoryagentbench | memalpha (repeatable; replaces the configured list)
-  --file <path>             a MemoryAgentBench-format .jsonl or .parquet file (repeatable; replaces the list);
-                            --split <name> gives its split when the file name does not start with one
-  --limit <n>               instances per dataset
-  --out <folder>            where runs go (default finemem-runs)
-  --run-id <id>             default: derived from the configuration, so a rerun resumes
-  --seed <text>   --rollouts <n>   --concurrency <episodes>
-  --<role>-url <url>  --<role>-model <id>  --<role>-key <key>
-                            role: manager, reasoner, generator, verifier, judge, embedder
-  --set <key>=<value>       any configuration key, e.g. --set rewards.beta=0.3
-  --quiet                   no progress bar
-  --split <name>  --revision <rev>  --hub-url <url>  --cache-dir <folder>
-                            (data download) which files, at which commit, from which hub, into which cache
-  --dry-run                 (data build-chunk-qa) print the cost estimate only
-  --yes                     (data build-chunk-qa) start without asking
-
-  -h, --help                this help; finemem <command> --help: the command's
-  -v, --version             the finemem version
-
-Environment: FINEMEM_SEED, FINEMEM_OUT, FINEMEM_RUN_ID, FINEMEM_<ROLE>_BASE_URL, FINEMEM_<ROLE>_MODEL,
-FINEMEM_<ROLE>_API_KEY. Precedence: defaults < file < environment < flags.
-`;
-
-/** `finemem eval --help`. */
-export const EVAL_USAGE = `Usage: finemem eval [options]
-
-Evaluates a memory manager (default: the heuristic policy and the extractive reader on the synthetic
-benchmark), prints the results table, writes the JSONL logs and an HTML report. The same command again
-resumes the run; Ctrl-C stops it after the work in flight.
-
-Options:
-  --config <file>           a JSON or YAML configuration
+/** The options `eval` shares with `data` (configuration, models, datasets, run), in both helps. */
+const RUN_OPTIONS = `  --config <file>           a JSON or YAML configuration
   --policy <name>           heuristic | llm | rag-top2 | long-context | prompted-flat | prompted-memalpha
   --reasoner <kind>         extractive | llm
   --dataset <kind>          synthetic | memoryagentbench | memalpha (repeatable; replaces the configured list)
@@ -79,10 +33,45 @@ Options:
                             role: manager, reasoner, generator, verifier, judge, embedder
   --set <key>=<value>       any configuration key, e.g. --set rewards.beta=0.3
   --quiet                   no progress bar
+`;
 
-Environment: FINEMEM_SEED, FINEMEM_OUT, FINEMEM_RUN_ID, FINEMEM_<ROLE>_BASE_URL, FINEMEM_<ROLE>_MODEL,
+const ENVIRONMENT = `Environment: FINEMEM_SEED, FINEMEM_OUT, FINEMEM_RUN_ID, FINEMEM_<ROLE>_BASE_URL, FINEMEM_<ROLE>_MODEL,
 FINEMEM_<ROLE>_API_KEY. Precedence: defaults < file < environment < flags.
 `;
+
+export const USAGE = `Usage: finemem <command> [options]
+
+Commands:
+  eval                      evaluate a memory manager (default: the heuristic policy and the extractive
+                            reader on the synthetic benchmark); prints the results table, writes the
+                            JSONL logs and an HTML report; the same command again resumes the run
+  data list                 the datasets finemem reads
+  data download <dataset>   fetch a dataset's files into the Hugging Face cache
+  data inspect [dataset]    instances, chunks, questions and metric of the configured datasets
+  data build-chunk-qa [dataset]  build the verified per-chunk questions (cost estimate first, resumable)
+  report <run folder>       write the run's self-contained report.html
+
+Options (eval and data):
+${RUN_OPTIONS}  --split <name>  --revision <rev>  --hub-url <url>  --cache-dir <folder>
+                            (data download) which files, at which commit, from which hub, into which cache
+  --dry-run                 (data build-chunk-qa) print the cost estimate only
+  --yes                     (data build-chunk-qa) start without asking
+
+  -h, --help                this help; finemem <command> --help: the command's
+  -v, --version             the finemem version
+
+${ENVIRONMENT}`;
+
+/** `finemem eval --help`. */
+export const EVAL_USAGE = `Usage: finemem eval [options]
+
+Evaluates a memory manager (default: the heuristic policy and the extractive reader on the synthetic
+benchmark), prints the results table, writes the JSONL logs and an HTML report. The same command again
+resumes the run; Ctrl-C stops it after the work in flight.
+
+Options:
+${RUN_OPTIONS}
+${ENVIRONMENT}`;
 
 /** `finemem data --help`. */
 export const DATA_USAGE = `Usage: finemem data <subcommand> [options]

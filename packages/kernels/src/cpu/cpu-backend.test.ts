@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KernelBackend } from "../backend.js";
-import { KernelError } from "../kernel-error.js";
 import { createReferenceBackend } from "../reference/reference-backend.js";
+import { kernelErrorCode } from "../test-support/kernel-error-code.js";
 import { runBackendConformance } from "../testing/backend-conformance.js";
 import { createCpuBackend } from "./cpu-backend.js";
 
@@ -10,16 +10,6 @@ function firstDifference(got: ArrayLike<number>, expected: ArrayLike<number>): n
   if (got.length !== expected.length) return Math.min(got.length, expected.length);
   for (let i = 0; i < got.length; i++) if (!Object.is(got[i], expected[i])) return i;
   return -1;
-}
-
-function kernelErrorCode(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(KernelError);
-    return (error as KernelError).code;
-  }
-  throw new Error("expected a KernelError, nothing was thrown");
 }
 
 describe("createCpuBackend", () => {

@@ -4,8 +4,8 @@
 // runs, non-finite inputs, and the offset checks that guard its raw memory accesses.
 import { describe, expect, it } from "vitest";
 import type { KernelBackend, KernelOp } from "../backend.js";
-import { KernelError } from "../kernel-error.js";
 import { createReferenceBackend } from "../reference/reference-backend.js";
+import { kernelErrorCode } from "../test-support/kernel-error-code.js";
 import { createCpuBackend } from "./cpu-backend.js";
 
 /** The spacing of f32 values at |v|: 2^(e − 23) for a normal v in [2^e, 2^(e+1)), 2^−149 below 2^−126. */
@@ -76,16 +76,6 @@ async function bothBackends(
   }
   reference.dispose();
   return { got: results[0]!, expected: results[1]! };
-}
-
-function kernelErrorCode(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(KernelError);
-    return (error as KernelError).code;
-  }
-  throw new Error("expected a KernelError, nothing was thrown");
 }
 
 describe("cpu segment softmax (softmax.wat)", () => {
