@@ -3,7 +3,6 @@ import { createHeuristicPolicy, retrieveEvidence } from "@finemem/policy";
 import {
   type CallOptions,
   type Chunk,
-  formatPath,
   type IdentifiedOperation,
   type MemoryPolicy,
   type MemoryType,
@@ -143,8 +142,7 @@ export function createMemoryManager(options: MemoryManagerOptions = {}): MemoryM
   if (!namespaceCheck.ok)
     throw new MemoryManagerError(
       "invalid_option",
-      // Said once: the path and what a namespace id may be (the validator's own message repeats the path).
-      `${formatPath(["namespace", ...namespaceCheck.error.path])}: ${namespaceCheck.error.issues[0]?.message ?? namespaceCheck.error.message}`,
+      namespaceCheck.error.messageAt(["namespace"]),
       ["namespace", ...namespaceCheck.error.path],
       namespaceCheck.error,
     );

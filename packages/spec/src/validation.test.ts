@@ -65,3 +65,15 @@ describe("createValidator", () => {
     expect(() => createValidator("Later", asynchronous).validate(1)).toThrow(/Later: the schema is asynchronous/);
   });
 });
+
+describe("ValidationError.messageAt", () => {
+  it("says the first issue once, under the field the value was checked as", () => {
+    const error = new ValidationError("Namespace", [
+      { code: "invalid_id", path: ["user"], message: "a namespace id must be non-empty" },
+      { code: "invalid_id", path: ["run"], message: "second issue" },
+    ]);
+    expect(error.message).toBe("Namespace: user: a namespace id must be non-empty");
+    expect(error.messageAt(["namespace"])).toBe("namespace.user: a namespace id must be non-empty");
+    expect(error.messageAt([])).toBe("user: a namespace id must be non-empty");
+  });
+});

@@ -39,6 +39,18 @@ export class ValidationError extends FineMemError {
     this.schemaName = schemaName;
     this.issues = Object.freeze([...issues]);
   }
+
+  /**
+   * The first issue as `field.path: message`, for a value that was checked as the `field` of a larger
+   * one (an apply request's `namespace`, an option): the message a caller rethrows, saying once where
+   * and what, without the schema's name.
+   */
+  messageAt(field: readonly PathSegment[]): string {
+    const first = this.issues[0];
+    return first === undefined
+      ? `${formatPath(field)}: ${this.message}`
+      : `${formatPath([...field, ...first.path])}: ${first.message}`;
+  }
 }
 
 /** The outcome of {@link Validator.validate}: the parsed value, or a typed error. */

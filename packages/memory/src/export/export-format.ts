@@ -14,7 +14,7 @@ import {
 } from "@finemem/spec";
 import { decodeJsonl, encodeJsonlLine, JsonlError } from "@finemem/utils";
 import { MemoryImportError } from "../store/errors.js";
-import { canonicalNamespace, namespaceKey, namespaceProblem } from "../store/namespace-key.js";
+import { canonicalNamespace, namespaceKey } from "../store/namespace-key.js";
 
 /** The `format` field of an export's first line. */
 export const MEMORY_EXPORT_FORMAT = "finemem-memory";
@@ -151,7 +151,7 @@ function checkRecord(value: unknown, line: number): ExportRecord {
   const record = value as Record<string, unknown>;
   const checkNamespace = () => {
     const checked = namespaceValidator.validate(record.namespace);
-    if (!checked.ok) throw fail(namespaceProblem(checked.error), checked.error);
+    if (!checked.ok) throw fail(checked.error.messageAt(["namespace"]), checked.error);
   };
   const checkStep = (field: string, step: unknown) => {
     if (!Number.isInteger(step) || (step as number) < 0)

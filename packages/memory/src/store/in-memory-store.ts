@@ -35,7 +35,7 @@ import { createTokenLedger, type TokenLedger } from "../tokens/token-ledger.js";
 import { applyStep, type StoreRules } from "./apply-step.js";
 import { ApplyRequestError, MemoryImportError, StoreClosedError } from "./errors.js";
 import type { DeleteBySourceOptions, ImportOptions, MemoryBackend, SearchOptions } from "./memory-backend.js";
-import { canonicalNamespace, namespaceKey, namespaceProblem } from "./namespace-key.js";
+import { canonicalNamespace, namespaceKey } from "./namespace-key.js";
 import { NamespaceState } from "./namespace-state.js";
 import { stepWeightsOf } from "./provenance.js";
 
@@ -238,12 +238,7 @@ export class InMemoryStore implements MemoryBackend {
       this.states = (await this.replayExport(text, decodeExport(text), options)).states;
       return;
     }
-    const checked = namespaceValidator.validate(target);
-    if (!checked.ok)
-      throw new ApplyRequestError("invalid_request", namespaceProblem(checked.error), {
-        path: ["namespace", ...checked.error.path],
-        cause: checked.error,
-      });
+    checkNamespace(target);
     const key = namespaceKey(target);
     if ((this.states.get(key)?.log.length ?? 0) > 0)
       throw new MemoryImportError(
@@ -407,15 +402,20 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
   return new InMemoryStore(rules, { ...options.bm25 }, settings, createTokenLedger(counter), new Map());
 }
 
+/** Refuses a malformed namespace (of an apply request or an import target), saying once where and what. */
+function checkNamespace(namespace: unknown): void {
+  const checked = namespaceValidator.validate(namespace);
+  if (!checked.ok)
+    throw new ApplyRequestError("invalid_request", checked.error.messageAt(["namespace"]), {
+      path: ["namespace", ...checked.error.path],
+      cause: checked.error,
+    });
+}
+
 function checkApplyRequest(request: ApplyRequest): void {
   if (typeof request !== "object" || request === null)
     throw new ApplyRequestError("invalid_request", "an apply request must be an object");
-  const namespace = namespaceValidator.validate(request.namespace);
-  if (!namespace.ok)
-    throw new ApplyRequestError("invalid_request", namespaceProblem(namespace.error), {
-      path: ["namespace", ...namespace.error.path],
-      cause: namespace.error,
-    });
+  checkNamespace(request.namespace);
   if (!Number.isInteger(request.step) || request.step < 0)
     throw new ApplyRequestError("invalid_request", `step must be an integer ≥ 0, got ${String(request.step)}`, {
       path: ["step"],

@@ -1,4 +1,4 @@
-import { formatPath, type Namespace, type ValidationError } from "@finemem/spec";
+import type { Namespace } from "@finemem/spec";
 
 /**
  * A stable string key for a namespace. The three parts are kept apart (a user "a" with no agent is not
@@ -25,13 +25,4 @@ export function canonicalNamespace(namespace: Namespace): Namespace {
     ...(namespace.agent === undefined ? {} : { agent: namespace.agent }),
     ...(namespace.run === undefined ? {} : { run: namespace.run }),
   };
-}
-
-/**
- * What was wrong with a namespace, said once: `namespace.user: a namespace id must be …` (the
- * validator's own message would repeat the type's name after the field's).
- */
-export function namespaceProblem(error: ValidationError): string {
-  const issue = error.issues[0];
-  return `${formatPath(["namespace", ...error.path])}: ${issue?.message ?? error.message}`;
 }
