@@ -6,7 +6,9 @@ import {
   checkService,
   chromiumPath,
   probeChromium,
+  probePython,
   probeSharedFile,
+  pythonPath,
   requiredServices,
   ServiceRequiredError,
   sharedDir,
@@ -78,5 +80,20 @@ describe("the Chromium probe", () => {
       /no Chromium executable at \/nonexistent\/chromium/,
     );
     expect(probeChromium({ FINEMEM_CHROMIUM_PATH: tmpdir() })).toMatch(/is not a file/);
+  });
+});
+
+describe("the Python probe", () => {
+  it("runs FINEMEM_PYTHON, else python3, and says which import failed or why it cannot run", () => {
+    expect(pythonPath({})).toBe("python3");
+    expect(pythonPath({ FINEMEM_PYTHON: "/opt/python/bin/python3" })).toBe("/opt/python/bin/python3");
+    expect(probePython([], { FINEMEM_PYTHON: "/nonexistent/python3" })).toMatch(
+      /\/nonexistent\/python3 cannot be run .*install Python 3, or set FINEMEM_PYTHON/,
+    );
+    expect(probePython([], { FINEMEM_PYTHON: process.execPath })).toMatch(/could not import/);
+    // A stand-in interpreter that rejects every program: the probe reports the failed import.
+    expect(probePython(["numpy"], { FINEMEM_PYTHON: "false" })).toMatch(
+      /false could not import numpy.*pip install numpy/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -107,4 +108,30 @@ export function probeChromium(env: Env = process.env): string | null {
   } catch {
     return `no Chromium executable at ${path} (apt-get install chromium, or set FINEMEM_CHROMIUM_PATH)`;
   }
+}
+
+/** The Python interpreter the tests that check against Python run: `FINEMEM_PYTHON`, else `python3` on the PATH. */
+export function pythonPath(env: Env = process.env): string {
+  return env.FINEMEM_PYTHON ? env.FINEMEM_PYTHON : "python3";
+}
+
+/**
+ * A probe for {@link checkService}("python"): `null` when {@link pythonPath} runs and imports every
+ * module of `modules` (e.g. `["numpy"]`); otherwise what failed. CI's image has python3 with numpy.
+ */
+export function probePython(modules: readonly string[] = [], env: Env = process.env): string | null {
+  const python = pythonPath(env);
+  const program = ["import sys", ...modules.map((name) => `import ${name}`)].join("; ");
+  const result = spawnSync(python, ["-c", program], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  if (result.error !== undefined) {
+    return `${python} cannot be run (${result.error.message}): install Python 3, or set FINEMEM_PYTHON`;
+  }
+  if (result.status !== 0) {
+    const last = result.stderr.trim().split("\n").at(-1) ?? "";
+    return `${python} could not import ${modules.join(", ")} (${last}): pip install ${modules.join(" ")}`;
+  }
+  return null;
 }
