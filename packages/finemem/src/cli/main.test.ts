@@ -52,7 +52,7 @@ describe("finemem eval", () => {
     const policy = await cli(["eval", "--policy", "random"]);
     expect(policy.code).toBe(2);
     expect(policy.stderr).toContain(
-      'config key policy (from flag --policy): expected heuristic, llm or a baseline (rag-top2, long-context, prompted-flat, prompted-memalpha), got "random"',
+      'config key policy (from flag --policy): expected heuristic, llm or a baseline (rag-top2, long-context, insert-every-fact, prompted-flat, prompted-memalpha), got "random"',
     );
     const rollouts = await cli(["eval", "--rollouts", "two"]);
     expect(rollouts.stderr).toContain('config key run.rollouts (from flag --rollouts): expected an integer, got "two"');

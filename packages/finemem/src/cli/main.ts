@@ -19,7 +19,7 @@ import { evalCommand } from "./eval-command.js";
 
 /** The options `eval` shares with `data` (configuration, models, datasets, run), in both helps. */
 const RUN_OPTIONS = `  --config <file>           a JSON or YAML configuration
-  --policy <name>           heuristic | llm | rag-top2 | long-context | prompted-flat | prompted-memalpha
+  --policy <name>           heuristic | llm | rag-top2 | long-context | insert-every-fact | prompted-flat | prompted-memalpha
   --reasoner <kind>         extractive | llm
   --dataset <kind>          synthetic | memoryagentbench | memalpha (repeatable; replaces the configured list)
   --file <path>             a MemoryAgentBench-format .jsonl or .parquet file (repeatable; replaces the list);

@@ -57,6 +57,25 @@ describe("buildComponents", () => {
     expect(lexical.answer).toBe("Bob plays the violin.");
   });
 
+  it("passes every synthetic knob to the generator, distractorShare and paraphraseShare included", async () => {
+    const first = async (dataset: Record<string, unknown>) => {
+      const components = await buildComponents(
+        await configOf({ datasets: [{ kind: "synthetic", instances: 1, chunks: 4, ...dataset }] }),
+      );
+      for await (const instance of components.loadInstances()) return instance;
+      throw new Error("no instance");
+    };
+    const plain = await first({});
+    const knobs = await first({ distractorShare: 0, paraphraseShare: 0 });
+    // The generator records the options it ran with: the defaults (0.25, 1) or the configured ones.
+    expect(plain.metadata).toMatchObject({ options: { distractorShare: 0.25, paraphraseShare: 1 } });
+    expect(knobs.metadata).toMatchObject({
+      options: { distractorShare: 0, paraphraseShare: 0 },
+      stats: { distractorStatements: 0, paraphrasedUpdates: 0 },
+    });
+    expect(knobs.chunks.map((chunk) => chunk.text)).not.toEqual(plain.chunks.map((chunk) => chunk.text));
+  });
+
   it("names the role a configuration asks for but does not define", async () => {
     await expect(
       buildComponents(await configOf({ reasoner: { kind: "extractive", retrieval: "hybrid" } })),

@@ -294,6 +294,8 @@ function loaderOf(
       ...(dataset.factsPerChunk === undefined ? {} : { factsPerChunk: dataset.factsPerChunk }),
       ...(dataset.questionsPerChunk === undefined ? {} : { questionsPerChunk: dataset.questionsPerChunk }),
       ...(dataset.changedShare === undefined ? {} : { changedShare: dataset.changedShare }),
+      ...(dataset.distractorShare === undefined ? {} : { distractorShare: dataset.distractorShare }),
+      ...(dataset.paraphraseShare === undefined ? {} : { paraphraseShare: dataset.paraphraseShare }),
     });
     return { loader, request: {} };
   }

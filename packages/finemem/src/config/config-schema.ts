@@ -61,6 +61,9 @@ export const datasetSchema = z.discriminatedUnion("kind", [
     factsPerChunk: positiveInt.optional(),
     questionsPerChunk: positiveInt.optional(),
     changedShare: z.number().min(0).max(1).optional(),
+    // The generator's own ranges (synthetic-options.ts): at least one non-distractor sentence is needed.
+    distractorShare: z.number().min(0).lt(1).optional(),
+    paraphraseShare: z.number().min(0).max(1).optional(),
   }),
   z.strictObject({
     kind: z.literal("memoryagentbench"),

@@ -57,6 +57,18 @@ const SECTIONS: readonly {
     expected: /keys known here \(kind, seed, instances, chunks/,
   },
   {
+    section: "datasets synthetic distractorShare",
+    content: { datasets: [{ kind: "synthetic", distractorShare: 1 }] },
+    key: "datasets[0].distractorShare",
+    expected: /a number < 1/,
+  },
+  {
+    section: "datasets synthetic paraphraseShare",
+    content: { datasets: [{ kind: "synthetic", paraphraseShare: 1.5 }] },
+    key: "datasets[0].paraphraseShare",
+    expected: /a number ≤ 1/,
+  },
+  {
     section: "policy",
     content: { policy: { kind: "random" } },
     key: "policy.kind",
@@ -66,7 +78,7 @@ const SECTIONS: readonly {
     section: "policy baseline",
     content: { policy: { kind: "baseline", name: "mem0" } },
     key: "policy.name",
-    expected: /one of "rag-top2", "long-context", "prompted-flat", "prompted-memalpha"/,
+    expected: /one of "rag-top2", "long-context", "insert-every-fact", "prompted-flat", "prompted-memalpha"/,
   },
   {
     section: "reasoner",

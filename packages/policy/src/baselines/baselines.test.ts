@@ -51,7 +51,13 @@ describe("baselines", () => {
   });
 
   it("names every baseline and refuses an unknown one", () => {
-    expect(BASELINE_NAMES).toEqual(["rag-top2", "long-context", "prompted-flat", "prompted-memalpha"]);
+    expect(BASELINE_NAMES).toEqual([
+      "rag-top2",
+      "long-context",
+      "insert-every-fact",
+      "prompted-flat",
+      "prompted-memalpha",
+    ]);
     expect(() => createBaseline("mem1" as never)).toThrow(
       expect.objectContaining({ code: "invalid_option", path: ["name"] }),
     );

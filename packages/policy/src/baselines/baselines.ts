@@ -1,11 +1,18 @@
 import type { LanguageModel, MemoryPolicy, TokenCounter } from "@finemem/spec";
 import { createLlmMemoryPolicy } from "../policy/llm-memory-policy.js";
 import { PolicyOptionsError } from "../policy/policy-options-error.js";
+import { createInsertEveryFactPolicy } from "./insert-every-fact-policy.js";
 import { createLongContextPolicy } from "./long-context-policy.js";
 import { createVerbatimChunkPolicy } from "./verbatim-chunk-policy.js";
 
 /** The baselines the Mem-α and Fine-Mem papers compare against, by name. */
-export const BASELINE_NAMES = ["rag-top2", "long-context", "prompted-flat", "prompted-memalpha"] as const;
+export const BASELINE_NAMES = [
+  "rag-top2",
+  "long-context",
+  "insert-every-fact",
+  "prompted-flat",
+  "prompted-memalpha",
+] as const;
 export type BaselineName = (typeof BASELINE_NAMES)[number];
 
 export interface Baseline {
@@ -47,6 +54,13 @@ export function createBaseline(name: BaselineName, options: BaselineOptions = {}
         }),
         readerTopK: 1,
         description: "the last N tokens of the history as one item",
+      };
+    case "insert-every-fact":
+      // Memory-writing like the prompted managers, so the reader keeps its own top k.
+      return {
+        name,
+        policy: createInsertEveryFactPolicy(),
+        description: "every sentence of every chunk inserted; nothing updated or deleted",
       };
     case "prompted-flat":
     case "prompted-memalpha": {
