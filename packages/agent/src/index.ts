@@ -25,4 +25,9 @@ export {
 } from "./memory-manager.js";
 export { MemoryManagerError, type MemoryManagerErrorCode } from "./memory-manager-error.js";
 export { EMPTY_RECALL_PROMPT, RECALL_PROMPT_HEADER, renderRecallPrompt } from "./recall-prompt.js";
+export {
+  createRelevanceRetriever,
+  DEFAULT_RECALL_RELATIVE_CUT,
+  type RelevanceRetrieverOptions,
+} from "./relevance-retriever.js";
 export { createStoreSearchRetriever } from "./store-search-retriever.js";

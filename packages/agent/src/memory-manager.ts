@@ -1,5 +1,5 @@
 import { createInMemoryStore, type MemoryBackend } from "@finemem/memory";
-import { createHeuristicPolicy, retrieveEvidence } from "@finemem/policy";
+import { createConversationalPolicy, retrieveEvidence } from "@finemem/policy";
 import {
   type CallOptions,
   type Chunk,
@@ -23,8 +23,8 @@ import {
 } from "./conversation-turn.js";
 import { MemoryManagerError, positiveIntegerOption } from "./memory-manager-error.js";
 import { renderRecallPrompt } from "./recall-prompt.js";
+import { createRelevanceRetriever } from "./relevance-retriever.js";
 import { SerialQueue } from "./serial-queue.js";
-import { createStoreSearchRetriever } from "./store-search-retriever.js";
 import { type PackedChunk, TurnBuffer } from "./turn-buffer.js";
 
 /**
@@ -39,7 +39,11 @@ export const DEFAULT_MANAGER_CHUNK_TOKENS = 512;
 export const DEFAULT_RECALL_TOP_K = 20;
 
 export interface MemoryManagerOptions {
-  /** The memory manager π. Default: the heuristic policy, which needs no model. */
+  /**
+   * The memory manager π. Default: the conversational policy of `@finemem/policy`, which needs no model:
+   * it stores what the user says (without the `user:` prefix), keeps unrelated facts apart and updates a
+   * restated one.
+   */
   readonly policy?: MemoryPolicy;
   /** Where memory lives. Default: a new in-memory store of the policy's layout. Never closed by the manager. */
   readonly store?: MemoryBackend;
@@ -49,7 +53,11 @@ export interface MemoryManagerOptions {
   readonly chunkTokens?: number;
   /** Counts the budget. Default: o200k_base, the encoding Fine-Mem measures lengths in. */
   readonly tokenCounter?: TokenCounter;
-  /** Ranks items for recall. Default: the store's own BM25 search (rank_bm25's BM25Okapi). */
+  /**
+   * Ranks items for recall. Default: {@link createRelevanceRetriever} (BM25 over content words with a
+   * positive idf, ties to the newest, nothing for an unrelated question, a relative cut); pass
+   * `createStoreSearchRetriever(store)` for the store's own rank_bm25-exact search.
+   */
   readonly retriever?: Retriever;
   /** Default k of `recall` (see {@link DEFAULT_RECALL_TOP_K}). */
   readonly topK?: number;
@@ -129,7 +137,7 @@ export interface MemoryManager {
 }
 
 export function createMemoryManager(options: MemoryManagerOptions = {}): MemoryManager {
-  const policy = options.policy ?? createHeuristicPolicy();
+  const policy = options.policy ?? createConversationalPolicy();
   const store = options.store ?? createInMemoryStore({ layout: policy.layout });
   if (store.layout !== policy.layout) {
     throw new MemoryManagerError(
@@ -150,7 +158,7 @@ export function createMemoryManager(options: MemoryManagerOptions = {}): MemoryM
   const chunkTokens = positiveIntegerOption("chunkTokens", options.chunkTokens ?? DEFAULT_MANAGER_CHUNK_TOKENS);
   const defaultTopK = positiveIntegerOption("topK", options.topK ?? DEFAULT_RECALL_TOP_K);
   const tokenCounter = options.tokenCounter ?? createO200kTokenCounter();
-  const retriever = options.retriever ?? createStoreSearchRetriever(store);
+  const retriever = options.retriever ?? createRelevanceRetriever();
   const renderTurn = options.renderTurn ?? renderConversationTurn;
 
   const buffer = new TurnBuffer(chunkTokens);

@@ -13,6 +13,10 @@ export {
   type BaselineOptions,
   createBaseline,
 } from "./baselines/baselines.js";
+export {
+  type ConversationalPolicyOptions,
+  createConversationalPolicy,
+} from "./conversational/conversational-policy.js";
 export { createHeuristicPolicy, type HeuristicPolicyOptions } from "./heuristic/heuristic-policy.js";
 export type { Clock } from "./http/clock.js";
 export {

@@ -7,6 +7,7 @@
  */
 
 export { type ConcurrencyLimiter, createConcurrencyLimiter, type ReleaseSlot } from "./concurrency-limiter.js";
+export { contentTerms } from "./content-terms.js";
 // The Hugging Face hub and its cache.
 export { HubError, type HubErrorCode } from "./hub/hub-error.js";
 export {

@@ -42,9 +42,9 @@ describe("@finemem/agent", () => {
         expect(step?.step).toBe(2);
         expect(step?.chunk.id).toBe("chunk-2");
         expect(step?.results.every((result) => result.status === "applied")).toBe(true);
-        const recall = await tuesday.recall("Where does the user live?", { topK: 1 });
+        const recall = await tuesday.recall("Where do I live?", { topK: 1 });
         expect(recall.step).toBe(2);
-        expect(recall.items[0]).toMatchObject({ content: "user: I live in Lisbon now.", step: 2, version: 2 });
+        expect(recall.items[0]).toMatchObject({ content: "I live in Lisbon now.", step: 2, version: 2 });
         // The rewrite is in the persisted version chain, with the chunk of each session.
         const history = await second.history(namespace, recall.items[0]!.itemId);
         expect(history.map((version) => [version.step, version.sourceChunkId])).toEqual([

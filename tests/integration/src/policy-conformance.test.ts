@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { createLearnedPolicy, type LearnedPolicy } from "@finemem/learned-policy";
 import {
   createBaseline,
+  createConversationalPolicy,
   createHeuristicPolicy,
   createLlmMemoryPolicy,
   createOpenAICompatibleModel,
@@ -160,6 +161,8 @@ describe("memory policies conform to spec's policy conformance suite", () => {
     deterministic: true,
     actionLogprobs: "decisions",
   });
+
+  conformance({ name: "conversational", createPolicy: () => createConversationalPolicy(), deterministic: true });
 
   // The learned policy samples with the suite's seed from fixed initial parameters (its untrained
   // start), and is deterministic for a given seed.
