@@ -263,6 +263,20 @@ function newcomerProject() {
     `typechecked check.ts importing all ${entries.length} entry points (strict, skipLibCheck false, NodeNext): no errors in it or in the ${declarations} files it loads from node_modules (${seconds(started)})`,
   );
 
+  // Every README example of every package, run in this project (all tarballs and their optional peers
+  // installed together, as a user who follows the READMEs has them): each must print its documented output.
+  started = Date.now();
+  let exampleCount = 0;
+  for (const workspace of published) {
+    if (readReadmeExamples(join(workspace.folder, "README.md")).length === 0) continue;
+    try {
+      exampleCount += Number(/^ran (\d+)/.exec(runReadmeExamples(workspace.folder, project))?.[1] ?? 0);
+    } catch (error) {
+      throw new Error(`${workspace.manifest.name}: ${error.stderr?.toString() || error.message}`);
+    }
+  }
+  newcomerChecks.push(`ran the ${exampleCount} README examples of every package there (${seconds(started)})`);
+
   // The command line, as a newcomer meets it: its version, its help, a short run, and its answers to mistakes.
   started = Date.now();
   const finememVersion = byName.get("finemem").manifest.version;
