@@ -13,6 +13,16 @@ export {
   type TurnRenderer,
 } from "./conversation-turn.js";
 export {
+  createMemory,
+  defaultMemoryPath,
+  type Memory,
+  type MemoryEvent,
+  type MemoryHistoryEntry,
+  type MemoryOptions,
+  type MemoryRecord,
+  type UserScope,
+} from "./memory-facade.js";
+export {
   createMemoryManager,
   DEFAULT_MANAGER_CHUNK_TOKENS,
   DEFAULT_RECALL_TOP_K,

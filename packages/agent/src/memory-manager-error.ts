@@ -7,8 +7,14 @@ import { positiveInteger } from "@finemem/utils";
  * - `layout_mismatch`: the policy writes one memory layout and the store keeps the other.
  * - `invalid_turn`: a conversation turn without a role or content (the field is in the path).
  * - `invalid_question`: a recall question that is empty or whitespace only.
+ * - `not_found`: a memory id the user's memory does not hold (`createMemory`'s update and delete).
  */
-export type MemoryManagerErrorCode = "invalid_option" | "layout_mismatch" | "invalid_turn" | "invalid_question";
+export type MemoryManagerErrorCode =
+  | "invalid_option"
+  | "layout_mismatch"
+  | "invalid_turn"
+  | "invalid_question"
+  | "not_found";
 
 export class MemoryManagerError extends FineMemError {
   declare readonly code: MemoryManagerErrorCode;

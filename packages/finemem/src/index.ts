@@ -10,17 +10,24 @@
 export {
   type ConversationTurn,
   checkConversationTurn,
+  createMemory,
   createMemoryManager,
   createRelevanceRetriever,
   createStoreSearchRetriever,
   DEFAULT_MANAGER_CHUNK_TOKENS,
   DEFAULT_RECALL_RELATIVE_CUT,
   DEFAULT_RECALL_TOP_K,
+  defaultMemoryPath,
   EMPTY_RECALL_PROMPT,
+  type Memory,
+  type MemoryEvent,
+  type MemoryHistoryEntry,
   type MemoryManager,
   MemoryManagerError,
   type MemoryManagerErrorCode,
   type MemoryManagerOptions,
+  type MemoryOptions,
+  type MemoryRecord,
   type MemoryStep,
   RECALL_PROMPT_HEADER,
   type Recall,
@@ -30,6 +37,7 @@ export {
   renderConversationTurn,
   renderRecallPrompt,
   type TurnRenderer,
+  type UserScope,
 } from "@finemem/agent";
 export { formatResultsTable } from "./cli/results-table.js";
 export {

@@ -18,6 +18,7 @@ interface Workspace {
     devDependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;
     optionalDependencies?: Record<string, string>;
+    peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   };
 }
 
@@ -155,7 +156,15 @@ describe("workspace structure", () => {
     const agent = all.find((workspace) => workspace.name === "@finemem/agent")!;
     const runtime = (workspace: Workspace) =>
       Object.keys({ ...workspace.manifest.dependencies, ...workspace.manifest.peerDependencies });
-    expect(runtime(agent).sort()).toEqual(["@finemem/memory", "@finemem/policy", "@finemem/spec", "@finemem/utils"]);
+    expect(Object.keys(agent.manifest.dependencies ?? {}).sort()).toEqual([
+      "@finemem/memory",
+      "@finemem/policy",
+      "@finemem/spec",
+      "@finemem/utils",
+    ]);
+    // createMemory's default store, loaded only when it opens one (as @finemem/memory/pglite does).
+    expect(agent.manifest.peerDependencies).toEqual({ "@electric-sql/pglite": "^0.5.16" });
+    expect(agent.manifest.peerDependenciesMeta).toEqual({ "@electric-sql/pglite": { optional: true } });
     const installed = new Set<string>();
     const queue = [agent.name];
     while (queue.length > 0) {
