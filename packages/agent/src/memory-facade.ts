@@ -1,7 +1,14 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { MemoryBackend } from "@finemem/memory";
-import type { CallOptions, MemoryItemVersion, MemoryPolicy, Namespace, OperationResult } from "@finemem/spec";
+import type {
+  CallOptions,
+  MemoryItem,
+  MemoryItemVersion,
+  MemoryPolicy,
+  Namespace,
+  OperationResult,
+} from "@finemem/spec";
 import { type ConversationTurn, checkConversationTurn } from "./conversation-turn.js";
 import { createMemoryManager, type MemoryManager, type MemoryStep } from "./memory-manager.js";
 import { MemoryManagerError } from "./memory-manager-error.js";
@@ -127,11 +134,12 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
     namespace: Namespace,
     operation: { type: "UPDATE"; id: string; content: string } | { type: "DELETE"; id: string },
     scope: UserScope,
-  ): Promise<OperationResult> => {
+  ): Promise<{ readonly result: OperationResult; readonly before: MemoryItem }> => {
     const manager = managerFor(namespace);
     await manager.flush(callOptions(scope));
     const view = await backend.view(namespace, callOptions(scope));
-    if (!view.items.some((item) => item.id === operation.id)) {
+    const before = view.items.find((item) => item.id === operation.id);
+    if (before === undefined) {
       throw new MemoryManagerError(
         "not_found",
         `no memory ${operation.id} for user ${namespace.user}: list them with getAll({ userId })`,
@@ -143,7 +151,7 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
       { namespace, step, sourceChunkId: `edit-${step}`, operations: [{ operationId: `s${step}.0`, operation }] },
       callOptions(scope),
     );
-    return result!;
+    return { result: result!, before };
   };
   return {
     store: backend,
@@ -210,9 +218,8 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
     },
     async delete(memoryId, scope) {
       const namespace = namespaceOf(scope);
-      const before = (await backend.view(namespace, callOptions(scope))).items.find((item) => item.id === memoryId);
-      await applyOne(namespace, { type: "DELETE", id: memoryId }, scope);
-      return { id: memoryId, memory: before?.content ?? "", event: "DELETE" };
+      const { before } = await applyOne(namespace, { type: "DELETE", id: memoryId }, scope);
+      return { id: memoryId, memory: before.content, event: "DELETE" };
     },
     async history(memoryId, scope) {
       const namespace = namespaceOf(scope);

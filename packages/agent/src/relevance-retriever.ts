@@ -41,14 +41,17 @@ export function createRelevanceRetriever(options: RelevanceRetrieverOptions = {}
     );
   }
   // Stores hand out the same frozen item until it is written again: each is read once.
-  const termsOf = new WeakMap<MemoryItem, string[]>();
+  const countsOf = new WeakMap<MemoryItem, { readonly length: number; readonly counts: ReadonlyMap<string, number> }>();
   const itemTerms = (item: MemoryItem) => {
-    let terms = termsOf.get(item);
-    if (terms === undefined) {
-      terms = contentTerms(item.content);
-      termsOf.set(item, terms);
+    let entry = countsOf.get(item);
+    if (entry === undefined) {
+      const terms = contentTerms(item.content);
+      const counts = new Map<string, number>();
+      for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+      entry = { length: terms.length, counts };
+      countsOf.set(item, entry);
     }
-    return terms;
+    return entry;
   };
   return {
     specificationVersion: SPECIFICATION_VERSION,
@@ -63,19 +66,19 @@ export function createRelevanceRetriever(options: RelevanceRetrieverOptions = {}
       const query = [...new Set(contentTerms(request.query))];
       if (query.length === 0 || items.length === 0) return [];
       const documents = items.map(itemTerms);
-      const averageLength = documents.reduce((total, terms) => total + terms.length, 0) / documents.length || 1;
+      const averageLength = documents.reduce((total, document) => total + document.length, 0) / documents.length || 1;
       const frequency = new Map<string, number>();
-      for (const terms of documents)
-        for (const term of new Set(terms)) frequency.set(term, (frequency.get(term) ?? 0) + 1);
+      for (const document of documents)
+        for (const term of document.counts.keys()) frequency.set(term, (frequency.get(term) ?? 0) + 1);
       const scored = items.map((item, index) => {
-        const terms = documents[index]!;
+        const document = documents[index]!;
         let score = 0;
         for (const term of query) {
-          const count = terms.filter((value) => value === term).length;
+          const count = document.counts.get(term) ?? 0;
           if (count === 0) continue;
           const df = frequency.get(term) ?? 0;
           const idf = Math.log(1 + (items.length - df + 0.5) / (df + 0.5));
-          score += (idf * count * (K1 + 1)) / (count + K1 * (1 - B + (B * terms.length) / averageLength));
+          score += (idf * count * (K1 + 1)) / (count + K1 * (1 - B + (B * document.length) / averageLength));
         }
         return { item, score };
       });

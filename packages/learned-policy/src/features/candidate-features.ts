@@ -81,13 +81,14 @@ export function factCandidates(
 ): FactCandidates {
   const tokens = sentenceTokens(text);
   const terms = termsOf(tokens);
+  const idf = new Map([...terms].map((term) => [term, index.idf(term)]));
   let totalIdf = 0;
-  for (const term of terms) totalIdf += index.idf(term);
+  for (const weight of idf.values()) totalIdf += weight;
   const scored = [...index.sharing(terms)]
     .filter((indexed) => !taken.has(indexed.item.id))
     .map((indexed) => {
       let weight = 0;
-      for (const term of terms) if (indexed.terms.has(term)) weight += index.idf(term);
+      for (const [term, termIdf] of idf) if (indexed.terms.has(term)) weight += termIdf;
       return { indexed, overlap: share(weight, totalIdf) };
     })
     .sort(

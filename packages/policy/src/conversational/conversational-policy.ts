@@ -10,6 +10,7 @@ import {
 } from "@finemem/spec";
 import { contentTerms, splitSentences } from "@finemem/utils";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
+import { bestScoringSlot, type FactSlot } from "../policy/fact-slots.js";
 import { PolicyOptionsError } from "../policy/policy-options-error.js";
 import { transcriptTurns } from "./chat-transcript.js";
 import { restatementScore, type StatementKey, statementKey } from "./statement-key.js";
@@ -23,15 +24,7 @@ export interface ConversationalPolicyOptions {
   readonly roles?: readonly string[];
 }
 
-/** A fact memory will hold after this step: an item already stored, or one this step inserts. */
-interface Slot {
-  readonly target:
-    | { readonly kind: "stored"; readonly id: string }
-    | { readonly kind: "inserted"; readonly index: number };
-  key: StatementKey;
-  /** When the slot last changed: the most recent statement wins a tie. */
-  recency: number;
-}
+type Slot = FactSlot<StatementKey>;
 
 /**
  * The memory manager default for conversations, which needs no model. It reads the chunk as turns
@@ -103,16 +96,7 @@ export function createConversationalPolicy(options: ConversationalPolicyOptions 
 
 /** The slot the statement restates most closely; ties go to the most recently written. */
 function bestSlot(slots: readonly Slot[], key: StatementKey): Slot | undefined {
-  let best: Slot | undefined;
-  let bestScore = 0;
-  for (const slot of slots) {
-    const score = restatementScore(slot.key, key);
-    if (score > bestScore || (score > 0 && score === bestScore && best !== undefined && slot.recency > best.recency)) {
-      best = slot;
-      bestScore = score;
-    }
-  }
-  return best;
+  return bestScoringSlot(slots, (slot) => restatementScore(slot.key, key));
 }
 
 /** A stored statement without the `[time] ` it was dated with. */

@@ -11,6 +11,7 @@ import {
 } from "@finemem/spec";
 import { splitSentences } from "@finemem/utils";
 import { deterministicDecision } from "../policy/deterministic-decision.js";
+import { bestScoringSlot, type FactSlot } from "../policy/fact-slots.js";
 import { layoutOption } from "../policy/policy-options-error.js";
 import { type FactKey, factKeyOf, relationOverlap } from "./fact-key.js";
 
@@ -19,15 +20,8 @@ export interface HeuristicPolicyOptions {
   readonly layout?: MemoryLayout;
 }
 
-/** A fact the memory will hold after this step: an item already stored, or one this step inserts. */
-interface Slot {
-  readonly target:
-    | { readonly kind: "stored"; readonly id: string }
-    | { readonly kind: "inserted"; readonly index: number };
-  key: FactKey;
+interface Slot extends FactSlot<FactKey> {
   content: string;
-  /** When the slot last changed: later wins ties, as the most recent statement of a fact should. */
-  recency: number;
 }
 
 /**
@@ -113,18 +107,8 @@ export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): Mem
  * relation words, so two long sentences about one person do not pair on a single common word.
  */
 function bestSlot(slots: readonly Slot[], key: FactKey): Slot | undefined {
-  let best: Slot | undefined;
-  let bestOverlap = 0;
-  for (const slot of slots) {
+  return bestScoringSlot(slots, (slot) => {
     const overlap = relationOverlap(slot.key, key);
-    if (overlap < Math.ceil(Math.min(slot.key.relation.size, key.relation.size) / 3)) continue;
-    if (
-      overlap > bestOverlap ||
-      (overlap === bestOverlap && overlap > 0 && best !== undefined && slot.recency > best.recency)
-    ) {
-      best = slot;
-      bestOverlap = overlap;
-    }
-  }
-  return best;
+    return overlap < Math.ceil(Math.min(slot.key.relation.size, key.relation.size) / 3) ? 0 : overlap;
+  });
 }
