@@ -70,3 +70,37 @@ export {
 } from "./run/evaluate.js";
 export { RunError, type RunErrorCode } from "./run/run-error.js";
 export type { EpisodeLine, EvidenceChainItem, OperationMix, QuestionResultLine, RunSummary } from "./run/run-files.js";
+// Training: the loop, its trainees, its run folder and checkpoints.
+export { createExternalTrainee, type ExternalTraineeOptions } from "./train/external-trainee.js";
+export { createLearnedTrainee, type LearnedTraineeOptions } from "./train/learned-trainee.js";
+export {
+  type LoadedLearnedPolicy,
+  type LoadLearnedPolicyOptions,
+  loadLearnedPolicy,
+} from "./train/load-learned-policy.js";
+export {
+  type TrainHeldout,
+  type TrainingRun,
+  type TrainOptions,
+  type TrainProgress,
+  train,
+} from "./train/train.js";
+export {
+  type BaselineLine,
+  type EvaluationLine,
+  type HeldoutResult,
+  TRAIN_FILES,
+  TRAIN_VOLATILE_FIELDS,
+  type TrainStepLine,
+  UPDATE_REWARD_COMPONENTS,
+  type UpdateLine,
+  type UpdateRewardComponent,
+} from "./train/train-files.js";
+export type { Trainee, TraineeFactory, TraineeStart } from "./train/trainee.js";
+export {
+  readTrainingCheckpoint,
+  TRAINING_CHECKPOINT_FORMAT,
+  TRAINING_CHECKPOINT_VERSION,
+  type TrainingCheckpoint,
+  type TrainingCheckpointDescription,
+} from "./train/training-checkpoint.js";

@@ -5,7 +5,7 @@
 //   npm run build && npm run bench:learned-policy-ablation -w @finemem/integration-tests   [SEED=1 UPDATES=300]
 import { performance } from "node:perf_hooks";
 import { generateSyntheticBenchmark } from "@finemem/benchmarks";
-import { createLearnedPolicy, FEATURE_GROUPS } from "@finemem/learned-policy";
+import { FEATURE_GROUPS } from "@finemem/learned-policy";
 import { DEFAULT_TRAINING, evaluatePolicy, trainLearnedPolicy } from "./learned-policy-training.mjs";
 
 const SEED = process.env.SEED ?? "1";
@@ -24,16 +24,15 @@ const heldOut = {
 console.log(`seed ${SEED}, ${config.updates} updates; held-out score (memory tokens)`);
 console.log(["removed".padEnd(12), "default".padEnd(16), "hard".padEnd(16), "train s"].join("  "));
 for (const removed of [undefined, ...FEATURE_GROUPS]) {
-  const policy = await createLearnedPolicy({
-    initSeed: SEED,
-    disabledFeatures: removed === undefined ? [] : [removed],
-  });
   const started = performance.now();
-  await trainLearnedPolicy({ seed: SEED, config, policy });
+  const { policy } = await trainLearnedPolicy({
+    seed: SEED,
+    config: { ...config, policy: { disabledFeatures: removed === undefined ? [] : [removed] } },
+  });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const cells = [];
   for (const instances of Object.values(heldOut)) {
-    const { score, memoryTokens } = await evaluatePolicy(policy.greedy(), instances);
+    const { score, memoryTokens } = await evaluatePolicy(policy, instances);
     cells.push(`${score.toFixed(3)} (${Math.round(memoryTokens)})`.padEnd(16));
   }
   console.log([(removed ?? "(none)").padEnd(12), ...cells, seconds].join("  "));

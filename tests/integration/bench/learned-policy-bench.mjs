@@ -79,26 +79,24 @@ const baselines = [
   await row("rag-top2", ragTop2.policy, ragTop2.readerTopK),
 ];
 for (const seed of SEEDS) {
-  const policy = await createLearnedPolicy({ initSeed: seed });
-  const untrained = await row("untrained start", policy.greedy());
+  const start = await createLearnedPolicy({ initSeed: seed });
+  const untrained = await row("untrained start", start.greedy());
+  start.dispose();
   const started = performance.now();
   let last;
-  await trainLearnedPolicy({
+  const { policy } = await trainLearnedPolicy({
     seed,
     config,
-    policy,
-    onUpdate: (metrics) => {
-      last = metrics;
-      if (metrics.updateStep % 50 === 0)
-        process.stderr.write(
-          `seed ${seed}: update ${metrics.updateStep}/${config.updates}, mean reward ${metrics.meanReward.toFixed(3)}\n`,
-        );
+    onUpdate: (line) => {
+      last = line;
+      if (line.update % 50 === 0)
+        process.stderr.write(`seed ${seed}: update ${line.update}/${config.updates}, mean reward ${line.meanReward.toFixed(3)}\n`);
     },
   });
   const seconds = (performance.now() - started) / 1000;
   console.log(
     `\nseed ${seed}: trained ${config.updates} updates in ${seconds.toFixed(1)} s (last mean reward ${last.meanReward.toFixed(3)})`,
   );
-  print([untrained, await row("trained", policy.greedy()), ...baselines]);
+  print([untrained, await row("trained", policy), ...baselines]);
   policy.dispose();
 }

@@ -2,9 +2,9 @@
 
 import type { SyntheticOptionsInput } from "@finemem/benchmarks";
 import type { LearnedPolicy, LearnedPolicyOptions } from "@finemem/learned-policy";
-import type { BenchmarkInstance, TrainerMetrics } from "@finemem/spec";
-import type { LocalTrainer, LocalTrainerConfig, LocalTrainerState } from "@finemem/trainer";
-import type { EpisodeRewardOptions } from "finemem";
+import type { BenchmarkInstance } from "@finemem/spec";
+import type { LocalTrainerConfig } from "@finemem/trainer";
+import type { EpisodeRewardOptions, TrainingRun, UpdateLine } from "finemem";
 
 export interface TrainingConfig {
   readonly updates: number;
@@ -14,7 +14,7 @@ export interface TrainingConfig {
   readonly alternateData?: SyntheticOptionsInput | undefined;
   readonly rewards: EpisodeRewardOptions;
   readonly trainer: Partial<LocalTrainerConfig>;
-  readonly policy: LearnedPolicyOptions;
+  readonly policy: Omit<LearnedPolicyOptions, "backend" | "sampling">;
 }
 
 export declare const DEFAULT_TRAINING: TrainingConfig;
@@ -22,11 +22,11 @@ export declare function trainingInstances(seed: string, update: number, config?:
 export declare function trainLearnedPolicy(options: {
   seed: string;
   config?: TrainingConfig;
-  policy?: LearnedPolicy;
-  resumeFrom?: LocalTrainerState;
-  stopAfter?: number;
-  onUpdate?: (metrics: TrainerMetrics) => void;
-}): Promise<{ policy: LearnedPolicy; trainer: LocalTrainer }>;
+  runDir?: string;
+  checkpointEvery?: number;
+  signal?: AbortSignal;
+  onUpdate?: (line: UpdateLine) => void;
+}): Promise<{ policy: LearnedPolicy; run: TrainingRun; runDir: string }>;
 export declare function evaluatePolicy(
   policy: import("@finemem/spec").MemoryPolicy,
   instances: readonly BenchmarkInstance[],

@@ -1,13 +1,13 @@
-// The in-process training loop of the learned policy, shared by its benchmark, its feature ablation and
-// the resume test: per update, fresh synthetic training instances (seeds of their own, never the
-// evaluation files of ../shared), G sampled rollouts of each from an empty memory (finemem's
-// runRollouts with training: true), their rollout groups (toRolloutGroup), one GRPO update of the
-// local trainer. `finemem train` (issue #14) wraps the same steps with run folders and reports.
+// The learned policy's training for its benchmark, its feature ablation and the resume test: finemem's
+// `train` (the loop `finemem train` runs) with the local trainer, on fresh synthetic training instances
+// per update (seeds of their own, never the evaluation files of ../shared), G sampled rollouts of each
+// from an empty memory, the extractive reader, and the default configuration below.
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { generateSyntheticBenchmark } from "@finemem/benchmarks";
-import { createLearnedPolicy } from "@finemem/learned-policy";
 import { createExtractiveReader } from "@finemem/policy";
-import { createLocalTrainer } from "@finemem/trainer";
-import { runEpisode, runRollouts, toRolloutGroup } from "finemem";
+import { createLearnedTrainee, loadLearnedPolicy, runEpisode, train } from "finemem";
 
 /**
  * The default configuration: what the benchmark trains with. Rewards are Fine-Mem's composition with
@@ -21,53 +21,49 @@ export const DEFAULT_TRAINING = Object.freeze({
   rollouts: 4,
   /** Knobs of every training instance (the synthetic defaults). */
   data: Object.freeze({}),
-  /** Odd updates draw instances with these knobs (every fact changes, half the sentences distract). */
+  /** Even updates (1-based) draw instances with these knobs (every fact changes, half the sentences distract). */
   alternateData: Object.freeze({ changedShare: 1, distractorShare: 0.5 }),
   rewards: Object.freeze({ evidence: "cited", questionFraction: 1, weights: Object.freeze({ compression: 0 }) }),
   trainer: Object.freeze({}),
   policy: Object.freeze({}),
 });
 
-/** The synthetic training instances of one update (their own seeds, disjoint from any evaluation seed). */
+/** The synthetic training instances of update `update` (1-based; seeds of their own, disjoint from any evaluation seed). */
 export function trainingInstances(seed, update, config = DEFAULT_TRAINING) {
   const knobs = {
     ...config.data,
-    ...(config.alternateData !== undefined && update % 2 === 1 ? config.alternateData : {}),
+    ...(config.alternateData !== undefined && update % 2 === 0 ? config.alternateData : {}),
   };
   return generateSyntheticBenchmark({
-    seed: `train-${seed}-${update}`,
+    seed: `train-${seed}-${update - 1}`,
     instanceCount: config.instancesPerUpdate,
     ...knobs,
   });
 }
 
 /**
- * Trains from `policy` (default: a new learned policy initialised from `seed`) for updates
- * `trainer.updateStep + 1 … config.updates`. `resumeFrom` continues a checkpointed run.
+ * Trains a learned policy initialised from `seed` for `config.updates` updates in the run folder
+ * `runDir` (default: a new temporary folder; the same folder again resumes the run), and returns the
+ * trained policy (greedy, from the final checkpoint) with the run.
  */
-export async function trainLearnedPolicy({ seed, config = DEFAULT_TRAINING, policy, resumeFrom, stopAfter, onUpdate }) {
-  const learned = policy ?? (await createLearnedPolicy({ initSeed: seed, ...config.policy }));
-  const trainer = await createLocalTrainer({ policy: learned, seed, config: config.trainer, resumeFrom });
-  const reasoner = createExtractiveReader();
-  const last = stopAfter ?? config.updates;
-  while (trainer.updateStep < last) {
-    const update = trainer.updateStep;
-    const groups = [];
-    for (const instance of trainingInstances(seed, update, config)) {
-      const episodes = await runRollouts({
-        instance,
-        rollouts: config.rollouts,
-        policy: (rollout) => learned.withSampling(`${seed}/update-${update}/rollout-${rollout}`),
-        reasoner,
-        training: true,
-        rewards: config.rewards,
-      });
-      groups.push(toRolloutGroup(episodes, { replayValidator: learned.replayValidator }));
-    }
-    const metrics = await trainer.update({ groups, grouping: trainer.config.grouping });
-    onUpdate?.(metrics);
-  }
-  return { policy: learned, trainer };
+export async function trainLearnedPolicy({ seed, config = DEFAULT_TRAINING, runDir, checkpointEvery, signal, onUpdate }) {
+  const folder = runDir ?? join(await mkdtemp(join(tmpdir(), "learned-policy-")), "run");
+  const run = await train({
+    runId: `learned-policy-${seed}`,
+    runDir: folder,
+    seed,
+    updates: config.updates,
+    rollouts: config.rollouts,
+    instances: (update) => trainingInstances(seed, update, config),
+    trainee: createLearnedTrainee({ seed, policy: { initSeed: seed, ...config.policy }, trainer: config.trainer }),
+    reasoner: createExtractiveReader(),
+    rewards: config.rewards,
+    ...(checkpointEvery === undefined ? {} : { checkpointEvery }),
+    ...(signal === undefined ? {} : { signal }),
+    ...(onUpdate === undefined ? {} : { progress: { onUpdate } }),
+  });
+  const { policy } = await loadLearnedPolicy({ checkpoint: folder });
+  return { policy, run, runDir: folder };
 }
 
 /**

@@ -83,9 +83,9 @@ describe("finemem <unknown command>", () => {
     expect((await cli(["dat"])).stderr).toContain('did you mean "data"?');
     // A name inherited by every JavaScript object is no command either.
     expect((await cli(["toString"])).code).toBe(2);
-    const far = await cli(["train"]);
+    const far = await cli(["deploy"]);
     expect(far.code).toBe(2);
-    expect(far.stderr).toContain('unknown command "train"');
+    expect(far.stderr).toContain('unknown command "deploy"');
     expect(far.stderr).not.toContain("did you mean");
   });
 });

@@ -16,6 +16,9 @@ export const CONFIG_FLAG_OPTIONS = {
   rollouts: { type: "string" },
   concurrency: { type: "string" },
   set: { type: "string", multiple: true },
+  checkpoint: { type: "string" },
+  updates: { type: "string" },
+  backend: { type: "string" },
   ...Object.fromEntries(
     MODEL_ROLES.flatMap((role) => [
       [`${role}-url`, { type: "string" }],
@@ -106,13 +109,13 @@ function setFlag(entry: string): ConfigOverride {
   return { key, value, origin: `flag --set ${key}` };
 }
 
-/** The policy section for `--policy heuristic | <baseline name> | llm`. */
+/** The policy section for `--policy heuristic | learned | <baseline name> | llm`. */
 export function policyFromFlag(value: string): unknown {
-  if (value === "heuristic" || value === "llm") return { kind: value };
+  if (value === "heuristic" || value === "llm" || value === "learned") return { kind: value };
   if ((BASELINE_NAMES as readonly string[]).includes(value)) return { kind: "baseline", name: value };
   throw new ConfigError(
     "policy",
-    `heuristic, llm or a baseline (${BASELINE_NAMES.join(", ")})`,
+    `heuristic, learned, llm or a baseline (${BASELINE_NAMES.join(", ")})`,
     JSON.stringify(value),
     "flag --policy",
   );
@@ -125,6 +128,14 @@ export function overridesFromFlags(values: ConfigFlagValues): ConfigOverride[] {
   const list = (name: string) => (Array.isArray(values[name]) ? (values[name] as readonly string[]) : []);
   const policy = text("policy");
   if (policy !== undefined) overrides.push({ key: "policy", value: policyFromFlag(policy), origin: "flag --policy" });
+  // --checkpoint is the learned policy's: it implies --policy learned (another --policy kind is refused by the schema).
+  const checkpoint = text("checkpoint");
+  if (checkpoint !== undefined)
+    overrides.push(
+      policy === undefined
+        ? { key: "policy", value: { kind: "learned", checkpoint }, origin: "flag --checkpoint" }
+        : { key: "policy.checkpoint", value: checkpoint, origin: "flag --checkpoint" },
+    );
   const reasoner = text("reasoner");
   if (reasoner !== undefined) overrides.push({ key: "reasoner.kind", value: reasoner, origin: "flag --reasoner" });
   // --dataset and --file replace the configured datasets; given together, both kinds run.
@@ -166,6 +177,15 @@ export function overridesFromFlags(values: ConfigFlagValues): ConfigOverride[] {
       value: integerFlag("rollouts", "run.rollouts", rollouts),
       origin: "flag --rollouts",
     });
+  const updates = text("updates");
+  if (updates !== undefined)
+    overrides.push({
+      key: "train.updates",
+      value: integerFlag("updates", "train.updates", updates),
+      origin: "flag --updates",
+    });
+  const backend = text("backend");
+  if (backend !== undefined) overrides.push({ key: "train.backend", value: backend, origin: "flag --backend" });
   const concurrency = text("concurrency");
   if (concurrency !== undefined)
     overrides.push({

@@ -1,14 +1,22 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { BenchmarkInstance } from "@finemem/spec";
-import { buildComponents, defaultRunId, type RunComponents, recordedConfig } from "../config/build-components.js";
-import type { FineMemConfig } from "../config/config-schema.js";
+import { z } from "zod";
+import {
+  buildComponents,
+  defaultRunId,
+  type RunComponents,
+  recordedConfig,
+  rewardOptionsOf,
+} from "../config/build-components.js";
+import { datasetSchema, type FineMemConfig, reasonerSchema } from "../config/config-schema.js";
 import { ConfigError } from "../config/load-config.js";
 import { buildDatasetChunkQa } from "../data/build-dataset-chunk-qa.js";
 import { writeReport } from "../report/write-report.js";
 import { type Evaluation, evaluate } from "../run/evaluate.js";
 import { createProgressReporter } from "../run/progress-reporter.js";
 import { RUN_FILES } from "../run/run-files.js";
+import { readTrainingCheckpoint, resolveCheckpointFolder } from "../train/training-checkpoint.js";
 import { type CliIo, writeLine } from "./cli-io.js";
 import { formatResultsTable } from "./results-table.js";
 
@@ -50,6 +58,42 @@ async function withCachedChunkQuestions(
 export interface EvalCommandOptions {
   /** Draw no progress bar. */
   readonly quiet?: boolean;
+  /** Evaluate on the held-out datasets and with the reader the learned policy's training run recorded. */
+  readonly heldout?: boolean;
+}
+
+/**
+ * The configuration `finemem eval` runs: a learned policy's `--checkpoint` given as a run folder
+ * names its latest checkpoint folder (so the run id changes when a newer checkpoint is evaluated),
+ * and `--heldout` takes the datasets and the reader from that checkpoint.
+ */
+async function withCheckpoint(config: FineMemConfig, cwd: string, heldout: boolean): Promise<FineMemConfig> {
+  const policy = config.policy;
+  if (policy.kind !== "learned" || policy.checkpoint === undefined) {
+    if (heldout)
+      throw new ConfigError(
+        "policy.checkpoint",
+        "a training checkpoint (--checkpoint <folder>) for --heldout, whose held-out settings it reads",
+        policy.kind === "learned" ? "nothing (the key is missing)" : `policy kind ${JSON.stringify(policy.kind)}`,
+        "flag --heldout",
+      );
+    return config;
+  }
+  const folder = await resolveCheckpointFolder(resolve(cwd, policy.checkpoint));
+  const resolved: FineMemConfig = { ...config, policy: { ...policy, checkpoint: folder } };
+  if (!heldout) return resolved;
+  const { description } = await readTrainingCheckpoint(folder);
+  const recorded = description.evaluation as { datasets?: unknown; reasoner?: unknown } | null;
+  const datasets = z.array(datasetSchema).min(1).safeParse(recorded?.datasets);
+  const reasoner = reasonerSchema.safeParse(recorded?.reasoner);
+  if (!datasets.success || !reasoner.success)
+    throw new ConfigError(
+      "policy.checkpoint",
+      "a checkpoint of finemem train, which records its held-out datasets and reader (evaluation.datasets, evaluation.reasoner)",
+      `${folder} without them`,
+      "flag --heldout",
+    );
+  return { ...resolved, datasets: datasets.data, reasoner: reasoner.data };
 }
 
 /**
@@ -61,6 +105,7 @@ export async function evalCommand(
   io: CliIo,
   options: EvalCommandOptions = {},
 ): Promise<Evaluation> {
+  config = await withCheckpoint(config, io.cwd, options.heldout === true);
   const components = await buildComponents(config, {
     env: io.env,
     cwd: io.cwd,
@@ -97,19 +142,7 @@ export async function evalCommand(
     seed: config.run.seed,
     rollouts: config.run.rollouts,
     concurrency: config.run.concurrency,
-    rewards: {
-      weights: {
-        beta: config.rewards.beta,
-        chunk: config.rewards.chunk,
-        compression: config.rewards.compression,
-        content: config.rewards.content,
-      },
-      provenance: config.rewards.provenance,
-      evidence: config.rewards.evidence,
-      skipSucceeds: config.rewards.skipSucceeds,
-      questionFraction: config.rewards.questionFraction,
-      ...(components.contentJudge === undefined ? {} : { contentJudge: components.contentJudge }),
-    },
+    rewards: rewardOptionsOf(config, components),
     manifest: { models: components.modelIds, promptHashes: components.promptHashes, config: recordedConfig(config) },
     progress,
     ...(io.signal === undefined ? {} : { signal: io.signal }),

@@ -52,7 +52,7 @@ describe("finemem eval", () => {
     const policy = await cli(["eval", "--policy", "random"]);
     expect(policy.code).toBe(2);
     expect(policy.stderr).toContain(
-      'config key policy (from flag --policy): expected heuristic, llm or a baseline (rag-top2, long-context, insert-every-fact, prompted-flat, prompted-memalpha), got "random"',
+      'config key policy (from flag --policy): expected heuristic, learned, llm or a baseline (rag-top2, long-context, insert-every-fact, prompted-flat, prompted-memalpha), got "random"',
     );
     const rollouts = await cli(["eval", "--rollouts", "two"]);
     expect(rollouts.stderr).toContain('config key run.rollouts (from flag --rollouts): expected an integer, got "two"');
@@ -121,7 +121,7 @@ describe("finemem data, report and usage", () => {
     const help = await cli(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: finemem <command>");
-    expect((await cli(["train"])).code).toBe(2);
+    expect((await cli(["tran"])).code).toBe(2);
     const flag = await cli(["eval", "--colour"]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("--colour");

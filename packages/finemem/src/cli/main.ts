@@ -16,10 +16,12 @@ import {
 } from "./config-flags.js";
 import { DATA_FLAG_OPTIONS, dataCommand } from "./data-command.js";
 import { evalCommand } from "./eval-command.js";
+import { TRAIN_CONFIG_DEFAULTS, trainCommand } from "./train-command.js";
 
 /** The options `eval` shares with `data` (configuration, models, datasets, run), in both helps. */
 const RUN_OPTIONS = `  --config <file>           a JSON or YAML configuration
-  --policy <name>           heuristic | llm | rag-top2 | long-context | insert-every-fact | prompted-flat | prompted-memalpha
+  --policy <name>           heuristic | learned | llm | rag-top2 | long-context | insert-every-fact | prompted-flat | prompted-memalpha
+  --checkpoint <folder>     the learned policy of a finemem train checkpoint (or run folder: its latest)
   --reasoner <kind>         extractive | llm
   --dataset <kind>          synthetic | memoryagentbench | memalpha (repeatable; replaces the configured list)
   --file <path>             a MemoryAgentBench-format .jsonl or .parquet file (repeatable; replaces the list);
@@ -45,15 +47,21 @@ Commands:
   eval                      evaluate a memory manager (default: the heuristic policy and the extractive
                             reader on the synthetic benchmark); prints the results table, writes the
                             JSONL logs and an HTML report; the same command again resumes the run
+  train                     train a memory manager with GRPO on Fine-Mem's per-step rewards (default: the
+                            learned policy on generated synthetic instances, about a minute); held-out
+                            scores before and after, checkpoints, a report; the same command resumes
   data list                 the datasets finemem reads
   data download <dataset>   fetch a dataset's files into the Hugging Face cache
   data inspect [dataset]    instances, chunks, questions and metric of the configured datasets
   data build-chunk-qa [dataset]  build the verified per-chunk questions (cost estimate first, resumable)
-  report <run folder>       write the run's self-contained report.html
+  report <run folder>       write the run's self-contained report.html (an eval or a train run)
 
-Options (eval and data):
+Options (eval, train and data):
 ${RUN_OPTIONS}  --split <name>  --revision <rev>  --hub-url <url>  --cache-dir <folder>
                             (data download) which files, at which commit, from which hub, into which cache
+  --heldout                 (eval, with --checkpoint) evaluate on the training run's held-out sets and reader
+  --updates <n>  --backend cpu|webgpu|external
+                            (train) updates to run; where the trainer runs (external: export samples)
   --dry-run                 (data build-chunk-qa) print the cost estimate only
   --yes                     (data build-chunk-qa) start without asking
 
@@ -70,7 +78,35 @@ benchmark), prints the results table, writes the JSONL logs and an HTML report. 
 resumes the run; Ctrl-C stops it after the work in flight.
 
 Options:
-${RUN_OPTIONS}
+${RUN_OPTIONS}  --heldout                 with --checkpoint: the training run's held-out datasets and reader, as its
+                            evaluations.jsonl scored them
+
+${ENVIRONMENT}`;
+
+/** `finemem train --help`. */
+export const TRAIN_USAGE = `Usage: finemem train [options]
+
+Trains a memory manager with GRPO on Fine-Mem's per-step rewards. Each update draws training instances
+(train.instancesPerUpdate, from the datasets in turn), runs G sampled rollouts of each from an empty
+memory (train.rollouts), computes every reward component and updates the policy; held-out evaluation
+runs before training, every train.evalEvery updates and at the end, beside the baselines. Default: the
+learned policy on generated synthetic instances with the extractive reader (about a minute on 2 cores).
+
+Writes <out>/<run id>/: manifest.json, updates.jsonl, steps.jsonl, evaluations.jsonl, baselines.jsonl,
+checkpoints/update-<n>/ and report.html. The same command after a kill resumes from the latest
+checkpoint. Training datasets: synthetic or memalpha (its train split); MemoryAgentBench is evaluation
+data only (train.heldout may hold it).
+
+Options:
+${RUN_OPTIONS}  --updates <n>             updates to run (train.updates)
+  --backend <where>         cpu (default) | webgpu | external (export each update's samples for verl)
+
+Configuration (--config or --set): train.updates, train.instancesPerUpdate, train.rollouts,
+train.evalEvery, train.checkpointEvery, train.heldout, train.baselines, train.backend,
+train.trainer.<hyperparameter> (learningRate, epochs, minibatches, grouping, klCoefficient, ...),
+train.export.dir; rewards.beta, rewards.chunk, rewards.compression, rewards.content,
+rewards.provenance, rewards.evidence, rewards.questionFraction.
+
 ${ENVIRONMENT}`;
 
 /** `finemem data --help`. */
@@ -97,8 +133,13 @@ export const REPORT_USAGE = `Usage: finemem report <run folder>
 Writes the run's self-contained report.html, e.g. finemem report finemem-runs/eval-1234abcd5678
 `;
 
-const COMMAND_USAGE: Readonly<Record<string, string>> = { eval: EVAL_USAGE, data: DATA_USAGE, report: REPORT_USAGE };
-const COMMANDS = ["eval", "data", "report", "help"] as const;
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  eval: EVAL_USAGE,
+  train: TRAIN_USAGE,
+  data: DATA_USAGE,
+  report: REPORT_USAGE,
+};
+const COMMANDS = ["eval", "train", "data", "report", "help"] as const;
 
 /** The finemem package's version, from the package.json above this file (src/cli/ or the bundled dist/). */
 export function packageVersion(): string {
@@ -159,6 +200,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ...CONFIG_FLAG_OPTIONS,
         ...DATA_FLAG_OPTIONS,
         quiet: { type: "boolean" },
+        heldout: { type: "boolean" },
         "dry-run": { type: "boolean" },
         yes: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -204,12 +246,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             : {}),
         env: io.env,
         overrides: overridesFromFlags(values),
+        ...(command === "train" ? { defaults: TRAIN_CONFIG_DEFAULTS } : {}),
       });
       return limitsConfigured ? { ...loaded, config: withLimit(loaded.config, limit) } : loaded;
     };
     switch (command) {
       case "eval":
-        await evalCommand((await config()).config, io, { quiet: values.quiet === true });
+        await evalCommand((await config()).config, io, {
+          quiet: values.quiet === true,
+          heldout: values.heldout === true,
+        });
+        return 0;
+      case "train":
+        if (values.heldout === true) {
+          writeLine(
+            io.stderr,
+            "finemem train: --heldout is an eval flag (finemem eval --checkpoint <folder> --heldout)",
+          );
+          return 2;
+        }
+        await trainCommand((await config()).config, io, { quiet: values.quiet === true });
         return 0;
       case "data":
         return await dataCommand(rest, values, config, io);

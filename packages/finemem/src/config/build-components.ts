@@ -8,6 +8,7 @@ import {
   createSyntheticLoader,
   JUDGE_PROMPT_HASH,
 } from "@finemem/benchmarks";
+import { createLearnedPolicy } from "@finemem/learned-policy";
 import {
   createBaseline,
   createExtractiveReader,
@@ -32,6 +33,8 @@ import type {
   Retriever,
 } from "@finemem/spec";
 import { type ContentValidityJudge, createContentValidityJudge } from "@finemem/step-reward";
+import type { EpisodeRewardOptions } from "../episode/run-episode.js";
+import { type LoadedLearnedPolicy, loadLearnedPolicy } from "../train/load-learned-policy.js";
 import type { DatasetConfig, FineMemConfig, ModelRole } from "./config-schema.js";
 import { ConfigError } from "./load-config.js";
 
@@ -47,6 +50,8 @@ export interface RunComponents {
   /** Tokens and cost per role, shared by every model (the progress bar's counters). */
   readonly ledger: UsageLedger;
   readonly policy: MemoryPolicy;
+  /** The training checkpoint the learned policy was loaded from (`policy.checkpoint`). */
+  readonly checkpoint: LoadedLearnedPolicy | undefined;
   readonly reasoner: Reasoner;
   /** The content-validity judge (the `judge` role), built when `rewards.content` > 0. */
   readonly contentJudge: ContentValidityJudge | undefined;
@@ -54,10 +59,14 @@ export interface RunComponents {
   /** Model id per role, as the manifest records them. */
   readonly modelIds: Record<string, string>;
   readonly promptHashes: Record<string, string>;
-  loadInstances(options?: {
-    readonly signal?: AbortSignal;
-    readonly onWarning?: (message: string) => void;
-  }): AsyncIterable<BenchmarkInstance>;
+  loadInstances(options?: LoadInstancesOptions): AsyncIterable<BenchmarkInstance>;
+  /** The instances of one dataset section (e.g. a held-out set of `finemem train`); `index` names it in errors. */
+  loadDataset(dataset: DatasetConfig, index: number, options?: LoadInstancesOptions): AsyncIterable<BenchmarkInstance>;
+}
+
+export interface LoadInstancesOptions {
+  readonly signal?: AbortSignal;
+  readonly onWarning?: (message: string) => void;
 }
 
 /** BM25 and dense ranks fused; the fused list is as long as the reader's top k. */
@@ -164,8 +173,23 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
   let policy: MemoryPolicy;
   let readerTopK = config.reasoner.topK;
   const policyConfig = config.policy;
+  let checkpoint: LoadedLearnedPolicy | undefined;
   if (policyConfig.kind === "heuristic") policy = createHeuristicPolicy();
-  else if (policyConfig.kind === "baseline") {
+  else if (policyConfig.kind === "learned") {
+    if (policyConfig.checkpoint === undefined) {
+      policy = await createLearnedPolicy({
+        initSeed: policyConfig.initSeed ?? config.run.seed,
+        ...(policyConfig.candidates === undefined ? {} : { candidates: policyConfig.candidates }),
+        ...(policyConfig.hidden === undefined ? {} : { hidden: policyConfig.hidden }),
+        ...(policyConfig.disabledFeatures === undefined ? {} : { disabledFeatures: policyConfig.disabledFeatures }),
+      });
+    } else {
+      checkpoint = await loadLearnedPolicy({
+        checkpoint: resolve(options.cwd ?? process.cwd(), policyConfig.checkpoint),
+      });
+      policy = checkpoint.policy;
+    }
+  } else if (policyConfig.kind === "baseline") {
     const prompted = policyConfig.name.startsWith("prompted-");
     const baseline = createBaseline(policyConfig.name, {
       ...(prompted ? { model: need("manager", `policy ${policyConfig.name} prompts a model`) } : {}),
@@ -179,6 +203,7 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
         "tools",
       );
   } else {
+    // The served LLM manager (the schema's last kind).
     const prompt = policyConfig.prompt ?? "flat";
     const callStyle = policyConfig.callStyle ?? "tools";
     policy = createLlmMemoryPolicy({
@@ -260,22 +285,30 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
   for (const [role, model] of Object.entries(models)) modelIds[role] = model.modelId;
   if (embedder !== undefined) modelIds.embedder = embedder.modelId;
 
+  async function* loadDataset(
+    dataset: DatasetConfig,
+    index: number,
+    loadOptions: LoadInstancesOptions = {},
+  ): AsyncIterable<BenchmarkInstance> {
+    const { loader, request } = loaderOf(dataset, index, options.fetch, loadOptions.onWarning);
+    yield* loader.load(request, loadOptions.signal === undefined ? {} : { signal: loadOptions.signal });
+  }
+
   return {
     models,
     embedder,
     ledger,
     policy,
+    checkpoint,
     reasoner,
     contentJudge,
     metricFor,
     modelIds,
     promptHashes,
     async *loadInstances(loadOptions = {}) {
-      for (const [index, dataset] of config.datasets.entries()) {
-        const { loader, request } = loaderOf(dataset, index, options.fetch, loadOptions.onWarning);
-        yield* loader.load(request, loadOptions.signal === undefined ? {} : { signal: loadOptions.signal });
-      }
+      for (const [index, dataset] of config.datasets.entries()) yield* loadDataset(dataset, index, loadOptions);
     },
+    loadDataset,
   };
 }
 
@@ -331,27 +364,56 @@ function loaderOf(
   );
 }
 
+/** The episodes' reward settings of the configuration (`eval` and `train` alike), with the content judge when weighted. */
+export function rewardOptionsOf(
+  config: FineMemConfig,
+  components: Pick<RunComponents, "contentJudge">,
+): EpisodeRewardOptions {
+  return {
+    weights: {
+      beta: config.rewards.beta,
+      chunk: config.rewards.chunk,
+      compression: config.rewards.compression,
+      content: config.rewards.content,
+    },
+    provenance: config.rewards.provenance,
+    evidence: config.rewards.evidence,
+    skipSucceeds: config.rewards.skipSucceeds,
+    questionFraction: config.rewards.questionFraction,
+    ...(components.contentJudge === undefined ? {} : { contentJudge: components.contentJudge }),
+  };
+}
+
+/** The commands whose runs record a configuration. */
+export type RunCommand = "eval" | "train";
+
 /**
- * The configuration as the manifest records it: API keys removed, so a manifest can be shared.
+ * The configuration as the manifest records it: API keys removed, so a manifest can be shared. An
+ * evaluation leaves out the `train` section, which it does not read (and which manifests written
+ * before `finemem train` existed lack, so their runs keep resuming).
  */
-export function recordedConfig(config: FineMemConfig): JsonValue {
+export function recordedConfig(config: FineMemConfig, command: RunCommand = "eval"): JsonValue {
   const models = Object.fromEntries(
     Object.entries(config.models).map(([role, model]) => [
       role,
       model === undefined ? undefined : { ...model, apiKey: model.apiKey === undefined ? undefined : "(set)" },
     ]),
   );
-  return JSON.parse(JSON.stringify({ ...config, models })) as JsonValue;
+  const { train: _train, ...rest } = config;
+  return JSON.parse(JSON.stringify({ ...(command === "train" ? config : rest), models })) as JsonValue;
 }
 
 /**
  * The run id the same configuration always gets, so running the same command again resumes the run:
- * a hash of everything that changes results (not where files go, concurrency, or the report).
+ * `<command>-` and a hash of everything that changes results (not where files go, concurrency, or the report).
  */
-export function defaultRunId(config: FineMemConfig): string {
+export function defaultRunId(config: FineMemConfig, command: RunCommand = "eval"): string {
   const { out: _out, id: _id, concurrency: _concurrency, ...run } = config.run;
-  const relevant = { ...(recordedConfig({ ...config, report: { html: true, worstQuestions: 10 } }) as object), run };
-  return `eval-${createHash("sha256").update(canonicalJson(relevant)).digest("hex").slice(0, 12)}`;
+  const relevant = {
+    ...(recordedConfig({ ...config, report: { html: true, worstQuestions: 10 } }, command) as object),
+    run,
+  };
+  return `${command}-${createHash("sha256").update(canonicalJson(relevant)).digest("hex").slice(0, 12)}`;
 }
 
 function canonicalJson(value: unknown): string {

@@ -1,6 +1,7 @@
 // The configuration of the `finemem` CLI: one schema, so a file, environment variables and flags are
 // all checked the same way and every error names the key and the value it expects.
 
+import { FEATURE_GROUPS } from "@finemem/learned-policy";
 import { PROVENANCE_POLICIES } from "@finemem/spec";
 import { TRANSFORMERS_DTYPE_SUFFIXES, type TransformersDtype } from "@finemem/utils";
 import { z } from "zod";
@@ -40,6 +41,12 @@ export const embedderRoleSchema = z.strictObject({
   dtype: z.enum(Object.keys(TRANSFORMERS_DTYPE_SUFFIXES) as [TransformersDtype, ...TransformersDtype[]]).optional(),
   threads: positiveInt.optional(),
 });
+
+/** The held-out sets of `finemem train` by default: the synthetic defaults, and every fact changing amid distractors. */
+const TRAIN_HELDOUT_DEFAULT = [
+  { kind: "synthetic" as const, seed: "heldout", instances: 8 },
+  { kind: "synthetic" as const, seed: "heldout-hard", instances: 8, changedShare: 1, distractorShare: 0.5 },
+];
 
 /** The roles a model can play; each is configured on its own. */
 export const MODEL_ROLES = ["manager", "reasoner", "generator", "verifier", "judge", "embedder"] as const;
@@ -99,6 +106,18 @@ export const policySchema = z.discriminatedUnion("kind", [
     kind: z.literal("baseline"),
     name: z.enum(BASELINE_NAMES),
     longContextTokens: positiveInt.optional(),
+  }),
+  z.strictObject({
+    /** The learned policy of @finemem/learned-policy: trained by `finemem train`, evaluated greedily. */
+    kind: z.literal("learned"),
+    /** A checkpoint folder, or a training run folder (its latest checkpoint); default: untrained. */
+    checkpoint: nonEmpty.optional(),
+    /** k, the stored items considered per fact (a new policy; a checkpoint records its own). */
+    candidates: positiveInt.optional(),
+    hidden: positiveInt.optional(),
+    disabledFeatures: z.array(z.enum(FEATURE_GROUPS)).optional(),
+    /** The seed of a new policy's initial parameters; default the run seed. */
+    initSeed: nonEmpty.optional(),
   }),
   z.strictObject({
     kind: z.literal("llm"),
@@ -179,6 +198,41 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   report: z.strictObject({ html: z.boolean().default(true), worstQuestions: positiveInt.default(10) }).prefault({}),
+  /** `finemem train` (ignored by the other commands). */
+  train: z
+    .strictObject({
+      /** Trainer updates (one rollout group per training instance each). */
+      updates: positiveInt.default(100),
+      /** Training instances per update, drawn from `datasets` (one dataset per update, in turn). */
+      instancesPerUpdate: positiveInt.default(2),
+      /** G, the rollouts of each instance. */
+      rollouts: z.number().int().min(2).default(4),
+      /** Evaluate on the held-out datasets every N updates (and before the first, and after the last). */
+      evalEvery: positiveInt.default(25),
+      /** Write a checkpoint every M updates (and after the last). */
+      checkpointEvery: positiveInt.default(25),
+      /** What the held-out evaluation runs on; default two generated sets that no training seed draws. */
+      heldout: z.array(datasetSchema).min(1).default(TRAIN_HELDOUT_DEFAULT),
+      /** Policies evaluated once on the held-out sets, beside the curve. */
+      baselines: z
+        .array(z.enum(["heuristic", ...BASELINE_NAMES.filter((name) => !name.startsWith("prompted-"))]))
+        .default(["heuristic", "insert-every-fact"]),
+      /** `cpu` and `webgpu` train the learned policy here; `external` exports samples for an engine (verl). */
+      backend: z.enum(["cpu", "webgpu", "external"]).default("cpu"),
+      /** The local trainer's hyperparameters (@finemem/trainer's LocalTrainerConfig), e.g. learningRate, grouping. */
+      trainer: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+      /** The external backend's files; default `<run folder>/export`, both formats. */
+      export: z
+        .strictObject({
+          dir: nonEmpty.optional(),
+          formats: z
+            .array(z.enum(["jsonl", "parquet"]))
+            .min(1)
+            .optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 /** The configuration as written (every field optional). */

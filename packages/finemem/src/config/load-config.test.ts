@@ -72,7 +72,7 @@ const SECTIONS: readonly {
     section: "policy",
     content: { policy: { kind: "random" } },
     key: "policy.kind",
-    expected: /one of "heuristic", "baseline", "llm"/,
+    expected: /one of "heuristic", "baseline", "learned", "llm"/,
   },
   {
     section: "policy baseline",
@@ -204,5 +204,33 @@ describe("loadConfig: sources and precedence", () => {
       origin: "flag --set rewards.chunk",
       message: "config key rewards.chunk (from flag --set rewards.chunk): expected a number ≥ 0, got -1",
     });
+  });
+});
+
+describe("loadConfig: a command's own defaults", () => {
+  const defaults = {
+    policy: { kind: "learned" },
+    rewards: { evidence: "cited", compression: 0 },
+    datasets: [{ kind: "synthetic", seed: "train" }],
+  };
+
+  it("sit under the file: mappings merge key by key, a section with a kind and a list replace", async () => {
+    const { config } = await loadConfig({
+      defaults,
+      file: configFile({ rewards: { beta: 0.3 }, policy: { kind: "heuristic" }, datasets: [{ kind: "synthetic" }] }),
+    });
+    expect(config.rewards).toMatchObject({ beta: 0.3, evidence: "cited", compression: 0 });
+    expect(config.policy).toEqual({ kind: "heuristic" });
+    expect(config.datasets).toEqual([{ kind: "synthetic" }]);
+  });
+
+  it("apply where nothing else is set, and a flag still wins", async () => {
+    const { config } = await loadConfig({
+      defaults,
+      overrides: [{ key: "policy.checkpoint", value: "runs/t", origin: "flag --checkpoint" }],
+    });
+    expect(config.policy).toEqual({ kind: "learned", checkpoint: "runs/t" });
+    expect(config.rewards).toMatchObject({ beta: 0.5, evidence: "cited", compression: 0 });
+    expect(config.train).toMatchObject({ updates: 100, rollouts: 4, backend: "cpu" });
   });
 });

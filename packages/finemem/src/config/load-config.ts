@@ -35,6 +35,11 @@ export interface ConfigOverride {
 }
 
 export interface ConfigSources {
+  /**
+   * A command's own defaults (e.g. `finemem train` trains the learned policy), under the file: a
+   * mapping merges key by key, a list or a section with a `kind` is replaced whole.
+   */
+  readonly defaults?: Readonly<Record<string, unknown>>;
   /** A `.json`, `.yaml` or `.yml` file. */
   readonly file?: string;
   /** Read for `FINEMEM_*` variables; default none (the CLI passes `process.env`). */
@@ -58,10 +63,11 @@ export const CONFIG_ENV = Object.freeze({ FINEMEM_SEED: "run.seed", FINEMEM_OUT:
  */
 export async function loadConfig(sources: ConfigSources = {}): Promise<LoadedConfig> {
   const origins = new Map<string, string>();
-  let input: Record<string, unknown> = {};
+  let input: Record<string, unknown> = { ...(sources.defaults ?? {}) };
   if (sources.file !== undefined) {
-    input = await readConfigFile(sources.file);
-    for (const key of leafKeys(input)) origins.set(key, sources.file);
+    const file = await readConfigFile(sources.file);
+    for (const key of leafKeys(file)) origins.set(key, sources.file);
+    input = mergeSections(input, file);
   }
   for (const override of [...environmentOverrides(sources.env ?? {}), ...(sources.overrides ?? [])]) {
     input = setKey(input, override.key, override.value);
@@ -105,7 +111,7 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   if (typeof parsed !== "object" || Array.isArray(parsed))
     throw new ConfigError(
       "(root)",
-      "a mapping of sections (run, datasets, policy, reasoner, models, rewards, chunkQa, report)",
+      "a mapping of sections (run, datasets, policy, reasoner, models, rewards, chunkQa, report, train)",
       describe(parsed),
       file,
     );
@@ -131,6 +137,20 @@ function environmentOverrides(env: Readonly<Record<string, string | undefined>>)
     }
   }
   return overrides;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `top` over `base`: mappings merge key by key; lists, values and sections with a `kind` replace. */
+function mergeSections(base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(top)) {
+    const under = merged[key];
+    merged[key] = isMapping(value) && isMapping(under) && !("kind" in value) ? mergeSections(under, value) : value;
+  }
+  return merged;
 }
 
 /** A copy of `input` with the dotted `key` set (objects on the way are created or copied). */

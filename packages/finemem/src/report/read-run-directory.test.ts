@@ -1,45 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isFineMemError } from "@finemem/spec";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RUN_FILES } from "../run/run-files.js";
 import { readRunDirectory } from "./read-run-directory.js";
-import { RunDirectoryError } from "./run-directory-error.js";
+import { replaceLine, runFolderTestSetup } from "./test-support/run-folder-test-setup.js";
 import { writeFixtureRun } from "./test-support/write-fixture-run.js";
 
-const roots: string[] = [];
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
-
-function fixture(): string {
-  const dir = mkdtempSync(join(tmpdir(), "finemem-report-read-"));
-  roots.push(dir);
-  writeFixtureRun(dir);
-  return dir;
-}
-
-function replaceLine(file: string, line: number, text: string): void {
-  const lines = readFileSync(file, "utf8").split("\n");
-  lines[line - 1] = text;
-  writeFileSync(file, lines.join("\n"));
-}
-
-async function failure(dir: string): Promise<RunDirectoryError> {
-  const error = await readRunDirectory(dir).then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(RunDirectoryError);
-  expect(isFineMemError(error)).toBe(true);
-  return error as RunDirectoryError;
-}
+const { tempDir, fixture, failure } = runFolderTestSetup("finemem-report-read-", writeFixtureRun, readRunDirectory);
 
 describe("readRunDirectory", () => {
   it("reads and validates every file of a run", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "finemem-report-read-"));
-    roots.push(dir);
+    const dir = tempDir();
     const written = writeFixtureRun(dir);
     const run = await readRunDirectory(dir);
     expect(run.dir).toBe(dir);

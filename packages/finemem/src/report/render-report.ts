@@ -9,24 +9,16 @@ import { attributes, escapeHtml, formatNumber, NO_VALUE, numberCell, textCell } 
 import { countOperations } from "./operation-counts.js";
 import { PUBLISHED_FIGURES, PUBLISHED_METHODS, publishedBenchmarkOf } from "./published-figures.js";
 import type { RunDirectory } from "./read-run-directory.js";
-import { meanOf, meanRewardsPerStep, STEP_COMPONENTS, type StepComponent, type StepMeans } from "./step-means.js";
+import { reportDocument, section, table } from "./report-page.js";
+import { REWARD_COMPONENT_LABELS } from "./reward-labels.js";
+import { renderRunHeader } from "./run-header.js";
+import { meanOf, meanRewardsPerStep, STEP_COMPONENTS, type StepMeans } from "./step-means.js";
 import { barChart, lineChart } from "./svg-charts.js";
 
 export interface RenderReportOptions {
   /** How many lowest-scored questions get their evidence chain shown; default 10. */
   readonly worstQuestions?: number;
 }
-
-/** Column headings of the reward components. */
-const COMPONENT_LABELS: { readonly [component in StepComponent]: string } = {
-  format: "r_format",
-  chunk: "r_chunk",
-  evidence: "N_t",
-  eara: "r_EARA",
-  compression: "r_comp",
-  content: "r_content",
-  total: "r (total)",
-};
 
 /** A gold list is shown with this between its accepted answers. */
 const GOLD_SEPARATOR = " | ";
@@ -44,25 +36,7 @@ export function renderReport(run: RunDirectory, options: RenderReportOptions = {
     renderMemory(run),
     renderEvidence(run, options.worstQuestions ?? DEFAULT_WORST_QUESTIONS),
   ];
-  return [
-    "<!DOCTYPE html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    // Nothing may load: no script at all, styles only from this file, images only as data: URLs.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${STYLE}</style>`,
-    "</head>",
-    "<body>",
-    `<h1>${escapeHtml(title)}</h1>`,
-    renderHeadline(run),
-    ...sections,
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
+  return reportDocument(title, [renderHeadline(run), ...sections]);
 }
 
 /** The answer first: the run's average score, where a reader's eye lands before any table. */
@@ -78,44 +52,13 @@ function renderHeadline(run: RunDirectory): string {
 
 function renderHeader(run: RunDirectory): string {
   const { manifest, summary } = run;
-  const facts: [string, string][] = [
+  return renderRunHeader(manifest, [
     ["run id", manifest.runId],
     ["policy", summary.policyId],
     ["reasoner", summary.reasonerId],
     ["seed", manifest.seed],
     ["started", manifest.createdAt],
     ["specification", manifest.specificationVersion],
-  ];
-  const factRows = facts.map(
-    ([key, value]) =>
-      `<tr${attributes({ "data-key": key })}><th scope="row">${escapeHtml(key)}</th>${textCell("value", value)}</tr>`,
-  );
-  const models = Object.entries(manifest.models).map(
-    ([role, model]) =>
-      `<tr${attributes({ "data-key": role })}>${textCell("role", role)}${textCell("model", model)}</tr>`,
-  );
-  const prompts = Object.entries(manifest.promptHashes).map(
-    ([prompt, hash]) =>
-      `<tr${attributes({ "data-key": prompt })}>${textCell("prompt", prompt)}${textCell("hash", hash, { className: "mono" })}</tr>`,
-  );
-  const datasets = manifest.datasets.map((source) => {
-    // An unpinned revision cannot be reproduced: docs/method.md §16 asks for the warning with every result.
-    const unpinned = source.revision.startsWith("unpinned:");
-    return `<tr${attributes({ "data-key": `${source.repo}/${source.file}`, class: unpinned ? "warn" : undefined })}>${textCell("repo", source.repo)}${textCell("revision", unpinned ? `${source.revision} (unpinned)` : source.revision, { className: "mono" })}${textCell("file", source.file)}${textCell("row", source.row === undefined ? NO_VALUE : String(source.row))}${textCell("sha256", source.sha256 ?? NO_VALUE, { className: "mono" })}</tr>`;
-  });
-  const config =
-    manifest.config === undefined
-      ? ""
-      : `<details><summary>Effective configuration</summary><pre data-testid="config">${escapeHtml(JSON.stringify(manifest.config, null, 2))}</pre></details>`;
-  return section("run", "Run", [
-    table("run-facts", ["", ""], factRows, { headless: true }),
-    "<h3>Models</h3>",
-    table("models", ["role", "model"], models),
-    "<h3>Prompt hashes</h3>",
-    table("prompt-hashes", ["prompt", "hash"], prompts),
-    "<h3>Datasets</h3>",
-    table("datasets", ["repo", "revision", "file", "row", "sha256"], datasets),
-    config,
   ]);
 }
 
@@ -236,7 +179,7 @@ function renderStepRewards(run: RunDirectory): string {
     xLabel: "step",
     yLabel: "reward",
     series: components.map((component) => ({
-      name: COMPONENT_LABELS[component],
+      name: REWARD_COMPONENT_LABELS[component],
       points: means.map((step) => ({ x: step.step, y: step.rewards[component] })),
     })),
   });
@@ -244,7 +187,7 @@ function renderStepRewards(run: RunDirectory): string {
     chart,
     table(
       "step-rewards-table",
-      ["step", "episodes", ...components.map((component) => COMPONENT_LABELS[component]), "memory tokens"],
+      ["step", "episodes", ...components.map((component) => REWARD_COMPONENT_LABELS[component]), "memory tokens"],
       rows,
     ),
     `<p class="note">N_t: the step's normalized evidence contribution; r_EARA = (1 − β)·r_global/T + β·N_t. A component not computed is left out of its mean (${NO_VALUE} when no episode computed it).</p>`,
@@ -354,41 +297,3 @@ function renderChain(chain: EvidenceChain, index: number): string {
     "</article>"
   );
 }
-
-function section(id: string, heading: string, parts: readonly string[]): string {
-  return `<section${attributes({ id, "data-testid": id })}><h2>${escapeHtml(heading)}</h2>\n${parts.join("\n")}\n</section>`;
-}
-
-function table(
-  id: string,
-  headings: readonly string[],
-  rows: readonly string[],
-  options: { readonly headless?: boolean; readonly testId?: string } = {},
-): string {
-  const head =
-    options.headless === true
-      ? ""
-      : `<thead><tr>${headings.map((heading) => `<th scope="col">${escapeHtml(heading)}</th>`).join("")}</tr></thead>`;
-  const body =
-    rows.length === 0
-      ? `<tbody><tr><td class="na" colspan="${Math.max(1, headings.length)}">${NO_VALUE}</td></tr></tbody>`
-      : `<tbody>\n${rows.join("\n")}\n</tbody>`;
-  return `<table${attributes({ id, "data-testid": options.testId ?? id })}>${head}${body}</table>`;
-}
-
-// System fonts only: a web font would be an external resource.
-const STYLE = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;margin:24px auto;max-width:1200px;padding:0 16px}
-h1{font-size:22px;margin:0 0 12px}h2{font-size:18px;border-bottom:1px solid #d0d7de;padding-bottom:4px;margin-top:32px}h3{font-size:15px;margin:18px 0 6px}
-table{border-collapse:collapse;margin:6px 0 12px;display:block;max-width:100%;overflow-x:auto}th,td{border:1px solid #d0d7de;padding:3px 8px;vertical-align:top;text-align:left}
-thead th{background:#f3f5f7}th[scope=row]{background:#f8f9fa;font-weight:600}
-td.num{text-align:right;font-variant-numeric:tabular-nums}td.na{color:#8c959f;text-align:center}td.run{font-weight:600}td.ref{color:#57606a}
-td.mono,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}td.text{max-width:640px;white-space:pre-wrap;word-break:break-word}
-tr.warn td{background:#fff8c5}tr.missing td{background:#ffebe9}tr.unattributed td{background:#f6f8fa}
-.note{color:#57606a;font-size:12.5px;max-width:900px}
-article.question{border:1px solid #d0d7de;border-radius:6px;padding:4px 12px 8px;margin:12px 0}
-svg.chart{display:block;margin:8px 0;background:#fff;border:1px solid #eaeef2;max-width:100%;height:auto}
-.headline{font-size:18px;margin:0 0 16px}.headline strong{font-size:24px}svg.chart text{font-size:11px;fill:#1b1f24}svg.chart text.title{font-size:13px;font-weight:600}
-svg.chart .grid{stroke:#eaeef2}svg.chart .axis,svg.chart .tick{stroke:#57606a}svg.chart text.empty{fill:#8c959f}
-pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:320px}
-`;

@@ -5,13 +5,13 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { type AggregateTable, aggregateScores } from "@finemem/benchmarks";
-import { checkService, chromiumPath, probeChromium } from "@finemem/testing";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { checkService, probeChromium } from "@finemem/testing";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliCaptured } from "../cli/test-support/run-cli-captured.js";
 import { type RunDirectory, readRunDirectory } from "./read-run-directory.js";
+import { openReportInChromium } from "./test-support/open-report-in-chromium.js";
 import { writeReport } from "./write-report.js";
 
 /** A real run: `finemem eval` on two synthetic instances with two rollouts each (the heuristic policy, the extractive reader). */
@@ -40,16 +40,6 @@ async function prepareRunDirectory(root: string): Promise<string> {
 
 /** A CI output directory (.ci/run clears every package's .test-results before the tests). */
 const SCREENSHOT = join(import.meta.dirname, "..", "..", ".test-results", "report.png");
-
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-sync",
-];
 
 const available = await checkService("chromium", () => probeChromium());
 
@@ -106,9 +96,9 @@ describe.skipIf(!available.available)("the HTML report in headless Chromium", ()
   let browser: Browser;
   let page: Page;
   let expected: AggregateTable;
-  const requests: string[] = [];
-  const consoleErrors: string[] = [];
-  const pageErrors: string[] = [];
+  let requests: readonly string[];
+  let consoleErrors: readonly string[];
+  let pageErrors: readonly string[];
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "finemem-report-browser-"));
@@ -126,15 +116,7 @@ describe.skipIf(!available.available)("the HTML report in headless Chromium", ()
       })),
     );
 
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ offline: true, viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.on("request", (request) => requests.push(request.url()));
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
-    });
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    await page.goto(pathToFileURL(reportPath).href, { waitUntil: "load" });
+    ({ browser, page, requests, consoleErrors, pageErrors } = await openReportInChromium(reportPath));
   }, 120_000);
 
   afterAll(async () => {

@@ -34,11 +34,21 @@ export interface ChartFrame {
   readonly height?: number;
 }
 
+export interface LineChartOptions {
+  /**
+   * Every point gets its dot, however many there are, and the dot carries `data-x` and `data-value`
+   * (`String(y)`, the shortest text that parses back to the same double), so a test or a script can
+   * read the plotted figures exactly rather than back out of rounded coordinates. Off by default: the
+   * eval report keeps its lighter markup.
+   */
+  readonly exactPoints?: boolean;
+}
+
 const MARGIN = { top: 30, right: 150, bottom: 44, left: 64 } as const;
 /** Above this many points a line carries no dot per point (they would merge into a smear). */
 const MAX_DOTS = 60;
 
-export function lineChart(frame: ChartFrame & { readonly series: readonly LineSeries[] }): string {
+export function lineChart(frame: ChartFrame & LineChartOptions & { readonly series: readonly LineSeries[] }): string {
   const width = frame.width ?? 760;
   const height = frame.height ?? 300;
   const plot = { left: MARGIN.left, top: MARGIN.top, right: width - MARGIN.right, bottom: height - MARGIN.bottom };
@@ -82,11 +92,13 @@ export function lineChart(frame: ChartFrame & { readonly series: readonly LineSe
         group.push(
           `<polyline fill="none" stroke="${color}" stroke-width="2"${dashAttribute} points="${segment.join(" ")}"/>`,
         );
-    if (sorted.length <= MAX_DOTS || segments.some((segment) => segment.length === 1)) {
+    const exact = frame.exactPoints === true;
+    if (exact || sorted.length <= MAX_DOTS || segments.some((segment) => segment.length === 1)) {
       for (const point of sorted) {
         if (point.y === null || !Number.isFinite(point.y)) continue;
+        const data = exact ? ` data-x="${point.x}" data-value="${String(point.y)}"` : "";
         group.push(
-          `<circle cx="${f(sx(point.x))}" cy="${f(sy(point.y))}" r="2.5" fill="${color}"><title>${escapeHtml(`${series.name} at ${frame.xLabel} ${point.x}: ${formatNumber(point.y)}`)}</title></circle>`,
+          `<circle cx="${f(sx(point.x))}" cy="${f(sy(point.y))}" r="2.5" fill="${color}"${data}><title>${escapeHtml(`${series.name} at ${frame.xLabel} ${point.x}: ${formatNumber(point.y)}`)}</title></circle>`,
         );
       }
     }

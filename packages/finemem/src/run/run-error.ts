@@ -11,6 +11,9 @@ import { FineMemError, type PathSegment } from "@finemem/spec";
  * - `not_recorded_for_training`: an episode's decisions lack what a trainer needs (token ids,
  *   log-probabilities, replay payloads): it was run without `training: true`.
  * - `invalid_replay`: a decision policy's replay payload is refused by its replay validator.
+ * - `no_checkpoint`: a path given as a training checkpoint holds none.
+ * - `corrupt_checkpoint`: a training checkpoint's `checkpoint.json` or trainer state cannot be read.
+ * - `newer_format`: a training checkpoint written by a newer finemem.
  */
 export type RunErrorCode =
   | "resume_mismatch"
@@ -21,7 +24,10 @@ export type RunErrorCode =
   | "evidence_not_cited"
   | "mixed_instances"
   | "not_recorded_for_training"
-  | "invalid_replay";
+  | "invalid_replay"
+  | "no_checkpoint"
+  | "corrupt_checkpoint"
+  | "newer_format";
 
 export class RunError extends FineMemError {
   declare readonly code: RunErrorCode;
