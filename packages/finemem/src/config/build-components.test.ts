@@ -5,6 +5,7 @@ import { createInMemoryStore } from "@finemem/memory";
 import { writeTinySynonymModel } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
 import { buildComponents, defaultRunId, recordedConfig } from "./build-components.js";
+import { configSchema } from "./config-schema.js";
 import { loadConfig } from "./load-config.js";
 
 const configOf = async (input: Record<string, unknown>) =>
@@ -160,5 +161,15 @@ describe("buildComponents", () => {
     });
     expect(defaultRunId(elsewhere)).toBe(defaultRunId(config));
     expect(defaultRunId(await configOf({ "run.seed": "other" }))).not.toBe(defaultRunId(await configOf({})));
+  });
+});
+
+describe("run ids across versions", () => {
+  it("an evaluation's default run id is the one finemem gave before the train section existed, so earlier runs keep resuming", () => {
+    // Computed with the previous release's build-components.ts and config-schema.ts (commit 6bc7713).
+    expect(defaultRunId(configSchema.parse({}))).toBe("eval-db2d0cc928be");
+    expect(defaultRunId(configSchema.parse({ policy: { kind: "llm" } }))).toBe("eval-af23b523c753");
+    // A training run of the same configuration is another run.
+    expect(defaultRunId(configSchema.parse({}), "train")).toMatch(/^train-[0-9a-f]{12}$/);
   });
 });
