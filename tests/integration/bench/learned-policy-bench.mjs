@@ -90,7 +90,9 @@ for (const seed of SEEDS) {
     onUpdate: (line) => {
       last = line;
       if (line.update % 50 === 0)
-        process.stderr.write(`seed ${seed}: update ${line.update}/${config.updates}, mean reward ${line.meanReward.toFixed(3)}\n`);
+        process.stderr.write(
+          `seed ${seed}: update ${line.update}/${config.updates}, mean reward ${line.meanReward.toFixed(3)}\n`,
+        );
     },
   });
   const seconds = (performance.now() - started) / 1000;

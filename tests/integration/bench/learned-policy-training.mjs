@@ -46,7 +46,14 @@ export function trainingInstances(seed, update, config = DEFAULT_TRAINING) {
  * `runDir` (default: a new temporary folder; the same folder again resumes the run), and returns the
  * trained policy (greedy, from the final checkpoint) with the run.
  */
-export async function trainLearnedPolicy({ seed, config = DEFAULT_TRAINING, runDir, checkpointEvery, signal, onUpdate }) {
+export async function trainLearnedPolicy({
+  seed,
+  config = DEFAULT_TRAINING,
+  runDir,
+  checkpointEvery,
+  signal,
+  onUpdate,
+}) {
   const folder = runDir ?? join(await mkdtemp(join(tmpdir(), "learned-policy-")), "run");
   const run = await train({
     runId: `learned-policy-${seed}`,

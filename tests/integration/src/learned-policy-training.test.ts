@@ -22,7 +22,8 @@ const SMALL: TrainingConfig = {
 
 const work = mkdtempSync(join(tmpdir(), "learned-policy-resume-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const finalState = (runDir: string) => readFileSync(join(runDir, "checkpoints", "update-000004", "trainer.safetensors"));
+const finalState = (runDir: string) =>
+  readFileSync(join(runDir, "checkpoints", "update-000004", "trainer.safetensors"));
 
 describe("training the learned policy on real rollouts", () => {
   it("resumes from a mid-training checkpoint bit-identically", async () => {
