@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `finemem` command. Ctrl-C stops the run after the work in flight; finished steps and questions
-// are in the run's journals, so the same command resumes.
+// The `finemem` command. Ctrl-C (or SIGTERM) stops the run after the work in flight; finished steps and
+// questions are in the run's journals, so the same command resumes.
 import { exitQuietlyOnBrokenPipe } from "./cli/cli-io.js";
 import { runCli } from "./cli/main.js";
 
@@ -10,6 +10,8 @@ exitQuietlyOnBrokenPipe(process.stderr);
 
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort(new Error("interrupted (SIGINT)")));
+// A service manager's stop (finemem serve under systemd or Kubernetes): the same graceful end.
+process.once("SIGTERM", () => controller.abort(new Error("interrupted (SIGTERM)")));
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -1,4 +1,10 @@
 export { deadEndpoint, type FakeModelHub, type FakeModelHubRequest, startFakeModelHub } from "./fake-model-hub.ts";
+export {
+  createTestDatabase,
+  POSTGRES_ADMIN_URL,
+  postgresAvailability,
+  type TestDatabase,
+} from "./postgres-test-database.ts";
 export { rejection } from "./rejection.ts";
 export {
   type Availability,

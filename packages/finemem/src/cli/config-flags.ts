@@ -17,6 +17,9 @@ export const CONFIG_FLAG_OPTIONS = {
   concurrency: { type: "string" },
   set: { type: "string", multiple: true },
   checkpoint: { type: "string" },
+  host: { type: "string" },
+  port: { type: "string" },
+  database: { type: "string" },
   updates: { type: "string" },
   backend: { type: "string" },
   ...Object.fromEntries(
@@ -184,6 +187,13 @@ export function overridesFromFlags(values: ConfigFlagValues): ConfigOverride[] {
       value: integerFlag("updates", "train.updates", updates),
       origin: "flag --updates",
     });
+  const host = text("host");
+  if (host !== undefined) overrides.push({ key: "serve.host", value: host, origin: "flag --host" });
+  const port = text("port");
+  if (port !== undefined)
+    overrides.push({ key: "serve.port", value: integerFlag("port", "serve.port", port), origin: "flag --port" });
+  const database = text("database");
+  if (database !== undefined) overrides.push({ key: "serve.database", value: database, origin: "flag --database" });
   const backend = text("backend");
   if (backend !== undefined) overrides.push({ key: "train.backend", value: backend, origin: "flag --backend" });
   const concurrency = text("concurrency");

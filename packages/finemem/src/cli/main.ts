@@ -16,6 +16,7 @@ import {
 } from "./config-flags.js";
 import { DATA_FLAG_OPTIONS, dataCommand } from "./data-command.js";
 import { evalCommand } from "./eval-command.js";
+import { serveCommand } from "./serve-command.js";
 import { TRAIN_CONFIG_DEFAULTS, trainCommand } from "./train-command.js";
 
 /** The options `eval` shares with `data` (configuration, models, datasets, run), in both helps. */
@@ -50,6 +51,8 @@ Commands:
   train                     train a memory manager with GRPO on Fine-Mem's per-step rewards (default: the
                             learned policy on generated synthetic instances, about a minute); held-out
                             scores before and after, checkpoints, a report; the same command resumes
+  serve                     serve episodes over HTTP to a client that owns the manager model (verl): step
+                            prompts, operation outcomes and every per-step reward; until Ctrl-C
   data list                 the datasets finemem reads
   data download <dataset>   fetch a dataset's files into the Hugging Face cache
   data inspect [dataset]    instances, chunks, questions and metric of the configured datasets
@@ -109,6 +112,27 @@ rewards.provenance, rewards.evidence, rewards.questionFraction.
 
 ${ENVIRONMENT}`;
 
+/** `finemem serve --help`. */
+export const SERVE_USAGE = `Usage: finemem serve [options]
+
+Serves Fine-Mem episodes over HTTP (OpenAPI at /v1/openapi.json) for a client that owns the manager
+model, such as verl's rollout workers with integrations/verl: start an episode (an instance of the
+configured datasets by id, or one sent inline), get each step's prompt (chunk c_t and memory M_{t-1}),
+send the model's output, get the operation outcomes, r_format and r_chunk, and at the end every
+per-step reward and the training records. The configured reader answers the questions; the rewards
+follow the configuration. Ctrl-C or SIGTERM shuts down gracefully (requests in flight finish).
+
+Options:
+  --host <host>  --port <n>  default 127.0.0.1:8420
+  --database <url>          a PostgreSQL URL: episodes live there and any server process sharing it
+                            serves any of them (default: this process's memory)
+  --config, --dataset, --file, --limit, --reasoner, --set, --<role>-url/-model/-key: as for finemem eval
+
+The bearer token is read from FINEMEM_SERVE_TOKEN (serve.tokenEnv names another variable); without it,
+a token is generated and printed. Also serve.maxBodyBytes (8 MiB) and serve.maxInFlight (256).
+
+${ENVIRONMENT}`;
+
 /** `finemem data --help`. */
 export const DATA_USAGE = `Usage: finemem data <subcommand> [options]
 
@@ -136,10 +160,11 @@ Writes the run's self-contained report.html, e.g. finemem report finemem-runs/ev
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   eval: EVAL_USAGE,
   train: TRAIN_USAGE,
+  serve: SERVE_USAGE,
   data: DATA_USAGE,
   report: REPORT_USAGE,
 };
-const COMMANDS = ["eval", "train", "data", "report", "help"] as const;
+const COMMANDS = ["eval", "train", "serve", "data", "report", "help"] as const;
 
 /** The finemem package's version, from the package.json above this file (src/cli/ or the bundled dist/). */
 export function packageVersion(): string {
@@ -266,6 +291,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           return 2;
         }
         await trainCommand((await config()).config, io, { quiet: values.quiet === true });
+        return 0;
+      case "serve":
+        await serveCommand((await config()).config, io);
         return 0;
       case "data":
         return await dataCommand(rest, values, config, io);

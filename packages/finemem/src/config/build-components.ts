@@ -34,6 +34,7 @@ import type {
 } from "@finemem/spec";
 import { type ContentValidityJudge, createContentValidityJudge } from "@finemem/step-reward";
 import type { EpisodeRewardOptions } from "../episode/run-episode.js";
+import { canonicalJson } from "../run/canonical-json.js";
 import { type LoadedLearnedPolicy, loadLearnedPolicy } from "../train/load-learned-policy.js";
 import type { DatasetConfig, FineMemConfig, ModelRole } from "./config-schema.js";
 import { ConfigError } from "./load-config.js";
@@ -388,9 +389,10 @@ export function rewardOptionsOf(
 export type RunCommand = "eval" | "train";
 
 /**
- * The configuration as the manifest records it: API keys removed, so a manifest can be shared. An
- * evaluation leaves out the `train` section, which it does not read (and which manifests written
- * before `finemem train` existed lack, so their runs keep resuming).
+ * The configuration as the manifest records it: API keys removed, so a manifest can be shared. A run
+ * leaves out the sections of other commands (an evaluation the `train` and `serve` sections, which it
+ * does not read, and which manifests written before those commands existed lack, so their runs keep
+ * resuming).
  */
 export function recordedConfig(config: FineMemConfig, command: RunCommand = "eval"): JsonValue {
   const models = Object.fromEntries(
@@ -399,8 +401,8 @@ export function recordedConfig(config: FineMemConfig, command: RunCommand = "eva
       model === undefined ? undefined : { ...model, apiKey: model.apiKey === undefined ? undefined : "(set)" },
     ]),
   );
-  const { train: _train, ...rest } = config;
-  return JSON.parse(JSON.stringify({ ...(command === "train" ? config : rest), models })) as JsonValue;
+  const { train, serve: _serve, ...shared } = config;
+  return JSON.parse(JSON.stringify({ ...shared, ...(command === "train" ? { train } : {}), models })) as JsonValue;
 }
 
 /**
@@ -414,16 +416,4 @@ export function defaultRunId(config: FineMemConfig, command: RunCommand = "eval"
     run,
   };
   return `${command}-${createHash("sha256").update(canonicalJson(relevant)).digest("hex").slice(0, 12)}`;
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

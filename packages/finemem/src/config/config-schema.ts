@@ -233,6 +233,19 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /** `finemem serve` (ignored by the other commands). */
+  serve: z
+    .strictObject({
+      host: nonEmpty.default("127.0.0.1"),
+      port: z.number().int().min(0).max(65535).default(8420),
+      /** The environment variable holding the bearer token; without it, a token is generated and printed. */
+      tokenEnv: nonEmpty.default("FINEMEM_SERVE_TOKEN"),
+      /** A PostgreSQL URL: episodes live there, shared by every server process; default in this process's memory. */
+      database: nonEmpty.optional(),
+      maxBodyBytes: positiveInt.default(8 * 1024 * 1024),
+      maxInFlight: positiveInt.default(256),
+    })
+    .prefault({}),
 });
 
 /** The configuration as written (every field optional). */

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
+import { createTestDatabase, postgresAvailability, type TestDatabase } from "@finemem/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInMemoryStore } from "../store/in-memory-store.js";
 import { DURABILITY_NAMESPACE, durabilityBatch } from "./durability-batches.js";
@@ -14,7 +15,6 @@ import { openPgliteStore } from "./open-pglite-store.js";
 import { openPostgresStore } from "./open-postgres-store.js";
 import type { PersistentStore } from "./persistent-store.js";
 import { bundleChildScript, CHILD_CWD } from "./test-support/child-process-script.js";
-import { createTestDatabase, postgresAvailability, type TestDatabase } from "./test-support/postgres-test-database.js";
 
 const TRIALS = 10;
 const postgres = await postgresAvailability();

@@ -3,11 +3,11 @@
 // process sees one history.
 import { PGlite } from "@electric-sql/pglite";
 import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
+import { createTestDatabase, postgresAvailability, type TestDatabase } from "@finemem/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StoreOptionsError } from "../store/in-memory-store.js";
 import { openPgliteSchemaStore } from "./open-pglite-store.js";
 import { openPostgresStore } from "./open-postgres-store.js";
-import { createTestDatabase, postgresAvailability, type TestDatabase } from "./test-support/postgres-test-database.js";
 
 const tokenCounter = createWhitespaceTokenCounter();
 const insert = (step: number, content: string, operationId = `s${step}`) => ({

@@ -1,9 +1,9 @@
 // #3's conformance suite on the PostgreSQL-server backend: one database for the file, one schema per
 // store the suite opens; "reopen" closes the store and replays its schema's log into a new one.
+import { createTestDatabase, postgresAvailability, type TestDatabase } from "@finemem/testing";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { type ConformanceHarness, memoryBackendConformance } from "../testing/index.js";
 import { openPostgresStore } from "./open-postgres-store.js";
-import { createTestDatabase, postgresAvailability, type TestDatabase } from "./test-support/postgres-test-database.js";
 
 const { available } = await postgresAvailability();
 let database: TestDatabase;

@@ -1,14 +1,16 @@
 // Test support: one PostgreSQL database per test file, created on the server CI starts and dropped
-// afterwards. The server is found through FINEMEM_POSTGRES_URL (an admin connection); without it, or
-// when it does not answer, tests skip with the reason (and fail when FINEMEM_REQUIRE names postgres).
+// afterwards (@finemem/memory's stores and finemem's serve episodes). The server is found through
+// FINEMEM_POSTGRES_URL (an admin connection); when it does not answer, tests skip with the reason, and
+// fail when FINEMEM_REQUIRE names postgres.
 import { randomBytes } from "node:crypto";
-import { checkService } from "@finemem/testing";
 import pg from "pg";
+import { checkService } from "./service-gate.ts";
 
 export const POSTGRES_ADMIN_URL =
   process.env.FINEMEM_POSTGRES_URL ?? "postgresql://root@/postgres?host=/var/run/postgresql";
 
 export interface TestDatabase {
+  /** The database's URL, for pools of its own (another "process"). */
   readonly url: string;
   readonly pool: pg.Pool;
   drop(): Promise<void>;
@@ -41,6 +43,9 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const [base = "", query] = POSTGRES_ADMIN_URL.split("?", 2);
   const databaseUrl = `${base.replace(/\/[^/]*$/, `/${name}`)}${query === undefined ? "" : `?${query}`}`;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  // pool.end() resolves before its connections have closed; DROP … WITH (FORCE) then terminates them,
+  // an error the pool would otherwise raise as an uncaught 'error' event.
+  pool.on("error", () => undefined);
   return {
     url: databaseUrl,
     pool,

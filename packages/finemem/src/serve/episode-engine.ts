@@ -1,0 +1,329 @@
+// The episodes of `finemem serve`, driven step by step by a client that owns the manager model (verl's
+// rollout workers). Each request runs `runEpisode` again over the episode's journal: finished steps
+// replay through a fresh store without a model call, the step the request brings is applied and scored,
+// and the run stops where the next model call would be, whose prompt is the answer's `next`. A process
+// therefore holds no episode between requests, and any process sharing the repository can serve any.
+import { createHash, randomUUID } from "node:crypto";
+import { createLlmMemoryPolicy } from "@finemem/policy";
+import {
+  type BenchmarkInstance,
+  type ChatMessage,
+  type IdentifiedOperation,
+  type LanguageModel,
+  type LanguageModelResponse,
+  type Metric,
+  type OperationResult,
+  type ParseOutcome,
+  type Reasoner,
+  SPECIFICATION_VERSION,
+  type StepRewardComponents,
+  type ToolDefinition,
+  type TrainingSample,
+} from "@finemem/spec";
+import { formatReward } from "@finemem/step-reward";
+import type { EpisodeCheckpoint, RecordedStep } from "../episode/episode-checkpoint.js";
+import { type EpisodeResult, type EpisodeRewardOptions, runEpisode } from "../episode/run-episode.js";
+import { toRolloutGroup } from "../episode/to-rollout-group.js";
+import { canonicalJson } from "../run/canonical-json.js";
+import { RunError } from "../run/run-error.js";
+import type { EpisodeRecord, EpisodeRepository, EpisodeSettings } from "./episode-repository.js";
+import { ServeError } from "./serve-error.js";
+
+/** What the client's model is asked for at a step: c_t and M_{t−1} in the manager prompt. */
+export interface StepPrompt {
+  readonly step: number;
+  readonly messages: readonly ChatMessage[];
+  readonly tools?: readonly ToolDefinition[];
+}
+
+export interface EpisodeStarted {
+  readonly episodeId: string;
+  readonly instanceId: string;
+  readonly rollout: number;
+  /** T, the instance's chunk count. */
+  readonly chunks: number;
+  /** The first step still to do (`null` when a fork has none left). */
+  readonly next: StepPrompt | null;
+}
+
+export interface StepApplied {
+  readonly episodeId: string;
+  readonly step: number;
+  readonly operations: readonly IdentifiedOperation[];
+  readonly results: readonly OperationResult[];
+  readonly parseOutcomes: readonly ParseOutcome[];
+  /** What is known when the step is applied: r_format(t) and r_chunk(t) (null: no chunk questions). */
+  readonly rewards: { readonly format: number | null; readonly chunk: number | null };
+  readonly memoryTokens: number;
+  readonly next: StepPrompt | null;
+}
+
+export interface EpisodeFinalized {
+  readonly episodeId: string;
+  readonly instanceId: string;
+  readonly rollout: number;
+  /** Every component of r(t) beside its total, per step. */
+  readonly steps: readonly { readonly step: number; readonly rewards: StepRewardComponents }[];
+  /** r_global: the mean score of the global questions. */
+  readonly globalScore: number;
+  /** U: the share of r_global no step's evidence carries. */
+  readonly unattributed: number;
+  /** One training record per step (token ids and log-probs as the client sent them); null when the client sent none. */
+  readonly samples: readonly TrainingSample[] | null;
+}
+
+export interface EpisodeEngineOptions {
+  readonly repository: EpisodeRepository;
+  /** The frozen reasoning agent: chunk questions after each step, global questions at the end. */
+  readonly reasoner: Reasoner;
+  readonly rewards?: EpisodeRewardOptions | undefined;
+  readonly metricFor?: ((instance: BenchmarkInstance) => Metric) | undefined;
+  /** Reasoner calls in flight per episode. */
+  readonly concurrency?: number | undefined;
+  /** Recorded in step records. Default `serve`. */
+  readonly runId?: string | undefined;
+}
+
+export interface EpisodeEngine {
+  start(instance: BenchmarkInstance, settings: EpisodeSettings): Promise<EpisodeStarted>;
+  /** Applies the client's output for `step`; the same idempotency key and body answer the same again. */
+  step(episodeId: string, step: number, output: LanguageModelResponse, idempotencyKey: string): Promise<StepApplied>;
+  finalize(episodeId: string): Promise<EpisodeFinalized>;
+  fork(episodeId: string): Promise<EpisodeStarted>;
+  close(episodeId: string): Promise<void>;
+}
+
+/** The reason a drive stops on purpose (the next prompt is known, or the last step is recorded). */
+const STOP = Symbol("stop");
+
+interface Drive {
+  readonly next: StepPrompt | undefined;
+  readonly recorded: RecordedStep | undefined;
+  readonly episode: EpisodeResult | undefined;
+}
+
+export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngine {
+  const { repository } = options;
+  const runId = options.runId ?? "serve";
+
+  const recordOf = async (episodeId: string): Promise<EpisodeRecord> => {
+    const record = await repository.get(episodeId);
+    if (record === undefined)
+      throw new ServeError("unknown_episode", `no episode ${episodeId}: start one with POST /v1/episodes`, [
+        "episodeId",
+      ]);
+    return record;
+  };
+
+  /**
+   * Runs the episode over its journal (the steps up to `upTo`): `prompt` stops at the next model call,
+   * `step` answers that call with the client's output and stops after recording it (at the following
+   * call), `finish` runs to the end (every step must be in the journal).
+   */
+  const drive = async (
+    record: EpisodeRecord,
+    mode:
+      | { readonly kind: "prompt"; readonly upTo?: number }
+      | { readonly kind: "step"; readonly output: LanguageModelResponse; readonly key: string; readonly hash: string }
+      | { readonly kind: "finish" },
+  ): Promise<Drive> => {
+    const { instance, settings } = record;
+    const journal = (await repository.steps(record.episodeId)).filter(
+      (step) => mode.kind !== "prompt" || mode.upTo === undefined || step.step <= mode.upTo,
+    );
+    const questions = mode.kind === "finish" ? await repository.questions(record.episodeId) : [];
+    const stop = new AbortController();
+    let next: StepPrompt | undefined;
+    let recorded: RecordedStep | undefined;
+    const last = instance.chunks.length;
+    const checkpoint: EpisodeCheckpoint = {
+      steps: new Map(journal.map((step) => [step.step, step])),
+      questions: new Map(questions.map((question) => [question.questionId, question])),
+      async recordStep(step) {
+        await repository.recordStep(
+          record.episodeId,
+          step,
+          mode.kind === "step" ? { key: mode.key, requestHash: mode.hash, step: step.step } : undefined,
+        );
+        recorded = step;
+        // The last step is applied: the global questions wait for finalize.
+        if (step.step === last && mode.kind !== "finish") stop.abort(STOP);
+      },
+      async recordQuestion(question) {
+        await repository.recordQuestion(record.episodeId, question);
+      },
+    };
+    let calls = 0;
+    const model: LanguageModel = {
+      specificationVersion: SPECIFICATION_VERSION,
+      provider: "finemem-serve",
+      modelId: "client",
+      async generate(request) {
+        const step = journal.length + 1 + calls;
+        calls += 1;
+        if (mode.kind === "step" && calls === 1) return mode.output;
+        next = { step, messages: request.messages, ...(request.tools === undefined ? {} : { tools: request.tools }) };
+        stop.abort(STOP);
+        throw new ServeError("internal", "stopped at the next model call");
+      },
+    };
+    const policy = createLlmMemoryPolicy({ model, prompt: settings.prompt, callStyle: settings.callStyle });
+    try {
+      const episode = await runEpisode({
+        instance,
+        policy,
+        reasoner: options.reasoner,
+        checkpoint,
+        training: true,
+        runId,
+        rollout: settings.rollout,
+        seed: settings.seed,
+        ...(options.rewards === undefined ? {} : { rewards: options.rewards }),
+        ...(options.metricFor === undefined ? {} : { metric: options.metricFor(instance) }),
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        signal: stop.signal,
+      });
+      return { next: undefined, recorded, episode };
+    } catch (error) {
+      if (stop.signal.aborted && stop.signal.reason === STOP) return { next, recorded, episode: undefined };
+      throw error;
+    }
+  };
+
+  const started = async (record: EpisodeRecord): Promise<EpisodeStarted> => {
+    const done = (await repository.steps(record.episodeId)).length;
+    const { next } =
+      done < record.instance.chunks.length ? await drive(record, { kind: "prompt" }) : { next: undefined };
+    return {
+      episodeId: record.episodeId,
+      instanceId: record.instance.instanceId,
+      rollout: record.settings.rollout,
+      chunks: record.instance.chunks.length,
+      next: next ?? null,
+    };
+  };
+
+  const applied = async (
+    record: EpisodeRecord,
+    step: RecordedStep,
+    next: StepPrompt | undefined,
+  ): Promise<StepApplied> => ({
+    episodeId: record.episodeId,
+    step: step.step,
+    operations: step.decision.operations.map((operation, position) => ({
+      operationId: `s${step.step}.${position}`,
+      operation,
+    })),
+    results: step.results,
+    parseOutcomes: step.decision.parseOutcomes,
+    rewards: {
+      format: formatReward(
+        step.decision,
+        step.results,
+        options.rewards?.skipSucceeds === undefined ? {} : { skipSucceeds: options.rewards.skipSucceeds },
+      ).score,
+      chunk: step.chunkScore,
+    },
+    memoryTokens: step.memoryTokens,
+    next: next ?? null,
+  });
+
+  return {
+    async start(instance, settings) {
+      if (instance.chunks.length === 0)
+        throw new ServeError("invalid_request", `instance ${instance.instanceId} has no chunks`, [
+          "instance",
+          "chunks",
+        ]);
+      const record: EpisodeRecord = { episodeId: randomUUID(), instance, settings, forkedFrom: null };
+      await repository.create(record);
+      return started(record);
+    },
+
+    async step(episodeId, step, output, key) {
+      const hash = createHash("sha256").update(canonicalJson({ step, output })).digest("hex");
+      return repository.withEpisodeLock(episodeId, async () => {
+        const record = await recordOf(episodeId);
+        const seen = await repository.idempotency(episodeId, key);
+        if (seen !== undefined) {
+          if (seen.requestHash !== hash)
+            throw new ServeError(
+              "idempotency_conflict",
+              `Idempotency-Key ${JSON.stringify(key)} was used for another request on episode ${episodeId}: use a new key for a new request`,
+              ["Idempotency-Key"],
+            );
+          // The request was applied before (its answer may have been lost): answer it again from the journal.
+          const journal = await repository.steps(episodeId);
+          const done = journal.find((entry) => entry.step === seen.step)!;
+          const { next } =
+            seen.step < record.instance.chunks.length
+              ? await drive(record, { kind: "prompt", upTo: seen.step })
+              : { next: undefined };
+          return applied(record, done, next);
+        }
+        const journal = await repository.steps(episodeId);
+        const expected = journal.length + 1;
+        if (expected > record.instance.chunks.length)
+          throw new ServeError(
+            "episode_finished",
+            `episode ${episodeId} has applied all ${record.instance.chunks.length} steps: finalize it`,
+            ["step"],
+          );
+        if (step !== expected)
+          throw new ServeError("step_order", `episode ${episodeId} expects step ${expected}, got step ${step}`, [
+            "step",
+          ]);
+        const { next, recorded } = await drive(record, { kind: "step", output, key, hash });
+        if (recorded === undefined) throw new ServeError("internal", `step ${step} of ${episodeId} was not recorded`);
+        return applied(record, recorded, next);
+      });
+    },
+
+    async finalize(episodeId) {
+      return repository.withEpisodeLock(episodeId, async () => {
+        const record = await recordOf(episodeId);
+        const done = (await repository.steps(episodeId)).length;
+        if (done < record.instance.chunks.length)
+          throw new ServeError(
+            "episode_not_finished",
+            `episode ${episodeId} has applied ${done} of ${record.instance.chunks.length} steps: apply step ${done + 1} first`,
+            ["episodeId"],
+          );
+        const { episode } = await drive(record, { kind: "finish" });
+        if (episode === undefined) throw new ServeError("internal", `episode ${episodeId} did not finish`);
+        let samples: readonly TrainingSample[] | null;
+        try {
+          samples = toRolloutGroup([episode], { seed: record.settings.seed }).rollouts[0]!.samples;
+        } catch (error) {
+          // A client that sends no token ids and log-probs evaluates; it gets the rewards and no training records.
+          if (!(error instanceof RunError && error.code === "not_recorded_for_training")) throw error;
+          samples = null;
+        }
+        return {
+          episodeId,
+          instanceId: record.instance.instanceId,
+          rollout: record.settings.rollout,
+          steps: episode.stepRecords.map((stepRecord) => ({ step: stepRecord.step, rewards: stepRecord.rewards })),
+          globalScore: episode.attribution.global,
+          unattributed: episode.attribution.unattributed,
+          samples,
+        };
+      });
+    },
+
+    async fork(episodeId) {
+      const record = await recordOf(episodeId);
+      const steps = await repository.steps(episodeId);
+      const forked: EpisodeRecord = { ...record, episodeId: randomUUID(), forkedFrom: episodeId };
+      await repository.create(forked, steps);
+      return started(forked);
+    },
+
+    async close(episodeId) {
+      await repository.withEpisodeLock(episodeId, async () => {
+        if (!(await repository.delete(episodeId)))
+          throw new ServeError("unknown_episode", `no episode ${episodeId}`, ["episodeId"]);
+      });
+    },
+  };
+}
