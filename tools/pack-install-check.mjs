@@ -29,6 +29,15 @@ import { readReadmeExamples } from "./readme-examples.mjs";
  */
 const README_EXAMPLES_FROM_TARBALL = new Set(["@finemem/agent", "@finemem/kernels"]);
 
+/**
+ * The main job of each command line a package installs, as a user's first `npx <bin>` runs it: the
+ * arguments, and what its output must show. A package with a bin not listed here fails the check.
+ */
+const BIN_MAIN_JOBS = {
+  finemem: { args: ["eval", "--quiet"], shows: /average over/, what: "the results table" },
+  "finemem-mcp": { args: ["--help"], shows: /finemem-mcp/, what: "its usage" },
+};
+
 /** The console.log of tools/readme-examples.mjs (strings as they are, other values as JSON), so outputs compare the same. */
 const CONSOLE_LOG_AS_IN_README_TESTS =
   'console.log = (...values) => process.stdout.write(values.map((value) => (typeof value === "string" ? value : JSON.stringify(value))).join(" ") + "\\n");\n';
@@ -148,13 +157,16 @@ try {
       if (optionalPeers.length > 0) imported += `; optional peers: ${optionalPeers.join(", ")}`;
       // A package with a command line: the installed bin runs its main job, as `npx <bin>` would for a user.
       for (const bin of Object.keys(workspace.manifest.bin ?? {})) {
-        const output = execFileSync(join(project, "node_modules", ".bin", bin), ["eval", "--quiet"], {
+        const job = BIN_MAIN_JOBS[bin];
+        if (job === undefined)
+          throw new Error(`${bin} has no main job in BIN_MAIN_JOBS (tools/pack-install-check.mjs)`);
+        const output = execFileSync(join(project, "node_modules", ".bin", bin), job.args, {
           cwd: project,
           encoding: "utf8",
           stdio: ["ignore", "pipe", "pipe"],
         });
-        if (!/average over/.test(output)) throw new Error(`${bin} eval printed no results table:\n${output}`);
-        imported += `; ran ${bin} eval`;
+        if (!job.shows.test(output)) throw new Error(`${bin} ${job.args.join(" ")} printed no ${job.what}:\n${output}`);
+        imported += `; ran ${bin} ${job.args.join(" ")}`;
       }
       rows.push({ name, packed: tarballs.get(name).packedSize, installed, total, imported });
     } catch (error) {

@@ -52,5 +52,6 @@ export {
   type OptionalPeerFailureCode,
 } from "./optional-peer.js";
 // Randomness, lines, concurrency.
+export { packageVersionOf } from "./package-version.js";
 export { createSeededRandom, type RandomSource } from "./seeded-random.js";
 export { type SentenceSpan, splitSentences } from "./split-sentences.js";

@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { isFineMemError } from "@finemem/spec";
+import { packageVersionOf } from "@finemem/utils";
 import { type LoadedConfig, loadConfig } from "../config/load-config.js";
 import { writeReport } from "../report/write-report.js";
 import { type CliIo, writeLine } from "./cli-io.js";
@@ -168,21 +166,7 @@ const COMMANDS = ["eval", "train", "serve", "data", "report", "help"] as const;
 
 /** The finemem package's version, from the package.json above this file (src/cli/ or the bundled dist/). */
 export function packageVersion(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as {
-        name?: unknown;
-        version?: unknown;
-      };
-      if (manifest.name === "finemem" && typeof manifest.version === "string") return manifest.version;
-    } catch {
-      // No package.json here; look further up.
-    }
-    const parent = dirname(folder);
-    if (parent === folder) return "unknown";
-    folder = parent;
-  }
+  return packageVersionOf("finemem", import.meta.url);
 }
 
 /** Levenshtein distance (insertions, deletions, substitutions). */
