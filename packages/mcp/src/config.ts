@@ -95,7 +95,8 @@ export async function createManagerPolicy(
       role: "manager",
       ...(llm.apiKey === undefined ? {} : { apiKey: llm.apiKey }),
     });
-    return createLlmMemoryPolicy({ model });
+    // A live agent's manager: no log-probabilities (that is training's), which not every endpoint returns.
+    return createLlmMemoryPolicy({ model, logprobs: false });
   }
   throw new McpServerError(
     "invalid_option",

@@ -11,6 +11,7 @@ import type {
   OperationResult,
   StepWeights,
 } from "@finemem/spec";
+import { type ConcurrencyLimiter, createConcurrencyLimiter } from "@finemem/utils";
 import { McpServerError } from "./mcp-error.js";
 
 /** One operation of a step and what the store did with it. */
@@ -108,16 +109,6 @@ export interface MemoryService {
   view(namespace: Namespace, options?: CallOptions): Promise<MemoryView>;
 }
 
-class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(job: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(job);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
 function report(
   operations: readonly IdentifiedOperation[],
   results: readonly OperationResult[],
@@ -172,7 +163,8 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       ["store"],
     );
   }
-  const managers = new Map<string, { manager: MemoryManager; queue: SerialQueue }>();
+  // One manager per namespace, and one slot (first in first out) so its calls run one at a time in call order.
+  const managers = new Map<string, { manager: MemoryManager; queue: ConcurrencyLimiter }>();
   const entryOf = (namespace: Namespace) => {
     const key = JSON.stringify([namespace.user ?? null, namespace.agent ?? null, namespace.run ?? null]);
     let entry = managers.get(key);
@@ -185,7 +177,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
           ...(options.chunkTokens === undefined ? {} : { chunkTokens: options.chunkTokens }),
           ...(options.topK === undefined ? {} : { topK: options.topK }),
         }),
-        queue: new SerialQueue(),
+        queue: createConcurrencyLimiter(1),
       };
       managers.set(key, entry);
     }
