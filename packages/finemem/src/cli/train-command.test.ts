@@ -8,21 +8,15 @@ import { createSeededRandom } from "@finemem/utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { comparableRunFiles } from "../train/test-support/comparable-run-files.js";
 import { runCliCaptured } from "./test-support/run-cli-captured.js";
+import { SMALL_TRAINING_FLAGS } from "./test-support/small-training.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "dist", "cli.js");
 const work = mkdtempSync(join(tmpdir(), "finemem-train-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** A run of seconds: small instances, G = 2, one training instance per update. */
+/** A run of seconds, evaluated every 2 updates and checkpointed every 3. */
 const SMALL = [
-  "--set",
-  'datasets=[{"kind":"synthetic","seed":"t","chunks":3,"factsPerChunk":3,"questionsPerChunk":2}]',
-  "--set",
-  'train.heldout=[{"kind":"synthetic","seed":"h","instances":2,"chunks":3,"factsPerChunk":3,"questionsPerChunk":2}]',
-  "--set",
-  "train.instancesPerUpdate=1",
-  "--set",
-  "train.rollouts=2",
+  ...SMALL_TRAINING_FLAGS,
   "--set",
   "train.evalEvery=2",
   "--set",

@@ -8,6 +8,7 @@ import { checkService, probeVulkanDriver } from "@finemem/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadLearnedPolicy } from "../train/load-learned-policy.js";
 import { runCliCaptured } from "./test-support/run-cli-captured.js";
+import { SMALL_TRAINING_FLAGS } from "./test-support/small-training.js";
 
 const webgpu = await checkService("webgpu", () => probeVulkanDriver());
 const work = mkdtempSync(join(tmpdir(), "finemem-train-webgpu-"));
@@ -17,14 +18,7 @@ const ARGS = [
   "train",
   "--updates",
   "2",
-  "--set",
-  'datasets=[{"kind":"synthetic","seed":"t","chunks":3,"factsPerChunk":3,"questionsPerChunk":2}]',
-  "--set",
-  'train.heldout=[{"kind":"synthetic","seed":"h","instances":2,"chunks":3,"factsPerChunk":3,"questionsPerChunk":2}]',
-  "--set",
-  "train.instancesPerUpdate=1",
-  "--set",
-  "train.rollouts=2",
+  ...SMALL_TRAINING_FLAGS,
   "--set",
   "train.baselines=[]",
   "--run-id",
