@@ -4,9 +4,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateSyntheticBenchmark } from "@finemem/benchmarks";
 import { createExtractiveReader } from "@finemem/policy";
 import { chatCompletion, startOpenAIReplayServer } from "@finemem/policy/testing";
+import type { BenchmarkInstance } from "@finemem/spec";
 import { createTestDatabase, postgresAvailability, type TestDatabase } from "@finemem/testing";
 import { createLearnedTrainee, train } from "finemem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,29 @@ import { createMemoryService } from "./memory-service.js";
 
 const postgres = await postgresAvailability();
 const ada = { user: "ada" };
+
+/** A small training instance written by hand (a fact, then its change), for a checkpoint of seconds. */
+function trainingInstance(update: number): BenchmarkInstance {
+  const city = ["Paris", "Lisbon", "Rome", "Oslo"][update % 4]!;
+  const next = ["Lisbon", "Rome", "Oslo", "Paris"][update % 4]!;
+  return {
+    instanceId: `mcp-${update}`,
+    dataSource: "synthetic",
+    competency: "CR",
+    protocol: "memoryagentbench",
+    chunks: [
+      { id: "c1", text: `Ada Moreau lives in ${city}. Bo Lind works as a baker.` },
+      { id: "c2", text: `Ada Moreau moved to ${next}. Bo Lind has a dog named Rex.` },
+    ],
+    chunkQuestions: [
+      [{ id: "q1", question: "Where does Ada Moreau live?", gold: city }],
+      [{ id: "q2", question: "What is the name of Bo Lind's dog?", gold: "Rex" }],
+    ],
+    questions: [{ id: "g1", question: "Where does Ada Moreau live?", gold: next }],
+    metadata: {},
+    source: { repo: "hand-written", revision: "1", file: "config.test.ts", sha256: null },
+  };
+}
 
 describe.skipIf(!postgres.available)("the postgres: store", () => {
   let database: TestDatabase;
@@ -54,8 +77,7 @@ describe("the learned: manager", () => {
       seed: "m",
       updates: 2,
       rollouts: 2,
-      instances: (update) =>
-        generateSyntheticBenchmark({ seed: `mcp/${update}`, instanceCount: 1, chunkCount: 2, questionsPerChunk: 2 }),
+      instances: (update) => [trainingInstance(update)],
       trainee: createLearnedTrainee({ seed: "m" }),
       reasoner: createExtractiveReader(),
     });
