@@ -164,45 +164,29 @@ export function overridesFromFlags(values: ConfigFlagValues): ConfigOverride[] {
       value: datasets,
       origin: list("file").length > 0 ? "flag --file" : "flag --dataset",
     });
-  const simple: readonly [string, string][] = [
+  // Flags that set one key: as text, or checked as an integer (an error names the flag).
+  const textFlags: readonly [string, string][] = [
     ["out", "run.out"],
     ["run-id", "run.id"],
     ["seed", "run.seed"],
+    ["host", "serve.host"],
+    ["database", "serve.database"],
+    ["backend", "train.backend"],
   ];
-  for (const [flag, key] of simple) {
+  for (const [flag, key] of textFlags) {
     const value = text(flag);
     if (value !== undefined) overrides.push({ key, value, origin: `flag --${flag}` });
   }
-  const rollouts = text("rollouts");
-  if (rollouts !== undefined)
-    overrides.push({
-      key: "run.rollouts",
-      value: integerFlag("rollouts", "run.rollouts", rollouts),
-      origin: "flag --rollouts",
-    });
-  const updates = text("updates");
-  if (updates !== undefined)
-    overrides.push({
-      key: "train.updates",
-      value: integerFlag("updates", "train.updates", updates),
-      origin: "flag --updates",
-    });
-  const host = text("host");
-  if (host !== undefined) overrides.push({ key: "serve.host", value: host, origin: "flag --host" });
-  const port = text("port");
-  if (port !== undefined)
-    overrides.push({ key: "serve.port", value: integerFlag("port", "serve.port", port), origin: "flag --port" });
-  const database = text("database");
-  if (database !== undefined) overrides.push({ key: "serve.database", value: database, origin: "flag --database" });
-  const backend = text("backend");
-  if (backend !== undefined) overrides.push({ key: "train.backend", value: backend, origin: "flag --backend" });
-  const concurrency = text("concurrency");
-  if (concurrency !== undefined)
-    overrides.push({
-      key: "run.concurrency.episodes",
-      value: integerFlag("concurrency", "run.concurrency.episodes", concurrency),
-      origin: "flag --concurrency",
-    });
+  const integerFlags: readonly [string, string][] = [
+    ["rollouts", "run.rollouts"],
+    ["updates", "train.updates"],
+    ["port", "serve.port"],
+    ["concurrency", "run.concurrency.episodes"],
+  ];
+  for (const [flag, key] of integerFlags) {
+    const value = text(flag);
+    if (value !== undefined) overrides.push({ key, value: integerFlag(flag, key, value), origin: `flag --${flag}` });
+  }
   for (const role of MODEL_ROLES) {
     for (const [suffix, field] of [
       ["url", "baseUrl"],

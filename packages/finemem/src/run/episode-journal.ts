@@ -1,6 +1,7 @@
-import { appendFile, readFile, truncate } from "node:fs/promises";
+import { appendFile, truncate } from "node:fs/promises";
 import { encodeJsonlLine } from "@finemem/utils";
 import type { EpisodeCheckpoint, RecordedQuestion, RecordedStep } from "../episode/episode-checkpoint.js";
+import { readJournalLines } from "./journal-lines.js";
 import { RunError } from "./run-error.js";
 
 type JournalLine = ({ readonly kind: "step" } & RecordedStep) | ({ readonly kind: "question" } & RecordedQuestion);
@@ -14,27 +15,9 @@ type JournalLine = ({ readonly kind: "step" } & RecordedStep) | ({ readonly kind
 export async function openEpisodeJournal(path: string): Promise<EpisodeCheckpoint> {
   const steps = new Map<number, RecordedStep>();
   const questions = new Map<string, RecordedQuestion>();
-  let text = "";
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  const lines = text.split("\n");
-  // After the last newline: empty for a clean file, a torn line after a kill.
-  const tail = lines.pop() ?? "";
+  const { lines, text, tornTail: tail } = await readJournalLines(path, "remove the file to redo that episode");
   lines.forEach((line, index) => {
-    let parsed: JournalLine;
-    try {
-      parsed = JSON.parse(line) as JournalLine;
-    } catch (cause) {
-      throw new RunError(
-        "corrupt_journal",
-        `${path} line ${index + 1} is not JSON; remove the file to redo that episode`,
-        ["journal", path, index + 1],
-        cause,
-      );
-    }
+    const parsed = line as JournalLine;
     if (parsed.kind === "step") {
       const { kind: _kind, ...step } = parsed;
       steps.set(step.step, step);

@@ -116,21 +116,19 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
   };
 
   /**
-   * Runs the episode over its journal (the steps up to `upTo`): `prompt` stops at the next model call,
-   * `step` answers that call with the client's output and stops after recording it (at the following
-   * call), `finish` runs to the end (every step must be in the journal).
+   * Runs the episode over `journal` (its finished steps, read once per request by the caller): `prompt`
+   * stops at the next model call, `step` answers that call with the client's output and stops after
+   * recording it (at the following call), `finish` runs to the end (every step must be in the journal).
    */
   const drive = async (
     record: EpisodeRecord,
+    journal: readonly RecordedStep[],
     mode:
-      | { readonly kind: "prompt"; readonly upTo?: number }
+      | { readonly kind: "prompt" }
       | { readonly kind: "step"; readonly output: LanguageModelResponse; readonly key: string; readonly hash: string }
       | { readonly kind: "finish" },
   ): Promise<Drive> => {
     const { instance, settings } = record;
-    const journal = (await repository.steps(record.episodeId)).filter(
-      (step) => mode.kind !== "prompt" || mode.upTo === undefined || step.step <= mode.upTo,
-    );
     const questions = mode.kind === "finish" ? await repository.questions(record.episodeId) : [];
     const stop = new AbortController();
     let next: StepPrompt | undefined;
@@ -190,10 +188,11 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
     }
   };
 
-  const started = async (record: EpisodeRecord): Promise<EpisodeStarted> => {
-    const done = (await repository.steps(record.episodeId)).length;
+  const started = async (record: EpisodeRecord, journal: readonly RecordedStep[]): Promise<EpisodeStarted> => {
     const { next } =
-      done < record.instance.chunks.length ? await drive(record, { kind: "prompt" }) : { next: undefined };
+      journal.length < record.instance.chunks.length
+        ? await drive(record, journal, { kind: "prompt" })
+        : { next: undefined };
     return {
       episodeId: record.episodeId,
       instanceId: record.instance.instanceId,
@@ -237,7 +236,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
         ]);
       const record: EpisodeRecord = { episodeId: randomUUID(), instance, settings, forkedFrom: null };
       await repository.create(record);
-      return started(record);
+      return started(record, []);
     },
 
     async step(episodeId, step, output, key) {
@@ -245,6 +244,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
       return repository.withEpisodeLock(episodeId, async () => {
         const record = await recordOf(episodeId);
         const seen = await repository.idempotency(episodeId, key);
+        const journal = await repository.steps(episodeId);
         if (seen !== undefined) {
           if (seen.requestHash !== hash)
             throw new ServeError(
@@ -253,15 +253,17 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
               ["Idempotency-Key"],
             );
           // The request was applied before (its answer may have been lost): answer it again from the journal.
-          const journal = await repository.steps(episodeId);
           const done = journal.find((entry) => entry.step === seen.step)!;
           const { next } =
             seen.step < record.instance.chunks.length
-              ? await drive(record, { kind: "prompt", upTo: seen.step })
+              ? await drive(
+                  record,
+                  journal.filter((entry) => entry.step <= seen.step),
+                  { kind: "prompt" },
+                )
               : { next: undefined };
           return applied(record, done, next);
         }
-        const journal = await repository.steps(episodeId);
         const expected = journal.length + 1;
         if (expected > record.instance.chunks.length)
           throw new ServeError(
@@ -273,7 +275,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
           throw new ServeError("step_order", `episode ${episodeId} expects step ${expected}, got step ${step}`, [
             "step",
           ]);
-        const { next, recorded } = await drive(record, { kind: "step", output, key, hash });
+        const { next, recorded } = await drive(record, journal, { kind: "step", output, key, hash });
         if (recorded === undefined) throw new ServeError("internal", `step ${step} of ${episodeId} was not recorded`);
         return applied(record, recorded, next);
       });
@@ -282,14 +284,15 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
     async finalize(episodeId) {
       return repository.withEpisodeLock(episodeId, async () => {
         const record = await recordOf(episodeId);
-        const done = (await repository.steps(episodeId)).length;
+        const journal = await repository.steps(episodeId);
+        const done = journal.length;
         if (done < record.instance.chunks.length)
           throw new ServeError(
             "episode_not_finished",
             `episode ${episodeId} has applied ${done} of ${record.instance.chunks.length} steps: apply step ${done + 1} first`,
             ["episodeId"],
           );
-        const { episode } = await drive(record, { kind: "finish" });
+        const { episode } = await drive(record, journal, { kind: "finish" });
         if (episode === undefined) throw new ServeError("internal", `episode ${episodeId} did not finish`);
         let samples: readonly TrainingSample[] | null;
         try {
@@ -316,7 +319,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
       const steps = await repository.steps(episodeId);
       const forked: EpisodeRecord = { ...record, episodeId: randomUUID(), forkedFrom: episodeId };
       await repository.create(forked, steps);
-      return started(forked);
+      return started(forked, steps);
     },
 
     async close(episodeId) {

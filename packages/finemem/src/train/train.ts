@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type {
   BenchmarkInstance,
@@ -16,6 +16,7 @@ import { toRolloutGroup } from "../episode/to-rollout-group.js";
 import { meanOf } from "../report/step-means.js";
 import { openEpisodeJournal } from "../run/episode-journal.js";
 import { evaluate, type ManifestDetails } from "../run/evaluate.js";
+import { readJournalLines } from "../run/journal-lines.js";
 import { invalidRunOption, RunError } from "../run/run-error.js";
 import { datasetsOf, openRunManifest } from "../run/run-manifest.js";
 import { writeAtomically } from "../run/write-atomically.js";
@@ -356,27 +357,9 @@ export async function train(options: TrainOptions): Promise<TrainingRun> {
  * other unreadable line is a `corrupt_journal` error naming the file and line, the file left as it is.
  */
 async function keepLines<Line>(path: string, keep: (line: Line) => boolean): Promise<Line[]> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-  const lines = text.split("\n");
-  lines.pop(); // After the last newline: empty, or a torn line.
-  return lines.flatMap((line, index) => {
-    let parsed: Line;
-    try {
-      parsed = JSON.parse(line) as Line;
-    } catch (cause) {
-      throw new RunError(
-        "corrupt_journal",
-        `${path} line ${index + 1} is not JSON; the run folder was left as it is: restore the file, or start the run in a new folder`,
-        ["journal", path, index + 1],
-        cause,
-      );
-    }
-    return keep(parsed) ? [parsed] : [];
-  });
+  const { lines } = await readJournalLines(
+    path,
+    "the run folder was left as it is: restore the file, or start the run in a new folder",
+  );
+  return (lines as Line[]).filter(keep);
 }
