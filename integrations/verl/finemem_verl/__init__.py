@@ -1,5 +1,5 @@
 """Fine-Mem plugin for verl: HTTP client of ``finemem serve``, the ``finemem`` agent loop, the
-``finemem_grpo`` advantage estimator and the worker/manager that keep per-step rewards.
+``finemem_grpo`` advantage estimator, and the step output that keeps each step's reward through verl.
 
 Importing the package registers the agent loop and the estimator (real verl when importable, else
 the stand-in in ``finemem_verl.standin``).
@@ -9,7 +9,7 @@ from ._compat import USING_REAL_VERL
 from .advantage import ESTIMATOR_NAME, compute_finemem_grpo_advantage, grpo_advantages
 from .agent_loop import FineMemAgentLoop
 from .client import FineMemClient, FineMemConnectionError, FineMemServerError
-from .manager import FineMemAgentLoopManager, FineMemAgentLoopWorker
+from .step_output import FineMemStepOutput
 
 __all__ = [
     "USING_REAL_VERL",
@@ -20,8 +20,7 @@ __all__ = [
     "FineMemClient",
     "FineMemConnectionError",
     "FineMemServerError",
-    "FineMemAgentLoopManager",
-    "FineMemAgentLoopWorker",
+    "FineMemStepOutput",
 ]
 
 

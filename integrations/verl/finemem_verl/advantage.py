@@ -8,9 +8,12 @@ that FineMemAgentLoop writes into ``extra_fields``:
 - ``per-step`` → ``"<instanceId>#<t>"``: step t across the G rollouts (groups may differ in size).
 
 The loop also writes both keys (``finemem_group_pooled`` / ``finemem_group_per_step``); when the
-config names a grouping (``config["finemem_grouping"]`` or ``config["finemem"]["grouping"]``) that
-column is used, else ``finemem_group``, else verl's ``index`` (the uid), which in verl's layout equals
-the pooled group (all outputs of the G rollouts of one prompt share a uid).
+config names a grouping (``config["finemem_grouping"]`` or ``config["finemem"]["grouping"]``; verl passes
+its ``algorithm`` section) that column is used, else ``finemem_group``, else verl's ``index`` (the uid).
+verl v0.9.0 passes ``index`` and no ``non_tensor_batch`` to a registered estimator
+(``ray_trainer.compute_advantage``), and every output of the G sessions of one prompt shares its uid:
+the uid is the pooled group, so pooled grouping needs nothing more. Per-step grouping needs the
+column, which only a patched trainer passes; without it the estimator raises rather than pool.
 
 Arithmetic follows verl v0.9.0's ``compute_grpo_outcome_advantage`` (core_algos.py):
 score = sum of the row's token rewards; A = (score − mean) / (std + eps), std unbiased (n − 1),

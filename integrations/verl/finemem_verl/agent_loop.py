@@ -1,14 +1,19 @@
 """FineMemAgentLoop: one Fine-Mem episode per verl sample, one AgentLoopOutput per chunk step.
 
-Flow of ``run`` (verl calls it once per dataset row and rollout):
+Written against verl v0.9.0 (commit 483b8a0): verl's V1 worker (``AgentLoopWorkerTQ``, the default
+with ``trainer.use_v1: true``) calls ``run`` once per session (``session_id`` 0..n−1 of a prompt's
+``rollout.n``) and accepts the list of outputs it returns.
+
+Flow of ``run``:
 1. ``POST /v1/episodes`` with the row's instance (``finemem_instance``: object or JSON string) or its
    id (``finemem_instance_id`` / ``instance_id``), looked up in kwargs then in ``extra_info``; the
-   rollout index comes from ``finemem_rollout`` (set by FineMemAgentLoopWorker from verl's
-   ``trajectory["rollout_n"]``), else 0.
-2. For each StepPrompt: chat template → ``server_manager.generate`` → decode → ``POST .../steps`` with
-   the ModelOutput (text, empty toolCalls: the server parses the text, token ids, log-probs).
-3. When ``next`` is null: ``POST .../finalize``; each output's ``reward_score`` is that step's
-   ``rewards.total``. Optionally ``DELETE`` the episode.
+   rollout index is verl's ``session_id`` (else ``finemem_rollout``, else 0).
+2. For each StepPrompt: verl's ``apply_chat_template`` → ``server_manager.generate`` (request id
+   ``finemem-s<session>-<random>``, one per episode) → decode → ``POST .../steps`` with the
+   ModelOutput (text, empty toolCalls: the server parses the text, token ids, log-probs).
+3. When ``next`` is null: ``POST .../finalize``; each output is a :class:`FineMemStepOutput` whose
+   ``reward_score`` is that step's ``rewards.total`` and stays so through verl's postprocess.
+   Optionally ``DELETE`` the episode.
 
 Settings (trainer config ``finemem:`` section, overridden by constructor kwargs; url/token also from
 the environment ``FINEMEM_URL`` / ``FINEMEM_TOKEN`` / ``FINEMEM_TOKEN_FILE``): url, token, grouping
@@ -24,9 +29,10 @@ import time
 import uuid
 from typing import Any, Optional
 
-from ._compat import AgentLoopBase, AgentLoopMetrics, AgentLoopOutput, register
+from ._compat import AgentLoopBase, AgentLoopMetrics, register
 from .advantage import group_key
 from .client import FineMemClient
+from .step_output import FineMemStepOutput
 
 __all__ = ["FineMemAgentLoop", "to_hf_messages", "to_hf_tools"]
 
@@ -89,9 +95,12 @@ class FineMemAgentLoop(AgentLoopBase):
     #: Tests inject a client factory ``(url, token, timeout, retries) -> client``.
     client_factory = FineMemClient
 
-    def __init__(self, trainer_config, server_manager, tokenizer, processor=None, dataset_cls=None, dataset_config=None, **kwargs):
-        fm_overrides = kwargs.pop("finemem", None) or {}
-        super().__init__(trainer_config, server_manager, tokenizer, processor, dataset_cls, dataset_config, **kwargs)
+    def __init__(self, *args, finemem=None, **kwargs):
+        # verl v0.9.0 instantiates loops with trainer_config, server_manager, tokenizer, processor,
+        # dataset_cls, data_config and tools (and ``name`` from an agent_loop_config_path file); the
+        # base class takes them all. ``finemem`` overrides the trainer config's ``finemem:`` section.
+        super().__init__(*args, **kwargs)
+        fm_overrides = finemem or {}
         fm = _cfg_get(self.config, "finemem", {}) or {}
         get = lambda k, d=None: fm_overrides.get(k, _cfg_get(fm, k, d))  # noqa: E731
         self.url = get("url") or os.environ.get("FINEMEM_URL", "http://127.0.0.1:8787")
@@ -109,24 +118,10 @@ class FineMemAgentLoop(AgentLoopBase):
         self.delete_after_finalize = bool(get("delete_after_finalize", True))
         self.logprob_distribution = get("logprob_distribution")
         self.client = self.client_factory(self.url, self.token, timeout=float(get("timeout", 120.0)), retries=int(get("retries", 3)))
-        if not hasattr(self, "apply_chat_template_kwargs"):
-            self.apply_chat_template_kwargs = {}
-        rollout_cfg = _cfg_get(_cfg_get(self.config, "actor_rollout_ref", {}), "rollout", {})
-        self.response_length = _cfg_get(rollout_cfg, "response_length", None)
+        self.response_length = _cfg_get(self.rollout_config, "response_length", None)
 
     async def _call(self, fn, *args, **kw):
         return await asyncio.get_running_loop().run_in_executor(None, lambda: fn(*args, **kw))
-
-    def _encode(self, messages: list[dict], tools: Optional[list[dict]]) -> list[int]:
-        kw = dict(self.apply_chat_template_kwargs or {})
-        ids = self.tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True, tokenize=True, **kw)
-        if isinstance(ids, dict) or hasattr(ids, "keys"):  # BatchEncoding (newer transformers)
-            ids = ids["input_ids"]
-        if hasattr(ids, "tolist"):
-            ids = ids.tolist()
-        if ids and isinstance(ids[0], list):
-            ids = ids[0]
-        return [int(i) for i in ids]
 
     async def run(self, sampling_params: dict[str, Any], **kwargs) -> list:
         instance = _field(kwargs, "finemem_instance")
@@ -135,7 +130,8 @@ class FineMemAgentLoop(AgentLoopBase):
         instance_id = None if instance is not None else _field(kwargs, "finemem_instance_id", "instance_id")
         if instance is None and instance_id is None:
             raise ValueError("FineMemAgentLoop needs finemem_instance or finemem_instance_id/instance_id in the dataset row")
-        rollout = int(_field(kwargs, "finemem_rollout", "rollout_n") or 0)
+        session = kwargs.get("session_id")
+        rollout = int(session if session is not None else (_field(kwargs, "finemem_rollout") or 0))
         seed = _field(kwargs, "finemem_seed")
         created = await self._call(
             self.client.create_episode,
@@ -148,7 +144,8 @@ class FineMemAgentLoop(AgentLoopBase):
         )
         episode_id = created["episodeId"]
         inst_id = str(created["instanceId"])
-        request_id = uuid.uuid4().hex
+        # One request id per episode: verl routes its generations to one server (sticky sessions).
+        request_id = f"finemem-s{rollout}-{uuid.uuid4().hex}"
         steps: list[dict] = []
         nxt = created.get("next")
         try:
@@ -156,15 +153,17 @@ class FineMemAgentLoop(AgentLoopBase):
                 t = int(nxt["step"])
                 messages = to_hf_messages(nxt["messages"])
                 tools = to_hf_tools(nxt.get("tools"))
-                prompt_ids = await self._call(self._encode, messages, tools)
+                prompt_ids = [int(i) for i in await self.apply_chat_template(messages, tools=tools)]
                 t0 = time.perf_counter()
                 out = await self.server_manager.generate(request_id=request_id, prompt_ids=prompt_ids, sampling_params=sampling_params)
                 gen_s = time.perf_counter() - t0
-                response_ids = [int(i) for i in out.token_ids]
-                logprobs = None if getattr(out, "log_probs", None) is None else [min(0.0, float(x)) for x in out.log_probs]
-                text = self.tokenizer.decode(response_ids, skip_special_tokens=True)
                 limit = sampling_params.get("max_tokens") or sampling_params.get("max_new_tokens") or self.response_length
-                finish = "length" if limit and len(response_ids) >= int(limit) else "stop"
+                generated = [int(i) for i in out.token_ids]
+                # verl trains on at most rollout.response_length tokens (as its own loops cut them).
+                response_ids = generated[: int(limit)] if limit else generated
+                logprobs = None if getattr(out, "log_probs", None) is None else [min(0.0, float(x)) for x in out.log_probs][: len(response_ids)]
+                text = self.tokenizer.decode(response_ids, skip_special_tokens=True)
+                finish = "length" if limit and len(generated) >= int(limit) else "stop"
                 output: dict[str, Any] = {
                     "text": text,
                     "toolCalls": [],
@@ -179,7 +178,16 @@ class FineMemAgentLoop(AgentLoopBase):
                         output["logprobDistribution"] = self.logprob_distribution
                 resp = await self._call(self.client.step, episode_id, t, output, idempotency_key=f"{episode_id}:{t}")
                 steps.append(
-                    {"step": t, "prompt_ids": prompt_ids, "response_ids": response_ids, "logprobs": logprobs, "gen_s": gen_s, "step_rewards": resp.get("rewards")}
+                    {
+                        "step": t,
+                        "prompt_ids": prompt_ids,
+                        "response_ids": response_ids,
+                        "logprobs": logprobs,
+                        "gen_s": gen_s,
+                        "step_rewards": resp.get("rewards"),
+                        # min/max_global_steps from verl's LLM client: the V1 trainer's staleness control reads them.
+                        "generation_fields": dict(getattr(out, "extra_fields", None) or {}),
+                    }
                 )
                 nxt = resp.get("next")
             final = await self._call(self.client.finalize, episode_id)
@@ -190,11 +198,17 @@ class FineMemAgentLoop(AgentLoopBase):
                 pass
             raise
         totals = {int(s["step"]): float(s["rewards"]["total"]) for s in final["steps"]}
+        # Episode-level figures, the same on every step: verl copies the last output's
+        # reward_extra_info onto the earlier ones, and logs it.
+        reward_extra_info = {
+            "finemem_global_score": final.get("globalScore"),
+            "finemem_unattributed": final.get("unattributed"),
+        }
         outputs = []
         for s in steps:
             t = s["step"]
             outputs.append(
-                AgentLoopOutput(
+                FineMemStepOutput(
                     prompt_ids=s["prompt_ids"],
                     response_ids=s["response_ids"],
                     response_mask=[1] * len(s["response_ids"]),
@@ -203,6 +217,8 @@ class FineMemAgentLoop(AgentLoopBase):
                     num_turns=2,
                     metrics=AgentLoopMetrics(generate_sequences=s["gen_s"], tool_calls=0.0),
                     extra_fields={
+                        **s["generation_fields"],
+                        "reward_extra_info": dict(reward_extra_info),
                         "finemem_step": t,
                         "finemem_steps": len(steps),
                         "finemem_episode_id": episode_id,

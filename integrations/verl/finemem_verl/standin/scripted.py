@@ -7,6 +7,9 @@ scripted generator, used by ``scripts/run_standin_rollouts.py`` and the tests.
   (argument ``content``) per sentence in Qwen's ``<tool_call>`` text form; rollout r > 0 drops every
   sentence whose index i has (i + r) % 3 == 2, so the G rollouts differ deterministically.
 - :func:`fake_logprobs` gives one log-prob ≤ 0 per response token, a function of (rollout, step, i).
+- :class:`ScriptedGenerator` answers each episode's k-th call with chunk k; it reads the rollout from
+  the request id FineMemAgentLoop sends (``finemem-s<session>-<random>``, one per episode), so the G
+  sessions of a prompt, run concurrently as verl runs them, differ deterministically.
 """
 
 from __future__ import annotations
@@ -60,20 +63,28 @@ def chunk_text(chunk) -> str:
     return chunk.get("text", "") if isinstance(chunk, dict) else str(chunk)
 
 
-class ScriptedGenerator:
-    """``generate_fn(request_id, prompt_ids, sampling_params)`` for one rollout: the k-th call
-    answers chunk k (1-based) of ``chunks``."""
+_REQUEST = re.compile(r"^finemem-s(\d+)-")
 
-    def __init__(self, chunks, rollout: int, tokenizer: ByteTokenizer | None = None):
+
+class ScriptedGenerator:
+    """``generate_fn(request_id, prompt_ids, sampling_params)``: the k-th call of a request id answers
+    chunk k (1-based) of ``chunks`` as rollout r, r read from the request id (0 when it names none)."""
+
+    def __init__(self, chunks, tokenizer: ByteTokenizer | None = None):
         self.chunks = list(chunks)
-        self.rollout = rollout
         self.tokenizer = tokenizer or ByteTokenizer()
-        self.calls = 0
-        self.prompts: list[list[int]] = []
+        self.calls: dict[str, int] = {}
+        self.prompts: dict[str, list[list[int]]] = {}
+
+    def rollout_of(self, request_id: str) -> int:
+        match = _REQUEST.match(str(request_id))
+        return int(match.group(1)) if match else 0
 
     def __call__(self, request_id, prompt_ids, sampling_params):
-        self.calls += 1
-        self.prompts.append(prompt_ids)
-        text = scripted_response(chunk_text(self.chunks[self.calls - 1]), self.rollout)
+        call = self.calls.get(request_id, 0) + 1
+        self.calls[request_id] = call
+        self.prompts.setdefault(request_id, []).append(prompt_ids)
+        rollout = self.rollout_of(request_id)
+        text = scripted_response(chunk_text(self.chunks[call - 1]), rollout)
         ids = self.tokenizer.encode(text)
-        return TokenOutput(token_ids=ids, log_probs=fake_logprobs(len(ids), self.rollout, self.calls), stop_reason="stop")
+        return TokenOutput(token_ids=ids, log_probs=fake_logprobs(len(ids), rollout, call), stop_reason="completed")
