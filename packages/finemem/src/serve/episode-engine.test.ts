@@ -1,9 +1,9 @@
 import { generateSyntheticBenchmark } from "@finemem/benchmarks";
 import { createExtractiveReader, createLlmMemoryPolicy } from "@finemem/policy";
-import { type LanguageModel, SPECIFICATION_VERSION } from "@finemem/spec";
+import { type LanguageModel, type Reasoner, SPECIFICATION_VERSION } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
 import { runEpisode } from "../episode/run-episode.js";
-import { createEpisodeEngine } from "./episode-engine.js";
+import { createEpisodeEngine, type EpisodeEngine, type StepApplied } from "./episode-engine.js";
 import { createInMemoryEpisodeRepository } from "./episode-repository.js";
 import { scriptedOutput } from "./test-support/scripted-client.js";
 
@@ -109,5 +109,76 @@ describe("the episode engine", () => {
     ).rejects.toMatchObject({
       code: "episode_finished",
     });
+  });
+});
+
+describe("live episodes", () => {
+  const [long] = generateSyntheticBenchmark({ seed: "live", instanceCount: 1, chunkCount: 6, questionsPerChunk: 2 });
+
+  /** Runs the whole episode, the request for each step going to `engineFor(step)`; retries a failed step once. */
+  const runThrough = async (engines: readonly EpisodeEngine[], engineFor: (step: number) => number) => {
+    const started = await engines[0]!.start(long!, SETTINGS);
+    const applied: StepApplied[] = [];
+    const failures: string[] = [];
+    let next = started.next;
+    while (next !== null) {
+      if (applied.length === 2 * long!.chunks.length)
+        throw new Error(`the episode does not end: ${JSON.stringify(next)}`);
+      const engine = engines[engineFor(next.step)]!;
+      const output = scriptedOutput(next, { step: next.step, limit: 2, tokens: true });
+      const result = await engine
+        .step(started.episodeId, next.step, output, `key-${next.step}`)
+        .catch(async (error: Error) => {
+          failures.push(`${next!.step}: ${error.message}`);
+          return engine.step(started.episodeId, next!.step, output, `key-${next!.step}`);
+        });
+      applied.push(result);
+      next = result.next;
+    }
+    const finalized = await engines[engineFor(7)]!.finalize(started.episodeId);
+    const strip = <T extends { episodeId: string }>({ episodeId: _, ...rest }: T) => rest;
+    return { applied: applied.map(strip), finalized: strip(finalized), failures };
+  };
+
+  it("answers as a replay of the journal does, in one process or in two sharing the repository, whatever it keeps", async () => {
+    const reasoner = createExtractiveReader();
+    const engine = (liveEpisodes?: number, repository = createInMemoryEpisodeRepository()) =>
+      createEpisodeEngine({ repository, reasoner, ...(liveEpisodes === undefined ? {} : { liveEpisodes }) });
+    const replayed = await runThrough([engine(0)], () => 0);
+    expect(replayed.applied.map((entry) => entry.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await runThrough([engine()], () => 0)).toEqual(replayed);
+    // Two processes over one repository, taking turns: each one's live run is a step behind the journal.
+    const shared = createInMemoryEpisodeRepository();
+    expect(await runThrough([engine(undefined, shared), engine(undefined, shared)], (step) => step % 2)).toEqual(
+      replayed,
+    );
+    // Runs of two episodes interleaved in a process that keeps one live.
+    const one = engine(1);
+    const [a, b] = await Promise.all([runThrough([one], () => 0), runThrough([one], () => 0)]);
+    expect(a).toEqual(replayed);
+    expect(b).toEqual(replayed);
+  });
+
+  it("after a step fails in a live run, the same request again applies it once, as a replay would", async () => {
+    const reader = createExtractiveReader();
+    let calls = 0;
+    const flaky: Reasoner = {
+      ...reader,
+      async answer(input, callOptions) {
+        calls += 1;
+        // Step 3's chunk questions: the first two steps asked two each.
+        if (calls === 5) throw new Error("reasoner unreachable");
+        return reader.answer(input, callOptions);
+      },
+    };
+    const repository = createInMemoryEpisodeRepository();
+    const result = await runThrough([createEpisodeEngine({ repository, reasoner: flaky })], () => 0);
+    expect(result.failures).toEqual(["3: reasoner unreachable"]);
+    const clean = await runThrough(
+      [createEpisodeEngine({ repository: createInMemoryEpisodeRepository(), reasoner: reader, liveEpisodes: 0 })],
+      () => 0,
+    );
+    expect(result.applied).toEqual(clean.applied);
+    expect(result.finalized).toEqual(clean.finalized);
   });
 });

@@ -1,8 +1,11 @@
 // The episodes of `finemem serve`, driven step by step by a client that owns the manager model (verl's
-// rollout workers). Each request runs `runEpisode` again over the episode's journal: finished steps
-// replay through a fresh store without a model call, the step the request brings is applied and scored,
-// and the run stops where the next model call would be, whose prompt is the answer's `next`. A process
-// therefore holds no episode between requests, and any process sharing the repository can serve any.
+// rollout workers). The journal in the repository is the truth: a request may run `runEpisode` again
+// over it (finished steps replay through a fresh store without a model call), apply the step it brings,
+// and stop where the next model call would be, whose prompt is the answer's `next`. So any process
+// sharing the repository can serve any episode, and a restart loses nothing. Replaying costs O(t) at
+// step t, so a process also keeps recent episodes live: the run waits at its model call for the next
+// step request, which then costs what one step costs. A live run is used only while the journal has
+// exactly the steps it has seen (another process may have applied one), else the request replays.
 import { createHash, randomUUID } from "node:crypto";
 import { createLlmMemoryPolicy } from "@finemem/policy";
 import {
@@ -82,6 +85,11 @@ export interface EpisodeEngineOptions {
   readonly concurrency?: number | undefined;
   /** Recorded in step records. Default `serve`. */
   readonly runId?: string | undefined;
+  /**
+   * Episodes this process keeps live between step requests (least recently used leave first; an
+   * episode that left replays its journal at its next step). 0: every step request replays. Default 1024.
+   */
+  readonly liveEpisodes?: number | undefined;
 }
 
 export interface EpisodeEngine {
@@ -102,6 +110,24 @@ interface Drive {
   readonly episode: EpisodeResult | undefined;
 }
 
+/** Where a live run stopped: at its next model call, after the last step, or with an error. */
+type LiveStop =
+  | { readonly kind: "prompt"; readonly next: StepPrompt; readonly recorded?: RecordedStep }
+  | { readonly kind: "recorded"; readonly recorded: RecordedStep }
+  | { readonly kind: "failed"; readonly error: unknown };
+
+/** An episode's run waiting at a model call, in this process. */
+interface LiveEpisode {
+  /** Journaled steps when it stopped: it waits for step `done + 1`. */
+  done: number;
+  /** Answers the waiting model call with the client's output for step `done + 1`. */
+  answer(output: LanguageModelResponse, request: { readonly key: string; readonly hash: string }): Promise<LiveStop>;
+  /** Ends the run (the repository keeps everything it recorded). */
+  discard(): void;
+}
+
+const DEFAULT_LIVE_EPISODES = 1024;
+
 export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngine {
   const { repository } = options;
   const runId = options.runId ?? "serve";
@@ -116,36 +142,27 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
   };
 
   /**
-   * Runs the episode over `journal` (its finished steps, read once per request by the caller): `prompt`
-   * stops at the next model call, `step` answers that call with the client's output and stops after
-   * recording it (at the following call), `finish` runs to the end (every step must be in the journal).
+   * Replays the episode over `journal` (its finished steps, read once per request by the caller):
+   * `prompt` stops at the next model call, `finish` runs to the end (every step must be in the journal).
    */
   const drive = async (
     record: EpisodeRecord,
     journal: readonly RecordedStep[],
-    mode:
-      | { readonly kind: "prompt" }
-      | { readonly kind: "step"; readonly output: LanguageModelResponse; readonly key: string; readonly hash: string }
-      | { readonly kind: "finish" },
+    mode: { readonly kind: "prompt" } | { readonly kind: "finish" },
   ): Promise<Drive> => {
     const { instance, settings } = record;
     const questions = mode.kind === "finish" ? await repository.questions(record.episodeId) : [];
     const stop = new AbortController();
     let next: StepPrompt | undefined;
-    let recorded: RecordedStep | undefined;
-    const last = instance.chunks.length;
     const checkpoint: EpisodeCheckpoint = {
       steps: new Map(journal.map((step) => [step.step, step])),
       questions: new Map(questions.map((question) => [question.questionId, question])),
       async recordStep(step) {
-        await repository.recordStep(
-          record.episodeId,
-          step,
-          mode.kind === "step" ? { key: mode.key, requestHash: mode.hash, step: step.step } : undefined,
+        // Every step it runs is in the journal: it stops at the first model call.
+        throw new ServeError(
+          "internal",
+          `a replay of ${record.episodeId} reached step ${step.step}, not in its journal`,
         );
-        recorded = step;
-        // The last step is applied: the global questions wait for finalize.
-        if (step.step === last && mode.kind !== "finish") stop.abort(STOP);
       },
       async recordQuestion(question) {
         await repository.recordQuestion(record.episodeId, question);
@@ -159,7 +176,6 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
       async generate(request) {
         const step = journal.length + 1 + calls;
         calls += 1;
-        if (mode.kind === "step" && calls === 1) return mode.output;
         next = { step, messages: request.messages, ...(request.tools === undefined ? {} : { tools: request.tools }) };
         stop.abort(STOP);
         throw new ServeError("internal", "stopped at the next model call");
@@ -181,11 +197,173 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         signal: stop.signal,
       });
-      return { next: undefined, recorded, episode };
+      return { next: undefined, recorded: undefined, episode };
     } catch (error) {
-      if (stop.signal.aborted && stop.signal.reason === STOP) return { next, recorded, episode: undefined };
+      if (stop.signal.aborted && stop.signal.reason === STOP) return { next, recorded: undefined, episode: undefined };
       throw error;
     }
+  };
+
+  const liveLimit = options.liveEpisodes ?? DEFAULT_LIVE_EPISODES;
+  // Insertion order is recency: an episode is moved to the end when a request uses it.
+  const live = new Map<string, LiveEpisode>();
+
+  const dropLive = (episodeId: string) => {
+    live.get(episodeId)?.discard();
+    live.delete(episodeId);
+  };
+
+  /**
+   * Starts `runEpisode` over `journal` with a model call that waits for the client: resolves when the
+   * run stops at the call for step `journal.length + 1`, or with how it stopped short of it.
+   */
+  const launch = async (record: EpisodeRecord, journal: readonly RecordedStep[]): Promise<LiveEpisode | LiveStop> => {
+    const { instance, settings } = record;
+    const last = instance.chunks.length;
+    const stop = new AbortController();
+    let request: { readonly key: string; readonly hash: string } | undefined;
+    let recordedSinceStop: RecordedStep | undefined;
+    let waiting:
+      | { readonly resolve: (output: LanguageModelResponse) => void; readonly reject: (error: Error) => void }
+      | undefined;
+    let onStop: ((stopped: LiveStop) => void) | undefined;
+    const stopWith = (stopped: LiveStop) => {
+      const settle = onStop;
+      onStop = undefined;
+      settle?.(stopped);
+    };
+    // One listener for the whole run: discarding it fails the model call it waits at.
+    stop.signal.addEventListener(
+      "abort",
+      () => {
+        waiting?.reject(new ServeError("internal", "the live run ended"));
+        waiting = undefined;
+      },
+      { once: true },
+    );
+    const entry: LiveEpisode = {
+      done: journal.length,
+      answer(output, key) {
+        const call = waiting;
+        if (call === undefined) throw new ServeError("internal", "the live run is not waiting for a step");
+        waiting = undefined;
+        request = key;
+        return new Promise<LiveStop>((resolve) => {
+          onStop = resolve;
+          call.resolve(output);
+        });
+      },
+      discard() {
+        stop.abort(STOP);
+      },
+    };
+    const checkpoint: EpisodeCheckpoint = {
+      steps: new Map(journal.map((step) => [step.step, step])),
+      questions: new Map(),
+      async recordStep(step) {
+        await repository.recordStep(
+          record.episodeId,
+          step,
+          request === undefined ? undefined : { key: request.key, requestHash: request.hash, step: step.step },
+        );
+        entry.done = step.step;
+        recordedSinceStop = step;
+        // The last step is applied: the global questions wait for finalize, which replays the journal.
+        if (step.step === last) {
+          stopWith({ kind: "recorded", recorded: step });
+          stop.abort(STOP);
+        }
+      },
+      async recordQuestion(question) {
+        await repository.recordQuestion(record.episodeId, question);
+      },
+    };
+    let calls = 0;
+    const model: LanguageModel = {
+      specificationVersion: SPECIFICATION_VERSION,
+      provider: "finemem-serve",
+      modelId: "client",
+      generate(call) {
+        const step = journal.length + 1 + calls;
+        calls += 1;
+        const next: StepPrompt = {
+          step,
+          messages: call.messages,
+          ...(call.tools === undefined ? {} : { tools: call.tools }),
+        };
+        return new Promise<LanguageModelResponse>((resolve, reject) => {
+          waiting = { resolve, reject };
+          const recorded = recordedSinceStop;
+          recordedSinceStop = undefined;
+          stopWith({ kind: "prompt", next, ...(recorded === undefined ? {} : { recorded }) });
+        });
+      },
+    };
+    const first = new Promise<LiveStop>((resolve) => {
+      onStop = resolve;
+    });
+    const policy = createLlmMemoryPolicy({ model, prompt: settings.prompt, callStyle: settings.callStyle });
+    runEpisode({
+      instance,
+      policy,
+      reasoner: options.reasoner,
+      checkpoint,
+      training: true,
+      runId,
+      rollout: settings.rollout,
+      seed: settings.seed,
+      ...(options.rewards === undefined ? {} : { rewards: options.rewards }),
+      ...(options.metricFor === undefined ? {} : { metric: options.metricFor(instance) }),
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      signal: stop.signal,
+    }).then(
+      () => stopWith({ kind: "failed", error: new ServeError("internal", "the live run ended past its last step") }),
+      (error: unknown) => stopWith({ kind: "failed", error }),
+    );
+    const stopped = await first;
+    if (stopped.kind === "prompt") return entry;
+    entry.discard();
+    return stopped;
+  };
+
+  /** Applies step `journal.length + 1` through this episode's live run, launching one where needed. */
+  const applyLive = async (
+    record: EpisodeRecord,
+    journal: readonly RecordedStep[],
+    output: LanguageModelResponse,
+    request: { readonly key: string; readonly hash: string },
+  ): Promise<Drive> => {
+    const { episodeId } = record;
+    let entry = live.get(episodeId);
+    live.delete(episodeId);
+    if (entry !== undefined && entry.done !== journal.length) {
+      // Another process applied a step since: this run is behind the journal.
+      entry.discard();
+      entry = undefined;
+    }
+    if (entry === undefined) {
+      const launched = await launch(record, journal);
+      if (!("answer" in launched)) {
+        if (launched.kind === "failed") throw launched.error;
+        throw new ServeError("internal", `episode ${episodeId} stopped before step ${journal.length + 1}`);
+      }
+      entry = launched;
+    }
+    const stopped = await entry.answer(output, request);
+    if (stopped.kind === "failed") {
+      entry.discard();
+      throw stopped.error;
+    }
+    if (stopped.kind === "recorded") return { next: undefined, recorded: stopped.recorded, episode: undefined };
+    if (liveLimit > 0) {
+      live.set(episodeId, entry);
+      for (const [oldest, idle] of live) {
+        if (live.size <= liveLimit) break;
+        idle.discard();
+        live.delete(oldest);
+      }
+    } else entry.discard();
+    return { next: stopped.next, recorded: stopped.recorded, episode: undefined };
   };
 
   const started = async (record: EpisodeRecord, journal: readonly RecordedStep[]): Promise<EpisodeStarted> => {
@@ -275,7 +453,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
           throw new ServeError("step_order", `episode ${episodeId} expects step ${expected}, got step ${step}`, [
             "step",
           ]);
-        const { next, recorded } = await drive(record, journal, { kind: "step", output, key, hash });
+        const { next, recorded } = await applyLive(record, journal, output, { key, hash });
         if (recorded === undefined) throw new ServeError("internal", `step ${step} of ${episodeId} was not recorded`);
         return applied(record, recorded, next);
       });
@@ -283,6 +461,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
 
     async finalize(episodeId) {
       return repository.withEpisodeLock(episodeId, async () => {
+        dropLive(episodeId);
         const record = await recordOf(episodeId);
         const journal = await repository.steps(episodeId);
         const done = journal.length;
@@ -324,6 +503,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
 
     async close(episodeId) {
       await repository.withEpisodeLock(episodeId, async () => {
+        dropLive(episodeId);
         if (!(await repository.delete(episodeId)))
           throw new ServeError("unknown_episode", `no episode ${episodeId}`, ["episodeId"]);
       });
