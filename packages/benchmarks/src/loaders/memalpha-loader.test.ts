@@ -124,6 +124,33 @@ describe("Memalpha loader", () => {
     ).toHaveLength(1);
   });
 
+  it("reads a split's own file or its shards, not another split whose name begins with it", async () => {
+    const rows = (count: number, first: number) =>
+      memalphaParquet(
+        Array.from({ length: count }, (_, index) =>
+          memalphaRow({
+            id: first + index,
+            dataSource: "hotpotqa",
+            chunks: ["x."],
+            qa: [{ question: "q", answer: "x" }],
+          }),
+        ),
+      );
+    const own = join(folder, "splits");
+    mkdirSync(join(own, "sharded"), { recursive: true });
+    writeFileSync(join(own, "train.parquet"), rows(1, 1));
+    writeFileSync(join(own, "train_extra.parquet"), rows(2, 10));
+    writeFileSync(join(own, "sharded", "train-00000-of-00002.parquet"), rows(1, 20));
+    writeFileSync(join(own, "sharded", "train-00001-of-00002.parquet"), rows(2, 30));
+    writeFileSync(join(own, "sharded", "trainer.parquet"), rows(1, 40));
+    const ids = async (path: string) =>
+      (await collect(createMemalphaLoader({ source: createLocalDirectorySource({ path }), split: "train" })))
+        .map((instance) => instance.instanceId)
+        .sort();
+    expect(await ids(own)).toEqual(["hotpotqa.1"]);
+    expect(await ids(join(own, "sharded"))).toEqual(["hotpotqa.20", "hotpotqa.30", "hotpotqa.31"]);
+  });
+
   it("reads the unpinned repo at main from the hub, warns, and records the commit the hub reported", async () => {
     const warnings: string[] = [];
     const loader = createMemalphaLoader({

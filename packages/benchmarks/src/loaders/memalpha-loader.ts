@@ -137,15 +137,17 @@ async function parquetFiles(
   callOptions: CallOptions,
 ): Promise<string[]> {
   if (source.singleFile !== undefined) return [source.singleFile];
-  const accept = (path: string) =>
-    (path.endsWith(".parquet") || path.endsWith(".jsonl")) && (split === undefined || basename(path).startsWith(split));
+  // A split's files are `<split>.parquet` (the repository's layout) or its shards `<split>-00000-of-00002.parquet`
+  // (what `datasets` writes), never another split whose name begins with it (`train_extra`).
+  const ofSplit = (name: string) => split === undefined || name.startsWith(`${split}.`) || name.startsWith(`${split}-`);
+  const accept = (path: string) => (path.endsWith(".parquet") || path.endsWith(".jsonl")) && ofSplit(basename(path));
   let files = await source.listFiles("", accept, undefined, callOptions);
   // Hub datasets converted by `datasets` keep their files under data/.
   if (files.length === 0) files = await source.listFiles("data", accept, undefined, callOptions).catch(() => []);
   if (files.length === 0) {
     throw new DatasetError(
       "missing_file",
-      `no ${split === undefined ? "" : `${split}* `}parquet file in ${source.repo}`,
+      `no ${split === undefined ? "parquet file" : `${split}.parquet (or ${split}-* shard)`} in ${source.repo}`,
       { file: split === undefined ? "*.parquet" : `${split}.parquet` },
     );
   }

@@ -37,7 +37,8 @@ describe("downloadDataset", () => {
         "YuWangX/Memalpha": {
           commit: MEMALPHA_COMMIT,
           refs: ["main"],
-          files: { "train.parquet": TRAIN, "test.parquet": TEST },
+          // train_preview is no part of the train split: only train.parquet (or train-* shards) is.
+          files: { "train.parquet": TRAIN, "test.parquet": TEST, "train_preview.parquet": bytes("preview") },
         },
       },
     });

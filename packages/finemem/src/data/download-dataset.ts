@@ -210,11 +210,13 @@ async function memalphaFiles(
   }
   const out: WantedFile[] = [];
   for (const split of splits) {
-    const files = await list((path) => isData(path) && basename(path).startsWith(split));
+    // `<split>.parquet` or its shards `<split>-00000-of-00002.parquet`, not a split whose name begins with it.
+    const ofSplit = (name: string) => name.startsWith(`${split}.`) || name.startsWith(`${split}-`);
+    const files = await list((path) => isData(path) && ofSplit(basename(path)));
     if (files.length === 0)
       throw new DatasetError(
         "missing_file",
-        `no ${split}*.parquet file in ${source.repo} (looked at the root and under data/)`,
+        `no ${split}.parquet (or ${split}-* shard) in ${source.repo} (looked at the root and under data/)`,
         { file: `${split}.parquet` },
       );
     for (const path of files) if (!out.some((file) => file.path === path)) out.push({ path, split });
