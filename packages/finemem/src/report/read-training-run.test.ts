@@ -43,6 +43,26 @@ describe("readTrainingRun", () => {
     expect(error.message).toContain(`${file}:2: not valid JSON`);
   });
 
+  it("reads a run killed mid-append as far as its whole lines go", async () => {
+    const dir = tempDir();
+    const written = writeFixtureTrainingRun(dir);
+    const file = join(dir, TRAIN_FILES.updates);
+    const text = readFileSync(file, "utf8");
+    // The last update's line, torn: half of it and no newline.
+    const lastLine = text.slice(text.lastIndexOf("\n", text.length - 2) + 1);
+    writeFileSync(file, text.slice(0, text.length - lastLine.length) + lastLine.slice(0, lastLine.length >> 1));
+    const evaluationsFile = join(dir, TRAIN_FILES.evaluations);
+    const evaluations = readFileSync(evaluationsFile, "utf8")
+      .split("\n")
+      .filter((line) => line !== "");
+    // The evaluation of the torn update goes too (train writes it after the update's line).
+    const kept = written.evaluations.filter((line) => line.update < written.updates.length);
+    writeFileSync(evaluationsFile, `${evaluations.slice(0, kept.length).join("\n")}\n`);
+    const read = await readTrainingRun(dir);
+    expect(read.updates).toEqual(written.updates.slice(0, -1));
+    expect(read.evaluations).toEqual(kept);
+  });
+
   it("names the file, line and field of a line of the wrong shape", async () => {
     const dir = fixture();
     const file = join(dir, TRAIN_FILES.updates);

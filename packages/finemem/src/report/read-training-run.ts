@@ -39,11 +39,18 @@ export async function readTrainingRun(dir: string): Promise<TrainingRunDirectory
   const manifest = await readRunManifest(dir);
   const updatesFile = join(dir, TRAIN_FILES.updates);
   const evaluationsFile = join(dir, TRAIN_FILES.evaluations);
-  const { values: updates, lines: updateLines } = await readJsonlFile(updatesFile, updateLineValidator);
-  const { values: evaluations, lines: evaluationLines } = await readJsonlFile(evaluationsFile, evaluationLineValidator);
+  // `train` appends whole lines; one it was writing when it was stopped (or is writing now) is left out.
+  const log = { appendOnly: true } as const;
+  const { values: updates, lines: updateLines } = await readJsonlFile(updatesFile, updateLineValidator, log);
+  const { values: evaluations, lines: evaluationLines } = await readJsonlFile(
+    evaluationsFile,
+    evaluationLineValidator,
+    log,
+  );
   const { values: baselines, lines: baselineLines } = await readJsonlFile(
     join(dir, TRAIN_FILES.baselines),
     baselineLineValidator,
+    log,
   );
 
   // `train` appends update k as the k-th line and rewrites the log whole on resume; a gap or a repeat

@@ -53,8 +53,16 @@ export async function readJsonFile<T>(file: string, validator: Validator<T>): Pr
 export async function readJsonlFile<T>(
   file: string,
   validator: Validator<T>,
+  options: {
+    /**
+     * The file is an append-only log of a run that may still be going, or was killed mid-append:
+     * what follows its last newline is a line not yet whole, and is not read.
+     */
+    readonly appendOnly?: boolean;
+  } = {},
 ): Promise<{ readonly values: T[]; readonly lines: number[] }> {
-  const text = await readText(file);
+  const whole = await readText(file);
+  const text = options.appendOnly === true ? whole.slice(0, whole.lastIndexOf("\n") + 1) : whole;
   try {
     const values = decodeJsonl(text, validator);
     const lines: number[] = [];
