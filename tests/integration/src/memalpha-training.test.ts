@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeHub, startFakeHub } from "@finemem/benchmarks/testing";
-import { parquetWriteBuffer } from "hyparquet-writer";
+import { memalphaParquet, memalphaRow } from "@finemem/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CLI = join(import.meta.dirname, "..", "..", "..", "packages", "finemem", "dist", "cli.js");
@@ -18,56 +18,12 @@ const COMMIT = "abcdef0123456789abcdef0123456789abcdef01";
 const TRAIN_FILE = "data/train-00000-of-00001.parquet";
 const TEST_FILE = "data/test-00000-of-00001.parquet";
 
-// Memalpha's parquet schema (as packages/benchmarks' test fixtures write it): JSON text columns and
-// int64 ids and counts.
-const text = { type: "BYTE_ARRAY", repetition_type: "OPTIONAL", converted_type: "UTF8" } as const;
-const int64 = { type: "INT64", repetition_type: "OPTIONAL" } as const;
-const COLUMNS = [
-  "instance_id",
-  "prompt",
-  "chunks",
-  "questions_and_answers",
-  "data_source",
-  "metadata",
-  "num_chunks",
-  "num_questions",
-] as const;
-type MemalphaRow = { readonly [column in (typeof COLUMNS)[number]]: bigint | string | null };
-
-function memalphaRow(id: number, chunks: readonly string[], qa: readonly { question: string; answer: string }[]) {
-  return {
-    instance_id: BigInt(id),
-    prompt: "Memorize the following.",
-    chunks: JSON.stringify(chunks),
-    questions_and_answers: JSON.stringify(qa),
-    data_source: "squad",
-    metadata: JSON.stringify({}),
-    num_chunks: BigInt(chunks.length),
-    num_questions: BigInt(qa.length),
-  } satisfies MemalphaRow;
-}
-
-function memalphaParquet(rows: readonly MemalphaRow[]): Uint8Array {
-  const schema = [
-    { name: "schema", num_children: 8 },
-    { name: "instance_id", ...int64 },
-    { name: "prompt", ...text },
-    { name: "chunks", ...text },
-    { name: "questions_and_answers", ...text },
-    { name: "data_source", ...text },
-    { name: "metadata", ...text },
-    { name: "num_chunks", ...int64 },
-    { name: "num_questions", ...int64 },
-  ];
-  const buffer = parquetWriteBuffer({
-    schema: schema as never,
-    columnData: COLUMNS.map((name) => ({ name, data: rows.map((row) => row[name]) })) as never,
-  });
-  return new Uint8Array(buffer);
-}
+/** A Memalpha row of SQuAD (exact-match questions). */
+const squadRow = (id: number, chunks: readonly string[], qa: readonly { question: string; answer: string }[]) =>
+  memalphaRow({ id, dataSource: "squad", chunks, qa });
 
 const trainRows = [
-  memalphaRow(
+  squadRow(
     101,
     [
       "Ada Lovelace lived in London.",
@@ -79,7 +35,7 @@ const trainRows = [
       { question: "What did Charles Babbage design?", answer: "the Analytical Engine" },
     ],
   ),
-  memalphaRow(
+  squadRow(
     102,
     ["Marie Curie was born in Warsaw.", "She won the Nobel Prize in Physics in 1903."],
     [
@@ -87,7 +43,7 @@ const trainRows = [
       { question: "When did she win the Nobel Prize in Physics?", answer: "1903" },
     ],
   ),
-  memalphaRow(
+  squadRow(
     103,
     ["The Danube flows through Vienna.", "It ends in the Black Sea.", "Budapest also lies on the Danube."],
     [
@@ -95,7 +51,7 @@ const trainRows = [
       { question: "Where does the Danube end?", answer: "the Black Sea" },
     ],
   ),
-  memalphaRow(
+  squadRow(
     104,
     ["Mount Kilimanjaro is in Tanzania.", "Its summit is called Uhuru Peak."],
     [
@@ -105,12 +61,12 @@ const trainRows = [
   ),
 ];
 const testRows = [
-  memalphaRow(
+  squadRow(
     201,
     ["The Amazon rainforest spans Brazil.", "Manaus is a port on the Amazon."],
     [{ question: "Which city is a port on the Amazon?", answer: "Manaus" }],
   ),
-  memalphaRow(
+  squadRow(
     202,
     ["Johannes Kepler worked in Prague.", "He formulated three laws of planetary motion."],
     [

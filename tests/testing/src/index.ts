@@ -1,5 +1,12 @@
 export { deadEndpoint, type FakeModelHub, type FakeModelHubRequest, startFakeModelHub } from "./fake-model-hub.ts";
 export {
+  type MemalphaRow,
+  type MemoryAgentBenchRow,
+  memalphaParquet,
+  memalphaRow,
+  memoryAgentBenchParquet,
+} from "./parquet-fixtures.ts";
+export {
   createTestDatabase,
   POSTGRES_ADMIN_URL,
   postgresAvailability,

@@ -3,17 +3,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BenchmarkInstance, DatasetLoader } from "@finemem/spec";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DatasetError } from "../dataset-error.js";
-import { createLocalDirectorySource, createSingleFileSource } from "../sources/local-source.js";
-import { PINNED_REVISIONS } from "../sources/revision-policy.js";
 import {
   type MemalphaRow,
   type MemoryAgentBenchRow,
   memalphaParquet,
   memalphaRow,
   memoryAgentBenchParquet,
-} from "../test-support/parquet-fixtures.js";
+} from "@finemem/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DatasetError } from "../dataset-error.js";
+import { createLocalDirectorySource, createSingleFileSource } from "../sources/local-source.js";
+import { PINNED_REVISIONS } from "../sources/revision-policy.js";
 import { type FakeHub, startFakeHub } from "../testing/fake-hub.js";
 import { createMemalphaLoader } from "./memalpha-loader.js";
 import { createMemoryAgentBenchLoader } from "./memory-agent-bench-loader.js";

@@ -4,11 +4,16 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BenchmarkInstance, benchmarkInstanceValidator } from "@finemem/spec";
-import { checkService, probeSharedFile, sharedDir } from "@finemem/testing";
+import {
+  checkService,
+  type MemoryAgentBenchRow,
+  memoryAgentBenchParquet,
+  probeSharedFile,
+  sharedDir,
+} from "@finemem/testing";
 import { createO200kTokenCounter, splitSentences } from "@finemem/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PINNED_REVISIONS } from "../sources/revision-policy.js";
-import { type MemoryAgentBenchRow, memoryAgentBenchParquet } from "../test-support/parquet-fixtures.js";
 import { type FakeHub, startFakeHub } from "../testing/fake-hub.js";
 import { createMemoryAgentBenchLoader } from "./memory-agent-bench-loader.js";
 

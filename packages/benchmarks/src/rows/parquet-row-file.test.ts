@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { memoryAgentBenchParquet } from "@finemem/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetError } from "../dataset-error.js";
-import { memoryAgentBenchParquet } from "../test-support/parquet-fixtures.js";
 import { openParquetRowFile } from "./parquet-row-file.js";
 
 let folder: string;

@@ -1,5 +1,5 @@
-// Parquet files the tests write themselves, shaped like the hub's, so the loaders are tested where
-// ../shared is absent. Test-only: hyparquet-writer is a dev dependency.
+// Parquet files the tests write themselves, shaped like the hub's (Memalpha's and MemoryAgentBench's
+// schemas), so the loaders and the commands that read them are tested where ../shared is absent.
 import { parquetWriteBuffer } from "hyparquet-writer";
 
 const text = { type: "BYTE_ARRAY", repetition_type: "OPTIONAL", converted_type: "UTF8" } as const;
