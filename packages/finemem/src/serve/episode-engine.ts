@@ -101,6 +101,28 @@ export interface EpisodeEngine {
   close(episodeId: string): Promise<void>;
 }
 
+/**
+ * The manager model of a served episode: the client. Its calls are steps `firstStep`, `firstStep + 1`,
+ * …; `answer` gets each call's prompt and returns (or never returns) the client's output.
+ */
+function clientModel(firstStep: number, answer: (prompt: StepPrompt) => Promise<LanguageModelResponse>): LanguageModel {
+  let calls = 0;
+  return {
+    specificationVersion: SPECIFICATION_VERSION,
+    provider: "finemem-serve",
+    modelId: "client",
+    generate(request) {
+      const step = firstStep + calls;
+      calls += 1;
+      return answer({
+        step,
+        messages: request.messages,
+        ...(request.tools === undefined ? {} : { tools: request.tools }),
+      });
+    },
+  };
+}
+
 /** The reason a drive stops on purpose (the next prompt is known, or the last step is recorded). */
 const STOP = Symbol("stop");
 
@@ -141,6 +163,23 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
     return record;
   };
 
+  /** The episode's run with the client's model as its manager, over what `checkpoint` holds. */
+  const run = (record: EpisodeRecord, model: LanguageModel, checkpoint: EpisodeCheckpoint, signal: AbortSignal) =>
+    runEpisode({
+      instance: record.instance,
+      policy: createLlmMemoryPolicy({ model, prompt: record.settings.prompt, callStyle: record.settings.callStyle }),
+      reasoner: options.reasoner,
+      checkpoint,
+      training: true,
+      runId,
+      rollout: record.settings.rollout,
+      seed: record.settings.seed,
+      ...(options.rewards === undefined ? {} : { rewards: options.rewards }),
+      ...(options.metricFor === undefined ? {} : { metric: options.metricFor(record.instance) }),
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      signal,
+    });
+
   /**
    * Replays the episode over `journal` (its finished steps, read once per request by the caller):
    * `prompt` stops at the next model call, `finish` runs to the end (every step must be in the journal).
@@ -150,7 +189,6 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
     journal: readonly RecordedStep[],
     mode: { readonly kind: "prompt" } | { readonly kind: "finish" },
   ): Promise<Drive> => {
-    const { instance, settings } = record;
     const questions = mode.kind === "finish" ? await repository.questions(record.episodeId) : [];
     const stop = new AbortController();
     let next: StepPrompt | undefined;
@@ -168,35 +206,13 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
         await repository.recordQuestion(record.episodeId, question);
       },
     };
-    let calls = 0;
-    const model: LanguageModel = {
-      specificationVersion: SPECIFICATION_VERSION,
-      provider: "finemem-serve",
-      modelId: "client",
-      async generate(request) {
-        const step = journal.length + 1 + calls;
-        calls += 1;
-        next = { step, messages: request.messages, ...(request.tools === undefined ? {} : { tools: request.tools }) };
-        stop.abort(STOP);
-        throw new ServeError("internal", "stopped at the next model call");
-      },
-    };
-    const policy = createLlmMemoryPolicy({ model, prompt: settings.prompt, callStyle: settings.callStyle });
+    const model = clientModel(journal.length + 1, async (prompt) => {
+      next = prompt;
+      stop.abort(STOP);
+      throw new ServeError("internal", "stopped at the next model call");
+    });
     try {
-      const episode = await runEpisode({
-        instance,
-        policy,
-        reasoner: options.reasoner,
-        checkpoint,
-        training: true,
-        runId,
-        rollout: settings.rollout,
-        seed: settings.seed,
-        ...(options.rewards === undefined ? {} : { rewards: options.rewards }),
-        ...(options.metricFor === undefined ? {} : { metric: options.metricFor(instance) }),
-        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-        signal: stop.signal,
-      });
+      const episode = await run(record, model, checkpoint, stop.signal);
       return { next: undefined, recorded: undefined, episode };
     } catch (error) {
       if (stop.signal.aborted && stop.signal.reason === STOP) return { next, recorded: undefined, episode: undefined };
@@ -218,8 +234,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
    * run stops at the call for step `journal.length + 1`, or with how it stopped short of it.
    */
   const launch = async (record: EpisodeRecord, journal: readonly RecordedStep[]): Promise<LiveEpisode | LiveStop> => {
-    const { instance, settings } = record;
-    const last = instance.chunks.length;
+    const last = record.instance.chunks.length;
     const stop = new AbortController();
     let request: { readonly key: string; readonly hash: string } | undefined;
     let recordedSinceStop: RecordedStep | undefined;
@@ -278,45 +293,20 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
         await repository.recordQuestion(record.episodeId, question);
       },
     };
-    let calls = 0;
-    const model: LanguageModel = {
-      specificationVersion: SPECIFICATION_VERSION,
-      provider: "finemem-serve",
-      modelId: "client",
-      generate(call) {
-        const step = journal.length + 1 + calls;
-        calls += 1;
-        const next: StepPrompt = {
-          step,
-          messages: call.messages,
-          ...(call.tools === undefined ? {} : { tools: call.tools }),
-        };
-        return new Promise<LanguageModelResponse>((resolve, reject) => {
+    const model = clientModel(
+      journal.length + 1,
+      (next) =>
+        new Promise<LanguageModelResponse>((resolve, reject) => {
           waiting = { resolve, reject };
           const recorded = recordedSinceStop;
           recordedSinceStop = undefined;
           stopWith({ kind: "prompt", next, ...(recorded === undefined ? {} : { recorded }) });
-        });
-      },
-    };
+        }),
+    );
     const first = new Promise<LiveStop>((resolve) => {
       onStop = resolve;
     });
-    const policy = createLlmMemoryPolicy({ model, prompt: settings.prompt, callStyle: settings.callStyle });
-    runEpisode({
-      instance,
-      policy,
-      reasoner: options.reasoner,
-      checkpoint,
-      training: true,
-      runId,
-      rollout: settings.rollout,
-      seed: settings.seed,
-      ...(options.rewards === undefined ? {} : { rewards: options.rewards }),
-      ...(options.metricFor === undefined ? {} : { metric: options.metricFor(instance) }),
-      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-      signal: stop.signal,
-    }).then(
+    run(record, model, checkpoint, stop.signal).then(
       () => stopWith({ kind: "failed", error: new ServeError("internal", "the live run ended past its last step") }),
       (error: unknown) => stopWith({ kind: "failed", error }),
     );
