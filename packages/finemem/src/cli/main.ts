@@ -127,7 +127,8 @@ Options:
   --config, --dataset, --file, --limit, --reasoner, --set, --<role>-url/-model/-key: as for finemem eval
 
 The bearer token is read from FINEMEM_SERVE_TOKEN (serve.tokenEnv names another variable); without it,
-a token is generated and printed. Also serve.maxBodyBytes (8 MiB) and serve.maxInFlight (256).
+a token is generated and printed. Also serve.maxBodyBytes (8 MiB), serve.maxInFlight (256) and
+serve.liveEpisodes (1024: episodes kept live between steps; 0 replays every step).
 
 ${ENVIRONMENT}`;
 

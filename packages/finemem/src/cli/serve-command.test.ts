@@ -12,7 +12,16 @@ describe("finemem serve", () => {
   it("serves an instance of its datasets by id, and exits 0 on SIGTERM", { timeout: 60_000 }, async () => {
     const child = spawn(
       process.execPath,
-      [CLI, "serve", "--port", "0", "--set", 'datasets=[{"kind":"synthetic","seed":"cli","instances":2}]'],
+      [
+        CLI,
+        "serve",
+        "--port",
+        "0",
+        "--set",
+        'datasets=[{"kind":"synthetic","seed":"cli","instances":2}]',
+        "--set",
+        "serve.liveEpisodes=3",
+      ],
       { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stderr = "";
@@ -26,6 +35,7 @@ describe("finemem serve", () => {
     const token = /this run's bearer token: (\S+)/.exec(stderr)?.[1];
     expect(token, stderr).toBeDefined();
     expect(stderr).toContain("2 instances");
+    expect(stderr).toContain("up to 3 kept live");
 
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const refused = await fetch(`${url}/v1/episodes`, {
@@ -56,5 +66,17 @@ describe("finemem serve", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(stderr).toContain("shutting down");
+  });
+
+  it("refuses a negative serve.liveEpisodes, naming the key", async () => {
+    const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--set", "serve.liveEpisodes=-1"], {
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (data) => (stderr += String(data)));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("serve.liveEpisodes");
   });
 });

@@ -40,6 +40,7 @@ export async function serveCommand(config: FineMemConfig, io: CliIo): Promise<vo
       rewards: rewardOptionsOf(config, components),
       metricFor: components.metricFor,
       concurrency: config.run.concurrency.questions,
+      liveEpisodes: config.serve.liveEpisodes,
     }),
     token,
     instanceById: (id) => instances.get(id),
@@ -49,7 +50,7 @@ export async function serveCommand(config: FineMemConfig, io: CliIo): Promise<vo
   const server = await startServer({ serveApp, host: config.serve.host, port: config.serve.port });
   writeLine(
     io.stderr,
-    `finemem serve: listening on ${server.url} (${instances.size} instances, reasoner ${components.reasoner.reasonerId}, episodes ${config.serve.database === undefined ? "in memory" : "in PostgreSQL"})`,
+    `finemem serve: listening on ${server.url} (${instances.size} instances, reasoner ${components.reasoner.reasonerId}, episodes ${config.serve.database === undefined ? "in memory" : "in PostgreSQL"}, up to ${config.serve.liveEpisodes} kept live)`,
   );
   writeLine(
     io.stderr,

@@ -244,6 +244,8 @@ export const configSchema = z.strictObject({
       database: nonEmpty.optional(),
       maxBodyBytes: positiveInt.default(8 * 1024 * 1024),
       maxInFlight: positiveInt.default(256),
+      /** Episodes a process keeps live between step requests (0: every step replays its journal). */
+      liveEpisodes: z.number().int().min(0).default(1024),
     })
     .prefault({}),
 });
