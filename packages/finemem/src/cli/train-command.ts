@@ -136,17 +136,10 @@ async function traineeOf(
     const { createNodeWebGpuBackend } = await import("@finemem/kernels/node");
     backend = await createNodeWebGpuBackend();
   }
-  // A checkpoint to start from (fine-tuning): its policy and parameters, a fresh optimiser.
-  const start = components.checkpoint;
-  const policy =
-    start === undefined
-      ? {
-          initSeed: policyConfig.initSeed ?? config.run.seed,
-          ...(policyConfig.candidates === undefined ? {} : { candidates: policyConfig.candidates }),
-          ...(policyConfig.hidden === undefined ? {} : { hidden: policyConfig.hidden }),
-          ...(policyConfig.disabledFeatures === undefined ? {} : { disabledFeatures: policyConfig.disabledFeatures }),
-        }
-      : { ...start.policy.config, parameters: await start.policy.parameterValues() };
+  // The configured policy as buildComponents made it (freshly initialised, or a checkpoint's to
+  // fine-tune): the trainee starts from its configuration and parameters, with a fresh optimiser.
+  const configured = components.policy as LearnedPolicy;
+  const policy = { ...configured.config, parameters: await configured.parameterValues() };
   return {
     backend,
     trainee: createLearnedTrainee({ policy, trainer, seed: config.run.seed, backend }),

@@ -126,10 +126,16 @@ function clientModel(firstStep: number, answer: (prompt: StepPrompt) => Promise<
 /** The reason a drive stops on purpose (the next prompt is known, or the last step is recorded). */
 const STOP = Symbol("stop");
 
-interface Drive {
+/** Where a replay stopped: at the next model call, or at the end of the episode. */
+interface Replayed {
   readonly next: StepPrompt | undefined;
-  readonly recorded: RecordedStep | undefined;
   readonly episode: EpisodeResult | undefined;
+}
+
+/** A step applied: what it recorded, and the next step's prompt (none after the last). */
+interface AppliedLive {
+  readonly recorded: RecordedStep | undefined;
+  readonly next: StepPrompt | undefined;
 }
 
 /** Where a live run stopped: at its next model call, after the last step, or with an error. */
@@ -188,7 +194,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
     record: EpisodeRecord,
     journal: readonly RecordedStep[],
     mode: { readonly kind: "prompt" } | { readonly kind: "finish" },
-  ): Promise<Drive> => {
+  ): Promise<Replayed> => {
     const questions = mode.kind === "finish" ? await repository.questions(record.episodeId) : [];
     const stop = new AbortController();
     let next: StepPrompt | undefined;
@@ -213,9 +219,9 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
     });
     try {
       const episode = await run(record, model, checkpoint, stop.signal);
-      return { next: undefined, recorded: undefined, episode };
+      return { next: undefined, episode };
     } catch (error) {
-      if (stop.signal.aborted && stop.signal.reason === STOP) return { next, recorded: undefined, episode: undefined };
+      if (stop.signal.aborted && stop.signal.reason === STOP) return { next, episode: undefined };
       throw error;
     }
   };
@@ -322,7 +328,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
     journal: readonly RecordedStep[],
     output: LanguageModelResponse,
     request: { readonly key: string; readonly hash: string },
-  ): Promise<Drive> => {
+  ): Promise<AppliedLive> => {
     const { episodeId } = record;
     let entry = live.get(episodeId);
     live.delete(episodeId);
@@ -344,7 +350,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
       entry.discard();
       throw stopped.error;
     }
-    if (stopped.kind === "recorded") return { next: undefined, recorded: stopped.recorded, episode: undefined };
+    if (stopped.kind === "recorded") return { recorded: stopped.recorded, next: undefined };
     if (liveLimit > 0) {
       live.set(episodeId, entry);
       for (const [oldest, idle] of live) {
@@ -353,7 +359,7 @@ export function createEpisodeEngine(options: EpisodeEngineOptions): EpisodeEngin
         live.delete(oldest);
       }
     } else entry.discard();
-    return { next: stopped.next, recorded: stopped.recorded, episode: undefined };
+    return { recorded: stopped.recorded, next: stopped.next };
   };
 
   const started = async (record: EpisodeRecord, journal: readonly RecordedStep[]): Promise<EpisodeStarted> => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type {
   BenchmarkInstance,
   DatasetSource,
+  JsonValue,
   MemoryPolicy,
   Metric,
   Reasoner,
@@ -54,7 +55,7 @@ export interface TrainHeldout {
       }[]
     | undefined;
   /** What `checkpoint.json` records of the held-out settings (`finemem eval --heldout` reads it). */
-  readonly description?: import("@finemem/spec").JsonValue | undefined;
+  readonly description?: JsonValue | undefined;
 }
 
 /** What a training run reports as it goes (the CLI's progress line). */
