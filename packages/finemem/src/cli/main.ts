@@ -1,8 +1,10 @@
 import { parseArgs } from "node:util";
 import { isFineMemError } from "@finemem/spec";
 import { packageVersionOf } from "@finemem/utils";
-import { type LoadedConfig, loadConfig } from "../config/load-config.js";
+import { MAX_EXACT_SEEDS } from "../ablate/paired-statistics.js";
+import { ConfigError, type LoadedConfig, loadConfig } from "../config/load-config.js";
 import { writeReport } from "../report/write-report.js";
+import { ABLATE_CONFIG_DEFAULTS, ablateCommand, isAblationFolder, writeAblationReport } from "./ablate-command.js";
 import { type CliIo, writeLine } from "./cli-io.js";
 import {
   CONFIG_FLAG_OPTIONS,
@@ -55,7 +57,10 @@ Commands:
   data download <dataset>   fetch a dataset's files into the Hugging Face cache
   data inspect [dataset]    instances, chunks, questions and metric of the configured datasets
   data build-chunk-qa [dataset]  build the verified per-chunk questions (cost estimate first, resumable)
-  report <run folder>       write the run's self-contained report.html (an eval or a train run)
+  ablate                    the reward ablation: train the learned policy under four reward settings
+                            (outcome only, + chunk reward, + attribution, both) × 8 seeds; the table,
+                            paired tests and curves in results.md and report.html (about 25 minutes)
+  report <run folder>       write the run's self-contained report.html (an eval or a train run, an ablation)
 
 Options (eval, train and data):
 ${RUN_OPTIONS}  --split <name>  --revision <rev>  --hub-url <url>  --cache-dir <folder>
@@ -110,6 +115,36 @@ rewards.provenance, rewards.evidence, rewards.questionFraction.
 
 ${ENVIRONMENT}`;
 
+/** `finemem ablate --help`. */
+export const ABLATE_USAGE = `Usage: finemem ablate [options]
+
+The reward ablation with this project's trainer: trains the learned policy under four reward settings
+with the same budget, rollouts and seeds (r_format and r_comp in all four):
+  outcome only   β 0, w_chunk 0 (r_global spread uniformly over the steps)
+  + chunk        β 0, w_chunk rewards.chunk (default 0.5)
+  + attribution  β rewards.beta (default 0.5), w_chunk 0
+  both           β rewards.beta, w_chunk rewards.chunk (Fine-Mem)
+Replicate k trains with seed <run.seed>-k. Evaluated on the held-out sets (train.heldout: generated
+default and hard instances) beside the untrained start and the baselines (heuristic, insert-every-fact,
+rag-top2); six paired comparisons with the exact sign-flip test over seeds, Holm-corrected.
+
+Writes <out>/<ablation id>/: runs/<run id>/ (a finemem train run folder each), ablation.json,
+results.md and report.html. The same command after a kill resumes; more seeds or --sweep later reuse
+the runs already done.
+
+Options:
+  --seeds <n>               replicates per setting (default 8; at most 20)
+  --sweep                   also the sensitivity sweep: β 0, 0.25, 0.5, 0.75, 1 at w_chunk 0.5 and
+                            w_chunk 0, 0.25, 0.5, 1 at β 0.5, seeds 1 to 3
+  --heldout-file <path>     a MemoryAgentBench file evaluated beside the held-out sets, not averaged
+                            into the score (repeatable)
+  --write-results <file>    also write results.md there (e.g. docs/results.md)
+  --updates <n>  --config <file>  --set <key>=<value>  --out <folder>  --run-id <id>  --seed <text>
+                            as for finemem train (train.*, rewards.*)
+  --quiet                   no progress bars
+
+${ENVIRONMENT}`;
+
 /** `finemem serve --help`. */
 export const SERVE_USAGE = `Usage: finemem serve [options]
 
@@ -159,11 +194,12 @@ Writes the run's self-contained report.html, e.g. finemem report finemem-runs/ev
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   eval: EVAL_USAGE,
   train: TRAIN_USAGE,
+  ablate: ABLATE_USAGE,
   serve: SERVE_USAGE,
   data: DATA_USAGE,
   report: REPORT_USAGE,
 };
-const COMMANDS = ["eval", "train", "serve", "data", "report", "help"] as const;
+const COMMANDS = ["eval", "train", "ablate", "serve", "data", "report", "help"] as const;
 
 /** The finemem package's version, from the package.json above this file (src/cli/ or the bundled dist/). */
 export function packageVersion(): string {
@@ -198,6 +234,19 @@ function unknownCommand(name: string): string {
   return `unknown command ${JSON.stringify(name)}${suggestion === undefined ? "" : `; did you mean ${JSON.stringify(suggestion)}?`}`;
 }
 
+/** `--seeds`: a whole number from 1 to MAX_EXACT_SEEDS. */
+function seedsFromFlag(text: string): number {
+  const seeds = Number(text);
+  if (!/^\d+$/.test(text) || seeds < 1 || seeds > MAX_EXACT_SEEDS)
+    throw new ConfigError("--seeds", `a whole number from 1 to ${MAX_EXACT_SEEDS}`, JSON.stringify(text), "flag");
+  return seeds;
+}
+
+/** An argument as a POSIX shell reads it back: bare when it is plain, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
 /** Exit codes: 0 success, 1 a failed run, 2 a usage or configuration error. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
@@ -211,6 +260,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ...DATA_FLAG_OPTIONS,
         quiet: { type: "boolean" },
         heldout: { type: "boolean" },
+        seeds: { type: "string" },
+        sweep: { type: "boolean" },
+        "heldout-file": { type: "string", multiple: true },
+        "write-results": { type: "string" },
         "dry-run": { type: "boolean" },
         yes: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -257,6 +310,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         env: io.env,
         overrides: overridesFromFlags(values),
         ...(command === "train" ? { defaults: TRAIN_CONFIG_DEFAULTS } : {}),
+        ...(command === "ablate" ? { defaults: ABLATE_CONFIG_DEFAULTS } : {}),
       });
       return limitsConfigured ? { ...loaded, config: withLimit(loaded.config, limit) } : loaded;
     };
@@ -277,6 +331,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         }
         await trainCommand((await config()).config, io, { quiet: values.quiet === true });
         return 0;
+      case "ablate": {
+        const extra = parsed.values as {
+          seeds?: string;
+          sweep?: boolean;
+          "heldout-file"?: string[];
+          "write-results"?: string;
+        };
+        await ablateCommand((await config()).config, io, {
+          seeds: extra.seeds === undefined ? 8 : seedsFromFlag(extra.seeds),
+          sweep: extra.sweep === true,
+          ...(extra["heldout-file"] === undefined ? {} : { heldoutFiles: extra["heldout-file"] }),
+          ...(extra["write-results"] === undefined ? {} : { writeResults: extra["write-results"] }),
+          quiet: values.quiet === true,
+          commandLine: ["finemem", ...argv].map(shellWord).join(" "),
+          version: packageVersion(),
+        });
+        return 0;
+      }
       case "serve":
         await serveCommand((await config()).config, io);
         return 0;
@@ -291,7 +363,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           );
           return 2;
         }
-        writeLine(io.stdout, `report: ${await writeReport(folder)}`);
+        const report = isAblationFolder(folder) ? await writeAblationReport(folder) : await writeReport(folder);
+        writeLine(io.stdout, `report: ${report}`);
         return 0;
       }
       default:

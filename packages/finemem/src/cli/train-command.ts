@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { KernelBackend } from "@finemem/kernels";
 import type { LearnedPolicy } from "@finemem/learned-policy";
 import {
@@ -18,7 +18,7 @@ import {
   recordedConfig,
   rewardOptionsOf,
 } from "../config/build-components.js";
-import type { FineMemConfig } from "../config/config-schema.js";
+import type { DatasetConfig, FineMemConfig } from "../config/config-schema.js";
 import { ConfigError } from "../config/load-config.js";
 import { writeReport } from "../report/write-report.js";
 import { datasetsOf } from "../run/run-manifest.js";
@@ -171,6 +171,24 @@ function baselinesOf(
   });
 }
 
+/**
+ * The name of each held-out dataset's set in `evaluations.jsonl` and `baselines.jsonl`: a synthetic
+ * set by its seed, a file by its name without the extension, otherwise the dataset's kind (and split, when given);
+ * a name already taken gets `#<position>` (1-based).
+ */
+export function heldoutSetNames(datasets: readonly DatasetConfig[]): string[] {
+  const names: string[] = [];
+  for (const [index, dataset] of datasets.entries()) {
+    let name: string;
+    if (dataset.kind === "synthetic") name = `synthetic:${dataset.seed ?? "default"}`;
+    else if (dataset.kind === "memoryagentbench" && dataset.file !== undefined)
+      name = basename(dataset.file).replace(/\.(jsonl|parquet)$/, "");
+    else name = dataset.split === undefined ? dataset.kind : `${dataset.kind}:${dataset.split}`;
+    names.push(names.includes(name) ? `${name}#${index + 1}` : name);
+  }
+  return names;
+}
+
 const score = (value: number | null | undefined) => (value === null || value === undefined ? "—" : value.toFixed(3));
 
 /**
@@ -202,8 +220,13 @@ export async function trainCommand(
     ...(io.signal === undefined ? {} : { signal: io.signal }),
   };
   const heldout: BenchmarkInstance[] = [];
+  const setNames = heldoutSetNames(config.train.heldout);
+  const setOfInstance = new Map<string, string>();
   for (const [index, dataset] of config.train.heldout.entries())
-    for await (const instance of components.loadDataset(dataset, index, load)) heldout.push(instance);
+    for await (const instance of components.loadDataset(dataset, index, load)) {
+      heldout.push(instance);
+      setOfInstance.set(instance.instanceId, setNames[index]!);
+    }
   const instances = trainingInstances({
     datasets,
     instancesPerUpdate: config.train.instancesPerUpdate,
@@ -235,6 +258,7 @@ export async function trainCommand(
         instances: heldout,
         every: config.train.evalEvery,
         baselines: baselinesOf(config, components.reasoner),
+        setOf: (instance) => setOfInstance.get(instance.instanceId)!,
         // What `finemem eval --heldout` evaluates on: these datasets with this reasoner.
         description: {
           datasets: config.train.heldout as unknown as JsonValue,

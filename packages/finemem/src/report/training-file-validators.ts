@@ -43,6 +43,9 @@ const heldoutShape = {
   memoryTokens: finite.min(0),
   episodes: count,
   questions: count,
+  sets: z
+    .record(z.string(), z.object({ score: unitInterval.nullable(), memoryTokens: finite.min(0), episodes: count }))
+    .optional(),
 };
 
 const evaluationLineSchema = z.object({ update: count, ...heldoutShape });

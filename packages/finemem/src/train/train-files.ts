@@ -62,6 +62,17 @@ export interface HeldoutResult {
   readonly memoryTokens: number;
   readonly episodes: number;
   readonly questions: number;
+  /** Each named held-out set's result (`TrainHeldout.setOf`; `finemem train` names one per held-out dataset). */
+  readonly sets?: { readonly [set: string]: HeldoutSetResult } | undefined;
+}
+
+/** One held-out set's part of a {@link HeldoutResult}. */
+export interface HeldoutSetResult {
+  /** Mean over the set's episodes of r_global (the mean score of the episode's questions); null with no question. */
+  readonly score: number | null;
+  /** Mean final memory tokens over the set's episodes. */
+  readonly memoryTokens: number;
+  readonly episodes: number;
 }
 
 /** `evaluations.jsonl`. */

@@ -19,12 +19,14 @@ import { openEpisodeJournal } from "../run/episode-journal.js";
 import { evaluate, type ManifestDetails } from "../run/evaluate.js";
 import { readJournalLines } from "../run/journal-lines.js";
 import { invalidRunOption, RunError } from "../run/run-error.js";
+import type { EpisodeLine } from "../run/run-files.js";
 import { datasetsOf, openRunManifest } from "../run/run-manifest.js";
 import { writeAtomically } from "../run/write-atomically.js";
 import {
   type BaselineLine,
   type EvaluationLine,
   type HeldoutResult,
+  type HeldoutSetResult,
   TRAIN_FILES,
   type TrainStepLine,
   UPDATE_REWARD_COMPONENTS,
@@ -56,6 +58,11 @@ export interface TrainHeldout {
     | undefined;
   /** What `checkpoint.json` records of the held-out settings (`finemem eval --heldout` reads it). */
   readonly description?: JsonValue | undefined;
+  /**
+   * Names the held-out set an instance belongs to (e.g. the default and the hard synthetic settings,
+   * which share a data source); each evaluation and baseline then also reports every set's score.
+   */
+  readonly setOf?: ((instance: BenchmarkInstance) => string) | undefined;
 }
 
 /** What a training run reports as it goes (the CLI's progress line). */
@@ -171,6 +178,11 @@ export async function train(options: TrainOptions): Promise<TrainingRun> {
   let checkpoint = resumed?.folder;
   let checkpointedThrough = resumeUpdate ?? -1;
 
+  const setOf = options.heldout?.setOf;
+  const setNames =
+    setOf === undefined
+      ? undefined
+      : new Map(options.heldout!.instances.map((instance) => [instance.instanceId, setOf(instance)]));
   const heldoutOf = async (policy: MemoryPolicy, label: string, reasoner = heldoutReasoner): Promise<HeldoutResult> => {
     const evaluation = await evaluate({
       runId: `${options.runId}-${label}`,
@@ -189,6 +201,7 @@ export async function train(options: TrainOptions): Promise<TrainingRun> {
       memoryTokens: meanOf(evaluation.episodes.map((episode) => episode.memoryTokens)) ?? 0,
       episodes: summary.episodes,
       questions: summary.questions,
+      ...(setNames === undefined ? {} : { sets: heldoutSetResults(evaluation.episodes, setNames) }),
     };
   };
   const evaluateAt = async (update: number): Promise<EvaluationLine> => {
@@ -351,6 +364,33 @@ export async function train(options: TrainOptions): Promise<TrainingRun> {
   } finally {
     await trainee.dispose?.();
   }
+}
+
+/**
+ * Each held-out set's result: the mean of its episodes' r_global (each the mean score of the episode's
+ * questions, as the evaluation scores them) and of their final memory tokens. Sets are listed in the
+ * order their first instance comes.
+ */
+function heldoutSetResults(
+  episodes: readonly EpisodeLine[],
+  setNames: ReadonlyMap<string, string>,
+): { [set: string]: HeldoutSetResult } {
+  const bySet = new Map<string, EpisodeLine[]>();
+  for (const name of setNames.values()) if (!bySet.has(name)) bySet.set(name, []);
+  for (const episode of episodes) bySet.get(setNames.get(episode.instanceId)!)?.push(episode);
+  return Object.fromEntries(
+    [...bySet].map(([name, members]) => {
+      const answered = members.filter((episode) => episode.questionsScored > 0);
+      return [
+        name,
+        {
+          score: meanOf(answered.map((episode) => episode.global)),
+          memoryTokens: meanOf(members.map((episode) => episode.memoryTokens)) ?? 0,
+          episodes: members.length,
+        },
+      ];
+    }),
+  );
 }
 
 /**
