@@ -39,6 +39,14 @@ export {
   type TurnRenderer,
   type UserScope,
 } from "@finemem/agent";
+// The ablation's statistics, for a study run elsewhere (e.g. LLM managers trained on verl).
+export {
+  holmAdjust,
+  type MeanDifference,
+  meanDifference,
+  type SignFlipTest,
+  signFlipTest,
+} from "./ablate/paired-statistics.js";
 export { formatResultsTable } from "./cli/results-table.js";
 export {
   createMemoryCheckpoint,
@@ -89,6 +97,7 @@ export {
   type BaselineLine,
   type EvaluationLine,
   type HeldoutResult,
+  type HeldoutSetResult,
   TRAIN_FILES,
   TRAIN_VOLATILE_FIELDS,
   type TrainStepLine,

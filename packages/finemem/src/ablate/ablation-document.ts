@@ -165,14 +165,23 @@ function seedsTable(results: AblationResults): DocumentTable {
 
 /** The finding, in words: the observed order and which comparisons hold after Holm. */
 function findingOf(results: AblationResults): string[] {
+  // Ordered by the mean as displayed (3 decimals), ties by name: rounding noise never orders settings.
+  const shown = (result: SettingResult) => (result.score.mean === null ? -1 : Math.round(result.score.mean * 1000));
   const ordered = [...results.settings].sort(
-    (a, b) => (b.score.mean ?? -1) - (a.score.mean ?? -1) || a.setting.name.localeCompare(b.setting.name),
+    (a, b) => shown(b) - shown(a) || a.setting.name.localeCompare(b.setting.name),
   );
-  const order = ordered.map((result) => `${result.setting.label} (${fixed(result.score.mean)})`).join(" > ");
+  const order = ordered
+    .map(
+      (result, index) =>
+        `${index === 0 ? "" : shown(result) === shown(ordered[index - 1]!) ? " = " : " > "}${result.setting.label} (${fixed(result.score.mean)})`,
+    )
+    .join("");
   const paperOrder = Object.entries(PAPER_ABLATION)
     .sort((a, b) => b[1].score - a[1].score)
     .map(([name]) => name);
-  const sameOrder = ordered.every((result, index) => result.setting.name === paperOrder[index]);
+  const sameOrder =
+    ordered.every((result, index) => result.setting.name === paperOrder[index]) &&
+    ordered.every((result, index) => index === 0 || shown(result) < shown(ordered[index - 1]!));
   const held = results.pairs.filter((pair) => pair.holm < ALPHA);
   const describe = (pair: PairComparison) =>
     `${labelOf(results, pair.a)} − ${labelOf(results, pair.b)} ${signed(pair.difference.mean)} (Holm p ${pValue(pair.holm)})`;

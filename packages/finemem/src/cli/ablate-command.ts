@@ -94,6 +94,13 @@ export async function ablateCommand(
       .map((path) => relative(io.cwd, resolve(io.cwd, path)))
       .filter((path) => path !== "" && !path.startsWith("..")),
   );
+  if (base.policy.kind !== "learned" || base.train.backend === "external")
+    throw new ConfigError(
+      base.policy.kind !== "learned" ? "policy.kind" : "train.backend",
+      'the learned policy trained here (policy.kind "learned", train.backend cpu or webgpu); an LLM manager\'s ablation is four verl trainings, see docs/ablation.md',
+      JSON.stringify(base.policy.kind !== "learned" ? base.policy.kind : base.train.backend),
+      "config",
+    );
   const seeds = options.seeds ?? 8;
   const files = options.heldoutFiles ?? [];
   for (const file of files)

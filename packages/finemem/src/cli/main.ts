@@ -297,6 +297,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     writeLine(command === undefined && values.help !== true ? io.stderr : io.stdout, usage);
     return command === undefined && values.help !== true ? 2 : 0;
   }
+  const ablateOnly = ["seeds", "sweep", "heldout-file", "write-results"].filter(
+    (flag) => (parsed.values as Record<string, unknown>)[flag] !== undefined,
+  );
+  if (command !== "ablate" && ablateOnly.length > 0) {
+    writeLine(io.stderr, `finemem ${command}: --${ablateOnly[0]} is a finemem ablate flag (finemem ablate --help)`);
+    return 2;
+  }
   try {
     const limit = typeof values.limit === "string" ? limitFromFlag(values.limit) : undefined;
     const limitsConfigured = limit !== undefined && !Array.isArray(values.dataset) && !Array.isArray(values.file);

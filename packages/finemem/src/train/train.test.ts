@@ -6,6 +6,7 @@ import { createExtractiveReader, createHeuristicPolicy } from "@finemem/policy";
 import type { BenchmarkInstance, StepRecord } from "@finemem/spec";
 import { afterEach, describe, expect, it } from "vitest";
 import { countPolicy } from "../episode/test-support/counting-doubles.js";
+import { evaluate } from "../run/evaluate.js";
 import { RunError } from "../run/run-error.js";
 import { createLearnedTrainee } from "./learned-trainee.js";
 import { comparableRunFiles } from "./test-support/comparable-run-files.js";
@@ -153,5 +154,51 @@ describe("train", () => {
     expect(error).toMatchObject({ code: "corrupt_journal" });
     expect((error as Error).message).toContain("updates.jsonl line 2");
     expect(await readFile(join(runDir, "updates.jsonl"), "utf8")).toBe(broken);
+  });
+
+  it("reports each named held-out set: a set's score is that set's own evaluation, one set of everything the whole", async () => {
+    // Two instances the heuristic scores differently (0.6 and 1 on this seed's generation).
+    const pair = generateSyntheticBenchmark({ seed: "a", instanceCount: 2, ...SMALL });
+    const baselines = [{ name: "heuristic", policy: createHeuristicPolicy() }];
+    const split = await train(
+      options({
+        updates: 1,
+        heldout: {
+          instances: pair,
+          every: 1,
+          baselines,
+          setOf: (instance) => (instance === pair[0] ? "first" : "second"),
+        },
+      }),
+    );
+    const whole = await train(
+      options({ updates: 1, heldout: { instances: pair, every: 1, baselines, setOf: () => "all" } }),
+    );
+    // Each set against an evaluation of its instance alone (the summary's average, another code path).
+    const alone = async (instance: BenchmarkInstance) =>
+      (
+        await evaluate({
+          runId: "alone",
+          instances: [instance],
+          policy: createHeuristicPolicy(),
+          reasoner: createExtractiveReader(),
+          seed: "s",
+        })
+      ).summary.table.average.mean;
+    const [first, second] = [await alone(pair[0]!), await alone(pair[1]!)];
+    expect(first).not.toBe(second);
+    const heuristic = split.baselines[0]!;
+    expect(Object.keys(heuristic.sets!)).toEqual(["first", "second"]);
+    expect(heuristic.sets!.first).toMatchObject({ score: expect.closeTo(first!, 12), episodes: 1 });
+    expect(heuristic.sets!.second).toMatchObject({ score: expect.closeTo(second!, 12), episodes: 1 });
+    const all = whole.baselines[0]!;
+    expect(all.sets!.all!.episodes).toBe(2);
+    expect(all.sets!.all!.score).toBeCloseTo(all.score!, 12);
+    expect(all.sets!.all!.score).toBeCloseTo((first! + second!) / 2, 12);
+    expect(all.sets!.all!.memoryTokens).toBeCloseTo(all.memoryTokens, 12);
+    for (const line of split.evaluations) expect(Object.keys(line.sets!)).toEqual(["first", "second"]);
+    // Without setOf, no sets.
+    const plain = await train(options({ updates: 1 }));
+    expect(plain.evaluations[0]!.sets).toBeUndefined();
   });
 });
