@@ -119,7 +119,7 @@ ${ENVIRONMENT}`;
 export const ABLATE_USAGE = `Usage: finemem ablate [options]
 
 The reward ablation with this project's trainer: trains the learned policy under four reward settings
-with the same budget, rollouts and seeds (r_format and r_comp in all four):
+with the same budget, rollouts and seeds (r_format and r_comp, at rewards.compression 0.05, in all four):
   outcome only   β 0, w_chunk 0 (r_global spread uniformly over the steps)
   + chunk        β 0, w_chunk rewards.chunk (default 0.5)
   + attribution  β rewards.beta (default 0.5), w_chunk 0
