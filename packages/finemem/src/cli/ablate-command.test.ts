@@ -43,7 +43,10 @@ const withoutWallTime = (text: string) =>
     .join("\n");
 
 describe("finemem ablate", () => {
-  it("runs the four settings, writes the results, and the same command elsewhere writes the same results.md", async () => {
+  // Three smoke-sized studies (12 training runs): about 25 s alone, longer beside CI's other packages.
+  it("runs the four settings, writes the results, and the same command elsewhere writes the same results.md", {
+    timeout: 240_000,
+  }, async () => {
     const first = join(work, "first");
     const second = join(work, "second");
     mkdirSync(first);
