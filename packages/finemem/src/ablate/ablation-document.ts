@@ -2,7 +2,7 @@
 // HTML report. One owner of the wording and the tables, so the two never disagree; every figure is
 // formatted here, deterministically, so the same runs always give the same bytes (the wall time is
 // the only line that changes between re-runs).
-import { escapeHtml } from "../report/html.js";
+import { escapeHtml, formatNumber } from "../report/html.js";
 import { reportDocument, section, table } from "../report/report-page.js";
 import { type LineSeries, lineChart } from "../report/svg-charts.js";
 import { PAPER_ABLATION } from "./ablation-plan.js";
@@ -42,11 +42,9 @@ interface DocumentTable {
   readonly rows: readonly (readonly string[])[];
 }
 
-const fixed = (value: number | null | undefined, digits = 3): string =>
-  value === null || value === undefined || !Number.isFinite(value) ? "—" : value.toFixed(digits);
 const signed = (value: number, digits = 3): string => `${value >= 0 ? "+" : ""}${value.toFixed(digits)}`;
 const spread = (value: Spread, digits = 3): string =>
-  value.mean === null ? "—" : `${fixed(value.mean, digits)} ± ${fixed(value.sd, digits)}`;
+  value.mean === null ? "—" : `${formatNumber(value.mean, digits)} ± ${formatNumber(value.sd, digits)}`;
 const pValue = (value: number): string => (value < 0.0001 ? value.toExponential(2) : value.toFixed(4));
 
 function labelOf(results: AblationResults, name: string): string {
@@ -91,9 +89,9 @@ function mainTable(results: AblationResults): DocumentTable {
         baseline.name,
         "",
         "",
-        fixed(baseline.score),
-        ...sets.map((set) => fixed(baseline.sets[set])),
-        fixed(baseline.memoryTokens, 1),
+        formatNumber(baseline.score),
+        ...sets.map((set) => formatNumber(baseline.sets[set])),
+        formatNumber(baseline.memoryTokens, 1),
         "—",
       ]),
     ],
@@ -104,12 +102,12 @@ function pairsTable(results: AblationResults): DocumentTable {
   return {
     id: "ablation-tests",
     heading: "Paired comparisons",
-    note: `Difference a − b of the final held-out score, paired by seed. p: the exact two-sided sign-flip permutation test over seeds (all 2^${results.seeds} sign assignments; the smallest p it can give is ${fixed(2 / 2 ** results.seeds, 4)}). Holm: adjusted over the six pairs; significant where below ${ALPHA}. Interval: the Student-t 95% interval of the mean difference (the one figure that assumes normal differences); d_z: mean / sd of the differences.`,
+    note: `Difference a − b of the final held-out score, paired by seed. p: the exact two-sided sign-flip permutation test over seeds (all 2^${results.seeds} sign assignments; the smallest p it can give is ${formatNumber(2 / 2 ** results.seeds, 4)}). Holm: adjusted over the six pairs; significant where below ${ALPHA}. Interval: the Student-t 95% interval of the mean difference (the one figure that assumes normal differences); d_z: mean / sd of the differences.`,
     headings: ["a − b", "Mean difference [95% CI]", "d_z", "p (exact)", "p (Holm)", `Holm < ${ALPHA}`],
     rows: results.pairs.map((pair) => [
       `${labelOf(results, pair.a)} − ${labelOf(results, pair.b)}`,
       `${signed(pair.difference.mean)} [${pair.difference.interval === null ? "—" : `${signed(pair.difference.interval[0])}, ${signed(pair.difference.interval[1])}`}]`,
-      fixed(pair.difference.standardized, 2),
+      formatNumber(pair.difference.standardized, 2),
       pValue(pair.pValue),
       pValue(pair.holm),
       pair.holm < ALPHA ? "yes" : "no",
@@ -126,7 +124,7 @@ function curvesTable(results: AblationResults): DocumentTable {
     headings: ["Update", ...results.settings.map((result) => result.setting.label)],
     rows: updates.map((update, index) => [
       String(update),
-      ...results.settings.map((result) => fixed(result.curve[index]?.score)),
+      ...results.settings.map((result) => formatNumber(result.curve[index]?.score)),
     ]),
   };
 }
@@ -157,8 +155,8 @@ function seedsTable(results: AblationResults): DocumentTable {
     headings: ["Seed", "untrained start", ...results.settings.map((result) => result.setting.label)],
     rows: Array.from({ length: results.seeds }, (_, index) => [
       String(index + 1),
-      fixed(results.untrained.score.values[index]),
-      ...results.settings.map((result) => fixed(result.score.values[index])),
+      formatNumber(results.untrained.score.values[index]),
+      ...results.settings.map((result) => formatNumber(result.score.values[index])),
     ]),
   };
 }
@@ -173,7 +171,7 @@ function findingOf(results: AblationResults): string[] {
   const order = ordered
     .map(
       (result, index) =>
-        `${index === 0 ? "" : shown(result) === shown(ordered[index - 1]!) ? " = " : " > "}${result.setting.label} (${fixed(result.score.mean)})`,
+        `${index === 0 ? "" : shown(result) === shown(ordered[index - 1]!) ? " = " : " > "}${result.setting.label} (${formatNumber(result.score.mean)})`,
     )
     .join("");
   const paperOrder = Object.entries(PAPER_ABLATION)

@@ -2,6 +2,7 @@
 // mean ± sd over seeds (each seed's figure averaged over the held-out sets first), the baselines, the
 // learning curves, the six paired comparisons with Holm-corrected exact sign-flip p-values and mean
 // differences with t intervals, and the sweep. Pure: the command reads the runs, this computes.
+import { meanOf } from "../report/step-means.js";
 import type { BaselineLine, EvaluationLine, HeldoutResult } from "../train/train-files.js";
 import type { AblationPlan, RewardSetting } from "./ablation-plan.js";
 import { ablationRunId, SWEEP } from "./ablation-plan.js";
@@ -80,11 +81,11 @@ export const ABLATION_PAIRS: readonly (readonly [string, string])[] = [
 /** The sets a held-out result covers, averaged: the score over sets that have one, tokens over all. */
 function averageOver(result: HeldoutResult, sets: readonly string[]): { score: number | null; memoryTokens: number } {
   const parts = sets.map((set) => result.sets?.[set]);
-  const scores = parts.flatMap((part) => (part?.score === null || part?.score === undefined ? [] : [part.score]));
+  const score = meanOf(parts.map((part) => part?.score));
   const episodes = parts.reduce((sum, part) => sum + (part?.episodes ?? 0), 0);
   const tokens = parts.reduce((sum, part) => sum + (part === undefined ? 0 : part.memoryTokens * part.episodes), 0);
   return {
-    score: scores.length === 0 ? null : scores.reduce((sum, value) => sum + value, 0) / scores.length,
+    score,
     memoryTokens: episodes === 0 ? 0 : tokens / episodes,
   };
 }
@@ -92,7 +93,7 @@ function averageOver(result: HeldoutResult, sets: readonly string[]): { score: n
 function spreadOf(values: readonly (number | null)[]): Spread {
   const present = values.filter((value): value is number => value !== null);
   if (present.length === 0) return { mean: null, sd: null, values };
-  return { mean: present.reduce((sum, value) => sum + value, 0) / present.length, sd: sampleSd(present), values };
+  return { mean: meanOf(present), sd: sampleSd(present), values };
 }
 
 export interface CollectOptions {
