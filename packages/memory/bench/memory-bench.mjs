@@ -1,5 +1,8 @@
 // BM25 benchmark of @finemem/memory against MiniSearch, wink-bm25-text-search and Orama.
 // Usage: npm run bench -w @finemem/memory [-- --sizes=1000,10000 --queries=200]
+//   [--corpus=reference|distinct] [--peers-up-to=N] [--stores-up-to=N]
+// --corpus=distinct uses ./distinct-corpus.mjs (distinct documents, generated in process, up to 1M+);
+// engines other than our index are skipped above --peers-up-to / --stores-up-to items ("not run").
 // Measures insert throughput (BM25 only, no embeddings) and top-20 query latency (p50, p99) on the
 // shared deterministic corpus. Timings are of the machine it runs on; nothing here asserts them.
 import { existsSync } from "node:fs";
@@ -10,6 +13,7 @@ import { create as createOrama, insertMultiple as oramaInsertMultiple, search as
 import MiniSearch from "minisearch";
 import createWinkBm25 from "wink-bm25-text-search";
 import { corpusScriptPath, enableGc, fail, loadCorpus, progress } from "./bench-support.mjs";
+import { generateDistinctCorpus } from "./distinct-corpus.mjs";
 
 const TOP_K = 20;
 const WARM_UP_QUERIES = 20;
@@ -24,15 +28,20 @@ const sizes = (flags.sizes ?? "1000,10000,100000")
   .map(Number)
   .filter((n) => n >= 3);
 const queryLimit = flags.queries === undefined ? Infinity : Number(flags.queries);
-if (sizes.length === 0 || !(queryLimit > 0))
-  fail("usage: memory-bench.mjs [--sizes=1000,10000,100000] [--queries=200] (sizes ≥ 3, wink needs 3 docs)");
+const corpusKind = flags.corpus ?? "reference";
+const peersUpTo = flags["peers-up-to"] === undefined ? Infinity : Number(flags["peers-up-to"]);
+const storesUpTo = flags["stores-up-to"] === undefined ? Infinity : Number(flags["stores-up-to"]);
+if (sizes.length === 0 || !(queryLimit > 0) || !["reference", "distinct"].includes(corpusKind))
+  fail(
+    "usage: memory-bench.mjs [--sizes=1000,10000,100000] [--queries=200] [--corpus=reference|distinct] [--peers-up-to=N] [--stores-up-to=N] (sizes ≥ 3, wink needs 3 docs)",
+  );
 
 const distEntry = path.resolve(import.meta.dirname, "../dist/index.js");
 if (!existsSync(distEntry)) fail("dist/index.js is missing: run `npm run build -w @finemem/memory` first");
 // Imported dynamically so that a missing build gives the message above instead of a module error.
 const { Bm25Index, createInMemoryStore, tokenizeForBm25 } = await import(distEntry);
 
-corpusScriptPath();
+if (corpusKind === "reference") corpusScriptPath();
 enableGc();
 
 // ---- Engines: each has build(docs) and search(query) returning the top-20 results -------------
@@ -153,11 +162,17 @@ function percentile(sortedValues, fraction) {
 
 async function measure(engine, corpus) {
   globalThis.gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const rssBefore = process.memoryUsage().rss;
   progress(`${engine.name}: adding ${corpus.docs.length.toLocaleString("en-US")} docs`);
   const buildStart = performance.now();
   const { inserted, duplicates } = await engine.build(corpus.docs);
   const buildSeconds = (performance.now() - buildStart) / 1000;
   globalThis.gc(); // the build's garbage should not be collected during the timed queries
+  // What the built engine retains (the corpus strings are held before and after, so not counted).
+  const memory = process.memoryUsage();
+  const heapPerItem = (memory.heapUsed + memory.arrayBuffers - heapBefore) / corpus.docs.length;
+  const rssPerItem = (memory.rss - rssBefore) / corpus.docs.length;
   for (const query of corpus.queries.slice(0, WARM_UP_QUERIES)) await engine.search(query);
   const latencies = [];
   for (const query of corpus.queries) {
@@ -171,6 +186,9 @@ async function measure(engine, corpus) {
     inserted,
     duplicates,
     insertsPerSecond: inserted / buildSeconds,
+    buildSeconds,
+    heapPerItem,
+    rssPerItem,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
   };
@@ -209,15 +227,32 @@ const formatMs = (ms) => (ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.
 
 function printTable(size, rows) {
   const ourIndex = rows[0];
-  const header = ["engine", "docs held", "inserts/s", "p50 ms", "p99 ms", "ours p50 speed-up"];
-  const cells = rows.map((row) => [
-    row.name,
-    formatNumber(row.inserted),
-    formatNumber(row.insertsPerSecond),
-    formatMs(row.p50),
-    formatMs(row.p99),
-    `${formatNumber(row.p50 / ourIndex.p50, 1)}×`,
-  ]);
+  const header = [
+    "engine",
+    "docs held",
+    "build s",
+    "inserts/s",
+    "p50 ms",
+    "p99 ms",
+    "heap B/item",
+    "RSS B/item",
+    "ours p50 speed-up",
+  ];
+  const cells = rows.map((row) =>
+    row.skipped
+      ? [row.name, "not run", "", "", "", "", "", "", ""]
+      : [
+          row.name,
+          formatNumber(row.inserted),
+          formatNumber(row.buildSeconds, 1),
+          formatNumber(row.insertsPerSecond),
+          formatMs(row.p50),
+          formatMs(row.p99),
+          formatNumber(row.heapPerItem),
+          formatNumber(row.rssPerItem),
+          `${formatNumber(row.p50 / ourIndex.p50, 1)}×`,
+        ],
+  );
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column].length)));
   const render = (line) =>
     line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ");
@@ -226,12 +261,13 @@ function printTable(size, rows) {
   console.log(widths.map((width) => "-".repeat(width)).join("  "));
   for (const line of cells) console.log(render(line));
 
-  const peers = rows.filter((row) => !row.name.startsWith("ours"));
-  const fastestPeer = peers.reduce((best, row) => (row.p50 < best.p50 ? row : best));
-  console.log(
-    `fastest peer: ${fastestPeer.name} p50 ${formatMs(fastestPeer.p50)} ms; ours (index) p50 ${formatMs(ourIndex.p50)} ms → ${formatNumber(fastestPeer.p50 / ourIndex.p50, 1)}× (target ≥ ${TARGET_SPEED_UP}× at 100k)`,
-  );
-  const ours = rows.filter((row) => row.name.startsWith("ours"));
+  const peers = rows.filter((row) => !row.name.startsWith("ours") && !row.skipped);
+  const fastestPeer = peers.reduce((best, row) => (row.p50 < best.p50 ? row : best), peers[0]);
+  if (fastestPeer)
+    console.log(
+      `fastest peer: ${fastestPeer.name} p50 ${formatMs(fastestPeer.p50)} ms; ours (index) p50 ${formatMs(ourIndex.p50)} ms → ${formatNumber(fastestPeer.p50 / ourIndex.p50, 1)}× (target ≥ ${TARGET_SPEED_UP}× at 100k)`,
+    );
+  const ours = rows.filter((row) => row.name.startsWith("ours") && !row.skipped);
   console.log(
     `ours inserts/s: ${ours.map((row) => `${row.name.replace("ours: ", "")} ${formatNumber(row.insertsPerSecond)}`).join("; ")} (target ≥ ${formatNumber(TARGET_INSERTS_PER_SECOND)})`,
   );
@@ -250,23 +286,38 @@ console.log(`Node ${process.version}; CPU ${os.cpus()[0]?.model ?? "unknown"}; $
 console.log("Timings are of this machine and this run; nothing asserts them.");
 console.log("");
 
+// Each factory with the largest size it runs at; above it the row says "not run".
 const engineFactories = [
-  ourIndexEngine,
-  () => ourStoreEngine(1),
-  () => ourStoreEngine(10),
-  () => ourStoreEngine(100),
-  miniSearchEngine,
-  winkEngine,
-  oramaEngine,
+  [ourIndexEngine, Infinity],
+  [() => ourStoreEngine(1), storesUpTo],
+  [() => ourStoreEngine(10), storesUpTo],
+  [() => ourStoreEngine(100), storesUpTo],
+  [miniSearchEngine, peersUpTo],
+  [winkEngine, peersUpTo],
+  [oramaEngine, peersUpTo],
 ];
+console.log(`corpus: ${corpusKind === "distinct" ? "distinct (bench/distinct-corpus.mjs)" : "shared reference"}`);
 for (const [sizeIndex, size] of sizes.entries()) {
   progress(`generating corpus of ${formatNumber(size)} facts`);
-  const corpus = loadCorpus(size, queryLimit);
-  if (sizeIndex === 0) await sanityCheck(corpus);
+  const corpus =
+    corpusKind === "distinct"
+      ? generateDistinctCorpus(size, Number.isFinite(queryLimit) ? queryLimit : 200)
+      : loadCorpus(size, queryLimit);
+  if (sizeIndex === 0 && size <= storesUpTo) await sanityCheck(corpus);
   const rows = [];
   // One engine at a time, dropped before the next is built, so they do not share the heap.
-  for (const makeEngine of engineFactories)
-    rows.push({ ...(await measure(makeEngine(), corpus)), queries: corpus.queries.length });
+  for (const [makeEngine, upTo] of engineFactories) {
+    const engine = makeEngine();
+    if (size > upTo) rows.push({ name: engine.name, skipped: true });
+    else {
+      rows.push({ ...(await measure(engine, corpus)), queries: corpus.queries.length });
+      // Each row as soon as it is known, so a run stopped at its time limit still reports the rows it finished.
+      const row = rows.at(-1);
+      progress(
+        `${row.name}: ${formatNumber(row.insertsPerSecond)} inserts/s, p50 ${formatMs(row.p50)} ms, p99 ${formatMs(row.p99)} ms, heap ${formatNumber(row.heapPerItem)} B/item`,
+      );
+    }
+  }
   printTable(size, rows);
 }
 
@@ -279,6 +330,7 @@ console.log(
 );
 console.log("  (k1 1.5, b 0.75, rank_bm25's idf), MiniSearch BM25+ (its defaults k 1.2, b 0.7, d 0.5), wink BM25 with");
 console.log("  idf log(1 + …) (k1 1.5, b 0.75), Orama BM25+ (its defaults); all match any query term (OR).");
+console.log("- heap B/item = (heapUsed + arrayBuffers) after build and gc − before, ÷ items; RSS likewise (noisier).");
 console.log("- Orama's tokens carry an end marker so its prefix-matching search matches whole words only.");
 console.log(
   "- latency = one query, including each engine's result objects; 20 warm-up queries first; p = nearest rank.",
