@@ -1,11 +1,14 @@
 // Benchmark of the persistent memory stores (PGlite, PostgreSQL) side by side with the in-memory store.
-// Usage: npm run bench:persistent -w @finemem/memory [-- --items=10000 --single-op-items=2000 --queries=200]
+// Usage: npm run bench:persistent -w @finemem/memory [-- --items=10000 --single-op-items=2000 --queries=200
+//   --group-writers=16 --group-window-ms=2]
 // Measures, on the shared deterministic corpus:
 //   1. insert throughput: N INSERTs at 1, 10 and 100 operations per apply (one apply = one step = one
 //      transaction for the persistent stores), and its ratio to the in-memory store;
 //   2. top-20 search latency (p50, p99) at N items, on the store of the 100 ops/apply run;
 //   3. reopen time (close, then open again, which replays the operation log) and whether the export
-//      after reopening equals the export before closing.
+//      after reopening equals the export before closing;
+//   4. group commit on PGlite: W writers (one namespace each) applying single-operation steps at once,
+//      each awaiting its previous step, with one transaction per write and with a group-commit window.
 // PostgreSQL is used when FINEMEM_POSTGRES_URL (an admin connection) or the default local socket
 // answers: the bench creates a database finemem_bench_<random> and drops it at the end.
 // Timings are of the machine it runs on; nothing here asserts them.
@@ -30,6 +33,14 @@ const flags = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(
 const itemCount = Number(flags.items ?? 10_000);
 const singleOpItems = Math.min(itemCount, Number(flags["single-op-items"] ?? 2_000));
 const queryLimit = Number(flags.queries ?? 200);
+const groupWriters = Number(flags["group-writers"] ?? 16);
+const groupWindowMs = Number(flags["group-window-ms"] ?? 2);
+if (
+  !(Number.isInteger(groupWriters) && groupWriters >= 1) ||
+  !(Number.isFinite(groupWindowMs) && groupWindowMs >= 0 && groupWindowMs <= 60_000)
+) {
+  fail("usage: persistent-bench.mjs [--group-writers=16] [--group-window-ms=2] (writers ≥ 1, window 0..60000 ms)");
+}
 if (
   !(Number.isInteger(itemCount) && itemCount >= 1) ||
   !(Number.isInteger(singleOpItems) && singleOpItems >= 1) ||
@@ -89,7 +100,7 @@ async function pgliteBackend() {
   return {
     name: "PGlite (temp directory)",
     persistent: true,
-    open: (label) => openPgliteStore({ directory: directory(label), ...STORE_OPTIONS }),
+    open: (label, extra = {}) => openPgliteStore({ directory: directory(label), ...STORE_OPTIONS, ...extra }),
     reopen: (label) => openPgliteStore({ directory: directory(label), ...STORE_OPTIONS }),
     discard: (label) => rm(directory(label), { recursive: true, force: true }),
   };
@@ -136,7 +147,7 @@ async function postgresBackend() {
   return {
     name: `PostgreSQL ${version.split(" ")[0]} (pg, temp database)`,
     persistent: true,
-    open: (label) => openPostgresStore(options(label)),
+    open: (label, extra = {}) => openPostgresStore({ ...options(label), ...extra }),
     reopen: (label) => openPostgresStore(options(label)),
     discard: async () => {},
   };
@@ -171,6 +182,36 @@ async function insertAll(store, docs, opsPerApply, checkpoint) {
     }
   }
   return { applied, seconds: (performance.now() - start) / 1000, checkpointSeconds };
+}
+
+// Single-operation steps from `groupWriters` writers at once, `singleOpItems` in all, on a fresh store
+// of `backend`: committed writes per second, with and without the group-commit window.
+async function measureGroupCommit(backend, docs) {
+  const perWriter = Math.max(1, Math.floor(singleOpItems / groupWriters));
+  const run = async (label, extra) => {
+    const store = await backend.open(label, extra);
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: groupWriters }, async (_, writer) => {
+        for (let step = 1; step <= perWriter; step++) {
+          const content = docs[(writer * perWriter + step) % docs.length];
+          await store.apply({
+            namespace: { user: `w${writer}` },
+            step,
+            operations: [{ operationId: `op-${step}`, operation: { type: "INSERT", content } }],
+          });
+        }
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    await store.close();
+    return (groupWriters * perWriter) / seconds;
+  };
+  progress(`${backend.name}: ${groupWriters} writers × ${perWriter} single-operation steps, one transaction per write`);
+  const alone = await run("group-alone", {});
+  progress(`${backend.name}: the same with a ${groupWindowMs} ms group-commit window`);
+  const grouped = await run("group-window", { groupCommit: { windowMs: groupWindowMs } });
+  return { name: backend.name, writes: groupWriters * perWriter, alone, grouped };
 }
 
 const topKey = (hits) => hits.map((hit) => hit.item.operationId).join(",");
@@ -353,6 +394,16 @@ try {
   }
 
   printTable(rows);
+  console.log("");
+  const groupBackends = [await pgliteBackend(), ...(postgres.skipped === undefined ? [postgres] : [])];
+  for (const backend of groupBackends) {
+    const group = await measureGroupCommit(backend, corpus.docs);
+    console.log(
+      `Group commit, ${group.name}: ${groupWriters} writers, ${formatNumber(group.writes)} single-operation steps: ` +
+        `${formatNumber(group.alone)}/s one transaction per write; ${formatNumber(group.grouped)}/s with a ${groupWindowMs} ms window ` +
+        `(${formatNumber(group.grouped / group.alone, 2)}×).`,
+    );
+  }
   console.log("");
   console.log("Notes:");
   for (const row of rows) if (row.skipped !== undefined) console.log(`- ${row.name} skipped: ${row.skipped}.`);

@@ -79,9 +79,10 @@ async function expectedExport(batches: number): Promise<string> {
 async function runTrials(
   open: () => Promise<PersistentStore>,
   childArgs: (first: number, killAt: number) => string[],
+  trials = TRIALS,
 ): Promise<void> {
   let acknowledged = 0;
-  for (let trial = 0; trial < TRIALS; trial++) {
+  for (let trial = 0; trial < trials; trial++) {
     // Each trial commits 0 to 2 batches, then is killed inside the next one.
     const first = acknowledged + 1;
     const killAt = first + (trial % 3);
@@ -109,6 +110,15 @@ describe("durability under SIGKILL mid-batch", () => {
     await runTrials(
       () => openPgliteStore({ directory, tokenCounter: createWhitespaceTokenCounter() }),
       (first, killAt) => ["pglite", directory, "finemem", String(first), String(killAt)],
+    );
+  }, 180_000);
+
+  it("PGlite with a group-commit window: 4 kills mid-commit, each loses only the unacknowledged batch", async () => {
+    const directory = join(folder, "pglite-group-store");
+    await runTrials(
+      () => openPgliteStore({ directory, tokenCounter: createWhitespaceTokenCounter() }),
+      (first, killAt) => ["pglite", directory, "finemem", String(first), String(killAt), "group"],
+      4,
     );
   }, 180_000);
 

@@ -38,8 +38,28 @@ export interface PersistentStoreOptions extends InMemoryStoreOptions {
    * stores are single-writer (a directory lock), so they skip both.
    */
   readonly shared?: boolean;
+  /**
+   * Group commit: writes that arrive within `windowMs` of the first waiting one are committed together,
+   * in call order, in one transaction (each keeps its own log row). Each write's promise settles only
+   * after that transaction commits, so an acknowledged write is never lost; a crash loses only writes
+   * not yet acknowledged. It pays off when several writers (namespaces, agents, episodes) share one
+   * store: a single caller that awaits each step before the next gains nothing and waits the window.
+   * A write rejected by the store (a bad request) is rejected alone; a failed commit rejects the whole
+   * group. Default: off (one transaction per write).
+   */
+  readonly groupCommit?: { readonly windowMs: number };
   /** @internal A test hook run inside a write's transaction after part of its rows are written. */
   readonly beforeCommit?: (seq: number) => Promise<void>;
+}
+
+/** A write waiting for its group's transaction. */
+interface PendingWrite {
+  readonly kind: LogRow["kind"];
+  readonly payload: unknown | (() => NamespacedImport);
+  readonly run: (replica: InMemoryStore) => Promise<readonly OperationResult[]>;
+  readonly options: CallOptions | undefined;
+  readonly resolve: (results: readonly OperationResult[]) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 interface LogRow extends Record<string, unknown> {
@@ -75,6 +95,8 @@ export class PersistentStore implements MemoryBackend {
   readonly layout: MemoryLayout;
   private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private pending: PendingWrite[] = [];
+  private windowTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     private readonly client: SqlClient,
@@ -98,6 +120,7 @@ export class PersistentStore implements MemoryBackend {
     onClose: () => Promise<void> = async () => {},
   ): Promise<PersistentStore> {
     const schema = checkSchemaName(options.schema ?? "finemem");
+    checkGroupCommit(options.groupCommit);
     await ensureSchema(client, schema);
     const replica = createInMemoryStore(options);
     const settings = settingsOf(await replica.exportJsonl());
@@ -229,6 +252,9 @@ export class PersistentStore implements MemoryBackend {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Writes still in the window go to the queue now; as writes queued before close, they are rejected
+    // with StoreClosedError, never dropped without an answer.
+    this.flushWindow();
     this.closed = true;
     await this.queue.catch(() => undefined);
     await this.onClose();
@@ -276,6 +302,7 @@ export class PersistentStore implements MemoryBackend {
    * One write: applied to the replica, then recorded in one transaction (the log row and the versions
    * it created). Applying to the replica in place keeps a step O(its operations); if the commit fails
    * after that, the replica is rebuilt from the log, so the database and the replica never disagree.
+   * With `groupCommit`, the write waits for the window and shares its group's transaction.
    */
   private write(
     kind: LogRow["kind"],
@@ -284,58 +311,139 @@ export class PersistentStore implements MemoryBackend {
     options: CallOptions | undefined,
   ): Promise<readonly OperationResult[]> {
     this.ensureOpen(kind === "apply" ? "apply" : kind === "forget" ? "deleteBySource" : "importJsonl", options);
-    return this.serialised(async () => {
-      this.ensureOpen(kind, options);
-      let touched = false;
-      try {
-        return await this.client.transaction(async (tx) => {
-          if (this.options.shared === true) {
-            await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`finemem-writer:${this.schema}`]);
-            await this.catchUp(tx);
-          }
-          // A rejected request (ApplyRequestError, a bad import) throws before it changes anything.
-          const results = await run(this.replica);
-          touched = true;
-          if (kind === "forget" && results.length === 0) return results;
-          const seq = this.lastSeq + 1;
-          // A namespaced import's payload is computed once the replica has accepted the import.
-          const namespaced = typeof payload === "function" ? (payload as () => NamespacedImport)() : undefined;
-          const request = (namespaced ?? payload) as { namespace?: Namespace; step?: number };
-          const text = namespaced?.text ?? (typeof payload === "string" ? payload : JSON.stringify(payload));
-          await tx.query(
-            `INSERT INTO "${this.schema}".finemem_log (seq, kind, namespace_key, step, payload) VALUES ($1, $2, $3, $4, $5)`,
-            [
-              seq,
-              kind,
-              request.namespace === undefined ? null : namespaceKey(request.namespace),
-              kind === "apply"
-                ? (request.step ?? null)
-                : kind === "forget"
-                  ? (payload as ForgetPayload).options.step
-                  : null,
-              text,
-            ],
-          );
-          const versions =
-            kind === "import"
-              ? importedVersions(text)
-              : await createdVersions(this.replica, request.namespace!, results);
-          // Two multi-row statements, not one per version; the test hook runs between them, after the
-          // log row and half the versions are written.
-          const half = Math.ceil(versions.length / 2);
-          await insertVersions(tx, this.schema, seq, versions.slice(0, half));
-          await this.options.beforeCommit?.(seq);
-          await insertVersions(tx, this.schema, seq, versions.slice(half));
-          this.lastSeq = seq;
-          return results;
-        });
-      } catch (error) {
-        // A failed commit leaves the replica ahead of the database: rebuild it from what was committed.
-        if (touched) await this.rebuild();
-        throw error;
+    const windowMs = this.options.groupCommit?.windowMs;
+    return new Promise((resolve, reject) => {
+      const entry: PendingWrite = { kind, payload, run, options, resolve, reject };
+      if (windowMs === undefined) {
+        void this.serialised(() => this.commit([entry]));
+        return;
       }
+      this.pending.push(entry);
+      this.windowTimer ??= setTimeout(() => this.flushWindow(), windowMs);
     });
   }
+
+  /** Sends the writes waiting in the group-commit window to the queue as one group. */
+  private flushWindow(): void {
+    if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
+    this.windowTimer = undefined;
+    if (this.pending.length === 0) return;
+    const group = this.pending;
+    this.pending = [];
+    void this.serialised(() => this.commit(group));
+  }
+
+  /** Commits a group of writes in one transaction and settles each write's promise after it. */
+  private async commit(group: readonly PendingWrite[]): Promise<void> {
+    const outcomes: ({ results: readonly OperationResult[] } | { error: unknown })[] = [];
+    const rows: LogRowToWrite[] = [];
+    let touched = false;
+    try {
+      await this.client.transaction(async (tx) => {
+        if (this.options.shared === true) {
+          await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`finemem-writer:${this.schema}`]);
+          await this.catchUp(tx);
+        }
+        for (const entry of group) {
+          let results: readonly OperationResult[];
+          try {
+            this.ensureOpen(entry.kind, entry.options);
+            // A rejected request (ApplyRequestError, a bad import) throws before it changes anything,
+            // so it fails alone and the rest of its group still commits.
+            results = await entry.run(this.replica);
+          } catch (error) {
+            outcomes.push({ error });
+            continue;
+          }
+          touched = true;
+          const row = await this.logRowOf(entry, results);
+          if (row !== undefined) rows.push(row);
+          outcomes.push({ results });
+        }
+        await this.insertRows(tx, rows);
+      });
+    } catch (error) {
+      // A failed commit leaves the replica ahead of the database: rebuild it from what was committed.
+      if (touched) {
+        try {
+          await this.rebuild();
+        } catch {
+          // The commit's own error is the one to report; the next write rebuilds again if it must.
+        }
+      }
+      for (const entry of group) entry.reject(error);
+      return;
+    }
+    group.forEach((entry, index) => {
+      const outcome = outcomes[index]!;
+      if ("error" in outcome) entry.reject(outcome.error);
+      else entry.resolve(outcome.results);
+    });
+  }
+
+  /** The log row of one applied write and the versions it created; none for a forget that deleted nothing. */
+  private async logRowOf(entry: PendingWrite, results: readonly OperationResult[]): Promise<LogRowToWrite | undefined> {
+    const { kind, payload } = entry;
+    if (kind === "forget" && results.length === 0) return undefined;
+    const seq = this.lastSeq + 1;
+    // A namespaced import's payload is computed once the replica has accepted the import.
+    const namespaced = typeof payload === "function" ? (payload as () => NamespacedImport)() : undefined;
+    const request = (namespaced ?? payload) as { namespace?: Namespace; step?: number };
+    const text = namespaced?.text ?? (typeof payload === "string" ? payload : JSON.stringify(payload));
+    const step =
+      kind === "apply" ? (request.step ?? null) : kind === "forget" ? (payload as ForgetPayload).options.step : null;
+    const versions =
+      kind === "import" ? importedVersions(text) : await createdVersions(this.replica, request.namespace!, results);
+    this.lastSeq = seq;
+    return {
+      params: [seq, kind, request.namespace === undefined ? null : namespaceKey(request.namespace), step, text],
+      seq,
+      versions,
+    };
+  }
+
+  /**
+   * Writes a group's log rows in one statement and their versions in at most two more (a whole group
+   * costs about what one write does). The test hook runs between the two version statements, after
+   * the log rows and half the versions are written.
+   */
+  private async insertRows(tx: SqlClient, rows: readonly LogRowToWrite[]): Promise<void> {
+    if (rows.length === 0) return;
+    // PostgreSQL takes at most 65,535 parameters in one statement: 5,000 rows of 5 at a time.
+    for (let start = 0; start < rows.length; start += 5000) {
+      const batch = rows.slice(start, start + 5000);
+      const values = batch.map(
+        (_, index) => `(${[1, 2, 3, 4, 5].map((column) => `$${index * 5 + column}`).join(", ")})`,
+      );
+      await tx.query(
+        `INSERT INTO "${this.schema}".finemem_log (seq, kind, namespace_key, step, payload) VALUES ${values.join(", ")}`,
+        batch.flatMap((row) => row.params),
+      );
+    }
+    const versions = rows.flatMap((row) => row.versions.map((version) => ({ ...version, seq: row.seq })));
+    const half = Math.ceil(versions.length / 2);
+    await insertVersions(tx, this.schema, versions.slice(0, half));
+    await this.options.beforeCommit?.(rows.at(-1)!.seq);
+    await insertVersions(tx, this.schema, versions.slice(half));
+  }
+}
+
+/** One log row to write: its parameters (seq, kind, namespace key, step, payload) and its versions. */
+interface LogRowToWrite {
+  readonly params: readonly unknown[];
+  readonly seq: number;
+  readonly versions: readonly { namespace: Namespace; version: MemoryItemVersion }[];
+}
+
+/** The group-commit window must be a finite, non-negative number of milliseconds (at most a minute). */
+function checkGroupCommit(groupCommit: PersistentStoreOptions["groupCommit"]): void {
+  if (groupCommit === undefined) return;
+  const windowMs = (groupCommit as { windowMs?: unknown } | null)?.windowMs;
+  if (typeof windowMs !== "number" || !Number.isFinite(windowMs) || windowMs < 0 || windowMs > 60_000)
+    throw new StoreOptionsError(
+      "groupCommit.windowMs",
+      `expected milliseconds from 0 to 60000 (a few ms batches concurrent writers), got ${String(windowMs)}`,
+    );
 }
 
 async function replay(store: InMemoryStore, row: LogRow): Promise<void> {
@@ -371,14 +479,13 @@ const VERSION_COLUMNS = 10;
 async function insertVersions(
   tx: SqlClient,
   schema: string,
-  seq: number,
-  versions: readonly { namespace: Namespace; version: MemoryItemVersion }[],
+  versions: readonly { namespace: Namespace; version: MemoryItemVersion; seq: number }[],
 ): Promise<void> {
   // PostgreSQL takes at most 65,535 parameters in one statement.
   for (let start = 0; start < versions.length; start += 5000) {
     const batch = versions.slice(start, start + 5000);
     const params: unknown[] = [];
-    const rows = batch.map(({ namespace, version }) => {
+    const rows = batch.map(({ namespace, version, seq }) => {
       const base = params.length;
       params.push(
         namespaceKey(namespace),

@@ -1,13 +1,14 @@
 // The writer the durability test kills: applies batches from `first` on, prints `committed <b>` after
 // each commit, and on batch `killAt` prints `partial <b>` from inside the transaction (after part of
-// the batch's rows are written, before the commit) and waits to be killed.
+// the batch's rows are written, before the commit) and waits to be killed. With a sixth argument
+// `group`, the store commits through a group-commit window.
 import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { durabilityBatch } from "../durability-batches.js";
 import { openPgliteStore } from "../open-pglite-store.js";
 import { openPostgresStore } from "../open-postgres-store.js";
 import type { PersistentStore } from "../persistent-store.js";
 
-const [backend, location, schema, firstArg, killAtArg] = process.argv.slice(2);
+const [backend, location, schema, firstArg, killAtArg, mode] = process.argv.slice(2);
 const first = Number(firstArg);
 const killAt = Number(killAtArg);
 let current = first;
@@ -16,7 +17,11 @@ const beforeCommit = async () => {
   process.stdout.write(`partial ${current}\n`);
   await new Promise((resolve) => setTimeout(resolve, 60_000));
 };
-const options = { tokenCounter: createWhitespaceTokenCounter(), beforeCommit };
+const options = {
+  tokenCounter: createWhitespaceTokenCounter(),
+  beforeCommit,
+  ...(mode === "group" ? { groupCommit: { windowMs: 5 } } : {}),
+};
 const store: PersistentStore =
   backend === "pglite"
     ? await openPgliteStore({ ...options, directory: location! })
