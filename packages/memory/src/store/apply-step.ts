@@ -94,9 +94,11 @@ function applyOne(
 ): Applied | Rejection {
   if (typeof entry !== "object" || entry === null)
     return reject("invalid_operation", "an operation entry must be an object {operationId, operation}");
-  const extra = Object.keys(entry).filter((key) => key !== "operationId" && key !== "operation");
-  if (extra.length > 0)
-    return reject("invalid_operation", `unknown field "${extra[0]}" beside operationId and operation`);
+  // A loop, not Object.keys(...).filter(...): this runs once per operation, and the array is garbage.
+  for (const key in entry) {
+    if (key !== "operationId" && key !== "operation" && Object.hasOwn(entry, key))
+      return reject("invalid_operation", `unknown field "${key}" beside operationId and operation`);
+  }
   if (operationId === undefined) return reject("invalid_operation", "operationId is missing or is not a valid id");
   if (state.operationIds.has(operationId))
     return reject("invalid_operation", `operation id "${operationId}" was already applied in this namespace`);

@@ -49,6 +49,22 @@ describe("createInMemoryStore", () => {
     ]);
   });
 
+  it("rejects an operation entry with a field beside operationId and operation, naming the field", async () => {
+    const store = createInMemoryStore({ tokenCounter: createWhitespaceTokenCounter() });
+    // An inherited enumerable field is not the entry's own: only own fields are refused.
+    const inherited = Object.assign(Object.create({ note: "inherited" }), {
+      operationId: "a",
+      operation: { type: "INSERT", content: "Ada lives in Paris." },
+    });
+    const results = await store.apply({
+      namespace: { user: "ada" },
+      step: 1,
+      operations: [{ operationId: "b", operation: { type: "SKIP" }, note: "why" } as never, inherited],
+    });
+    expect(results.map((result) => result.status)).toEqual(["rejected", "applied"]);
+    expect(results[0]).toMatchObject({ reason: "invalid_operation", message: expect.stringContaining('"note"') });
+  });
+
   it("refuses every call once closed", async () => {
     const store = createInMemoryStore();
     await store.close();
