@@ -5,22 +5,12 @@
 // Usage as a CLI: node distinct-corpus.mjs 100000 [queries] > corpus.json -> {"docs": [...], "queries": [...]}
 // In process: import { generateDistinctCorpus } from "./distinct-corpus.mjs".
 
+import { createSeededRandom } from "@finemem/utils";
+
 const VOCABULARY_SIZE = 50_000;
 const ZIPF_EXPONENT = 1.07; // English word frequencies are close to 1/rank
 const MIN_WORDS = 10;
 const MAX_WORDS = 40;
-
-// A seeded 32-bit generator (mulberry32): deterministic across Node versions and platforms.
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pronounceable, distinct words: the rank written in a base-15 consonant/vowel alphabet.
 function makeVocabulary(size) {
@@ -78,7 +68,9 @@ function hashKey(text) {
  */
 export function generateDistinctCorpus(count, queryCount = 200, seed = 26) {
   if (!Number.isInteger(count) || count < 0) throw new TypeError(`count must be a non-negative integer, got ${count}`);
-  const random = seededRandom(seed);
+  // The project's one seeded generator, so a seed means the same draws here as everywhere else.
+  const source = createSeededRandom(seed);
+  const random = () => source.next();
   const vocabulary = makeVocabulary(VOCABULARY_SIZE);
   const drawRank = makeZipfSampler(VOCABULARY_SIZE, ZIPF_EXPONENT, random);
   const sentence = (minWords, maxWords) => {
