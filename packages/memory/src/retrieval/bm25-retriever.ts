@@ -1,15 +1,14 @@
 import {
-  type MemoryView,
   type RetrievalRequest,
   type RetrievedItem,
   type Retriever,
   SPECIFICATION_VERSION,
   throwIfAborted,
 } from "@finemem/spec";
-import { Bm25Index, type Bm25Parameters } from "../bm25/bm25-index.js";
+import type { Bm25Parameters } from "../bm25/bm25-index.js";
 import type { InMemoryStore } from "../store/in-memory-store.js";
-import { KIND_OF_TYPE } from "../store/namespace-state.js";
 import { searchByType } from "./search-by-type.js";
+import { ViewIndexCache } from "./view-index-cache.js";
 
 export interface Bm25RetrieverOptions {
   /**
@@ -23,22 +22,14 @@ export interface Bm25RetrieverOptions {
 
 /**
  * The spec {@link Retriever} for BM25 (rank_bm25's BM25Okapi over Mem-α's tokens). Any view can be
- * asked about: a view the bound store produced is answered from its index; any other view is indexed
- * once (the index is cached for as long as the view object lives) and then queried.
+ * asked about: a view the bound store produced is answered from its index; any other view is answered
+ * from an index kept across views: the index of the view it differs least from (typically the same
+ * memory one step earlier) updated by the items added, changed and removed, so an episode that asks
+ * about each step's view pays for what the step changed, not for the whole memory. The results equal
+ * a fresh index's over the view.
  */
 export function createBm25Retriever(options: Bm25RetrieverOptions = {}): Retriever {
-  const indexes = new WeakMap<MemoryView, Bm25Index>();
-  const indexOf = (view: MemoryView): Bm25Index => {
-    let index = indexes.get(view);
-    if (index === undefined) {
-      index = new Bm25Index(options.parameters);
-      view.items.forEach((item, position) => {
-        index!.add(position, item.content, KIND_OF_TYPE[item.memoryType ?? "flat"]);
-      });
-      indexes.set(view, index);
-    }
-    return index;
-  };
+  const indexes = new ViewIndexCache({ parameters: options.parameters });
   return {
     specificationVersion: SPECIFICATION_VERSION,
     retrieverId: "bm25-okapi",
@@ -54,13 +45,8 @@ export function createBm25Retriever(options: Bm25RetrieverOptions = {}): Retriev
           ? options.store?.searchView(request.view, request.query, searchOptions)
           : undefined;
       if (fromStore !== undefined) return fromStore;
-      return searchByType(
-        indexOf(request.view),
-        request.view.layout,
-        request.query,
-        request,
-        (key) => request.view.items[key]!,
-      );
+      const indexed = indexes.indexOf(request.view);
+      return searchByType(indexed.index, request.view.layout, request.query, request, indexed.itemOfKey);
     },
   };
 }

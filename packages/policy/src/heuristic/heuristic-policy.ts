@@ -14,6 +14,8 @@ import { deterministicDecision } from "../policy/deterministic-decision.js";
 import { bestScoringSlot, type FactSlot } from "../policy/fact-slots.js";
 import { layoutOption } from "../policy/policy-options-error.js";
 import { type FactKey, factKeyOf, relationOverlap } from "./fact-key.js";
+import { StoredFacts } from "./stored-facts.js";
+import { StoredFactsCache } from "./stored-facts-cache.js";
 
 export interface HeuristicPolicyOptions {
   /** `flat` (default) or `typed`, where every fact is a semantic item. */
@@ -45,41 +47,50 @@ export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): Mem
     }
     return key;
   };
+  const isFact = (item: MemoryItem) => layout === "flat" || item.memoryType === "semantic";
+  const memories = new StoredFactsCache(() => new StoredFacts(isFact, keyOfItem));
   return {
     specificationVersion: SPECIFICATION_VERSION,
     policyId: layout === "flat" ? "heuristic" : "heuristic-typed",
     layout,
     async decide(input: PolicyInput, callOptions?: CallOptions): Promise<PolicyDecision> {
       throwIfAborted(callOptions?.signal);
-      const factItems = input.view.items.filter((item) => layout === "flat" || item.memoryType === "semantic");
-      const stored = new Set(factItems.map((item) => item.content.trim()));
-      // Only facts about the same subject can pair, so slots are grouped by subject: a step costs the
-      // number of items about each sentence's subject, not the size of the whole memory.
+      // The stored facts are kept from step to step and updated by what changed; this step's own
+      // writes go to slots copied from them, per subject the step touches, so a step costs the
+      // items about its sentences' subjects, not the size of the whole memory.
+      const facts = memories.factsOf(input.view);
+      const written = new Set<string>();
       const slotsBySubject = new Map<string, Slot[]>();
-      const addSlot = (slot: Slot) => {
-        if (slot.key.subject === undefined) return;
-        const list = slotsBySubject.get(slot.key.subject);
-        if (list === undefined) slotsBySubject.set(slot.key.subject, [slot]);
-        else list.push(slot);
+      const slotsAbout = (subject: string): Slot[] => {
+        let slots = slotsBySubject.get(subject);
+        if (slots === undefined) {
+          slots = facts.about(subject).map((fact) => ({
+            target: { kind: "stored", id: fact.id },
+            key: fact.key,
+            content: fact.content,
+            recency: fact.recency,
+          }));
+          slotsBySubject.set(subject, slots);
+        }
+        return slots;
       };
-      for (const item of factItems)
-        addSlot({
-          target: { kind: "stored", id: item.id },
-          key: keyOfItem(item),
-          content: item.content,
-          recency: item.step,
-        });
       const inserts: string[] = [];
       const updates = new Map<string, string>();
       let clock = input.step;
       for (const span of splitSentences(input.chunk.text)) {
         const sentence = span.text.trim();
-        if (sentence.length === 0 || stored.has(sentence)) continue;
+        if (sentence.length === 0 || facts.holds(sentence) || written.has(sentence)) continue;
         const key = factKeyOf(sentence);
-        const slot = key.subject === undefined ? undefined : bestSlot(slotsBySubject.get(key.subject) ?? [], key);
+        const slot = key.subject === undefined ? undefined : bestSlot(slotsAbout(key.subject), key);
         clock += 1e-6;
         if (slot === undefined) {
-          addSlot({ target: { kind: "inserted", index: inserts.length }, key, content: sentence, recency: clock });
+          if (key.subject !== undefined)
+            slotsAbout(key.subject).push({
+              target: { kind: "inserted", index: inserts.length },
+              key,
+              content: sentence,
+              recency: clock,
+            });
           inserts.push(sentence);
         } else {
           // The subject is unchanged (it is how the slot was found), so the slot stays in its group.
@@ -89,7 +100,7 @@ export function createHeuristicPolicy(options: HeuristicPolicyOptions = {}): Mem
           if (slot.target.kind === "inserted") inserts[slot.target.index] = sentence;
           else updates.set(slot.target.id, sentence);
         }
-        stored.add(sentence);
+        written.add(sentence);
       }
       const memoryType = layout === "typed" ? { memoryType: "semantic" as const } : {};
       const operations: MemoryOperation[] = [

@@ -1,0 +1,79 @@
+import type { MemoryItem, MemoryView } from "@finemem/spec";
+import { describe, expect, it } from "vitest";
+import { ViewIndexCache } from "./view-index-cache.js";
+
+const item = (id: string, content: string, version = 1): MemoryItem => ({
+  id,
+  content,
+  version,
+  createdStep: 1,
+  step: version,
+  operationId: `${id}.${version}`,
+});
+const view = (...items: MemoryItem[]): MemoryView => ({ namespace: { run: "r" }, layout: "flat", step: 1, items });
+
+describe("ViewIndexCache", () => {
+  it("updates the previous view's index for the next step's view instead of building one", () => {
+    const cache = new ViewIndexCache();
+    const first = view(item("a", "ada paris"), item("b", "beta city"), item("c", "gamma job"), item("e", "epsilon"));
+    const firstIndex = cache.indexOf(first).index;
+    const next = view(item("a", "ada london", 2), first.items[2]!, first.items[3]!, item("d", "delta"));
+    const nextIndexed = cache.indexOf(next);
+    expect(nextIndexed.index).toBe(firstIndex);
+    // a was re-added under its key, b removed, c and e untouched, d added: two slots more than four.
+    expect(nextIndexed.index.size).toBe(4);
+    expect(nextIndexed.index.allocatedSlots).toBe(4 + 2);
+    expect(nextIndexed.index.search("london", { topK: 1 }).map((hit) => nextIndexed.itemOfKey(hit.key).id)).toEqual([
+      "a",
+    ]);
+    // The earlier view is no longer what that index holds: asked again, it is indexed anew.
+    const again = cache.indexOf(first);
+    expect(again.index).not.toBe(firstIndex);
+    expect(again.index.search("paris", { topK: 1 }).map((hit) => again.itemOfKey(hit.key).id)).toEqual(["a"]);
+  });
+
+  it("builds a fresh index for a view that is not a continuation: reordered items or a new item before a kept one", () => {
+    const cache = new ViewIndexCache();
+    const a = item("a", "alpha");
+    const b = item("b", "beta");
+    const firstIndex = cache.indexOf(view(a, b)).index;
+    expect(cache.indexOf(view(b, a)).index).not.toBe(firstIndex);
+    const secondIndex = cache.indexOf(view(a, b)).index;
+    expect(cache.indexOf(view(item("z", "zeta"), a, b)).index).not.toBe(secondIndex);
+  });
+
+  it("drops the least recently used index past its capacity", () => {
+    const cache = new ViewIndexCache({ capacity: 1 });
+    const first = view(item("a", "alpha"));
+    const firstIndex = cache.indexOf(first).index;
+    cache.indexOf(view(item("x", "unrelated words")));
+    expect(cache.indexOf(first).index).not.toBe(firstIndex);
+  });
+
+  it("drops the index of a memory no longer asked about while others are", () => {
+    const cache = new ViewIndexCache({ capacity: 4 });
+    const a = view(item("a1", "alpha"), item("a2", "beta"));
+    const aIndex = cache.indexOf(a).index;
+    // Another memory grows for 8 steps (twice the capacity, in views not seen before) and 1 more.
+    let items = [item("b0", "gamma"), item("b1", "delta")];
+    for (let step = 2; step <= 10; step += 1) {
+      items = [...items, item(`b${step}`, `word${step}`)];
+      cache.indexOf(view(...items));
+    }
+    // A's next step would have continued its index had it been kept.
+    expect(cache.indexOf(view(...a.items, item("a3", "gamma"))).index).not.toBe(aIndex);
+  });
+
+  it("keeps the index of a memory asked about at every other miss", () => {
+    const cache = new ViewIndexCache({ capacity: 4 });
+    let a = [item("a1", "alpha"), item("a2", "beta")];
+    const aIndex = cache.indexOf(view(...a)).index;
+    let b = [item("b0", "gamma"), item("b1", "delta")];
+    for (let step = 2; step <= 12; step += 1) {
+      b = [...b, item(`b${step}`, `word${step}`)];
+      cache.indexOf(view(...b));
+      a = [...a, item(`a${step + 1}`, `word${step}`)];
+      expect(cache.indexOf(view(...a)).index).toBe(aIndex);
+    }
+  });
+});
