@@ -4,7 +4,6 @@ import {
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
-  languageModelRequestValidator,
   SPECIFICATION_VERSION,
   type SpecificationVersion,
   throwIfAborted,
@@ -13,7 +12,8 @@ import { createConcurrencyLimiter } from "@finemem/utils";
 import { sleep } from "./clock.js";
 import { ModelConfigError, ModelHttpError, ModelNetworkError, ModelTimeoutError } from "./errors.js";
 import { type OpenAICompatibleModelOptions, type ResolvedModelOptions, resolveModelOptions } from "./model-options.js";
-import { toChatCompletionBody } from "./request-mapping.js";
+import { checkRequest } from "./request-check.js";
+import { type BodyContext, toChatCompletionBody } from "./request-mapping.js";
 import { mapChatCompletion, parseJsonBody, type ResponseExpectations, readReportedUsage } from "./response-mapping.js";
 import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from "./retry-policy.js";
 import type { ServingEngine } from "./serving-engine.js";
@@ -41,6 +41,8 @@ type AttemptOutcome =
   | { readonly kind: "timeout" }
   | { readonly kind: "network"; readonly cause: unknown };
 
+const NOTHING_EXPECTED: ResponseExpectations = Object.freeze({ logprobs: false, returnTokenIds: false });
+
 /**
  * Creates the backend. Options are validated here, so a misconfigured model fails at construction
  * with a {@link ModelConfigError} naming the option, not at its first call.
@@ -54,6 +56,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
   const config = resolveModelOptions(options);
   const limiter = createConcurrencyLimiter(config.concurrency);
   const { ledger, role } = config;
+  const bodyContext: BodyContext = { model: config.model, engine: config.engine, extraBody: config.extraBody };
 
   const generate = async (
     request: LanguageModelRequest,
@@ -61,16 +64,16 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
   ): Promise<LanguageModelResponse> => {
     const signal = callOptions.signal;
     throwIfAborted(signal);
-    const checked = languageModelRequestValidator.parse(request);
-    const body = JSON.stringify(
-      toChatCompletionBody(checked, { model: config.model, engine: config.engine, extraBody: config.extraBody }),
-    );
+    const checked = checkRequest(request);
+    const body = JSON.stringify(toChatCompletionBody(checked, bodyContext));
+    // A fresh object per call even without request headers: a user-supplied fetch may add to it.
     const headers = { ...config.headers };
-    for (const [name, value] of Object.entries(checked.headers ?? {})) headers[name.toLowerCase()] = value;
-    const expect: ResponseExpectations = {
-      logprobs: checked.logprobs === true,
-      returnTokenIds: checked.returnTokenIds === true,
-    };
+    if (checked.headers !== undefined)
+      for (const name of Object.keys(checked.headers)) headers[name.toLowerCase()] = checked.headers[name] as string;
+    const expect =
+      checked.logprobs === true || checked.returnTokenIds === true
+        ? { logprobs: checked.logprobs === true, returnTokenIds: checked.returnTokenIds === true }
+        : NOTHING_EXPECTED;
 
     ledger.assertCanStart(role);
     const release = await limiter.acquire(signal);
@@ -194,7 +197,10 @@ async function sendOnce(
       signal: controller.signal,
     });
     const text = await response.text();
-    return { kind: "response", status: response.status, retryAfter: response.headers.get("retry-after"), text };
+    const status = response.status;
+    // Only a failed attempt reads Retry-After; skipping the header lookup on success saves work per call.
+    const retryAfter = status >= 200 && status < 300 ? null : response.headers.get("retry-after");
+    return { kind: "response", status, retryAfter, text };
   } catch (cause) {
     if (signal?.aborted) throw new AbortedError(signal.reason);
     if (timedOut) return { kind: "timeout" };

@@ -29,6 +29,18 @@ const TOKEN_IDS_HELP =
   "servers that ignore return_token_ids answer without them: vLLM returns them from v0.10.2 on, " +
   "SGLang from the release that added return_token_ids to chat completions (per choice)";
 
+// The body paths of the fields read on every call, built once (errors copy the path they are given).
+const CHOICE_PATH: readonly PathSegment[] = Object.freeze(["choices", 0]);
+const MESSAGE_PATH: readonly PathSegment[] = Object.freeze(["choices", 0, "message"]);
+const CONTENT_PATH: readonly PathSegment[] = Object.freeze(["choices", 0, "message", "content"]);
+const TOOL_CALLS_PATH: readonly PathSegment[] = Object.freeze(["choices", 0, "message", "tool_calls"]);
+const FINISH_REASON_PATH: readonly PathSegment[] = Object.freeze(["choices", 0, "finish_reason"]);
+const LOGPROBS_PATH: readonly PathSegment[] = Object.freeze(["choices", 0, "logprobs"]);
+const PROMPT_IDS_PATH: readonly PathSegment[] = Object.freeze(["prompt_token_ids"]);
+const CHOICE_PROMPT_IDS_PATH: readonly PathSegment[] = Object.freeze(["choices", 0, "prompt_token_ids"]);
+const TOKEN_IDS_PATH: readonly PathSegment[] = Object.freeze(["choices", 0, "token_ids"]);
+const OUTPUT_IDS_PATH: readonly PathSegment[] = Object.freeze(["choices", 0, "output_ids"]);
+
 /** Parses the body text; a body that is not JSON is a {@link MalformedResponseError} at the root. */
 export function parseJsonBody(text: string): unknown {
   try {
@@ -59,20 +71,18 @@ export function mapChatCompletion(json: unknown, expect: ResponseExpectations, b
     return fail(["choices"], `expected an array of choices, got ${describe(json.choices)}`);
   if (json.choices.length === 0) return fail(["choices"], "expected at least one choice, got an empty array");
   const choice: unknown = json.choices[0];
-  const choicePath = ["choices", 0] as const;
-  if (!isRecord(choice)) return fail(choicePath, `expected a choice object, got ${describe(choice)}`);
+  if (!isRecord(choice)) return fail(CHOICE_PATH, `expected a choice object, got ${describe(choice)}`);
   const message = choice.message;
-  if (!isRecord(message))
-    return fail([...choicePath, "message"], `expected a message object, got ${describe(message)}`);
+  if (!isRecord(message)) return fail(MESSAGE_PATH, `expected a message object, got ${describe(message)}`);
 
   const content = message.content;
   if (content !== null && content !== undefined && typeof content !== "string") {
-    fail([...choicePath, "message", "content"], `expected a string or null, got ${describe(content)}`);
+    fail(CONTENT_PATH, `expected a string or null, got ${describe(content)}`);
   }
   // null (usual next to tool calls) and a missing field both mean no text.
   const text = typeof content === "string" ? content : "";
-  const toolCalls = mapToolCalls(message.tool_calls, [...choicePath, "message", "tool_calls"], fail);
-  const finishReason = mapFinishReason(choice.finish_reason, [...choicePath, "finish_reason"], fail);
+  const toolCalls = mapToolCalls(message.tool_calls, TOOL_CALLS_PATH, fail);
+  const finishReason = mapFinishReason(choice.finish_reason, FINISH_REASON_PATH, fail);
 
   let usageReported = false;
   let usage = { promptTokens: 0, completionTokens: 0 };
@@ -85,36 +95,35 @@ export function mapChatCompletion(json: unknown, expect: ResponseExpectations, b
     fail(["model"], `expected the model name as a string, got ${describe(json.model)}`);
   }
 
-  const logprobs = mapLogprobs(choice.logprobs, [...choicePath, "logprobs"], fail);
+  const logprobs = mapLogprobs(choice.logprobs, LOGPROBS_PATH, fail);
   if (expect.logprobs && logprobs === undefined) {
     fail(
-      [...choicePath, "logprobs"],
+      LOGPROBS_PATH,
       "log-probabilities were requested (logprobs: true) but the choice has none; expected logprobs.content with one entry per token",
     );
   }
 
   // vLLM puts the prompt ids at the top level; SGLang puts them on each choice and may name the
   // completion ids output_ids.
-  const promptIds = firstPresent([
-    [["prompt_token_ids"], json.prompt_token_ids],
-    [[...choicePath, "prompt_token_ids"], choice.prompt_token_ids],
-  ]);
-  const responseIds = firstPresent([
-    [[...choicePath, "token_ids"], choice.token_ids],
-    [[...choicePath, "output_ids"], choice.output_ids],
-  ]);
+  const promptIds = firstPresent(
+    PROMPT_IDS_PATH,
+    json.prompt_token_ids,
+    CHOICE_PROMPT_IDS_PATH,
+    choice.prompt_token_ids,
+  );
+  const responseIds = firstPresent(TOKEN_IDS_PATH, choice.token_ids, OUTPUT_IDS_PATH, choice.output_ids);
   const promptTokenIds = promptIds === undefined ? undefined : mapTokenIds(promptIds.value, promptIds.path, fail);
   const responseTokenIds =
     responseIds === undefined ? undefined : mapTokenIds(responseIds.value, responseIds.path, fail);
   if (expect.returnTokenIds) {
     if (promptTokenIds === undefined)
       fail(
-        ["prompt_token_ids"],
+        PROMPT_IDS_PATH,
         `prompt token ids were requested (return_token_ids: true) but are missing; ${TOKEN_IDS_HELP}`,
       );
     if (responseTokenIds === undefined)
       fail(
-        [...choicePath, "token_ids"],
+        TOKEN_IDS_PATH,
         `completion token ids were requested (return_token_ids: true) but are missing; ${TOKEN_IDS_HELP}`,
       );
   }
@@ -134,8 +143,8 @@ export function mapChatCompletion(json: unknown, expect: ResponseExpectations, b
   const checked = languageModelResponseValidator.validate(response);
   if (!checked.ok) {
     const paths = {
-      promptIds: promptIds?.path ?? ["prompt_token_ids"],
-      responseIds: responseIds?.path ?? [...choicePath, "token_ids"],
+      promptIds: promptIds?.path ?? PROMPT_IDS_PATH,
+      responseIds: responseIds?.path ?? TOKEN_IDS_PATH,
     };
     const issue = checked.error.issues[0];
     throw new MalformedResponseError(toBodyPath(checked.error.path, paths), issue?.message ?? checked.error.message, {
@@ -235,10 +244,15 @@ function mapTokenIds(value: unknown, path: readonly PathSegment[], fail: Fail): 
   return value as number[];
 }
 
+/** The first of two fields that is present (neither undefined nor null), with its path. */
 function firstPresent(
-  candidates: readonly (readonly [readonly PathSegment[], unknown])[],
+  firstPath: readonly PathSegment[],
+  first: unknown,
+  secondPath: readonly PathSegment[],
+  second: unknown,
 ): { path: readonly PathSegment[]; value: unknown } | undefined {
-  for (const [path, value] of candidates) if (value !== undefined && value !== null) return { path, value };
+  if (first !== undefined && first !== null) return { path: firstPath, value: first };
+  if (second !== undefined && second !== null) return { path: secondPath, value: second };
   return undefined;
 }
 

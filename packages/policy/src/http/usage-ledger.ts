@@ -104,17 +104,18 @@ export function createUsageLedger(options: UsageLedgerOptions = {}): UsageLedger
     }
     return usage;
   };
-  // Every record goes to the role and to the running total, so the cap check is O(1) per call.
-  const add = (role: string, change: Partial<MutableUsage>): void => {
-    for (const usage of [forRole(role), total]) {
-      for (const [key, value] of Object.entries(change) as [keyof MutableUsage, number][]) usage[key] += value;
-    }
+  // Every record goes to the role and to the running total, so the cap check is O(1) per call. Plain
+  // field updates: this runs on every call of every model sharing the ledger.
+  const addCall = (usage: MutableUsage, reported: boolean): void => {
+    usage.calls++;
+    if (!reported) usage.callsWithoutUsage++;
   };
-  const addSpent = (role: string, usage: SpentUsage | undefined): void => {
-    if (usage === undefined) return;
-    add(role, { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costUsd: usage.costUsd });
+  const addSpent = (usage: MutableUsage, spent: SpentUsage | undefined): void => {
+    if (spent === undefined) return;
+    usage.promptTokens += spent.promptTokens;
+    usage.completionTokens += spent.completionTokens;
+    usage.costUsd += spent.costUsd;
   };
-
   return {
     spendingCapUsd,
     tokenCap,
@@ -128,15 +129,27 @@ export function createUsageLedger(options: UsageLedgerOptions = {}): UsageLedger
       }
     },
     recordAttempt(role, retry) {
-      add(role, retry ? { attempts: 1, retries: 1 } : { attempts: 1 });
+      const usage = forRole(role);
+      usage.attempts++;
+      total.attempts++;
+      if (retry) {
+        usage.retries++;
+        total.retries++;
+      }
     },
-    recordSuccess(role, usage) {
-      add(role, usage.usageReported ? { calls: 1 } : { calls: 1, callsWithoutUsage: 1 });
-      addSpent(role, usage);
+    recordSuccess(role, spent) {
+      const usage = forRole(role);
+      addCall(usage, spent.usageReported);
+      addCall(total, spent.usageReported);
+      addSpent(usage, spent);
+      addSpent(total, spent);
     },
-    recordFailure(role, usage) {
-      add(role, { failedCalls: 1 });
-      addSpent(role, usage);
+    recordFailure(role, spent) {
+      const usage = forRole(role);
+      usage.failedCalls++;
+      total.failedCalls++;
+      addSpent(usage, spent);
+      addSpent(total, spent);
     },
     snapshot() {
       const byRole: Record<string, RoleUsage> = {};
