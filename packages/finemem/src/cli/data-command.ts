@@ -5,8 +5,10 @@ import type { FineMemConfig } from "../config/config-schema.js";
 import { ConfigError, type LoadedConfig } from "../config/load-config.js";
 import { buildDatasetChunkQa, formatChunkQaResult } from "../data/build-dataset-chunk-qa.js";
 import type { ChunkQaEstimate } from "../data/chunk-qa-estimate.js";
+import { invalidDataOption } from "../data/data-command-error.js";
 import { findDataset, formatDatasetList, listDatasets } from "../data/dataset-catalog.js";
 import { downloadDataset, formatDownload } from "../data/download-dataset.js";
+import { generateMemoryAgentBenchFile } from "../data/generate-memory-agent-bench.js";
 import { formatInspection, inspectDataset } from "../data/inspect-dataset.js";
 import { type CliIo, writeLine } from "./cli-io.js";
 import type { ConfigFlagValues } from "./config-flags.js";
@@ -17,9 +19,12 @@ export const DATA_FLAG_OPTIONS = {
   revision: { type: "string" },
   "hub-url": { type: "string" },
   "cache-dir": { type: "string" },
+  instances: { type: "string" },
+  "context-mb": { type: "string" },
+  questions: { type: "string" },
 } as const;
 
-/** `finemem data <list | download | inspect | build-chunk-qa>`. */
+/** `finemem data <list | download | inspect | build-chunk-qa | generate>`. */
 export async function dataCommand(
   args: readonly string[],
   values: ConfigFlagValues,
@@ -124,10 +129,46 @@ export async function dataCommand(
       writeLine(io.stdout, formatChunkQaResult(result));
       return result.status === "declined" ? 1 : 0;
     }
+    case "generate": {
+      if (name === undefined) {
+        writeLine(
+          io.stderr,
+          "finemem data generate: name the parquet file to write, e.g. Conflict_Resolution-big.parquet",
+        );
+        return 2;
+      }
+      const number = (flag: string, fallback: number) => {
+        const given = text(flag);
+        if (given === undefined) return fallback;
+        const value = Number(given);
+        if (given.trim() === "" || !Number.isFinite(value))
+          throw invalidDataOption(`--${flag}`, "a number", JSON.stringify(given));
+        return value;
+      };
+      const instances = number("instances", 1);
+      const contextMb = number("context-mb", 10);
+      if (!(contextMb > 0)) throw invalidDataOption("--context-mb", "a number of megabytes > 0", contextMb);
+      const seed = text("seed");
+      const generated = await generateMemoryAgentBenchFile({
+        out: resolve(io.cwd, name),
+        instances,
+        contextBytes: Math.round(contextMb * 1_000_000),
+        questionsPerInstance: number("questions", 100),
+        ...(seed === undefined ? {} : { seed }),
+        onRow: (done, total) => {
+          if (values.quiet !== true) writeLine(io.stderr, `generated row ${done}/${total}`);
+        },
+      });
+      writeLine(
+        io.stdout,
+        `${generated.out}: ${generated.rows} rows of ${contextMb} MB context each (source ${generated.source}), ${(generated.bytes / 1e6).toFixed(2)} MB on disk`,
+      );
+      return 0;
+    }
     default:
       writeLine(
         io.stderr,
-        `finemem data: unknown subcommand ${JSON.stringify(subcommand ?? "")} (list, download, inspect, build-chunk-qa)`,
+        `finemem data: unknown subcommand ${JSON.stringify(subcommand ?? "")} (list, download, inspect, build-chunk-qa, generate)`,
       );
       return 2;
   }

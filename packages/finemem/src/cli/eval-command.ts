@@ -145,6 +145,8 @@ export async function evalCommand(
     rewards: rewardOptionsOf(config, components),
     manifest: { models: components.modelIds, promptHashes: components.promptHashes, config: recordedConfig(config) },
     progress,
+    // The step records are in steps.jsonl; holding them too would grow with the split.
+    retainSteps: false,
     ...(io.signal === undefined ? {} : { signal: io.signal }),
   }).catch((error: unknown) => {
     progress.finish();

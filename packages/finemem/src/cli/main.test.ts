@@ -102,6 +102,23 @@ describe("finemem data, report and usage", () => {
     expect(run.stdout).toContain("substring_exact_match");
   });
 
+  it("generates a MemoryAgentBench-format file that eval reads, and refuses a bad count", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "finemem-cli-"));
+    const file = "Conflict_Resolution-generated.parquet";
+    const generated = await cli(
+      ["data", "generate", file, "--instances", "2", "--context-mb", "0.02", "--questions", "5", "--quiet"],
+      dir,
+    );
+    expect(generated.code, generated.stderr).toBe(0);
+    expect(generated.stdout).toContain("2 rows of 0.02 MB context each (source factconsolidation_generated)");
+    const run = await cli(["eval", "--quiet", "--file", join(dir, file)], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/factconsolidation_generated\s+CR\s+substring_exact_match\s+2\s+10\s/);
+    const bad = await cli(["data", "generate", file, "--instances", "two"], dir);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--instances");
+  });
+
   it("build-chunk-qa needs a cache path, a generator and a verifier", async () => {
     const noCache = await cli(["data", "build-chunk-qa"]);
     expect(noCache.code).toBe(2);

@@ -57,6 +57,7 @@ Commands:
   data download <dataset>   fetch a dataset's files into the Hugging Face cache
   data inspect [dataset]    instances, chunks, questions and metric of the configured datasets
   data build-chunk-qa [dataset]  build the verified per-chunk questions (cost estimate first, resumable)
+  data generate <file.parquet>   write a large MemoryAgentBench-format file (--instances, --context-mb)
   ablate                    the reward ablation: train the learned policy under four reward settings
                             (outcome only, + chunk reward, + attribution, both) × 8 seeds; the table,
                             paired tests and curves in results.md and report.html (about 25 minutes)
@@ -175,12 +176,18 @@ Subcommands:
   download <dataset>        fetch a dataset's files into the Hugging Face cache
   inspect [dataset]         instances, chunks, questions and metric of the configured datasets
   build-chunk-qa [dataset]  build the verified per-chunk questions (cost estimate first, resumable)
+  generate <file.parquet>   write a MemoryAgentBench-format parquet of generated fact-consolidation rows,
+                            to measure time and memory at scale offline; evaluate it with --file
+                            (name it Conflict_Resolution-….parquet, or give --split)
 
 Options:
   --split <name>  --revision <rev>  --hub-url <url>  --cache-dir <folder>
                             (download) which files, at which commit, from which hub, into which cache
   --dry-run                 (build-chunk-qa) print the cost estimate only
   --yes                     (build-chunk-qa) start without asking
+  --instances <n>  --context-mb <mb>  --questions <n>  --seed <text>
+                            (generate) rows, megabytes of context per row (default 10), questions per
+                            row (default 100), and the seed (the same seed writes the same bytes)
   --config, --dataset, --file, --limit, --set, --<role>-url/-model/-key: as for finemem eval
   --quiet                   no progress bar
 `;

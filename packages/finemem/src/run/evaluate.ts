@@ -1,23 +1,25 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createInMemoryStore, type MemoryBackend } from "@finemem/memory";
-import type {
-  BenchmarkInstance,
-  JsonValue,
-  MemoryPolicy,
-  Metric,
-  Reasoner,
-  RunManifest,
-  StepRecord,
+import {
+  type BenchmarkInstance,
+  type JsonValue,
+  type MemoryPolicy,
+  type Metric,
+  type Reasoner,
+  type RunManifest,
+  type StepRecord,
+  throwIfAborted,
 } from "@finemem/spec";
-import { encodeJsonlLine, mapWithConcurrency, positiveInteger } from "@finemem/utils";
+import { encodeJsonlLine, positiveInteger } from "@finemem/utils";
 import { createMemoryCheckpoint } from "../episode/episode-checkpoint.js";
 import { type EpisodeResult, type EpisodeRewardOptions, runEpisode } from "../episode/run-episode.js";
+import { type AtomicFileWriter, openAtomicFileWriter } from "./atomic-file-writer.js";
 import { openEpisodeJournal } from "./episode-journal.js";
 import { episodeLineOf, questionLinesOf, summarize } from "./run-aggregates.js";
 import { invalidRunOption, RunError } from "./run-error.js";
 import { type EpisodeLine, type QuestionResultLine, RUN_FILES, type RunSummary } from "./run-files.js";
-import { datasetsOf, openRunManifest } from "./run-manifest.js";
+import { datasetOf, type GrowingRunManifest, openGrowingRunManifest } from "./run-manifest.js";
 import { writeAtomically } from "./write-atomically.js";
 
 /** The parts of the run manifest only the caller knows. */
@@ -31,7 +33,11 @@ export interface ManifestDetails {
 
 /** Where an evaluation reports finished work (a progress bar, a log). */
 export interface EvaluationProgress {
-  setTotal(total: number): void;
+  /**
+   * The units of work (steps and questions of every episode) known so far. Instances are read as the
+   * run goes, so the total grows as they arrive; `complete` is false until the data has run out.
+   */
+  setTotal(total: number, complete?: boolean): void;
   advance(count?: number): void;
   /** Work finished by an earlier process and replayed from its journal. */
   skip(count: number): void;
@@ -39,6 +45,11 @@ export interface EvaluationProgress {
 
 export interface EvaluateOptions {
   readonly runId: string;
+  /**
+   * Read one at a time as episodes free up: an instance is released once its episodes are written,
+   * so a whole split (multi-megabyte contexts) runs in memory bounded by the instances in flight.
+   * Instance ids must be unique (they name journal files); a repeated id stops the run when it is read.
+   */
   readonly instances: Iterable<BenchmarkInstance> | AsyncIterable<BenchmarkInstance>;
   /** The memory manager, or one per episode (e.g. a sampled LLM policy seeded per rollout). */
   readonly policy: MemoryPolicy | ((instance: BenchmarkInstance, rollout: number) => MemoryPolicy);
@@ -65,6 +76,12 @@ export interface EvaluateOptions {
   /** Called as each episode finishes (in completion order). */
   readonly onEpisode?: (episode: EpisodeResult) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Whether `Evaluation.steps` holds every step record (default true). `false` keeps memory bounded
+   * on a whole split: with a `runDir` the steps are only in `steps.jsonl`, written as episodes
+   * finish; without one they are dropped (an evaluation that needs only its scores).
+   */
+  readonly retainSteps?: boolean;
 }
 
 export interface Evaluation {
@@ -74,6 +91,7 @@ export interface Evaluation {
   readonly summary: RunSummary;
   readonly episodes: readonly EpisodeLine[];
   readonly results: readonly QuestionResultLine[];
+  /** Every step record in dataset order; empty when `retainSteps` is false (they are in `steps.jsonl`). */
   readonly steps: readonly StepRecord[];
 }
 
@@ -91,92 +109,166 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     options.concurrency?.episodes ?? 2,
     invalidRunOption,
   );
-  const instances: BenchmarkInstance[] = [];
-  for await (const instance of options.instances) instances.push(instance);
-  if (instances.length === 0)
-    throw new RunError("no_instances", "the datasets gave no instance to evaluate", ["datasets"]);
-  const seen = new Set<string>();
-  for (const instance of instances) {
-    if (seen.has(instance.instanceId))
-      throw new RunError(
-        "invalid_option",
-        `instance ${instance.instanceId} appears twice; instance ids name journal files and must be unique`,
-        ["instances"],
-      );
-    seen.add(instance.instanceId);
-  }
+  const retainSteps = options.retainSteps ?? true;
   const policyFor = typeof options.policy === "function" ? options.policy : () => options.policy as MemoryPolicy;
   const fraction = options.rewards?.questionFraction ?? 1;
   const questionsOf = (instance: BenchmarkInstance) =>
     fraction === 1
       ? instance.questions.length
       : Math.min(instance.questions.length, Math.max(1, Math.round(fraction * instance.questions.length)));
-  options.progress?.setTotal(
-    instances.reduce((sum, instance) => sum + (instance.chunks.length + questionsOf(instance)) * rollouts, 0),
-  );
-
-  const manifest = await openRunManifest({
-    runId: options.runId,
-    runDir: options.runDir,
-    seed: options.seed ?? options.runId,
-    details: options.manifest,
-    datasets: datasetsOf(instances),
-  });
+  const seed = options.seed ?? options.runId;
   const journalDir = options.runDir === undefined ? undefined : join(options.runDir, RUN_FILES.journal);
-  if (journalDir !== undefined) await mkdir(journalDir, { recursive: true });
 
-  const work = instances.flatMap((instance) =>
-    Array.from({ length: rollouts }, (_, rollout) => ({ instance, rollout })),
-  );
-  const finished = await mapWithConcurrency(
-    work,
-    episodesInFlight,
-    async ({ instance, rollout }) => {
-      const policy = policyFor(instance, rollout);
-      const checkpoint =
-        journalDir === undefined
-          ? createMemoryCheckpoint()
-          : await openEpisodeJournal(join(journalDir, `${instance.instanceId}.r${rollout}.jsonl`));
-      const store = await (options.openStore?.(instance, rollout, policy) ??
-        createInMemoryStore({ layout: policy.layout }));
-      try {
-        const episode = await runEpisode({
-          instance,
-          policy,
-          reasoner: options.reasoner,
-          store,
-          runId: options.runId,
-          rollout,
-          seed: manifest.seed,
-          checkpoint,
-          ...(options.metric === undefined
-            ? {}
-            : { metric: typeof options.metric === "function" ? options.metric(instance) : options.metric }),
-          ...(options.rewards === undefined ? {} : { rewards: options.rewards }),
-          ...(options.concurrency?.questions === undefined ? {} : { concurrency: options.concurrency.questions }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-          onProgress: (event) => (event.resumed ? options.progress?.skip(1) : options.progress?.advance(1)),
-        });
-        options.onEpisode?.(episode);
-        return { episode: episodeLineOf(episode), results: questionLinesOf(episode), steps: episode.stepRecords };
-      } finally {
-        await store.close();
+  let manifest: GrowingRunManifest | undefined;
+  let stepsFile: AtomicFileWriter | undefined;
+  const seen = new Set<string>();
+  let totalWork = 0;
+  // Episodes are numbered in dataset order (instance by instance, rollout by rollout); they finish in
+  // any order and are written in that order, so the files do not depend on which finished first, and a
+  // resumed run writes the same bytes as an uninterrupted one.
+  const finished = new Map<number, FinishedEpisode>();
+  const episodes: EpisodeLine[] = [];
+  const results: QuestionResultLine[] = [];
+  const steps: StepRecord[] = [];
+  let nextToWrite = 0;
+  let writes: Promise<void> = Promise.resolve();
+  const writeFinished = () => {
+    for (let entry = finished.get(nextToWrite); entry !== undefined; entry = finished.get(nextToWrite)) {
+      finished.delete(nextToWrite);
+      nextToWrite += 1;
+      episodes.push(entry.episode);
+      results.push(...entry.results);
+      if (retainSteps) steps.push(...entry.steps);
+      if (stepsFile !== undefined) {
+        const text = entry.steps.map(encodeJsonlLine).join("");
+        const file = stepsFile;
+        writes = writes.then(() => file.write(text));
       }
-    },
-    options.signal,
-  );
+    }
+  };
 
-  // Files are written from the episodes in dataset order, so they do not depend on which episode
-  // finished first, and a resumed run writes the same bytes as an uninterrupted one.
-  const episodes = finished.map((entry) => entry.episode);
-  const results = finished.flatMap((entry) => entry.results);
-  const steps = finished.flatMap((entry) => entry.steps);
+  const runOne = async (instance: BenchmarkInstance, rollout: number): Promise<FinishedEpisode> => {
+    const policy = policyFor(instance, rollout);
+    const checkpoint =
+      journalDir === undefined
+        ? createMemoryCheckpoint()
+        : await openEpisodeJournal(join(journalDir, `${instance.instanceId}.r${rollout}.jsonl`));
+    const store = await (options.openStore?.(instance, rollout, policy) ??
+      createInMemoryStore({ layout: policy.layout }));
+    try {
+      const episode = await runEpisode({
+        instance,
+        policy,
+        reasoner: options.reasoner,
+        store,
+        runId: options.runId,
+        rollout,
+        seed: manifest!.manifest.seed,
+        checkpoint,
+        ...(options.metric === undefined
+          ? {}
+          : { metric: typeof options.metric === "function" ? options.metric(instance) : options.metric }),
+        ...(options.rewards === undefined ? {} : { rewards: options.rewards }),
+        ...(options.concurrency?.questions === undefined ? {} : { concurrency: options.concurrency.questions }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        onProgress: (event) => (event.resumed ? options.progress?.skip(1) : options.progress?.advance(1)),
+      });
+      options.onEpisode?.(episode);
+      return { episode: episodeLineOf(episode), results: questionLinesOf(episode), steps: episode.stepRecords };
+    } finally {
+      await store.close();
+    }
+  };
+
+  // At most `episodesInFlight` episodes run, and at most as many more wait, finished, for an earlier
+  // one to be written: the next instance is read only then, so what is held is bounded by the
+  // episodes in flight, not by the dataset.
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  let started = 0;
+  const waitForRoom = async () => {
+    while (failure === undefined && (running.size >= episodesInFlight || started - nextToWrite >= 2 * episodesInFlight))
+      await Promise.race(running);
+  };
+  try {
+    reading: for await (const instance of options.instances) {
+      throwIfAborted(options.signal);
+      if (seen.has(instance.instanceId))
+        throw new RunError(
+          "invalid_option",
+          `instance ${instance.instanceId} appears twice; instance ids name journal files and must be unique`,
+          ["instances"],
+        );
+      seen.add(instance.instanceId);
+      const dataset = datasetOf(instance);
+      if (manifest === undefined) {
+        manifest = await openGrowingRunManifest({
+          runId: options.runId,
+          runDir: options.runDir,
+          seed,
+          details: options.manifest,
+          datasets: [dataset],
+        });
+        if (journalDir !== undefined) await mkdir(journalDir, { recursive: true });
+        if (options.runDir !== undefined) stepsFile = await openAtomicFileWriter(join(options.runDir, RUN_FILES.steps));
+      } else await manifest.addDataset(dataset);
+      totalWork += (instance.chunks.length + questionsOf(instance)) * rollouts;
+      options.progress?.setTotal(totalWork, false);
+      for (let rollout = 0; rollout < rollouts; rollout++) {
+        await waitForRoom();
+        if (failure !== undefined) break reading;
+        throwIfAborted(options.signal);
+        const index = started++;
+        const episode: Promise<void> = runOne(instance, rollout).then(
+          (entry) => {
+            running.delete(episode);
+            finished.set(index, entry);
+            writeFinished();
+          },
+          (error: unknown) => {
+            running.delete(episode);
+            failure ??= { error };
+          },
+        );
+        running.add(episode);
+      }
+    }
+    await Promise.all(running);
+    if (failure !== undefined) throw failure.error;
+    if (manifest === undefined)
+      throw new RunError("no_instances", "the datasets gave no instance to evaluate", ["datasets"]);
+    options.progress?.setTotal(totalWork, true);
+    manifest.close();
+    await writes;
+  } catch (error) {
+    // Episodes still running finish (their journals stay for a resumed run) before the error surfaces.
+    await Promise.allSettled(running);
+    await writes.catch(() => undefined);
+    await stepsFile?.abort();
+    throw error;
+  }
+
   const summary = summarize(options.runId, episodes, results);
   if (options.runDir !== undefined) {
-    await writeAtomically(join(options.runDir, RUN_FILES.steps), steps.map(encodeJsonlLine).join(""));
+    await stepsFile!.commit();
     await writeAtomically(join(options.runDir, RUN_FILES.results), results.map(encodeJsonlLine).join(""));
     await writeAtomically(join(options.runDir, RUN_FILES.episodes), episodes.map(encodeJsonlLine).join(""));
     await writeAtomically(join(options.runDir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
   }
-  return { runId: options.runId, runDir: options.runDir, manifest, summary, episodes, results, steps };
+  return {
+    runId: options.runId,
+    runDir: options.runDir,
+    manifest: manifest.manifest,
+    summary,
+    episodes,
+    results,
+    steps,
+  };
+}
+
+/** What a finished episode leaves for the run's files. */
+interface FinishedEpisode {
+  readonly episode: EpisodeLine;
+  readonly results: readonly QuestionResultLine[];
+  readonly steps: readonly StepRecord[];
 }

@@ -36,6 +36,18 @@ describe("createProgressReporter", () => {
     );
   });
 
+  it("marks a total still growing with + and its ETA as a lower bound, until the total is complete", () => {
+    let now = 0;
+    const progress = createProgressReporter({ label: "eval", total: 0, stream: null, now: () => now });
+    progress.setTotal(8, false);
+    now = 1_000;
+    progress.advance(2);
+    // 2 units in 1 s, 6 known left: at least 3 s.
+    expect(progress.line()).toBe("eval [######------------------] 2/8+  25%  elapsed 00:01  ETA ≥ 00:03");
+    progress.setTotal(10, true);
+    expect(progress.line()).toBe("eval [#####-------------------] 2/10  20%  elapsed 00:01  ETA 00:04");
+  });
+
   it("on a terminal redraws in place; elsewhere prints a plain line at most every interval, and always the last", () => {
     let now = 0;
     const tty = sink(true);

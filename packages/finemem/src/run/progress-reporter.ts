@@ -28,7 +28,11 @@ export interface ProgressReporter {
   advance(count?: number): void;
   /** Units that were already finished before this process started (resumed work): counted as done, left out of the rate. */
   skip(count: number): void;
-  setTotal(total: number): void;
+  /**
+   * The units of work known so far; `complete: false` (work still being discovered, e.g. instances
+   * still being read) marks the total open: it shows as `done/total+` and the ETA as at least that.
+   */
+  setTotal(total: number, complete?: boolean): void;
   /** The current line, without drawing. */
   line(): string;
   /** Draws the final line and ends it with a newline. */
@@ -59,6 +63,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
   const intervalMs = options.intervalMs ?? 10_000;
   const started = now();
   let total = Math.max(0, options.total);
+  let open = false;
   let done = 0;
   let skipped = 0;
   let lastPlain = Number.NEGATIVE_INFINITY;
@@ -73,10 +78,10 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     const remaining = total - complete;
     const eta = done === 0 ? Number.NaN : (elapsed / done) * remaining;
     const parts = [
-      `${options.label} [${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${complete}/${total}`,
+      `${options.label} [${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${complete}/${total}${open ? "+" : ""}`,
       `${(fraction * 100).toFixed(0)}%`,
       `elapsed ${formatDuration(elapsed)}`,
-      `ETA ${remaining === 0 ? "00:00" : formatDuration(eta)}`,
+      `ETA ${open ? "≥ " : ""}${remaining === 0 ? "00:00" : formatDuration(eta)}`,
     ];
     if (skipped > 0) parts.push(`resumed ${skipped}`);
     if (options.usage !== undefined) {
@@ -107,8 +112,9 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
       skipped += count;
       draw(false);
     },
-    setTotal(next) {
+    setTotal(next, complete = true) {
       total = Math.max(0, next);
+      open = !complete;
       draw(false);
     },
     line,

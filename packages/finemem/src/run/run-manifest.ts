@@ -25,8 +25,79 @@ export interface OpenRunManifestOptions {
 
 /** The manifest of a new run, or the one a resumed run started with (which must be of the same configuration). */
 export async function openRunManifest(options: OpenRunManifestOptions): Promise<RunManifest> {
-  const path = options.runDir === undefined ? undefined : join(options.runDir, RUN_FILES.manifest);
-  const fresh = runManifestValidator.parse({
+  const fresh = freshManifest(options);
+  if (options.runDir === undefined) return fresh;
+  const previous = await readRecordedManifest(options.runDir);
+  if (previous !== undefined) {
+    throwOnDifferences(options.runDir, manifestDifferences(previous, fresh));
+    return previous;
+  }
+  await writeManifest(options.runDir, fresh);
+  return fresh;
+}
+
+/** The manifest of a run that learns its dataset files as it reads them (a streamed evaluation). */
+export interface GrowingRunManifest {
+  /** The manifest as recorded now. */
+  readonly manifest: RunManifest;
+  /**
+   * Records a dataset file the run reads, in first-read order (a file already known is ignored). A
+   * resumed run must read the files its manifest records in the same order: a different file at a
+   * recorded position is a `resume_mismatch` (nothing in the folder is changed); a file beyond them
+   * is appended.
+   */
+  addDataset(dataset: DatasetSource): Promise<void>;
+  /** At the end of the data: a resumed run that read fewer files than its manifest records is a `resume_mismatch`. */
+  close(): void;
+}
+
+/**
+ * {@link openRunManifest} for a run whose datasets are known only as their instances stream in:
+ * `options.datasets` are those read so far (the first instance's file). Everything but the datasets
+ * is compared with a recorded manifest now; the datasets as they arrive. A run that reads every file
+ * records the same manifest as one given all its instances up front.
+ */
+export async function openGrowingRunManifest(options: OpenRunManifestOptions): Promise<GrowingRunManifest> {
+  const fresh = freshManifest({ ...options, datasets: [] });
+  const runDir = options.runDir;
+  const previous = runDir === undefined ? undefined : await readRecordedManifest(runDir);
+  if (previous !== undefined) throwOnDifferences(runDir!, manifestDifferences({ ...previous, datasets: [] }, fresh));
+  const recorded = previous?.datasets ?? [];
+  let current = previous ?? fresh;
+  const known: DatasetSource[] = [];
+  const keys = new Set<string>();
+  const growing: GrowingRunManifest = {
+    get manifest() {
+      return current;
+    },
+    async addDataset(dataset) {
+      const key = JSON.stringify(dataset);
+      if (keys.has(key)) return;
+      const position = known.length;
+      if (position < recorded.length) {
+        const differences: string[] = [];
+        leafDifferences(recorded[position], dataset, [`datasets[${position}]`], differences);
+        if (runDir !== undefined) throwOnDifferences(runDir, differences);
+      }
+      keys.add(key);
+      known.push(dataset);
+      if (position < recorded.length) return;
+      current = runManifestValidator.parse({ ...current, datasets: [...known] });
+      if (runDir !== undefined) await writeManifest(runDir, current);
+    },
+    close() {
+      if (runDir === undefined || known.length >= recorded.length) return;
+      throwOnDifferences(runDir, [
+        `datasets: recorded ${recorded.length} files, now ${known.length} (the first not read: ${JSON.stringify(recorded[known.length]!.file)})`,
+      ]);
+    },
+  };
+  for (const dataset of options.datasets) await growing.addDataset(dataset);
+  return growing;
+}
+
+function freshManifest(options: OpenRunManifestOptions): RunManifest {
+  return runManifestValidator.parse({
     runId: options.runId,
     specificationVersion: SPECIFICATION_VERSION,
     createdAt: new Date().toISOString(),
@@ -36,22 +107,20 @@ export async function openRunManifest(options: OpenRunManifestOptions): Promise<
     datasets: options.datasets,
     ...(options.details?.config === undefined ? {} : { config: options.details.config }),
   });
-  if (path === undefined) return fresh;
-  const previous = await readRecordedManifest(options.runDir!);
-  if (previous !== undefined) {
-    const differences = manifestDifferences(previous, fresh);
-    if (differences.length > 0) {
-      throw new RunError(
-        "resume_mismatch",
-        `${path} records a run of another configuration (${differences.join("; ")}); nothing in the folder was changed: run with the recorded configuration to resume, or use a new --out (or --run-id) for the new configuration`,
-        ["runId"],
-      );
-    }
-    return previous;
-  }
-  await mkdir(options.runDir!, { recursive: true });
-  await writeAtomically(path, `${JSON.stringify(fresh, null, 2)}\n`);
-  return fresh;
+}
+
+async function writeManifest(runDir: string, manifest: RunManifest): Promise<void> {
+  await mkdir(runDir, { recursive: true });
+  await writeAtomically(join(runDir, RUN_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+function throwOnDifferences(runDir: string, differences: readonly string[]): void {
+  if (differences.length === 0) return;
+  throw new RunError(
+    "resume_mismatch",
+    `${join(runDir, RUN_FILES.manifest)} records a run of another configuration (${differences.join("; ")}); nothing in the folder was changed: run with the recorded configuration to resume, or use a new --out (or --run-id) for the new configuration`,
+    ["runId"],
+  );
 }
 
 /**
@@ -101,6 +170,14 @@ const QUOTED_VALUE_CHARS = 120;
  */
 function manifestDifferences(recorded: RunManifest, now: RunManifest): string[] {
   const differences: string[] = [];
+  const { createdAt: _before, ...before } = recorded;
+  const { createdAt: _now, ...after } = now;
+  leafDifferences(before, after, [], differences);
+  return differences;
+}
+
+/** Appends `<key>: recorded <value>, now <value>` to `out` for each leaf that differs below `path`. */
+function leafDifferences(before: unknown, after: unknown, path: readonly string[], out: string[]): void {
   const quote = (value: unknown) => {
     if (value === undefined) return "(absent)";
     const text = JSON.stringify(value);
@@ -119,21 +196,24 @@ function manifestDifferences(recorded: RunManifest, now: RunManifest): string[] 
       for (let index = 0; index < Math.max(before.length, after.length); index++)
         compare(before[index], after[index], [...path.slice(0, -1), `${path.at(-1) ?? ""}[${index}]`]);
     } else if (JSON.stringify(before) !== JSON.stringify(after)) {
-      differences.push(`${key}: recorded ${quote(before)}, now ${quote(after)}`);
+      out.push(`${key}: recorded ${quote(before)}, now ${quote(after)}`);
     }
   };
-  const { createdAt: _before, ...before } = recorded;
-  const { createdAt: _now, ...after } = now;
-  compare(before, after, []);
-  return differences;
+  compare(before, after, path);
 }
 
 /** Every dataset file read, once, without the row (a manifest lists files, not rows). */
 export function datasetsOf(instances: readonly BenchmarkInstance[]): DatasetSource[] {
   const files = new Map<string, DatasetSource>();
-  for (const { source } of instances) {
-    const { row: _row, ...file } = source;
+  for (const instance of instances) {
+    const file = datasetOf(instance);
     files.set(JSON.stringify(file), file);
   }
   return [...files.values()];
+}
+
+/** The dataset file an instance was read from, without its row. */
+export function datasetOf(instance: BenchmarkInstance): DatasetSource {
+  const { row: _row, ...file } = instance.source;
+  return file;
 }

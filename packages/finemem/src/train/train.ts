@@ -190,6 +190,8 @@ export async function train(options: TrainOptions): Promise<TrainingRun> {
       policy,
       reasoner,
       seed: options.seed,
+      // Only scores and episode lines are read here: the step records would only hold memory.
+      retainSteps: false,
       ...(options.metric === undefined ? {} : { metric: options.metric }),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),

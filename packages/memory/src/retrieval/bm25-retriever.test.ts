@@ -91,7 +91,7 @@ describe("createBm25Retriever on views no store answers for", () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.FC_RUNS ?? 150) },
     );
   }, 60_000);
 

@@ -42,6 +42,29 @@ describe("ViewIndexCache", () => {
     expect(cache.indexOf(view(item("z", "zeta"), a, b)).index).not.toBe(secondIndex);
   });
 
+  it("keeps the indexes of two memories with the same item ids apart, asked about in turn", () => {
+    const cache = new ViewIndexCache();
+    const inNamespace = (run: string, ...items: MemoryItem[]): MemoryView => ({
+      ...view(...items),
+      namespace: { run },
+    });
+    // Two episodes number their items alike; most contents differ, one is shared.
+    const a = inNamespace("a", item("m1", "alpha one"), item("m2", "shared words"), item("m3", "alpha three"));
+    const b = inNamespace("b", item("m1", "beta one"), item("m2", "shared words"), item("m3", "beta three"));
+    const aIndex = cache.indexOf(a).index;
+    const bIndex = cache.indexOf(b).index;
+    expect(bIndex).not.toBe(aIndex);
+    for (let turn = 0; turn < 3; turn += 1) {
+      expect(cache.indexOf(a).index).toBe(aIndex);
+      expect(cache.indexOf(b).index).toBe(bIndex);
+    }
+    const hit = cache.indexOf(b);
+    expect(hit.index.search("beta", { topK: 2 }).map((found) => hit.itemOfKey(found.key).content)).toEqual([
+      "beta one",
+      "beta three",
+    ]);
+  });
+
   it("drops the least recently used index past its capacity", () => {
     const cache = new ViewIndexCache({ capacity: 1 });
     const first = view(item("a", "alpha"));

@@ -126,8 +126,12 @@ export class ViewIndexCache {
     const candidates = [...this.entries].sort(
       (a, b) => Number(b.view.items[0] === first) - Number(a.view.items[0] === first),
     );
+    // Only a view of the same memory (namespace) is a candidate: concurrent episodes number their items
+    // alike (the same ids), and taking another memory's index would move it back and forth between two
+    // views asked about in turn, costing a near-rebuild on every question.
+    const namespace = JSON.stringify(view.namespace);
     for (const entry of candidates) {
-      if (entry.view.layout !== view.layout) continue;
+      if (entry.view.layout !== view.layout || JSON.stringify(entry.view.namespace) !== namespace) continue;
       const limit = Math.min(best?.changes ?? Number.POSITIVE_INFINITY, view.items.length);
       const plan = planDiff(entry, view, limit);
       if (plan !== undefined) best = plan;
