@@ -4,6 +4,7 @@ import type { BenchmarkInstance } from "@finemem/spec";
 import { z } from "zod";
 import {
   buildComponents,
+  defaultEpisodesInFlight,
   defaultRunId,
   type RunComponents,
   recordedConfig,
@@ -141,7 +142,10 @@ export async function evalCommand(
     metric: components.metricFor,
     seed: config.run.seed,
     rollouts: config.run.rollouts,
-    concurrency: config.run.concurrency,
+    concurrency: {
+      ...config.run.concurrency,
+      episodes: config.run.concurrency.episodes ?? defaultEpisodesInFlight(components),
+    },
     rewards: rewardOptionsOf(config, components),
     manifest: { models: components.modelIds, promptHashes: components.promptHashes, config: recordedConfig(config) },
     progress,

@@ -13,6 +13,7 @@ import type { BenchmarkInstance, JsonValue, MemoryPolicy, Reasoner } from "@fine
 import { type LocalTrainerConfig, resolveLocalTrainerConfig, TrainerError } from "@finemem/trainer";
 import {
   buildComponents,
+  defaultEpisodesInFlight,
   defaultRunId,
   type RunComponents,
   recordedConfig,
@@ -271,7 +272,10 @@ export async function trainCommand(
         promptHashes: components.promptHashes,
         config: recordedConfig(config, "train"),
       },
-      concurrency: config.run.concurrency,
+      concurrency: {
+        ...config.run.concurrency,
+        episodes: config.run.concurrency.episodes ?? defaultEpisodesInFlight(components),
+      },
       progress: printer,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
     });

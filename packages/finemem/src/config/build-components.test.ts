@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import { createInMemoryStore } from "@finemem/memory";
 import { writeTinySynonymModel } from "@finemem/testing";
 import { describe, expect, it } from "vitest";
-import { buildComponents, defaultRunId, recordedConfig } from "./build-components.js";
+import { buildComponents, defaultEpisodesInFlight, defaultRunId, recordedConfig } from "./build-components.js";
 import { configSchema } from "./config-schema.js";
 import { loadConfig } from "./load-config.js";
 
@@ -19,6 +19,8 @@ describe("buildComponents", () => {
     expect(components.reasoner.reasonerId).toMatch(/^extractive:bm25/);
     expect(components.embedder).toBeUndefined();
     expect(components.modelIds).toEqual({ manager: "heuristic", reasoner: components.reasoner.reasonerId });
+    // Nothing is called over HTTP: one episode in flight (a second would add memory and no speed).
+    expect(defaultEpisodesInFlight(components)).toBe(1);
   });
 
   it("hybrid retrieval loads the embedder role (a local folder relative to the working directory) and finds a paraphrase BM25 cannot", async () => {
@@ -151,6 +153,7 @@ describe("buildComponents", () => {
     const components = await buildComponents(config);
     // The served model's id, as the role's model (the policy id adds the prompt: ${components.policy.policyId}).
     expect(components.modelIds.manager).toBe("Mem-alpha-4B");
+    expect(defaultEpisodesInFlight(components)).toBe(2);
     expect(components.promptHashes.manager).toMatch(/^memalpha-typed-v1:[0-9a-f]+$/);
     expect(JSON.stringify(recordedConfig(config))).not.toContain("secret");
     const elsewhere = await configOf({

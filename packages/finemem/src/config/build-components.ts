@@ -417,3 +417,13 @@ export function defaultRunId(config: FineMemConfig, command: RunCommand = "eval"
   };
   return `${command}-${createHash("sha256").update(canonicalJson(relevant)).digest("hex").slice(0, 12)}`;
 }
+
+/**
+ * Episodes in flight when the configuration names none: 2 when a model is called over HTTP (one
+ * episode's model latency overlaps another's work), else 1. In-process episodes (the heuristic or a
+ * learned policy, the extractive reader) share one thread, so a second one in flight adds a second
+ * instance's memory (a multi-megabyte context and its store) and no speed.
+ */
+export function defaultEpisodesInFlight(components: RunComponents): number {
+  return Object.keys(components.models).length > 0 ? 2 : 1;
+}

@@ -156,7 +156,11 @@ export const configSchema = z.strictObject({
       out: nonEmpty.default("finemem-runs"),
       seed: nonEmpty.default("finemem"),
       rollouts: positiveInt.default(1),
-      concurrency: z.strictObject({ episodes: positiveInt.default(2), questions: positiveInt.default(8) }).prefault({}),
+      /**
+       * Episodes in flight: by default 2 when a model is called over HTTP (its latency overlaps), else
+       * 1 (in-process episodes share one thread: a second adds an instance's memory and no speed).
+       */
+      concurrency: z.strictObject({ episodes: positiveInt.optional(), questions: positiveInt.default(8) }).prefault({}),
       /** Stop spending once the models together have cost this many US dollars. */
       spendingCapUsd: z.number().positive().optional(),
     })

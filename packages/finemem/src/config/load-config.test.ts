@@ -168,8 +168,10 @@ describe("loadConfig: sources and precedence", () => {
       out: "finemem-runs",
       seed: "finemem",
       rollouts: 1,
-      concurrency: { episodes: 2, questions: 8 },
+      concurrency: { questions: 8 },
     });
+    // Episodes in flight depend on whether a model is called over HTTP (defaultEpisodesInFlight).
+    expect(config.run.concurrency.episodes).toBeUndefined();
   });
 
   it("reads YAML; the environment wins over the file and flags over both", async () => {
