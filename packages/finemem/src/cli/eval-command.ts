@@ -56,6 +56,18 @@ async function withCachedChunkQuestions(
   return built.instances;
 }
 
+/** Passes the instances through, counting them in `counter.read` and setting `complete` at the end. */
+async function* countRead(
+  instances: AsyncIterable<BenchmarkInstance>,
+  counter: { read: number; complete: boolean },
+): AsyncIterable<BenchmarkInstance> {
+  for await (const instance of instances) {
+    counter.read += 1;
+    yield instance;
+  }
+  counter.complete = true;
+}
+
 export interface EvalCommandOptions {
   /** Draw no progress bar. */
   readonly quiet?: boolean;
@@ -118,6 +130,9 @@ export async function evalCommand(
     io.stderr,
     `finemem eval: run ${runId} in ${runDir} (policy ${components.policy.policyId}, reasoner ${components.reasoner.reasonerId})`,
   );
+  // Instances are read as the run goes: the bar counts those read against the rows of the files
+  // opened so far (from their footers), `+` while more files may follow.
+  const instances = { read: 0, known: 0, counted: false, complete: false };
   const progress = createProgressReporter({
     label: "eval",
     total: 0,
@@ -126,11 +141,22 @@ export async function evalCommand(
       const total = components.ledger.snapshot().total;
       return { tokens: total.promptTokens + total.completionTokens, costUsd: total.costUsd };
     },
+    segments: () =>
+      instances.counted
+        ? [`instances ${instances.read}/${Math.max(instances.known, instances.read)}${instances.complete ? "" : "+"}`]
+        : [],
   });
-  const loaded = components.loadInstances({
-    onWarning: (message) => writeLine(io.stderr, `warning: ${message}`),
-    ...(io.signal === undefined ? {} : { signal: io.signal }),
-  });
+  const loaded = countRead(
+    components.loadInstances({
+      onWarning: (message) => writeLine(io.stderr, `warning: ${message}`),
+      onFile: ({ rows }) => {
+        instances.counted = true;
+        instances.known += rows;
+      },
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+    }),
+    instances,
+  );
   const runFolderExisted = existsSync(runDir);
   const evaluation = await evaluate({
     runId,

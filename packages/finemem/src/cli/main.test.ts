@@ -111,9 +111,14 @@ describe("finemem data, report and usage", () => {
     );
     expect(generated.code, generated.stderr).toBe(0);
     expect(generated.stdout).toContain("2 rows of 0.02 MB context each (source factconsolidation_generated)");
-    const run = await cli(["eval", "--quiet", "--file", join(dir, file)], dir);
+    const run = await cli(["eval", "--file", join(dir, file)], dir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/factconsolidation_generated\s+CR\s+substring_exact_match\s+2\s+10\s/);
+    // The bar counts instances read against the rows of the file's footer.
+    expect(run.stderr).toMatch(/ {2}instances 2\/2 {2}/);
+    const limited = await cli(["eval", "--file", join(dir, file), "--limit", "1", "--out", "limited"], dir);
+    expect(limited.code, limited.stderr).toBe(0);
+    expect(limited.stderr).toMatch(/ {2}instances 1\/1 {2}/);
     const bad = await cli(["data", "generate", file, "--instances", "two"], dir);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("--instances");

@@ -7,6 +7,7 @@ import {
   createSingleFileSource,
   createSyntheticLoader,
   JUDGE_PROMPT_HASH,
+  type LoadProgress,
 } from "@finemem/benchmarks";
 import { createLearnedPolicy } from "@finemem/learned-policy";
 import {
@@ -68,6 +69,12 @@ export interface RunComponents {
 export interface LoadInstancesOptions {
   readonly signal?: AbortSignal;
   readonly onWarning?: (message: string) => void;
+  /**
+   * A dataset file is open and `rows` instances will come from it: the rows its footer (parquet) or
+   * its lines (JSONL) hold that the configured data sources keep, at most the dataset's `limit`.
+   * Lets a progress bar count instances before they are read.
+   */
+  readonly onFile?: (file: { readonly file: string; readonly rows: number }) => void;
 }
 
 /** BM25 and dense ranks fused; the fused list is as long as the reader's top k. */
@@ -291,7 +298,7 @@ export async function buildComponents(config: FineMemConfig, options: BuildOptio
     index: number,
     loadOptions: LoadInstancesOptions = {},
   ): AsyncIterable<BenchmarkInstance> {
-    const { loader, request } = loaderOf(dataset, index, options.fetch, loadOptions.onWarning);
+    const { loader, request } = loaderOf(dataset, index, options.fetch, loadOptions);
     yield* loader.load(request, loadOptions.signal === undefined ? {} : { signal: loadOptions.signal });
   }
 
@@ -317,9 +324,23 @@ function loaderOf(
   dataset: DatasetConfig,
   index: number,
   fetchImpl: typeof fetch | undefined,
-  onWarning: ((message: string) => void) | undefined,
+  loadOptions: LoadInstancesOptions,
 ): { loader: DatasetLoader; request: { dataSources?: readonly string[]; limit?: number } } {
+  const { onWarning, onFile } = loadOptions;
   const warnings = onWarning === undefined ? {} : { onWarning };
+  // The loaders report each file as it opens; a limit caps what the dataset gives over all its files.
+  let left = "limit" in dataset && dataset.limit !== undefined ? dataset.limit : Number.POSITIVE_INFINITY;
+  const progress =
+    onFile === undefined
+      ? {}
+      : {
+          onProgress: (event: LoadProgress) => {
+            if (event.kind !== "file") return;
+            const rows = Math.min(event.keptRows, left);
+            left -= rows;
+            onFile({ file: event.file, rows });
+          },
+        };
   if (dataset.kind === "synthetic") {
     const loader = createSyntheticLoader({
       ...(dataset.seed === undefined ? {} : { seed: dataset.seed }),
@@ -341,6 +362,7 @@ function loaderOf(
   if (dataset.kind === "memoryagentbench") {
     const loader = createMemoryAgentBenchLoader({
       ...warnings,
+      ...progress,
       ...(dataset.file === undefined ? { hub } : { source: createSingleFileSource({ path: dataset.file }) }),
       ...(dataset.splits === undefined ? {} : { splits: dataset.splits }),
       ...(dataset.split === undefined ? {} : { split: dataset.split }),
@@ -351,6 +373,7 @@ function loaderOf(
   if (dataset.kind === "memalpha") {
     const loader = createMemalphaLoader({
       ...warnings,
+      ...progress,
       hub,
       ...(dataset.repo === undefined ? {} : { repo: dataset.repo }),
       ...(dataset.split === undefined ? {} : { split: dataset.split }),

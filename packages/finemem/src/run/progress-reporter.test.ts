@@ -48,6 +48,20 @@ describe("createProgressReporter", () => {
     expect(progress.line()).toBe("eval [#####-------------------] 2/10  20%  elapsed 00:01  ETA 00:04");
   });
 
+  it("shows the caller's segments after the ETA, leaving out empty ones", () => {
+    let segments: string[] = [];
+    const progress = createProgressReporter({
+      label: "eval",
+      total: 4,
+      stream: null,
+      now: () => 0,
+      segments: () => segments,
+    });
+    expect(progress.line()).toBe("eval [------------------------] 0/4  0%  elapsed 00:00  ETA --:--");
+    segments = ["", "instances 1/16+"];
+    expect(progress.line()).toBe("eval [------------------------] 0/4  0%  elapsed 00:00  ETA --:--  instances 1/16+");
+  });
+
   it("on a terminal redraws in place; elsewhere prints a plain line at most every interval, and always the last", () => {
     let now = 0;
     const tty = sink(true);

@@ -17,6 +17,8 @@ export interface ProgressReporterOptions {
   readonly stream?: (NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number }) | null;
   /** Tokens and cost so far, e.g. from the models' usage ledger. */
   readonly usage?: () => UsageCounters;
+  /** Further segments shown after the ETA (e.g. `instances 3/16`), read on every draw; empty ones are left out. */
+  readonly segments?: () => readonly string[];
   /** Milliseconds between plain lines when the stream is not a terminal; default 10 000. */
   readonly intervalMs?: number;
   /** Injectable for tests. */
@@ -83,6 +85,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
       `elapsed ${formatDuration(elapsed)}`,
       `ETA ${open ? "≥ " : ""}${remaining === 0 ? "00:00" : formatDuration(eta)}`,
     ];
+    for (const segment of options.segments?.() ?? []) if (segment !== "") parts.push(segment);
     if (skipped > 0) parts.push(`resumed ${skipped}`);
     if (options.usage !== undefined) {
       const usage = options.usage();
