@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { MemoryItem, MemoryView } from "@finemem/spec";
 import { describe, expect, it } from "vitest";
 import { ViewIndexCache } from "./view-index-cache.js";
@@ -63,6 +65,30 @@ describe("ViewIndexCache", () => {
       "beta one",
       "beta three",
     ]);
+  });
+
+  it("drops an index once nothing holds its view (a finished episode's memory), with no further misses", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const cache = new ViewIndexCache();
+    const kept = view(item("k", "kept memory"));
+    cache.indexOf(kept);
+    // The finished episode's final view, asked about and then dropped by its episode.
+    const released = ((): WeakRef<object> => {
+      const finished = { ...view(item("f1", "finished memory"), item("f2", "more words")), namespace: { run: "done" } };
+      return new WeakRef(cache.indexOf(finished).index);
+    })();
+    // deref() keeps its target alive to the end of the current job, so each collection runs in a
+    // job of its own: the first collects the view (and the cache drops the entry), a later the index.
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+    for (let round = 0; round < 4; round += 1) {
+      await tick();
+      gc();
+    }
+    await tick();
+    expect(released.deref()).toBeUndefined();
+    // The view still held keeps its index.
+    expect(cache.indexOf(kept).index.search("kept", { topK: 1 })).toHaveLength(1);
   });
 
   it("drops the least recently used index past its capacity", () => {

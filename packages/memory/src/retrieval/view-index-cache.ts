@@ -16,7 +16,15 @@ export interface ViewIndexCacheOptions {
 }
 
 interface Entry extends IndexedView {
-  view: MemoryView;
+  /**
+   * The view this index holds, weakly: an episode that finished drops its views, and its index must
+   * go with them rather than wait for later misses (none come between two episodes that ask only
+   * about their final memory), or a run would keep one index per finished episode.
+   */
+  view: WeakRef<MemoryView>;
+  layout: MemoryView["layout"];
+  namespace: string;
+  firstItem: MemoryItem | undefined;
   // The miss this index last answered (see `indexOf`).
   lastUsed: number;
   readonly keyOfId: Map<string, number>;
@@ -54,6 +62,11 @@ export class ViewIndexCache {
   private readonly parameters: Partial<Bm25Parameters> | undefined;
   private readonly capacity: number;
   private readonly byView = new WeakMap<MemoryView, Entry>();
+  // When the view an index holds is collected (its episode is over), the index is dropped with it.
+  private readonly released = new FinalizationRegistry<Entry>((entry) => {
+    const position = this.entries.indexOf(entry);
+    if (position !== -1) this.entries.splice(position, 1);
+  });
   // Least recently used first.
   private entries: Entry[] = [];
   private misses = 0;
@@ -83,8 +96,25 @@ export class ViewIndexCache {
   // that memory's index alive until enough others pushed it out.
   private dropStale(): void {
     while (this.entries.length > 0 && this.misses - this.entries[0]!.lastUsed > 2 * this.capacity) {
-      this.byView.delete(this.entries.shift()!.view);
+      this.forget(this.entries.shift()!);
     }
+  }
+
+  /** Stops caching `entry` under its view (the entry itself may move to another view). */
+  private forget(entry: Entry): void {
+    const view = entry.view.deref();
+    if (view === undefined) return;
+    this.byView.delete(view);
+    this.released.unregister(view);
+  }
+
+  /** Makes `entry` the index of `view`. */
+  private hold(entry: Entry, view: MemoryView): void {
+    entry.view = new WeakRef(view);
+    entry.layout = view.layout;
+    entry.namespace = JSON.stringify(view.namespace);
+    entry.firstItem = view.items[0];
+    this.released.register(view, entry, view);
   }
 
   private touch(entry: Entry): void {
@@ -93,7 +123,7 @@ export class ViewIndexCache {
     this.entries.push(entry);
     if (this.entries.length > this.capacity) {
       const dropped = this.entries.shift()!;
-      this.byView.delete(dropped.view);
+      this.forget(dropped);
     }
   }
 
@@ -106,8 +136,11 @@ export class ViewIndexCache {
       keyOfId.set(item.id, position);
       items.set(position, item);
     });
-    return {
-      view,
+    const entry: Entry = {
+      view: new WeakRef(view),
+      layout: view.layout,
+      namespace: JSON.stringify(view.namespace),
+      firstItem: view.items[0],
       lastUsed: this.misses,
       index,
       keyOfId,
@@ -115,6 +148,8 @@ export class ViewIndexCache {
       nextKey: view.items.length,
       itemOfKey: (key) => items.get(key)!,
     };
+    this.released.register(view, entry, view);
+    return entry;
   }
 
   // The cached index `view` differs least from, when updating it costs less than indexing `view` anew.
@@ -123,15 +158,13 @@ export class ViewIndexCache {
     // The index of the same memory, when there is one, is usually the one whose view starts with the
     // same item object: trying it first makes the others give up after a few items.
     const first = view.items[0];
-    const candidates = [...this.entries].sort(
-      (a, b) => Number(b.view.items[0] === first) - Number(a.view.items[0] === first),
-    );
+    const candidates = [...this.entries].sort((a, b) => Number(b.firstItem === first) - Number(a.firstItem === first));
     // Only a view of the same memory (namespace) is a candidate: concurrent episodes number their items
     // alike (the same ids), and taking another memory's index would move it back and forth between two
     // views asked about in turn, costing a near-rebuild on every question.
     const namespace = JSON.stringify(view.namespace);
     for (const entry of candidates) {
-      if (entry.view.layout !== view.layout || JSON.stringify(entry.view.namespace) !== namespace) continue;
+      if (entry.layout !== view.layout || entry.namespace !== namespace) continue;
       const limit = Math.min(best?.changes ?? Number.POSITIVE_INFINITY, view.items.length);
       const plan = planDiff(entry, view, limit);
       if (plan !== undefined) best = plan;
@@ -141,7 +174,7 @@ export class ViewIndexCache {
 
   private update(plan: Plan, view: MemoryView): Entry {
     const { entry } = plan;
-    this.byView.delete(entry.view);
+    this.forget(entry);
     for (const key of plan.removed) {
       entry.index.remove(key);
       // A removed item's id is not in the new view (it would have kept its key).
@@ -156,7 +189,7 @@ export class ViewIndexCache {
       entry.keyOfId.set(item.id, key);
     }
     entry.nextKey = Math.max(entry.nextKey, (plan.keys.at(-1) ?? -1) + 1);
-    entry.view = view;
+    this.hold(entry, view);
     return entry;
   }
 }
