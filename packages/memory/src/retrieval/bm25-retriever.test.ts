@@ -1,6 +1,7 @@
 import type { MemoryItem, MemoryType, MemoryView, RetrievedItem } from "@finemem/spec";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { createInMemoryStore } from "../store/in-memory-store.js";
 import { createBm25Retriever } from "./bm25-retriever.js";
 
 // A small vocabulary, so query terms often sit in more than half of the documents (negative idf).
@@ -147,5 +148,45 @@ describe("createBm25Retriever on views no store answers for", () => {
     const got = await retriever.retrieve({ view: next, ...request });
     expect(got.map((hit) => hit.item.id)).toEqual(["s", "t"]);
     expect(summary(got)).toEqual(summary(await createBm25Retriever().retrieve({ view: next, ...request })));
+  });
+});
+
+describe("createBm25Retriever on a store's views", () => {
+  it("answers a store's current view from the store's index, without being given the store", async () => {
+    const store = createInMemoryStore();
+    const namespace = { run: "r" };
+    await store.apply({
+      namespace,
+      step: 1,
+      operations: [
+        { operationId: "a", operation: { type: "INSERT", content: "Ada moved to Paris." } },
+        { operationId: "b", operation: { type: "INSERT", content: "Beta lives in a city." } },
+      ],
+    });
+    const view = await store.view(namespace);
+    const searchView = vi.spyOn(store, "searchView");
+    const retriever = createBm25Retriever();
+    const hits = await retriever.retrieve({ view, query: "Paris", topK: 1 });
+    expect(searchView).toHaveReturnedWith(hits);
+    expect(hits.map((hit) => hit.item.id)).toEqual(["m1"]);
+    // A view that is no longer the store's current one is indexed by the retriever, with the same answer.
+    await store.apply({
+      namespace,
+      step: 2,
+      operations: [{ operationId: "c", operation: { type: "INSERT", content: "Gamma." } }],
+    });
+    searchView.mockClear();
+    expect(await retriever.retrieve({ view, query: "Paris", topK: 1 })).toEqual(hits);
+    expect(searchView).toHaveReturnedWith(undefined);
+    // A store that indexes with other parameters is not asked.
+    const tuned = createInMemoryStore({ bm25: { k1: 2 } });
+    await tuned.apply({
+      namespace,
+      step: 1,
+      operations: [{ operationId: "a", operation: { type: "INSERT", content: "x y" } }],
+    });
+    const tunedSearch = vi.spyOn(tuned, "searchView");
+    await retriever.retrieve({ view: await tuned.view(namespace), query: "x", topK: 1 });
+    expect(tunedSearch).not.toHaveBeenCalled();
   });
 });

@@ -77,6 +77,19 @@ const storeOptionError = (key: string, expected: string, value: unknown): StoreO
  * The in-memory {@link MemoryBackend}: the reference implementation every other backend is checked
  * against, and the fastest store for training rollouts (forks are copy-on-write).
  */
+/**
+ * The store each view came from, so a BM25 retriever that was not given a store can still answer a
+ * store's current view from the store's own index (the same results as indexing the view) instead of
+ * building a second index of the same memory: in an evaluation, the reader asks about each episode's
+ * final view, a memory of up to hundreds of thousands of items.
+ */
+const viewSources = new WeakMap<MemoryView, InMemoryStore>();
+
+/** @internal The store that handed out `view`, when one in this process did. */
+export function storeOfView(view: MemoryView): InMemoryStore | undefined {
+  return viewSources.get(view);
+}
+
 export class InMemoryStore implements MemoryBackend {
   readonly specificationVersion = SPECIFICATION_VERSION;
   readonly layout: MemoryLayout;
@@ -112,7 +125,11 @@ export class InMemoryStore implements MemoryBackend {
 
   async view(namespace: Namespace, options?: CallOptions): Promise<MemoryView> {
     this.ensureOpen("view", options);
-    return this.stateOf(namespace)?.view() ?? emptyView(namespace, this.layout);
+    const state = this.stateOf(namespace);
+    if (state === undefined) return emptyView(namespace, this.layout);
+    const view = state.view();
+    viewSources.set(view, this);
+    return view;
   }
 
   async history(namespace: Namespace, itemId: Id, options?: CallOptions): Promise<readonly MemoryItemVersion[]> {
@@ -330,6 +347,22 @@ export class InMemoryStore implements MemoryBackend {
   private ensureOpen(what: string, options: CallOptions | undefined): void {
     if (this.closed) throw new StoreClosedError(what);
     throwIfAborted(options?.signal);
+  }
+
+  /** @internal The namespace states, for a persistent store's snapshot of its replica. */
+  namespaceStates(): readonly NamespaceState[] {
+    return this.orderedStates();
+  }
+
+  /** @internal Makes this empty store hold `states` (restored from a snapshot). */
+  adoptStates(states: readonly NamespaceState[]): void {
+    if (this.states.size > 0) throw new Error("adoptStates needs an empty store");
+    for (const state of states) this.states.set(namespaceKey(state.namespace), state);
+  }
+
+  /** @internal The BM25 parameters a namespace's index is built with. */
+  bm25Parameters(): Partial<Bm25Parameters> {
+    return this.bm25;
   }
 
   private stateOf(namespace: Namespace): NamespaceState | undefined {
