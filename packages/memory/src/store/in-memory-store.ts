@@ -74,10 +74,6 @@ const storeOptionError = (key: string, expected: string, value: unknown): StoreO
   new StoreOptionsError(key, `expected ${expected}, got ${String(value)}`);
 
 /**
- * The in-memory {@link MemoryBackend}: the reference implementation every other backend is checked
- * against, and the fastest store for training rollouts (forks are copy-on-write).
- */
-/**
  * The store each view came from, so a BM25 retriever that was not given a store can still answer a
  * store's current view from the store's own index (the same results as indexing the view) instead of
  * building a second index of the same memory: in an evaluation, the reader asks about each episode's
@@ -90,6 +86,10 @@ export function storeOfView(view: MemoryView): InMemoryStore | undefined {
   return viewSources.get(view);
 }
 
+/**
+ * The in-memory {@link MemoryBackend}: the reference implementation every other backend is checked
+ * against, and the fastest store for training rollouts (forks are copy-on-write).
+ */
 export class InMemoryStore implements MemoryBackend {
   readonly specificationVersion = SPECIFICATION_VERSION;
   readonly layout: MemoryLayout;
