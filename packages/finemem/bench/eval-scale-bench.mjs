@@ -1,4 +1,5 @@
-// Wall time and peak RSS of `finemem eval` (heuristic policy, extractive reader, default concurrency)
+// Wall time and peak RSS of `finemem eval` (heuristic policy, extractive reader, default concurrency:
+// one episode in flight, as no model is called over HTTP; --concurrency 2 to compare)
 // on generated MemoryAgentBench-format files of 1, 4 and 16 instances of 10 MB of context each. A
 // streamed evaluation reads, runs and releases instances one at a time (bounded by the episodes in
 // flight), so time should grow linearly with the file and peak memory stay bounded by the instances
@@ -105,7 +106,7 @@ try {
 const first = rows[0];
 console.log(
   `finemem eval on generated MemoryAgentBench files (${contextMb} MB of context per instance), heuristic policy, ` +
-    `extractive reader, concurrency ${flags.concurrency ?? "default (2 episodes)"}, Node ${process.version}`,
+    `extractive reader, episodes in flight: ${flags.concurrency ?? "the default (1: no model over HTTP)"}, Node ${process.version}`,
 );
 console.log("instances  wall s  s/instance  time ratio  peak RSS MB  RSS ratio");
 console.log("---------  ------  ----------  ----------  -----------  ---------");
