@@ -75,6 +75,20 @@ function viewsOf(edits: readonly Edit[]): MemoryView[] {
 
 const summary = (hits: readonly RetrievedItem[]) => hits.map((hit) => [hit.item, hit.score, hit.rank]);
 
+/**
+ * The same items in the same ranks, with scores equal up to the last bits: an index updated in place
+ * sums the average idf (used for a term in more than half of the documents) in its own vocabulary
+ * order, as rank_bm25 sums it in first-appearance order, and after removals that order may differ
+ * from a fresh build's (the index's documented caveat).
+ */
+function expectSameRanking(got: readonly RetrievedItem[], fresh: readonly RetrievedItem[]): void {
+  expect(got.map((hit) => [hit.item, hit.rank])).toEqual(fresh.map((hit) => [hit.item, hit.rank]));
+  got.forEach((hit, position) => {
+    const expected = fresh[position]!.score;
+    expect(Math.abs(hit.score - expected)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(expected)));
+  });
+}
+
 describe("createBm25Retriever on views no store answers for", () => {
   it("answers every view as a fresh index would, whatever order the views of a memory and its forks are asked in", async () => {
     await fc.assert(
@@ -88,7 +102,7 @@ describe("createBm25Retriever on views no store answers for", () => {
           for (const [pick, query, topK] of queries) {
             const view = pick % 3 === 0 ? views[pick % views.length]! : views.at(-1)!;
             const got = await retriever.retrieve({ view, query, topK });
-            expect(summary(got)).toEqual(summary(await fresh(view, query, topK)));
+            expectSameRanking(got, await fresh(view, query, topK));
           }
         },
       ),

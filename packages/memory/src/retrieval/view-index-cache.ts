@@ -54,8 +54,8 @@ const kindOf = (item: MemoryItem) => KIND_OF_TYPE[item.memoryType ?? "flat"];
  * The results equal a fresh index's: the documents, N, the document frequencies and the lengths are the
  * same, and the keys keep the items' order in the view, so ties break alike. (One caveat is the
  * index's own: the average idf, used only for a query term in more than half of the documents, is
- * summed in the index's vocabulary order, which after removals may differ from a fresh build's in the
- * last bits.) A view whose retained items are in another order than the cached view's, or whose new
+ * summed in the index's vocabulary order, as rank_bm25 sums it, which after removals may differ from a
+ * fresh build's, so a score may differ in its last bit.) A view whose retained items are in another order than the cached view's, or whose new
  * items come before a retained one, is not a continuation of it and is indexed afresh.
  */
 export class ViewIndexCache {
