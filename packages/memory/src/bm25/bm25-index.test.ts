@@ -177,4 +177,42 @@ describe("the incremental BM25 index", () => {
     }
     expect(index.search("fact", { topK: 10, kinds: [1] }).every((hit) => index.has(hit.key))).toBe(true);
   });
+
+  it("keeps documents under any number key: small integers in its array, others (fractional, negative, far) in its map", () => {
+    const keys = [0, 1, 2.5, -3, 5, 1e9, 2 ** 40, 7, Number.MAX_SAFE_INTEGER, 3];
+    const texts = keys.map(
+      (_, position) => `${WORDS[position % WORDS.length]} ${WORDS[(position * 5) % WORDS.length]}`,
+    );
+    const index = new Bm25Index();
+    const reference = new Bm25Index();
+    keys.forEach((key, position) => {
+      index.add(key, texts[position]!);
+    });
+    // The reference holds the same documents under keys 0..n−1 in key order, so both rank alike.
+    const byKey = keys.map((key, position) => ({ key, text: texts[position]! })).sort((a, b) => a.key - b.key);
+    byKey.forEach((entry, position) => {
+      reference.add(position, entry.text);
+    });
+    for (const key of keys) expect(index.has(key)).toBe(true);
+    for (const key of [4, 2, 0.5, -1, 1e9 + 1]) expect(index.has(key)).toBe(false);
+    const ranked = (query: string) =>
+      index.search(query, { topK: keys.length }).map((hit) => byKey.findIndex((entry) => entry.key === hit.key));
+    for (const query of ["ada", "paris rome", "42 chess"])
+      expect(ranked(query)).toEqual(reference.search(query, { topK: keys.length }).map((hit) => hit.key));
+    // Re-adding and removing under every kind of key moves only that key's document.
+    expect(index.remove(2.5)).toBe(true);
+    expect(index.remove(2.5)).toBe(false);
+    expect(index.remove(1e9)).toBe(true);
+    expect(index.remove(0)).toBe(true);
+    index.add(2 ** 40, "ada ada");
+    index.add(1, "rome");
+    expect(index.size).toBe(keys.length - 3);
+    expect(index.search("ada", { topK: 1 })[0]?.key).toBe(2 ** 40);
+    expect(index.search("rome", { topK: 1 })[0]?.key).toBe(1);
+    const copy = index.clone();
+    copy.remove(1);
+    expect(index.has(1)).toBe(true);
+    expect(copy.has(1)).toBe(false);
+    expect(copy.has(2 ** 40)).toBe(true);
+  });
 });

@@ -84,6 +84,11 @@ export class Bm25Index {
   private deadPoolCells = 0;
   private slotTermsStart = new Int32Array(64);
   private slotTermsCount = new Int32Array(64);
+  // Each live document's slot by key: small non-negative integer keys (a store's, which number its
+  // documents 0, 1, 2, …) in an array holding slot + 1 (0 for none), any other key in the map. An
+  // array read instead of a hash-table lookup and insertion on each add: on a large index those are
+  // cache misses costing as much as the rest of the add.
+  private slotOfKey = new Int32Array(64);
   private keyToSlot = new Map<number, number>();
   private liveDocuments = 0;
   private totalLength = 0;
@@ -116,7 +121,7 @@ export class Bm25Index {
 
   /** Whether a document is live under `key`. */
   has(key: number): boolean {
-    return this.keyToSlot.has(key);
+    return this.slotFor(key) !== undefined;
   }
 
   /** Adds a document from its text (tokenized as Mem-α does). Replaces any live document under `key`. */
@@ -126,14 +131,14 @@ export class Bm25Index {
 
   /** Adds a document from tokens already produced by {@link tokenizeForBm25}. */
   addTokens(key: number, tokens: readonly string[], kind = 0): void {
-    if (this.keyToSlot.has(key)) this.remove(key);
+    if (this.slotFor(key) !== undefined) this.remove(key);
     const slot = this.slotCount++;
     this.ensureSlotCapacity(this.slotCount);
     this.slotLength[slot] = tokens.length;
     this.slotKey[slot] = key;
     this.slotKind[slot] = kind;
     this.slotAlive[slot] = 1;
-    this.keyToSlot.set(key, slot);
+    this.setSlotFor(key, slot);
     this.liveDocuments += 1;
     this.totalLength += tokens.length;
 
@@ -179,9 +184,10 @@ export class Bm25Index {
 
   /** Removes the live document under `key`; returns false when there is none. */
   remove(key: number): boolean {
-    const slot = this.keyToSlot.get(key);
+    const slot = this.slotFor(key);
     if (slot === undefined) return false;
-    this.keyToSlot.delete(key);
+    if (this.isArrayKey(key)) this.slotOfKey[key] = 0;
+    else this.keyToSlot.delete(key);
     this.slotAlive[slot] = 0;
     this.liveDocuments -= 1;
     this.totalLength -= this.slotLength[slot]!;
@@ -223,7 +229,7 @@ export class Bm25Index {
     if (this.liveDocuments === 0) return { keys, scores };
     this.accumulate(queryTokens);
     const slots: number[] = [];
-    for (const slot of this.keyToSlot.values()) slots.push(slot);
+    for (let slot = 0; slot < this.slotCount; slot++) if (this.slotAlive[slot] === 1) slots.push(slot);
     slots.sort((a, b) => this.slotKey[a]! - this.slotKey[b]!);
     for (const slot of slots) {
       keys.push(this.slotKey[slot]!);
@@ -263,7 +269,8 @@ export class Bm25Index {
 
     // Fill with zero-score documents (touched with a zero sum, or untouched), smallest keys first.
     const zeros = new TopK(topK - hits.length);
-    for (const slot of this.keyToSlot.values()) {
+    for (let slot = 0; slot < this.slotCount; slot++) {
+      if (this.slotAlive[slot] === 0) continue;
       if (kindMask !== undefined && (kindMask & (1 << this.slotKind[slot]!)) === 0) continue;
       if (this.touchedEpoch[slot] === this.epoch && this.accumulator[slot] !== 0) continue;
       zeros.offer(slot, 0, this.slotKey[slot]!);
@@ -303,6 +310,7 @@ export class Bm25Index {
     copy.slotTermsCount = this.slotTermsCount.slice();
     copy.termSeenInDocument = new Int32Array(this.termSeenInDocument.length);
     copy.termPositionInDocument = new Int32Array(this.termPositionInDocument.length);
+    copy.slotOfKey = this.slotOfKey.slice();
     copy.keyToSlot = new Map(this.keyToSlot);
     copy.liveDocuments = this.liveDocuments;
     copy.totalLength = this.totalLength;
@@ -401,7 +409,10 @@ export class Bm25Index {
     let list = this.postings[termId]!;
     const length = this.postingLength[termId]!;
     if (length + 2 > list.length) {
-      list = grow(list, list.length * 2);
+      // Int32Array by name, not `grow`: one call site per array type keeps this hot path monomorphic.
+      const bigger = new Int32Array(list.length * 2);
+      bigger.set(list);
+      list = bigger;
       this.postings[termId] = list;
     }
     list[length] = slot;
@@ -464,7 +475,7 @@ export class Bm25Index {
       key[slot] = this.slotKey[oldSlot]!;
       kind[slot] = this.slotKind[oldSlot]!;
       alive[slot] = 1;
-      this.keyToSlot.set(key[slot]!, slot);
+      this.setSlotFor(key[slot]!, slot);
       const start = this.slotTermsStart[oldSlot]!;
       const cells = this.slotTermsCount[oldSlot]! * 2;
       termsStart[slot] = used;
@@ -497,7 +508,9 @@ export class Bm25Index {
   private compactPool(): void {
     const pool = new Int32Array(Math.max(1024, (this.poolUsed - this.deadPoolCells) * 2));
     let used = 0;
-    for (const slot of this.keyToSlot.values()) {
+    // Live slots in slot order: the order their documents were added, as the key map's was.
+    for (let slot = 0; slot < this.slotCount; slot++) {
+      if (this.slotAlive[slot] === 0) continue;
       const start = this.slotTermsStart[slot]!;
       const cells = this.slotTermsCount[slot]! * 2;
       pool.set(this.termPool.subarray(start, start + cells), used);
@@ -507,6 +520,40 @@ export class Bm25Index {
     this.termPool = pool;
     this.poolUsed = used;
     this.deadPoolCells = 0;
+  }
+
+  /** Whether `key`'s live document is recorded in the array (a nonzero cell). */
+  private isArrayKey(key: number): boolean {
+    const cell = this.slotOfKey[key];
+    return cell !== undefined && cell !== 0;
+  }
+
+  /** The slot of the live document under `key`, if any. */
+  private slotFor(key: number): number | undefined {
+    // Integer keys index the array; a fractional or out-of-range key reads undefined there.
+    const cell = this.slotOfKey[key];
+    if (cell !== undefined && cell !== 0) return cell - 1;
+    return this.keyToSlot.size === 0 ? undefined : this.keyToSlot.get(key);
+  }
+
+  /** Records `slot` under `key`, which has no live document elsewhere (or is being renumbered in place). */
+  private setSlotFor(key: number, slot: number): void {
+    if (this.isArrayKey(key) || (!this.keyToSlot.has(key) && this.fitsArray(key))) {
+      this.slotOfKey[key] = slot + 1;
+      return;
+    }
+    this.keyToSlot.set(key, slot);
+  }
+
+  /** Whether a new key goes to the array, growing it when that keeps it within a few cells per slot. */
+  private fitsArray(key: number): boolean {
+    if (!Number.isInteger(key) || key < 0 || key >= 0x40000000) return false;
+    if (key < this.slotOfKey.length) return true;
+    let capacity = this.slotOfKey.length;
+    while (capacity <= key) capacity *= 2;
+    if (capacity > Math.max(1024, 4 * this.slotLength.length)) return false;
+    this.slotOfKey = grow(this.slotOfKey, capacity);
+    return true;
   }
 
   private ensureSlotCapacity(needed: number): void {

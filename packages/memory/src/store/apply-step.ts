@@ -1,12 +1,9 @@
 import {
   type ApplyRequest,
   CORE_ITEM_ID,
-  ID_PATTERN,
   type Id,
-  type MemoryItem,
   type MemoryItemVersion,
   type MemoryOperation,
-  type MemoryType,
   memoryOperationValidator,
   type OperationResult,
   type RejectionReason,
@@ -14,11 +11,15 @@ import {
 } from "@finemem/spec";
 import { truncateToTokens } from "./core-truncation.js";
 import {
+  appendVersion,
   contentKey,
   type ItemRecord,
+  isDeleted,
   KIND_OF_TYPE,
-  type LoggedOperation,
+  lastVersionOf,
+  makeVersion,
   type NamespaceState,
+  StoredItemRecord,
 } from "./namespace-state.js";
 
 /** The rules a store enforces, fixed when it is created. */
@@ -48,10 +49,16 @@ const reject = (reason: RejectionReason, message: string): Rejection => ({ reaso
  * operations, SKIP included, go to the operation log, and the namespace's step becomes the request's.
  */
 export function applyStep(state: NamespaceState, request: ApplyRequest, rules: StoreRules): OperationResult[] {
+  const operations = request.operations as readonly unknown[];
   const results: OperationResult[] = [];
-  for (const entry of request.operations as readonly unknown[]) {
+  const step = request.step;
+  const sourceChunkId = request.sourceChunkId;
+  const scratch: Scratch = { operation: undefined };
+  let appliedAny = false;
+  for (let position = 0; position < operations.length; position++) {
+    const entry = operations[position];
     const operationId = readOperationId(entry);
-    const outcome = applyOne(state, request, rules, entry, operationId);
+    const outcome = applyOne(state, step, sourceChunkId, rules, entry, operationId, scratch);
     if ("reason" in outcome) {
       results.push({
         operationId: operationId ?? "invalid",
@@ -61,37 +68,62 @@ export function applyStep(state: NamespaceState, request: ApplyRequest, rules: S
       });
       continue;
     }
-    results.push(outcome.result);
-    const logged: { -readonly [K in keyof LoggedOperation]: LoggedOperation[K] } = {
-      step: request.step,
-    } as LoggedOperation;
-    if (request.sourceChunkId !== undefined) logged.sourceChunkId = request.sourceChunkId;
-    logged.operationId = outcome.result.operationId;
-    logged.operation = outcome.operation;
-    logged.result = outcome.result;
-    state.log.push(logged);
-    state.operationIds.add(outcome.result.operationId);
-    state.step = Math.max(state.step, request.step);
+    results.push(outcome);
+    state.log.push(
+      sourceChunkId === undefined
+        ? { step, operationId: outcome.operationId, operation: scratch.operation!, result: outcome }
+        : { step, sourceChunkId, operationId: outcome.operationId, operation: scratch.operation!, result: outcome },
+    );
+    appliedAny = true;
+  }
+  if (appliedAny) {
+    if (step > state.step) state.step = step;
     state.invalidateView();
   }
   return results;
 }
 
+/** Where {@link applyOne} leaves the (copied) operation it applied, for the log entry. */
+interface Scratch {
+  operation: MemoryOperation | undefined;
+}
+
+/** The result of an applied operation (keys in the order exports have always written them). */
+function appliedResult(operationId: Id, itemId: Id | null, version: number | null): OperationResult {
+  return { operationId, status: "applied", itemId, version };
+}
+
 function readOperationId(entry: unknown): Id | undefined {
   if (typeof entry !== "object" || entry === null) return undefined;
   const operationId = (entry as { operationId?: unknown }).operationId;
-  return typeof operationId === "string" && ID_PATTERN.test(operationId) ? operationId : undefined;
+  return typeof operationId === "string" && isId(operationId) ? operationId : undefined;
 }
 
-type Applied = { readonly result: OperationResult; readonly operation: MemoryOperation };
+/**
+ * The spec's `ID_PATTERN` test (`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`) as a loop over the characters:
+ * it runs for every operation, and the loop costs a fraction of the regular expression.
+ */
+export function isId(value: string): boolean {
+  const length = value.length;
+  if (length === 0 || length > 128) return false;
+  for (let position = 0; position < length; position++) {
+    const code = value.charCodeAt(position);
+    const alphanumeric = (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+    // After the first character also "." (46), ":" (58), "_" (95) and "-" (45).
+    if (!alphanumeric && (position === 0 || !(code === 46 || code === 58 || code === 95 || code === 45))) return false;
+  }
+  return true;
+}
 
 function applyOne(
   state: NamespaceState,
-  request: ApplyRequest,
+  step: number,
+  sourceChunkId: Id | undefined,
   rules: StoreRules,
   entry: unknown,
   operationId: Id | undefined,
-): Applied | Rejection {
+  scratch: Scratch,
+): OperationResult | Rejection {
   if (typeof entry !== "object" || entry === null)
     return reject("invalid_operation", "an operation entry must be an object {operationId, operation}");
   // A loop, not Object.keys(...).filter(...): this runs once per operation, and the array is garbage.
@@ -100,9 +132,34 @@ function applyOne(
       return reject("invalid_operation", `unknown field "${key}" beside operationId and operation`);
   }
   if (operationId === undefined) return reject("invalid_operation", "operationId is missing or is not a valid id");
-  if (state.operationIds.has(operationId))
+  // The id is taken first (one set operation, not a lookup and an insert: they cost as much as the
+  // rest of an INSERT together) and given back when the operation is rejected or throws.
+  const ids = state.operationIds;
+  const held = ids.size;
+  ids.add(operationId);
+  if (ids.size === held)
     return reject("invalid_operation", `operation id "${operationId}" was already applied in this namespace`);
+  let outcome: OperationResult | Rejection;
+  try {
+    outcome = applyIdentified(state, step, sourceChunkId, rules, entry, operationId, scratch);
+  } catch (error) {
+    ids.delete(operationId);
+    throw error;
+  }
+  if ("reason" in outcome) ids.delete(operationId);
+  return outcome;
+}
 
+/** {@link applyOne} once the entry's shape and its (new) operation id are checked. */
+function applyIdentified(
+  state: NamespaceState,
+  step: number,
+  sourceChunkId: Id | undefined,
+  rules: StoreRules,
+  entry: object,
+  operationId: Id,
+  scratch: Scratch,
+): OperationResult | Rejection {
   const candidate = (entry as { operation?: unknown }).operation;
   let operation: MemoryOperation;
   if (isPlainValidOperation(candidate)) {
@@ -116,15 +173,11 @@ function applyOne(
     }
     operation = checked.value;
   }
-  const applied = (itemId: Id | null, version: number | null): Applied => ({
-    operation,
-    result: { operationId, status: "applied", itemId, version },
-  });
-  if (operation.type === "SKIP") return applied(null, null);
+  scratch.operation = operation;
+  if (operation.type === "SKIP") return appliedResult(operationId, null, null);
 
   const layoutProblem = checkLayout(operation, rules.layout);
   if (layoutProblem !== undefined) return layoutProblem;
-  const stamp: Stamp = { step: request.step, operationId, sourceChunkId: request.sourceChunkId };
 
   if (operation.type === "INSERT") {
     if (operation.memoryType === "core")
@@ -140,23 +193,24 @@ function applyOne(
       return reject("over_cap", `the namespace already holds ${rules.maxItems} items, the store's maxItems`);
     }
     const itemId = `m${state.nextItemNumber}`;
-    const version = makeVersion(
-      itemId,
-      1,
-      operation.content,
-      operation.memoryType,
-      operation.timestamp,
-      stamp,
-      null,
-      false,
-    );
     state.nextItemNumber += 1;
-    createRecord(state, itemId, operation.memoryType, request.step, version);
-    return applied(itemId, 1);
+    // The record holds version 1 as fields; its version object is built when something reads it.
+    const record = new StoredItemRecord(
+      itemId,
+      state.nextSeq,
+      operation.memoryType,
+      step,
+      operation.content,
+      operation.timestamp,
+      operationId,
+      sourceChunkId,
+    );
+    addRecord(state, record, operation.content, !rules.allowDuplicateInserts);
+    return appliedResult(operationId, itemId, 1);
   }
 
   const isCore = rules.layout === "typed" && operation.id === CORE_ITEM_ID;
-  let record = state.items.get(operation.id);
+  const record = state.items.get(operation.id);
   if (isCore && operation.memoryType !== undefined && operation.memoryType !== "core") {
     return reject("wrong_kind", `item core is the core paragraph, not ${operation.memoryType}`);
   }
@@ -174,53 +228,68 @@ function applyOne(
       }
     } else {
       if (record === undefined) return reject("unknown_id", `no item ${operation.id} in this namespace`);
-      if (record.current === undefined) return reject("deleted_id", `item ${operation.id} was deleted`);
+      if (isDeleted(record)) return reject("deleted_id", `item ${operation.id} was deleted`);
       if (operation.memoryType !== undefined && operation.memoryType !== record.memoryType) {
         return reject("wrong_kind", `item ${operation.id} is ${record.memoryType}, not ${operation.memoryType}`);
       }
       const capProblem = checkItemCap(content, rules);
       if (capProblem !== undefined) return capProblem;
     }
-    const previous = record?.versions.at(-1);
+    const previous = record === undefined ? undefined : lastVersionOf(record);
     const version = makeVersion(
       operation.id,
       (previous?.version ?? 0) + 1,
       content,
       isCore ? "core" : record!.memoryType,
-      // An UPDATE keeps an episodic event's time: the event happened when it happened.
-      record?.current?.timestamp,
-      stamp,
+      // An UPDATE keeps an episodic event's time: the event happened when it happened (the current
+      // item's timestamp is its newest version's, and a deleted core paragraph has none).
+      previous === undefined || previous.tombstone ? undefined : previous.timestamp,
+      step,
+      operationId,
+      sourceChunkId,
       previous?.version ?? null,
       false,
     );
     if (record === undefined) {
       // The first write of the core paragraph creates it.
-      record = createRecord(state, CORE_ITEM_ID, "core", request.step, version);
+      const core = new StoredItemRecord(
+        CORE_ITEM_ID,
+        state.nextSeq,
+        "core",
+        step,
+        content,
+        undefined,
+        operationId,
+        sourceChunkId,
+      );
+      addRecord(state, core, content, !rules.allowDuplicateInserts);
     } else {
-      writeVersion(state, record, version);
+      writeVersion(state, record, version, !rules.allowDuplicateInserts);
     }
-    return applied(operation.id, version.version);
+    return appliedResult(operationId, operation.id, version.version);
   }
 
   // DELETE
   if (record === undefined) return reject("unknown_id", `no item ${operation.id} in this namespace`);
-  if (record.current === undefined) return reject("deleted_id", `item ${operation.id} was already deleted`);
+  if (isDeleted(record)) return reject("deleted_id", `item ${operation.id} was already deleted`);
   if (operation.memoryType !== undefined && operation.memoryType !== record.memoryType) {
     return reject("wrong_kind", `item ${operation.id} is ${record.memoryType}, not ${operation.memoryType}`);
   }
-  const previous = record.versions.at(-1)!;
+  const previous = lastVersionOf(record);
   const tombstone = makeVersion(
     operation.id,
     previous.version + 1,
     "",
     record.memoryType,
     undefined,
-    stamp,
+    step,
+    operationId,
+    sourceChunkId,
     previous.version,
     true,
   );
-  writeVersion(state, record, tombstone);
-  return applied(operation.id, tombstone.version);
+  writeVersion(state, record, tombstone, !rules.allowDuplicateInserts);
+  return appliedResult(operationId, operation.id, tombstone.version);
 }
 
 const MEMORY_TYPES = new Set(["core", "semantic", "episodic"]);
@@ -236,7 +305,11 @@ function isPlainValidOperation(value: unknown): value is MemoryOperation {
   // Plain objects only (JSON's kind), so that own keys are all the keys there are.
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;
   const operation = value as Record<string, unknown>;
-  const fields = Object.keys(operation).length;
+  // Counted with for-in rather than Object.keys (an array per operation): a plain object's inherited
+  // keys are Object.prototype's, none of them enumerable unless someone added one, and then the count
+  // is too high and the validator decides.
+  let fields = 0;
+  for (const _ in operation) fields++;
   const { type, memoryType } = operation;
   if (memoryType !== undefined && !(typeof memoryType === "string" && MEMORY_TYPES.has(memoryType))) return false;
   const optional = memoryType === undefined ? 0 : 1;
@@ -254,12 +327,12 @@ function isPlainValidOperation(value: unknown): value is MemoryOperation {
       return (
         fields === 3 + optional &&
         typeof operation.id === "string" &&
-        ID_PATTERN.test(operation.id) &&
+        isId(operation.id) &&
         typeof operation.content === "string" &&
         NON_WHITESPACE.test(operation.content)
       );
     case "DELETE":
-      return fields === 2 + optional && typeof operation.id === "string" && ID_PATTERN.test(operation.id);
+      return fields === 2 + optional && typeof operation.id === "string" && isId(operation.id);
     case "SKIP":
       return fields === 1;
     default:
@@ -310,101 +383,55 @@ function countNonCore(state: NamespaceState): number {
   return count;
 }
 
-interface Stamp {
-  readonly step: number;
-  readonly operationId: Id;
-  readonly sourceChunkId: Id | undefined;
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/**
- * Builds a version with its keys always in one order (exports compare byte for byte) and absent
- * optional fields left out. Property assignment rather than conditional spreads: this is the hot
- * path of every write. Versions are frozen: views, histories and forks share them.
- */
-function makeVersion(
-  itemId: Id,
-  versionNumber: number,
-  content: string,
-  memoryType: MemoryType | undefined,
-  timestamp: string | undefined,
-  stamp: Stamp,
-  previousVersion: number | null,
-  tombstone: boolean,
-): MemoryItemVersion {
-  const version = { itemId, version: versionNumber, content } as Mutable<MemoryItemVersion>;
-  if (memoryType !== undefined) version.memoryType = memoryType;
-  if (timestamp !== undefined) version.timestamp = timestamp;
-  version.step = stamp.step;
-  version.operationId = stamp.operationId;
-  if (stamp.sourceChunkId !== undefined) version.sourceChunkId = stamp.sourceChunkId;
-  version.previousVersion = previousVersion;
-  version.tombstone = tombstone;
-  return Object.freeze(version);
-}
-
 function firstHolder(holders: Id | readonly Id[] | undefined): Id | undefined {
   return typeof holders === "string" ? holders : holders?.[0];
 }
 
-function createRecord(
-  state: NamespaceState,
-  itemId: Id,
-  memoryType: MemoryType | undefined,
-  step: number,
-  version: MemoryItemVersion,
-): ItemRecord {
-  const record: ItemRecord = {
-    id: itemId,
-    seq: state.nextSeq,
-    memoryType,
-    createdStep: step,
-    versions: [],
-    current: undefined,
-  };
+/** Adds a new record (numbered `state.nextSeq`) whose first version holds `content`. */
+function addRecord(state: NamespaceState, record: StoredItemRecord, content: string, trackContents: boolean): void {
   state.nextSeq += 1;
-  state.items.set(itemId, record);
+  state.items.set(record.id, record);
   state.bySeq.push(record);
-  writeVersion(state, record, version);
-  return record;
+  addCurrent(state, record, content, trackContents);
 }
 
-/** Appends a version and moves the current item, duplicate index and BM25 document along with it. */
-function writeVersion(state: NamespaceState, record: ItemRecord, version: MemoryItemVersion): void {
-  if (record.current !== undefined) {
-    const key = contentKey(record.memoryType, record.current.content);
-    const holders = state.contents.get(key);
-    if (typeof holders === "string" || holders === undefined) state.contents.delete(key);
-    else {
-      const rest = holders.filter((id) => id !== record.id);
-      state.contents.set(key, rest.length === 1 ? rest[0]! : rest);
+/**
+ * Appends a version and moves the current item, duplicate index and BM25 document along with it.
+ * `trackContents` false leaves the duplicate index (`state.contents`) alone: a store that accepts
+ * duplicate INSERTs never reads it, and keeping it costs two map operations per write.
+ */
+export function writeVersion(
+  state: NamespaceState,
+  record: ItemRecord,
+  version: MemoryItemVersion,
+  trackContents = true,
+): void {
+  const previous = lastVersionOf(record);
+  if (!previous.tombstone) {
+    if (trackContents) {
+      const key = contentKey(record.memoryType, previous.content);
+      const holders = state.contents.get(key);
+      if (typeof holders === "string" || holders === undefined) state.contents.delete(key);
+      else {
+        const rest = holders.filter((id) => id !== record.id);
+        state.contents.set(key, rest.length === 1 ? rest[0]! : rest);
+      }
     }
     state.index.remove(record.seq);
   }
-  record.versions.push(version);
-  if (version.tombstone) {
-    record.current = undefined;
-    return;
-  }
-  record.current = itemOf(record, version);
-  const key = contentKey(record.memoryType, version.content);
-  const holders = state.contents.get(key);
-  state.contents.set(
-    key,
-    holders === undefined ? record.id : [...(typeof holders === "string" ? [holders] : holders), record.id],
-  );
-  state.index.add(record.seq, version.content, KIND_OF_TYPE[record.memoryType ?? "flat"]);
+  appendVersion(record, version);
+  if (!version.tombstone) addCurrent(state, record, version.content, trackContents);
 }
 
-function itemOf(record: ItemRecord, version: MemoryItemVersion): MemoryItem {
-  const item = { id: record.id, content: version.content } as Mutable<MemoryItem>;
-  if (version.memoryType !== undefined) item.memoryType = version.memoryType;
-  if (version.timestamp !== undefined) item.timestamp = version.timestamp;
-  item.version = version.version;
-  item.createdStep = record.createdStep;
-  item.step = version.step;
-  item.operationId = version.operationId;
-  if (version.sourceChunkId !== undefined) item.sourceChunkId = version.sourceChunkId;
-  return Object.freeze(item);
+/** Records `version`, the record's newest, as current: in the duplicate index and the BM25 index. */
+function addCurrent(state: NamespaceState, record: ItemRecord, content: string, trackContents: boolean): void {
+  if (trackContents) {
+    const key = contentKey(record.memoryType, content);
+    const holders = state.contents.get(key);
+    if (holders === undefined) state.contents.set(key, record.id);
+    else if (typeof holders === "string") state.contents.set(key, [holders, record.id]);
+    // Holder lists belong to their state (a cloned state copies them), so they grow in place.
+    else (holders as Id[]).push(record.id);
+  }
+  state.index.add(record.seq, content, KIND_OF_TYPE[record.memoryType ?? "flat"]);
 }

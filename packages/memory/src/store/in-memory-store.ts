@@ -4,6 +4,7 @@ import {
   FineMemError,
   ID_PATTERN,
   type Id,
+  isNamespaceId,
   type MemoryItemVersion,
   type MemoryLayout,
   type MemoryView,
@@ -435,8 +436,24 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
   return new InMemoryStore(rules, { ...options.bm25 }, settings, createTokenLedger(counter), new Map());
 }
 
+/**
+ * A fast check that accepts only namespaces the spec's validator also accepts: a plain object whose
+ * own keys are among user, agent and run, each a namespace id. Anything else goes to the validator,
+ * which names the defect. It runs once per apply request, where the validator cost as much as an INSERT.
+ */
+function isPlainValidNamespace(namespace: unknown): boolean {
+  if (typeof namespace !== "object" || namespace === null || Object.getPrototypeOf(namespace) !== Object.prototype)
+    return false;
+  for (const key in namespace) {
+    if (key !== "user" && key !== "agent" && key !== "run") return false;
+    if (!Object.hasOwn(namespace, key) || !isNamespaceId((namespace as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
 /** Refuses a malformed namespace (of an apply request or an import target), saying once where and what. */
 function checkNamespace(namespace: unknown): void {
+  if (isPlainValidNamespace(namespace)) return;
   const checked = namespaceValidator.validate(namespace);
   if (!checked.ok)
     throw new ApplyRequestError("invalid_request", checked.error.messageAt(["namespace"]), {
