@@ -1,12 +1,15 @@
 // Benchmark of the persistent memory stores (PGlite, PostgreSQL) side by side with the in-memory store.
 // Usage: npm run bench:persistent -w @finemem/memory [-- --items=10000 --single-op-items=2000 --queries=200
-//   --group-writers=16 --group-window-ms=2]
+//   --group-writers=16 --group-window-ms=2 --reopen-only]
+// --reopen-only: only the reopen measurement (3) on PGlite and PostgreSQL, on a store filled with
+//   100-operation steps (e.g. `-- --items=100000 --reopen-only` for the 100k-item snapshot figure).
 // Measures, on the shared deterministic corpus:
 //   1. insert throughput: N INSERTs at 1, 10 and 100 operations per apply (one apply = one step = one
 //      transaction for the persistent stores), and its ratio to the in-memory store;
 //   2. top-20 search latency (p50, p99) at N items, on the store of the 100 ops/apply run;
-//   3. reopen time (close, then open again, which replays the operation log) and whether the export
-//      after reopening equals the export before closing;
+//   3. reopen time (close, then open again) twice: replaying the whole operation log (snapshot: false)
+//      and restoring the snapshot written on close (plus the log's tail, empty here), their ratio, and
+//      whether the export after each reopen equals the export before closing;
 //   4. group commit on PGlite: W writers (one namespace each) applying single-operation steps at once,
 //      each awaiting its previous step, with one transaction per write and with a group-commit window.
 // PostgreSQL is used when FINEMEM_POSTGRES_URL (an admin connection) or the default local socket
@@ -25,6 +28,8 @@ const WARM_UP_QUERIES = 20;
 const OPS_PER_APPLY = [1, 10, 100];
 const NAMESPACE = {};
 const STORE_OPTIONS = { layout: "flat", allowDuplicateInserts: true };
+// Snapshots are opt-in; the persistent stores here write one on close (the reopen measurement reads it).
+const SNAPSHOT_ON_CLOSE = { snapshot: { everyRows: Number.MAX_SAFE_INTEGER } };
 const POSTGRES_ADMIN_URL = process.env.FINEMEM_POSTGRES_URL ?? "postgresql://root@/postgres?host=/var/run/postgresql";
 
 // ---- Setup: flags, the built package and the shared corpus generator -------------------------
@@ -35,6 +40,7 @@ const singleOpItems = Math.min(itemCount, Number(flags["single-op-items"] ?? 2_0
 const queryLimit = Number(flags.queries ?? 200);
 const groupWriters = Number(flags["group-writers"] ?? 16);
 const groupWindowMs = Number(flags["group-window-ms"] ?? 2);
+const reopenOnly = "reopen-only" in flags;
 if (
   !(Number.isInteger(groupWriters) && groupWriters >= 1) ||
   !(Number.isFinite(groupWindowMs) && groupWindowMs >= 0 && groupWindowMs <= 60_000)
@@ -100,8 +106,10 @@ async function pgliteBackend() {
   return {
     name: "PGlite (temp directory)",
     persistent: true,
-    open: (label, extra = {}) => openPgliteStore({ directory: directory(label), ...STORE_OPTIONS, ...extra }),
-    reopen: (label) => openPgliteStore({ directory: directory(label), ...STORE_OPTIONS }),
+    open: (label, extra = {}) =>
+      openPgliteStore({ directory: directory(label), ...STORE_OPTIONS, ...SNAPSHOT_ON_CLOSE, ...extra }),
+    reopen: (label, extra = {}) =>
+      openPgliteStore({ directory: directory(label), ...STORE_OPTIONS, ...SNAPSHOT_ON_CLOSE, ...extra }),
     discard: (label) => rm(directory(label), { recursive: true, force: true }),
   };
 }
@@ -147,8 +155,8 @@ async function postgresBackend() {
   return {
     name: `PostgreSQL ${version.split(" ")[0]} (pg, temp database)`,
     persistent: true,
-    open: (label, extra = {}) => openPostgresStore({ ...options(label), ...extra }),
-    reopen: (label) => openPostgresStore(options(label)),
+    open: (label, extra = {}) => openPostgresStore({ ...options(label), ...SNAPSHOT_ON_CLOSE, ...extra }),
+    reopen: (label, extra = {}) => openPostgresStore({ ...options(label), ...SNAPSHOT_ON_CLOSE, ...extra }),
     discard: async () => {},
   };
 }
@@ -274,24 +282,62 @@ async function measureBackend(backend, corpus, reference) {
   if (reference !== undefined) row.sameTop = queries.keys.every((key, i) => key === reference.keys[i]);
 
   if (backend.persistent) {
-    const before = await kept.store.exportJsonl();
-    await kept.store.close();
-    globalThis.gc();
-    progress(
-      `${backend.name}: reopening (replays ${OPS_PER_APPLY.at(-1)}-op steps of ${row.held.toLocaleString("en-US")} items)`,
-    );
-    const reopenStart = performance.now();
-    const reopened = await backend.reopen(kept.label);
-    row.reopenMs = performance.now() - reopenStart;
-    const after = await reopened.exportJsonl();
-    row.exportOk = before === after;
-    row.exportBytes = before.length;
-    await reopened.close();
-    await backend.discard?.(kept.label);
+    Object.assign(row, await measureReopen(backend, kept.store, kept.label, row.held));
   } else {
     await kept.store.close?.();
   }
   return row;
+}
+
+/**
+ * Closes `store` (which writes its snapshot), then reopens it twice: replaying the whole log
+ * (`snapshot: false`) and from the snapshot. Returns both times and whether each export equals the
+ * one before closing.
+ */
+async function measureReopen(backend, store, label, held) {
+  const before = await store.exportJsonl();
+  globalThis.gc();
+  const closeStart = performance.now();
+  await store.close();
+  const closeMs = performance.now() - closeStart;
+  const reopenTimed = async (extra, what) => {
+    globalThis.gc();
+    progress(`${backend.name}: reopening ${held.toLocaleString("en-US")} items ${what}`);
+    const start = performance.now();
+    const reopened = await backend.reopen(label, extra);
+    const ms = performance.now() - start;
+    const same = (await reopened.exportJsonl()) === before;
+    await reopened.close();
+    return { ms, same };
+  };
+  const replay = await reopenTimed({ snapshot: false }, `by replaying the ${OPS_PER_APPLY.at(-1)}-op steps of the log`);
+  const snapshot = await reopenTimed({ onWarning: (message) => progress(`WARNING ${message}`) }, "from the snapshot");
+  await backend.discard?.(label);
+  return {
+    reopenMs: replay.ms,
+    snapshotReopenMs: snapshot.ms,
+    closeMs,
+    exportOk: replay.same && snapshot.same,
+    exportBytes: before.length,
+  };
+}
+
+function printReopen(row) {
+  console.log(
+    `Reopen, ${row.name}, ${formatNumber(row.held)} items: full log replay ${formatNumber(row.reopenMs)} ms; ` +
+      `from the snapshot ${formatNumber(row.snapshotReopenMs)} ms (${formatRatio(row.snapshotReopenMs / row.reopenMs)} of replay, ` +
+      `${formatNumber(row.reopenMs / row.snapshotReopenMs, 1)}× faster); close with snapshot write ${formatNumber(row.closeMs)} ms; ` +
+      `exports after both reopens ${row.exportOk ? "byte-identical" : "MISMATCH"}.`,
+  );
+}
+
+/** --reopen-only: fills a store with 100-operation steps and measures only the reopens. */
+async function measureReopenOnly(backend, corpus) {
+  const label = "reopen_only";
+  const store = await backend.open(label);
+  progress(`${backend.name}: ${corpus.docs.length.toLocaleString("en-US")} INSERTs, ${OPS_PER_APPLY.at(-1)} per apply`);
+  const { applied } = await insertAll(store, corpus.docs, OPS_PER_APPLY.at(-1));
+  return { name: backend.name, held: applied, ...(await measureReopen(backend, store, label, applied)) };
 }
 
 /** Runs the code paths once on throwaway in-memory stores, so the first timed run is not the JIT's warm-up. */
@@ -333,7 +379,8 @@ function printTable(rows) {
     "query p50 ms",
     "query p99 ms",
     `top-${TOP_K} = in-memory`,
-    "reopen ms",
+    "reopen ms (log)",
+    "reopen ms (snapshot)",
     "export after reopen",
   ];
   const lines = rows.map((row) => {
@@ -346,6 +393,7 @@ function printTable(rows) {
       formatMs(row.p99),
       row === memoryRow ? "(reference)" : row.sameTop ? "yes" : "NO",
       row.reopenMs === undefined ? "—" : formatNumber(row.reopenMs),
+      row.snapshotReopenMs === undefined ? "—" : formatNumber(row.snapshotReopenMs),
       row.exportOk === undefined ? "—" : row.exportOk ? "ok" : "MISMATCH",
     ];
   });
@@ -380,6 +428,15 @@ try {
   const corpus = loadCorpus(itemCount, queryLimit);
   progress("warming up on throwaway in-memory stores");
   await warmUp(corpus);
+  if (reopenOnly) {
+    const postgres = await postgresBackend();
+    for (const backend of [await pgliteBackend(), ...(postgres.skipped === undefined ? [postgres] : [])]) {
+      printReopen(await measureReopenOnly(backend, corpus));
+    }
+    if (postgres.skipped !== undefined) console.log(`PostgreSQL skipped: ${postgres.skipped}.`);
+    await cleanUp();
+    process.exit(exitCode);
+  }
 
   const rows = [];
   const memoryRow = await measureBackend(inMemoryBackend(), corpus);
@@ -394,6 +451,8 @@ try {
   }
 
   printTable(rows);
+  console.log("");
+  for (const row of rows) if (row.snapshotReopenMs !== undefined) printReopen(row);
   console.log("");
   const groupBackends = [await pgliteBackend(), ...(postgres.skipped === undefined ? [postgres] : [])];
   for (const backend of groupBackends) {
@@ -429,10 +488,13 @@ try {
     `- top-${TOP_K} = in-memory: every timed query returned the same operation ids, in the same order, as the in-memory store.`,
   );
   console.log(
-    "- reopen ms = open on the existing directory/schema (PGlite start-up or pool connect, plus replaying the whole log);",
+    "- reopen ms (log) = open on the existing directory/schema (PGlite start-up or pool connect) with snapshot: false, replaying the whole log;",
   );
   console.log(
-    `  export after reopen: exportJsonl() after reopening is byte-identical to before closing (${formatNumber((rows[1].exportBytes ?? 0) / 2 ** 20, 1)} MiB).`,
+    "  reopen ms (snapshot) = the same open restoring the snapshot written on close (the log's tail after it is empty);",
+  );
+  console.log(
+    `  export after reopen: exportJsonl() after both reopens is byte-identical to before closing (${formatNumber((rows[1].exportBytes ?? 0) / 2 ** 20, 1)} MiB).`,
   );
   console.log("- latency: one search call, p = nearest rank.");
 } catch (error) {

@@ -4,3 +4,4 @@
  */
 export { openPostgresStore, type PostgresStoreOptions } from "./persistent/open-postgres-store.js";
 export { PersistentStore, type PersistentStoreOptions } from "./persistent/persistent-store.js";
+export type { SnapshotOption } from "./persistent/replica-snapshots.js";

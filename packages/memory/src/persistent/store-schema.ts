@@ -1,7 +1,10 @@
 import type { SqlClient } from "./sql-client.js";
 
-/** Bumped when the tables change shape; a store refuses a schema written by a newer version. */
-export const PERSISTENT_SCHEMA_VERSION = 1;
+/**
+ * Bumped when the tables change shape; a store refuses a schema written by a newer version and
+ * upgrades an older one on open. 2 added `finemem_snapshot` (a version 1 schema gains it on open).
+ */
+export const PERSISTENT_SCHEMA_VERSION = 2;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -17,6 +20,8 @@ export function checkSchemaName(schema: string): string {
  * by source chunk, or an import), in commit order, replayed on open. `finemem_versions` materialises
  * every item version a write created, for SQL inspection, with room for the version's embedding.
  * `finemem_meta` holds the schema version and the store settings the log was written under.
+ * `finemem_snapshot` holds at most one image of the replica as of log row `seq` (a cache: a reopen
+ * restores it and replays only the rows after it; one that does not match its log is ignored).
  */
 export function schemaStatements(schema: string): string[] {
   const s = `"${checkSchemaName(schema)}"`;
@@ -45,6 +50,15 @@ export function schemaStatements(schema: string): string[] {
        embedding real[],
        embedding_model text,
        PRIMARY KEY (namespace_key, item_id, version)
+     )`,
+    `CREATE TABLE IF NOT EXISTS ${s}.finemem_snapshot (
+       seq bigint PRIMARY KEY,
+       format_version integer NOT NULL,
+       settings text NOT NULL,
+       checksum text NOT NULL,
+       log_fingerprint text NOT NULL,
+       payload text NOT NULL,
+       created_at timestamptz NOT NULL DEFAULT now()
      )`,
   ];
 }
