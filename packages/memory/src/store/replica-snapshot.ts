@@ -7,7 +7,7 @@ import type { Id, MemoryItem, MemoryItemVersion, MemoryType, Namespace } from "@
 import { Bm25Index } from "../bm25/bm25-index.js";
 import type { InMemoryStore } from "./in-memory-store.js";
 import { namespaceKey } from "./namespace-key.js";
-import { contentKey, type ItemRecord, type LoggedOperation, NamespaceState } from "./namespace-state.js";
+import { contentKey, type ItemRecord, itemOf, type LoggedOperation, NamespaceState } from "./namespace-state.js";
 
 /** Bumped whenever the image's layout changes; an image of another version is never read. */
 export const REPLICA_SNAPSHOT_FORMAT_VERSION = 1;
@@ -279,22 +279,14 @@ function stateFieldsOf(layout: "flat" | "typed"): string {
 }
 
 /**
- * The current item a record's last version gives, built as the store builds it. The image stores a
- * record's current item only where this differs from the real one, so a change in how the store
- * builds items can never make a restored replica differ.
+ * The current item a record's last version gives, built by the store's own `itemOf`. The image stores
+ * a record's current item only where this differs from the real one, so the restored item is the
+ * one a replay in this build makes, or the stored one.
  */
 function derivedCurrent(record: ItemRecord): MemoryItem | undefined {
   const version = record.versions.at(-1);
   if (version === undefined || version.tombstone) return undefined;
-  const item: Record<string, unknown> = { id: record.id, content: version.content };
-  if (version.memoryType !== undefined) item.memoryType = version.memoryType;
-  if (version.timestamp !== undefined) item.timestamp = version.timestamp;
-  item.version = version.version;
-  item.createdStep = record.createdStep;
-  item.step = version.step;
-  item.operationId = version.operationId;
-  if (version.sourceChunkId !== undefined) item.sourceChunkId = version.sourceChunkId;
-  return Object.freeze(item) as unknown as MemoryItem;
+  return itemOf(record, version);
 }
 
 class BlobWriter {
