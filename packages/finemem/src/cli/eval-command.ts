@@ -4,11 +4,11 @@ import type { BenchmarkInstance } from "@finemem/spec";
 import { z } from "zod";
 import {
   buildComponents,
-  defaultEpisodesInFlight,
   defaultRunId,
   type RunComponents,
   recordedConfig,
   rewardOptionsOf,
+  runConcurrencyOf,
 } from "../config/build-components.js";
 import { datasetSchema, type FineMemConfig, reasonerSchema } from "../config/config-schema.js";
 import { ConfigError } from "../config/load-config.js";
@@ -168,10 +168,7 @@ export async function evalCommand(
     metric: components.metricFor,
     seed: config.run.seed,
     rollouts: config.run.rollouts,
-    concurrency: {
-      ...config.run.concurrency,
-      episodes: config.run.concurrency.episodes ?? defaultEpisodesInFlight(components),
-    },
+    concurrency: runConcurrencyOf(config, components),
     rewards: rewardOptionsOf(config, components),
     manifest: { models: components.modelIds, promptHashes: components.promptHashes, config: recordedConfig(config) },
     progress,

@@ -13,11 +13,11 @@ import type { BenchmarkInstance, JsonValue, MemoryPolicy, Reasoner } from "@fine
 import { type LocalTrainerConfig, resolveLocalTrainerConfig, TrainerError } from "@finemem/trainer";
 import {
   buildComponents,
-  defaultEpisodesInFlight,
   defaultRunId,
   type RunComponents,
   recordedConfig,
   rewardOptionsOf,
+  runConcurrencyOf,
 } from "../config/build-components.js";
 import type { DatasetConfig, FineMemConfig } from "../config/config-schema.js";
 import { ConfigError } from "../config/load-config.js";
@@ -272,10 +272,7 @@ export async function trainCommand(
         promptHashes: components.promptHashes,
         config: recordedConfig(config, "train"),
       },
-      concurrency: {
-        ...config.run.concurrency,
-        episodes: config.run.concurrency.episodes ?? defaultEpisodesInFlight(components),
-      },
+      concurrency: runConcurrencyOf(config, components),
       progress: printer,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
     });

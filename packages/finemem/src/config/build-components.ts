@@ -442,11 +442,23 @@ export function defaultRunId(config: FineMemConfig, command: RunCommand = "eval"
 }
 
 /**
- * Episodes in flight when the configuration names none: 2 when a model is called over HTTP (one
- * episode's model latency overlaps another's work), else 1. In-process episodes (the heuristic or a
- * learned policy, the extractive reader) share one thread, so a second one in flight adds a second
- * instance's memory (a multi-megabyte context and its store) and no speed.
+ * The run's concurrency with the episodes in flight filled in when the configuration names none: 2
+ * when a model is called over HTTP (one episode's model latency overlaps another's work), else 1.
+ * In-process episodes (the heuristic or a learned policy, the extractive reader) share one thread, so
+ * a second one in flight adds a second instance's memory (a multi-megabyte context and its store) and
+ * no speed.
  */
+export function runConcurrencyOf(
+  config: FineMemConfig,
+  components: RunComponents,
+): { readonly episodes: number; readonly questions: number } {
+  return {
+    ...config.run.concurrency,
+    episodes: config.run.concurrency.episodes ?? defaultEpisodesInFlight(components),
+  };
+}
+
+/** Episodes in flight when the configuration names none (see {@link runConcurrencyOf}). */
 export function defaultEpisodesInFlight(components: RunComponents): number {
   return Object.keys(components.models).length > 0 ? 2 : 1;
 }

@@ -139,11 +139,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       episodes.push(entry.episode);
       results.push(...entry.results);
       if (retainSteps) steps.push(...entry.steps);
-      if (stepsFile !== undefined) {
-        const text = entry.steps.map(encodeJsonlLine).join("");
-        const file = stepsFile;
-        writes = writes.then(() => file.write(text));
-      }
+      // The writer keeps its writes in call order; the last one settles after every earlier one.
+      if (stepsFile !== undefined) writes = stepsFile.write(entry.steps.map(encodeJsonlLine).join(""));
     }
   };
 

@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { rename, rm, writeFile } from "node:fs/promises";
+import { openAtomicFileWriter } from "./atomic-file-writer.js";
 
 /**
  * Writes a file whole or not at all: the text goes to a temporary file in the same folder, then a
@@ -7,12 +6,12 @@ import { rename, rm, writeFile } from "node:fs/promises";
  * for a resumed run, a reader, a browser or a CI artifact upload alike.
  */
 export async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const writer = await openAtomicFileWriter(path);
   try {
-    await writeFile(temporary, text, "utf8");
-    await rename(temporary, path);
+    await writer.write(text);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await writer.abort();
     throw error;
   }
+  await writer.commit();
 }

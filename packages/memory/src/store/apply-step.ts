@@ -400,7 +400,7 @@ function addRecord(state: NamespaceState, record: StoredItemRecord, content: str
  * `trackContents` false leaves the duplicate index (`state.contents`) alone: a store that accepts
  * duplicate INSERTs never reads it, and keeping it costs two map operations per write.
  */
-export function writeVersion(
+function writeVersion(
   state: NamespaceState,
   record: ItemRecord,
   version: MemoryItemVersion,

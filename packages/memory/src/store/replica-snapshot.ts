@@ -103,25 +103,16 @@ enum Tag {
   FrozenArray = 9,
 }
 
-class GrowableInts {
-  data = new Int32Array(1024);
+/** A typed array that doubles when full (the image's tag and integer streams). */
+class Growable<T extends Int32Array | Uint8Array> {
   length = 0;
+  constructor(
+    public data: T,
+    private readonly allocate: (length: number) => T,
+  ) {}
   push(value: number): void {
     if (this.length === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-}
-
-class GrowableBytes {
-  data = new Uint8Array(4096);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Uint8Array(this.data.length * 2);
+      const bigger = this.allocate(this.data.length * 2);
       bigger.set(this.data);
       this.data = bigger;
     }
@@ -130,8 +121,8 @@ class GrowableBytes {
 }
 
 class TapeWriter {
-  readonly tags = new GrowableBytes();
-  readonly ints = new GrowableInts();
+  readonly tags = new Growable(new Uint8Array(4096), (length) => new Uint8Array(length));
+  readonly ints = new Growable(new Int32Array(1024), (length) => new Int32Array(length));
   readonly floats: number[] = [];
   private readonly stringIds = new Map<string, number>();
   readonly strings: string[] = [];
