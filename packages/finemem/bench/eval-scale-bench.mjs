@@ -6,7 +6,9 @@
 // in flight, not by the file.
 //
 // Usage: node bench/eval-scale-bench.mjs [--instances 1,4,16] [--context-mb 10] [--concurrency 2]
-//        [--report] (or `npm run bench:eval-scale -w finemem -- --instances 1,4`).
+//        [--heap-growing-percent 0] [--report] (or `npm run bench:eval-scale -w finemem -- --instances 1,4`).
+// --heap-growing-percent sets FINEMEM_HEAP_GROWING_PERCENT for the CLI (default: the CLI's own, 100;
+// 0: V8's own heap sizing, which lets the heap grow to 4× what is live), to compare the two.
 // Each size is a fresh CLI process on a fresh output folder (`finemem data generate` writes the file
 // first, untimed). Peak RSS is the child's own `process.resourceUsage().maxRSS`, read at its exit
 // through a preloaded module. The HTML report is off unless --report (it reads the whole step log).
@@ -32,6 +34,7 @@ const { values: flags } = parseArgs({
     instances: { type: "string", default: "1,4,16" },
     "context-mb": { type: "string", default: "10" },
     concurrency: { type: "string" },
+    "heap-growing-percent": { type: "string" },
     report: { type: "boolean", default: false },
   },
 });
@@ -92,7 +95,12 @@ try {
         ...(flags.concurrency === undefined ? [] : ["--concurrency", flags.concurrency]),
         ...(flags.report ? [] : ["--set", "report.html=false"]),
       ],
-      { FINEMEM_BENCH_RSS_OUT: rssFile },
+      {
+        FINEMEM_BENCH_RSS_OUT: rssFile,
+        ...(flags["heap-growing-percent"] === undefined
+          ? {}
+          : { FINEMEM_HEAP_GROWING_PERCENT: flags["heap-growing-percent"] }),
+      },
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rss = Number(readFileSync(rssFile, "utf8"));
@@ -106,7 +114,8 @@ try {
 const first = rows[0];
 console.log(
   `finemem eval on generated MemoryAgentBench files (${contextMb} MB of context per instance), heuristic policy, ` +
-    `extractive reader, episodes in flight: ${flags.concurrency ?? "the default (1: no model over HTTP)"}, Node ${process.version}`,
+    `extractive reader, episodes in flight: ${flags.concurrency ?? "the default (1: no model over HTTP)"}, ` +
+    `heap growing percent: ${flags["heap-growing-percent"] ?? "the CLI's default (100)"}, Node ${process.version}`,
 );
 console.log("instances  wall s  s/instance  time ratio  peak RSS MB  RSS ratio");
 console.log("---------  ------  ----------  ----------  -----------  ---------");

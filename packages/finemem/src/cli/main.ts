@@ -40,6 +40,7 @@ const RUN_OPTIONS = `  --config <file>           a JSON or YAML configuration
 
 const ENVIRONMENT = `Environment: FINEMEM_SEED, FINEMEM_OUT, FINEMEM_RUN_ID, FINEMEM_<ROLE>_BASE_URL, FINEMEM_<ROLE>_MODEL,
 FINEMEM_<ROLE>_API_KEY. Precedence: defaults < file < environment < flags.
+FINEMEM_HEAP_GROWING_PERCENT: how far the heap may grow past what is live (default 100: twice; 0: V8's own).
 `;
 
 export const USAGE = `Usage: finemem <command> [options]

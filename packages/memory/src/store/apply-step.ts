@@ -163,8 +163,10 @@ function applyIdentified(
   const candidate = (entry as { operation?: unknown }).operation;
   let operation: MemoryOperation;
   if (isPlainValidOperation(candidate)) {
-    // A copy: the operation log must not change when the caller reuses its object.
-    operation = { ...candidate };
+    // A copy: the operation log must not change when the caller reuses its object. A frozen
+    // operation cannot change (its fields are strings), so it is kept as given: one object per
+    // operation instead of two, for the policies that freeze what they decide.
+    operation = Object.isFrozen(candidate) ? candidate : { ...candidate };
   } else {
     const checked = memoryOperationValidator.validate(candidate);
     if (!checked.ok) {

@@ -223,6 +223,25 @@ describe("shared objects", () => {
   });
 });
 
+describe("the operations a store logs", () => {
+  it("copies an operation the caller can still change, and keeps a frozen one as given", async () => {
+    const store = createInMemoryStore();
+    const mutable = insert("Ada lives in Paris");
+    const frozen = Object.freeze(insert("Bo lives in Oslo"));
+    await store.apply(step(1, [mutable, frozen]));
+    const before = await store.exportJsonl();
+    (mutable as { content: string }).content = "tampered";
+    expect(await store.exportJsonl()).toBe(before);
+    expect(before).not.toContain("tampered");
+    const [state] = store.namespaceStates();
+    expect(state!.log.map((entry) => entry.operation === frozen)).toEqual([false, true]);
+    // The same export as a store given two unfrozen operations.
+    const reference = createInMemoryStore();
+    await reference.apply(step(1, [insert("Ada lives in Paris"), insert("Bo lives in Oslo")]));
+    expect(await reference.exportJsonl()).toBe(before);
+  });
+});
+
 describe("importJsonl with a namespace", () => {
   it("checks the export as written, refuses a bad namespace, takes a header-only export as nothing", async () => {
     const source = createInMemoryStore();

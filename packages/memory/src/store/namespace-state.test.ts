@@ -33,6 +33,39 @@ describe("StoredItemRecord", () => {
     expect(isDeleted(record)).toBe(false);
   });
 
+  it("builds the current item without building its version, equal key for key to the version's item", () => {
+    const fields: [string | undefined, string | undefined, string | undefined][] = [
+      ["episodic", "2024-01-02", "chunk-1"],
+      [undefined, undefined, undefined],
+      ["semantic", undefined, "chunk-9"],
+      [undefined, "2025-12-31", undefined],
+    ];
+    for (const [memoryType, timestamp, sourceChunkId] of fields) {
+      const make = () =>
+        new StoredItemRecord("m7", 6, memoryType as never, 4, "Bo is 40.", timestamp, "op-7", sourceChunkId);
+      const itemFirst = make();
+      const item = itemFirst.current!;
+      expect(Object.isFrozen(item)).toBe(true);
+      const versionFirst = make();
+      expect(JSON.stringify(item)).toBe(JSON.stringify(itemOf(versionFirst, versionFirst.lastVersion())));
+      // After an update the item is rebuilt from the given version, and again after a second read of the fields.
+      const next = makeVersion(
+        "m7",
+        2,
+        "Bo is 41.",
+        memoryType as never,
+        timestamp,
+        5,
+        "op-8",
+        sourceChunkId,
+        1,
+        false,
+      );
+      itemFirst.appendVersion(next);
+      expect(JSON.stringify(itemFirst.current)).toBe(JSON.stringify(itemOf(itemFirst, next)));
+    }
+  });
+
   it("keeps earlier versions, rebuilds the item after an update and has none after a delete", () => {
     const record = first();
     const before = record.current!;

@@ -76,8 +76,25 @@ export class StoredItemRecord implements ItemRecord {
 
   get current(): MemoryItem | undefined {
     if (this.tombstone) return undefined;
-    if (this.item === undefined) this.item = itemOf(this, this.lastVersion());
+    if (this.item === undefined)
+      this.item = this.versionObject === undefined ? this.itemFromFields() : itemOf(this, this.versionObject);
     return this.item;
+  }
+
+  /**
+   * The item {@link itemOf} makes of the newest version, built from the fields without building the
+   * version too: a view reads every item, a history or an export only some records' versions.
+   */
+  private itemFromFields(): MemoryItem {
+    const item = { id: this.id, content: this.content } as Mutable<MemoryItem>;
+    if (this.memoryType !== undefined) item.memoryType = this.memoryType;
+    if (this.timestamp !== undefined) item.timestamp = this.timestamp;
+    item.version = this.version;
+    item.createdStep = this.createdStep;
+    item.step = this.step;
+    item.operationId = this.operationId;
+    if (this.sourceChunkId !== undefined) item.sourceChunkId = this.sourceChunkId;
+    return Object.freeze(item);
   }
 
   /** The newest version. */
@@ -139,7 +156,8 @@ export class StoredItemRecord implements ItemRecord {
     copy.version = this.version;
     copy.step = this.step;
     copy.tombstone = this.tombstone;
-    copy.versionObject = this.versionObject;
+    // Built here so that the original and the copy share one frozen version object.
+    copy.versionObject = this.lastVersion();
     if (this.earlier !== undefined) copy.earlier = [...this.earlier];
     copy.item = this.item;
     return copy;

@@ -9,7 +9,12 @@ import { tokenizeForBm25 } from "@finemem/memory";
 export interface FactKey {
   /** Lowercased; `undefined` when the sentence names nothing. */
   readonly subject: string | undefined;
-  readonly relation: ReadonlySet<string>;
+  /**
+   * Distinct, in first-seen order. An array, not a set: a sentence has a handful of relation words,
+   * and the heuristic keeps one key per stored fact, so a set's hash table per fact would be most of
+   * the policy's memory on a large context (about 150 bytes a fact against 40).
+   */
+  readonly relation: readonly string[];
 }
 
 // Words that never tell two relations apart: articles, pronouns, auxiliaries and prepositions, plus
@@ -154,9 +159,9 @@ export function factKeyOf(sentence: string): FactKey {
     undefined,
   );
   const subjectTokens = new Set(tokenizeForBm25((subjectRun ?? []).join(" ")));
-  const relation = new Set(
-    tokenizeForBm25(sentence).filter((token) => !STOP_WORDS.has(token) && !subjectTokens.has(token)),
-  );
+  const relation = [
+    ...new Set(tokenizeForBm25(sentence).filter((token) => !STOP_WORDS.has(token) && !subjectTokens.has(token))),
+  ];
   return { subject: subjectRun?.join(" ").toLowerCase(), relation };
 }
 
@@ -164,6 +169,6 @@ export function factKeyOf(sentence: string): FactKey {
 export function relationOverlap(a: FactKey, b: FactKey): number {
   if (a.subject === undefined || a.subject !== b.subject) return 0;
   let shared = 0;
-  for (const word of a.relation) if (b.relation.has(word)) shared += 1;
+  for (const word of a.relation) if (b.relation.includes(word)) shared += 1;
   return shared;
 }

@@ -101,6 +101,6 @@ export function createPreviousHeuristicPolicy(options: { readonly layout?: Memor
 function bestSlot(slots: readonly Slot[], key: FactKey): Slot | undefined {
   return bestScoringSlot(slots, (slot) => {
     const overlap = relationOverlap(slot.key, key);
-    return overlap < Math.ceil(Math.min(slot.key.relation.size, key.relation.size) / 3) ? 0 : overlap;
+    return overlap < Math.ceil(Math.min(slot.key.relation.length, key.relation.length) / 3) ? 0 : overlap;
   });
 }
