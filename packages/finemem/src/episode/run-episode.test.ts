@@ -40,6 +40,14 @@ describe("runEpisode", () => {
       expect(total).toBeCloseTo(eara! + format! + 0.5 * chunk! + 0.05 * compression!, 12);
       expect(evidence).toBe(episode.attribution.evidence[index]);
       expect(record.memoryTokens).toBeGreaterThan(0);
+      // The record holds the step's own objects, not copies of them (the episode keeps both until it ends).
+      const step = episode.steps[index]!;
+      expect(record.results).toBe(step.results);
+      expect(record.parseOutcomes).toBe(step.decision.parseOutcomes);
+      expect(record.operations.map(({ operation }) => operation)).toEqual(step.decision.operations);
+      record.operations.forEach(({ operation }, position) => {
+        expect(operation).toBe(step.decision.operations[position]);
+      });
     }
     const sum = episode.attribution.eara.reduce((total, value) => total + value, 0);
     expect(sum).toBeCloseTo(

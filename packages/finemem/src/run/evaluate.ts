@@ -21,6 +21,7 @@ import { invalidRunOption, RunError } from "./run-error.js";
 import { type EpisodeLine, type QuestionResultLine, RUN_FILES, type RunSummary } from "./run-files.js";
 import { datasetOf, type GrowingRunManifest, openGrowingRunManifest } from "./run-manifest.js";
 import { writeAtomically } from "./write-atomically.js";
+import { writeStepSlices } from "./write-step-slices.js";
 
 /** The parts of the run manifest only the caller knows. */
 export interface ManifestDetails {
@@ -139,8 +140,10 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       episodes.push(entry.episode);
       results.push(...entry.results);
       if (retainSteps) steps.push(...entry.steps);
-      // The writer keeps its writes in call order; the last one settles after every earlier one.
-      if (stepsFile !== undefined) writes = stepsFile.write(entry.steps.map(encodeJsonlLine).join(""));
+      // Chained, so one episode's slices all land before the next episode's; the last promise settles
+      // after every earlier write.
+      const file = stepsFile;
+      if (file !== undefined) writes = writes.then(() => writeStepSlices(file, entry.steps));
     }
   };
 
