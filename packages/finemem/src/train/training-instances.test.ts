@@ -40,8 +40,12 @@ describe("trainingInstances", () => {
     const ids = updates.flat().map((instance) => instance.instanceId);
     expect(new Set(ids.slice(0, 4)).size).toBe(4);
     expect([...new Set(pool.map((instance) => instance.instanceId))].sort()).toEqual([...new Set(ids)].sort());
-    // Read once, with the train split by default; the same update draws the same instances again.
-    expect(loads).toEqual([{ kind: "memalpha", split: "train" }]);
+    // The train split by default, read once for its ids and once per draw; the same update draws the
+    // same instances again.
+    expect(loads).toHaveLength(6);
+    expect(loads.every((load) => JSON.stringify(load) === JSON.stringify({ kind: "memalpha", split: "train" }))).toBe(
+      true,
+    );
     expect((await draw(3)).map((instance) => instance.instanceId)).toEqual(updates[2]!.map((i) => i.instanceId));
     const other = trainingInstances({
       datasets: [{ kind: "memalpha" }],
@@ -51,6 +55,64 @@ describe("trainingInstances", () => {
     });
     const orders = await Promise.all([1, 2].map((update) => other(update)));
     expect(orders.flat().map((instance) => instance.instanceId)).not.toEqual(ids.slice(0, 4));
+  });
+
+  it("draws what the previous version drew, holding no more of the file than an update's instances", async () => {
+    // The draws of the version that held the whole file (seed "r", 3 of 5 per update: draws straddle
+    // passes, and update 4 meets an instance twice), recorded before the change.
+    const golden = [
+      [1, 4, 0],
+      [3, 2, 0],
+      [1, 2, 4],
+      [3, 2, 1],
+      [0, 4, 3],
+      [2, 0, 3],
+    ].map((update) => update.map((n) => `synthetic-2af0027ab850-${n}`));
+    let yielded = 0;
+    const draw = trainingInstances({
+      datasets: [{ kind: "memalpha" }],
+      instancesPerUpdate: 3,
+      seed: "r",
+      components: {
+        async *loadDataset() {
+          for (const instance of pool) {
+            yielded += 1;
+            yield instance;
+          }
+        },
+      },
+    });
+    const drawn: string[][] = [];
+    for (let update = 1; update <= 6; update++) drawn.push((await draw(update)).map((i) => i.instanceId));
+    expect(drawn).toEqual(golden);
+    // An id pass of 5, then each draw reads up to its last drawn position and stops there.
+    const lastPositions = golden.map((update) => Math.max(...update.map((id) => Number(id.at(-1)))) + 1);
+    expect(yielded).toBe(5 + lastPositions.reduce((sum, count) => sum + count, 0));
+  });
+
+  it("refuses a file whose instances changed since training started, naming the dataset", async () => {
+    let reads = 0;
+    const draw = (shrink: boolean, rename: boolean) =>
+      trainingInstances({
+        datasets: [{ kind: "synthetic" }, { kind: "memalpha" }],
+        instancesPerUpdate: 2,
+        seed: "r",
+        components: {
+          async *loadDataset(dataset: DatasetConfig) {
+            if (dataset.kind === "synthetic") return;
+            reads += 1;
+            const instances = reads === 1 ? pool : shrink ? pool.slice(0, 1) : pool;
+            for (const instance of instances)
+              yield rename && reads > 1 ? { ...instance, instanceId: `${instance.instanceId}-x` } : instance;
+          },
+        },
+      });
+    reads = 0;
+    await expect(draw(false, true)(2)).rejects.toMatchObject({ code: "invalid_config", key: "datasets[1]" });
+    reads = 0;
+    await expect(draw(true, false)(2)).rejects.toMatchObject({ code: "invalid_config", key: "datasets[1]" });
+    reads = 0;
+    await expect(draw(true, false)(2)).rejects.toThrow(/restore the file, or start a new run/);
   });
 
   it("takes the datasets in turn, and generates fresh synthetic instances per update and run seed", async () => {

@@ -46,17 +46,27 @@ export interface TrainingInstanceOptions {
 /**
  * The training instances of update k (1-based), deterministic in k: update k draws
  * `instancesPerUpdate` instances from dataset (k − 1) mod D. A synthetic dataset generates them
- * (seed `<dataset seed>/<run seed>/update-<k>`); a file dataset (Memalpha) is read once and served in
- * a seeded order, reshuffled every pass.
+ * (seed `<dataset seed>/<run seed>/update-<k>`); a file dataset (Memalpha) is served in a seeded
+ * order, reshuffled every pass. A file dataset is not held: a first read keeps only its instance ids,
+ * and each update reads the file again for the instances it draws (stopping once it has them), so
+ * memory is bounded by an update's instances, not by the file, at the cost of one read per update.
+ * A file whose instances change between two reads is a ConfigError naming the dataset.
  */
 export function trainingInstances(options: TrainingInstanceOptions): (update: number) => Promise<BenchmarkInstance[]> {
   const datasets = trainingDatasets(options.datasets);
-  const loaded = new Map<number, Promise<BenchmarkInstance[]>>();
-  const orders = new Map<string, BenchmarkInstance[]>();
+  const indexed = new Map<number, Promise<string[]>>();
+  // Each pass's order of positions, for the two newest passes (a draw spans at most two).
+  const orders = new Map<string, Int32Array>();
+  const read = (index: number) => options.components.loadDataset(datasets[index]!, index, options.load);
   const collect = async (iterable: AsyncIterable<BenchmarkInstance>) => {
     const instances: BenchmarkInstance[] = [];
     for await (const instance of iterable) instances.push(instance);
     return instances;
+  };
+  const idsOf = async (index: number) => {
+    const ids: string[] = [];
+    for await (const instance of read(index)) ids.push(instance.instanceId);
+    return ids;
   };
   return async (update) => {
     const index = (update - 1) % datasets.length;
@@ -72,34 +82,61 @@ export function trainingInstances(options: TrainingInstanceOptions): (update: nu
         ),
       );
     }
-    let pool = loaded.get(index);
-    if (pool === undefined) {
-      pool = collect(options.components.loadDataset(dataset, index, options.load));
-      loaded.set(index, pool);
+    let pending = indexed.get(index);
+    if (pending === undefined) {
+      pending = idsOf(index);
+      indexed.set(index, pending);
     }
-    const instances = await pool;
-    if (instances.length < options.instancesPerUpdate)
+    const ids = await pending;
+    if (ids.length < options.instancesPerUpdate)
       throw new ConfigError(
         "train.instancesPerUpdate",
-        `at most the ${instances.length} instances datasets[${index}] holds`,
+        `at most the ${ids.length} instances datasets[${index}] holds`,
         String(options.instancesPerUpdate),
         "config",
       );
-    // Positions use·I, use·I + 1, … of the endless stream of seeded passes over the pool, skipping an
+    // Positions use·I, use·I + 1, … of the endless stream of seeded passes over the file, skipping an
     // instance the update already holds (a draw that straddles two passes can meet one twice).
-    const drawn = new Map<string, BenchmarkInstance>();
+    const drawn = new Map<string, number>();
     for (let position = use * options.instancesPerUpdate; drawn.size < options.instancesPerUpdate; position++) {
-      const pass = Math.floor(position / instances.length);
+      const pass = Math.floor(position / ids.length);
       const seed = `${options.seed}/datasets[${index}]/pass-${pass}`;
       let order = orders.get(seed);
       if (order === undefined) {
-        order = passOrder(instances, seed);
+        order = Int32Array.from(passOrder([...ids.keys()], seed));
         orders.set(seed, order);
+        orders.delete(`${options.seed}/datasets[${index}]/pass-${pass - 2}`);
       }
-      const instance = order[position % instances.length]!;
-      if (!drawn.has(instance.instanceId)) drawn.set(instance.instanceId, instance);
+      const at = order[position % ids.length]!;
+      if (!drawn.has(ids[at]!)) drawn.set(ids[at]!, at);
     }
-    return [...drawn.values()];
+    // One more read of the file, keeping only the drawn positions.
+    const wanted = new Map([...drawn.values()].map((at) => [at, undefined as BenchmarkInstance | undefined]));
+    let position = 0;
+    let found = 0;
+    for await (const instance of read(index)) {
+      if (wanted.has(position)) {
+        if (instance.instanceId !== ids[position])
+          throw new ConfigError(
+            `datasets[${index}]`,
+            `the same instances on every read (instance ${position} was ${ids[position]} when training started); restore the file, or start a new run`,
+            `instance ${instance.instanceId}`,
+            "config",
+          );
+        wanted.set(position, instance);
+        found += 1;
+        if (found === wanted.size) break;
+      }
+      position += 1;
+    }
+    if (found < wanted.size)
+      throw new ConfigError(
+        `datasets[${index}]`,
+        `the same instances on every read (it held ${ids.length} when training started); restore the file, or start a new run`,
+        `${position} instances`,
+        "config",
+      );
+    return [...drawn.values()].map((at) => wanted.get(at)!);
   };
 }
 
