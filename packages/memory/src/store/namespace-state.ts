@@ -83,18 +83,12 @@ export class StoredItemRecord implements ItemRecord {
 
   /**
    * The item {@link itemOf} makes of the newest version, built from the fields without building the
-   * version too: a view reads every item, a history or an export only some records' versions.
+   * version too: a view reads every item, a history or an export only some records' versions. The
+   * record's own fields carry the version's names (its memoryType is the version's), so the record
+   * itself is what itemOf reads them from.
    */
   private itemFromFields(): MemoryItem {
-    const item = { id: this.id, content: this.content } as Mutable<MemoryItem>;
-    if (this.memoryType !== undefined) item.memoryType = this.memoryType;
-    if (this.timestamp !== undefined) item.timestamp = this.timestamp;
-    item.version = this.version;
-    item.createdStep = this.createdStep;
-    item.step = this.step;
-    item.operationId = this.operationId;
-    if (this.sourceChunkId !== undefined) item.sourceChunkId = this.sourceChunkId;
-    return Object.freeze(item);
+    return itemOf(this, this as unknown as VersionFields);
   }
 
   /** The newest version. */
@@ -219,8 +213,14 @@ function copyRecord(record: ItemRecord): ItemRecord {
   return record instanceof StoredItemRecord ? record.copy() : { ...record, versions: [...record.versions] };
 }
 
+/** What {@link itemOf} reads of a version. */
+type VersionFields = Pick<
+  MemoryItemVersion,
+  "content" | "memoryType" | "timestamp" | "version" | "step" | "operationId" | "sourceChunkId"
+>;
+
 /** The item a version makes current, with its keys always in one order (exports compare byte for byte). */
-export function itemOf(record: ItemRecord, version: MemoryItemVersion): MemoryItem {
+export function itemOf(record: ItemRecord, version: VersionFields): MemoryItem {
   const item = { id: record.id, content: version.content } as Mutable<MemoryItem>;
   if (version.memoryType !== undefined) item.memoryType = version.memoryType;
   if (version.timestamp !== undefined) item.timestamp = version.timestamp;
