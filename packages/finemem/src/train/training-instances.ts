@@ -111,9 +111,9 @@ export function trainingInstances(options: TrainingInstanceOptions): (update: nu
       if (!drawn.has(ids[at]!)) drawn.set(ids[at]!, at);
     }
     // One more read of the file, keeping only the drawn positions.
-    const wanted = new Map([...drawn.values()].map((at) => [at, undefined as BenchmarkInstance | undefined]));
+    const wanted = new Set(drawn.values());
+    const got = new Map<number, BenchmarkInstance>();
     let position = 0;
-    let found = 0;
     for await (const instance of read(index)) {
       if (wanted.has(position)) {
         if (instance.instanceId !== ids[position])
@@ -123,20 +123,19 @@ export function trainingInstances(options: TrainingInstanceOptions): (update: nu
             `instance ${instance.instanceId}`,
             "config",
           );
-        wanted.set(position, instance);
-        found += 1;
-        if (found === wanted.size) break;
+        got.set(position, instance);
+        if (got.size === wanted.size) break;
       }
       position += 1;
     }
-    if (found < wanted.size)
+    if (got.size < wanted.size)
       throw new ConfigError(
         `datasets[${index}]`,
         `the same instances on every read (it held ${ids.length} when training started); restore the file, or start a new run`,
         `${position} instances`,
         "config",
       );
-    return [...drawn.values()].map((at) => wanted.get(at)!);
+    return [...drawn.values()].map((at) => got.get(at)!);
   };
 }
 
