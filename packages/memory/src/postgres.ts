@@ -3,5 +3,5 @@
  * processes sharing one memory. Needs the optional peer dependency `pg`.
  */
 export { openPostgresStore, type PostgresStoreOptions } from "./persistent/open-postgres-store.js";
-export { PersistentStore, type PersistentStoreOptions } from "./persistent/persistent-store.js";
+export { type OpenStats, PersistentStore, type PersistentStoreOptions } from "./persistent/persistent-store.js";
 export type { SnapshotOption } from "./persistent/replica-snapshots.js";

@@ -54,8 +54,11 @@ export class Bm25Index {
   readonly parameters: Bm25Parameters;
 
   // Vocabulary.
-  private termIds = new Map<string, number>();
-  private termNames: string[] = [];
+  // An index restored from a snapshot image reads its terms from the image when it first needs its
+  // dictionary (a search or an add), not when it opens: `terms()` and `dictionary()` build them.
+  private termIds: Map<string, number> | undefined = new Map<string, number>();
+  private termNames: string[] | undefined = [];
+  private termSource: { readonly count: number; readonly name: (termId: number) => string } | undefined = undefined;
   private documentFrequency = new Int32Array(64);
   private postings: Int32Array[] = []; // interleaved [slot, tf, slot, tf, ...]
   private postingLength = new Int32Array(64); // used int32 cells of each list
@@ -79,7 +82,12 @@ export class Bm25Index {
   private slotKind = new Uint8Array(64);
   private slotAlive = new Uint8Array(64);
   // Each live slot's distinct terms, interleaved [termId, tf, ...], in one pool (read on removal).
-  private termPool = new Int32Array(1024);
+  // An index restored from a snapshot image holds no pool (it is the postings transposed). An add
+  // allocates it and appends its run after the restored ones, which stay unfilled (`unfilledSlots`:
+  // slots below it have no run in the pool yet) until a removal, a compaction or a clone reads them:
+  // `pool()` fills them from the postings then.
+  private termPool: Int32Array | undefined = new Int32Array(1024);
+  private unfilledSlots = 0;
   private poolUsed = 0;
   private deadPoolCells = 0;
   private slotTermsStart = new Int32Array(64);
@@ -132,6 +140,7 @@ export class Bm25Index {
   /** Adds a document from tokens already produced by {@link tokenizeForBm25}. */
   addTokens(key: number, tokens: readonly string[], kind = 0): void {
     if (this.slotFor(key) !== undefined) this.remove(key);
+    if (this.termPool === undefined) this.startPool();
     const slot = this.slotCount++;
     this.ensureSlotCapacity(this.slotCount);
     this.slotLength[slot] = tokens.length;
@@ -150,8 +159,9 @@ export class Bm25Index {
       this.scratchTerms = new Int32Array(tokens.length * 2);
       this.scratchFrequencies = new Int32Array(tokens.length * 2);
     }
+    const termIds = this.dictionary();
     for (const token of tokens) {
-      let termId = this.termIds.get(token);
+      let termId = termIds.get(token);
       if (termId === undefined) termId = this.createTerm(token);
       if (this.termSeenInDocument[termId] === this.documentEpoch) {
         this.scratchFrequencies[this.termPositionInDocument[termId]!]! += 1;
@@ -164,13 +174,14 @@ export class Bm25Index {
       }
     }
     this.ensurePoolCapacity(this.poolUsed + distinct * 2);
+    const pool = this.termPool!;
     this.slotTermsStart[slot] = this.poolUsed;
     this.slotTermsCount[slot] = distinct;
     for (let position = 0; position < distinct; position++) {
       const termId = this.scratchTerms[position]!;
       const frequency = this.scratchFrequencies[position]!;
-      this.termPool[this.poolUsed++] = termId;
-      this.termPool[this.poolUsed++] = frequency;
+      pool[this.poolUsed++] = termId;
+      pool[this.poolUsed++] = frequency;
       if (this.documentFrequency[termId] === 0) {
         this.vocabularyPosition[termId] = this.vocabularyOrder.length;
         this.vocabularyOrder.push(termId);
@@ -186,6 +197,8 @@ export class Bm25Index {
   remove(key: number): boolean {
     const slot = this.slotFor(key);
     if (slot === undefined) return false;
+    // Before the slot is marked dead: a pool rebuilt from the postings holds only live slots' terms.
+    const pool = this.pool();
     if (this.isArrayKey(key)) this.slotOfKey[key] = 0;
     else this.keyToSlot.delete(key);
     this.slotAlive[slot] = 0;
@@ -195,7 +208,7 @@ export class Bm25Index {
     const end = start + this.slotTermsCount[slot]! * 2;
     this.deadPoolCells += end - start;
     for (let cursor = start; cursor < end; cursor += 2) {
-      const termId = this.termPool[cursor]!;
+      const termId = pool[cursor]!;
       this.documentFrequency[termId]! -= 1;
       this.deadPostings[termId]! += 1;
       if (this.documentFrequency[termId] === 0) {
@@ -289,8 +302,8 @@ export class Bm25Index {
   /** An independent copy (used by copy-on-write forks of a store). */
   clone(): Bm25Index {
     const copy = new Bm25Index(this.parameters);
-    copy.termIds = new Map(this.termIds);
-    copy.termNames = [...this.termNames];
+    copy.termIds = new Map(this.dictionary());
+    copy.termNames = [...this.terms()];
     copy.documentFrequency = this.documentFrequency.slice();
     copy.postings = this.postings.map((list, termId) => list.slice(0, this.postingLength[termId]! + INITIAL_POSTINGS));
     copy.postingLength = this.postingLength.slice();
@@ -303,7 +316,7 @@ export class Bm25Index {
     copy.slotKey = this.slotKey.slice();
     copy.slotKind = this.slotKind.slice();
     copy.slotAlive = this.slotAlive.slice();
-    copy.termPool = this.termPool.slice(0, Math.max(this.poolUsed, 1024));
+    copy.termPool = this.pool().slice(0, Math.max(this.poolUsed, 1024));
     copy.poolUsed = this.poolUsed;
     copy.deadPoolCells = this.deadPoolCells;
     copy.slotTermsStart = this.slotTermsStart.slice();
@@ -359,8 +372,9 @@ export class Bm25Index {
     const slotAlive = this.slotAlive;
     const slotLength = this.slotLength;
     let touchedCount = 0;
+    const termIds = this.dictionary();
     for (const token of queryTokens) {
-      const termId = this.termIds.get(token);
+      const termId = termIds.get(token);
       if (termId === undefined) continue;
       const frequency = this.documentFrequency[termId]!;
       if (frequency === 0) continue;
@@ -389,9 +403,10 @@ export class Bm25Index {
   }
 
   private createTerm(token: string): number {
-    const termId = this.termNames.length;
-    this.termIds.set(token, termId);
-    this.termNames.push(token);
+    const termNames = this.terms();
+    const termId = termNames.length;
+    this.dictionary().set(token, termId);
+    termNames.push(token);
     if (termId >= this.documentFrequency.length) {
       const capacity = this.documentFrequency.length * 2;
       this.documentFrequency = grow(this.documentFrequency, capacity);
@@ -445,11 +460,78 @@ export class Bm25Index {
     this.vocabularyOrder = order;
   }
 
+  /**
+   * Allocates the pool of an index restored without one, leaving the restored slots' runs to be filled
+   * when first read (they lie below poolUsed, where adds never write).
+   */
+  private startPool(): Int32Array {
+    this.termPool = new Int32Array(Math.max(1024, this.poolUsed));
+    this.unfilledSlots = this.slotCount;
+    return this.termPool;
+  }
+
   private ensurePoolCapacity(needed: number): void {
-    if (needed <= this.termPool.length) return;
-    let capacity = this.termPool.length;
+    const pool = this.termPool ?? this.startPool();
+    if (needed <= pool.length) return;
+    let capacity = Math.max(pool.length, 1024);
     while (capacity < needed) capacity *= 2;
-    this.termPool = grow(this.termPool, capacity);
+    this.termPool = grow(pool, capacity);
+  }
+
+  /** @internal Every term, by term id (a snapshot image stores these rather than the dictionary). */
+  terms(): string[] {
+    if (this.termNames === undefined) {
+      const { count, name } = this.termSource!;
+      const names: string[] = new Array(count);
+      for (let termId = 0; termId < count; termId++) names[termId] = name(termId);
+      this.termNames = names;
+      this.termSource = undefined;
+    }
+    return this.termNames;
+  }
+
+  /** Term → term id, built from the terms first when this index was restored without it. */
+  private dictionary(): Map<string, number> {
+    if (this.termIds === undefined) {
+      const names = this.terms();
+      const termIds = new Map<string, number>();
+      for (let termId = 0; termId < names.length; termId++) termIds.set(names[termId]!, termId);
+      this.termIds = termIds;
+    }
+    return this.termIds;
+  }
+
+  /** The term pool, rebuilt from the postings first when this index was restored without it. */
+  private pool(): Int32Array {
+    const pool = this.termPool ?? this.startPool();
+    if (this.unfilledSlots > 0) {
+      this.fillRunsFromPostings(pool, this.unfilledSlots);
+      this.unfilledSlots = 0;
+    }
+    return pool;
+  }
+
+  /**
+   * Writes the runs of the live slots below `slots` into `pool` as the postings give them: each where
+   * it was, holding its terms in term-id order rather than the order they came in (nothing reads a run
+   * in order: a removal visits each term once, compactions copy runs whole). Dead runs stay zero, as
+   * they are never read again.
+   */
+  private fillRunsFromPostings(pool: Int32Array, slots: number): void {
+    const next = this.slotTermsStart.slice(0, slots);
+    for (let termId = 0; termId < this.postings.length; termId++) {
+      const list = this.postings[termId]!;
+      const length = this.postingLength[termId]!;
+      for (let cursor = 0; cursor < length; cursor += 2) {
+        const slot = list[cursor]!;
+        if (slot >= slots || this.slotAlive[slot] === 0) continue;
+        pool[next[slot]!++] = termId;
+        pool[next[slot]!++] = list[cursor + 1]!;
+      }
+    }
+    for (let slot = 0; slot < slots; slot++)
+      if (this.slotAlive[slot] === 1 && next[slot] !== this.slotTermsStart[slot]! + this.slotTermsCount[slot]! * 2)
+        throw new Error(`the postings do not hold slot ${slot}'s terms`);
   }
 
   /**
@@ -466,6 +548,7 @@ export class Bm25Index {
     const alive = new Uint8Array(capacity);
     const termsStart = new Int32Array(capacity);
     const termsCount = new Int32Array(capacity);
+    const oldPool = this.pool();
     const pool = new Int32Array(Math.max(1024, this.poolUsed - this.deadPoolCells));
     this.postingLength.fill(0);
     this.deadPostings.fill(0);
@@ -481,8 +564,8 @@ export class Bm25Index {
       termsStart[slot] = used;
       termsCount[slot] = cells / 2;
       for (let cursor = start; cursor < start + cells; cursor += 2) {
-        const termId = this.termPool[cursor]!;
-        const frequency = this.termPool[cursor + 1]!;
+        const termId = oldPool[cursor]!;
+        const frequency = oldPool[cursor + 1]!;
         pool[used++] = termId;
         pool[used++] = frequency;
         this.appendPosting(termId, slot, frequency);
@@ -506,6 +589,7 @@ export class Bm25Index {
 
   /** Drops the term lists of dead slots from the pool. */
   private compactPool(): void {
+    const oldPool = this.pool();
     const pool = new Int32Array(Math.max(1024, (this.poolUsed - this.deadPoolCells) * 2));
     let used = 0;
     // Live slots in slot order: the order their documents were added, as the key map's was.
@@ -513,7 +597,7 @@ export class Bm25Index {
       if (this.slotAlive[slot] === 0) continue;
       const start = this.slotTermsStart[slot]!;
       const cells = this.slotTermsCount[slot]! * 2;
-      pool.set(this.termPool.subarray(start, start + cells), used);
+      pool.set(oldPool.subarray(start, start + cells), used);
       this.slotTermsStart[slot] = used;
       used += cells;
     }

@@ -2,16 +2,20 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { acquireDirectoryLock } from "./directory-lock.js";
 import { loadPglite } from "./load-pglite.js";
-import { PersistentStore, type PersistentStoreOptions } from "./persistent-store.js";
+import { type OpenContext, PersistentStore, type PersistentStoreOptions } from "./persistent-store.js";
 import { type PgliteDatabase, pgliteClient } from "./pglite-client.js";
 
 export interface PgliteStoreOptions extends Omit<PersistentStoreOptions, "shared"> {
   /**
    * The store's folder: PGlite's data goes in `<directory>/pgdata`, the writer lock is
-   * `<directory>/finemem.lock`. Omit for a store that lives in memory only.
+   * `<directory>/finemem.lock`, snapshots (when on) go in `<directory>/finemem.snapshot`. Omit for a store
+   * that lives in memory only.
    */
   readonly directory?: string;
 }
+
+/** The snapshot file of a store in a folder (see the `snapshot` option), beside `pgdata`. */
+const SNAPSHOT_FILE = "finemem.snapshot";
 
 /**
  * Opens (or creates) a memory store in embedded PostgreSQL (PGlite): the default for persistent use,
@@ -23,35 +27,43 @@ export interface PgliteStoreOptions extends Omit<PersistentStoreOptions, "shared
 export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<PersistentStore> {
   const { PGlite } = await loadPglite();
   if (options.directory === undefined) {
+    const started = performance.now();
     const db = await PGlite.create();
-    return openOn(db, options, async () => db.close());
+    return openOn(db, options, async () => db.close(), { databaseMs: performance.now() - started });
   }
   const directory = resolve(options.directory);
   await mkdir(directory, { recursive: true });
   const lock = await acquireDirectoryLock(join(directory, "finemem.lock"));
   let db: PgliteDatabase;
+  const started = performance.now();
   try {
     db = await PGlite.create(join(directory, "pgdata"));
   } catch (error) {
     await lock.release();
     throw error;
   }
-  return openOn(db, options, async () => {
-    try {
-      await db.close();
-    } finally {
-      await lock.release();
-    }
-  });
+  return openOn(
+    db,
+    options,
+    async () => {
+      try {
+        await db.close();
+      } finally {
+        await lock.release();
+      }
+    },
+    { snapshotFile: join(directory, SNAPSHOT_FILE), databaseMs: performance.now() - started },
+  );
 }
 
 async function openOn(
   db: PgliteDatabase,
   options: PersistentStoreOptions,
   onClose: () => Promise<void>,
+  context: OpenContext,
 ): Promise<PersistentStore> {
   try {
-    return await PersistentStore.open(pgliteClient(db), { ...options, shared: false }, onClose);
+    return await PersistentStore.open(pgliteClient(db), { ...options, shared: false }, onClose, context);
   } catch (error) {
     await onClose();
     throw error;

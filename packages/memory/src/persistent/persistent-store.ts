@@ -63,7 +63,10 @@ export interface PersistentStoreOptions extends InMemoryStoreOptions {
   readonly onWarning?: (message: string) => void;
   /** @internal A test hook run inside a write's transaction after part of its rows are written. */
   readonly beforeCommit?: (seq: number) => Promise<void>;
-  /** @internal A test hook run inside a snapshot's transaction after its row is written. */
+  /**
+   * @internal A test hook run mid-snapshot: inside its transaction after its row is written, or for
+   * a snapshot file after the file is written and before it replaces the old one.
+   */
   readonly beforeSnapshotCommit?: (seq: number) => Promise<void>;
 }
 
@@ -91,6 +94,31 @@ interface NamespacedImport {
   readonly text: string;
 }
 
+/** How a store opened (see {@link PersistentStore.openStats}). */
+export interface OpenStats {
+  /** Where the replica came from: a snapshot and the log rows after it, or the whole log. */
+  readonly restoredFrom: "snapshot" | "log";
+  /** The log row the restored snapshot holds the state of (0 when there was none, or it was ignored). */
+  readonly snapshotRow: number;
+  /** Log rows replayed on open (the rows after the snapshot, or every row). */
+  readonly replayedRows: number;
+  /**
+   * Milliseconds from the database being ready to the store being ready: the schema and settings
+   * checks, reading and checking the snapshot, restoring it, and replaying the log.
+   */
+  readonly storeMs: number;
+  /** Milliseconds the database took to start, where the store started it (PGlite); else undefined. */
+  readonly databaseMs: number | undefined;
+}
+
+/** @internal What a store's opener knows beyond its options. */
+export interface OpenContext {
+  /** For a store that owns a folder: keep snapshots in this file rather than the schema's table. */
+  readonly snapshotFile?: string;
+  /** How long the opener took to start the database. */
+  readonly databaseMs?: number;
+}
+
 interface ForgetPayload {
   readonly namespace: Namespace;
   readonly sourceChunkId: Id;
@@ -112,6 +140,13 @@ export class PersistentStore implements MemoryBackend {
   private queue: Promise<unknown> = Promise.resolve();
   private pending: PendingWrite[] = [];
   private windowTimer: ReturnType<typeof setTimeout> | undefined;
+  private opened: OpenStats = {
+    restoredFrom: "log",
+    snapshotRow: 0,
+    replayedRows: 0,
+    storeMs: 0,
+    databaseMs: undefined,
+  };
   /** The log seq of the newest snapshot this store restored or wrote (0: none). */
   private snapshotSeq = 0;
 
@@ -124,6 +159,7 @@ export class PersistentStore implements MemoryBackend {
     private readonly onClose: () => Promise<void>,
     private readonly settings: string,
     private readonly snapshotEveryRows: number | undefined,
+    private readonly snapshotFile: string | undefined,
   ) {
     this.layout = replica.layout;
   }
@@ -137,7 +173,10 @@ export class PersistentStore implements MemoryBackend {
     client: SqlClient,
     options: PersistentStoreOptions = {},
     onClose: () => Promise<void> = async () => {},
+    context: OpenContext = {},
   ): Promise<PersistentStore> {
+    const openStart = performance.now();
+    const { snapshotFile } = context;
     const schema = checkSchemaName(options.schema ?? "finemem");
     checkGroupCommit(options.groupCommit);
     const snapshotEveryRows = checkSnapshotOption(options.snapshot);
@@ -179,7 +218,9 @@ export class PersistentStore implements MemoryBackend {
     });
     const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, { code: "FINEMEM_SNAPSHOT" }));
     const restoredSeq =
-      snapshotEveryRows === undefined ? 0 : await restoreFromSnapshot(client, schema, settings, replica, warn);
+      snapshotEveryRows === undefined
+        ? 0
+        : await restoreFromSnapshot(client, schema, settings, replica, warn, snapshotFile);
     const store = new PersistentStore(
       client,
       schema,
@@ -189,10 +230,23 @@ export class PersistentStore implements MemoryBackend {
       onClose,
       settings,
       snapshotEveryRows,
+      snapshotFile,
     );
     store.snapshotSeq = restoredSeq;
-    await store.catchUp(client);
+    const replayedRows = await store.catchUp(client);
+    store.opened = {
+      restoredFrom: restoredSeq > 0 ? "snapshot" : "log",
+      snapshotRow: restoredSeq,
+      replayedRows,
+      storeMs: performance.now() - openStart,
+      databaseMs: context.databaseMs,
+    };
     return store;
+  }
+
+  /** How this store opened: from a snapshot or the whole log, how many log rows it replayed, how long it took. */
+  get openStats(): OpenStats {
+    return this.opened;
   }
 
   /** Token counts of the current items, cached per version. */
@@ -312,8 +366,8 @@ export class PersistentStore implements MemoryBackend {
     return this.replica;
   }
 
-  /** Replays the log rows committed after the last one this replica has seen. */
-  private async catchUp(client: SqlClient): Promise<void> {
+  /** Replays the log rows committed after the last one this replica has seen; returns how many. */
+  private async catchUp(client: SqlClient): Promise<number> {
     const { rows } = await client.query<LogRow>(
       `SELECT seq, kind, namespace_key, payload FROM "${this.schema}".finemem_log WHERE seq > $1 ORDER BY seq`,
       [this.lastSeq],
@@ -322,6 +376,7 @@ export class PersistentStore implements MemoryBackend {
       await replay(this.replica, row);
       this.lastSeq = Number(row.seq);
     }
+    return rows.length;
   }
 
   /** Rebuilds the replica from the whole log: after a write whose commit failed had already changed it. */
@@ -435,6 +490,7 @@ export class PersistentStore implements MemoryBackend {
         this.replica,
         seq,
         this.options.beforeSnapshotCommit,
+        this.snapshotFile,
       );
     } catch (error) {
       this.options.onWarning?.(

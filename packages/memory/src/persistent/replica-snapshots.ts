@@ -1,8 +1,12 @@
 // Snapshots of a persistent store's replica: written after a write commits (every N log rows) and on
 // close, read on open. A snapshot is a cache of the log, never a second source of truth: it is used
 // only when its checksum, format, settings and log fingerprint all match, else ignored with a warning.
+// A store in a folder (PGlite on disk) keeps its snapshot in a file beside the database, read as it
+// lies on disk; a store without one (PostgreSQL, a PGlite schema you manage) keeps it in a table.
 import { createHash } from "node:crypto";
-import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { open, readFile, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import type { InMemoryStore } from "../store/in-memory-store.js";
 import { StoreOptionsError } from "../store/in-memory-store.js";
 import {
@@ -65,7 +69,12 @@ export async function restoreFromSnapshot(
   settings: string,
   replica: InMemoryStore,
   warn: (message: string) => void,
+  file?: string,
 ): Promise<number> {
+  if (file !== undefined) {
+    const restored = await restoreFromFile(client, schema, settings, replica, warn, file);
+    if (restored !== undefined) return restored;
+  }
   const { rows } = await client.query<SnapshotRow>(
     `SELECT seq, format_version, settings, checksum, log_fingerprint, payload FROM "${schema}".finemem_snapshot ORDER BY seq DESC LIMIT 1`,
   );
@@ -103,7 +112,12 @@ export async function writeSnapshot(
   replica: InMemoryStore,
   seq: number,
   beforeCommit?: (seq: number) => Promise<void>,
+  file?: string,
 ): Promise<void> {
+  if (file !== undefined) {
+    await writeSnapshotFile(client, schema, settings, replica, seq, file, beforeCommit);
+    return;
+  }
   const payload = deflateRawSync(encodeReplicaSnapshot(replica), { level: 1 }).toString("base64");
   const checksum = sha256(payload);
   await client.transaction(async (tx) => {
@@ -121,4 +135,141 @@ export async function writeSnapshot(
     await beforeCommit?.(seq);
     await tx.query(`DELETE FROM "${schema}".finemem_snapshot WHERE seq <> $1`, [seq]);
   });
+}
+
+// ---- Snapshot files ------------------------------------------------------------------------------
+// Layout: "FMSNAPFL", the header's length (uint32 LE), the header (JSON), zero padding to 8 bytes, the
+// image. The image is read in place (its arrays are views of the file's buffer), so it is neither
+// deflated nor base64: reading it costs one read and a CRC-32.
+
+const FILE_MAGIC = "FMSNAPFL";
+/** The file layout's version (the image inside has its own). */
+const FILE_VERSION = 1;
+
+interface SnapshotFileHeader {
+  readonly fileVersion: number;
+  readonly seq: number;
+  readonly formatVersion: number;
+  readonly settings: string;
+  readonly logFingerprint: string;
+  readonly imageBytes: number;
+  readonly crc32: number;
+}
+
+/**
+ * Restores from the snapshot file: the log seq it holds the state of, 0 after warning why it was
+ * ignored, or undefined when there is no file (the table may hold an earlier version's snapshot).
+ */
+async function restoreFromFile(
+  client: SqlClient,
+  schema: string,
+  settings: string,
+  replica: InMemoryStore,
+  warn: (message: string) => void,
+  file: string,
+): Promise<number | undefined> {
+  // A write killed before its rename leaves its temporary file; this store holds the folder's lock.
+  await rm(`${file}.tmp`, { force: true });
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    warn(`finemem: ignoring the snapshot ${file} (${(error as Error).message}); replaying the whole log`);
+    return 0;
+  }
+  let header: SnapshotFileHeader | undefined;
+  let start = 0;
+  if (bytes.byteLength >= 12 && bytes.toString("latin1", 0, 8) === FILE_MAGIC) {
+    const length = bytes.readUInt32LE(8);
+    try {
+      header = JSON.parse(bytes.toString("utf8", 12, 12 + length));
+      start = 12 + length + ((8 - ((12 + length) % 8)) % 8);
+    } catch {}
+  }
+  if (header === undefined || typeof header !== "object" || header === null) {
+    warn(
+      `finemem: ignoring the snapshot ${file} (not a snapshot file, or its header is damaged); replaying the whole log`,
+    );
+    return 0;
+  }
+  const seq = Number(header.seq);
+  const ignore = (why: string): number => {
+    warn(`finemem: ignoring the snapshot ${file} at log row ${seq} (${why}); replaying the whole log`);
+    return 0;
+  };
+  if (header.fileVersion !== FILE_VERSION)
+    return ignore(`file layout ${header.fileVersion}, this store reads ${FILE_VERSION}`);
+  if (header.formatVersion !== REPLICA_SNAPSHOT_FORMAT_VERSION)
+    return ignore(`format ${header.formatVersion}, this store reads ${REPLICA_SNAPSHOT_FORMAT_VERSION}`);
+  if (header.settings !== settings) return ignore("written under other settings");
+  const image = bytes.subarray(start);
+  if (image.byteLength !== header.imageBytes || crc32(image) !== header.crc32)
+    return ignore("its checksum does not match its payload");
+  if (!Number.isSafeInteger(seq) || seq < 1) return ignore("the log has no such row");
+  const fingerprint = await logFingerprint(client, schema, seq);
+  if (fingerprint === undefined) return ignore("the log has no such row");
+  if (fingerprint !== header.logFingerprint) return ignore("it does not match the log");
+  try {
+    restoreReplicaSnapshot(replica, image);
+  } catch (error) {
+    return ignore((error as Error).message);
+  }
+  return seq;
+}
+
+/**
+ * Writes the snapshot file: to a temporary file, flushed to disk, then renamed over the old one, so a
+ * crash at any point leaves the old snapshot or the new one whole. Snapshots an earlier version kept
+ * in the table are deleted once the file is in place.
+ */
+async function writeSnapshotFile(
+  client: SqlClient,
+  schema: string,
+  settings: string,
+  replica: InMemoryStore,
+  seq: number,
+  file: string,
+  beforeCommit: ((seq: number) => Promise<void>) | undefined,
+): Promise<void> {
+  const image = encodeReplicaSnapshot(replica);
+  const logFingerprintOfSeq = await logFingerprint(client, schema, seq);
+  if (logFingerprintOfSeq === undefined) throw new Error(`log row ${seq} is not committed`);
+  const header: SnapshotFileHeader = {
+    fileVersion: FILE_VERSION,
+    seq,
+    formatVersion: REPLICA_SNAPSHOT_FORMAT_VERSION,
+    settings,
+    logFingerprint: logFingerprintOfSeq,
+    imageBytes: image.byteLength,
+    crc32: crc32(image),
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header));
+  const prefix = Buffer.alloc(12 + headerBytes.byteLength + ((8 - ((12 + headerBytes.byteLength) % 8)) % 8));
+  prefix.write(FILE_MAGIC, 0, "latin1");
+  prefix.writeUInt32LE(headerBytes.byteLength, 8);
+  headerBytes.copy(prefix, 12);
+  const temporary = `${file}.tmp`;
+  try {
+    const handle = await open(temporary, "w");
+    try {
+      await handle.writev([prefix, image]);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await beforeCommit?.(seq);
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  // The rename is durable once the folder's entry is.
+  const folder = await open(dirname(file), "r");
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+  await client.query(`DELETE FROM "${schema}".finemem_snapshot`);
 }

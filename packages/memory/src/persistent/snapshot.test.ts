@@ -138,6 +138,14 @@ describe("snapshots of a PGlite store", () => {
     });
     const replayed = await open(schema, { snapshot: false });
     expect(warnings).toEqual([]);
+    // A store on a database it did not start has no start time to tell.
+    expect(fromSnapshot.openStats).toMatchObject({
+      restoredFrom: "snapshot",
+      snapshotRow: 15,
+      replayedRows: 1,
+      databaseMs: undefined,
+    });
+    expect(replayed.openStats).toMatchObject({ restoredFrom: "log", snapshotRow: 0, replayedRows: 16 });
     // The log was read from the row after the snapshot on.
     const logReads = statements.filter((statement) => /FROM "\w+"\.finemem_log WHERE seq > \$1/.test(statement.sql));
     expect(logReads[0]?.params).toEqual([15]);
@@ -229,7 +237,7 @@ describe("snapshots of a PGlite store", () => {
     const { createHash } = await import("node:crypto");
     // Stored as the store stores images (deflated, base64), so only the image itself is wrong.
     const { deflateRawSync } = await import("node:zlib");
-    const garbage = deflateRawSync(Buffer.from("FMSNAP01\u0004\u0000\u0000\u0000{no}")).toString("base64");
+    const garbage = deflateRawSync(Buffer.from("FMSNAP02\u0004\u0000\u0000\u0000{no}")).toString("base64");
     await db.query(`UPDATE "${schema}".finemem_snapshot SET payload = $1, checksum = $2`, [
       garbage,
       createHash("sha256").update(garbage).digest("hex"),

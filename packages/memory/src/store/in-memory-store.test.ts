@@ -234,7 +234,7 @@ describe("the operations a store logs", () => {
     expect(await store.exportJsonl()).toBe(before);
     expect(before).not.toContain("tampered");
     const [state] = store.namespaceStates();
-    expect(state!.log.map((entry) => entry.operation === frozen)).toEqual([false, true]);
+    expect([...state!.log].map((entry) => entry.operation === frozen)).toEqual([false, true]);
     // The same export as a store given two unfrozen operations.
     const reference = createInMemoryStore();
     await reference.apply(step(1, [insert("Ada lives in Paris"), insert("Bo lives in Oslo")]));

@@ -182,7 +182,7 @@ export class InMemoryStore implements MemoryBackend {
     const state = this.stateOf(namespace);
     if (state === undefined) return [];
     const scope = options.scope ?? "any-version";
-    const targets = state.bySeq.filter((record) => {
+    const targets = [...state.bySeq].filter((record) => {
       if (record.current === undefined) return false;
       if (scope === "current-version") return record.current.sourceChunkId === sourceChunkId;
       return record.versions.some((version) => version.sourceChunkId === sourceChunkId);

@@ -10,6 +10,7 @@ import type {
   OperationResult,
 } from "@finemem/spec";
 import { Bm25Index, type Bm25Parameters } from "../bm25/bm25-index.js";
+import { OperationLog } from "./operation-log.js";
 
 /** One item's record: its version chain and the item object of its current version. */
 export interface ItemRecord {
@@ -66,6 +67,53 @@ export class StoredItemRecord implements ItemRecord {
     this.sourceChunkId = sourceChunkId;
     this.tombstone = false;
     this.versionObject = undefined;
+  }
+
+  /**
+   * A record as a snapshot image holds it: the newest version's fields and the versions before it
+   * (frozen, oldest first; not copied).
+   */
+  static restore(
+    id: Id,
+    seq: number,
+    memoryType: MemoryType | undefined,
+    createdStep: number,
+    newest: NewestVersionFields,
+    earlier: MemoryItemVersion[] | undefined,
+  ): StoredItemRecord {
+    const record = new StoredItemRecord(
+      id,
+      seq,
+      memoryType,
+      createdStep,
+      newest.content,
+      newest.timestamp,
+      newest.operationId,
+      newest.sourceChunkId,
+    );
+    record.version = newest.version;
+    record.step = newest.step;
+    record.tombstone = newest.tombstone;
+    if (earlier !== undefined && earlier.length > 0) record.earlier = earlier;
+    return record;
+  }
+
+  /** The newest version's fields (for a snapshot image), without building the version. */
+  newestFields(): NewestVersionFields {
+    return {
+      content: this.content,
+      version: this.version,
+      timestamp: this.timestamp,
+      step: this.step,
+      operationId: this.operationId,
+      sourceChunkId: this.sourceChunkId,
+      tombstone: this.tombstone,
+    };
+  }
+
+  /** The versions before the newest, oldest first (for a snapshot image; not a copy). */
+  earlierVersions(): readonly MemoryItemVersion[] {
+    return this.earlier ?? [];
   }
 
   /** Oldest first (a fresh array on each read: append with {@link appendVersion}). */
@@ -159,6 +207,17 @@ export class StoredItemRecord implements ItemRecord {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The fields of a record's newest version that its record does not hold already. */
+export interface NewestVersionFields {
+  readonly content: string;
+  readonly version: number;
+  readonly timestamp: string | undefined;
+  readonly step: number;
+  readonly operationId: Id;
+  readonly sourceChunkId: Id | undefined;
+  readonly tombstone: boolean;
+}
 
 /**
  * Builds a version with its keys always in one order (exports compare byte for byte) and absent
@@ -258,6 +317,29 @@ export class ItemsById {
   private readonly numbered: (ItemRecord | undefined)[] = [];
   private numberedCount = 0;
   private readonly others = new Map<Id, ItemRecord>();
+  // Restored from a snapshot and not yet asked for: each item number's seq + 1 (0 for none), and the
+  // table that builds a record from its seq.
+  private restoredSeqs: Int32Array | undefined;
+  private restoredTable: RecordTable | undefined;
+
+  /**
+   * Ids restored from a snapshot: `seqByNumber[n]` is the seq + 1 of the record whose id has number n
+   * (0 for none), `numberedCount` how many are not 0; `others` the records of other ids. Records are
+   * built when first asked for.
+   */
+  static restored(
+    seqByNumber: Int32Array,
+    numberedCount: number,
+    table: RecordTable,
+    others: readonly ItemRecord[],
+  ): ItemsById {
+    const items = new ItemsById();
+    items.restoredSeqs = seqByNumber;
+    items.restoredTable = table;
+    items.numberedCount = numberedCount;
+    for (const record of others) items.others.set(record.id, record);
+    return items;
+  }
 
   get size(): number {
     return this.numberedCount + this.others.size;
@@ -265,7 +347,8 @@ export class ItemsById {
 
   get(id: Id): ItemRecord | undefined {
     const number = itemNumberOf(id);
-    return number === -1 ? this.others.get(id) : this.numbered[number];
+    if (number === -1) return this.others.get(id);
+    return this.numbered[number] ?? this.restoredRecord(number);
   }
 
   has(id: Id): boolean {
@@ -278,7 +361,7 @@ export class ItemsById {
     else {
       // Numbers are handed out in increasing order, so the array grows at its end (holes only where
       // an import moved the numbering on).
-      if (this.numbered[number] === undefined) this.numberedCount += 1;
+      if (this.numbered[number] === undefined && this.restoredRecord(number) === undefined) this.numberedCount += 1;
       this.numbered[number] = record;
     }
     return this;
@@ -287,15 +370,20 @@ export class ItemsById {
   delete(id: Id): boolean {
     const number = itemNumberOf(id);
     if (number === -1) return this.others.delete(id);
-    if (this.numbered[number] === undefined) return false;
+    if (this.get(id) === undefined) return false;
     this.numbered[number] = undefined;
+    if (this.restoredSeqs !== undefined && number < this.restoredSeqs.length) this.restoredSeqs[number] = 0;
     this.numberedCount -= 1;
     return true;
   }
 
   /** Numbered items by number, then the others in insertion order. */
   *entries(): IterableIterator<[Id, ItemRecord]> {
-    for (const record of this.numbered) if (record !== undefined) yield [record.id, record];
+    const end = Math.max(this.numbered.length, this.restoredSeqs?.length ?? 0);
+    for (let number = 0; number < end; number++) {
+      const record = this.numbered[number] ?? this.restoredRecord(number);
+      if (record !== undefined) yield [record.id, record];
+    }
     yield* this.others.entries();
   }
 
@@ -309,6 +397,58 @@ export class ItemsById {
 
   [Symbol.iterator](): IterableIterator<[Id, ItemRecord]> {
     return this.entries();
+  }
+
+  /** The restored record of an item number, built and kept on first use; undefined when none. */
+  private restoredRecord(number: number): ItemRecord | undefined {
+    const seqs = this.restoredSeqs;
+    if (seqs === undefined || number >= seqs.length || seqs[number] === 0) return undefined;
+    const record = this.restoredTable!.at(seqs[number]! - 1);
+    this.numbered[number] = record;
+    return record;
+  }
+}
+
+/**
+ * A namespace's records in sequence order (a record's seq is its position). Records restored from a
+ * snapshot are built from the image when first read, so a reopen builds none of them; each is built
+ * once and is then the same object on every read.
+ */
+export class RecordTable implements Iterable<ItemRecord> {
+  private readonly records: (ItemRecord | undefined)[];
+  private readonly build: ((seq: number) => ItemRecord) | undefined;
+
+  /** An empty table, or one of `count` restored records that `build` makes from their seq. */
+  constructor(count = 0, build?: (seq: number) => ItemRecord) {
+    this.records = count === 0 ? [] : new Array(count);
+    this.build = build;
+  }
+
+  get length(): number {
+    return this.records.length;
+  }
+
+  at(seq: number): ItemRecord {
+    let record = this.records[seq];
+    if (record === undefined) {
+      if (this.build === undefined || seq < 0 || seq >= this.records.length)
+        throw new RangeError(`no record at seq ${seq}`);
+      record = this.build(seq);
+      this.records[seq] = record;
+    }
+    return record;
+  }
+
+  push(record: ItemRecord): void {
+    this.records.push(record);
+  }
+
+  [Symbol.iterator](): Iterator<ItemRecord> {
+    let seq = 0;
+    return {
+      next: (): IteratorResult<ItemRecord> =>
+        seq < this.records.length ? { done: false, value: this.at(seq++) } : { done: true, value: undefined },
+    };
   }
 }
 
@@ -329,11 +469,31 @@ export const KIND_OF_TYPE: Readonly<Record<MemoryType | "flat", number>> = {
   episodic: 3,
 };
 
+/** What a snapshot restores of a namespace eagerly, and how to build the rest when first needed. */
+export interface RestoredStateParts {
+  readonly step: number;
+  readonly nextItemNumber: number;
+  readonly nextSeq: number;
+  /** The records, in sequence order. */
+  readonly records: RecordTable;
+  /** The records by id. */
+  readonly items: ItemsById;
+  readonly log: OperationLog;
+  /** Builds the set of applied operation ids (on the first write). */
+  readonly operationIds: () => Set<Id>;
+  /** Builds the duplicate index (on the first write). */
+  readonly contents: () => Map<string, Id | readonly Id[]>;
+}
+
 /**
  * Everything a store knows about one namespace. A state is owned by one store until a fork shares it;
  * from then on it is frozen, and whichever store writes to it first works on its own clone
  * (copy-on-write at namespace granularity: a fork costs O(namespaces), the first write after it
  * O(items of that namespace)).
+ *
+ * A state restored from a snapshot builds its operation-id set and duplicate index on first use (a
+ * write reads them, a search or a view does not), and its log stays encoded until read: a reopen then
+ * costs the records and the index, not every object a replay would make.
  */
 export class NamespaceState {
   frozen = false;
@@ -341,13 +501,14 @@ export class NamespaceState {
   nextItemNumber = 1;
   nextSeq = 0;
   readonly items: ItemsById;
-  readonly bySeq: ItemRecord[];
-  /** Current contents (per kind in the typed layout) → the item holding it, or the items when several do. */
-  readonly contents: Map<string, Id | readonly Id[]>;
-  readonly log: LoggedOperation[];
-  readonly operationIds: Set<Id>;
+  readonly bySeq: RecordTable;
+  readonly log: OperationLog;
   readonly index: Bm25Index;
   private cachedView: MemoryView | undefined;
+  private contentsBuilt: Map<string, Id | readonly Id[]> | undefined;
+  private operationIdsBuilt: Set<Id> | undefined;
+  private buildContents: (() => Map<string, Id | readonly Id[]>) | undefined;
+  private buildOperationIds: (() => Set<Id>) | undefined;
 
   constructor(
     readonly namespace: Namespace,
@@ -357,10 +518,10 @@ export class NamespaceState {
   ) {
     if (source === undefined) {
       this.items = new ItemsById();
-      this.bySeq = [];
-      this.contents = new Map();
-      this.log = [];
-      this.operationIds = new Set();
+      this.bySeq = new RecordTable();
+      this.contentsBuilt = new Map();
+      this.log = new OperationLog();
+      this.operationIdsBuilt = new Set();
       this.index = bm25 instanceof Bm25Index ? bm25 : new Bm25Index(bm25);
       return;
     }
@@ -368,20 +529,60 @@ export class NamespaceState {
     this.nextItemNumber = source.nextItemNumber;
     this.nextSeq = source.nextSeq;
     this.items = new ItemsById();
-    this.bySeq = [];
+    this.bySeq = new RecordTable();
     for (const record of source.bySeq) {
       const copy = copyRecord(record);
       this.items.set(copy.id, copy);
       this.bySeq.push(copy);
     }
     // Holder lists are appended to in place, so each state has its own.
-    this.contents = new Map();
+    this.contentsBuilt = new Map();
     for (const [key, holders] of source.contents)
-      this.contents.set(key, typeof holders === "string" ? holders : [...holders]);
-    this.log = [...source.log];
-    this.operationIds = new Set(source.operationIds);
+      this.contentsBuilt.set(key, typeof holders === "string" ? holders : [...holders]);
+    this.log = source.log.copy();
+    this.operationIdsBuilt = new Set(source.operationIds);
     this.index = bm25 as Bm25Index;
     this.cachedView = source.cachedView;
+  }
+
+  /** A state restored from a snapshot (see {@link RestoredStateParts}). */
+  static restored(
+    namespace: Namespace,
+    layout: MemoryLayout,
+    index: Bm25Index,
+    parts: RestoredStateParts,
+  ): NamespaceState {
+    const state = new NamespaceState(namespace, layout, index);
+    state.step = parts.step;
+    state.nextItemNumber = parts.nextItemNumber;
+    state.nextSeq = parts.nextSeq;
+    const restored = state as { items: ItemsById; bySeq: RecordTable; log: OperationLog };
+    restored.items = parts.items;
+    restored.bySeq = parts.records;
+    restored.log = parts.log;
+    state.contentsBuilt = undefined;
+    state.operationIdsBuilt = undefined;
+    state.buildContents = parts.contents;
+    state.buildOperationIds = parts.operationIds;
+    return state;
+  }
+
+  /** Current contents (per kind in the typed layout) → the item holding it, or the items when several do. */
+  get contents(): Map<string, Id | readonly Id[]> {
+    if (this.contentsBuilt === undefined) {
+      this.contentsBuilt = this.buildContents!();
+      this.buildContents = undefined;
+    }
+    return this.contentsBuilt;
+  }
+
+  /** The ids of the operations applied in this namespace. */
+  get operationIds(): Set<Id> {
+    if (this.operationIdsBuilt === undefined) {
+      this.operationIdsBuilt = this.buildOperationIds!();
+      this.buildOperationIds = undefined;
+    }
+    return this.operationIdsBuilt;
   }
 
   /** A private, writable copy of this state (the copy-on-write step). */
@@ -393,7 +594,10 @@ export class NamespaceState {
   view(): MemoryView {
     if (this.cachedView === undefined) {
       const items: MemoryItem[] = [];
-      for (const record of this.bySeq) if (record.current !== undefined) items.push(record.current);
+      for (let seq = 0; seq < this.bySeq.length; seq++) {
+        const current = this.bySeq.at(seq).current;
+        if (current !== undefined) items.push(current);
+      }
       this.cachedView = Object.freeze({
         namespace: this.namespace,
         layout: this.layout,
@@ -415,7 +619,7 @@ export class NamespaceState {
 
   /** The record whose BM25 key is `seq`. */
   recordAt(seq: number): ItemRecord {
-    return this.bySeq[seq]!;
+    return this.bySeq.at(seq);
   }
 }
 

@@ -1,30 +1,51 @@
-// A compact binary image of an in-memory store's state (its namespaces' items, version chains,
-// operation logs and BM25 indexes), so a persistent store can restore its replica without replaying
-// its whole log. The image is read back only into a store created with the same settings; anything
-// that does not fit (another layout of the state classes, a truncated or edited image) throws a
-// SnapshotFormatError, and the caller falls back to a full replay.
-import type { Id, MemoryItem, MemoryItemVersion, MemoryType, Namespace } from "@finemem/spec";
+// A binary image of an in-memory store's state (its namespaces' records, operation logs and BM25
+// indexes), so a persistent store can restore its replica without replaying its whole log. The
+// image is laid out to be read in place: the BM25 index's arrays and the records' fields are typed
+// columns the restored store uses as they lie in the image's buffer, strings are one Latin-1 (or
+// UTF-16) text sliced when first read, and the operation log stays encoded until something reads it.
+// The image is read back only into a store created with the same settings; anything that does not
+// fit (another layout of the state classes, a truncated or edited image) throws a SnapshotFormatError,
+// and the caller falls back to a full replay.
+import type { Id, MemoryItemVersion, MemoryType, Namespace } from "@finemem/spec";
 import { Bm25Index } from "../bm25/bm25-index.js";
+import {
+  SnapshotFormatError,
+  StringTableReader,
+  StringTableWriter,
+  type TapeColumns,
+  TapeReader,
+  TapeWriter,
+} from "./image-tape.js";
 import type { InMemoryStore } from "./in-memory-store.js";
 import { namespaceKey } from "./namespace-key.js";
-import { contentKey, type ItemRecord, itemOf, type LoggedOperation, NamespaceState } from "./namespace-state.js";
+import {
+  contentKey,
+  type ItemRecord,
+  ItemsById,
+  itemNumberOf,
+  type LoggedOperation,
+  NamespaceState,
+  type NewestVersionFields,
+  RecordTable,
+  StoredItemRecord,
+} from "./namespace-state.js";
+import { OperationLog } from "./operation-log.js";
+
+export { SnapshotFormatError } from "./image-tape.js";
 
 /** Bumped whenever the image's layout changes; an image of another version is never read. */
-export const REPLICA_SNAPSHOT_FORMAT_VERSION = 1;
+export const REPLICA_SNAPSHOT_FORMAT_VERSION = 2;
 
-const MAGIC = "FMSNAP01";
+const MAGIC = "FMSNAP02";
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** An image this code cannot read or write (another format, a changed state class, a damaged image). */
-export class SnapshotFormatError extends Error {
-  override readonly name = "SnapshotFormatError";
-}
 
 // The fields of a NamespaceState this codec knows how to save and rebuild.
 const STATE_FIELDS = [
+  "buildContents",
+  "buildOperationIds",
   "bySeq",
   "cachedView",
-  "contents",
+  "contentsBuilt",
   "frozen",
   "index",
   "items",
@@ -33,7 +54,7 @@ const STATE_FIELDS = [
   "namespace",
   "nextItemNumber",
   "nextSeq",
-  "operationIds",
+  "operationIdsBuilt",
   "step",
 ].join(",");
 
@@ -46,7 +67,12 @@ type TypedArray =
   | Uint32Array
   | Float32Array
   | Float64Array;
-const TYPED_ARRAYS: Record<string, new (buffer: ArrayBuffer) => TypedArray> = {
+type TypedArrayType = {
+  new (length: number): TypedArray;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): TypedArray;
+  readonly BYTES_PER_ELEMENT: number;
+};
+const TYPED_ARRAYS: Record<string, TypedArrayType> = {
   Int8Array,
   Uint8Array,
   Int16Array,
@@ -55,23 +81,70 @@ const TYPED_ARRAYS: Record<string, new (buffer: ArrayBuffer) => TypedArray> = {
   Uint32Array,
   Float32Array,
   Float64Array,
-};
+} as never;
 
 /** A field of the BM25 index, as the image's header describes it (values other than arrays are on the tape). */
 type EncodedField =
   | { readonly t: "tape" }
   | { readonly t: "map" }
-  /** `n` elements, of which the blob holds those up to the last non-zero one. */
-  | { readonly t: "typed"; readonly c: string; readonly n: number; readonly blob: number }
+  /** The index's terms by term id: a blob of string ids, read when the index first needs them. */
+  | { readonly t: "terms"; readonly blob: number }
+  /** Not stored: the index rebuilds it from its other fields when it needs it. */
+  | { readonly t: "derived" }
+  /** A plain array of 32-bit integers, as an Int32 blob. */
+  | { readonly t: "ints"; readonly blob: number }
+  | { readonly t: "zeros"; readonly c: string; readonly n: number }
+  | { readonly t: "typed"; readonly c: string; readonly blob: number }
   | { readonly t: "typedList"; readonly c: string; readonly lengths: number; readonly blob: number };
 
-/** One item record: id, memory type, created step, versions, and its current item when not derivable. */
-type EncodedRecord = [Id, MemoryType | null, number, MemoryItemVersion[], MemoryItem | null | 0];
+/** Blob numbers of a tape's columns, and its object shapes. */
+interface EncodedTape {
+  readonly tags: number;
+  readonly ints: number;
+  readonly floats: number;
+  readonly shapes: [string[], boolean][];
+}
+
+/** Blob numbers of the records' columns (one element per record, in sequence order). */
+interface RecordColumns {
+  /** Int32: string ids. */
+  readonly id: number;
+  /** Uint8: 0 none, else 1 + the position in MEMORY_TYPES. */
+  readonly memoryType: number;
+  /** Int32. */
+  readonly createdStep: number;
+  /** Int32: the newest version's number. */
+  readonly version: number;
+  /** Int32: string ids. */
+  readonly content: number;
+  /** Int32: string ids, -1 for none. */
+  readonly timestamp: number;
+  /** Int32. */
+  readonly step: number;
+  /** Int32: string ids. */
+  readonly operationId: number;
+  /** Int32: string ids, -1 for none. */
+  readonly sourceChunkId: number;
+  /** Uint8: 1 when the newest version is a tombstone. */
+  readonly tombstone: number;
+}
 
 interface EncodedState {
   readonly key: string;
   readonly layout: string;
-  /** The index fields in order; their tape values follow the state's on the tape. */
+  readonly records: number;
+  readonly columns: RecordColumns;
+  /** Int32, by item number (the store's own ids, `m<n>`): the seq + 1 of its record, 0 for none. */
+  readonly seqByNumber: number;
+  /** Int32: the seqs of the records whose ids are not of the store's numbering. */
+  readonly otherSeqs: number;
+  /** Int32 string ids of the applied operation ids, in the set's order. */
+  readonly operationIds: number;
+  /** Whether the store keeps a duplicate index (a store that allows duplicates keeps none). */
+  readonly contentsTracked: boolean;
+  readonly logEntries: number;
+  readonly log: EncodedTape;
+  /** The index fields in order; their tape values follow the state's on the main tape. */
   readonly index: [string, EncodedField][];
 }
 
@@ -79,205 +152,19 @@ interface Header {
   readonly formatVersion: number;
   readonly littleEndian: boolean;
   readonly stateFields: string;
+  readonly strings: { readonly latin1: boolean; readonly text: number; readonly ends: number };
+  readonly tape: EncodedTape;
   readonly states: EncodedState[];
-  /** Object shapes of the tape: keys in order, and whether the object is frozen. */
-  readonly shapes: [string[], boolean][];
   /** Byte offset and length of each blob, relative to the start of the blob region. */
   readonly blobs: [number, number][];
-  /** Blobs of the tape: tags, integers, other numbers, string ends (UTF-16 units), strings (UTF-8). */
-  readonly tape: [number, number, number, number, number];
 }
 
-// The tape: plain data (objects with their key order and frozenness, arrays, strings, numbers) as
-// columns, read back far faster than JSON and with every distinct string stored once.
-enum Tag {
-  Undefined = 0,
-  Null = 1,
-  False = 2,
-  True = 3,
-  Float = 4,
-  String = 5,
-  Object = 6,
-  Array = 7,
-  Int = 8,
-  FrozenArray = 9,
-}
-
-/** A typed array that doubles when full (the image's tag and integer streams). */
-class Growable<T extends Int32Array | Uint8Array> {
-  length = 0;
-  constructor(
-    public data: T,
-    private readonly allocate: (length: number) => T,
-  ) {}
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = this.allocate(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-}
-
-class TapeWriter {
-  readonly tags = new Growable(new Uint8Array(4096), (length) => new Uint8Array(length));
-  readonly ints = new Growable(new Int32Array(1024), (length) => new Int32Array(length));
-  readonly floats: number[] = [];
-  private readonly stringIds = new Map<string, number>();
-  readonly strings: string[] = [];
-  private readonly shapeIds = new Map<string, number>();
-  readonly shapes: [string[], boolean][] = [];
-
-  write(value: unknown): void {
-    switch (typeof value) {
-      case "undefined":
-        this.tags.push(Tag.Undefined);
-        return;
-      case "boolean":
-        this.tags.push(value ? Tag.True : Tag.False);
-        return;
-      case "number":
-        if (Number.isInteger(value) && value >= -2147483648 && value <= 2147483647 && !Object.is(value, -0)) {
-          this.tags.push(Tag.Int);
-          this.ints.push(value);
-        } else {
-          this.tags.push(Tag.Float);
-          this.floats.push(value);
-        }
-        return;
-      case "string": {
-        let id = this.stringIds.get(value);
-        if (id === undefined) {
-          id = this.strings.length;
-          this.strings.push(value);
-          this.stringIds.set(value, id);
-        }
-        this.tags.push(Tag.String);
-        this.ints.push(id);
-        return;
-      }
-      case "object": {
-        if (value === null) {
-          this.tags.push(Tag.Null);
-          return;
-        }
-        if (Array.isArray(value)) {
-          this.tags.push(Object.isFrozen(value) ? Tag.FrozenArray : Tag.Array);
-          this.ints.push(value.length);
-          for (let position = 0; position < value.length; position++) {
-            if (!(position in value)) throw new SnapshotFormatError("an array with holes");
-            this.write(value[position]);
-          }
-          return;
-        }
-        if (Object.getPrototypeOf(value) !== Object.prototype) throw new SnapshotFormatError("an object of a class");
-        const keys = Object.keys(value);
-        const frozen = Object.isFrozen(value);
-        const shapeKey = `${frozen ? "F" : "-"}${keys.join("\u0000")}`;
-        let shape = this.shapeIds.get(shapeKey);
-        if (shape === undefined) {
-          shape = this.shapes.length;
-          this.shapes.push([keys, frozen]);
-          this.shapeIds.set(shapeKey, shape);
-        }
-        this.tags.push(Tag.Object);
-        this.ints.push(shape);
-        for (const key of keys) this.write((value as Record<string, unknown>)[key]);
-        return;
-      }
-      default:
-        throw new SnapshotFormatError(`a ${typeof value} value`);
-    }
-  }
-}
-
-/**
- * A function building one shape's object as a literal (one hidden class, no per-key transitions):
- * much faster than assigning keys one by one. The keys are written as JSON string literals, so no
- * key can be anything but a property name; `__proto__` is refused (a literal would set the prototype).
- */
-function shapeBuilder([keys, frozen]: [string[], boolean]): (read: () => unknown) => Record<string, unknown> {
-  if (!Array.isArray(keys) || keys.some((key) => typeof key !== "string" || key === "__proto__"))
-    throw new SnapshotFormatError("the image has a malformed object shape");
-  const literal = `{${keys.map((key) => `${JSON.stringify(key)}: read()`).join(", ")}}`;
-  return new Function("read", `return ${frozen === true ? `Object.freeze(${literal})` : literal};`) as never;
-}
-
-class TapeReader {
-  private tag = 0;
-  private int = 0;
-  private float = 0;
-  private readonly builders: ((read: () => unknown) => Record<string, unknown>)[];
-  private readonly readNext = () => this.read();
-  constructor(
-    private readonly tags: Uint8Array,
-    private readonly ints: Int32Array,
-    private readonly floats: Float64Array,
-    private readonly strings: string[],
-    shapes: [string[], boolean][],
-  ) {
-    this.builders = shapes.map(shapeBuilder);
-  }
-
-  read(): unknown {
-    switch (this.tags[this.tag++]) {
-      case Tag.Undefined:
-        return undefined;
-      case Tag.Null:
-        return null;
-      case Tag.False:
-        return false;
-      case Tag.True:
-        return true;
-      case Tag.Int:
-        return this.ints[this.int++];
-      case Tag.Float:
-        return this.floats[this.float++];
-      case Tag.String: {
-        const value = this.strings[this.ints[this.int++]!];
-        if (value === undefined) throw new SnapshotFormatError("the tape refers to a missing string");
-        return value;
-      }
-      case Tag.Array:
-      case Tag.FrozenArray: {
-        const frozen = this.tags[this.tag - 1] === Tag.FrozenArray;
-        const length = this.ints[this.int++]!;
-        const array = new Array(length);
-        for (let position = 0; position < length; position++) array[position] = this.read();
-        return frozen ? Object.freeze(array) : array;
-      }
-      case Tag.Object: {
-        const build = this.builders[this.ints[this.int++]!];
-        if (build === undefined) throw new SnapshotFormatError("the tape refers to a missing shape");
-        return build(this.readNext);
-      }
-      default:
-        throw new SnapshotFormatError("the tape is damaged");
-    }
-  }
-
-  /** Whether every column was read to its end. */
-  done(): boolean {
-    return this.tag === this.tags.length && this.int === this.ints.length && this.float === this.floats.length;
-  }
-}
+const MEMORY_TYPES: readonly MemoryType[] = ["core", "semantic", "episodic"];
 
 function stateFieldsOf(layout: "flat" | "typed"): string {
   return Object.keys(new NamespaceState({}, layout, {}))
     .sort()
     .join(",");
-}
-
-/**
- * The current item a record's last version gives, built by the store's own `itemOf`. The image stores
- * a record's current item only where this differs from the real one, so the restored item is the
- * one a replay in this build makes, or the stored one.
- */
-function derivedCurrent(record: ItemRecord): MemoryItem | undefined {
-  const version = record.versions.at(-1);
-  if (version === undefined || version.tombstone) return undefined;
-  return itemOf(record, version);
 }
 
 class BlobWriter {
@@ -296,17 +183,15 @@ class BlobWriter {
     this.offset += bytes.byteLength;
     return this.blobs.length - 1;
   }
-}
 
-function bytesOf(array: TypedArray): Uint8Array {
-  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-}
+  addArray(array: TypedArray): number {
+    return this.add(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  }
 
-/** The bytes of `array` up to its last non-zero element (growable arrays keep zeroed spare capacity). */
-function usedBytesOf(array: TypedArray): Uint8Array {
-  let used = array.length;
-  while (used > 0 && array[used - 1] === 0 && !Object.is(array[used - 1], -0)) used--;
-  return bytesOf(array.subarray(0, used) as TypedArray);
+  addTape(tape: TapeWriter): EncodedTape {
+    const { tags, ints, floats, shapes } = tape.columns();
+    return { tags: this.addArray(tags), ints: this.addArray(ints), floats: this.addArray(floats), shapes };
+  }
 }
 
 function typedName(value: unknown): string | undefined {
@@ -315,11 +200,46 @@ function typedName(value: unknown): string | undefined {
   return TYPED_ARRAYS[name] === undefined ? undefined : name;
 }
 
-function encodeIndexField(field: string, value: unknown, blobs: BlobWriter, tape: TapeWriter): EncodedField {
+// Index fields the index rebuilds itself (see Bm25Index): its dictionary from its terms, its term
+// pool from its postings, and where its terms come from.
+const INDEX_DERIVED_FIELDS = new Set(["termIds", "termPool", "termSource"]);
+
+// Query and add scratch space of the BM25 index: nothing in it outlives a call (each call moves an
+// epoch on before reading it), so it comes back zeroed rather than being stored.
+const INDEX_SCRATCH_FIELDS = new Set([
+  "accumulator",
+  "touchedEpoch",
+  "touched",
+  "termSeenInDocument",
+  "termPositionInDocument",
+  "scratchTerms",
+  "scratchFrequencies",
+]);
+
+function encodeIndexField(
+  field: string,
+  value: unknown,
+  index: Bm25Index,
+  blobs: BlobWriter,
+  strings: StringTableWriter,
+  tape: TapeWriter,
+): EncodedField {
+  if (INDEX_DERIVED_FIELDS.has(field)) return { t: "derived" };
+  if (field === "termNames") {
+    const terms = index.terms();
+    const ids = new Int32Array(terms.length);
+    for (let termId = 0; termId < terms.length; termId++) ids[termId] = strings.id(terms[termId]!);
+    return { t: "terms", blob: blobs.addArray(ids) };
+  }
   const typed = typedName(value);
   if (typed !== undefined) {
     const array = value as TypedArray;
-    return { t: "typed", c: typed, n: array.length, blob: blobs.add(usedBytesOf(array)) };
+    if (INDEX_SCRATCH_FIELDS.has(field)) return { t: "zeros", c: typed, n: array.length };
+    // Scratch space and unused arrays come back as fresh zeroed ones; the rest whole (spare
+    // capacity included), so the restored index uses them in place.
+    if (array.every((element) => element === 0 && !Object.is(element, -0)))
+      return { t: "zeros", c: typed, n: array.length };
+    return { t: "typed", c: typed, blob: blobs.addArray(array) };
   }
   if (value instanceof Map) {
     tape.write([[...value.keys()], [...value.values()]]);
@@ -327,21 +247,31 @@ function encodeIndexField(field: string, value: unknown, blobs: BlobWriter, tape
   }
   if (Array.isArray(value) && value.length > 0 && typedName(value[0]) !== undefined) {
     const name = typedName(value[0])!;
+    // Posting lists are stored up to their used length (the rest is spare capacity); a restored list
+    // is exactly that long, and the next add to it grows it into a new array.
+    const postingLength = (index as unknown as Record<string, unknown>).postingLength;
+    const used = field === "postings" && typedName(postingLength) === "Int32Array" ? postingLength : undefined;
     const lengths = new Int32Array(value.length);
     let total = 0;
     value.forEach((element, position) => {
       if (typedName(element) !== name) throw new SnapshotFormatError(`index field ${field} mixes array types`);
-      lengths[position] = (element as TypedArray).length;
-      total += (element as TypedArray).byteLength;
+      const length = used === undefined ? (element as TypedArray).length : (used as Int32Array)[position]!;
+      if (!(length >= 0 && length <= (element as TypedArray).length))
+        throw new SnapshotFormatError(`index field ${field} is longer than its arrays`);
+      lengths[position] = length;
+      total += length * (element as TypedArray).BYTES_PER_ELEMENT;
     });
     const joined = new Uint8Array(total);
     let at = 0;
-    for (const element of value as TypedArray[]) {
-      joined.set(bytesOf(element), at);
-      at += element.byteLength;
-    }
-    return { t: "typedList", c: name, lengths: blobs.add(bytesOf(lengths)), blob: blobs.add(joined) };
+    value.forEach((element: TypedArray, position) => {
+      const bytes = lengths[position]! * element.BYTES_PER_ELEMENT;
+      joined.set(new Uint8Array(element.buffer, element.byteOffset, bytes), at);
+      at += bytes;
+    });
+    return { t: "typedList", c: name, lengths: blobs.addArray(lengths), blob: blobs.add(joined) };
   }
+  if (Array.isArray(value) && value.every((element) => (element | 0) === element && !Object.is(element, -0)))
+    return { t: "ints", blob: blobs.addArray(Int32Array.from(value)) };
   try {
     tape.write(value);
   } catch (error) {
@@ -350,31 +280,103 @@ function encodeIndexField(field: string, value: unknown, blobs: BlobWriter, tape
   return { t: "tape" };
 }
 
-function encodeState(key: string, state: NamespaceState, blobs: BlobWriter, tape: TapeWriter): EncodedState {
-  const records: EncodedRecord[] = state.bySeq.map((record, position) => {
-    if (record.seq !== position) throw new SnapshotFormatError(`record ${record.id} is out of sequence`);
-    const derived = derivedCurrent(record);
-    const same =
-      record.current === undefined
-        ? derived === undefined
-        : derived !== undefined && JSON.stringify(derived) === JSON.stringify(record.current);
-    return [
-      record.id,
-      record.memoryType ?? null,
-      record.createdStep,
-      record.versions,
-      same ? 0 : (record.current ?? null),
-    ];
-  });
-  if (state.items.size !== records.length) throw new SnapshotFormatError("items and records disagree");
+function encodeState(
+  key: string,
+  state: NamespaceState,
+  blobs: BlobWriter,
+  strings: StringTableWriter,
+  tape: TapeWriter,
+): EncodedState {
+  const count = state.bySeq.length;
+  const id = new Int32Array(count);
+  const memoryType = new Uint8Array(count);
+  const createdStep = new Int32Array(count);
+  const version = new Int32Array(count);
+  const content = new Int32Array(count);
+  const timestamp = new Int32Array(count);
+  const step = new Int32Array(count);
+  const operationId = new Int32Array(count);
+  const sourceChunkId = new Int32Array(count);
+  const tombstone = new Uint8Array(count);
+  const earlier: [number, readonly MemoryItemVersion[]][] = [];
+  const numbered: number[] = [];
+  const otherSeqs: number[] = [];
+  for (let seq = 0; seq < count; seq++) {
+    const record = state.bySeq.at(seq);
+    if (record.seq !== seq) throw new SnapshotFormatError(`record ${record.id} is out of sequence`);
+    if (!(record instanceof StoredItemRecord)) throw new SnapshotFormatError(`record ${record.id} is of another kind`);
+    const newest = record.newestFields();
+    id[seq] = strings.id(record.id);
+    const number = itemNumberOf(record.id);
+    if (number === -1) otherSeqs.push(seq);
+    else numbered.push(number, seq);
+    memoryType[seq] = record.memoryType === undefined ? 0 : 1 + MEMORY_TYPES.indexOf(record.memoryType);
+    createdStep[seq] = record.createdStep;
+    version[seq] = newest.version;
+    content[seq] = strings.id(newest.content);
+    timestamp[seq] = newest.timestamp === undefined ? -1 : strings.id(newest.timestamp);
+    step[seq] = newest.step;
+    operationId[seq] = strings.id(newest.operationId);
+    sourceChunkId[seq] = newest.sourceChunkId === undefined ? -1 : strings.id(newest.sourceChunkId);
+    tombstone[seq] = newest.tombstone ? 1 : 0;
+    if (
+      !Number.isInteger(record.createdStep) ||
+      Math.abs(record.createdStep) > 0x7fffffff ||
+      !Number.isInteger(newest.step) ||
+      Math.abs(newest.step) > 0x7fffffff
+    )
+      throw new SnapshotFormatError(`record ${record.id} has a step outside 32 bits`);
+    const before = record.earlierVersions();
+    if (before.length > 0) earlier.push([seq, before]);
+  }
+  if (state.items.size !== count) throw new SnapshotFormatError("items and records disagree");
+  const operationIds = new Int32Array(state.operationIds.size);
+  let position = 0;
+  for (const operation of state.operationIds) operationIds[position++] = strings.id(operation);
+  const contents = state.contents;
   const shared: [string, Id[]][] = [];
-  for (const [content, holders] of state.contents)
-    if (typeof holders !== "string") shared.push([content, [...holders]]);
-  tape.write([state.namespace, state.step, state.nextItemNumber, state.nextSeq, records, shared, state.log]);
-  const index = Object.entries(state.index).map(
-    ([field, value]) => [field, encodeIndexField(field, value, blobs, tape)] as [string, EncodedField],
+  for (const [content, holders] of contents) if (typeof holders !== "string") shared.push([content, [...holders]]);
+  tape.write([state.namespace, state.step, state.nextItemNumber, state.nextSeq, earlier, shared]);
+  const logTape = new TapeWriter(strings);
+  const log = state.log.toArray();
+  logTape.write(log);
+  const indexFields = Object.entries(state.index).map(
+    ([field, value]) =>
+      [field, encodeIndexField(field, value, state.index, blobs, strings, tape)] as [string, EncodedField],
   );
-  return { key, layout: state.layout, index };
+  return {
+    key,
+    layout: state.layout,
+    records: count,
+    columns: {
+      id: blobs.addArray(id),
+      memoryType: blobs.addArray(memoryType),
+      createdStep: blobs.addArray(createdStep),
+      version: blobs.addArray(version),
+      content: blobs.addArray(content),
+      timestamp: blobs.addArray(timestamp),
+      step: blobs.addArray(step),
+      operationId: blobs.addArray(operationId),
+      sourceChunkId: blobs.addArray(sourceChunkId),
+      tombstone: blobs.addArray(tombstone),
+    },
+    seqByNumber: blobs.addArray(seqByNumberOf(numbered)),
+    otherSeqs: blobs.addArray(Int32Array.from(otherSeqs)),
+    operationIds: blobs.addArray(operationIds),
+    contentsTracked: contents.size > 0,
+    logEntries: log.length,
+    log: blobs.addTape(logTape),
+    index: indexFields,
+  };
+}
+
+/** The seq + 1 of each item number's record (0 for none), from [number, seq, number, seq, …]. */
+function seqByNumberOf(numbered: readonly number[]): Int32Array {
+  let largest = -1;
+  for (let at = 0; at < numbered.length; at += 2) largest = Math.max(largest, numbered[at]!);
+  const seqs = new Int32Array(largest + 1);
+  for (let at = 0; at < numbered.length; at += 2) seqs[numbered[at]!] = numbered[at + 1]! + 1;
+  return seqs;
 }
 
 /**
@@ -385,31 +387,19 @@ export function encodeReplicaSnapshot(store: InMemoryStore): Uint8Array {
   const fields = stateFieldsOf(store.layout);
   if (fields !== STATE_FIELDS) throw new SnapshotFormatError(`unknown namespace state fields ${fields}`);
   const blobs = new BlobWriter();
-  const tape = new TapeWriter();
-  const states = store.namespaceStates().map((state) => encodeState(namespaceKey(state.namespace), state, blobs, tape));
-  const joined = tape.strings.join("");
-  // A lone surrogate would not survive UTF-8: such a store is not snapshotted (its log still is the truth).
-  if (!(joined as string & { isWellFormed(): boolean }).isWellFormed())
-    throw new SnapshotFormatError("a string holds a lone surrogate");
-  const ends = new Int32Array(tape.strings.length);
-  let end = 0;
-  tape.strings.forEach((text, position) => {
-    end += text.length;
-    ends[position] = end;
-  });
+  const strings = new StringTableWriter();
+  const tape = new TapeWriter(strings);
+  const states = store
+    .namespaceStates()
+    .map((state) => encodeState(namespaceKey(state.namespace), state, blobs, strings, tape));
+  const table = strings.encode();
   const header: Header = {
     formatVersion: REPLICA_SNAPSHOT_FORMAT_VERSION,
     littleEndian: LITTLE_ENDIAN,
     stateFields: fields,
+    strings: { latin1: table.latin1, text: blobs.add(table.text), ends: blobs.addArray(table.ends) },
+    tape: blobs.addTape(tape),
     states,
-    shapes: tape.shapes,
-    tape: [
-      blobs.add(tape.tags.data.subarray(0, tape.tags.length)),
-      blobs.add(bytesOf(tape.ints.data.subarray(0, tape.ints.length))),
-      blobs.add(bytesOf(new Float64Array(tape.floats))),
-      blobs.add(bytesOf(ends)),
-      blobs.add(new TextEncoder().encode(joined)),
-    ],
     blobs: blobs.blobs,
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
@@ -428,13 +418,20 @@ export function encodeReplicaSnapshot(store: InMemoryStore): Uint8Array {
   return out;
 }
 
+/** The length of a restored empty list of the index (its lists start at 4 elements). */
+const EMPTY_LIST_ROOM = 4;
+
+/** The blobs of an image, as typed arrays over its buffer (no copies). */
+type BlobReader = (position: number, type: string) => TypedArray;
+
 function decodeIndex(
   fields: [string, EncodedField][],
-  bm25: Bm25Index,
-  blob: (index: number, type: string) => TypedArray,
+  parameters: Bm25Index["parameters"],
+  blob: BlobReader,
+  strings: StringTableReader,
   tape: TapeReader,
 ): Bm25Index {
-  const index = new Bm25Index(bm25.parameters);
+  const index = new Bm25Index(parameters);
   const expected = Object.keys(index).sort().join(",");
   if (
     fields
@@ -444,19 +441,18 @@ function decodeIndex(
   )
     throw new SnapshotFormatError("the BM25 index fields differ from this version's");
   const target = index as unknown as Record<string, unknown>;
+  let terms: { count: number; name: (termId: number) => string } | undefined;
   const kind = (v: unknown) =>
     typedName(v) ?? (v instanceof Map ? "map" : Array.isArray(v) ? "array" : v === undefined ? "object" : typeof v);
   for (const [field, encoded] of fields) {
     let decoded: unknown;
     if (encoded.t === "tape") decoded = tape.read();
-    else if (encoded.t === "typed") {
-      const used = blob(encoded.blob, encoded.c);
-      const Type = TYPED_ARRAYS[encoded.c]! as unknown as new (length: number) => TypedArray;
-      if (!Number.isInteger(encoded.n) || encoded.n < used.length)
+    else if (encoded.t === "typed") decoded = blob(encoded.blob, encoded.c);
+    else if (encoded.t === "zeros") {
+      const Type = TYPED_ARRAYS[encoded.c];
+      if (Type === undefined || !Number.isInteger(encoded.n) || encoded.n < 0 || encoded.n > 2 ** 30)
         throw new SnapshotFormatError(`index field ${field} is damaged`);
-      const full = new Type(encoded.n);
-      full.set(used as never);
-      decoded = full;
+      decoded = new Type(encoded.n);
     } else if (encoded.t === "map") {
       const [keys, values] = tape.read() as [unknown[], unknown[]];
       if (!Array.isArray(keys) || !Array.isArray(values) || keys.length !== values.length)
@@ -464,19 +460,38 @@ function decodeIndex(
       const map = new Map();
       for (let position = 0; position < keys.length; position++) map.set(keys[position], values[position]);
       decoded = map;
+    } else if (encoded.t === "derived") {
+      if (!INDEX_DERIVED_FIELDS.has(field)) throw new SnapshotFormatError(`index field ${field} cannot be derived`);
+      decoded = undefined;
+    } else if (encoded.t === "ints") {
+      decoded = Array.from(blob(encoded.blob, "Int32Array"));
+    } else if (encoded.t === "terms") {
+      if (field !== "termNames") throw new SnapshotFormatError(`index field ${field} is not the terms`);
+      const ids = blob(encoded.blob, "Int32Array");
+      for (let termId = 0; termId < ids.length; termId++)
+        if (!(ids[termId]! >= 0 && ids[termId]! < strings.size)) throw new SnapshotFormatError("a term is damaged");
+      terms = { count: ids.length, name: (termId: number) => strings.at(ids[termId]!) };
+      decoded = undefined;
     } else if (encoded.t === "typedList") {
       const lengths = blob(encoded.lengths, "Int32Array") as Int32Array;
       const joined = blob(encoded.blob, encoded.c);
+      // Views of the image, each as long as it was stored: an add past its end grows it into a new
+      // array. An empty one gets room of its own (growing doubles the length, which 0 would keep).
       const list: TypedArray[] = new Array(lengths.length);
+      const Type = TYPED_ARRAYS[encoded.c]!;
       let at = 0;
       for (let position = 0; position < lengths.length; position++) {
-        list[position] = joined.slice(at, at + lengths[position]!);
-        at += lengths[position]!;
+        const length = lengths[position]!;
+        if (!(length >= 0 && at + length <= joined.length))
+          throw new SnapshotFormatError(`index field ${field} is damaged`);
+        list[position] = length === 0 ? new Type(EMPTY_LIST_ROOM) : joined.subarray(at, at + length);
+        at += length;
       }
+      if (at !== joined.length) throw new SnapshotFormatError(`index field ${field} is damaged`);
       decoded = list;
     } else throw new SnapshotFormatError(`index field ${field} has an unknown encoding`);
     if (field === "parameters") {
-      if (JSON.stringify(decoded) !== JSON.stringify(bm25.parameters))
+      if (JSON.stringify(decoded) !== JSON.stringify(parameters))
         throw new SnapshotFormatError("the BM25 parameters differ from this store's");
       continue;
     }
@@ -486,17 +501,156 @@ function decodeIndex(
       throw new SnapshotFormatError(`BM25 index field ${field} is a ${kind(decoded)}, expected a ${kind(reference)}`);
     target[field] = decoded;
   }
+  if (terms === undefined) throw new SnapshotFormatError("the BM25 index has no terms");
+  target.termSource = terms;
   return index;
+}
+
+/** What the main tape holds per namespace, before its index fields. */
+type StateRoot = [Namespace, number, number, number, [number, MemoryItemVersion[]][], [string, Id[]][]];
+
+function column<T extends TypedArray>(blob: BlobReader, position: number, type: string, count: number): T {
+  const array = blob(position, type);
+  if (array.length !== count) throw new SnapshotFormatError("a record column is damaged");
+  return array as T;
+}
+
+function decodeState(
+  encoded: EncodedState,
+  root: StateRoot,
+  layout: "flat" | "typed",
+  index: Bm25Index,
+  blob: BlobReader,
+  strings: StringTableReader,
+): NamespaceState {
+  const [namespace, step, nextItemNumber, nextSeq, earlier, shared] = root;
+  const count = encoded.records;
+  if (!Number.isInteger(count) || count < 0) throw new SnapshotFormatError("the record count is damaged");
+  const { columns } = encoded;
+  const id = column<Int32Array>(blob, columns.id, "Int32Array", count);
+  const memoryType = column<Uint8Array>(blob, columns.memoryType, "Uint8Array", count);
+  const createdStep = column<Int32Array>(blob, columns.createdStep, "Int32Array", count);
+  const version = column<Int32Array>(blob, columns.version, "Int32Array", count);
+  const content = column<Int32Array>(blob, columns.content, "Int32Array", count);
+  const timestamp = column<Int32Array>(blob, columns.timestamp, "Int32Array", count);
+  const stepOf = column<Int32Array>(blob, columns.step, "Int32Array", count);
+  const operationId = column<Int32Array>(blob, columns.operationId, "Int32Array", count);
+  const sourceChunkId = column<Int32Array>(blob, columns.sourceChunkId, "Int32Array", count);
+  const tombstone = column<Uint8Array>(blob, columns.tombstone, "Uint8Array", count);
+  if (!Array.isArray(earlier) || !Array.isArray(shared)) throw new SnapshotFormatError("a namespace is damaged");
+  // Earlier versions by seq (few records have any).
+  const earlierOf = new Map<number, MemoryItemVersion[]>();
+  for (const entry of earlier) {
+    if (!Array.isArray(entry) || !Number.isInteger(entry[0]) || !Array.isArray(entry[1]))
+      throw new SnapshotFormatError("a namespace's earlier versions are damaged");
+    earlierOf.set(entry[0], entry[1]);
+  }
+  const newest: { -readonly [K in keyof NewestVersionFields]: NewestVersionFields[K] } = {
+    content: "",
+    version: 0,
+    timestamp: undefined,
+    step: 0,
+    operationId: "",
+    sourceChunkId: undefined,
+    tombstone: false,
+  };
+  // The checksum vouches for the bytes, so nothing here scans the columns: each record is checked as it
+  // is built (strings are read through bounds checks, the memory type here), and a damaged one fails
+  // with a SnapshotFormatError.
+  const records = new RecordTable(count, (seq) => {
+    const type = memoryType[seq]!;
+    if (type > MEMORY_TYPES.length) throw new SnapshotFormatError(`record ${seq} is damaged`);
+    newest.content = strings.at(content[seq]!);
+    newest.version = version[seq]!;
+    newest.timestamp = timestamp[seq] === -1 ? undefined : strings.at(timestamp[seq]!);
+    newest.step = stepOf[seq]!;
+    newest.operationId = strings.at(operationId[seq]!);
+    newest.sourceChunkId = sourceChunkId[seq] === -1 ? undefined : strings.at(sourceChunkId[seq]!);
+    newest.tombstone = tombstone[seq] === 1;
+    return StoredItemRecord.restore(
+      strings.at(id[seq]!),
+      seq,
+      type === 0 ? undefined : MEMORY_TYPES[type - 1],
+      createdStep[seq]!,
+      newest,
+      earlierOf.get(seq),
+    );
+  });
+  const seqByNumber = blob(encoded.seqByNumber, "Int32Array") as Int32Array;
+  const others: ItemRecord[] = [];
+  const otherSeqs = blob(encoded.otherSeqs, "Int32Array");
+  for (const seq of otherSeqs) others.push(records.at(seq));
+  if (otherSeqs.length > count) throw new SnapshotFormatError("the record index is damaged");
+  const items = ItemsById.restored(seqByNumber, count - others.length, records, others);
+  const operationIdColumn = blob(encoded.operationIds, "Int32Array");
+  const logEntries = encoded.logEntries;
+  if (!Number.isInteger(logEntries) || logEntries < 0) throw new SnapshotFormatError("the log length is damaged");
+  const logColumns = tapeColumns(encoded.log, blob);
+  const log = new OperationLog([], {
+    count: logEntries,
+    decode: () => {
+      const reader = new TapeReader(logColumns, strings);
+      const entries = reader.read() as LoggedOperation[];
+      if (!Array.isArray(entries) || !reader.done()) throw new SnapshotFormatError("the operation log is damaged");
+      return entries;
+    },
+  });
+  const tracked = encoded.contentsTracked === true;
+  return NamespaceState.restored(namespace, layout, index, {
+    step,
+    nextItemNumber,
+    nextSeq,
+    records,
+    items,
+    log,
+    operationIds: () => {
+      const set = new Set<Id>();
+      for (const string of operationIdColumn) set.add(strings.at(string));
+      return set;
+    },
+    // Rebuilt from the current items in sequence order, the order a replay adds them in; the lists
+    // of items sharing a content come from the image (their order is the order of the writes).
+    contents: () => {
+      const contents = new Map<string, Id | readonly Id[]>();
+      if (!tracked) return contents;
+      const multi = new Map(shared);
+      for (let seq = 0; seq < count; seq++) {
+        if (tombstone[seq] === 1) continue;
+        const type = memoryType[seq]!;
+        const key = contentKey(type === 0 ? undefined : MEMORY_TYPES[type - 1], strings.at(content[seq]!));
+        const holders = multi.get(key);
+        if (holders === undefined) contents.set(key, strings.at(id[seq]!));
+        else if (!contents.has(key)) contents.set(key, holders);
+      }
+      return contents;
+    },
+  });
+}
+
+function tapeColumns(encoded: EncodedTape, blob: BlobReader): TapeColumns {
+  return {
+    tags: blob(encoded.tags, "Uint8Array") as Uint8Array,
+    ints: blob(encoded.ints, "Int32Array") as Int32Array,
+    floats: blob(encoded.floats, "Float64Array") as Float64Array,
+    shapes: encoded.shapes,
+  };
 }
 
 /**
  * Restores an image into `store`, which must be empty and created with the settings of the store the
- * image was taken of (the caller checks the settings). Throws a SnapshotFormatError, leaving `store`
- * unchanged, when the image cannot be read.
+ * image was taken of (the caller checks the settings). The restored store keeps using the image's
+ * buffer (its arrays are views of it): the caller hands the buffer over and must not write to it.
+ * Throws a SnapshotFormatError, leaving `store` unchanged, when the image cannot be read.
  */
-export function restoreReplicaSnapshot(store: InMemoryStore, payload: Uint8Array): void {
-  if (payload.byteLength < 12 || new TextDecoder().decode(payload.subarray(0, 8)) !== MAGIC)
-    throw new SnapshotFormatError("not a replica image");
+export function restoreReplicaSnapshot(store: InMemoryStore, image: Uint8Array): void {
+  if (image.byteLength < 12) throw new SnapshotFormatError("not a replica image");
+  const magic = new TextDecoder().decode(image.subarray(0, 8));
+  if (magic !== MAGIC)
+    throw new SnapshotFormatError(
+      /^FMSNAP\d\d$/.test(magic) ? `an image of format ${Number(magic.slice(6))}` : "not a replica image",
+    );
+  // Views need the image aligned to 8 bytes within its buffer; a copy when it is not.
+  const payload = image.byteOffset % 8 === 0 ? image : image.slice();
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const headerLength = view.getUint32(8, true);
   if (12 + headerLength > payload.byteLength) throw new SnapshotFormatError("the image is truncated");
@@ -515,85 +669,49 @@ export function restoreReplicaSnapshot(store: InMemoryStore, payload: Uint8Array
     throw new SnapshotFormatError("the image is of another namespace state layout");
   const prefix = 12 + headerLength;
   const start = prefix + ((8 - (prefix % 8)) % 8);
-  const blob = (position: number, type: string): TypedArray => {
+  const blob: BlobReader = (position, type) => {
     const entry = header.blobs[position];
     const Type = TYPED_ARRAYS[type];
     if (entry === undefined || Type === undefined) throw new SnapshotFormatError("the image refers to a missing blob");
     const [offset, length] = entry;
-    const from = payload.byteOffset + start + offset;
-    if (start + offset + length > payload.byteLength) throw new SnapshotFormatError("the image is truncated");
-    // A copy: aligned, and independent of the buffer the driver handed over.
-    return new Type(payload.buffer.slice(from, from + length) as ArrayBuffer);
-  };
-  const bm25 = new Bm25Index(store.bm25Parameters());
-  const states = new Map<string, NamespaceState>();
-  try {
-    const [tags, ints, floats, ends, text] = header.tape;
-    const joined = new TextDecoder("utf-8", { fatal: true }).decode(blob(text, "Uint8Array"));
-    const stringEnds = blob(ends, "Int32Array") as Int32Array;
-    const strings: string[] = new Array(stringEnds.length);
-    let at = 0;
-    for (let position = 0; position < stringEnds.length; position++) {
-      strings[position] = joined.slice(at, stringEnds[position]);
-      at = stringEnds[position]!;
-    }
-    if (at !== joined.length) throw new SnapshotFormatError("the string table is damaged");
-    const tape = new TapeReader(
-      blob(tags, "Uint8Array") as Uint8Array,
-      blob(ints, "Int32Array") as Int32Array,
-      blob(floats, "Float64Array") as Float64Array,
-      strings,
-      header.shapes,
+    if (
+      !Number.isInteger(offset) ||
+      !Number.isInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset % 8 !== 0 ||
+      length % Type.BYTES_PER_ELEMENT !== 0 ||
+      start + offset + length > payload.byteLength
+    )
+      throw new SnapshotFormatError("the image is truncated or damaged");
+    return new Type(
+      payload.buffer as ArrayBuffer,
+      payload.byteOffset + start + offset,
+      length / Type.BYTES_PER_ELEMENT,
     );
+  };
+  const parameters = new Bm25Index(store.bm25Parameters()).parameters;
+  const states: NamespaceState[] = [];
+  try {
+    const { latin1, text, ends } = header.strings;
+    const strings = new StringTableReader(
+      blob(text, "Uint8Array") as Uint8Array,
+      latin1 === true,
+      blob(ends, "Int32Array") as Int32Array,
+    );
+    const tape = new TapeReader(tapeColumns(header.tape, blob), strings);
     for (const encoded of header.states) {
       if (encoded.layout !== store.layout) throw new SnapshotFormatError("the image is of another layout");
       const root = tape.read() as StateRoot;
       if (!Array.isArray(root) || namespaceKey(root[0]) !== encoded.key)
         throw new SnapshotFormatError("a namespace key does not match its namespace");
-      const index = decodeIndex(encoded.index, bm25, blob, tape);
-      states.set(encoded.key, decodeState(root, store.layout, index));
+      const index = decodeIndex(encoded.index, parameters, blob, strings, tape);
+      states.push(decodeState(encoded, root, store.layout, index, blob, strings));
     }
     if (!tape.done()) throw new SnapshotFormatError("the tape has data left over");
   } catch (error) {
     if (error instanceof SnapshotFormatError) throw error;
     throw new SnapshotFormatError(`the image is damaged: ${(error as Error).message}`);
   }
-  store.adoptStates([...states.values()]);
-}
-
-/** What the tape holds per namespace, before its index fields. */
-type StateRoot = [Namespace, number, number, number, EncodedRecord[], [string, Id[]][], LoggedOperation[]];
-
-function decodeState(root: StateRoot, layout: "flat" | "typed", index: Bm25Index): NamespaceState {
-  const [namespace, step, nextItemNumber, nextSeq, records, shared, log] = root;
-  const state = new NamespaceState(namespace, layout, index);
-  state.step = step;
-  state.nextItemNumber = nextItemNumber;
-  state.nextSeq = nextSeq;
-  const multi = new Map(shared);
-  for (let seq = 0; seq < records.length; seq++) {
-    const [id, memoryType, createdStep, versions, current] = records[seq]!;
-    const record: ItemRecord = {
-      id,
-      seq,
-      memoryType: memoryType ?? undefined,
-      createdStep,
-      versions,
-      current: undefined,
-    };
-    record.current = current === 0 ? derivedCurrent(record) : current === null ? undefined : current;
-    state.items.set(id, record);
-    state.bySeq.push(record);
-    if (record.current !== undefined) {
-      const key = contentKey(memoryType ?? undefined, record.current.content);
-      const holders = multi.get(key);
-      if (holders === undefined) state.contents.set(key, id);
-      else if (!state.contents.has(key)) state.contents.set(key, holders);
-    }
-  }
-  for (const entry of log) {
-    state.log.push(entry);
-    state.operationIds.add(entry.operationId);
-  }
-  return state;
+  store.adoptStates(states);
 }

@@ -3,7 +3,8 @@
 // the batch's rows are written, before the commit) and waits to be killed. With a sixth argument
 // `group`, the store commits through a group-commit window. With `snapshot`, the store snapshots after
 // every write, and batch `killAt` commits in full (acknowledged) but its snapshot prints `partial <b>`
-// from inside the snapshot's transaction (its row written, not committed) and waits to be killed.
+// mid-write (PostgreSQL: inside its transaction, its row written, not committed; PGlite in a folder:
+// its temporary file written, not renamed) and waits to be killed.
 import { createWhitespaceTokenCounter } from "@finemem/spec/testing";
 import { durabilityBatch } from "../durability-batches.js";
 import { openPgliteStore } from "../open-pglite-store.js";
