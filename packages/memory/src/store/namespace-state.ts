@@ -185,22 +185,16 @@ export class StoredItemRecord implements ItemRecord {
 
   /** A copy a forked state can write to (versions and items are frozen, so they are shared). */
   copy(): StoredItemRecord {
-    const copy = new StoredItemRecord(
+    const copy = StoredItemRecord.restore(
       this.id,
       this.seq,
       this.memoryType,
       this.createdStep,
-      this.content,
-      this.timestamp,
-      this.operationId,
-      this.sourceChunkId,
+      this.newestFields(),
+      this.earlier === undefined ? undefined : [...this.earlier],
     );
-    copy.version = this.version;
-    copy.step = this.step;
-    copy.tombstone = this.tombstone;
     // Built here so that the original and the copy share one frozen version object.
     copy.versionObject = this.lastVersion();
-    if (this.earlier !== undefined) copy.earlier = [...this.earlier];
     copy.item = this.item;
     return copy;
   }
