@@ -12,6 +12,7 @@ import {
   itemOf,
   lastVersionOf,
   makeVersion,
+  RecordTable,
   StoredItemRecord,
 } from "./namespace-state.js";
 
@@ -145,6 +146,46 @@ describe("ItemsById", () => {
     expect(items.delete("m2")).toBe(false);
     expect(items.size).toBe(2);
     expect([...items.values()]).toEqual([core, m01]);
+  });
+});
+
+describe("records restored from a snapshot", () => {
+  const record = (id: string, seq: number) =>
+    new StoredItemRecord(id, seq, undefined, 1, `content of ${id}`, undefined, `op-${id}`, undefined);
+
+  it("are built when first read, once, from their seq, and answer by id as a map would", () => {
+    const ids = ["m1", "m2", "core", "m4"];
+    const built: number[] = [];
+    const table = new RecordTable(ids.length, (seq) => {
+      built.push(seq);
+      return record(ids[seq]!, seq);
+    });
+    // Numbers 1, 2 and 4 at seqs 0, 1 and 3 (seq + 1, 0 for none); "core" is another id.
+    const items = ItemsById.restored(Int32Array.from([0, 1, 2, 0, 4]), 3, table, [table.at(2)]);
+    expect(built).toEqual([2]);
+    expect(items.size).toBe(4);
+    expect(table.length).toBe(4);
+    const m4 = items.get("m4")!;
+    expect(m4.id).toBe("m4");
+    expect(items.get("m4")).toBe(m4);
+    expect(table.at(3)).toBe(m4);
+    expect(built).toEqual([2, 3]);
+    expect(items.get("m3")).toBeUndefined();
+    expect(items.get("m9")).toBeUndefined();
+    expect(items.has("core")).toBe(true);
+    expect([...items.keys()]).toEqual(["m1", "m2", "m4", "core"]);
+    expect(built.sort()).toEqual([0, 1, 2, 3]);
+    // A new record after the restored ones, a deletion of a restored one.
+    const m5 = record("m5", 4);
+    table.push(m5);
+    items.set("m5", m5);
+    expect(items.size).toBe(5);
+    expect(items.delete("m2")).toBe(true);
+    expect(items.get("m2")).toBeUndefined();
+    expect(items.delete("m2")).toBe(false);
+    expect(items.size).toBe(4);
+    expect([...table].map((entry) => entry.id)).toEqual(["m1", "m2", "core", "m4", "m5"]);
+    expect(() => table.at(5)).toThrow(RangeError);
   });
 });
 
