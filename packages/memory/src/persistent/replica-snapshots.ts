@@ -219,6 +219,27 @@ async function restoreFromFile(
 }
 
 /**
+ * Flushes a folder's entries, so a rename in it is durable. Windows cannot open a folder for this (its
+ * renames are durable without it): an error there is ignored, as the snapshot is only a cache.
+ */
+async function syncFolder(folder: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(folder, "r");
+  } catch (error) {
+    if (process.platform === "win32") return;
+    throw error;
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    if (process.platform !== "win32") throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Writes the snapshot file: to a temporary file, flushed to disk, then renamed over the old one, so a
  * crash at any point leaves the old snapshot or the new one whole. Snapshots an earlier version kept
  * in the table are deleted once the file is in place.
@@ -264,12 +285,6 @@ async function writeSnapshotFile(
     await rm(temporary, { force: true });
     throw error;
   }
-  // The rename is durable once the folder's entry is.
-  const folder = await open(dirname(file), "r");
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
-  }
+  await syncFolder(dirname(file));
   await client.query(`DELETE FROM "${schema}".finemem_snapshot`);
 }
