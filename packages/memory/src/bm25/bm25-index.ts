@@ -1,6 +1,15 @@
 import { logOfHalfInteger } from "./precise-log.js";
 import { tokenizeForBm25 } from "./tokenize.js";
 
+/** @internal Where a restored index's terms come from until it builds its own list and dictionary. */
+export interface TermSource {
+  readonly count: number;
+  /** The term of a term id. */
+  readonly name: (termId: number) => string;
+  /** The term id of a term, or undefined (what the dictionary would answer). */
+  readonly find: (term: string) => number | undefined;
+}
+
 /** rank_bm25's BM25Okapi defaults, which Mem-α uses unchanged. */
 export interface Bm25Parameters {
   readonly k1: number;
@@ -58,7 +67,7 @@ export class Bm25Index {
   // dictionary (a search or an add), not when it opens: `terms()` and `dictionary()` build them.
   private termIds: Map<string, number> | undefined = new Map<string, number>();
   private termNames: string[] | undefined = [];
-  private termSource: { readonly count: number; readonly name: (termId: number) => string } | undefined = undefined;
+  private termSource: TermSource | undefined = undefined;
   private documentFrequency = new Int32Array(64);
   private postings: Int32Array[] = []; // interleaved [slot, tf, slot, tf, ...]
   private postingLength = new Int32Array(64); // used int32 cells of each list
@@ -372,9 +381,11 @@ export class Bm25Index {
     const slotAlive = this.slotAlive;
     const slotLength = this.slotLength;
     let touchedCount = 0;
-    const termIds = this.dictionary();
+    // A restored index answers queries from its image's sorted terms until a write builds its dictionary.
+    const termIds = this.termIds;
+    const source = this.termSource;
     for (const token of queryTokens) {
-      const termId = termIds.get(token);
+      const termId = termIds !== undefined ? termIds.get(token) : source!.find(token);
       if (termId === undefined) continue;
       const frequency = this.documentFrequency[termId]!;
       if (frequency === 0) continue;

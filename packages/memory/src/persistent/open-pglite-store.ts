@@ -4,6 +4,7 @@ import { acquireDirectoryLock } from "./directory-lock.js";
 import { loadPglite } from "./load-pglite.js";
 import { type OpenContext, PersistentStore, type PersistentStoreOptions } from "./persistent-store.js";
 import { type PgliteDatabase, pgliteClient } from "./pglite-client.js";
+import { readSnapshotFile } from "./replica-snapshots.js";
 
 export interface PgliteStoreOptions extends Omit<PersistentStoreOptions, "shared"> {
   /**
@@ -41,6 +42,12 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
   const directory = resolve(options.directory);
   await mkdir(directory, { recursive: true });
   const lock = await acquireDirectoryLock(join(directory, "finemem.lock"));
+  // The snapshot file is read while PGlite starts (its start leaves the main thread idle for long
+  // stretches): the reopen then waits for neither. Only when snapshots are on (a bad option value is
+  // refused by the open below).
+  const snapshotFile = join(directory, SNAPSHOT_FILE);
+  const snapshotFileRead =
+    options.snapshot === undefined || options.snapshot === false ? undefined : readSnapshotFile(snapshotFile);
   let db: PgliteDatabase;
   const started = performance.now();
   try {
@@ -59,7 +66,7 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
         await lock.release();
       }
     },
-    { snapshotFile: join(directory, SNAPSHOT_FILE), databaseMs: performance.now() - started },
+    { snapshotFile, snapshotFileRead, databaseMs: performance.now() - started },
   );
 }
 

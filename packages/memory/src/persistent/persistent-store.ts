@@ -25,7 +25,13 @@ import {
 import type { DeleteBySourceOptions, ImportOptions, MemoryBackend, SearchOptions } from "../store/memory-backend.js";
 import { namespaceFromKey, namespaceKey } from "../store/namespace-key.js";
 import type { TokenLedger } from "../tokens/token-ledger.js";
-import { checkSnapshotOption, restoreFromSnapshot, type SnapshotOption, writeSnapshot } from "./replica-snapshots.js";
+import {
+  checkSnapshotOption,
+  restoreFromSnapshot,
+  type SnapshotFileRead,
+  type SnapshotOption,
+  writeSnapshot,
+} from "./replica-snapshots.js";
 import type { SqlClient } from "./sql-client.js";
 import { checkSchemaName, ensureSchema, PERSISTENT_SCHEMA_VERSION } from "./store-schema.js";
 import { versionEmbeddingCache } from "./version-embedding-cache.js";
@@ -114,7 +120,9 @@ export interface OpenStats {
 /** @internal What a store's opener knows beyond its options. */
 export interface OpenContext {
   /** For a store that owns a folder: keep snapshots in this file rather than the schema's table. */
-  readonly snapshotFile?: string;
+  readonly snapshotFile?: string | undefined;
+  /** The snapshot file, read while the database started (see `readSnapshotFile`). */
+  readonly snapshotFileRead?: Promise<SnapshotFileRead> | undefined;
   /** How long the opener took to start the database. */
   readonly databaseMs?: number;
 }
@@ -220,7 +228,7 @@ export class PersistentStore implements MemoryBackend {
     const restoredSeq =
       snapshotEveryRows === undefined
         ? 0
-        : await restoreFromSnapshot(client, schema, settings, replica, warn, snapshotFile);
+        : await restoreFromSnapshot(client, schema, settings, replica, warn, snapshotFile, context.snapshotFileRead);
     const store = new PersistentStore(
       client,
       schema,

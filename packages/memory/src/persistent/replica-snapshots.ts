@@ -4,7 +4,7 @@
 // A store in a folder (PGlite on disk) keeps its snapshot in a file beside the database, read as it
 // lies on disk; a store without one (PostgreSQL, a PGlite schema you manage) keeps it in a table.
 import { createHash } from "node:crypto";
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import type { InMemoryStore } from "../store/in-memory-store.js";
@@ -70,9 +70,10 @@ export async function restoreFromSnapshot(
   replica: InMemoryStore,
   warn: (message: string) => void,
   file?: string,
+  fileRead?: Promise<SnapshotFileRead>,
 ): Promise<number> {
   if (file !== undefined) {
-    const restored = await restoreFromFile(client, schema, settings, replica, warn, file);
+    const restored = await restoreFromFile(client, schema, settings, replica, warn, file, fileRead);
     if (restored !== undefined) return restored;
   }
   const { rows } = await client.query<SnapshotRow>(
@@ -146,7 +147,7 @@ const FILE_MAGIC = "FMSNAPFL";
 /** The file layout's version (the image inside has its own). */
 const FILE_VERSION = 1;
 
-interface SnapshotFileHeader {
+export interface SnapshotFileHeader {
   readonly fileVersion: number;
   readonly seq: number;
   readonly formatVersion: number;
@@ -157,26 +158,29 @@ interface SnapshotFileHeader {
 }
 
 /**
- * Restores from the snapshot file: the log seq it holds the state of, 0 after warning why it was
- * ignored, or undefined when there is no file (the table may hold an earlier version's snapshot).
+ * A snapshot file as read from disk, its checksum checked: what is left to check needs the database
+ * (the settings and the log fingerprint) and the restore itself.
  */
-async function restoreFromFile(
-  client: SqlClient,
-  schema: string,
-  settings: string,
-  replica: InMemoryStore,
-  warn: (message: string) => void,
-  file: string,
-): Promise<number | undefined> {
-  // A write killed before its rename leaves its temporary file; this store holds the folder's lock.
-  await rm(`${file}.tmp`, { force: true });
+export type SnapshotFileRead =
+  | { readonly kind: "missing" }
+  | { readonly kind: "unusable"; readonly seq: number | undefined; readonly why: string }
+  | { readonly kind: "read"; readonly header: SnapshotFileHeader; readonly image: Uint8Array };
+
+/**
+ * Reads the snapshot file and checks its layout, version and checksum. Never rejects. A store in a
+ * folder starts this before its database, whose start leaves the main thread idle for long stretches
+ * (and keeps libuv's thread pool busy after it): the read and the checksum then cost the reopen
+ * nothing. Removes the temporary file of a write killed before its rename (the caller holds the
+ * folder's lock).
+ */
+export async function readSnapshotFile(file: string): Promise<SnapshotFileRead> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    await rm(`${file}.tmp`, { force: true });
+    bytes = await readWhole(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    warn(`finemem: ignoring the snapshot ${file} (${(error as Error).message}); replaying the whole log`);
-    return 0;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
+    return { kind: "unusable", seq: undefined, why: (error as Error).message };
   }
   let header: SnapshotFileHeader | undefined;
   let start = 0;
@@ -187,33 +191,78 @@ async function restoreFromFile(
       start = 12 + length + ((8 - ((12 + length) % 8)) % 8);
     } catch {}
   }
-  if (header === undefined || typeof header !== "object" || header === null) {
-    warn(
-      `finemem: ignoring the snapshot ${file} (not a snapshot file, or its header is damaged); replaying the whole log`,
-    );
-    return 0;
-  }
+  if (header === undefined || typeof header !== "object" || header === null)
+    return { kind: "unusable", seq: undefined, why: "not a snapshot file, or its header is damaged" };
   const seq = Number(header.seq);
-  const ignore = (why: string): number => {
-    warn(`finemem: ignoring the snapshot ${file} at log row ${seq} (${why}); replaying the whole log`);
-    return 0;
-  };
   if (header.fileVersion !== FILE_VERSION)
-    return ignore(`file layout ${header.fileVersion}, this store reads ${FILE_VERSION}`);
+    return { kind: "unusable", seq, why: `file layout ${header.fileVersion}, this store reads ${FILE_VERSION}` };
   if (header.formatVersion !== REPLICA_SNAPSHOT_FORMAT_VERSION)
-    return ignore(`format ${header.formatVersion}, this store reads ${REPLICA_SNAPSHOT_FORMAT_VERSION}`);
-  if (header.settings !== settings) return ignore("written under other settings");
+    return {
+      kind: "unusable",
+      seq,
+      why: `format ${header.formatVersion}, this store reads ${REPLICA_SNAPSHOT_FORMAT_VERSION}`,
+    };
   const image = bytes.subarray(start);
   if (image.byteLength !== header.imageBytes || crc32(image) !== header.crc32)
-    return ignore("its checksum does not match its payload");
-  if (!Number.isSafeInteger(seq) || seq < 1) return ignore("the log has no such row");
+    return { kind: "unusable", seq, why: "its checksum does not match its payload" };
+  return { kind: "read", header, image };
+}
+
+/**
+ * A file's bytes in one read call: one job for libuv's thread pool rather than one per 512 KiB, as
+ * `readFile` does, each of which waits behind PGlite's own jobs while it starts.
+ */
+async function readWhole(file: string): Promise<Buffer> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    const bytes = Buffer.allocUnsafeSlow(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(bytes, offset, size - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return offset === size ? bytes : bytes.subarray(0, offset);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Restores from the snapshot file (read by `read`, or here): the log seq it holds the state of, 0
+ * after warning why it was ignored, or undefined when there is no file (the table may hold an earlier
+ * version's snapshot).
+ */
+async function restoreFromFile(
+  client: SqlClient,
+  schema: string,
+  settings: string,
+  replica: InMemoryStore,
+  warn: (message: string) => void,
+  file: string,
+  read: Promise<SnapshotFileRead> = readSnapshotFile(file),
+): Promise<number | undefined> {
+  const found = await read;
+  if (found.kind === "missing") return undefined;
+  const ignore = (seq: number | undefined, why: string): number => {
+    warn(
+      `finemem: ignoring the snapshot ${file}${seq === undefined ? "" : ` at log row ${seq}`} (${why}); replaying the whole log`,
+    );
+    return 0;
+  };
+  if (found.kind === "unusable") return ignore(found.seq, found.why);
+  const { header, image } = found;
+  const seq = Number(header.seq);
+  if (header.settings !== settings) return ignore(seq, "written under other settings");
+  if (!Number.isSafeInteger(seq) || seq < 1) return ignore(seq, "the log has no such row");
   const fingerprint = await logFingerprint(client, schema, seq);
-  if (fingerprint === undefined) return ignore("the log has no such row");
-  if (fingerprint !== header.logFingerprint) return ignore("it does not match the log");
+  if (fingerprint === undefined) return ignore(seq, "the log has no such row");
+  if (fingerprint !== header.logFingerprint) return ignore(seq, "it does not match the log");
   try {
     restoreReplicaSnapshot(replica, image);
   } catch (error) {
-    return ignore((error as Error).message);
+    return ignore(seq, (error as Error).message);
   }
   return seq;
 }

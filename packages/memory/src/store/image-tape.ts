@@ -42,24 +42,21 @@ export class StringTableWriter {
 }
 
 /**
- * Strings of an image's table, each read from the image's bytes when first asked for (a reopen reads
- * only the strings it uses) and then kept.
+ * Strings of an image's table, each sliced from the table's text when first asked for and then kept.
+ * The text is decoded whole on the first ask: one copy of the bytes (Latin-1 and UTF-16 need no
+ * decoding), after which each string is a slice, far cheaper than a decode call per string.
  */
 export class StringTableReader {
   private readonly cache: (string | undefined)[];
-  private readonly bytes: Buffer;
-  /** Bytes per UTF-16 unit in the text: 1 for Latin-1, 2 for UTF-16LE. */
-  private readonly unit: number;
+  private text: string | undefined;
 
   constructor(
-    text: Uint8Array,
-    latin1: boolean,
+    private readonly bytes: Uint8Array,
+    private readonly latin1: boolean,
     private readonly ends: Int32Array,
   ) {
-    this.bytes = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
-    this.unit = latin1 ? 1 : 2;
     // Each string's bounds are checked when it is read.
-    if ((ends.length === 0 ? 0 : ends[ends.length - 1]!) * this.unit !== text.byteLength)
+    if ((ends.length === 0 ? 0 : ends[ends.length - 1]!) * (latin1 ? 1 : 2) !== bytes.byteLength)
       throw new SnapshotFormatError("the string table is damaged");
     this.cache = new Array(ends.length);
   }
@@ -72,15 +69,14 @@ export class StringTableReader {
     let value = this.cache[id];
     if (value === undefined) {
       if (!(id >= 0 && id < this.ends.length)) throw new SnapshotFormatError("the image refers to a missing string");
+      this.text ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString(
+        this.latin1 ? "latin1" : "utf16le",
+      );
       const start = id === 0 ? 0 : this.ends[id - 1]!;
       const end = this.ends[id]!;
-      if (!(start >= 0 && start <= end && end * this.unit <= this.bytes.byteLength))
+      if (!(start >= 0 && start <= end && end <= this.text.length))
         throw new SnapshotFormatError("the string table is damaged");
-      value = this.bytes.toString(
-        this.unit === 1 ? "latin1" : "utf16le",
-        start * this.unit,
-        this.ends[id]! * this.unit,
-      );
+      value = this.text.slice(start, end);
       this.cache[id] = value;
     }
     return value;

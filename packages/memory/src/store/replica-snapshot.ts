@@ -7,7 +7,7 @@
 // fit (another layout of the state classes, a truncated or edited image) throws a SnapshotFormatError,
 // and the caller falls back to a full replay.
 import type { Id, MemoryItemVersion, MemoryType, Namespace } from "@finemem/spec";
-import { Bm25Index } from "../bm25/bm25-index.js";
+import { Bm25Index, type TermSource } from "../bm25/bm25-index.js";
 import {
   SnapshotFormatError,
   StringTableReader,
@@ -87,8 +87,11 @@ const TYPED_ARRAYS: Record<string, TypedArrayType> = {
 type EncodedField =
   | { readonly t: "tape" }
   | { readonly t: "map" }
-  /** The index's terms by term id: a blob of string ids, read when the index first needs them. */
-  | { readonly t: "terms"; readonly blob: number }
+  /**
+   * The index's terms by term id (a blob of string ids), and the term ids in the terms' order (a
+   * blob): a search finds a term by binary search until the index builds its dictionary.
+   */
+  | { readonly t: "terms"; readonly blob: number; readonly sorted: number }
   /** Not stored: the index rebuilds it from its other fields when it needs it. */
   | { readonly t: "derived" }
   /** A plain array of 32-bit integers, as an Int32 blob. */
@@ -229,7 +232,10 @@ function encodeIndexField(
     const terms = index.terms();
     const ids = new Int32Array(terms.length);
     for (let termId = 0; termId < terms.length; termId++) ids[termId] = strings.id(terms[termId]!);
-    return { t: "terms", blob: blobs.addArray(ids) };
+    const sorted = Int32Array.from(terms.keys()).sort((left, right) =>
+      terms[left]! < terms[right]! ? -1 : terms[left]! > terms[right]! ? 1 : 0,
+    );
+    return { t: "terms", blob: blobs.addArray(ids), sorted: blobs.addArray(sorted) };
   }
   const typed = typedName(value);
   if (typed !== undefined) {
@@ -441,7 +447,7 @@ function decodeIndex(
   )
     throw new SnapshotFormatError("the BM25 index fields differ from this version's");
   const target = index as unknown as Record<string, unknown>;
-  let terms: { count: number; name: (termId: number) => string } | undefined;
+  let terms: TermSource | undefined;
   const kind = (v: unknown) =>
     typedName(v) ?? (v instanceof Map ? "map" : Array.isArray(v) ? "array" : v === undefined ? "object" : typeof v);
   for (const [field, encoded] of fields) {
@@ -468,9 +474,13 @@ function decodeIndex(
     } else if (encoded.t === "terms") {
       if (field !== "termNames") throw new SnapshotFormatError(`index field ${field} is not the terms`);
       const ids = blob(encoded.blob, "Int32Array");
-      for (let termId = 0; termId < ids.length; termId++)
-        if (!(ids[termId]! >= 0 && ids[termId]! < strings.size)) throw new SnapshotFormatError("a term is damaged");
-      terms = { count: ids.length, name: (termId: number) => strings.at(ids[termId]!) };
+      const sorted = blob(encoded.sorted, "Int32Array") as Int32Array;
+      if (sorted.length !== ids.length) throw new SnapshotFormatError("the BM25 terms are damaged");
+      const name = (termId: number) => {
+        if (!(termId >= 0 && termId < ids.length)) throw new SnapshotFormatError("the BM25 terms are damaged");
+        return strings.at(ids[termId]!);
+      };
+      terms = { count: ids.length, name, find: (term: string) => findSorted(sorted, name, term) };
       decoded = undefined;
     } else if (encoded.t === "typedList") {
       const lengths = blob(encoded.lengths, "Int32Array") as Int32Array;
@@ -504,6 +514,21 @@ function decodeIndex(
   if (terms === undefined) throw new SnapshotFormatError("the BM25 index has no terms");
   target.termSource = terms;
   return index;
+}
+
+/** The term id whose term is `term`, by binary search over term ids in their terms' order. */
+function findSorted(sorted: Int32Array, name: (termId: number) => string, term: string): number | undefined {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const termId = sorted[middle]!;
+    const candidate = name(termId);
+    if (candidate === term) return termId;
+    if (candidate < term) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
 }
 
 /** What the main tape holds per namespace, before its index fields. */
