@@ -1,6 +1,12 @@
 import { logOfHalfInteger } from "./precise-log.js";
 import { tokenizeForBm25 } from "./tokenize.js";
 
+/** @internal A restored index's posting lists as its image holds them: list t is cells[starts[t] .. starts[t + 1]). */
+export interface PackedPostings {
+  readonly cells: Int32Array;
+  readonly starts: Int32Array;
+}
+
 /** @internal Where a restored index's terms come from until it builds its own list and dictionary. */
 export interface TermSource {
   readonly count: number;
@@ -69,7 +75,11 @@ export class Bm25Index {
   private termNames: string[] | undefined = [];
   private termSource: TermSource | undefined = undefined;
   private documentFrequency = new Int32Array(64);
-  private postings: Int32Array[] = []; // interleaved [slot, tf, slot, tf, ...]
+  private postings: (Int32Array | undefined)[] = []; // interleaved [slot, tf, slot, tf, ...]
+  // An index restored from a snapshot image holds its lists packed, as the image has them, and makes
+  // each list (a view of the image) when first used: tens of thousands of array objects a reopen would
+  // otherwise build and the garbage collector copy. `list()` reads through it.
+  private packedPostings: PackedPostings | undefined = undefined;
   private postingLength = new Int32Array(64); // used int32 cells of each list
   private deadPostings = new Int32Array(64);
   // Live terms in first-appearance order; an entry is stale when `vocabularyPosition` points elsewhere.
@@ -314,7 +324,9 @@ export class Bm25Index {
     copy.termIds = new Map(this.dictionary());
     copy.termNames = [...this.terms()];
     copy.documentFrequency = this.documentFrequency.slice();
-    copy.postings = this.postings.map((list, termId) => list.slice(0, this.postingLength[termId]! + INITIAL_POSTINGS));
+    copy.postings = this.postingLists().map((list, termId) =>
+      list.slice(0, this.postingLength[termId]! + INITIAL_POSTINGS),
+    );
     copy.postingLength = this.postingLength.slice();
     copy.deadPostings = this.deadPostings.slice();
     copy.vocabularyOrder = [...this.vocabularyOrder];
@@ -393,7 +405,7 @@ export class Bm25Index {
       if (idf < 0) idf = epsilon * this.averageIdf();
       // An idf of exactly 0 adds 0 to every document (rank_bm25 keeps it at 0, not at the floor).
       if (idf === 0) continue;
-      const list = this.postings[termId]!;
+      const list = this.postings[termId] ?? this.list(termId);
       const length = this.postingLength[termId]!;
       for (let cursor = 0; cursor < length; cursor += 2) {
         const slot = list[cursor]!;
@@ -432,7 +444,7 @@ export class Bm25Index {
   }
 
   private appendPosting(termId: number, slot: number, frequency: number): void {
-    let list = this.postings[termId]!;
+    let list = this.postings[termId] ?? this.list(termId);
     const length = this.postingLength[termId]!;
     if (length + 2 > list.length) {
       // Int32Array by name, not `grow`: one call site per array type keeps this hot path monomorphic.
@@ -447,7 +459,7 @@ export class Bm25Index {
   }
 
   private compactTerm(termId: number): void {
-    const list = this.postings[termId]!;
+    const list = this.list(termId);
     const length = this.postingLength[termId]!;
     let write = 0;
     for (let read = 0; read < length; read += 2) {
@@ -487,6 +499,27 @@ export class Bm25Index {
     let capacity = Math.max(pool.length, 1024);
     while (capacity < needed) capacity *= 2;
     this.termPool = grow(pool, capacity);
+  }
+
+  /** A term's posting list, made from the packed lists first when this index was restored with them. */
+  private list(termId: number): Int32Array {
+    let list = this.postings[termId];
+    if (list === undefined) {
+      const { cells, starts } = this.packedPostings!;
+      const start = starts[termId]!;
+      const end = starts[termId + 1]!;
+      // An empty list gets room of its own: growing doubles the length, which 0 would keep.
+      list = end > start ? cells.subarray(start, end) : new Int32Array(INITIAL_POSTINGS);
+      this.postings[termId] = list;
+    }
+    return list;
+  }
+
+  /** @internal Makes every posting list (before a snapshot image reads them). */
+  postingLists(): Int32Array[] {
+    for (let termId = 0; termId < this.postings.length; termId++) this.list(termId);
+    this.packedPostings = undefined;
+    return this.postings as Int32Array[];
   }
 
   /** @internal Every term, by term id (a snapshot image stores these rather than the dictionary). */
@@ -531,7 +564,7 @@ export class Bm25Index {
   private fillRunsFromPostings(pool: Int32Array, slots: number): void {
     const next = this.slotTermsStart.slice(0, slots);
     for (let termId = 0; termId < this.postings.length; termId++) {
-      const list = this.postings[termId]!;
+      const list = this.list(termId);
       const length = this.postingLength[termId]!;
       for (let cursor = 0; cursor < length; cursor += 2) {
         const slot = list[cursor]!;

@@ -7,7 +7,7 @@
 // fit (another layout of the state classes, a truncated or edited image) throws a SnapshotFormatError,
 // and the caller falls back to a full replay.
 import type { Id, MemoryItemVersion, MemoryType, Namespace } from "@finemem/spec";
-import { Bm25Index, type TermSource } from "../bm25/bm25-index.js";
+import { Bm25Index, type PackedPostings, type TermSource } from "../bm25/bm25-index.js";
 import {
   SnapshotFormatError,
   StringTableReader,
@@ -205,7 +205,7 @@ function typedName(value: unknown): string | undefined {
 
 // Index fields the index rebuilds itself (see Bm25Index): its dictionary from its terms, its term
 // pool from its postings, and where its terms come from.
-const INDEX_DERIVED_FIELDS = new Set(["termIds", "termPool", "termSource"]);
+const INDEX_DERIVED_FIELDS = new Set(["termIds", "termPool", "termSource", "packedPostings"]);
 
 // Query and add scratch space of the BM25 index: nothing in it outlives a call (each call moves an
 // epoch on before reading it), so it comes back zeroed rather than being stored.
@@ -228,6 +228,8 @@ function encodeIndexField(
   tape: TapeWriter,
 ): EncodedField {
   if (INDEX_DERIVED_FIELDS.has(field)) return { t: "derived" };
+  // Lists a restored index has not made yet are made first (they are views of its image).
+  if (field === "postings") value = index.postingLists();
   if (field === "termNames") {
     const terms = index.terms();
     const ids = new Int32Array(terms.length);
@@ -251,8 +253,8 @@ function encodeIndexField(
     tape.write([[...value.keys()], [...value.values()]]);
     return { t: "map" };
   }
-  if (Array.isArray(value) && value.length > 0 && typedName(value[0]) !== undefined) {
-    const name = typedName(value[0])!;
+  if (Array.isArray(value) && (field === "postings" || (value.length > 0 && typedName(value[0]) !== undefined))) {
+    const name = value.length === 0 ? "Int32Array" : typedName(value[0])!;
     // Posting lists are stored up to their used length (the rest is spare capacity); a restored list
     // is exactly that long, and the next add to it grows it into a new array.
     const postingLength = (index as unknown as Record<string, unknown>).postingLength;
@@ -424,9 +426,6 @@ export function encodeReplicaSnapshot(store: InMemoryStore): Uint8Array {
   return out;
 }
 
-/** The length of a restored empty list of the index (its lists start at 4 elements). */
-const EMPTY_LIST_ROOM = 4;
-
 /** The blobs of an image, as typed arrays over its buffer (no copies). */
 type BlobReader = (position: number, type: string) => TypedArray;
 
@@ -448,6 +447,7 @@ function decodeIndex(
     throw new SnapshotFormatError("the BM25 index fields differ from this version's");
   const target = index as unknown as Record<string, unknown>;
   let terms: TermSource | undefined;
+  let packed: PackedPostings | undefined;
   const kind = (v: unknown) =>
     typedName(v) ?? (v instanceof Map ? "map" : Array.isArray(v) ? "array" : v === undefined ? "object" : typeof v);
   for (const [field, encoded] of fields) {
@@ -485,20 +485,22 @@ function decodeIndex(
     } else if (encoded.t === "typedList") {
       const lengths = blob(encoded.lengths, "Int32Array") as Int32Array;
       const joined = blob(encoded.blob, encoded.c);
-      // Views of the image, each as long as it was stored: an add past its end grows it into a new
-      // array. An empty one gets room of its own (growing doubles the length, which 0 would keep).
-      const list: TypedArray[] = new Array(lengths.length);
-      const Type = TYPED_ARRAYS[encoded.c]!;
+      // The posting lists stay packed: the index makes each (a view of the image, as long as it was
+      // stored) when first used. Only they are stored as a list of arrays.
+      if (field !== "postings" || encoded.c !== "Int32Array")
+        throw new SnapshotFormatError(`index field ${field} is not the posting lists`);
+      const starts = new Int32Array(lengths.length + 1);
       let at = 0;
       for (let position = 0; position < lengths.length; position++) {
         const length = lengths[position]!;
         if (!(length >= 0 && at + length <= joined.length))
           throw new SnapshotFormatError(`index field ${field} is damaged`);
-        list[position] = length === 0 ? new Type(EMPTY_LIST_ROOM) : joined.subarray(at, at + length);
         at += length;
+        starts[position + 1] = at;
       }
       if (at !== joined.length) throw new SnapshotFormatError(`index field ${field} is damaged`);
-      decoded = list;
+      packed = { cells: joined as Int32Array, starts };
+      decoded = new Array(lengths.length);
     } else throw new SnapshotFormatError(`index field ${field} has an unknown encoding`);
     if (field === "parameters") {
       if (JSON.stringify(decoded) !== JSON.stringify(parameters))
@@ -511,8 +513,9 @@ function decodeIndex(
       throw new SnapshotFormatError(`BM25 index field ${field} is a ${kind(decoded)}, expected a ${kind(reference)}`);
     target[field] = decoded;
   }
-  if (terms === undefined) throw new SnapshotFormatError("the BM25 index has no terms");
+  if (terms === undefined || packed === undefined) throw new SnapshotFormatError("the BM25 index has no terms");
   target.termSource = terms;
+  target.packedPostings = packed;
   return index;
 }
 
