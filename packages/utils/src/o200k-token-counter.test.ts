@@ -50,6 +50,15 @@ const FRAGMENTS = [
   "endoftext",
 ];
 
+/** A count, or the message of the error thrown instead. */
+function outcomeOf(count: () => number): number | { error: string } {
+  try {
+    return count();
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
 describe("createO200kTokenCounter", () => {
   it("counts o200k_base tokens (pinned against tiktoken's encoding)", () => {
     const counter = createO200kTokenCounter();
@@ -68,7 +77,8 @@ describe("createO200kTokenCounter", () => {
     for (const text of [mixed, fc.string({ unit: "binary", maxLength: 200 }), fc.string({ maxLength: 200 })]) {
       fc.assert(
         fc.property(text, (sample) => {
-          expect(counter.count(sample)).toBe(reference().encode(sample).length);
+          // The same count, or the same refusal: fragments can line up into a special token.
+          expect(outcomeOf(() => counter.count(sample))).toEqual(outcomeOf(() => reference().encode(sample).length));
         }),
         { numRuns: 400 },
       );
