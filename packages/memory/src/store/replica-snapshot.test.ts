@@ -135,6 +135,32 @@ describe("the replica image", () => {
     );
   });
 
+  it("forks a restored store as it forks the store it was taken of (the fork's first write copies the state)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        optionsArbitrary,
+        fc.array(fc.array(writeArbitrary, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.array(writeArbitrary, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+        async (settings, before, after) => {
+          const options = { ...settings, tokenCounter };
+          const original = createInMemoryStore(options);
+          let step = 1;
+          for (const writes of before) await original.apply(requestOf(settings.layout, "w", step++, writes));
+          const restored = restoredCopy(original, options);
+          const [restoredFork, originalFork] = [await restored.fork(), await original.fork()];
+          for (const writes of after) {
+            const request = requestOf(settings.layout, "w", step++, writes);
+            expect(await restoredFork.apply(request)).toEqual(await originalFork.apply(request));
+          }
+          expect(await observe(restoredFork)).toBe(await observe(originalFork));
+          // The restored store itself is as it was.
+          expect(await observe(restored)).toBe(await observe(original));
+        },
+      ),
+      { numRuns: 20, seed: 27 },
+    );
+  });
+
   it("restores a store whose first use after the restore is a write, before any read", async () => {
     const options = { layout: "flat" as const, tokenCounter };
     const original = createInMemoryStore(options);
