@@ -104,59 +104,58 @@ const optionsArbitrary = fc.record({
   allowDuplicateInserts: fc.boolean(),
 });
 
+/** Steps of writes, each step 1 to 6 operations. */
+const stepsArbitrary = (maxSteps: number) =>
+  fc.array(fc.array(writeArbitrary, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: maxSteps });
+
+type Settings = { layout: MemoryLayout; allowDuplicateInserts: boolean };
+
+/** A store given `before`, a store restored from its image, and the next step number. */
+async function originalAndRestored(settings: Settings, before: Write[][]) {
+  const options = { ...settings, tokenCounter };
+  const original = createInMemoryStore(options);
+  let step = 1;
+  for (const writes of before) await original.apply(requestOf(settings.layout, "w", step++, writes));
+  return { options, original, restored: restoredCopy(original, options), step };
+}
+
 describe("the replica image", () => {
   it("restores a store that reads and then writes exactly as the store it was taken of", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        optionsArbitrary,
-        fc.array(fc.array(writeArbitrary, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 12 }),
-        fc.array(fc.array(writeArbitrary, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }),
-        async (settings, before, after) => {
-          const options = { ...settings, tokenCounter };
-          const original = createInMemoryStore(options);
-          let step = 1;
-          for (const writes of before) await original.apply(requestOf(settings.layout, "w", step++, writes));
-          const restored = restoredCopy(original, options);
-          expect(await observe(restored)).toBe(await observe(original));
-          // The same further writes (updates and deletes reach the restored index's term pool, inserts
-          // its dictionary and duplicate index, reused ids its operation-id set) answer alike.
-          for (const writes of after) {
-            const request = requestOf(settings.layout, "w", step++, writes);
-            expect(await restored.apply(request)).toEqual(await original.apply(request));
-          }
-          await restored.deleteBySource(ADA, "c2", { step: step++ });
-          await original.deleteBySource(ADA, "c2", { step: step - 1 });
-          expect(await observe(restored)).toBe(await observe(original));
-          // An image of the restored store restores the same store again.
-          expect(await observe(restoredCopy(restored, options))).toBe(await observe(original));
-        },
-      ),
+      fc.asyncProperty(optionsArbitrary, stepsArbitrary(12), stepsArbitrary(6), async (settings, before, after) => {
+        const { options, original, restored, step: next } = await originalAndRestored(settings, before);
+        let step = next;
+        expect(await observe(restored)).toBe(await observe(original));
+        // The same further writes (updates and deletes reach the restored index's term pool, inserts
+        // its dictionary and duplicate index, reused ids its operation-id set) answer alike.
+        for (const writes of after) {
+          const request = requestOf(settings.layout, "w", step++, writes);
+          expect(await restored.apply(request)).toEqual(await original.apply(request));
+        }
+        await restored.deleteBySource(ADA, "c2", { step: step++ });
+        await original.deleteBySource(ADA, "c2", { step: step - 1 });
+        expect(await observe(restored)).toBe(await observe(original));
+        // An image of the restored store restores the same store again.
+        expect(await observe(restoredCopy(restored, options))).toBe(await observe(original));
+      }),
       { numRuns: 40, seed: 26 },
     );
   });
 
   it("forks a restored store as it forks the store it was taken of (the fork's first write copies the state)", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        optionsArbitrary,
-        fc.array(fc.array(writeArbitrary, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }),
-        fc.array(fc.array(writeArbitrary, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }),
-        async (settings, before, after) => {
-          const options = { ...settings, tokenCounter };
-          const original = createInMemoryStore(options);
-          let step = 1;
-          for (const writes of before) await original.apply(requestOf(settings.layout, "w", step++, writes));
-          const restored = restoredCopy(original, options);
-          const [restoredFork, originalFork] = [await restored.fork(), await original.fork()];
-          for (const writes of after) {
-            const request = requestOf(settings.layout, "w", step++, writes);
-            expect(await restoredFork.apply(request)).toEqual(await originalFork.apply(request));
-          }
-          expect(await observe(restoredFork)).toBe(await observe(originalFork));
-          // The restored store itself is as it was.
-          expect(await observe(restored)).toBe(await observe(original));
-        },
-      ),
+      fc.asyncProperty(optionsArbitrary, stepsArbitrary(8), stepsArbitrary(4), async (settings, before, after) => {
+        const { original, restored, step: next } = await originalAndRestored(settings, before);
+        let step = next;
+        const [restoredFork, originalFork] = [await restored.fork(), await original.fork()];
+        for (const writes of after) {
+          const request = requestOf(settings.layout, "w", step++, writes);
+          expect(await restoredFork.apply(request)).toEqual(await originalFork.apply(request));
+        }
+        expect(await observe(restoredFork)).toBe(await observe(originalFork));
+        // The restored store itself is as it was.
+        expect(await observe(restored)).toBe(await observe(original));
+      }),
       { numRuns: 20, seed: 27 },
     );
   });
