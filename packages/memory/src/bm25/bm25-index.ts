@@ -529,7 +529,6 @@ export class Bm25Index {
       const names: string[] = new Array(count);
       for (let termId = 0; termId < count; termId++) names[termId] = name(termId);
       this.termNames = names;
-      this.termSource = undefined;
     }
     return this.termNames;
   }
@@ -541,6 +540,8 @@ export class Bm25Index {
       const termIds = new Map<string, number>();
       for (let termId = 0; termId < names.length; termId++) termIds.set(names[termId]!, termId);
       this.termIds = termIds;
+      // Searches use the dictionary from now on (the source answers them until then, terms built or not).
+      this.termSource = undefined;
     }
     return this.termIds;
   }

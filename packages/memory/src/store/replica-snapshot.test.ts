@@ -195,6 +195,19 @@ describe("the replica image", () => {
     expect(await observe(restored)).toBe(await observe(original));
   });
 
+  it("answers searches after an image is taken of it before any write (a snapshot of an untouched namespace)", async () => {
+    const options = { tokenCounter };
+    const original = createInMemoryStore(options);
+    for (let step = 1; step <= 4; step++)
+      await original.apply(
+        requestOf("flat", "w", step, [{ kind: "insert", words: [step, 0, 1], type: 0, stamped: false }]),
+      );
+    const restored = restoredCopy(original, options);
+    // Taking the image reads the restored index's terms; its searches must still find them.
+    encodeReplicaSnapshot(restored);
+    expect(await observe(restored)).toBe(await observe(original));
+  });
+
   it("an empty store's image restores an empty store", async () => {
     const restored = restoredCopy(createInMemoryStore({ tokenCounter }), { tokenCounter });
     expect(await restored.namespaces()).toEqual([]);
