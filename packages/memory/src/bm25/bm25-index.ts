@@ -493,8 +493,9 @@ export class Bm25Index {
     return this.termPool;
   }
 
+  /** Grows the pool to hold `needed` cells (addTokens has started a restored index's pool). */
   private ensurePoolCapacity(needed: number): void {
-    const pool = this.termPool ?? this.startPool();
+    const pool = this.termPool!;
     if (needed <= pool.length) return;
     let capacity = Math.max(pool.length, 1024);
     while (capacity < needed) capacity *= 2;
@@ -515,11 +516,26 @@ export class Bm25Index {
     return list;
   }
 
-  /** @internal Makes every posting list (before a snapshot image reads them). */
-  postingLists(): Int32Array[] {
+  /** Every posting list, made first where this index was restored with them packed. */
+  private postingLists(): Int32Array[] {
     for (let termId = 0; termId < this.postings.length; termId++) this.list(termId);
     this.packedPostings = undefined;
     return this.postings as Int32Array[];
+  }
+
+  /**
+   * @internal The posting lists packed as a snapshot image stores them (each up to its used length,
+   * without spare capacity): the form a restored index makes its lists from.
+   */
+  packPostings(): PackedPostings {
+    const lists = this.postingLists();
+    const starts = new Int32Array(lists.length + 1);
+    for (let termId = 0; termId < lists.length; termId++)
+      starts[termId + 1] = starts[termId]! + this.postingLength[termId]!;
+    const cells = new Int32Array(starts[lists.length]!);
+    for (let termId = 0; termId < lists.length; termId++)
+      cells.set(lists[termId]!.subarray(0, this.postingLength[termId]!), starts[termId]!);
+    return { cells, starts };
   }
 
   /** @internal Every term, by term id (a snapshot image stores these rather than the dictionary). */

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
+import { framePrefix, readFrame } from "../store/framed-bytes.js";
 import type { InMemoryStore } from "../store/in-memory-store.js";
 import { StoreOptionsError } from "../store/in-memory-store.js";
 import {
@@ -139,8 +140,7 @@ export async function writeSnapshot(
 }
 
 // ---- Snapshot files ------------------------------------------------------------------------------
-// Layout: "FMSNAPFL", the header's length (uint32 LE), the header (JSON), zero padding to 8 bytes, the
-// image. The image is read in place (its arrays are views of the file's buffer), so it is neither
+// A frame (see framed-bytes.ts) of magic "FMSNAPFL" around the image. The image is read in place (its arrays are views of the file's buffer), so it is neither
 // deflated nor base64: reading it costs one read and a CRC-32.
 
 const FILE_MAGIC = "FMSNAPFL";
@@ -182,17 +182,10 @@ export async function readSnapshotFile(file: string): Promise<SnapshotFileRead> 
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
     return { kind: "unusable", seq: undefined, why: (error as Error).message };
   }
-  let header: SnapshotFileHeader | undefined;
-  let start = 0;
-  if (bytes.byteLength >= 12 && bytes.toString("latin1", 0, 8) === FILE_MAGIC) {
-    const length = bytes.readUInt32LE(8);
-    try {
-      header = JSON.parse(bytes.toString("utf8", 12, 12 + length));
-      start = 12 + length + ((8 - ((12 + length) % 8)) % 8);
-    } catch {}
-  }
-  if (header === undefined || typeof header !== "object" || header === null)
+  const frame = readFrame(bytes);
+  if (!frame.ok || frame.magic !== FILE_MAGIC || typeof frame.header !== "object" || frame.header === null)
     return { kind: "unusable", seq: undefined, why: "not a snapshot file, or its header is damaged" };
+  const header = frame.header as SnapshotFileHeader;
   const seq = Number(header.seq);
   if (header.fileVersion !== FILE_VERSION)
     return { kind: "unusable", seq, why: `file layout ${header.fileVersion}, this store reads ${FILE_VERSION}` };
@@ -202,7 +195,7 @@ export async function readSnapshotFile(file: string): Promise<SnapshotFileRead> 
       seq,
       why: `format ${header.formatVersion}, this store reads ${REPLICA_SNAPSHOT_FORMAT_VERSION}`,
     };
-  const image = bytes.subarray(start);
+  const image = frame.body;
   if (image.byteLength !== header.imageBytes || crc32(image) !== header.crc32)
     return { kind: "unusable", seq, why: "its checksum does not match its payload" };
   return { kind: "read", header, image };
@@ -314,16 +307,11 @@ async function writeSnapshotFile(
     imageBytes: image.byteLength,
     crc32: crc32(image),
   };
-  const headerBytes = Buffer.from(JSON.stringify(header));
-  const prefix = Buffer.alloc(12 + headerBytes.byteLength + ((8 - ((12 + headerBytes.byteLength) % 8)) % 8));
-  prefix.write(FILE_MAGIC, 0, "latin1");
-  prefix.writeUInt32LE(headerBytes.byteLength, 8);
-  headerBytes.copy(prefix, 12);
   const temporary = `${file}.tmp`;
   try {
     const handle = await open(temporary, "w");
     try {
-      await handle.writev([prefix, image]);
+      await handle.writev([framePrefix(FILE_MAGIC, header), image]);
       await handle.sync();
     } finally {
       await handle.close();

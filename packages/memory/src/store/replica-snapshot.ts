@@ -8,6 +8,7 @@
 // and the caller falls back to a full replay.
 import type { Id, MemoryItemVersion, MemoryType, Namespace } from "@finemem/spec";
 import { Bm25Index, type PackedPostings, type TermSource } from "../bm25/bm25-index.js";
+import { framePrefix, readFrame } from "./framed-bytes.js";
 import {
   SnapshotFormatError,
   StringTableReader,
@@ -98,7 +99,8 @@ type EncodedField =
   | { readonly t: "ints"; readonly blob: number }
   | { readonly t: "zeros"; readonly c: string; readonly n: number }
   | { readonly t: "typed"; readonly c: string; readonly blob: number }
-  | { readonly t: "typedList"; readonly c: string; readonly lengths: number; readonly blob: number };
+  /** The posting lists, packed (see Bm25Index.packPostings): Int32 blobs of cells and of list starts. */
+  | { readonly t: "postings"; readonly cells: number; readonly starts: number };
 
 /** Blob numbers of a tape's columns, and its object shapes. */
 interface EncodedTape {
@@ -228,8 +230,10 @@ function encodeIndexField(
   tape: TapeWriter,
 ): EncodedField {
   if (INDEX_DERIVED_FIELDS.has(field)) return { t: "derived" };
-  // Lists a restored index has not made yet are made first (they are views of its image).
-  if (field === "postings") value = index.postingLists();
+  if (field === "postings") {
+    const { cells, starts } = index.packPostings();
+    return { t: "postings", cells: blobs.addArray(cells), starts: blobs.addArray(starts) };
+  }
   if (field === "termNames") {
     const terms = index.terms();
     const ids = new Int32Array(terms.length);
@@ -243,8 +247,8 @@ function encodeIndexField(
   if (typed !== undefined) {
     const array = value as TypedArray;
     if (INDEX_SCRATCH_FIELDS.has(field)) return { t: "zeros", c: typed, n: array.length };
-    // Scratch space and unused arrays come back as fresh zeroed ones; the rest whole (spare
-    // capacity included), so the restored index uses them in place.
+    // Arrays of zeros come back as fresh zeroed ones; the rest whole (spare capacity included), so
+    // the restored index uses them in place.
     if (array.every((element) => element === 0 && !Object.is(element, -0)))
       return { t: "zeros", c: typed, n: array.length };
     return { t: "typed", c: typed, blob: blobs.addArray(array) };
@@ -252,31 +256,6 @@ function encodeIndexField(
   if (value instanceof Map) {
     tape.write([[...value.keys()], [...value.values()]]);
     return { t: "map" };
-  }
-  if (Array.isArray(value) && (field === "postings" || (value.length > 0 && typedName(value[0]) !== undefined))) {
-    const name = value.length === 0 ? "Int32Array" : typedName(value[0])!;
-    // Posting lists are stored up to their used length (the rest is spare capacity); a restored list
-    // is exactly that long, and the next add to it grows it into a new array.
-    const postingLength = (index as unknown as Record<string, unknown>).postingLength;
-    const used = field === "postings" && typedName(postingLength) === "Int32Array" ? postingLength : undefined;
-    const lengths = new Int32Array(value.length);
-    let total = 0;
-    value.forEach((element, position) => {
-      if (typedName(element) !== name) throw new SnapshotFormatError(`index field ${field} mixes array types`);
-      const length = used === undefined ? (element as TypedArray).length : (used as Int32Array)[position]!;
-      if (!(length >= 0 && length <= (element as TypedArray).length))
-        throw new SnapshotFormatError(`index field ${field} is longer than its arrays`);
-      lengths[position] = length;
-      total += length * (element as TypedArray).BYTES_PER_ELEMENT;
-    });
-    const joined = new Uint8Array(total);
-    let at = 0;
-    value.forEach((element: TypedArray, position) => {
-      const bytes = lengths[position]! * element.BYTES_PER_ELEMENT;
-      joined.set(new Uint8Array(element.buffer, element.byteOffset, bytes), at);
-      at += bytes;
-    });
-    return { t: "typedList", c: name, lengths: blobs.addArray(lengths), blob: blobs.add(joined) };
   }
   if (Array.isArray(value) && value.every((element) => (element | 0) === element && !Object.is(element, -0)))
     return { t: "ints", blob: blobs.addArray(Int32Array.from(value)) };
@@ -410,15 +389,11 @@ export function encodeReplicaSnapshot(store: InMemoryStore): Uint8Array {
     states,
     blobs: blobs.blobs,
   };
-  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const prefix = 8 + 4 + headerBytes.byteLength;
-  const start = prefix + ((8 - (prefix % 8)) % 8);
+  const prefix = framePrefix(MAGIC, header);
   const blobBytes = blobs.parts.reduce((sum, part) => sum + part.byteLength, 0);
-  const out = new Uint8Array(start + blobBytes);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(8, headerBytes.byteLength, true);
-  out.set(headerBytes, 12);
-  let at = start;
+  const out = new Uint8Array(prefix.byteLength + blobBytes);
+  out.set(prefix, 0);
+  let at = prefix.byteLength;
   for (const part of blobs.parts) {
     out.set(part, at);
     at += part.byteLength;
@@ -482,25 +457,14 @@ function decodeIndex(
       };
       terms = { count: ids.length, name, find: (term: string) => findSorted(sorted, name, term) };
       decoded = undefined;
-    } else if (encoded.t === "typedList") {
-      const lengths = blob(encoded.lengths, "Int32Array") as Int32Array;
-      const joined = blob(encoded.blob, encoded.c);
-      // The posting lists stay packed: the index makes each (a view of the image, as long as it was
-      // stored) when first used. Only they are stored as a list of arrays.
-      if (field !== "postings" || encoded.c !== "Int32Array")
-        throw new SnapshotFormatError(`index field ${field} is not the posting lists`);
-      const starts = new Int32Array(lengths.length + 1);
-      let at = 0;
-      for (let position = 0; position < lengths.length; position++) {
-        const length = lengths[position]!;
-        if (!(length >= 0 && at + length <= joined.length))
-          throw new SnapshotFormatError(`index field ${field} is damaged`);
-        at += length;
-        starts[position + 1] = at;
-      }
-      if (at !== joined.length) throw new SnapshotFormatError(`index field ${field} is damaged`);
-      packed = { cells: joined as Int32Array, starts };
-      decoded = new Array(lengths.length);
+    } else if (encoded.t === "postings") {
+      // The lists stay packed: the index makes each (a view of the image) when first used.
+      const cells = blob(encoded.cells, "Int32Array") as Int32Array;
+      const starts = blob(encoded.starts, "Int32Array") as Int32Array;
+      if (field !== "postings" || starts.length === 0 || starts[0] !== 0 || starts[starts.length - 1] !== cells.length)
+        throw new SnapshotFormatError(`index field ${field} is damaged`);
+      packed = { cells, starts };
+      decoded = new Array(starts.length - 1);
     } else throw new SnapshotFormatError(`index field ${field} has an unknown encoding`);
     if (field === "parameters") {
       if (JSON.stringify(decoded) !== JSON.stringify(parameters))
@@ -671,23 +635,20 @@ function tapeColumns(encoded: EncodedTape, blob: BlobReader): TapeColumns {
  * Throws a SnapshotFormatError, leaving `store` unchanged, when the image cannot be read.
  */
 export function restoreReplicaSnapshot(store: InMemoryStore, image: Uint8Array): void {
-  if (image.byteLength < 12) throw new SnapshotFormatError("not a replica image");
-  const magic = new TextDecoder().decode(image.subarray(0, 8));
-  if (magic !== MAGIC)
-    throw new SnapshotFormatError(
-      /^FMSNAP\d\d$/.test(magic) ? `an image of format ${Number(magic.slice(6))}` : "not a replica image",
-    );
   // Views need the image aligned to 8 bytes within its buffer; a copy when it is not.
-  const payload = image.byteOffset % 8 === 0 ? image : image.slice();
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const headerLength = view.getUint32(8, true);
-  if (12 + headerLength > payload.byteLength) throw new SnapshotFormatError("the image is truncated");
-  let header: Header;
-  try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload.subarray(12, 12 + headerLength)));
-  } catch (error) {
-    throw new SnapshotFormatError(`the image's header is damaged: ${(error as Error).message}`);
-  }
+  const frame = readFrame(image.byteOffset % 8 === 0 ? image : image.slice());
+  if (frame.magic !== MAGIC)
+    throw new SnapshotFormatError(
+      frame.magic !== undefined && /^FMSNAP\d\d$/.test(frame.magic)
+        ? `an image of format ${Number(frame.magic.slice(6))}`
+        : "not a replica image",
+    );
+  if (!frame.ok)
+    throw new SnapshotFormatError(`the image's ${frame.why === "truncated" ? "frame is truncated" : frame.why}`);
+  if (typeof frame.header !== "object" || frame.header === null)
+    throw new SnapshotFormatError("the image's header is damaged: not an object");
+  const header = frame.header as Header;
+  const body = frame.body;
   if (header.formatVersion !== REPLICA_SNAPSHOT_FORMAT_VERSION)
     throw new SnapshotFormatError(
       `image format ${String(header.formatVersion)} is not ${REPLICA_SNAPSHOT_FORMAT_VERSION}`,
@@ -695,8 +656,6 @@ export function restoreReplicaSnapshot(store: InMemoryStore, image: Uint8Array):
   if (header.littleEndian !== LITTLE_ENDIAN) throw new SnapshotFormatError("the image is of another byte order");
   if (header.stateFields !== STATE_FIELDS || stateFieldsOf(store.layout) !== STATE_FIELDS)
     throw new SnapshotFormatError("the image is of another namespace state layout");
-  const prefix = 12 + headerLength;
-  const start = prefix + ((8 - (prefix % 8)) % 8);
   const blob: BlobReader = (position, type) => {
     const entry = header.blobs[position];
     const Type = TYPED_ARRAYS[type];
@@ -709,14 +668,10 @@ export function restoreReplicaSnapshot(store: InMemoryStore, image: Uint8Array):
       length < 0 ||
       offset % 8 !== 0 ||
       length % Type.BYTES_PER_ELEMENT !== 0 ||
-      start + offset + length > payload.byteLength
+      offset + length > body.byteLength
     )
       throw new SnapshotFormatError("the image is truncated or damaged");
-    return new Type(
-      payload.buffer as ArrayBuffer,
-      payload.byteOffset + start + offset,
-      length / Type.BYTES_PER_ELEMENT,
-    );
+    return new Type(body.buffer as ArrayBuffer, body.byteOffset + offset, length / Type.BYTES_PER_ELEMENT);
   };
   const parameters = new Bm25Index(store.bm25Parameters()).parameters;
   const states: NamespaceState[] = [];
